@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using ReportGen.Core.Models;
+using ReportGen.Llama.Native;
+using ReportGen.Onnx.Native;
+
+namespace ReportGen.Cli.Commands;
+
+/// <summary><c>reportgen doctor</c>: what is installed, what loads, which models are usable.</summary>
+internal static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("doctor", "Check the .NET runtime, the native llama.cpp and ONNX Runtime libraries, CPU features and every model in the manifest");
+        command.SetAction((_, _) => Task.FromResult(Run(Console.Out)));
+        return command;
+    }
+
+    /// <summary>Prints the report; returns 0 when both native runtimes load, 1 otherwise.</summary>
+    internal static int Run(TextWriter o)
+    {
+        var failed = false;
+        o.WriteLine($".NET          {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier}, {Environment.ProcessorCount} cores)");
+        o.WriteLine($"CPU features  {CpuFeatures()}");
+
+        try
+        {
+            var llama = LlamaRuntimeInfo.Read();
+            o.WriteLine($"llama.cpp     release {llama.Release} ({(llama.Gpu ? "GPU build" : "CPU build")}) from {llama.LibraryDirectory}");
+            o.WriteLine($"  backends    {string.Join(", ", llama.Backends)}; CPU variant loaded: {llama.CpuVariant ?? "none"}; GPU offload: {(llama.SupportsGpuOffload ? "yes" : "no")}");
+            o.WriteLine($"  devices     {string.Join("; ", llama.Devices)}");
+            o.WriteLine($"  features    {llama.SystemInfo}");
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            failed = true;
+            o.WriteLine($"llama.cpp     FAILED to load: {ex.Message}");
+        }
+
+        try
+        {
+            o.WriteLine($"ONNX Runtime  {OrtLibrary.Version()} from {OrtLibrary.Directory}");
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            failed = true;
+            o.WriteLine($"ONNX Runtime  FAILED to load: {ex.Message}");
+        }
+
+        var manifestPath = ModelManifest.DefaultPath();
+        if (manifestPath is null)
+        {
+            o.WriteLine("models        no models/models.json found (set REPORTGEN_MANIFEST)");
+        }
+        else
+        {
+            var manifest = ModelManifest.Load(manifestPath);
+            var resolver = ModelResolver.CreateDefault(manifest);
+            o.WriteLine($"models        {manifestPath}; searched {string.Join(", ", resolver.SearchFolders)}");
+            foreach (var entry in manifest.Models)
+            {
+                var r = resolver.Resolve(entry);
+                var status = r.Status switch
+                {
+                    ModelFileStatus.Ok => "found, hash ok",
+                    ModelFileStatus.Missing => "missing",
+                    _ => $"HASH MISMATCH ({r.Path})",
+                };
+                o.WriteLine($"  {entry.Id,-22} {entry.Role.ToManifestName(),-14} {entry.File,-28} {status}{(r.Path is not null && r.Status == ModelFileStatus.Ok ? $" ({r.Path})" : "")}");
+            }
+        }
+
+        o.WriteLine(failed ? "doctor: a required native runtime could not load" : "doctor: ok");
+        return failed ? 1 : 0;
+    }
+
+    private static string CpuFeatures()
+    {
+        var features = new List<string>();
+        if (Sse42.IsSupported) features.Add("SSE4.2");
+        if (Avx.IsSupported) features.Add("AVX");
+        if (Avx2.IsSupported) features.Add("AVX2");
+        if (Fma.IsSupported) features.Add("FMA");
+        if (Avx512F.IsSupported) features.Add("AVX512F");
+        if (Avx512BW.IsSupported) features.Add("AVX512BW");
+        if (Avx10v1.IsSupported) features.Add("AVX10.1");
+        if (System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) features.Add("NEON");
+        return features.Count == 0 ? "(none detected)" : string.Join(" ", features);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ReportGen.Core.Models;
+
+/// <summary>What a model is for in the service.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ModelRole>))]
+public enum ModelRole
+{
+    /// <summary>A LLaMA-family GGUF that generates text.</summary>
+    [JsonStringEnumMemberName("llm")] Llm,
+    /// <summary>An ONNX image encoder.</summary>
+    [JsonStringEnumMemberName("vision-encoder")] VisionEncoder,
+    /// <summary>An ONNX projector from encoder patch embeddings to the LLM embedding size.</summary>
+    [JsonStringEnumMemberName("projector")] Projector,
+    /// <summary>A GGUF used as an LLM judge.</summary>
+    [JsonStringEnumMemberName("judge")] Judge,
+}
+
+/// <summary>Manifest spelling of <see cref="ModelRole"/>.</summary>
+public static class ModelRoleNames
+{
+    /// <summary>The role as written in models.json (llm, vision-encoder, projector, judge).</summary>
+    public static string ToManifestName(this ModelRole role) => role switch
+    {
+        ModelRole.Llm => "llm",
+        ModelRole.VisionEncoder => "vision-encoder",
+        ModelRole.Projector => "projector",
+        ModelRole.Judge => "judge",
+        _ => role.ToString(),
+    };
+}
+
+/// <summary>How an encoder wants its pixels (from the model card, never guessed in code).</summary>
+public sealed record Preprocessing
+{
+    /// <summary>Input width and height in pixels.</summary>
+    public required int Width { get; init; }
+    /// <summary>Input height in pixels.</summary>
+    public required int Height { get; init; }
+    /// <summary><c>shortest-edge</c> (keep aspect, then crop), <c>stretch</c> or <c>letterbox</c>.</summary>
+    public string Resize { get; init; } = "shortest-edge";
+    /// <summary>For <c>shortest-edge</c>: the shortest edge after resizing (before the crop); defaults to the input size.</summary>
+    public int? ShortestEdge { get; init; }
+    /// <summary><c>center</c> or <c>none</c>.</summary>
+    public string Crop { get; init; } = "center";
+    /// <summary>Per-channel mean, after scaling to [0,1].</summary>
+    public float[] Mean { get; init; } = [0f, 0f, 0f];
+    /// <summary>Per-channel standard deviation, after scaling to [0,1].</summary>
+    public float[] Std { get; init; } = [1f, 1f, 1f];
+    /// <summary>Channel order: <c>RGB</c>, <c>BGR</c> or <c>L</c> (one grey channel).</summary>
+    public string Channels { get; init; } = "RGB";
+    /// <summary>Tensor layout: <c>NCHW</c> or <c>NHWC</c> (2-D), <c>NCDHW</c> (3-D).</summary>
+    public string Layout { get; init; } = "NCHW";
+    /// <summary>Name of the image input.</summary>
+    public required string InputName { get; init; }
+    /// <summary>Name of the pooled (one vector per image) output.</summary>
+    public string? PooledOutput { get; init; }
+    /// <summary>Name of the patch-embedding output, when the model has one.</summary>
+    public string? PatchOutput { get; init; }
+    /// <summary>For 3-D encoders: the number of slices (depth) the model takes.</summary>
+    public int? Depth { get; init; }
+}
+
+/// <summary>One model the service can use.</summary>
+public sealed record ModelEntry
+{
+    /// <summary>Stable id used in configuration, requests and provenance.</summary>
+    public required string Id { get; init; }
+    /// <summary>What the model is for.</summary>
+    public required ModelRole Role { get; init; }
+    /// <summary>File name, resolved through <see cref="ModelResolver"/>.</summary>
+    public required string File { get; init; }
+    /// <summary>Lower-case hex SHA-256 of the file.</summary>
+    public required string Sha256 { get; init; }
+    /// <summary>File size in bytes.</summary>
+    public required long Size { get; init; }
+    /// <summary>Where the file comes from.</summary>
+    public required string Source { get; init; }
+    /// <summary>Licence or terms of use.</summary>
+    public required string Licence { get; init; }
+    /// <summary>One line on what it is.</summary>
+    public string? Description { get; init; }
+    /// <summary>Encoder preprocessing (vision-encoder only).</summary>
+    public Preprocessing? Preprocessing { get; init; }
+    /// <summary>For projectors and vision-language sets: the LLM this maps into.</summary>
+    public string? ForModel { get; init; }
+    /// <summary>Chat template override (Jinja name or text) when the GGUF carries none.</summary>
+    public string? ChatTemplate { get; init; }
+}
+
+/// <summary><c>models/models.json</c>: every model the service knows.</summary>
+public sealed record ModelManifest
+{
+    /// <summary>The models.</summary>
+    public required IReadOnlyList<ModelEntry> Models { get; init; }
+
+    /// <summary>The folder the manifest was read from (its <c>models/</c> folder), if read from disk.</summary>
+    [JsonIgnore] public string? Directory { get; init; }
+
+    /// <summary>JSON options used for the manifest (camelCase, comments allowed).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    /// <summary>Finds a model by id (ordinal, case-insensitive); null when unknown.</summary>
+    public ModelEntry? Find(string id) =>
+        Models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Reads and validates a manifest file.</summary>
+    /// <exception cref="InvalidDataException">The manifest is malformed; the message names the entry and field.</exception>
+    public static ModelManifest Load(string path)
+    {
+        ModelManifest? manifest;
+        try
+        {
+            using var stream = System.IO.File.OpenRead(path);
+            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: invalid model manifest: {ex.Message}", ex);
+        }
+        if (manifest is null)
+        {
+            throw new InvalidDataException($"{path}: empty model manifest");
+        }
+        manifest = manifest with { Directory = Path.GetDirectoryName(Path.GetFullPath(path)) };
+        manifest.Validate(path);
+        return manifest;
+    }
+
+    /// <summary>The default manifest: <c>REPORTGEN_MANIFEST</c>, else <c>models/models.json</c> next to the binaries, else in the checkout.</summary>
+    public static string? DefaultPath()
+    {
+        var env = Environment.GetEnvironmentVariable("REPORTGEN_MANIFEST");
+        if (!string.IsNullOrWhiteSpace(env)) return env;
+        var besideBinaries = Path.Combine(AppContext.BaseDirectory, "models", "models.json");
+        if (System.IO.File.Exists(besideBinaries)) return besideBinaries;
+        var inRepo = Hosting.Workspace.RepoRoot is { } root ? Path.Combine(root, "models", "models.json") : null;
+        return inRepo is not null && System.IO.File.Exists(inRepo) ? inRepo : null;
+    }
+
+    private void Validate(string path)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var m in Models)
+        {
+            string Where(string field) => $"{path}: model '{m.Id}': {field}";
+            if (string.IsNullOrWhiteSpace(m.Id)) throw new InvalidDataException($"{path}: a model has no id");
+            if (!seen.Add(m.Id)) throw new InvalidDataException(Where("id is duplicated"));
+            if (m.File.Contains('/') || m.File.Contains('\\')) throw new InvalidDataException(Where("file must be a bare file name"));
+            if (m.Sha256.Length != 64 || !m.Sha256.All(Uri.IsHexDigit)) throw new InvalidDataException(Where("sha256 must be 64 hex digits"));
+            if (m.Size <= 0) throw new InvalidDataException(Where("size must be positive"));
+            if (m.Role == ModelRole.VisionEncoder && m.Preprocessing is null) throw new InvalidDataException(Where("a vision-encoder needs preprocessing"));
+            if (m.Preprocessing is { } p && (p.Mean.Length != p.Std.Length || p.Std.Any(s => s <= 0)))
+                throw new InvalidDataException(Where("preprocessing mean/std must have the same length and std > 0"));
+        }
+    }
+}

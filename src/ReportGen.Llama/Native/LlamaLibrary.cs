@@ -1,0 +1,74 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace ReportGen.Llama.Native;
+
+/// <summary>
+/// Locates and loads the npm-provisioned llama.cpp libraries (<c>native/llama/</c> beside the binaries,
+/// or <c>REPORTGEN_LLAMA_LIB_DIR</c>) and the ggml backends (CPU variants or CUDA) in that folder.
+/// This is the assembly's one <see cref="NativeLibrary.SetDllImportResolver"/>.
+/// </summary>
+public static partial class LlamaLibrary
+{
+    /// <summary>Library name used in <c>LibraryImport</c> for libllama.</summary>
+    public const string Llama = "llama";
+    /// <summary>Library name used in <c>LibraryImport</c> for libggml (backend registry).</summary>
+    public const string Ggml = "ggml";
+    /// <summary>Library name used in <c>LibraryImport</c> for libggml-base.</summary>
+    public const string GgmlBase = "ggml-base";
+
+    private static readonly Lock Gate = new();
+    private static bool _initialised;
+
+    static LlamaLibrary() => NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
+
+    /// <summary>The folder the native libraries are loaded from.</summary>
+    public static string Directory { get; } = FindDirectory();
+
+    /// <summary>
+    /// Loads the backends and initialises llama.cpp once per process. Without loading the backends
+    /// llama.cpp fails later with "no backends are loaded".
+    /// </summary>
+    /// <exception cref="DllNotFoundException">The libraries are not where the build put them.</exception>
+    public static void EnsureInitialised()
+    {
+        lock (Gate)
+        {
+            if (_initialised) return;
+            if (!File.Exists(Path.Combine(Directory, "libggml-base.so")))
+            {
+                throw new DllNotFoundException(
+                    $"llama.cpp native libraries not found in {Directory}; build the project (dotnet build) so they are provisioned from npm, or set REPORTGEN_LLAMA_LIB_DIR");
+            }
+            ggml_backend_load_all_from_path(Directory);
+            llama_backend_init();
+            _initialised = true;
+        }
+    }
+
+    private static string FindDirectory()
+    {
+        var env = Environment.GetEnvironmentVariable("REPORTGEN_LLAMA_LIB_DIR");
+        return !string.IsNullOrWhiteSpace(env) ? env : Path.Combine(AppContext.BaseDirectory, "native", "llama");
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        var pattern = name switch
+        {
+            Llama => "libllama.v*.so",
+            Ggml => "libggml.v*.so",
+            GgmlBase => "libggml-base.so",
+            _ => null,
+        };
+        if (pattern is null || !System.IO.Directory.Exists(Directory)) return IntPtr.Zero;
+        var file = System.IO.Directory.EnumerateFiles(Directory, pattern).Order(StringComparer.Ordinal).FirstOrDefault();
+        return file is null ? IntPtr.Zero : NativeLibrary.Load(file);
+    }
+
+    [LibraryImport(Ggml, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial void ggml_backend_load_all_from_path(string dirPath);
+
+    [LibraryImport(Llama)]
+    private static partial void llama_backend_init();
+}

@@ -1,0 +1,89 @@
+using ReportGen.Core.Models;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Core.Tests;
+
+public class ModelManifestTests
+{
+    private static ModelManifest RepoManifest() => ModelManifest.Load(RepoFiles.Path("models", "models.json"));
+
+    [Fact]
+    public void Repo_manifest_registers_the_shared_models()
+    {
+        var manifest = RepoManifest();
+        manifest.Find("stories260k")!.Role.ShouldBe(ModelRole.Llm);
+        manifest.Find("iu-xray-tiny-llama")!.File.ShouldBe("iu-xray-tiny-llama.gguf");
+        var encoder = manifest.Find("mobilenetv2-int8")!;
+        encoder.Role.ShouldBe(ModelRole.VisionEncoder);
+        encoder.Preprocessing!.InputName.ShouldBe("input");
+        encoder.Preprocessing.Mean.Length.ShouldBe(3);
+    }
+
+    [Fact]
+    public void Shared_models_resolve_with_matching_hashes()
+    {
+        var shared = SharedData.Require("models");
+        var manifest = RepoManifest();
+        var resolver = new ModelResolver(manifest, [shared]);
+        foreach (var entry in manifest.Models)
+        {
+            var r = resolver.Resolve(entry);
+            r.Status.ShouldBe(ModelFileStatus.Ok, $"{entry.Id}: {r.ActualSha256}");
+            r.Path.ShouldBe(Path.Combine(shared, entry.File));
+        }
+    }
+
+    [Fact]
+    public void Search_order_prefers_the_first_folder_and_detects_tampering()
+    {
+        using var dir = new TempDir();
+        var first = Directory.CreateDirectory(Path.Combine(dir.Path, "a")).FullName;
+        var second = Directory.CreateDirectory(Path.Combine(dir.Path, "b")).FullName;
+        var content = "hello model"u8.ToArray();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        File.WriteAllBytes(Path.Combine(second, "m.gguf"), content);
+        var manifest = Manifest(sha, content.Length);
+        var cache = Path.Combine(dir.Path, "hashes.json");
+
+        var resolver = new ModelResolver(manifest, [first, second], cache);
+        resolver.Resolve("m").Status.ShouldBe(ModelFileStatus.Ok);
+        resolver.Resolve("m").Path.ShouldBe(Path.Combine(second, "m.gguf"));
+        File.Exists(cache).ShouldBeTrue();
+
+        // Same size, different bytes, in the folder searched first: found there and rejected.
+        File.WriteAllBytes(Path.Combine(first, "m.gguf"), "HELLO MODEL"u8.ToArray());
+        var tampered = resolver.Resolve("m");
+        tampered.Status.ShouldBe(ModelFileStatus.HashMismatch);
+        tampered.Path.ShouldBe(Path.Combine(first, "m.gguf"));
+        Should.Throw<FileNotFoundException>(() => resolver.RequirePath("m")).Message.ShouldContain("does not match");
+    }
+
+    [Fact]
+    public void Missing_and_unknown_models_say_what_to_do()
+    {
+        using var dir = new TempDir();
+        var resolver = new ModelResolver(Manifest(new string('a', 64), 10), [dir.Path]);
+        resolver.Resolve("m").Status.ShouldBe(ModelFileStatus.Missing);
+        Should.Throw<FileNotFoundException>(() => resolver.RequirePath("m")).Message.ShouldContain("REPORTGEN_MODELS");
+        Should.Throw<KeyNotFoundException>(() => resolver.Resolve("nope")).Message.ShouldContain("unknown model id 'nope'");
+    }
+
+    [Theory]
+    [InlineData("""{"models":[{"id":"x","role":"llm","file":"a/b.gguf","sha256":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","size":1,"source":"s","licence":"l"}]}""", "bare file name")]
+    [InlineData("""{"models":[{"id":"x","role":"llm","file":"b.gguf","sha256":"zz","size":1,"source":"s","licence":"l"}]}""", "64 hex digits")]
+    [InlineData("""{"models":[{"id":"x","role":"vision-encoder","file":"b.onnx","sha256":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","size":1,"source":"s","licence":"l"}]}""", "needs preprocessing")]
+    [InlineData("""{"models":[{"id":"x","role":"wizard","file":"b.onnx","sha256":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","size":1,"source":"s","licence":"l"}]}""", "invalid model manifest")]
+    [InlineData("""{"models":[{"id":"x","role":"llm"}]}""", "invalid model manifest")]
+    public void Malformed_manifests_are_rejected_naming_the_problem(string json, string expected)
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "models.json");
+        File.WriteAllText(path, json);
+        Should.Throw<InvalidDataException>(() => ModelManifest.Load(path)).Message.ShouldContain(expected);
+    }
+
+    private static ModelManifest Manifest(string sha, long size) => new()
+    {
+        Models = [new ModelEntry { Id = "m", Role = ModelRole.Llm, File = "m.gguf", Sha256 = sha, Size = size, Source = "test", Licence = "test" }],
+    };
+}
