@@ -1,3 +1,4 @@
+using ReportGen.Imaging.Dicom;
 using ReportGen.Imaging.Jpeg;
 using ReportGen.Imaging.Png;
 
@@ -59,6 +60,7 @@ public static class ImageDecoder
             {
                 ImageFormat.Png => new DecodedInput(PngDecoder.Decode(data, options), null),
                 ImageFormat.Jpeg => new DecodedInput(JpegDecoder.Decode(data, options), null),
+                ImageFormat.Dicom => new DecodedInput(DicomDecoder.Decode(data, options), null),
                 _ => throw new ImageDecodeException(ImageDecodeErrorCodes.BadMagic,
                     "unrecognised image format: expected PNG, JPEG, DICOM (DICM at offset 128) or a zip of DICOM files"),
             };
