@@ -22,7 +22,8 @@ internal static class EnglishCues
         PreNegationUncertaintyAfter =
         [
             // XXX is not excluded / cannot be excluded / cannot be ruled out / not well visualized
-            Cue.Of("not excluded", 4), Cue.Of("not be excluded", 4), Cue.Of("not entirely excluded", 4),
+            Cue.Of("cannot be excluded", 4), Cue.Of("can not be excluded", 4), Cue.Of("cannot be ruled out", 4),
+            Cue.Of("can not be ruled out", 4), Cue.Of("cannot be entirely excluded", 4), Cue.Of("not excluded", 4), Cue.Of("not be excluded", 4), Cue.Of("not entirely excluded", 4),
             Cue.Of("not be ruled out", 4), Cue.Of("not ruled out", 4), Cue.Of("not well visualized", 4),
             Cue.Of("not well seen", 4), Cue.Of("not well evaluated", 4), Cue.Of("not clearly seen", 4),
             Cue.Of("not clearly visualized", 4), Cue.Of("not appreciated", 4), Cue.Of("not well appreciated", 4),
