@@ -1,4 +1,5 @@
 using System.Text;
+using ReportGen.Core.Text;
 
 namespace ReportGen.Pipelines.Completion;
 
@@ -7,14 +8,12 @@ namespace ReportGen.Pipelines.Completion;
 /// normalisation and the case-folded word tokens used as keys.
 /// </summary>
 /// <remarks>
-/// A minimal splitter lives here until Core's SentenceSplitter lands; it splits after '.', '?' or '!'
-/// followed by whitespace or the end, treats runs such as ".." as one end, and leaves decimals alone.
 /// "XXXX" (the IU X-ray de-identification token) is an ordinary word: it is kept in text and keys so a
 /// suggestion never invents a value the corpus did not have.
 /// </remarks>
 public static class CompletionText
 {
-    /// <summary>Splits text into sentences (display-normalised, empty ones dropped).</summary>
+    /// <summary>Splits text into sentences with Core's <see cref="SentenceSplitter"/>, display-normalised, empty ones dropped.</summary>
     public static List<string> SplitSentences(string? text)
     {
         var result = new List<string>();
@@ -22,29 +21,9 @@ public static class CompletionText
         {
             return result;
         }
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
+        foreach (var sentence in SentenceSplitter.Split(text))
         {
-            var c = text[i];
-            if (c is not ('.' or '?' or '!'))
-            {
-                continue;
-            }
-            var end = i;
-            while (end + 1 < text.Length && text[end + 1] is '.' or '?' or '!')
-            {
-                end++;
-            }
-            if (end + 1 == text.Length || char.IsWhiteSpace(text[end + 1]))
-            {
-                Add(result, text.AsSpan(start, end + 1 - start));
-                start = end + 1;
-            }
-            i = end;
-        }
-        if (start < text.Length)
-        {
-            Add(result, text.AsSpan(start));
+            Add(result, sentence.Text);
         }
         return result;
     }

@@ -9,7 +9,7 @@ public sealed class SentenceIndexTests
     {
         var builder = new SentenceIndexBuilder("test");
         builder.AddReport("The heart is normal in size. The lungs are clear. No pleural effusion.");
-        builder.AddReport("The heart is normal in size.  the lungs are clear. No pneumothorax.");
+        builder.AddReport("The heart is normal in size.  THE LUNGS ARE CLEAR. No pneumothorax.");
         builder.AddReport("The heart is enlarged. Small left pleural effusion. The lungs are clear.");
         builder.AddReport("Heart size is normal. No pleural effusion or pneumothorax. The XXXX are grossly normal.");
         builder.AddReport("Heart size is normal. The lungs are hyperexpanded. No focal consolidation.");
