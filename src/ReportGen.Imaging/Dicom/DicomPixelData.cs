@@ -34,13 +34,13 @@ internal static class DicomPixelData
         Validate(f, frame);
         if (f.SamplesPerPixel != 1) throw Fail.Unsupported("DICOM modality values of a colour image");
         int n = f.Rows * f.Columns;
-        var values = new float[n];
         float slope = (float)f.RescaleSlope, intercept = (float)f.RescaleIntercept;
         if (f.IsEncapsulated)
         {
             var planes = DecodeJpegFrame(f, frame);
             if (planes.Channels != 1) throw Fail.Corrupt("DICOM says one sample per pixel, its JPEG has three components");
             var s = planes.Samples;
+            var values = new float[n];
             for (int i = 0; i < n; i++) values[i] = s[i] * slope + intercept;
             return values;
         }
@@ -48,6 +48,7 @@ internal static class DicomPixelData
         long frameBytes = (long)n * bytesPer;
         CheckNativeLength(f, frameBytes);
         var src = f.Data.AsSpan(f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
+        var result = new float[n];
         int shift = f.HighBit + 1 - f.BitsStored;
         int bits = f.BitsStored;
         int mask = bits >= 32 ? -1 : (1 << bits) - 1;
@@ -59,8 +60,8 @@ internal static class DicomPixelData
             if (!BitConverter.IsLittleEndian) throw Fail.Unsupported("big-endian host");
             if (shift == 0 && bits == 16)
             {
-                if (signed) for (int i = 0; i < n; i++) values[i] = (short)raw[i] * slope + intercept;
-                else for (int i = 0; i < n; i++) values[i] = raw[i] * slope + intercept;
+                if (signed) for (int i = 0; i < n; i++) result[i] = (short)raw[i] * slope + intercept;
+                else for (int i = 0; i < n; i++) result[i] = raw[i] * slope + intercept;
             }
             else
             {
@@ -68,7 +69,7 @@ internal static class DicomPixelData
                 {
                     int v = (raw[i] >> shift) & mask;
                     if (signed && (v & signBit) != 0) v -= 1 << bits;
-                    values[i] = v * slope + intercept;
+                    result[i] = v * slope + intercept;
                 }
             }
         }
@@ -78,10 +79,10 @@ internal static class DicomPixelData
             {
                 int v = (src[i] >> shift) & mask;
                 if (signed && (v & signBit) != 0) v -= 1 << bits;
-                values[i] = v * slope + intercept;
+                result[i] = v * slope + intercept;
             }
         }
-        return values;
+        return result;
     }
 
     private static void CheckNativeLength(DicomFile f, long frameBytes)
@@ -148,11 +149,11 @@ internal static class DicomPixelData
     private static PixelImage DecodeColour(DicomFile f, int frame, ImageMetadata meta)
     {
         int n = f.Rows * f.Columns;
-        var px = new float[n * 3];
         if (f.IsEncapsulated)
         {
             var planes = DecodeJpegFrame(f, frame);
             if (planes.Channels != 3) throw Fail.Corrupt("DICOM says three samples per pixel, its JPEG has one component");
+            var px = new float[n * 3];
             var lut = Lut8;
             for (int i = 0; i < px.Length; i++) px[i] = lut[planes.Samples[i]];
             return new PixelImage(f.Columns, f.Rows, 3, px) { Metadata = meta };
@@ -161,6 +162,7 @@ internal static class DicomPixelData
         long frameBytes = (long)n * 3 * bytesPer;
         CheckNativeLength(f, frameBytes);
         var src = f.Data.AsSpan(f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
+        var rgb = new float[n * 3];
         float scale = 1f / ((1 << f.BitsStored) - 1);
         int shift = f.HighBit + 1 - f.BitsStored, mask = (1 << f.BitsStored) - 1;
         for (int p = 0; p < n; p++)
@@ -169,10 +171,10 @@ internal static class DicomPixelData
             {
                 int idx = f.PlanarConfiguration == 1 ? ch * n + p : p * 3 + ch;
                 int v = bytesPer == 1 ? src[idx] : BinaryPrimitives.ReadUInt16LittleEndian(src[(idx * 2)..]);
-                px[p * 3 + ch] = ((v >> shift) & mask) * scale;
+                rgb[p * 3 + ch] = ((v >> shift) & mask) * scale;
             }
         }
-        return new PixelImage(f.Columns, f.Rows, 3, px) { Metadata = meta };
+        return new PixelImage(f.Columns, f.Rows, 3, rgb) { Metadata = meta };
     }
 
     private static readonly float[] Lut8 = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();
