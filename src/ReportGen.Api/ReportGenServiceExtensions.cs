@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ReportGen.Api.Apis;
 using ReportGen.Api.Hosting;
+using ReportGen.Api.Jobs;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Security;
 using ReportGen.Api.Telemetry;
@@ -33,7 +34,20 @@ public static class ReportGenServiceExtensions
         // console formatter is JSON so fields stay fields.
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Problems the framework writes itself (status code pages) still name the field at fault.
+            if (ctx.ProblemDetails.Extensions.ContainsKey("field")) return;
+            var field = ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status415UnsupportedMediaType => "Content-Type",
+                StatusCodes.Status413PayloadTooLarge => "body",
+                StatusCodes.Status405MethodNotAllowed => "method",
+                StatusCodes.Status404NotFound => "path",
+                _ => null,
+            };
+            if (field is not null) ctx.ProblemDetails.Extensions["field"] = field;
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
@@ -89,6 +103,10 @@ public static class ReportGenServiceExtensions
         });
         services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
         services.AddSingleton<ServiceReadiness>();
+
+        services.AddSingleton<IJobOperation, SectionsJobOperation>();
+        services.AddSingleton<JobStore>();
+        services.AddHostedService<JobRunner>();
         return builder;
     }
 
@@ -97,6 +115,8 @@ public static class ReportGenServiceExtensions
     {
         // Listen before the first request so no measurement is lost.
         app.Services.GetRequiredService<PrometheusExporter>();
+        var jobs = app.Services.GetRequiredService<JobStore>();
+        app.Services.GetRequiredService<ReportGenMetrics>().JobsUnfinished = () => jobs.Unfinished;
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
@@ -111,6 +131,7 @@ public static class ReportGenServiceExtensions
         app.MapMetricsApi();
         var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
         v1.MapModelsApi();
+        v1.MapJobsApi();
         return app;
     }
 
