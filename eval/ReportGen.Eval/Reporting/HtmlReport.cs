@@ -137,7 +137,7 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(cm);
         var n = cm.Labels.Count;
         const int cell = 54, left = 130, top = 110;
-        var width = left + n * cell + 10;
+        var width = left + n * cell + 90;   // room for the last rotated column label
         var height = top + n * cell + 30;
         var svg = new StringBuilder();
         svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(cm.Title)}\" width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">");
