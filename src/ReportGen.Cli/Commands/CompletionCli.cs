@@ -1,0 +1,40 @@
+using ReportGen.Core.Completion;
+using ReportGen.Pipelines.Completion;
+
+namespace ReportGen.Cli.Commands;
+
+/// <summary>What the completion verbs share: the corpus registry and the optional model.</summary>
+internal static class CompletionCli
+{
+    /// <summary>
+    /// A registry with the default corpus plus, when <paramref name="corpus"/> is a path (a .jsonl file,
+    /// a folder of .txt reports or a saved .rgsi index), that corpus registered under its file name.
+    /// Returns the corpus name to request.
+    /// </summary>
+    public static (CorpusRegistry Registry, string? CorpusName) Registry(string? corpus)
+    {
+        var registry = CorpusRegistry.CreateDefault();
+        if (string.IsNullOrWhiteSpace(corpus) || !(File.Exists(corpus) || Directory.Exists(corpus)))
+        {
+            return (registry, corpus);
+        }
+        var name = Path.GetFileNameWithoutExtension(Path.GetFullPath(corpus).TrimEnd(Path.DirectorySeparatorChar));
+        registry.Register(corpus.EndsWith(".rgsi", StringComparison.OrdinalIgnoreCase)
+            ? new CorpusDefinition(name, null, corpus)
+            : new CorpusDefinition(name, corpus));
+        return (registry, name);
+    }
+
+    /// <summary>
+    /// The engine for <c>--model</c>: "none" (or empty) is retrieval-only; anything else needs a
+    /// model scorer, which this build does not have yet (the LLM runtime lands separately).
+    /// </summary>
+    public static CompletionEngine Engine(CorpusRegistry registry, string? model)
+    {
+        if (string.IsNullOrWhiteSpace(model) || model.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return new CompletionEngine(registry);
+        }
+        throw new CompletionInputException("model", "model re-ranking is not available in this build (use --model none)");
+    }
+}
