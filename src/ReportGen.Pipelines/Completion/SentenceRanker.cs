@@ -18,8 +18,8 @@ public sealed record RankingWeights
     /// <summary>How often the candidate follows the last sentence of the context in the corpus.</summary>
     public double Transition { get; init; } = 3.0;
 
-    /// <summary>BM25 of the anchor words in the candidate.</summary>
-    public double Anchors { get; init; } = 3.0;
+    /// <summary>BM25 of the anchor words in the candidate (normalised 0..1); large, because anchors are what the user asked for.</summary>
+    public double Anchors { get; init; } = 10.0;
 
     /// <summary>Penalty per finding concept the report already mentions.</summary>
     public double ConceptRepeat { get; init; } = 1.5;
