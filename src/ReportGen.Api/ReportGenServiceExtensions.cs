@@ -144,6 +144,7 @@ public static class ReportGenServiceExtensions
         v1.MapModelsApi();
         v1.MapJobsApi();
         v1.MapReportsApi();
+        v1.MapChatCompletionsApi();
         return app;
     }
 
