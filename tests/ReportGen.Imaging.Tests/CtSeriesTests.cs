@@ -162,3 +162,47 @@ public sealed class CtSeriesTests
         Should.Throw<ImageDecodeException>(() => CtSeriesReader.Read(mixed)).Message.ShouldContain("more than one series");
     }
 }
+
+public sealed class ImageDecoderTests
+{
+    [Fact]
+    public void Sniffs_each_format_and_decodes_from_streams_and_files()
+    {
+        var png = JpegDecoderTests.TestFile("pil_rgba.png");
+        var jpg = JpegDecoderTests.TestFile("grey_baseline.jpg");
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4]).Build();
+        var zip = CtSeriesTests.Zip(CtSeriesTests.SeriesFiles().Take(2), extras: false);
+        ImageDecoder.Sniff(png).ShouldBe(ImageFormat.Png);
+        ImageDecoder.Sniff(jpg).ShouldBe(ImageFormat.Jpeg);
+        ImageDecoder.Sniff(dcm).ShouldBe(ImageFormat.Dicom);
+        ImageDecoder.Sniff(zip).ShouldBe(ImageFormat.Zip);
+        ImageDecoder.Sniff("GIF89a"u8).ShouldBe(ImageFormat.Unknown);
+
+        ImageDecoder.Decode(new MemoryStream(png)).Metadata.Format.ShouldBe("png");
+        ImageDecoder.Decode(new MemoryStream(jpg)).Metadata.Format.ShouldBe("jpeg");
+        ImageDecoder.DecodeAny(new MemoryStream(zip)).Volume!.Depth.ShouldBe(2);
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "x.dcm");
+        File.WriteAllBytes(path, dcm);
+        ImageDecoder.DecodeFile(path).Image!.Metadata.Format.ShouldBe("dicom");
+        Should.Throw<ImageDecodeException>(() => ImageDecoder.DecodeFile(path, new ImageDecodeOptions { MaxInputBytes = 10 }))
+            .Code.ShouldBe(ImageDecodeErrorCodes.TooLarge);
+    }
+
+    [Fact]
+    public void Encapsulated_frames_without_offset_table_are_split_at_each_jpeg_start()
+    {
+        var a = JpegDecoderTests.TestFile("grey_baseline.jpg");
+        var b = JpegDecoderTests.TestFile("grey_progressive.jpg");
+        var dcm = new DicomWriter(Dicom.DicomTransferSyntax.JpegBaseline)
+            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
+            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
+            .US(0x0028, 0x0103, 0)
+            .Encapsulated([a[..500], a[500..], b[..200], b[200..600], b[600..]], withOffsetTable: false).Build();
+        var frames = Dicom.DicomDecoder.DecodeAllFrames(dcm);
+        frames.Count.ShouldBe(2);
+        var reference = Png.PngDecoder.Decode(JpegDecoderTests.TestFile("grey_progressive.expected.png"));
+        var raw = Dicom.DicomFile.Parse(dcm).ReadModalityValues(1);
+        for (int i = 0; i < raw.Length; i++) raw[i].ShouldBe(MathF.Round(reference.Pixels[i] * 255));
+    }
+}
