@@ -6,18 +6,19 @@
 # Prints the unpacked package folder on success; one "error:" line and exit 1 otherwise.
 set -uo pipefail
 spec="$1"; integrity="$2"; cache="$3"
+npm="${REPORTGEN_NPM:-npm}"   # tests point this elsewhere to simulate a machine without npm
 name="${spec//@/_}"; name="${name//\//_}"; name="${name#_}"
 dest="$cache/$name"
 if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$integrity" ]; then
   echo "$dest/package"; exit 0
 fi
-if ! command -v npm >/dev/null 2>&1; then
+if ! command -v "$npm" >/dev/null 2>&1; then
   echo "error: npm is not on PATH; install Node.js and npm (Debian: apt-get install -y npm) so the build can fetch $spec" >&2; exit 1
 fi
 mkdir -p "$cache" || { echo "error: cannot create the native cache folder $cache; set REPORTGEN_NATIVE_CACHE to a writable folder" >&2; exit 1; }
 tmp=$(mktemp -d "$cache/.tmp-$name-XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-if ! (cd "$tmp" && npm pack "$spec" --silent --ignore-scripts >pack.out 2>pack.err); then
+if ! (cd "$tmp" && "$npm" pack "$spec" --silent --ignore-scripts >pack.out 2>pack.err); then
   echo "error: 'npm pack $spec' failed ($(tail -n 1 "$tmp/pack.err" 2>/dev/null)); check the npm registry is reachable, or fill the cache $cache from a machine that can" >&2; exit 1
 fi
 tgz="$tmp/$(tail -n 1 "$tmp/pack.out")"

@@ -1,25 +1,158 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using ReportGen.Api.Apis;
+using ReportGen.Api.Hosting;
+using Microsoft.Extensions.AI;
+using ReportGen.Api.Jobs;
+using ReportGen.Api.Pipelines;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
+using ReportGen.Api.Problems;
+using ReportGen.Api.Security;
+using ReportGen.Api.Telemetry;
+using ReportGen.Core.Models;
 
 namespace ReportGen.Api;
 
 /// <summary>The composition root: services and endpoints of the ReportGen API.</summary>
 public static class ReportGenServiceExtensions
 {
+    /// <summary>Rate-limiting policy applied to every /v1 endpoint.</summary>
+    public const string PerClientPolicy = "per-client";
+
     /// <summary>Registers every ReportGen service.</summary>
     public static WebApplicationBuilder AddReportGen(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        var services = builder.Services;
+        var isDevelopment = builder.Environment.IsDevelopment();
+        services.AddOptions<ReportGenApiOptions>()
+            .BindConfiguration(ReportGenApiOptions.Section)
+            .Configure(o => o.IsDevelopment = isDevelopment)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReportGenApiOptions>, ApiOptionsValidator>();
+
+        // Logs never carry request bodies (patient data): no HTTP body logging is registered, and the
+        // console formatter is JSON so fields stay fields.
+        builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Problems the framework writes itself (status code pages) still name the field at fault.
+            if (ctx.ProblemDetails.Extensions.ContainsKey("field")) return;
+            var field = ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status415UnsupportedMediaType => "Content-Type",
+                StatusCodes.Status413PayloadTooLarge => "body",
+                StatusCodes.Status405MethodNotAllowed => "method",
+                StatusCodes.Status404NotFound => "path",
+                _ => null,
+            };
+            if (field is not null) ctx.ProblemDetails.Extensions["field"] = field;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi();
+        services.AddMetrics();
+        services.AddSingleton<ReportGenMetrics>();
+        services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"));
+
+        var limits = builder.Configuration.GetSection(ReportGenApiOptions.Section).Get<ReportGenApiOptions>() ?? new ReportGenApiOptions();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = limits.MaxRequestBytes);
+        services.AddRequestTimeouts(o =>
+        {
+            o.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(limits.RequestTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            };
+        });
+        services.AddCors(o => o.AddDefaultPolicy(p => p
+            .WithOrigins([.. limits.CorsOrigins])
+            .WithMethods("GET", "POST")
+            .WithHeaders("Content-Type", "X-Api-Key", "Authorization", "Accept")));
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(PerClientPolicy, context =>
+            {
+                var client = context.Items[ApiKeyAuthentication.ClientNameItem] as string ?? "unknown";
+                var perMinute = context.RequestServices.GetRequiredService<IOptions<ReportGenApiOptions>>().Value.RateLimitPerMinute;
+                return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perMinute,
+                    TokensPerPeriod = perMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = async (ctx, ct) =>
+            {
+                ctx.HttpContext.RequestServices.GetRequiredService<ReportGenMetrics>().Rejected("rate_limited");
+                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
+                ctx.HttpContext.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ProblemWriter.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
+                    $"Too many requests for this API key; retry after {retry} s.", field: "X-Api-Key", code: "rate_limited");
+            };
+        });
+
+        services.AddSingleton(_ =>
+        {
+            var path = ModelManifest.DefaultPath() ?? throw new InvalidOperationException("models/models.json not found; set REPORTGEN_MANIFEST");
+            return ModelManifest.Load(path);
+        });
+        services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
+        services.AddSingleton<ServiceReadiness>();
+
+        services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
+        services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>()));
+        services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
+        services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>()));
+
+        services.AddSingleton<IJobOperation, SectionsJobOperation>();
+        services.AddSingleton<IJobOperation, StructureJobOperation>();
+        services.AddSingleton<IJobOperation, ClassifyJobOperation>();
+        services.AddSingleton<JobStore>();
+        services.AddHostedService<JobRunner>();
         return builder;
     }
 
-    /// <summary>Maps every ReportGen endpoint.</summary>
+    /// <summary>Maps every ReportGen endpoint, behind the middleware every request passes.</summary>
     public static WebApplication MapReportGenApi(this WebApplication app)
     {
+        // Listen before the first request so no measurement is lost.
+        app.Services.GetRequiredService<PrometheusExporter>();
+        var jobs = app.Services.GetRequiredService<JobStore>();
+        app.Services.GetRequiredService<ReportGenMetrics>().JobsUnfinished = () => jobs.Unfinished;
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
+        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+
         app.MapOpenApi();
         app.MapHealthApi();
+        app.MapMetricsApi();
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
+        v1.MapModelsApi();
+        v1.MapJobsApi();
+        v1.MapReportsApi();
         return app;
+    }
+
+    private sealed class ApiOptionsValidator : IValidateOptions<ReportGenApiOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ReportGenApiOptions options)
+        {
+            var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(r => r.ErrorMessage ?? "invalid").ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
     }
 }

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using ReportGen.Core.Completion;
+using ReportGen.Core.Hosting;
+
+namespace ReportGen.Pipelines.Completion;
+
+/// <summary>A named corpus: where its reports are and where its built index is kept.</summary>
+/// <param name="Name">Name used in requests (<c>corpus</c>), e.g. a site name.</param>
+/// <param name="Source">A JSONL file or a folder of .txt reports; null when only a prebuilt index exists.</param>
+/// <param name="IndexPath">The binary index file; null puts it in the registry's cache folder.</param>
+public sealed record CorpusDefinition(string Name, string? Source, string? IndexPath = null);
+
+/// <summary>
+/// Per-site corpora by name. Each index is built from its source the first time it is needed (and
+/// whenever the source is newer than the saved index), saved, and afterwards loaded from disk once.
+/// </summary>
+public sealed class CorpusRegistry
+{
+    /// <summary>The name of the IU X-ray training corpus registered by <see cref="CreateDefault"/>.</summary>
+    public const string IuXrayName = "iu-xray";
+
+    private readonly ConcurrentDictionary<string, CorpusDefinition> _definitions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<SentenceIndex>> _loaded = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates an empty registry that keeps built indexes in <paramref name="cacheFolder"/>.</summary>
+    public CorpusRegistry(string? cacheFolder = null) => CacheFolder = cacheFolder ?? DefaultCacheFolder();
+
+    /// <summary>Where indexes without an explicit path are saved.</summary>
+    public string CacheFolder { get; }
+
+    /// <summary>The corpus used when a request names none (the first registered unless set).</summary>
+    public string? DefaultName { get; set; }
+
+    /// <summary>Registered names.</summary>
+    public IReadOnlyCollection<string> Names => [.. _definitions.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Adds or replaces a corpus.</summary>
+    public CorpusRegistry Register(CorpusDefinition definition)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(definition.Name);
+        _definitions[definition.Name] = definition;
+        _loaded.TryRemove(definition.Name, out _);
+        DefaultName ??= definition.Name;
+        return this;
+    }
+
+    /// <summary>A registry with the IU X-ray training reports from the shared folder, when present.</summary>
+    public static CorpusRegistry CreateDefault(string? cacheFolder = null)
+    {
+        var registry = new CorpusRegistry(cacheFolder);
+        if (Workspace.Shared("data", "iu-xray", "train.jsonl") is { } train && File.Exists(train))
+        {
+            registry.Register(new CorpusDefinition(IuXrayName, train));
+        }
+        return registry;
+    }
+
+    /// <summary>The index of a corpus (null: the default one), loading or building it on first use.</summary>
+    /// <exception cref="CompletionInputException">No corpus of that name (field <c>corpus</c>).</exception>
+    public SentenceIndex Get(string? name)
+    {
+        var key = string.IsNullOrWhiteSpace(name) ? DefaultName : name.Trim();
+        if (key is null || !_definitions.TryGetValue(key, out var definition))
+        {
+            throw new CompletionInputException("corpus", key is null
+                ? "no corpus is configured (register one or provide ../shared/data/iu-xray/train.jsonl)"
+                : $"unknown corpus '{Sanitize(key)}'; known: {string.Join(", ", Names)}");
+        }
+        return _loaded.GetOrAdd(definition.Name, _ => new Lazy<SentenceIndex>(() => LoadOrBuild(definition))).Value;
+    }
+
+    /// <summary>Loads the saved index when it is current, else builds it from the source and saves it.</summary>
+    public SentenceIndex LoadOrBuild(CorpusDefinition definition)
+    {
+        var indexPath = IndexPathOf(definition);
+        if (File.Exists(indexPath) && (definition.Source is null || File.GetLastWriteTimeUtc(indexPath) >= SourceTime(definition.Source)))
+        {
+            try
+            {
+                return SentenceIndex.Load(indexPath);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException && definition.Source is not null)
+            {
+                // An index from an older format version: rebuild it below.
+            }
+        }
+        if (definition.Source is null)
+        {
+            throw new FileNotFoundException($"index of corpus '{definition.Name}' not found", indexPath);
+        }
+        var index = SentenceIndexBuilder.FromSource(definition.Name, definition.Source);
+        try
+        {
+            index.Save(indexPath);
+        }
+        catch (IOException)
+        {
+            // A read-only cache only costs a rebuild next time.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return index;
+    }
+
+    /// <summary>The index file of a corpus.</summary>
+    public string IndexPathOf(CorpusDefinition definition) =>
+        definition.IndexPath ?? Path.Combine(CacheFolder, definition.Name + ".rgsi");
+
+    private static DateTime SourceTime(string source) =>
+        Directory.Exists(source)
+            ? Directory.EnumerateFiles(source, "*.txt", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max()
+            : File.GetLastWriteTimeUtc(source);
+
+    private static string Sanitize(string name) => name.Length > 64 ? name[..64] + "…" : name;
+
+    private static string DefaultCacheFolder()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("REPORTGEN_CACHE");
+        if (!string.IsNullOrWhiteSpace(fromEnv)) return Path.Combine(fromEnv, "completion");
+        var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "reportgen", "completion");
+    }
+}

@@ -1,0 +1,179 @@
+namespace ReportGen.Pipelines.Completion;
+
+/// <summary>
+/// Weights of the retrieval score. Defaults were chosen on a development split of the training reports
+/// (250 held out, index built from the other 1,819), never on the validation reports (eval/completion.md).
+/// </summary>
+public sealed record RankingWeights
+{
+    /// <summary>log(1 + occurrences at this sentence position), with a share of all occurrences as back-off.</summary>
+    public double PositionFrequency { get; init; } = 0.25;
+
+    /// <summary>Share of all occurrences added to the position count (the back-off).</summary>
+    public double PositionBackoff { get; init; } = 0.1;
+
+    /// <summary>Support from the reports most similar to the context (BM25 over whole reports).</summary>
+    public double SimilarReports { get; init; } = 4.0;
+
+    /// <summary>How often the candidate follows the last sentence of the context in the corpus.</summary>
+    public double Transition { get; init; } = 3.0;
+
+    /// <summary>BM25 of the anchor words in the candidate (normalised 0..1); large, because anchors are what the user asked for.</summary>
+    public double Anchors { get; init; } = 10.0;
+
+    /// <summary>Penalty per finding concept the report already mentions.</summary>
+    public double ConceptRepeat { get; init; } = 1.5;
+
+    /// <summary>Reports used as neighbours.</summary>
+    public int NeighbourReports { get; init; } = 40;
+}
+
+/// <summary>A scored candidate sentence.</summary>
+public readonly record struct RankedSentence(int Id, double Score);
+
+/// <summary>
+/// Ranks the sentences of a <see cref="SentenceIndex"/> for one request: the prefix filters, BM25-style
+/// scores over anchors and the report so far rank, position and frequency priors break ties, and
+/// sentences already said or contradicting the report are removed.
+/// </summary>
+public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights = null)
+{
+    private const double K1 = 1.2;
+    private const double B = 0.75;
+
+    /// <summary>The weights in use.</summary>
+    public RankingWeights Weights { get; } = weights ?? new RankingWeights();
+
+    /// <summary>The index ranked over.</summary>
+    public SentenceIndex Index => index;
+
+    /// <summary>The best <paramref name="k"/> candidates, best first.</summary>
+    public List<RankedSentence> Rank(IReadOnlyList<string> contextSentences, string? prefix, IReadOnlyList<string>? anchors, int k)
+    {
+        var w = Weights;
+        var (words, partial) = CompletionText.SplitPrefix(prefix);
+        var candidates = index.WithPrefix(words, partial);
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var said = new HashSet<int>();
+        var established = new Dictionary<string, FindingState>(StringComparer.Ordinal);
+        var contextTerms = new Dictionary<int, int>();
+        foreach (var sentence in contextSentences)
+        {
+            var tokens = CompletionText.Tokens(sentence);
+            var id = index.Find(string.Join(' ', tokens));
+            if (id >= 0) said.Add(id);
+            foreach (var t in tokens)
+            {
+                if (index.TermIds.TryGetValue(t, out var term)) contextTerms[term] = contextTerms.GetValueOrDefault(term) + 1;
+            }
+            foreach (var m in FindingPolarity.Extract(sentence))
+            {
+                // A concept stated both ways stays "mentioned": no contradiction check on it.
+                established[m.Concept] = established.TryGetValue(m.Concept, out var prev) && prev != m.State ? FindingState.Mentioned : m.State;
+            }
+        }
+        var lastId = contextSentences.Count > 0 ? index.Find(CompletionText.Key(contextSentences[^1])) : -1;
+        var position = Math.Min(contextSentences.Count, SentenceIndex.PositionBins - 1);
+
+        var neighbours = contextTerms.Count > 0 ? SimilarReportSupport(contextTerms) : null;
+        Dictionary<int, int>? transitions = lastId >= 0 ? index.Transitions.GetValueOrDefault(lastId) : null;
+        var transitionTotal = transitions?.Values.Sum() ?? 0;
+        var anchorScores = anchors is { Count: > 0 } ? AnchorScores(anchors) : null;
+
+        var top = new PriorityQueue<RankedSentence, double>();
+        foreach (var id in candidates)
+        {
+            if (said.Contains(id))
+            {
+                continue;
+            }
+            var findings = index.FindingsOf(id);
+            if (established.Count > 0 && FindingPolarity.Contradicts(established, findings))
+            {
+                continue;
+            }
+            var s = index.Sentences[id];
+            var score = w.PositionFrequency * Math.Log(1 + s.PositionHistogram[position] + w.PositionBackoff * s.Count);
+            if (neighbours is not null && neighbours.TryGetValue(id, out var support)) score += w.SimilarReports * support;
+            if (transitions is not null && transitions.TryGetValue(id, out var tc)) score += w.Transition * Math.Log(1 + 10.0 * tc / transitionTotal);
+            if (anchorScores is not null && anchorScores.TryGetValue(id, out var a)) score += w.Anchors * a;
+            if (established.Count > 0) score -= w.ConceptRepeat * FindingPolarity.Overlap(established, findings);
+            top.Enqueue(new RankedSentence(id, score), score);
+            if (top.Count > k) top.Dequeue();
+        }
+        var result = new List<RankedSentence>(top.Count);
+        while (top.TryDequeue(out var r, out _)) result.Add(r);
+        result.Reverse();
+        return result;
+    }
+
+    /// <summary>For each sentence, its support among the reports most similar to the context (0..1 per report, summed, normalised).</summary>
+    private Dictionary<int, double> SimilarReportSupport(Dictionary<int, int> contextTerms)
+    {
+        var n = index.Reports.Count;
+        var scores = new double[n];
+        var touched = new List<int>();
+        foreach (var (term, qtf) in contextTerms)
+        {
+            var postings = index.ReportPostings[term];
+            // Terms in nearly every report ("the", "are") cannot tell reports apart; skipping them keeps this fast.
+            if (postings.Length == 0 || postings.Length > n / 2) continue;
+            var idf = Math.Log(1 + (n - postings.Length + 0.5) / (postings.Length + 0.5));
+            var qWeight = 1 + Math.Log(qtf);
+            foreach (var (report, tf) in postings)
+            {
+                var norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * index.ReportLengths[report] / index.AverageReportLength));
+                if (scores[report] == 0) touched.Add(report);
+                scores[report] += qWeight * idf * norm;
+            }
+        }
+        var support = new Dictionary<int, double>();
+        if (touched.Count == 0) return support;
+        var take = Math.Min(Weights.NeighbourReports, touched.Count);
+        var best = new PriorityQueue<int, double>();
+        foreach (var report in touched)
+        {
+            best.Enqueue(report, scores[report]);
+            if (best.Count > take) best.Dequeue();
+        }
+        var max = touched.Max(r => scores[r]);
+        var total = 0.0;
+        while (best.TryDequeue(out var report, out var score))
+        {
+            var weight = score / max;
+            total += weight;
+            foreach (var sid in index.Reports[report])
+            {
+                support[sid] = support.GetValueOrDefault(sid) + weight;
+            }
+        }
+        foreach (var key in support.Keys.ToList()) support[key] /= total;
+        return support;
+    }
+
+    /// <summary>Sentence-level BM25 of the anchor words, normalised to 0..1 by the best sentence.</summary>
+    private Dictionary<int, double> AnchorScores(IReadOnlyList<string> anchors)
+    {
+        var n = index.Sentences.Count;
+        var scores = new Dictionary<int, double>();
+        foreach (var term in anchors.SelectMany(CompletionText.Tokens).Distinct())
+        {
+            if (!index.TermIds.TryGetValue(term, out var t)) continue;
+            var postings = index.SentencePostings[t];
+            var idf = Math.Log(1 + (n - postings.Length + 0.5) / (postings.Length + 0.5));
+            foreach (var (sid, tf) in postings)
+            {
+                var norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * index.Sentences[sid].Terms.Length / index.AverageSentenceLength));
+                scores[sid] = scores.GetValueOrDefault(sid) + idf * norm;
+            }
+        }
+        if (scores.Count == 0) return scores;
+        var max = scores.Values.Max();
+        foreach (var key in scores.Keys.ToList()) scores[key] /= max;
+        return scores;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Core.Tests;
+
+/// <summary>build/native/provision.sh: the build's only way to native runtimes, so its failure modes are tested for real.</summary>
+public class NativeProvisioningTests
+{
+    private const string Integrity = "sha512-5uCCDNqWCNfaAm8aR/Uzxbo4HBpKgNF91kCHPepKhgMgV2OAmatoefbOlMihsqCiH2Od35E/eUHQCFbfRBJuOg==";
+
+    [Fact]
+    public void A_verified_cache_is_used_without_npm_so_a_second_build_works_offline()
+    {
+        using var cache = new TempDir();
+        var unpacked = Path.Combine(cache.Path, "node-llama-cpp_linux-x64_3.22.1");
+        Directory.CreateDirectory(Path.Combine(unpacked, "package"));
+        File.WriteAllText(Path.Combine(unpacked, ".verified"), Integrity + "\n");
+
+        var (exit, stdout, _) = Provision("@node-llama-cpp/linux-x64@3.22.1", Integrity, cache.Path, npm: "/nonexistent/npm");
+        exit.ShouldBe(0);
+        stdout.Trim().ShouldBe(Path.Combine(unpacked, "package"));
+    }
+
+    [Fact]
+    public void Missing_npm_stops_with_one_line_saying_what_to_do()
+    {
+        using var cache = new TempDir();
+        var (exit, _, stderr) = Provision("@node-llama-cpp/linux-x64@3.22.1", Integrity, cache.Path, npm: "/nonexistent/npm");
+        exit.ShouldBe(1);
+        stderr.Trim().ShouldStartWith("error: npm is not on PATH");
+        stderr.Trim().Split('\n').Length.ShouldBe(1);
+    }
+
+    [Fact]
+    public void A_hash_mismatch_stops_and_leaves_nothing_in_the_cache()
+    {
+        if (!File.Exists("/usr/bin/npm") && !File.Exists("/usr/local/bin/npm")) Assert.Skip("npm is not installed");
+        using var cache = new TempDir();
+        // A tiny real package with a wrong pinned hash.
+        var (exit, _, stderr) = Provision("is-number@7.0.0", "sha512-AAAA", cache.Path);
+        if (stderr.Contains("npm pack", StringComparison.Ordinal)) Assert.Skip("the npm registry is not reachable: " + stderr.Trim());
+        exit.ShouldBe(1);
+        stderr.ShouldContain("hash mismatch");
+        Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Provision(string spec, string integrity, string cache, string? npm = null)
+    {
+        var psi = new ProcessStartInfo("/bin/bash")
+        {
+            ArgumentList = { RepoFiles.Path("build", "native", "provision.sh"), spec, integrity, cache },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (npm is not null) psi.Environment["REPORTGEN_NPM"] = npm;
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit(120_000).ShouldBeTrue("provision.sh did not finish in 2 minutes");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,88 @@
+using ReportGen.Pipelines.Completion;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Pipelines.Tests.Completion;
+
+public sealed class SentenceIndexTests
+{
+    internal static SentenceIndex Small()
+    {
+        var builder = new SentenceIndexBuilder("test");
+        builder.AddReport("The heart is normal in size. The lungs are clear. No pleural effusion.");
+        builder.AddReport("The heart is normal in size.  THE LUNGS ARE CLEAR. No pneumothorax.");
+        builder.AddReport("The heart is enlarged. Small left pleural effusion. The lungs are clear.");
+        builder.AddReport("Heart size is normal. No pleural effusion or pneumothorax. The XXXX are grossly normal.");
+        builder.AddReport("Heart size is normal. The lungs are hyperexpanded. No focal consolidation.");
+        return builder.Build();
+    }
+
+    [Fact]
+    public void Deduplicates_with_counts_and_positions()
+    {
+        var index = Small();
+        var id = index.Find("the lungs are clear");
+        id.ShouldBeGreaterThanOrEqualTo(0);
+        var entry = index.Sentences[id];
+        entry.Count.ShouldBe(3);
+        entry.Text.ShouldBe("The lungs are clear.");
+        entry.PositionHistogram[1].ShouldBe(2);
+        entry.PositionHistogram[2].ShouldBe(1);
+        entry.MeanRelativePosition.ShouldBe((0.5f + 0.5f + 1f) / 3, 1e-5);
+        index.Reports.Count.ShouldBe(5);
+        index.Sentences.Count.ShouldBe(11);
+    }
+
+    [Fact]
+    public void Prefix_lookup_matches_word_starts_and_partial_words()
+    {
+        var index = Small();
+        index.WithPrefix(["heart"], "").Select(i => index.Sentences[i].Text).ShouldBe(["Heart size is normal."]);
+        index.WithPrefix(["the", "lungs", "are"], "c").Select(i => index.Sentences[i].Text).ShouldBe(["The lungs are clear."]);
+        index.WithPrefix(["the"], "").Count.ShouldBe(5);
+        index.WithPrefix(["th"], "").ShouldBeEmpty();
+        index.WithPrefix([], "th").Count.ShouldBe(5);
+    }
+
+    [Fact]
+    public void Saves_and_loads_the_same_index()
+    {
+        using var dir = new TempDir();
+        var index = Small();
+        var path = Path.Combine(dir.Path, "small.rgsi");
+        index.Save(path);
+        var loaded = SentenceIndex.Load(path);
+        loaded.Name.ShouldBe("test");
+        loaded.Keys.ShouldBe(index.Keys);
+        loaded.Sentences.Select(s => (s.Text, s.Count)).ShouldBe(index.Sentences.Select(s => (s.Text, s.Count)));
+        loaded.Reports.ShouldBe(index.Reports);
+    }
+
+    [Fact]
+    public void Rejects_a_file_that_is_not_an_index()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "bad.rgsi");
+        File.WriteAllText(path, "not an index at all");
+        Should.Throw<InvalidDataException>(() => SentenceIndex.Load(path));
+    }
+
+    [Fact]
+    public void Builds_from_jsonl_and_from_a_text_folder()
+    {
+        using var dir = new TempDir();
+        var jsonl = Path.Combine(dir.Path, "c.jsonl");
+        File.WriteAllLines(jsonl, ["{\"findings\": \"The lungs are clear\", \"impression\": \"No acute disease.\"}", "", "{\"text\": \"Heart size normal.\"}"]);
+        var fromJson = SentenceIndexBuilder.FromSource("j", jsonl, TestContext.Current.CancellationToken);
+        fromJson.Reports.Count.ShouldBe(2);
+        fromJson.Find("no acute disease").ShouldBeGreaterThanOrEqualTo(0);
+        fromJson.Reports[0].Length.ShouldBe(2);
+
+        var folder = Path.Combine(dir.Path, "txt");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "a.txt"), "Heart size normal. Lungs clear.");
+        SentenceIndexBuilder.FromSource("t", folder, TestContext.Current.CancellationToken).Sentences.Count.ShouldBe(2);
+
+        File.WriteAllText(jsonl, "{not json");
+        Should.Throw<InvalidDataException>(() => SentenceIndexBuilder.FromSource("j", jsonl, TestContext.Current.CancellationToken)).Message.ShouldContain("line 1");
+    }
+}

@@ -1,0 +1,94 @@
+using ReportGen.Core.Completion;
+using ReportGen.Pipelines.Completion;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Pipelines.Tests.Completion;
+
+public sealed class SentenceRankerTests
+{
+    private static List<string> Texts(SentenceIndex index, List<RankedSentence> ranked) =>
+        [.. ranked.Select(r => index.Sentences[r.Id].Text)];
+
+    [Fact]
+    public void Suggestions_continue_the_prefix()
+    {
+        var index = SentenceIndexTests.Small();
+        var ranked = new SentenceRanker(index).Rank(["The heart is normal in size."], "the lungs a", null, 3);
+        Texts(index, ranked).ShouldAllBe(t => t.StartsWith("The lungs a", StringComparison.OrdinalIgnoreCase));
+        Texts(index, ranked)[0].ShouldBe("The lungs are clear.");
+    }
+
+    [Fact]
+    public void Sentences_already_in_the_report_are_not_suggested()
+    {
+        var index = SentenceIndexTests.Small();
+        var ranked = new SentenceRanker(index).Rank(["The lungs are clear."], "The lungs", null, 5);
+        Texts(index, ranked).ShouldNotContain("The lungs are clear.");
+    }
+
+    [Fact]
+    public void Contradicting_sentences_are_not_suggested()
+    {
+        var index = SentenceIndexTests.Small();
+        var ranker = new SentenceRanker(index);
+        Texts(index, ranker.Rank(["Small left pleural effusion."], "No", null, 10)).ShouldNotContain("No pleural effusion.");
+        Texts(index, ranker.Rank(["The heart is enlarged."], "", null, 20)).ShouldNotContain("Heart size is normal.");
+        // Without the contradicting context the same sentences are suggested.
+        Texts(index, ranker.Rank([], "No", null, 10)).ShouldContain("No pleural effusion.");
+    }
+
+    [Fact]
+    public void Anchor_words_pull_matching_sentences_up()
+    {
+        var index = SentenceIndexTests.Small();
+        var ranker = new SentenceRanker(index);
+        Texts(index, ranker.Rank(["Heart size is normal."], "No", ["pneumothorax"], 1))[0].ShouldContain("pneumothorax");
+        Texts(index, ranker.Rank(["Heart size is normal."], "No", ["effusion"], 1))[0].ShouldContain("effusion");
+        Texts(index, ranker.Rank(["Heart size is normal."], "No", ["consolidation"], 1))[0].ShouldBe("No focal consolidation.");
+    }
+
+    [Fact]
+    public void Position_prior_prefers_opening_sentences_first()
+    {
+        var index = SentenceIndexTests.Small();
+        var ranker = new SentenceRanker(index);
+        // Both occur twice, both as first sentences; "The lungs are clear." occurs three times but later.
+        Texts(index, ranker.Rank([], "", null, 2)).ShouldBe(["The heart is normal in size.", "Heart size is normal."], ignoreOrder: true);
+        Texts(index, ranker.Rank(["The heart is normal in size."], "", null, 1)).ShouldBe(["The lungs are clear."]);
+    }
+
+    [Fact]
+    public async Task Engine_returns_k_suggestions_with_sources_and_counts()
+    {
+        using var dir = new TempDir();
+        var corpus = Path.Combine(dir.Path, "c.jsonl");
+        File.WriteAllLines(corpus, [
+            "{\"findings\": \"The heart is normal in size. The lungs are clear. No pleural effusion.\"}",
+            "{\"findings\": \"The heart is normal in size. The lungs are clear. No pneumothorax.\"}",
+        ]);
+        var registry = new CorpusRegistry(dir.Path).Register(new CorpusDefinition("site-a", corpus));
+        var engine = new CompletionEngine(registry);
+        var result = await engine.CompleteAsync(new CompletionRequest("The heart is normal in size. The lungs are clear.", "no", K: 2), TestContext.Current.CancellationToken);
+        result.Corpus.ShouldBe("site-a");
+        result.Suggestions.Count.ShouldBe(2);
+        result.Suggestions.ShouldAllBe(s => s.Text.StartsWith("no ", StringComparison.Ordinal) && s.Source.StartsWith("site-a:", StringComparison.Ordinal) && s.Count == 1);
+        File.Exists(Path.Combine(dir.Path, "site-a.rgsi")).ShouldBeTrue();
+        // A second registry loads the saved index instead of rebuilding.
+        var again = new CompletionEngine(new CorpusRegistry(dir.Path).Register(new CorpusDefinition("site-a", corpus)));
+        (await again.CompleteAsync(new CompletionRequest("", "The h"), TestContext.Current.CancellationToken)).Suggestions[0].Text.ShouldBe("The heart is normal in size.");
+    }
+
+    [Theory]
+    [InlineData(0, null, "k")]
+    [InlineData(21, null, "k")]
+    [InlineData(3, "nope", "corpus")]
+    public async Task Bad_requests_name_the_field(int k, string? corpus, string field)
+    {
+        using var dir = new TempDir();
+        var corpusFile = Path.Combine(dir.Path, "c.jsonl");
+        File.WriteAllText(corpusFile, "{\"findings\": \"The lungs are clear.\"}");
+        var engine = new CompletionEngine(new CorpusRegistry(dir.Path).Register(new CorpusDefinition("a", corpusFile)));
+        var ex = await Should.ThrowAsync<CompletionInputException>(() => engine.CompleteAsync(new CompletionRequest("", K: k, Corpus: corpus), TestContext.Current.CancellationToken));
+        ex.Field.ShouldBe(field);
+    }
+}
