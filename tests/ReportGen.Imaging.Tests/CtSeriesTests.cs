@@ -13,7 +13,7 @@ public sealed class CtSeriesTests
     private static int Hu(int k, int x) => -1000 + 200 * k + 10 * x;
 
     /// <summary>Eight 64×64 slices written in shuffled order, alternating unsigned+intercept and signed+slope encodings.</summary>
-    internal static List<byte[]> SeriesFiles(string seriesUid = "1.2.3.99", int? sizeOverrideForSlice3 = null, bool duplicatePosition = false)
+    internal static List<byte[]> SeriesFiles(string seriesUid = "1.2.3.99", int? sizeOverrideForSlice3 = null, bool duplicatePosition = false, bool coronal = false)
     {
         var files = new List<byte[]>();
         int[] shuffled = [5, 2, 7, 0, 3, 6, 1, 4];
@@ -28,8 +28,10 @@ public sealed class CtSeriesTests
             double z = duplicatePosition && k == 4 ? -50 + 2.5 * 3 : -50 + 2.5 * k;
             var w = DicomWriter.Grey(size, size, 16, signedEncoding ? 16 : 12, signedEncoding, stored)
                 .Str(0x0020, 0x000E, "UI", seriesUid)
-                .Str(0x0020, 0x0032, "DS", $"-160\\-170\\{z.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
-                .Str(0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0")
+                .Str(0x0020, 0x0032, "DS", coronal
+                    ? $"-160\\{z.ToString(System.Globalization.CultureInfo.InvariantCulture)}\\{(300 - 7 * k).ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                    : $"-160\\-170\\{z.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+                .Str(0x0020, 0x0037, "DS", coronal ? "1\\0\\0\\0\\0\\-1" : "1\\0\\0\\0\\1\\0")
                 .Str(0x0018, 0x0050, "DS", "2.5")
                 .Str(0x0020, 0x0013, "IS", (100 - k * 7 % 5).ToString(System.Globalization.CultureInfo.InvariantCulture)) // misleading order
                 .Str(0x0028, 0x1052, "DS", signedEncoding ? "0" : "-1024")
@@ -76,6 +78,15 @@ public sealed class CtSeriesTests
         }
         volume.Metadata.Modality.ShouldBe("CT");
         volume.Metadata.NumberOfFrames.ShouldBe(Slices);
+    }
+
+    [Fact]
+    public void Sorts_along_the_slice_normal_not_along_z()
+    {
+        // Coronal slices: rows along +x, columns along −z, so the normal is +y; z varies too but must not decide the order.
+        var volume = CtSeriesReader.Read(SeriesFiles(coronal: true));
+        volume.SlicePositions.ShouldBe(Enumerable.Range(0, Slices).Select(k => -50 + 2.5 * k).ToArray());
+        for (int k = 0; k < Slices; k++) volume.SliceHounsfield(k)[3].ShouldBe(Hu(k, 3));
     }
 
     [Fact]
