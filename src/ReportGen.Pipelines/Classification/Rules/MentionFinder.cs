@@ -23,8 +23,10 @@ internal sealed class MentionFinder
     {
         _wordStart = language switch
         {
+            // Japanese has no spaces and German writes compounds ("Pleuraerguss"); Danish compounds too, but
+            // only where the taxonomy is written for substring matching (chexpert14's stems).
             "ja" or "de" => false,
-            "en" => taxonomy.Matching == "word_start",
+            "en" or "da" => taxonomy.Matching == "word_start",
             _ => true,
         };
         foreach (var label in taxonomy.Labels)
