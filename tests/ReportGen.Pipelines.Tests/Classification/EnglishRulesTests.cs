@@ -79,3 +79,21 @@ public sealed class EnglishRulesTests
         Label("Pacemaker leads over the heart.", "Support Devices").ShouldBe(LabelValue.Positive);
     }
 }
+
+public sealed class RulesScalingTests
+{
+    [Fact]
+    public void Nearly_a_megabyte_of_repeated_findings_without_punctuation_stays_fast()
+    {
+        var taxonomy = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies")).Get("chexpert14");
+        var text = string.Concat(Enumerable.Repeat("no pericardial effusion or pneumothorax over the heart ", 17_000));
+        text.Length.ShouldBeGreaterThan(900_000);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var labels = RulesLabeler.Label(text, taxonomy, "en").Labels;
+        watch.Stop();
+        labels["Pneumothorax"].ShouldBe(LabelValue.Negative);
+        labels["Pleural Effusion"].ShouldBe(LabelValue.NotMentioned);
+        // Quadratic scans took minutes here; linear work is well under this on a loaded 2-core machine.
+        watch.Elapsed.TotalSeconds.ShouldBeLessThan(20);
+    }
+}
