@@ -89,6 +89,7 @@ public static class ReportGenServiceExtensions
         });
         services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
         services.AddSingleton<ServiceReadiness>();
+        services.AddCompletion(builder.Configuration);
         return builder;
     }
 
@@ -109,8 +110,10 @@ public static class ReportGenServiceExtensions
         app.MapOpenApi();
         app.MapHealthApi();
         app.MapMetricsApi();
+        app.MapEditorApi();
         var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
         v1.MapModelsApi();
+        v1.MapCompletionApi();
         return app;
     }
 
