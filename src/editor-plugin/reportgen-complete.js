@@ -34,7 +34,10 @@ export function splitContext(textBeforeCaret) {
   const re = /[.!?]["')\]]*\s+|\n+/g;
   let m;
   while ((m = re.exec(text)) !== null) cut = m.index + m[0].length;
-  return { context: text.slice(0, cut).trim(), prefix: text.slice(cut), atSentenceEnd: SENTENCE_END.test(text) };
+  const atSentenceEnd = SENTENCE_END.test(text);
+  // A finished last sentence belongs to the context: the next sentence is wanted.
+  if (atSentenceEnd) return { context: text.trim(), prefix: '', atSentenceEnd };
+  return { context: text.slice(0, cut).trim(), prefix: text.slice(cut), atSentenceEnd };
 }
 
 /** The part of a suggestion after what was typed ('' when it does not continue the prefix). */
