@@ -83,7 +83,7 @@ public static class ImageDecoder
             throw;
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidDataException
-                                  or OverflowException or InvalidOperationException or EndOfStreamException or IOException)
+                                  or OverflowException or InvalidOperationException or EndOfStreamException or IOException or NotSupportedException)
         {
             // A last line of defence: a decoder bug on hostile input must still surface as a typed error.
             throw new ImageDecodeException(ImageDecodeErrorCodes.Corrupt, $"corrupt data: {e.GetType().Name} while decoding", e);
