@@ -104,8 +104,12 @@ public sealed partial class LlamaChatClient : IChatClient
     {
     }
 
-    /// <summary>Builds the prompt (template + images) and generation options for a request.</summary>
-    internal async Task<(LlamaPrompt Prompt, GenerationOptions Options)> PrepareAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the prompt (chat template, images embedded in place) and the generation options a request maps to,
+    /// without running it (for callers that drive the <see cref="SequenceScheduler"/> themselves).
+    /// </summary>
+    /// <exception cref="NotSupportedException">An image without a provider, an unsupported content type or template.</exception>
+    public async Task<(LlamaPrompt Prompt, GenerationOptions Options)> PrepareAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var model = _scheduler.Model;
