@@ -79,5 +79,23 @@ public class BenchEncoderCommandTests
         dicom.Length.ShouldBeGreaterThan(64 * 32 * 2);
         var pixels = EncoderBenchmark.SyntheticPixels(64, 32);
         pixels.Pixels.ShouldAllBe(v => v >= 0 && v <= 1);
+
+        // The Imaging DICOM decoder reads it as the same picture (its own scaling to [0,1], so compare by correlation).
+        var decoded = ReportGen.Imaging.ImageDecoder.Decode(dicom);
+        (decoded.Width, decoded.Height, decoded.Channels).ShouldBe((64, 32, 1));
+        decoded.Metadata.Format.ShouldBe("dicom");
+        Correlation(decoded.Pixels, pixels.Pixels).ShouldBeGreaterThan(0.999);
+    }
+
+    private static double Correlation(float[] a, float[] b)
+    {
+        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.Sqrt(saa * sbb);
     }
 }
