@@ -118,6 +118,8 @@ public static class ReportGenServiceExtensions
         services.AddSingleton<IJobOperation, ClassifyJobOperation>();
         services.AddSingleton<JobStore>();
         services.AddHostedService<JobRunner>();
+
+        services.AddCompletion(builder.Configuration);
         return builder;
     }
 
@@ -140,11 +142,14 @@ public static class ReportGenServiceExtensions
         app.MapOpenApi();
         app.MapHealthApi();
         app.MapMetricsApi();
+        app.MapEditorApi();
         var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
         v1.MapModelsApi();
         v1.MapJobsApi();
         v1.MapReportsApi();
         v1.MapChatCompletionsApi();
+
+        v1.MapCompletionApi();
         return app;
     }
 

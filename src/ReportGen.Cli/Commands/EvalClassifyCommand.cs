@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ReportGen.Core.Labels;
+using ReportGen.Eval.Metrics.Clinical;
 using ReportGen.Pipelines.Classification;
 
 namespace ReportGen.Cli.Commands;
@@ -75,8 +76,9 @@ internal static class EvalClassifyCommand
             var refs = g.Index.Select(i => reports[i].Labels).ToList();
             var preds = g.Index.Select(i => predictions[i]).ToList();
             var metrics = new Dictionary<string, object> { ["n"] = g.Index.Count };
-            foreach (var (k, v) in LabelF1.Evaluate(refs, preds)) metrics[k] = Math.Round(v, 4);
-            metrics["per_label_f1_u_neg"] = LabelF1.PerLabel(refs, preds, LabelF1.All14, uncertainAsPositive: false).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 4));
+            foreach (var (k, v) in CheXpertF1.Evaluate(refs, preds)) metrics[k] = Math.Round(v, 4);
+            var perLabel = CheXpertF1.Compute(refs, preds, CheXpertLabels.All14, UncertainPolicy.AsNegative).PerLabel;
+            metrics["per_label_f1_u_neg"] = perLabel.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.F1, 4));
             byLanguage[g.Key] = metrics;
         }
         var results = new Dictionary<string, object>
@@ -87,7 +89,7 @@ internal static class EvalClassifyCommand
             ["reports"] = reports.Count,
             ["language_detection_accuracy"] = Math.Round(detectedRight / (double)Math.Max(1, reports.Count), 4),
             ["reports_per_second"] = Math.Round(reports.Count / Math.Max(seconds, 1e-6), 1),
-            ["metric_note"] = "CheXpert F1 as F1CheXbert: positive=1, negative/not mentioned=0, uncertain=0 (u_neg) or 1 (u_pos); macro = mean per-label F1 with labels lacking positives counting 0",
+            ["metric_note"] = "ReportGen.Eval CheXpertF1 (F1CheXbert convention): positive=1, negative/not mentioned=0, uncertain=0 (u_neg) or 1 (u_pos); macro = mean per-label F1, labels without positives count 0",
             ["by_language"] = byLanguage,
         };
         Directory.CreateDirectory(outDir);
@@ -134,56 +136,5 @@ internal static class EvalClassifyCommand
             sb.Append($"<tr><td>{lang}<td>{d["n"]}<td>{d["chexpert14_macro_f1_u_neg"]}<td>{d["chexpert14_macro_f1_u_pos"]}<td>{d["chexpert5_macro_f1_u_neg"]}<td>{d["chexpert5_macro_f1_u_pos"]}<td>{d["chexpert14_micro_f1_u_neg"]}</tr>");
         }
         return sb.Append("</table>").ToString();
-    }
-
-    /// <summary>
-    /// CheXpert label F1 (the F1CheXbert convention), kept small here until the eval project's metric lands in main:
-    /// per label binary F1 with positive = 1, negative and not mentioned = 0, uncertain by policy; macro = mean over
-    /// labels (a label without positives on either side scores 0, as scikit-learn does); micro = F1 of summed counts.
-    /// </summary>
-    internal static class LabelF1
-    {
-        public static readonly string[] All14 =
-        [
-            "Enlarged Cardiomediastinum", "Cardiomegaly", "Lung Opacity", "Lung Lesion", "Edema", "Consolidation", "Pneumonia",
-            "Atelectasis", "Pneumothorax", "Pleural Effusion", "Pleural Other", "Fracture", "Support Devices", "No Finding",
-        ];
-
-        public static readonly string[] Common5 = ["Cardiomegaly", "Edema", "Consolidation", "Atelectasis", "Pleural Effusion"];
-
-        private static bool Binary(LabelValue v, bool uncertainAsPositive) => v == LabelValue.Positive || (uncertainAsPositive && v == LabelValue.Uncertain);
-
-        private static (int Tp, int Fp, int Fn) Counts(IReadOnlyList<IReadOnlyDictionary<string, LabelValue>> refs, IReadOnlyList<IReadOnlyDictionary<string, LabelValue>> preds, string label, bool up)
-        {
-            int tp = 0, fp = 0, fn = 0;
-            for (var i = 0; i < refs.Count; i++)
-            {
-                var t = Binary(refs[i].GetValueOrDefault(label, LabelValue.NotMentioned), up);
-                var p = Binary(preds[i].GetValueOrDefault(label, LabelValue.NotMentioned), up);
-                if (t && p) tp++; else if (p) fp++; else if (t) fn++;
-            }
-            return (tp, fp, fn);
-        }
-
-        private static double F1((int Tp, int Fp, int Fn) c) => 2 * c.Tp + c.Fp + c.Fn == 0 ? 0 : 2.0 * c.Tp / (2 * c.Tp + c.Fp + c.Fn);
-
-        public static Dictionary<string, double> PerLabel(IReadOnlyList<IReadOnlyDictionary<string, LabelValue>> refs, IReadOnlyList<IReadOnlyDictionary<string, LabelValue>> preds, string[] labels, bool uncertainAsPositive) =>
-            labels.ToDictionary(l => l, l => F1(Counts(refs, preds, l, uncertainAsPositive)));
-
-        public static Dictionary<string, double> Evaluate(IReadOnlyList<IReadOnlyDictionary<string, LabelValue>> refs, IReadOnlyList<IReadOnlyDictionary<string, LabelValue>> preds)
-        {
-            var metrics = new Dictionary<string, double>();
-            foreach (var up in new[] { false, true })
-            {
-                var suffix = up ? "u_pos" : "u_neg";
-                foreach (var (name, labels) in new[] { ("chexpert14", All14), ("chexpert5", Common5) })
-                {
-                    var counts = labels.Select(l => Counts(refs, preds, l, up)).ToList();
-                    metrics[$"{name}_macro_f1_{suffix}"] = counts.Average(F1);
-                    metrics[$"{name}_micro_f1_{suffix}"] = F1((counts.Sum(c => c.Tp), counts.Sum(c => c.Fp), counts.Sum(c => c.Fn)));
-                }
-            }
-            return metrics;
-        }
     }
 }

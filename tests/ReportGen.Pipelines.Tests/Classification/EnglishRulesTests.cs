@@ -44,6 +44,10 @@ public sealed class EnglishRulesTests
     [InlineData("Healed left rib fracture.", "Fracture", LabelValue.Positive)]
     [InlineData("No acute fracture.", "Fracture", LabelValue.Negative)]
     [InlineData("Pneumothorax is no longer seen.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("Cardiac size, mediastinal contour, and pulmonary vascularity are within normal limits.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("Cardiac size, mediastinal contour, and pulmonary vascularity are within normal limits.", "Enlarged Cardiomediastinum", LabelValue.Negative)]
+    [InlineData("Cardiomegaly, lungs are normal.", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("No significant change in the left effusion.", "Pleural Effusion", LabelValue.Positive)]
     [InlineData("Heart size normal and lungs are clear.", "Lung Opacity", LabelValue.NotMentioned)]
     [InlineData("Calcified granuloma in the right upper lobe.", "Lung Lesion", LabelValue.NotMentioned)]
     [InlineData("Small pericardial effusion.", "Pleural Effusion", LabelValue.NotMentioned)]
@@ -73,5 +77,23 @@ public sealed class EnglishRulesTests
     {
         Label("Pacemaker leads over the heart.", "Cardiomegaly").ShouldBe(LabelValue.NotMentioned);
         Label("Pacemaker leads over the heart.", "Support Devices").ShouldBe(LabelValue.Positive);
+    }
+}
+
+public sealed class RulesScalingTests
+{
+    [Fact]
+    public void Nearly_a_megabyte_of_repeated_findings_without_punctuation_stays_fast()
+    {
+        var taxonomy = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies")).Get("chexpert14");
+        var text = string.Concat(Enumerable.Repeat("no pericardial effusion or pneumothorax over the heart ", 17_000));
+        text.Length.ShouldBeGreaterThan(900_000);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var labels = RulesLabeler.Label(text, taxonomy, "en").Labels;
+        watch.Stop();
+        labels["Pneumothorax"].ShouldBe(LabelValue.Negative);
+        labels["Pleural Effusion"].ShouldBe(LabelValue.NotMentioned);
+        // Quadratic scans took minutes here; linear work is well under this on a loaded 2-core machine.
+        watch.Elapsed.TotalSeconds.ShouldBeLessThan(20);
     }
 }

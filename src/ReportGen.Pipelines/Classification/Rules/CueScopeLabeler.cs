@@ -12,6 +12,9 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
 {
     public LanguageCues Cues { get; } = cues;
 
+    /// <summary>How far back a cue is looked for; real cue scopes ("no A, B, C, or D") are far shorter.</summary>
+    private const int MaxBackward = 40;
+
     public LabelValue Classify(Sentence sentence, int first, int last, string mentionText)
     {
         if (Before(sentence, first, Cues.PreNegationUncertaintyBefore) || After(sentence, last, Cues.PreNegationUncertaintyAfter))
@@ -44,7 +47,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         if (cues.Count == 0) return false;
         var tokens = sentence.Tokens;
         var crossedComma = false;
-        for (var i = first - 1; i >= 0; i--)
+        // Bounded so adversarial input (one huge sentence of repeated findings) stays linear.
+        for (var i = first - 1; i >= 0 && first - i <= MaxBackward; i--)
         {
             var distance = first - 1 - i;
             foreach (var cue in cues)
