@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ReportGen.Api.Apis;
 using ReportGen.Api.Hosting;
+using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
+using ReportGen.Api.Pipelines;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Security;
 using ReportGen.Api.Telemetry;
@@ -104,7 +108,14 @@ public static class ReportGenServiceExtensions
         services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
         services.AddSingleton<ServiceReadiness>();
 
+        services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
+        services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>()));
+        services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
+        services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>()));
+
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
+        services.AddSingleton<IJobOperation, StructureJobOperation>();
+        services.AddSingleton<IJobOperation, ClassifyJobOperation>();
         services.AddSingleton<JobStore>();
         services.AddHostedService<JobRunner>();
         return builder;
@@ -132,6 +143,8 @@ public static class ReportGenServiceExtensions
         var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
         v1.MapModelsApi();
         v1.MapJobsApi();
+        v1.MapReportsApi();
+        v1.MapChatCompletionsApi();
         return app;
     }
 

@@ -76,3 +76,19 @@ public class ProjectorTests
         Should.Throw<OnnxRuntimeException>(() => provider.EmbedAsync(new byte[1], null, CancellationToken.None).GetAwaiter().GetResult());
     }
 }
+
+public class OnnxImageEmbeddingProviderTests
+{
+    [Fact]
+    public async Task Real_png_bytes_become_llm_tokens_and_bad_bytes_a_decode_error()
+    {
+        var png = await File.ReadAllBytesAsync(TestSupport.SharedData.Data("images", "00000001_000.png"), TestContext.Current.CancellationToken);
+        using var encoder = new ImageEncoder("mobilenetv2-int8", OnnxSession.Load(MobileNet.Path), Fixtures.MobileNetSpec, ownsSession: true);
+        using var projector = Projector.Load(Fixtures.Onnx("projector-mobilenet-64.onnx"));
+        var provider = new OnnxImageEmbeddingProvider(encoder, projector);
+        var e = await provider.EmbedAsync(png, "image/png", TestContext.Current.CancellationToken);
+        (e.Tokens, e.Dimension).ShouldBe((4, 64));
+        e.Values.ShouldAllBe(v => float.IsFinite(v));
+        await Should.ThrowAsync<ReportGen.Imaging.ImageDecodeException>(() => provider.EmbedAsync(png.AsMemory(0, 100), "image/png", TestContext.Current.CancellationToken));
+    }
+}

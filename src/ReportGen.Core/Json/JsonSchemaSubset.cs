@@ -50,6 +50,51 @@ public static class JsonSchemaSubset
         }
     }
 
+    /// <summary>
+    /// Walks the whole schema (properties, items, additionalProperties, anyOf, oneOf, $defs, definitions and local
+    /// $refs) and throws <see cref="NotSupportedException"/> at the first keyword outside the subset. Lets a
+    /// prompt file's response schema be checked at start-up, before any model runs.
+    /// </summary>
+    public static void EnsureSupported(JsonElement schema)
+    {
+        Walk(schema, schema, "");
+
+        static void Walk(JsonElement root, JsonElement node, string path)
+        {
+            CheckKeywords(node, path);
+            if (node.ValueKind != JsonValueKind.Object) return;
+            Types(node, path);
+            foreach (var keyword in (string[])["minItems", "maxItems", "minLength", "maxLength"]) NonNegativeInt(node, keyword, path);
+            foreach (var container in (string[])["properties", "$defs", "definitions"])
+            {
+                if (!node.TryGetProperty(container, out var members)) continue;
+                if (members.ValueKind != JsonValueKind.Object) throw new NotSupportedException($"JSON schema '{container}' at '{DisplayPath(path)}' must be an object.");
+                foreach (var member in members.EnumerateObject()) Walk(root, member.Value, Append(Append(path, container), member.Name));
+            }
+            foreach (var single in (string[])["items", "additionalProperties"])
+            {
+                if (!node.TryGetProperty(single, out var child)) continue;
+                if (child.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
+                {
+                    throw new NotSupportedException($"JSON schema '{single}' at '{DisplayPath(path)}' must be a schema or a boolean{(single == "items" ? " (tuple form is not supported)" : "")}.");
+                }
+                Walk(root, child, Append(path, single));
+            }
+            foreach (var list in (string[])["anyOf", "oneOf"])
+            {
+                if (!node.TryGetProperty(list, out var alternatives)) continue;
+                if (alternatives.ValueKind != JsonValueKind.Array || alternatives.GetArrayLength() == 0) throw new NotSupportedException($"JSON schema '{list}' at '{DisplayPath(path)}' must be a non-empty array.");
+                var i = 0;
+                foreach (var alternative in alternatives.EnumerateArray()) Walk(root, alternative, Append(Append(path, list), i++));
+            }
+            if (node.TryGetProperty("$ref", out var reference))
+            {
+                if (reference.ValueKind != JsonValueKind.String) throw new NotSupportedException($"JSON schema '$ref' at '{DisplayPath(path)}' must be a string.");
+                ResolveRef(root, reference.GetString()!, Append(path, "$ref"));
+            }
+        }
+    }
+
     /// <summary>Resolves a local <c>$ref</c> (<c>#/$defs/X</c>, <c>#/definitions/X</c> or any <c>#/...</c> pointer) against the schema root.</summary>
     /// <exception cref="NotSupportedException">A remote reference, or one that points nowhere.</exception>
     public static JsonElement ResolveRef(JsonElement root, string reference, string path)
