@@ -79,7 +79,7 @@ internal static class ClassifyCommand
                     return 1;
                 }
             }
-            service = new ClassificationService(library, chat);
+            service = new ClassificationService(library, chat, chat is null ? null : LoadPrompts());
         }
         catch (ClassificationException ex)
         {
@@ -140,6 +140,20 @@ internal static class ClassifyCommand
             }
         }
         return failed ? 2 : 0;
+    }
+
+    /// <summary>The prompt files (REPORTGEN_PROMPTS, beside the binaries, or the checkout); null, with the built-in MOSAIC prompt used, when none load.</summary>
+    internal static ReportGen.Pipelines.Prompts.PromptLibrary? LoadPrompts()
+    {
+        try
+        {
+            return ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault();
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or ReportGen.Pipelines.Prompts.PromptFileException)
+        {
+            Console.Error.WriteLine($"reportgen: prompt files unavailable ({ex.Message}); using the built-in classification prompt");
+            return null;
+        }
     }
 
     /// <summary>The output contract: {"id"?, "language", "labels": {label: value}} on one line.</summary>
