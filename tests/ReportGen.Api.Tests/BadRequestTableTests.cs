@@ -98,7 +98,7 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         new Case("chat: bad response_format", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"xml\"}}", 400, "response_format"),
         new Case("chat: json_schema without schema", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_schema\"}}", 400, "response_format"),
         new Case("chat: stop is a number", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"stop\": 3}", 400, "stop"),
-        new Case("chat: malformed JSON", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [", 400, "messages"),
+        new Case("chat: malformed JSON", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [", 400, "messages[0]"),
         // everything else
         new Case("unknown route", "GET", "/v1/nothing-here", null, null, 404, "path"),
         new Case("models: POST", "POST", "/v1/models", "application/json", "{}", 405, "method"),

@@ -47,7 +47,7 @@ public static class HtmlReport
         table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #d8dde6;padding:3px 8px;text-align:left;vertical-align:top}
         th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
         .caption{color:#5a6475;font-size:.9em}.note{white-space:normal}.undefined{color:#a33}
-        svg text{font:11px system-ui,sans-serif;fill:#1d2430}code{background:#f2f4f8;padding:0 3px}
+        svg{max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#1d2430}code{background:#f2f4f8;padding:0 3px}
         """;
 
     private static void RenderMetrics(StringBuilder html, EvalReport report)
@@ -107,7 +107,7 @@ public static class HtmlReport
         var max = chart.Max ?? (finite.Length > 0 ? Math.Max(finite.Max(), 1e-12) : 1);
         var height = top + chart.Bars.Count * rowHeight + 24;
         var svg = new StringBuilder();
-        svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(chart.Title)}\" width=\"{labelWidth + plotWidth + 70}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(chart.Title)}\" width=\"{labelWidth + plotWidth + 70}\" height=\"{height}\" viewBox=\"0 0 {labelWidth + plotWidth + 70} {height}\" xmlns=\"http://www.w3.org/2000/svg\">");
         for (var i = 0; i < chart.Bars.Count; i++)
         {
             var (label, value) = chart.Bars[i];
@@ -140,7 +140,7 @@ public static class HtmlReport
         var width = left + n * cell + 90;   // room for the last rotated column label
         var height = top + n * cell + 30;
         var svg = new StringBuilder();
-        svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(cm.Title)}\" width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(cm.Title)}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">");
         svg.Append(Inv, $"<text x=\"{left + n * cell / 2}\" y=\"14\" text-anchor=\"middle\">predicted</text>");
         svg.Append(Inv, $"<text x=\"12\" y=\"{top + n * cell / 2}\" transform=\"rotate(-90 12 {top + n * cell / 2})\" text-anchor=\"middle\">reference</text>");
         for (var j = 0; j < n; j++)
@@ -174,7 +174,7 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(hist);
         const int width = 640, height = 220, left = 44, bottom = 30, top = 10;
         var svg = new StringBuilder();
-        svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(hist.Title)}\" width=\"{width + 20}\" height=\"{height + 10}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append(Inv, $"<svg role=\"img\" aria-label=\"{E(hist.Title)}\" width=\"{width + 20}\" height=\"{height + 10}\" viewBox=\"0 0 {width + 20} {height + 10}\" xmlns=\"http://www.w3.org/2000/svg\">");
         if (hist.Values.Count == 0)
         {
             svg.Append("<text x=\"10\" y=\"20\">no values</text></svg>\n");

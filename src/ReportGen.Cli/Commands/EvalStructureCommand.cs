@@ -49,6 +49,7 @@ internal static class EvalStructureCommand
         var service = new StructuringService(chat, options: new StructuringOptions { ModelId = modelId });
 
         var pairs = new List<RadGraphPair>();
+        var splits = new List<string>(); // "split" of each pair (e.g. dev = seen while writing the rules, heldout = not)
         var predictions = new List<string>();
         int sectionCases = 0, sectionCorrect = 0, lineNumber = 0;
         long droppedSpans = 0, droppedLabels = 0, unreadable = 0;
@@ -83,6 +84,7 @@ internal static class EvalStructureCommand
             var reference = gold.Deserialize<RadGraphDocument>(RadGraphDocument.JsonOptions);
             var result = await service.StructureAsync(text, engine, cancellationToken).ConfigureAwait(false);
             pairs.Add(new RadGraphPair(result.RadGraph, reference));
+            splits.Add(item["split"]?.GetValue<string>() ?? "all");
             droppedSpans += result.Diagnostics.DroppedInvalidSpans;
             droppedLabels += result.Diagnostics.DroppedInvalidLabels;
             if (result.Diagnostics.ModelOutputUnreadable) unreadable++;
@@ -99,6 +101,14 @@ internal static class EvalStructureCommand
         var metrics = new JsonObject();
         foreach (var (name, value) in scores.ToDictionary()) metrics[name] = Math.Round(value, 4);
         metrics["section_accuracy"] = sectionCases == 0 ? null : Math.Round((double)sectionCorrect / sectionCases, 4);
+        var bySplit = new JsonObject();
+        foreach (var split in splits.Distinct())
+        {
+            var subset = pairs.Where((_, i) => splits[i] == split).ToList();
+            var splitMetrics = new JsonObject { ["reports"] = subset.Count };
+            foreach (var (name, value) in RadGraphF1.Compute(subset).ToDictionary()) splitMetrics[name] = Math.Round(value, 4);
+            bySplit[split] = splitMetrics;
+        }
         var results = new JsonObject
         {
             ["suite"] = "structure",
@@ -108,6 +118,7 @@ internal static class EvalStructureCommand
             ["reports"] = pairs.Count,
             ["section_cases"] = sectionCases,
             ["metrics"] = metrics,
+            ["metrics_by_split"] = bySplit,
             ["dropped_invalid_spans"] = droppedSpans,
             ["dropped_invalid_labels"] = droppedLabels,
             ["unreadable_model_outputs"] = unreadable,
@@ -120,6 +131,8 @@ internal static class EvalStructureCommand
         await stdout.WriteLineAsync(
             $"structure ({engineName}): {pairs.Count} reports; RG_E {m[RadGraphRewardLevel.Simple].F1:F4} (P {m[RadGraphRewardLevel.Simple].Precision:F4} R {m[RadGraphRewardLevel.Simple].Recall:F4}), " +
             $"RG_ER {m[RadGraphRewardLevel.Partial].F1:F4}, complete {m[RadGraphRewardLevel.Complete].F1:F4}; sections {sectionCorrect}/{sectionCases} -> {Path.Combine(outDir, "results.json")}").ConfigureAwait(false);
+        foreach (var (split, node) in bySplit)
+            await stdout.WriteLineAsync($"  {split}: {node!["reports"]} reports; RG_E {node["radgraph_simple"]}, RG_ER {node["radgraph_partial"]}, complete {node["radgraph_complete"]}").ConfigureAwait(false);
         return 0;
     }
 }

@@ -157,7 +157,7 @@ internal sealed class RadGraphLexicon
         "spine", "spinal", "thoracic", "lumbar", "cervical", "thoracolumbar", "vertebra", "vertebrae", "vertebral", "rib", "ribs",
         "clavicle", "clavicles", "pleura", "pleural", "pleurae", "trachea", "tracheal", "bronchus", "bronchi", "bronchial",
         "chest", "thorax", "thoraces", "vascularity", "vasculature", "vascular", "vessels", "vessel", "parenchyma", "parenchymal",
-        "interstitium", "interstitial", "airspace", "airspaces", "air space", "alveolar", "bony structures", "bony", "osseous",
+        "interstitium", "interstitial", "airspace", "airspaces", "air space", "alveolar", "bony", "osseous",
         "bone", "bones", "skeletal", "skeleton", "soft tissues", "soft tissue", "abdomen", "subdiaphragmatic", "stomach", "bowel",
         "colon", "liver", "spleen", "shoulder", "shoulders", "humerus", "humeral", "scapula", "scapulae", "sternum", "sternal",
         "retrocardiac", "retrosternal", "paratracheal", "azygos", "vena cava", "cava", "atrium", "atrial", "ventricle", "ventricular",

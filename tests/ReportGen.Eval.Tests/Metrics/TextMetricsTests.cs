@@ -171,6 +171,7 @@ public sealed class CocoTokenizerTests
     [InlineData("Well-expanded lungs, 2.5 cm nodule -- unchanged...", "well-expanded lungs 2.5 cm nodule unchanged")]
     [InlineData("\"Quoted\" `text' here", "quoted text here")]
     [InlineData("There isn't any effusion; the heart's size is 50%.", "there is n't any effusion the heart 's size is 50 %")]
+    [InlineData("Findings, e.g. effusion/edema.", "findings e.g. effusion/edema")]
     [InlineData("  ", "")]
     public void Lower_cases_and_drops_the_ptb_punctuation_list(string text, string expected)
         => CocoTokenizer.Tokenize(text).ShouldBe(expected);

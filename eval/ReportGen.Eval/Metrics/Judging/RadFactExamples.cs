@@ -23,6 +23,8 @@ public static class RadFactExamples
         var index = 0;
         foreach (var example in doc.RootElement.EnumerateArray())
         {
+            if (example.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{Path.GetFileName(path)}: example {index} is not a JSON object");
             var id = example.TryGetProperty("example_id", out var idElement) && idElement.ValueKind == JsonValueKind.String
                 ? idElement.GetString()!
                 : $"example_{index}";
@@ -35,8 +37,9 @@ public static class RadFactExamples
     private static IReadOnlyList<string> InputPhrases(JsonElement example, string name)
         => example.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object
            && input.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(p => p.GetString() ?? "").ToArray()
-            : throw new InvalidDataException($"an example has no input.{name} list");
+            && list.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String)
+            ? list.EnumerateArray().Select(p => p.GetString()!).ToArray()
+            : throw new InvalidDataException($"an example has no input.{name} list of strings");
 
     private static RadFactSample Read(string id, JsonElement example)
     {
@@ -51,14 +54,26 @@ public static class RadFactExamples
 
     private static List<EvidencedPhrase>? ReadPhrases(JsonElement array)
     {
+        // A malformed judgement (what an LLM may return) makes the sample invalid, not the file unreadable.
         var phrases = new List<EvidencedPhrase>();
         foreach (var p in array.EnumerateArray())
         {
-            if (!p.TryGetProperty("phrase", out var text) || !p.TryGetProperty("status", out var status)) return null;
-            var evidence = p.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.Array
-                ? ev.EnumerateArray().Select(e => new EvidencePhrase(e.GetString() ?? "")).ToArray()
-                : [];
-            phrases.Add(new EvidencedPhrase(text.GetString() ?? "", status.GetString() ?? "", null, evidence));
+            if (p.ValueKind != JsonValueKind.Object
+                || !p.TryGetProperty("phrase", out var text) || text.ValueKind != JsonValueKind.String
+                || !p.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+            var evidence = new List<EvidencePhrase>();
+            if (p.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var e in ev.EnumerateArray())
+                {
+                    if (e.ValueKind != JsonValueKind.String) return null;
+                    evidence.Add(new EvidencePhrase(e.GetString()!));
+                }
+            }
+            phrases.Add(new EvidencedPhrase(text.GetString()!, status.GetString()!, null, evidence));
         }
         return phrases;
     }
