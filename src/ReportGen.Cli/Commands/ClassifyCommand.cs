@@ -16,8 +16,17 @@ internal static class ClassifyCommand
 {
     internal sealed record Options(string Input, string? Taxonomy, string? Labels, string Engine, string? Model, string? Language);
 
-    /// <summary>Builds the chat client for <c>--engine llm</c> from a model id; null when no LLM runtime is available.</summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = _ => null;
+    /// <summary>Environment variable naming an OpenAI-compatible server (llama.cpp server, vLLM, another ReportGen) for <c>--engine llm</c>.</summary>
+    public const string LlmUrlEnvironmentVariable = "REPORTGEN_LLM_URL";
+
+    /// <summary>
+    /// Builds the chat client for <c>--engine llm</c> from a model id: a remote OpenAI-compatible server when
+    /// <c>REPORTGEN_LLM_URL</c> is set; null otherwise (the in-process llama.cpp client is wired here when it lands).
+    /// </summary>
+    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = model =>
+        Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url && Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri)
+            ? new ReportGen.Pipelines.Remote.OpenAiCompatibleChatClient(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) }, model ?? "default")
+            : null;
 
     public static Command Create()
     {
@@ -66,11 +75,11 @@ internal static class ClassifyCommand
                 chat = ChatClientFactory(options.Model);
                 if (chat is null)
                 {
-                    await stderr.WriteLineAsync("reportgen classify: the llm engine needs the LLM runtime and a chat model (--model ID); none is available in this build");
+                    await stderr.WriteLineAsync($"reportgen classify: the llm engine needs a chat model: set {LlmUrlEnvironmentVariable} to an OpenAI-compatible server (the in-process llama.cpp client is not in this build)");
                     return 1;
                 }
             }
-            service = new ClassificationService(library, chat);
+            service = new ClassificationService(library, chat, chat is null ? null : LoadPrompts());
         }
         catch (ClassificationException ex)
         {
@@ -131,6 +140,20 @@ internal static class ClassifyCommand
             }
         }
         return failed ? 2 : 0;
+    }
+
+    /// <summary>The prompt files (REPORTGEN_PROMPTS, beside the binaries, or the checkout); null, with the built-in MOSAIC prompt used, when none load.</summary>
+    internal static ReportGen.Pipelines.Prompts.PromptLibrary? LoadPrompts()
+    {
+        try
+        {
+            return ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault();
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or ReportGen.Pipelines.Prompts.PromptFileException)
+        {
+            Console.Error.WriteLine($"reportgen: prompt files unavailable ({ex.Message}); using the built-in classification prompt");
+            return null;
+        }
     }
 
     /// <summary>The output contract: {"id"?, "language", "labels": {label: value}} on one line.</summary>
