@@ -4,6 +4,11 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ReportGen.Api.Apis;
 using ReportGen.Api.Hosting;
+using Microsoft.Extensions.AI;
+using ReportGen.Api.Jobs;
+using ReportGen.Api.Pipelines;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Security;
 using ReportGen.Api.Telemetry;
@@ -33,7 +38,20 @@ public static class ReportGenServiceExtensions
         // console formatter is JSON so fields stay fields.
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Problems the framework writes itself (status code pages) still name the field at fault.
+            if (ctx.ProblemDetails.Extensions.ContainsKey("field")) return;
+            var field = ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status415UnsupportedMediaType => "Content-Type",
+                StatusCodes.Status413PayloadTooLarge => "body",
+                StatusCodes.Status405MethodNotAllowed => "method",
+                StatusCodes.Status404NotFound => "path",
+                _ => null,
+            };
+            if (field is not null) ctx.ProblemDetails.Extensions["field"] = field;
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
@@ -89,6 +107,17 @@ public static class ReportGenServiceExtensions
         });
         services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
         services.AddSingleton<ServiceReadiness>();
+
+        services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
+        services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>()));
+        services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
+        services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>()));
+
+        services.AddSingleton<IJobOperation, SectionsJobOperation>();
+        services.AddSingleton<IJobOperation, StructureJobOperation>();
+        services.AddSingleton<IJobOperation, ClassifyJobOperation>();
+        services.AddSingleton<JobStore>();
+        services.AddHostedService<JobRunner>();
         services.AddCompletion(builder.Configuration);
         return builder;
     }
@@ -98,6 +127,8 @@ public static class ReportGenServiceExtensions
     {
         // Listen before the first request so no measurement is lost.
         app.Services.GetRequiredService<PrometheusExporter>();
+        var jobs = app.Services.GetRequiredService<JobStore>();
+        app.Services.GetRequiredService<ReportGenMetrics>().JobsUnfinished = () => jobs.Unfinished;
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
@@ -113,6 +144,9 @@ public static class ReportGenServiceExtensions
         app.MapEditorApi();
         var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
         v1.MapModelsApi();
+        v1.MapJobsApi();
+        v1.MapReportsApi();
+        v1.MapChatCompletionsApi();
         v1.MapCompletionApi();
         return app;
     }

@@ -1,3 +1,6 @@
+using ReportGen.Imaging.Ct;
+using ReportGen.Imaging.Dicom;
+using ReportGen.Imaging.Jpeg;
 using ReportGen.Imaging.Png;
 
 namespace ReportGen.Imaging;
@@ -39,7 +42,7 @@ public static class ImageDecoder
     {
         var result = DecodeAny(data, options);
         return result.Image ?? throw new ImageDecodeException(ImageDecodeErrorCodes.IsSeries,
-            "the input is a zip of a CT series, not a single image: use ImageDecoder.DecodeAny or CtSeriesReader");
+            "the input is a zip of a CT series, not a single image: use ImageDecoder.DecodeAny or Ct.CtSeriesReader");
     }
 
     /// <summary>Reads a stream fully (up to <see cref="ImageDecodeOptions.MaxInputBytes"/>) and decodes it like <see cref="Decode(ReadOnlySpan{byte}, ImageDecodeOptions?)"/>.</summary>
@@ -57,6 +60,9 @@ public static class ImageDecoder
             return Sniff(data) switch
             {
                 ImageFormat.Png => new DecodedInput(PngDecoder.Decode(data, options), null),
+                ImageFormat.Jpeg => new DecodedInput(JpegDecoder.Decode(data, options), null),
+                ImageFormat.Dicom => new DecodedInput(DicomDecoder.Decode(data, options), null),
+                ImageFormat.Zip => new DecodedInput(null, CtSeriesReader.ReadZip(data, options)),
                 _ => throw new ImageDecodeException(ImageDecodeErrorCodes.BadMagic,
                     "unrecognised image format: expected PNG, JPEG, DICOM (DICM at offset 128) or a zip of DICOM files"),
             };
@@ -99,4 +105,4 @@ public static class ImageDecoder
 /// <summary>What <see cref="ImageDecoder.DecodeAny(ReadOnlySpan{byte}, ImageDecodeOptions?)"/> found: exactly one of the two is set.</summary>
 /// <param name="Image">A single image (PNG, JPEG, DICOM frame).</param>
 /// <param name="Volume">A CT series (from a zip of DICOM files).</param>
-public sealed record DecodedInput(PixelImage? Image, object? Volume);
+public sealed record DecodedInput(PixelImage? Image, CtVolume? Volume);

@@ -33,4 +33,28 @@ public sealed record ImageMetadata
     public (double Row, double Column)? PixelSpacing { get; init; }
     /// <summary>Bits stored in the source (8, 12, 16).</summary>
     public int? BitsStored { get; init; }
+    /// <summary>DICOM Photometric Interpretation (0028,0004) of the source, e.g. MONOCHROME1 (already inverted in the pixels).</summary>
+    public string? PhotometricInterpretation { get; init; }
+    /// <summary>DICOM Transfer Syntax UID (0002,0010).</summary>
+    public string? TransferSyntaxUid { get; init; }
+    /// <summary>DICOM Series Instance UID (0020,000E).</summary>
+    public string? SeriesInstanceUid { get; init; }
+    /// <summary>DICOM Number of Frames (0028,0008), 1 when absent.</summary>
+    public int? NumberOfFrames { get; init; }
+    /// <summary>Which frame (0-based) of a multi-frame source this image is.</summary>
+    public int? FrameIndex { get; init; }
+    /// <summary>Rescale Slope (0028,1053) applied to stored values (1 when absent).</summary>
+    public double? RescaleSlope { get; init; }
+    /// <summary>Rescale Intercept (0028,1052) applied to stored values (0 when absent).</summary>
+    public double? RescaleIntercept { get; init; }
+    /// <summary>The window (centre, width) that mapped modality values to [0, 1]: the VOI window, a named CT window, or the frame's min/max.</summary>
+    public (double Center, double Width)? Window { get; init; }
+    /// <summary>DICOM Image Position (Patient) (0020,0032): x, y, z of the first pixel in mm.</summary>
+    public IReadOnlyList<double>? ImagePositionPatient { get; init; }
+    /// <summary>DICOM Image Orientation (Patient) (0020,0037): row then column direction cosines.</summary>
+    public IReadOnlyList<double>? ImageOrientationPatient { get; init; }
+    /// <summary>DICOM Slice Thickness (0018,0050) in mm.</summary>
+    public double? SliceThickness { get; init; }
+    /// <summary>DICOM Instance Number (0020,0013).</summary>
+    public int? InstanceNumber { get; init; }
 }

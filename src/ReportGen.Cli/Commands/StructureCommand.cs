@@ -1,8 +1,128 @@
 using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using ReportGen.Core.RadGraph;
+using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Cli.Commands;
 
+/// <summary>
+/// <c>reportgen structure --input FILE|- [--engine rules|llm|hybrid] [--model ID]</c>: prints the radgraph-layout
+/// JSON (<c>{"0": {...}}</c>) of one report, or for <c>.jsonl</c> input (<c>{"id","text"}</c> per line) one line
+/// <c>{"id": ..., "0": {...}}</c> per report. Bad input: a message on stderr and exit 2.
+/// </summary>
 internal static class StructureCommand
 {
-    public static Command Create() => PendingCommand.Create("structure", "Structure a report: sections, RadGraph entities and relations");
+    /// <summary>Creates the chat client for the LLM engines from a model id; null when no runtime is available.</summary>
+    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = _ => null;
+
+    public static Command Create()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Report file (.txt, or .jsonl with {\"id\",\"text\"} per line); - for stdin", Required = true };
+        var engine = new Option<string>("--engine") { Description = "rules | llm | hybrid", DefaultValueFactory = _ => "rules" };
+        var model = new Option<string?>("--model") { Description = "Model id from models/models.json for the llm and hybrid engines" };
+        var jsonl = new Option<bool>("--jsonl") { Description = "Read JSONL even when the input name does not end in .jsonl (e.g. stdin)" };
+        var command = new Command("structure", "Structure a report: sections, RadGraph entities and relations") { input, engine, model, jsonl };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(input)!, parse.GetValue(engine)!, parse.GetValue(model), parse.GetValue(jsonl),
+            Console.In, Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string input, string engineName, string? modelId, bool forceJsonl, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (StructuringEngines.Parse(engineName) is not { } engine)
+        {
+            await stderr.WriteLineAsync($"reportgen structure: unknown engine '{engineName}' (rules, llm or hybrid)").ConfigureAwait(false);
+            return 2;
+        }
+        IChatClient? chat = null;
+        if (engine != StructuringEngine.Rules)
+        {
+            chat = ChatClientFactory(modelId);
+            if (chat is null)
+            {
+                await stderr.WriteLineAsync($"reportgen structure: the {engineName} engine needs a chat model runtime; none is available (use --engine rules)").ConfigureAwait(false);
+                return 1;
+            }
+        }
+        var service = new StructuringService(chat, options: new StructuringOptions { ModelId = modelId });
+
+        string content;
+        try
+        {
+            content = input == "-" ? await stdin.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : await ReadFileAsync(input, service.Options.MaxTextBytes, forceJsonl || IsJsonl(input), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StructuringInputException)
+        {
+            await stderr.WriteLineAsync($"reportgen structure: cannot read input: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            if (forceJsonl || IsJsonl(input)) return await RunJsonlAsync(service, engine, content, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var result = await service.StructureAsync(content, engine, cancellationToken).ConfigureAwait(false);
+            var root = new JsonObject { ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
+            await stdout.WriteLineAsync(root.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
+            return 0;
+        }
+        catch (StructuringInputException ex)
+        {
+            await stderr.WriteLineAsync($"reportgen structure: bad input ({ex.Code}): {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunJsonlAsync(StructuringService service, StructuringEngine engine, string content, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var bad = 0;
+        var lineNumber = 0;
+        foreach (var rawLine in content.Split('\n'))
+        {
+            lineNumber++;
+            var line = rawLine.Trim();
+            if (line.Length == 0) continue;
+            JsonNode? id;
+            string? text;
+            try
+            {
+                var node = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object");
+                id = node["id"]?.DeepClone();
+                text = node["text"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            }
+            catch (JsonException)
+            {
+                bad++;
+                await stderr.WriteLineAsync($"reportgen structure: line {lineNumber}: not a JSON object with \"id\" and \"text\"").ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                var result = await service.StructureAsync(text, engine, cancellationToken).ConfigureAwait(false);
+                var output = new JsonObject { ["id"] = id, ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
+                await stdout.WriteLineAsync(output.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
+            }
+            catch (StructuringInputException ex)
+            {
+                bad++;
+                await stderr.WriteLineAsync($"reportgen structure: line {lineNumber}: bad input ({ex.Code}): {ex.Message}").ConfigureAwait(false);
+            }
+        }
+        return bad == 0 ? 0 : 2;
+    }
+
+    private static bool IsJsonl(string path) => path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
+
+    // A single report larger than the limit is refused before it is read into memory.
+    private static async Task<string> ReadFileAsync(string path, int maxBytes, bool jsonl, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"no such file: {path}");
+        if (!jsonl && info.Length > maxBytes)
+            throw new StructuringInputException(StructuringInputException.TooLargeCode, $"report file is larger than the limit of {maxBytes} bytes");
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        return new UTF8Encoding(false, false).GetString(bytes);
+    }
 }

@@ -59,4 +59,44 @@ public static class LabelValues
         if (a == LabelValue.Uncertain || b == LabelValue.Uncertain) return LabelValue.Uncertain;
         return LabelValue.Negative;
     }
+
+    /// <summary>MOSAIC's integer code: 1 positive, 2 negative, 0 uncertain, -1 not mentioned.</summary>
+    public static int ToMosaic(this LabelValue value) => value switch
+    {
+        LabelValue.Positive => 1,
+        LabelValue.Negative => 2,
+        LabelValue.Uncertain => 0,
+        _ => -1,
+    };
+
+    /// <summary>Parses MOSAIC's integer code; null when out of range.</summary>
+    public static LabelValue? FromMosaic(int code) => code switch
+    {
+        1 => LabelValue.Positive,
+        2 => LabelValue.Negative,
+        0 => LabelValue.Uncertain,
+        -1 => LabelValue.NotMentioned,
+        _ => null,
+    };
+
+    /// <summary>
+    /// CheXpert's aggregation over all mentions of one label, exactly as the labeler's aggregate stage
+    /// checks its cases: negative and uncertain present -> uncertain (even when a positive is present too);
+    /// else negative and positive -> positive; else uncertain and positive -> positive; else the common value.
+    /// Not mentioned when there are no mentions.
+    /// </summary>
+    public static LabelValue AggregateAll(IEnumerable<LabelValue> values)
+    {
+        bool pos = false, neg = false, unc = false;
+        foreach (var v in values)
+        {
+            pos |= v == LabelValue.Positive;
+            neg |= v == LabelValue.Negative;
+            unc |= v == LabelValue.Uncertain;
+        }
+        if (neg && unc) return LabelValue.Uncertain;
+        if (pos) return LabelValue.Positive;
+        if (unc) return LabelValue.Uncertain;
+        return neg ? LabelValue.Negative : LabelValue.NotMentioned;
+    }
 }

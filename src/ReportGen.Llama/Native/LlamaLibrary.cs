@@ -40,6 +40,8 @@ public static partial class LlamaLibrary
                 throw new DllNotFoundException(
                     $"llama.cpp native libraries not found in {Directory}; build the project (dotnet build) so they are provisioned from npm, or set REPORTGEN_LLAMA_LIB_DIR");
             }
+            // Route the native log before the first line is written (backend loading already logs).
+            LlamaLog.Install();
             ggml_backend_load_all_from_path(Directory);
             llama_backend_init();
             _initialised = true;

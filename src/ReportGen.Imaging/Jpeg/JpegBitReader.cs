@@ -1,0 +1,121 @@
+namespace ReportGen.Imaging.Jpeg;
+
+/// <summary>
+/// Entropy-coded segment reader: removes 0xFF00 stuffing, stops at markers (feeding zero bits past them,
+/// as libjpeg does) and reports running off the end of the data as truncation.
+/// </summary>
+internal sealed class JpegBitReader(byte[] data, int start, int end)
+{
+    private readonly byte[] _data = data;
+    private readonly int _end = end;
+    private ulong _buffer;   // left-aligned bits
+    private int _bits;
+    private int _zeroBytesFed;
+
+    public int Position { get; private set; } = start;
+
+    /// <summary>True once a marker (other than stuffing) stopped the reader.</summary>
+    public bool HitMarker { get; private set; }
+
+    private void Fill()
+    {
+        while (_bits <= 56)
+        {
+            int b;
+            if (HitMarker)
+            {
+                b = 0;
+                if (++_zeroBytesFed > 4096) throw Fail.Corrupt("JPEG entropy-coded data runs far past a marker");
+            }
+            else if (Position >= _end)
+            {
+                throw Fail.Truncated("JPEG entropy-coded data ends before the scan is complete");
+            }
+            else
+            {
+                b = _data[Position];
+                if (b == 0xFF)
+                {
+                    int next = Position + 1 < _end ? _data[Position + 1] : -1;
+                    if (next == 0x00)
+                    {
+                        Position += 2;
+                    }
+                    else if (next == -1)
+                    {
+                        throw Fail.Truncated("JPEG entropy-coded data ends inside a marker");
+                    }
+                    else
+                    {
+                        HitMarker = true;
+                        b = 0;
+                    }
+                }
+                else
+                {
+                    Position++;
+                }
+            }
+            _buffer |= (ulong)(uint)b << (56 - _bits);
+            _bits += 8;
+        }
+    }
+
+    public int GetBits(int n)
+    {
+        if (n == 0) return 0;
+        if (_bits < n) Fill();
+        int v = (int)(_buffer >> (64 - n));
+        _buffer <<= n;
+        _bits -= n;
+        return v;
+    }
+
+    public int GetBit() => GetBits(1);
+
+    /// <summary>RECEIVE and EXTEND from the standard: n bits as a signed magnitude-category value.</summary>
+    public int ReceiveExtend(int n)
+    {
+        if (n == 0) return 0;
+        if (n > 16) throw Fail.Corrupt("JPEG coefficient magnitude category above 16");
+        int v = GetBits(n);
+        return v < 1 << (n - 1) ? v - (1 << n) + 1 : v;
+    }
+
+    public int Decode(JpegHuffmanTable t)
+    {
+        if (_bits < 16) Fill();
+        int peek = (int)(_buffer >> (64 - JpegHuffmanTable.FastBits));
+        int f = t.Fast[peek];
+        if (f != 0)
+        {
+            int len = f >> 8;
+            _buffer <<= len;
+            _bits -= len;
+            return f & 0xFF;
+        }
+        int code16 = (int)(_buffer >> 48);
+        for (int len = JpegHuffmanTable.FastBits + 1; len <= 16; len++)
+        {
+            int code = code16 >> (16 - len);
+            if (code <= t.MaxCode[len])
+            {
+                _buffer <<= len;
+                _bits -= len;
+                int idx = code + t.ValOffset[len];
+                if ((uint)idx >= (uint)t.Symbols.Length) throw Fail.Corrupt("JPEG Huffman code outside its table");
+                return t.Symbols[idx];
+            }
+        }
+        throw Fail.Corrupt("JPEG invalid Huffman code");
+    }
+
+    /// <summary>Drops buffered bits and moves to the next marker (used at restart intervals and scan ends).</summary>
+    public void Reset()
+    {
+        _buffer = 0;
+        _bits = 0;
+        HitMarker = false;
+        _zeroBytesFed = 0;
+    }
+}

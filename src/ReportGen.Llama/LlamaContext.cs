@@ -1,0 +1,62 @@
+using ReportGen.Llama.Native;
+
+namespace ReportGen.Llama;
+
+/// <summary>
+/// A llama.cpp context over a shared <see cref="LlamaModel"/>: the KV cache (split between sequences) and
+/// compute buffers. Not thread-safe: one thread drives it (the <see cref="SequenceScheduler"/> loop).
+/// </summary>
+public sealed class LlamaContext : IDisposable
+{
+    internal LlamaContext(LlamaModel model, LlamaContextOptions options)
+    {
+        Model = model;
+        Options = options;
+        if (options.Sequences < 1) throw new ArgumentOutOfRangeException(nameof(options), "Sequences must be at least 1");
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1");
+        var p = LlamaNative.llama_context_default_params();
+        p.NCtx = (uint)Math.Max(0, options.ContextSize);
+        p.NBatch = (uint)options.BatchSize;
+        p.NUbatch = (uint)options.BatchSize;
+        p.NSeqMax = (uint)options.Sequences;
+        p.NThreads = options.EffectiveThreads;
+        p.NThreadsBatch = options.EffectiveThreads;
+        // One KV buffer shared by all sequences, so the scheduler can budget tokens across requests
+        // (a long prompt may use more than n_ctx / n_seq).
+        p.KvUnified = 1;
+        p.NoPerf = 1;
+        Handle = new SafeLlamaContextHandle(model.Handle, p);
+        ContextSize = (int)LlamaNative.llama_n_ctx(Handle);
+        BatchSize = (int)LlamaNative.llama_n_batch(Handle);
+        SequenceCapacity = (int)LlamaNative.llama_n_seq_max(Handle);
+        Memory = LlamaNative.llama_get_memory(Handle);
+    }
+
+    internal SafeLlamaContextHandle Handle { get; }
+    internal IntPtr Memory { get; }
+
+    /// <summary>The model.</summary>
+    public LlamaModel Model { get; }
+    /// <summary>The requested options.</summary>
+    public LlamaContextOptions Options { get; }
+    /// <summary>Actual KV-cache size in tokens (llama.cpp may round the request up).</summary>
+    public int ContextSize { get; }
+    /// <summary>Most tokens per decode.</summary>
+    public int BatchSize { get; }
+    /// <summary>Most sequences.</summary>
+    public int SequenceCapacity { get; }
+
+    /// <summary>Removes every cached token of a sequence (frees its KV cells).</summary>
+    public void ClearSequence(int sequence) => LlamaNative.llama_memory_seq_rm(Memory, sequence, -1, -1);
+
+    /// <summary>The last position cached for a sequence, or -1 when it holds nothing.</summary>
+    public int LastPosition(int sequence) => LlamaNative.llama_memory_seq_pos_max(Memory, sequence);
+
+    /// <summary>Clears the whole KV cache.</summary>
+    public void ClearAll() => LlamaNative.llama_memory_clear(Memory, true);
+
+    internal int Decode(NativeBatch batch) => LlamaNative.llama_decode(Handle, batch.Value);
+
+    /// <summary>Frees the context (the model stays loaded while other references exist).</summary>
+    public void Dispose() => Handle.Dispose();
+}

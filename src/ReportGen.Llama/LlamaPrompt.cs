@@ -1,0 +1,77 @@
+using ReportGen.Core.Imaging;
+
+namespace ReportGen.Llama;
+
+/// <summary>One piece of a prompt: text, or a block of embeddings decoded in place of tokens.</summary>
+public abstract record PromptPart;
+
+/// <summary>Prompt text (tokenised by the model).</summary>
+/// <param name="Text">The text.</param>
+public sealed record TextPart(string Text) : PromptPart;
+
+/// <summary>Image embeddings decoded at this position, LLaVA style (each row takes one position).</summary>
+/// <param name="Embeddings">[tokens, n_embd] floats.</param>
+public sealed record EmbeddingPart(ImageEmbeddings Embeddings) : PromptPart;
+
+/// <summary>A prompt: text, optionally interleaved with embedding blocks.</summary>
+/// <param name="Parts">The parts, in order.</param>
+public sealed record LlamaPrompt(IReadOnlyList<PromptPart> Parts)
+{
+    /// <summary>The default image placeholder for <see cref="WithImages"/>.</summary>
+    public const string ImagePlaceholder = "<image>";
+
+    /// <summary>A text-only prompt.</summary>
+    public static LlamaPrompt FromText(string text) => new([new TextPart(text)]);
+
+    /// <summary>A text-only prompt.</summary>
+    public static implicit operator LlamaPrompt(string text) => FromText(text);
+
+    /// <summary>Splits <paramref name="text"/> at each <paramref name="placeholder"/> and puts the images there, in order.</summary>
+    /// <exception cref="ArgumentException">The number of placeholders differs from the number of images.</exception>
+    public static LlamaPrompt WithImages(string text, IReadOnlyList<ImageEmbeddings> images, string placeholder = ImagePlaceholder)
+    {
+        var pieces = text.Split(placeholder);
+        if (pieces.Length - 1 != images.Count)
+            throw new ArgumentException($"the prompt has {pieces.Length - 1} '{placeholder}' placeholders but {images.Count} images were given", nameof(images));
+        var parts = new List<PromptPart>();
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            if (pieces[i].Length > 0) parts.Add(new TextPart(pieces[i]));
+            if (i < images.Count) parts.Add(new EmbeddingPart(images[i]));
+        }
+        return new LlamaPrompt(parts);
+    }
+}
+
+/// <summary>Why generation ended.</summary>
+public enum LlamaFinishReason
+{
+    /// <summary>The model produced an end-of-generation token.</summary>
+    EndOfGeneration,
+    /// <summary>A stop sequence was produced (it is not part of the text).</summary>
+    StopSequence,
+    /// <summary>The token limit (or the context budget) was reached.</summary>
+    Length,
+}
+
+/// <summary>What to generate and when to stop.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Most tokens to generate (clamped to what the context can hold).</summary>
+    public int MaxTokens { get; init; } = 256;
+    /// <summary>Text that ends generation when produced (matched across token boundaries, excluded from the output).</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+    /// <summary>Token selection.</summary>
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
+    /// <summary>Prepend BOS (as the model is configured) to the first text part.</summary>
+    public bool AddSpecialTokens { get; init; } = true;
+    /// <summary>Parse special-token text (e.g. &lt;|im_start|&gt; from a chat template) into special tokens.</summary>
+    public bool ParseSpecialTokens { get; init; }
+}
+
+/// <summary>A finished generation.</summary>
+/// <param name="Text">The generated text (without the stop sequence).</param>
+/// <param name="PromptTokens">Positions the prompt took (tokens plus embedding rows).</param>
+/// <param name="CompletionTokens">Tokens generated (an end-of-generation token is not counted).</param>
+/// <param name="FinishReason">Why it ended.</param>
+public sealed record GenerationResult(string Text, int PromptTokens, int CompletionTokens, LlamaFinishReason FinishReason);

@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ReportGen.Llama.Native;
+
+/// <summary>Severity of a llama.cpp / ggml log line (<c>enum ggml_log_level</c>).</summary>
+public enum LlamaLogLevel
+{
+    /// <summary>Debug detail.</summary>
+    Debug = 1,
+    /// <summary>Informational (model loading, context sizes).</summary>
+    Info = 2,
+    /// <summary>Warnings.</summary>
+    Warning = 3,
+    /// <summary>Errors.</summary>
+    Error = 4,
+    /// <summary>Nothing is written.</summary>
+    None = 100,
+}
+
+/// <summary>
+/// Routes llama.cpp's and ggml's native log (installed with <c>llama_log_set</c>) to a managed sink. By default
+/// warnings and errors go to stderr and the chatty load information is dropped; stdout is never written, so
+/// commands whose stdout is a contract stay clean.
+/// </summary>
+public static unsafe class LlamaLog
+{
+    private static readonly Lock Gate = new();
+    private static readonly StringBuilder Pending = new();
+    private static int _pendingLevel = (int)LlamaLogLevel.Info;
+
+    /// <summary>Lines below this level are dropped. Default <see cref="LlamaLogLevel.Warning"/>.</summary>
+    public static LlamaLogLevel MinimumLevel { get; set; } =
+        Enum.TryParse<LlamaLogLevel>(Environment.GetEnvironmentVariable("REPORTGEN_LLAMA_LOG"), ignoreCase: true, out var l) ? l : LlamaLogLevel.Warning;
+
+    /// <summary>Where complete lines go; default writes <c>llama.cpp: ...</c> to stderr.</summary>
+    public static Action<LlamaLogLevel, string> Sink { get; set; } = (_, line) => Console.Error.WriteLine("llama.cpp: " + line);
+
+    [ThreadStatic] private static StringBuilder? _captured;
+
+    /// <summary>Runs a native call and collects the error lines it logs on this thread (e.g. a grammar's parse error).</summary>
+    internal static T CaptureErrors<T>(Func<T> call, out string errors)
+    {
+        var previous = _captured;
+        _captured = new StringBuilder();
+        try
+        {
+            var result = call();
+            errors = _captured.ToString().Trim();
+            return result;
+        }
+        finally
+        {
+            _captured = previous;
+        }
+    }
+
+    /// <summary>Installs the callback; called by <see cref="LlamaLibrary.EnsureInitialised"/> before anything logs.</summary>
+    internal static void Install() => LlamaNative.llama_log_set(&OnLog, IntPtr.Zero);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnLog(int level, byte* text, IntPtr userData)
+    {
+        try
+        {
+            var piece = Marshal.PtrToStringUTF8((IntPtr)text) ?? "";
+            lock (Gate)
+            {
+                // GGML_LOG_LEVEL_CONT (5) continues the previous line at its level.
+                if (level != 5) _pendingLevel = level;
+                Pending.Append(piece);
+                if (!piece.EndsWith('\n')) return;
+                var line = Pending.ToString().TrimEnd('\n');
+                Pending.Clear();
+                var lvl = (LlamaLogLevel)_pendingLevel;
+                if (_captured is { } c && lvl >= LlamaLogLevel.Warning && line.Length > 0) c.Append(line.Trim()).Append("; ");
+                if (lvl >= MinimumLevel && MinimumLevel != LlamaLogLevel.None && line.Length > 0) Sink(lvl, line);
+            }
+        }
+        catch
+        {
+            // A logging failure must never unwind into native code.
+        }
+    }
+}

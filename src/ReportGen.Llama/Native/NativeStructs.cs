@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+
+namespace ReportGen.Llama.Native;
+
+// Mirrors of the C structs of the pinned llama.cpp (include/llama.h of release v0.5.0). Booleans are
+// bytes so the structs stay blittable for LibraryImport; StructLayoutTests pins sizes and offsets.
+
+/// <summary><c>struct llama_model_params</c> (80 bytes on x86-64).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaModelParams
+{
+    public IntPtr Devices;
+    public IntPtr TensorBuftOverrides;
+    public int NGpuLayers;
+    public int SplitMode;
+    public int LoadMode;
+    public int LazyMode;
+    public int MainGpu;
+    public IntPtr TensorSplit;
+    public IntPtr ProgressCallback;
+    public IntPtr ProgressCallbackUserData;
+    public IntPtr KvOverrides;
+    public byte VocabOnly;
+    public byte CheckTensors;
+    public byte UseExtraBufts;
+    public byte NoHost;
+    public byte NoAlloc;
+    public byte LoadMtp;
+}
+
+/// <summary><c>struct llama_context_params</c> (160 bytes on x86-64).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaContextParams
+{
+    public uint NCtx;
+    public uint NBatch;
+    public uint NUbatch;
+    public uint NSeqMax;
+    public uint NRsSeq;
+    public uint NOutputsMax;
+    public uint NOutputsMaxPerSeq;
+    public int NThreads;
+    public int NThreadsBatch;
+    public int CtxType;
+    public int RopeScalingType;
+    public int PoolingType;
+    public int AttentionType;
+    public int FlashAttnType;
+    public float RopeFreqBase;
+    public float RopeFreqScale;
+    public float YarnExtFactor;
+    public float YarnAttnFactor;
+    public float YarnBetaFast;
+    public float YarnBetaSlow;
+    public uint YarnOrigCtx;
+    public float DefragThold;
+    public IntPtr CbEval;
+    public IntPtr CbEvalUserData;
+    public int TypeK;
+    public int TypeV;
+    public IntPtr AbortCallback;
+    public IntPtr AbortCallbackData;
+    public byte Embeddings;
+    public byte OffloadKqv;
+    public byte NoPerf;
+    public byte OpOffload;
+    public byte SwaFull;
+    public byte KvUnified;
+    public IntPtr Samplers;
+    public nuint NSamplers;
+    public IntPtr CtxOther;
+}
+
+/// <summary><c>struct llama_batch</c> (56 bytes on x86-64); arrays allocated by <c>llama_batch_init</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct LlamaBatch
+{
+    public int NTokens;
+    public int* Token;
+    public float* Embd;
+    public int* Pos;
+    public int* NSeqId;
+    public int** SeqId;
+    public sbyte* Logits;
+}
+
+/// <summary><c>struct llama_chat_message</c>: two UTF-8 C strings.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaChatMessage
+{
+    public IntPtr Role;
+    public IntPtr Content;
+}
+
+/// <summary><c>struct llama_sampler_chain_params</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaSamplerChainParams
+{
+    public byte NoPerf;
+}

@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+
+namespace ReportGen.Llama.Native;
+
+/// <summary>Owns a <c>llama_model*</c>; freed with <c>llama_model_free</c> once no context uses it.</summary>
+public sealed class SafeLlamaModelHandle : SafeHandle
+{
+    internal SafeLlamaModelHandle(IntPtr model) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(model);
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        LlamaNative.llama_model_free(handle);
+        return true;
+    }
+}
+
+/// <summary>
+/// Owns a <c>llama_context*</c>. It holds a reference on its model handle, so the model outlives every
+/// context made from it even when the model is disposed first (as LLamaSharp's SafeLLamaContextHandle does).
+/// </summary>
+public sealed class SafeLlamaContextHandle : SafeHandle
+{
+    private readonly SafeLlamaModelHandle _model;
+
+    internal SafeLlamaContextHandle(SafeLlamaModelHandle model, LlamaContextParams parameters) : base(IntPtr.Zero, ownsHandle: true)
+    {
+        _model = model;
+        var added = false;
+        model.DangerousAddRef(ref added);
+        var ctx = LlamaNative.llama_init_from_model(model, parameters);
+        if (ctx == IntPtr.Zero)
+        {
+            model.DangerousRelease();
+            throw new LlamaException("llama_init_from_model failed (context too large for memory, or invalid context parameters)");
+        }
+        SetHandle(ctx);
+    }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        LlamaNative.llama_free(handle);
+        _model.DangerousRelease();
+        return true;
+    }
+}
+
+/// <summary>Owns a <c>llama_sampler*</c> (usually a chain, which owns the samplers added to it).</summary>
+public sealed class SafeLlamaSamplerHandle : SafeHandle
+{
+    internal SafeLlamaSamplerHandle(IntPtr sampler) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(sampler);
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        LlamaNative.llama_sampler_free(handle);
+        return true;
+    }
+}

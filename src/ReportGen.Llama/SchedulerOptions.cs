@@ -1,0 +1,33 @@
+namespace ReportGen.Llama;
+
+/// <summary>Sizing of a <see cref="SequenceScheduler"/>.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>The shared context: its <see cref="LlamaContextOptions.Sequences"/> is the number of concurrent requests,
+    /// <see cref="LlamaContextOptions.ContextSize"/> the KV budget they share.</summary>
+    public LlamaContextOptions Context { get; init; } = new() { ContextSize = 4096, Sequences = 8, BatchSize = 512 };
+
+    /// <summary>Requests that may wait for a free sequence; one more is rejected with <see cref="SchedulerFullException"/>.</summary>
+    public int QueueCapacity { get; init; } = 64;
+}
+
+/// <summary>A snapshot of the scheduler's load.</summary>
+/// <param name="Active">Requests holding a sequence.</param>
+/// <param name="Queued">Requests waiting for one.</param>
+/// <param name="ReservedTokens">KV positions reserved by active requests (prompt + max tokens).</param>
+/// <param name="ContextSize">The KV budget.</param>
+/// <param name="Steps">Scheduler steps so far.</param>
+/// <param name="DecodeCalls">llama_decode calls so far.</param>
+/// <param name="TokensDecoded">Positions decoded so far (prompt tokens, embedding rows and generated tokens).</param>
+public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, int ContextSize, long Steps, long DecodeCalls, long TokensDecoded);
+
+/// <summary>The request queue is full: the caller should retry later (HTTP 429/503).</summary>
+public sealed class SchedulerFullException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public SchedulerFullException(int queueCapacity)
+        : base($"the LLM scheduler queue is full ({queueCapacity} requests waiting); retry later") => QueueCapacity = queueCapacity;
+
+    /// <summary>The queue capacity that was reached.</summary>
+    public int QueueCapacity { get; }
+}

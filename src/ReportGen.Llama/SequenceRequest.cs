@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using ReportGen.Core.Imaging;
+using ReportGen.Llama.Native;
+
+namespace ReportGen.Llama;
+
+/// <summary>
+/// One submitted generation: its text pieces as they are produced and its final result. Cancelling the token
+/// given to <see cref="SequenceScheduler.Submit"/> (or calling <see cref="Cancel"/>) frees its sequence at the next step.
+/// </summary>
+public sealed class SequenceRequest
+{
+    private readonly Channel<string> _pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly TaskCompletionSource<GenerationResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action _onCancel;
+
+    internal SequenceRequest(int promptTokens, int maxTokens, Action onCancel)
+    {
+        PromptTokens = promptTokens;
+        MaxTokens = maxTokens;
+        _onCancel = onCancel;
+    }
+
+    /// <summary>Positions the prompt takes.</summary>
+    public int PromptTokens { get; }
+
+    /// <summary>The token limit after clamping to the context.</summary>
+    public int MaxTokens { get; }
+
+    /// <summary>Completes with the result; faults or is cancelled with the generation.</summary>
+    public Task<GenerationResult> Completion => _completion.Task;
+
+    internal CancellationToken CancellationToken { get; set; }
+    internal volatile bool CancelRequested;
+
+    /// <summary>The text pieces, in order; ends when generation ends and throws what it throws.</summary>
+    public async IAsyncEnumerable<string> ReadPiecesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var piece in _pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            yield return piece;
+    }
+
+    /// <summary>Stops the generation; its sequence is freed at the scheduler's next step.</summary>
+    public void Cancel()
+    {
+        CancelRequested = true;
+        _onCancel();
+    }
+
+    internal void Write(string piece) => _pieces.Writer.TryWrite(piece);
+
+    internal void Succeed(GenerationResult result)
+    {
+        _pieces.Writer.TryComplete();
+        _completion.TrySetResult(result);
+    }
+
+    internal void Fail(Exception ex)
+    {
+        if (ex is OperationCanceledException oce)
+        {
+            _pieces.Writer.TryComplete(oce);
+            _completion.TrySetCanceled(oce.CancellationToken);
+        }
+        else
+        {
+            _pieces.Writer.TryComplete(ex);
+            _completion.TrySetException(ex);
+        }
+    }
+}
+
+/// <summary>The scheduler's per-sequence state (touched only by the scheduler loop after admission).</summary>
+internal sealed class SequenceWork(SequenceRequest request, List<object> segments, int reservation, SafeLlamaSamplerHandle sampler, IReadOnlyList<string> stops)
+{
+    public SequenceRequest Request { get; } = request;
+    public List<object> Segments { get; } = segments; // int[] tokens or ImageEmbeddings
+    public int Reservation { get; } = reservation;
+    public SafeLlamaSamplerHandle Sampler { get; } = sampler;
+    public Utf8PieceDecoder Decoder { get; } = new();
+    public StopSequenceMatcher Stops { get; } = new(stops);
+    public StringBuilder Text { get; } = new();
+    public int SegmentIndex;
+    public int Offset;
+    public int SequenceId = -1;
+    public int Position;
+    public int Generated;
+    public int LastToken;
+    public CancellationTokenRegistration Registration;
+
+    public bool Prefilling => SegmentIndex < Segments.Count;
+    public bool IsLastSegment => SegmentIndex == Segments.Count - 1;
+    public ImageEmbeddings? CurrentEmbeddings => Prefilling ? Segments[SegmentIndex] as ImageEmbeddings : null;
+    public int[]? CurrentTokens => Prefilling ? Segments[SegmentIndex] as int[] : null;
+
+    public void Emit(string text)
+    {
+        if (text.Length == 0) return;
+        Text.Append(text);
+        Request.Write(text);
+    }
+}

@@ -1,0 +1,415 @@
+using System.Runtime.CompilerServices;
+using ReportGen.Core.Imaging;
+using ReportGen.Llama.Native;
+
+namespace ReportGen.Llama;
+
+/// <summary>
+/// Continuous batching: many concurrent generations run as separate sequences (seq_id) of ONE context.
+/// A dedicated thread steps them: each step puts one token of every generating sequence and the next prompt
+/// chunks of prefilling ones (round-robin, so a long prompt cannot starve the others) into one batch and calls
+/// <c>llama_decode</c> once; image-embedding blocks are decoded in their own embedding batch in the same step.
+/// Admission is FIFO against a KV budget (prompt + max tokens of every active request ≤ the context size);
+/// waiting requests sit in a bounded queue and one beyond it is rejected with <see cref="SchedulerFullException"/>.
+/// Cancelled requests free their sequence (<c>llama_memory_seq_rm</c>) at the next step.
+/// </summary>
+public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly LinkedList<SequenceWork> _pending = new();
+    private readonly List<SequenceWork> _active = [];
+    private readonly Stack<int> _freeSequences = new();
+    private readonly Queue<Action<LlamaContext>> _loopActions = new();
+    private readonly LlamaContext _context;
+    private readonly Thread _thread;
+    private int _reserved;
+    private bool _disposed;
+    private long _steps, _decodes, _decoded;
+    private int _rotation;
+
+    /// <summary>Creates the context and starts the scheduler thread.</summary>
+    public SequenceScheduler(LlamaModel model, SchedulerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Options = options ?? new SchedulerOptions();
+        if (Options.QueueCapacity < 0) throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be >= 0");
+        _context = model.CreateContext(Options.Context);
+        for (var s = _context.SequenceCapacity - 1; s >= 0; s--) _freeSequences.Push(s);
+        _thread = new Thread(Run) { IsBackground = true, Name = "llama-scheduler" };
+        _thread.Start();
+    }
+
+    /// <summary>The model.</summary>
+    public LlamaModel Model { get; }
+    /// <summary>The options.</summary>
+    public SchedulerOptions Options { get; }
+    /// <summary>The KV budget in tokens.</summary>
+    public int ContextSize => _context.ContextSize;
+    /// <summary>Concurrent sequences.</summary>
+    public int Sequences => _context.SequenceCapacity;
+
+    /// <summary>Current load.</summary>
+    public SchedulerStats Stats
+    {
+        get
+        {
+            lock (_gate) return new(_active.Count, _pending.Count, _reserved, _context.ContextSize,
+                Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded));
+        }
+    }
+
+    /// <summary>
+    /// Queues a generation. Tokenisation, validation and sampler creation happen here, so bad input fails now.
+    /// </summary>
+    /// <exception cref="SchedulerFullException">The queue is full.</exception>
+    /// <exception cref="ArgumentException">Empty or too long prompt, wrong embedding dimension, bad sampling options or grammar.</exception>
+    public SequenceRequest Submit(LlamaPrompt prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        options ??= new GenerationOptions();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.MaxTokens < 1) throw new ArgumentException("MaxTokens must be at least 1", nameof(options));
+
+        var segments = new List<object>();
+        var promptTokens = 0;
+        var first = true;
+        foreach (var part in prompt.Parts)
+        {
+            switch (part)
+            {
+                case TextPart t:
+                    var tokens = Model.Tokenize(t.Text, addSpecial: first && options.AddSpecialTokens, parseSpecial: options.ParseSpecialTokens);
+                    if (tokens.Length > 0) { segments.Add(tokens); promptTokens += tokens.Length; }
+                    break;
+                case EmbeddingPart e:
+                    ValidateEmbeddings(e.Embeddings);
+                    if (first && options.AddSpecialTokens && Model.AddsBos && Model.BosToken >= 0)
+                    {
+                        segments.Add(new[] { Model.BosToken });
+                        promptTokens++;
+                    }
+                    segments.Add(e.Embeddings);
+                    promptTokens += e.Embeddings.Tokens;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown prompt part {part?.GetType().Name}", nameof(prompt));
+            }
+            first = false;
+        }
+        if (promptTokens == 0) throw new ArgumentException("the prompt is empty", nameof(prompt));
+        if (promptTokens >= ContextSize)
+            throw new ArgumentException($"the prompt takes {promptTokens} positions but the context holds {ContextSize}", nameof(prompt));
+        var maxTokens = Math.Min(options.MaxTokens, ContextSize - promptTokens);
+
+        var sampler = options.Sampling.CreateChain(Model);
+        var request = new SequenceRequest(promptTokens, maxTokens, () => Signal());
+        var work = new SequenceWork(request, segments, promptTokens + maxTokens, sampler, options.StopSequences);
+        request.CancellationToken = cancellationToken;
+        lock (_gate)
+        {
+            if (_disposed || _pending.Count >= Options.QueueCapacity)
+            {
+                sampler.Dispose();
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                throw new SchedulerFullException(Options.QueueCapacity);
+            }
+            _pending.AddLast(work);
+            Monitor.PulseAll(_gate);
+        }
+        if (cancellationToken.CanBeCanceled) work.Registration = cancellationToken.Register(request.Cancel);
+        return request;
+    }
+
+    /// <summary>Generates and streams text pieces. Cancelling throws <see cref="OperationCanceledException"/> and frees the sequence.</summary>
+    public async IAsyncEnumerable<string> StreamAsync(LlamaPrompt prompt, GenerationOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = Submit(prompt, options, cancellationToken);
+        try
+        {
+            await foreach (var piece in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
+                yield return piece;
+            await request.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            // A consumer that stops early must not leave the sequence generating.
+            if (!request.Completion.IsCompleted) request.Cancel();
+        }
+    }
+
+    /// <summary>Generates to the end and returns the text with usage and finish reason.</summary>
+    public async Task<GenerationResult> GenerateAsync(LlamaPrompt prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var request = Submit(prompt, options, cancellationToken);
+        return await request.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs an action on the scheduler thread (which owns the context) between steps.</summary>
+    internal Task<T> InvokeOnLoopAsync<T>(Func<LlamaContext, T> action)
+    {
+        var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _loopActions.Enqueue(ctx =>
+            {
+                try { tcs.SetResult(action(ctx)); }
+                catch (Exception ex) { tcs.SetException(ex); }
+            });
+            Monitor.PulseAll(_gate);
+        }
+        return tcs.Task;
+    }
+
+    private void ValidateEmbeddings(ImageEmbeddings embeddings)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        embeddings.Validate();
+        if (embeddings.Dimension != Model.InputEmbeddingSize)
+            throw new ArgumentException(
+                $"image embeddings have dimension {embeddings.Dimension} but the model's embedding size is {Model.InputEmbeddingSize} (wrong projector for this LLM?)", nameof(embeddings));
+        if (embeddings.Tokens > ContextSize) throw new ArgumentException($"image embeddings have {embeddings.Tokens} rows, more than the context ({ContextSize})", nameof(embeddings));
+    }
+
+    private void Signal()
+    {
+        lock (_gate) Monitor.PulseAll(_gate);
+    }
+
+    private void Run()
+    {
+        using var batch = new NativeBatch(_context.BatchSize);
+        NativeBatch? embeddingBatch = null;
+        try
+        {
+            while (true)
+            {
+                var finished = new List<(SequenceWork Work, Exception Error)>();
+                lock (_gate)
+                {
+                    while (true)
+                    {
+                        if (_disposed) return;
+                        while (_loopActions.TryDequeue(out var act)) act(_context);
+                        DropCancelled(finished);
+                        Admit();
+                        if (_active.Count > 0) break;
+                        Monitor.Wait(_gate);
+                    }
+                }
+                foreach (var (w, ex) in finished) w.Request.Fail(ex);
+                try
+                {
+                    Step(batch, ref embeddingBatch);
+                }
+                catch (Exception ex)
+                {
+                    // Never let the loop die: fail what was running and carry on.
+                    List<SequenceWork> running;
+                    lock (_gate) running = [.. _active];
+                    foreach (var w in running) Finish(w, ex);
+                }
+            }
+        }
+        finally
+        {
+            embeddingBatch?.Dispose();
+            List<SequenceWork> left;
+            lock (_gate)
+            {
+                left = [.. _active, .. _pending];
+                _pending.Clear();
+            }
+            foreach (var w in left) Finish(w, new ObjectDisposedException(nameof(SequenceScheduler), "the scheduler was disposed"));
+        }
+    }
+
+    private void DropCancelled(List<(SequenceWork, Exception)> finished)
+    {
+        for (var node = _pending.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.Request.CancelRequested)
+            {
+                _pending.Remove(node);
+                node.Value.Sampler.Dispose();
+                node.Value.Registration.Unregister();
+                finished.Add((node.Value, new OperationCanceledException(node.Value.Request.CancellationToken)));
+            }
+            node = next;
+        }
+        for (var i = _active.Count - 1; i >= 0; i--)
+        {
+            var w = _active[i];
+            if (!w.Request.CancelRequested) continue;
+            ReleaseLocked(w);
+            finished.Add((w, new OperationCanceledException(w.Request.CancellationToken)));
+        }
+    }
+
+    private void Admit()
+    {
+        // Strict FIFO: a large request at the head waits for room rather than being overtaken forever.
+        while (_pending.First is { } node && _freeSequences.Count > 0 && _reserved + node.Value.Reservation <= _context.ContextSize)
+        {
+            _pending.RemoveFirst();
+            var w = node.Value;
+            w.SequenceId = _freeSequences.Pop();
+            _context.ClearSequence(w.SequenceId);
+            _reserved += w.Reservation;
+            _active.Add(w);
+        }
+    }
+
+    private void ReleaseLocked(SequenceWork w)
+    {
+        if (!_active.Remove(w)) return;
+        _context.ClearSequence(w.SequenceId);
+        _freeSequences.Push(w.SequenceId);
+        _reserved -= w.Reservation;
+        w.Sampler.Dispose();
+        w.Registration.Unregister();
+    }
+
+    private void Step(NativeBatch batch, ref NativeBatch? embeddingBatch)
+    {
+        Interlocked.Increment(ref _steps);
+        var order = new List<SequenceWork>(_active.Count);
+        var start = _rotation++ % _active.Count;
+        for (var i = 0; i < _active.Count; i++) order.Add(_active[(start + i) % _active.Count]);
+
+        // Image embeddings: llama_batch carries either tokens or embeddings, so each block gets its own decode.
+        foreach (var w in order)
+        {
+            if (w.CurrentEmbeddings is not { } e) continue;
+            embeddingBatch ??= new NativeBatch(_context.BatchSize, Model.InputEmbeddingSize);
+            embeddingBatch.Clear();
+            var rows = Math.Min(e.Tokens - w.Offset, _context.BatchSize);
+            var completesPrompt = w.IsLastSegment && w.Offset + rows == e.Tokens;
+            var outputIndex = -1;
+            for (var r = 0; r < rows; r++)
+            {
+                var row = e.Values.AsSpan((w.Offset + r) * e.Dimension, e.Dimension);
+                var idx = embeddingBatch.AddEmbedding(row, w.Position++, w.SequenceId, completesPrompt && r == rows - 1);
+                if (completesPrompt && r == rows - 1) outputIndex = idx;
+            }
+            w.Offset += rows;
+            if (w.Offset == e.Tokens) { w.SegmentIndex++; w.Offset = 0; }
+            var rc = DecodeCounted(embeddingBatch);
+            if (rc != 0) { Finish(w, new LlamaException($"llama_decode of image embeddings failed ({rc})")); continue; }
+            if (outputIndex >= 0) Sample(w, outputIndex);
+        }
+
+        batch.Clear();
+        var outputs = new List<(SequenceWork Work, int Index)>();
+        var members = new List<SequenceWork>();
+        foreach (var w in order)
+        {
+            if (w.Prefilling || !_active.Contains(w)) continue;
+            outputs.Add((w, batch.AddToken(w.LastToken, w.Position++, w.SequenceId, logits: true)));
+            members.Add(w);
+        }
+        var budget = _context.BatchSize - batch.Count;
+        foreach (var w in order)
+        {
+            if (budget <= 0) break;
+            if (w.CurrentTokens is not { } tokens || !_active.Contains(w)) continue;
+            var take = Math.Min(tokens.Length - w.Offset, budget);
+            var completesPrompt = w.IsLastSegment && w.Offset + take == tokens.Length;
+            for (var j = 0; j < take; j++)
+            {
+                var last = completesPrompt && j == take - 1;
+                var idx = batch.AddToken(tokens[w.Offset + j], w.Position++, w.SequenceId, last);
+                if (last) outputs.Add((w, idx));
+            }
+            members.Add(w);
+            budget -= take;
+            w.Offset += take;
+            if (w.Offset == tokens.Length) { w.SegmentIndex++; w.Offset = 0; }
+        }
+        if (batch.Count == 0) return;
+        var code = DecodeCounted(batch);
+        if (code != 0)
+        {
+            var error = new LlamaException(code == 1
+                ? "llama_decode found no KV-cache slot (context too small for the admitted requests)"
+                : $"llama_decode failed ({code})");
+            foreach (var w in members) Finish(w, error);
+            return;
+        }
+        foreach (var (w, idx) in outputs) Sample(w, idx);
+    }
+
+    private int DecodeCounted(NativeBatch batch)
+    {
+        Interlocked.Increment(ref _decodes);
+        Interlocked.Add(ref _decoded, batch.Count);
+        return _context.Decode(batch);
+    }
+
+    private void Sample(SequenceWork w, int batchIndex)
+    {
+        var token = LlamaNative.llama_sampler_sample(w.Sampler, _context.Handle, batchIndex);
+        if (Model.IsEndOfGeneration(token))
+        {
+            Finish(w, LlamaFinishReason.EndOfGeneration);
+            return;
+        }
+        w.Generated++;
+        var (emit, stopped) = w.Stops.Push(w.Decoder.Append(Model.TokenToBytes(token)));
+        w.Emit(emit);
+        if (stopped) Finish(w, LlamaFinishReason.StopSequence);
+        else if (w.Generated >= w.Request.MaxTokens) Finish(w, LlamaFinishReason.Length);
+        else w.LastToken = token;
+    }
+
+    private void Finish(SequenceWork w, LlamaFinishReason reason)
+    {
+        if (reason != LlamaFinishReason.StopSequence)
+        {
+            var (emit, stopped) = w.Stops.Push(w.Decoder.Flush());
+            w.Emit(emit);
+            if (stopped) reason = LlamaFinishReason.StopSequence;
+            else w.Emit(w.Stops.Flush());
+        }
+        lock (_gate) ReleaseLocked(w);
+        w.Request.Succeed(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason));
+    }
+
+    private void Finish(SequenceWork w, Exception error)
+    {
+        lock (_gate)
+        {
+            if (_active.Contains(w)) ReleaseLocked(w);
+            else
+            {
+                w.Sampler.Dispose();
+                w.Registration.Unregister();
+            }
+        }
+        w.Request.Fail(error);
+    }
+
+    /// <summary>Stops the thread, fails unfinished requests with <see cref="ObjectDisposedException"/> and frees the context.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Monitor.PulseAll(_gate);
+        }
+        if (Thread.CurrentThread != _thread) _thread.Join();
+        _context.Dispose();
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.AI;
+using ReportGen.Core.Labels;
+using ReportGen.Pipelines.Classification.Rules;
+
+namespace ReportGen.Pipelines.Classification;
+
+/// <summary>Which engine labels the report.</summary>
+public enum ClassificationEngine
+{
+    /// <summary>The deterministic multilingual labeller (no model needed).</summary>
+    Rules,
+    /// <summary>An LLM through <see cref="IChatClient"/>, MOSAIC-style.</summary>
+    Llm,
+}
+
+/// <summary>
+/// One report to classify. Name the labels one way: <see cref="TaxonomyId"/> (a file in the library),
+/// <see cref="Taxonomy"/> (sent inline) or <see cref="Labels"/> (an ad-hoc list).
+/// </summary>
+public sealed record ClassificationRequest
+{
+    public required string Text { get; init; }
+    public string? TaxonomyId { get; init; }
+    public Taxonomy? Taxonomy { get; init; }
+    public IReadOnlyList<string>? Labels { get; init; }
+    public ClassificationEngine Engine { get; init; } = ClassificationEngine.Rules;
+    /// <summary>Skip detection and use this language (en, es, fr, da, de, ja).</summary>
+    public string? Language { get; init; }
+}
+
+/// <summary>
+/// The answer: the report's language, a value per label (in taxonomy order), the engine used and any
+/// warnings (an unsupported language, repairs made to a model's answer).
+/// </summary>
+public sealed record ClassificationResult(
+    [property: JsonPropertyName("language")] string Language,
+    [property: JsonPropertyName("labels")] IReadOnlyDictionary<string, LabelValue> Labels,
+    [property: JsonPropertyName("engine")] string Engine,
+    [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings)
+{
+    [JsonPropertyName("language_confidence")]
+    public double LanguageConfidence { get; init; }
+
+    /// <summary>For the LLM engine: what had to be repaired in the model's answer.</summary>
+    [JsonPropertyName("llm_parse")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MosaicParseReport? LlmParse { get; init; }
+}
+
+/// <summary>
+/// Classifies reports against any taxonomy with the rules engine or, when a chat client is given, an LLM.
+/// Thread-safe; create once.
+/// </summary>
+public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClient? chatClient = null)
+{
+    public TaxonomyLibrary Taxonomies { get; } = taxonomies;
+
+    /// <summary>The taxonomy a request names (id, inline or ad-hoc), validated.</summary>
+    public Taxonomy ResolveTaxonomy(ClassificationRequest request)
+    {
+        var ways = (request.TaxonomyId is not null ? 1 : 0) + (request.Taxonomy is not null ? 1 : 0) + (request.Labels is not null ? 1 : 0);
+        if (ways != 1)
+        {
+            throw new ClassificationException(ClassificationErrorCode.InvalidTaxonomy, "give exactly one of 'taxonomy' (id), an inline taxonomy, or 'labels'");
+        }
+        if (request.TaxonomyId is { } id) return Taxonomies.Get(id);
+        if (request.Taxonomy is { } inline)
+        {
+            TaxonomyValidator.Validate(inline);
+            return inline;
+        }
+        var labels = request.Labels!;
+        if (labels.All(string.IsNullOrWhiteSpace)) throw new ClassificationException(ClassificationErrorCode.EmptyLabels, "'labels' is empty");
+        return TaxonomyLibrary.FromLabels(labels);
+    }
+
+    public async Task<ClassificationResult> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        ReportTextValidator.Validate(request.Text);
+        var taxonomy = ResolveTaxonomy(request);
+        var warnings = new List<string>();
+
+        DetectedLanguage detected;
+        if (request.Language is { Length: > 0 } given)
+        {
+            var code = given.Trim().ToLowerInvariant();
+            detected = new DetectedLanguage(code, 1, LanguageDetector.Supported.Contains(code));
+        }
+        else
+        {
+            detected = LanguageDetector.Detect(request.Text);
+        }
+        var rulesLanguage = detected.Supported ? detected.Code : "en";
+        if (!detected.Supported)
+        {
+            warnings.Add(detected.Code == "und"
+                ? "language_undetermined: English rules used"
+                : $"language_unsupported: '{detected.Code}' has no rules; English rules used");
+        }
+
+        if (request.Engine == ClassificationEngine.Rules)
+        {
+            var outcome = RulesLabeler.Label(request.Text, taxonomy, rulesLanguage);
+            return new ClassificationResult(detected.Code, outcome.Labels, "rules", warnings) { LanguageConfidence = detected.Confidence };
+        }
+
+        if (chatClient is null)
+        {
+            throw new ClassificationException(ClassificationErrorCode.LlmUnavailable, "the llm engine needs a chat model; none is configured");
+        }
+        var options = new ChatOptions
+        {
+            Temperature = 0,
+            MaxOutputTokens = 64 + 16 * taxonomy.Labels.Count,
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(MosaicPrompt.Schema(taxonomy), "labels", "One value per label: 1 positive, 2 negative, 0 uncertain, -1 not mentioned"),
+        };
+        var response = await chatClient.GetResponseAsync(MosaicPrompt.Messages(taxonomy, request.Text, detected.Code), options, cancellationToken).ConfigureAwait(false);
+        var (labels, report) = MosaicResponseParser.Parse(response.Text, taxonomy);
+        if (report.Unparseable) warnings.Add("llm_unparseable: the model's answer held no JSON object; every label is not_mentioned");
+        if (report.MissingLabels > 0 && !report.Unparseable) warnings.Add($"llm_missing_labels: {report.MissingLabels}");
+        if (report.UnknownKeys > 0) warnings.Add($"llm_unknown_keys: {report.UnknownKeys}");
+        if (report.InvalidValues > 0) warnings.Add($"llm_invalid_values: {report.InvalidValues}");
+        return new ClassificationResult(detected.Code, labels, "llm", warnings) { LanguageConfidence = detected.Confidence, LlmParse = report };
+    }
+}

@@ -1,0 +1,58 @@
+namespace ReportGen.Pipelines.Classification.Rules;
+
+/// <summary>
+/// A cue phrase (folded, space-separated tokens) and how far from a mention it reaches: at most
+/// <see cref="MaxDistance"/> tokens between cue and mention, and across a comma only when
+/// <see cref="CrossesComma"/> (so "no effusion, pneumothorax or consolidation" negates the whole list but
+/// "normal lungs, cardiomegaly" does not).
+/// </summary>
+internal sealed record Cue(string[] Tokens, int MaxDistance, bool CrossesComma)
+{
+    public static Cue Of(string phrase, int maxDistance = int.MaxValue, bool crossesComma = false) =>
+        new(phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries), maxDistance, crossesComma);
+
+    public override string ToString() => string.Join(' ', Tokens);
+}
+
+/// <summary>
+/// Negation and uncertainty cues of one space-delimited language, in the CheXpert labeler's order of
+/// precedence: pre-negation uncertainty ("cannot exclude"), then negation, then post-negation uncertainty.
+/// "Before" cues precede the mention, "after" cues follow it.
+/// </summary>
+internal sealed class LanguageCues
+{
+    public required string Language { get; init; }
+    public List<Cue> PreNegationUncertaintyBefore { get; init; } = [];
+    public List<Cue> PreNegationUncertaintyAfter { get; init; } = [];
+    public List<Cue> NegationBefore { get; init; } = [];
+    public List<Cue> NegationAfter { get; init; } = [];
+    public List<Cue> UncertaintyBefore { get; init; } = [];
+    public List<Cue> UncertaintyAfter { get; init; } = [];
+
+    /// <summary>Words that end a cue's scope when scanning back from a mention (clause boundaries, verbs).</summary>
+    public HashSet<string> BackwardTerminators { get; init; } = [];
+
+    /// <summary>Words that end a cue's scope when scanning forward from a mention.</summary>
+    public HashSet<string> ForwardTerminators { get; init; } = [];
+
+    /// <summary>"and": continues a scope unless followed by one of these words (a new clause: "and the heart is ...").</summary>
+    public string? And { get; init; }
+    public HashSet<string> AndClauseStarters { get; init; } = [];
+
+    /// <summary>Copulas and reporting verbs ("is", "are", "seen"): after one, "and" no longer joins subjects.</summary>
+    public HashSet<string> Verbs { get; init; } = [];
+
+    /// <summary>
+    /// CheXpert's cardiac-contour rule: mentions containing one of these words are uncertain when called
+    /// stable/unchanged (<see cref="ContourStabilityBefore"/>/<see cref="ContourStabilityAfter"/>).
+    /// </summary>
+    public string[] ContourHeads { get; init; } = [];
+    public List<Cue> ContourStabilityBefore { get; init; } = [];
+    public List<Cue> ContourStabilityAfter { get; init; } = [];
+
+    /// <summary>Mentions that are uncertain unless negated (CheXpert: "vascular congestion", "indistinctness").</summary>
+    public HashSet<string> AlwaysUncertainMentions { get; init; } = [];
+
+    /// <summary>How many tokens forward a cue may be looked for (keeps "normal" from reaching a far subject).</summary>
+    public int ForwardWindow { get; init; } = 12;
+}

@@ -1,0 +1,92 @@
+using ReportGen.Core.Labels;
+
+namespace ReportGen.Pipelines.Classification.Rules;
+
+/// <summary>One phrase match in a sentence: which label, where, and the matched text.</summary>
+internal readonly record struct Mention(string Label, int Start, int End, string Text);
+
+/// <summary>
+/// Finds label mentions in folded sentence text: each synonym of the language, as a raw substring (the CheXpert
+/// labeler's matching; German compounds, Japanese) or at a word start, dropped when it overlaps an exclusion
+/// ("pericardial effusion" is not a pleural effusion; "over the heart" is a position, not cardiomegaly).
+/// </summary>
+internal sealed class MentionFinder
+{
+    private readonly List<(string Label, string Phrase)> _phrases = [];
+    private readonly Dictionary<string, List<string>> _exclusions = new(StringComparer.Ordinal);
+    private readonly bool _wordStart;
+
+    /// <summary>The pseudo-label for a taxonomy's "other findings" (they only rule out No Finding).</summary>
+    public const string OtherFinding = "\u0000other";
+
+    public MentionFinder(Taxonomy taxonomy, string language)
+    {
+        _wordStart = language switch
+        {
+            // Japanese has no spaces and German writes compounds ("Pleuraerguss"); Danish compounds too, but
+            // only where the taxonomy is written for substring matching (chexpert14's stems).
+            "ja" or "de" => false,
+            "en" or "da" => taxonomy.Matching == "word_start",
+            _ => true,
+        };
+        foreach (var label in taxonomy.Labels)
+        {
+            if (string.Equals(label.Name, taxonomy.NoFindingLabel, StringComparison.OrdinalIgnoreCase)) continue;
+            var synonyms = label.SynonymsFor(language).Select(Fold).Where(s => s.Trim().Length > 0).Distinct().ToList();
+            foreach (var s in synonyms) _phrases.Add((label.Name, s));
+            var exclusions = label.ExclusionsFor(language).Select(Fold).ToList();
+            if (language == "en" && label.PositionalPrefixes.Count > 0)
+            {
+                // The labeler's positional unmentions: "over the" + "heart" for every synonym but the exceptions.
+                var exceptions = label.PositionalExceptions.Select(Fold).ToHashSet();
+                foreach (var s in synonyms.Where(s => !exceptions.Contains(s)))
+                {
+                    foreach (var p in label.PositionalPrefixes) exclusions.Add(Fold(p) + " " + s.Replace("the ", "", StringComparison.Ordinal));
+                }
+            }
+            _exclusions[label.Name] = exclusions;
+        }
+        if (taxonomy.OtherFindings.TryGetValue(language, out var others))
+        {
+            foreach (var s in others.Select(Fold).Where(s => s.Trim().Length > 0).Distinct()) _phrases.Add((OtherFinding, s));
+        }
+    }
+
+    private static string Fold(string s) => TextFolding.Fold(s);
+
+    public IEnumerable<Mention> Find(string sentence)
+    {
+        foreach (var (label, phrase) in _phrases)
+        {
+            var from = 0;
+            while (from <= sentence.Length - phrase.Length)
+            {
+                var at = sentence.IndexOf(phrase, from, StringComparison.Ordinal);
+                if (at < 0) break;
+                var end = at + phrase.Length;
+                from = end;
+                if (_wordStart && at > 0 && char.IsLetterOrDigit(sentence[at - 1])) continue;
+                if (OverlapsExclusion(sentence, label, at, end)) continue;
+                yield return new Mention(label, at, end, phrase);
+            }
+        }
+    }
+
+    private bool OverlapsExclusion(string sentence, string label, int start, int end)
+    {
+        if (!_exclusions.TryGetValue(label, out var exclusions)) return false;
+        foreach (var ex in exclusions)
+        {
+            if (ex.Length == 0) continue;
+            var from = 0;
+            while (true)
+            {
+                var at = sentence.IndexOf(ex, from, StringComparison.Ordinal);
+                if (at < 0) break;
+                if (start < at + ex.Length && end > at) return true;
+                from = at + ex.Length;
+            }
+        }
+        return false;
+    }
+}

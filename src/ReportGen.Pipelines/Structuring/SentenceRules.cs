@@ -1,0 +1,451 @@
+using ReportGen.Core.RadGraph;
+
+namespace ReportGen.Pipelines.Structuring;
+
+/// <summary>The rules applied to one sentence's words (see <see cref="RuleBasedRadGraphExtractor"/>).</summary>
+internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int start, int end, List<RuleBasedRadGraphExtractor.Draft> drafts, string?[] wordScopes)
+{
+    private enum Role : byte { Other, Comma, Conj, Measure }
+
+    private struct Unit
+    {
+        public int Start, End;
+        public LexKind Kind;
+        public LexEntry Entry;
+        public Role Role;
+        public int Entity; // index into drafts, -1 when the unit is not an entity
+    }
+
+    private sealed class Phrase
+    {
+        public int First, Last;          // unit range, inclusive
+        public int HeadObs = -1;         // draft index of the observation head
+        public int AnatomyFirstHead = -1, AnatomyLastHead = -1;
+        public bool HasAnatomy, HasObservation;
+        public int Location = -1;        // draft the head observation is located at
+        public bool LocationFromSubject;
+        public List<int> Pending = [];   // modifier drafts still looking for something to modify
+        public bool PendingStandsAlone;
+        public List<int> Attributes = []; // attribute-only anatomy ("size") waiting for the subject they describe
+    }
+
+    private readonly List<Unit> _units = new(end - start);
+    private readonly List<Phrase> _phrases = [];
+
+    public void Run()
+    {
+        Segment();
+        CreateEntities();
+        ApplyScopes();
+        BuildPhrases();
+        AttachPrepositions();
+        AttachSubjectsAndPending();
+        AttachSuggestive();
+    }
+
+    private void Segment()
+    {
+        var i = start;
+        while (i < end)
+        {
+            if (IsNumber(lower[i]) && TryMeasure(i, out var measureEnd))
+            {
+                _units.Add(new Unit { Start = i, End = measureEnd, Kind = LexKind.ObservationModifier, Role = Role.Measure, Entity = -1 });
+                i = measureEnd + 1;
+                continue;
+            }
+            var (entry, length) = lexicon.Match(lower, i, end);
+            if (length > 0)
+            {
+                _units.Add(new Unit { Start = i, End = i + length - 1, Kind = entry.Kind, Entry = entry, Entity = -1 });
+                i += length;
+                continue;
+            }
+            var role = lower[i] switch { "," => Role.Comma, "and" or "or" or "nor" => Role.Conj, _ => Role.Other };
+            _units.Add(new Unit { Start = i, End = i, Kind = LexKind.None, Role = role, Entity = -1 });
+            i++;
+        }
+    }
+
+    // "2 . 5 cm", "3 mm", "2 x 3 cm": a number, optionally decimal or a product, then a unit.
+    private bool TryMeasure(int i, out int measureEnd)
+    {
+        var j = i + 1;
+        while (true)
+        {
+            if (j + 1 < end && lower[j] == "." && IsNumber(lower[j + 1])) j += 2;
+            if (j + 1 < end && lower[j] is "x" or "by" && IsNumber(lower[j + 1])) { j += 2; continue; }
+            break;
+        }
+        if (j < end && lexicon.Match(lower, j, end) is { Length: 1, Entry.Kind: LexKind.Unit })
+        {
+            measureEnd = j;
+            return true;
+        }
+        measureEnd = i;
+        return false;
+    }
+
+    private static bool IsNumber(string w)
+    {
+        if (w.Length == 0) return false;
+        foreach (var c in w) if (!char.IsAsciiDigit(c)) return false;
+        return true;
+    }
+
+    private void CreateEntities()
+    {
+        var units = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_units);
+        for (var k = 0; k < units.Length; k++)
+        {
+            ref var u = ref units[k];
+            var label = u.Kind switch
+            {
+                LexKind.Anatomy or LexKind.AnatomyAttribute or LexKind.AnatomyModifier => RadGraphLabels.AnatomyDefinitelyPresent,
+                LexKind.Observation or LexKind.ObservationModifier => RadGraphLabels.ObservationDefinitelyPresent,
+                _ => null,
+            };
+            if (label is null) continue;
+            u.Entity = drafts.Count;
+            drafts.Add(new RuleBasedRadGraphExtractor.Draft(u.Start, u.End, label));
+        }
+    }
+
+    private static bool IsObservation(LexKind k) => k is LexKind.Observation or LexKind.ObservationModifier;
+
+    private static bool IsAnatomy(LexKind k) => k is LexKind.Anatomy or LexKind.AnatomyAttribute or LexKind.AnatomyModifier;
+
+    private static bool InPhrase(in Unit u) => IsAnatomy(u.Kind) || IsObservation(u.Kind) || u.Kind == LexKind.Determiner;
+
+    private void ApplyScopes()
+    {
+        var mode = RadGraphLabels.ObservationDefinitelyPresent;
+        var clauseStart = 0;
+        string? beforeVersus = null; // "versus" makes only the next alternative uncertain
+        var sawAlternative = false;
+        for (var k = 0; k < _units.Count; k++)
+        {
+            var u = _units[k];
+            for (var w = u.Start; w <= u.End; w++) wordScopes[w] = mode;
+            switch (u.Kind)
+            {
+                case LexKind.ScopeBreak:
+                    mode = RadGraphLabels.ObservationDefinitelyPresent;
+                    beforeVersus = null;
+                    clauseStart = k + 1;
+                    break;
+                case LexKind.NegationPre:
+                    mode = RadGraphLabels.ObservationDefinitelyAbsent;
+                    break;
+                case LexKind.UncertaintyPre:
+                    if (mode != RadGraphLabels.ObservationDefinitelyAbsent) mode = RadGraphLabels.ObservationUncertain;
+                    break;
+                case LexKind.Versus:
+                    // The alternative before "versus" is uncertain too (walk back through its noun phrase).
+                    for (var b = k - 1; b >= clauseStart && InPhrase(_units[b]); b--)
+                        Relabel(b, RadGraphLabels.ObservationDefinitelyPresent, RadGraphLabels.ObservationUncertain);
+                    if (mode != RadGraphLabels.ObservationDefinitelyAbsent)
+                    {
+                        beforeVersus = mode;
+                        mode = RadGraphLabels.ObservationUncertain;
+                        sawAlternative = false;
+                    }
+                    break;
+                case LexKind.NegationPost:
+                    for (var b = clauseStart; b < k; b++) Relabel(b, RadGraphLabels.ObservationDefinitelyPresent, RadGraphLabels.ObservationDefinitelyAbsent);
+                    break;
+                case LexKind.UncertaintyPost:
+                    for (var b = clauseStart; b < k; b++) Relabel(b, RadGraphLabels.ObservationDefinitelyPresent, RadGraphLabels.ObservationUncertain);
+                    break;
+                case LexKind.None when beforeVersus is not null && sawAlternative && u.Role is Role.Conj or Role.Comma:
+                    mode = beforeVersus;
+                    beforeVersus = null;
+                    break;
+                case LexKind.Observation or LexKind.ObservationModifier when u.Entity >= 0:
+                    drafts[u.Entity].Label = mode;
+                    if (beforeVersus is not null && u.Kind == LexKind.Observation) sawAlternative = true;
+                    // "no (interval) change in ...": the negation covers the change, not what follows.
+                    if (mode == RadGraphLabels.ObservationDefinitelyAbsent && lower[u.Start] is "change" or "changes")
+                        mode = RadGraphLabels.ObservationDefinitelyPresent;
+                    break;
+            }
+        }
+    }
+
+    private void Relabel(int unit, string from, string to)
+    {
+        var e = _units[unit].Entity;
+        if (e >= 0 && IsObservation(_units[unit].Kind) && drafts[e].Label == from) drafts[e].Label = to;
+    }
+
+    private void Relate(int from, string type, int to)
+    {
+        if (from >= 0 && to >= 0 && from != to) drafts[from].Relations.Add((type, to));
+    }
+
+    private void BuildPhrases()
+    {
+        var k = 0;
+        while (k < _units.Count)
+        {
+            if (!InPhrase(_units[k]) || _units[k].Kind == LexKind.Determiner && !NextInPhraseHasEntity(k)) { k++; continue; }
+            var p = new Phrase { First = k };
+            while (k < _units.Count && InPhrase(_units[k])) k++;
+            p.Last = k - 1;
+            AnalysePhrase(p);
+            _phrases.Add(p);
+        }
+    }
+
+    private bool NextInPhraseHasEntity(int k)
+    {
+        for (var j = k; j < _units.Count && InPhrase(_units[j]); j++) if (_units[j].Entity >= 0) return true;
+        return false;
+    }
+
+    private void AnalysePhrase(Phrase p)
+    {
+        // Anatomy chunks: consecutive anatomy units; the head is the last plain anatomy word
+        // ("left lower lobe" → lobe; "heart size" → heart, size modifies it).
+        var chunks = new List<(int Head, List<int> Members)>();
+        List<int>? current = null;
+        for (var k = p.First; k <= p.Last; k++)
+        {
+            var u = _units[k];
+            if (IsAnatomy(u.Kind)) { (current ??= []).Add(k); continue; }
+            if (u.Kind == LexKind.Determiner && current is null) continue;
+            if (current is not null) { chunks.Add((ChunkHead(current), current)); current = null; }
+        }
+        if (current is not null) chunks.Add((ChunkHead(current), current));
+        foreach (var (head, members) in chunks)
+            foreach (var m in members)
+                if (m != head) Relate(_units[m].Entity, RadGraphRelations.Modify, _units[head].Entity);
+        p.HasAnatomy = chunks.Count > 0;
+        if (p.HasAnatomy)
+        {
+            p.AnatomyFirstHead = chunks[0].Head;
+            p.AnatomyLastHead = chunks[^1].Head;
+        }
+
+        var headObs = -1;
+        for (var k = p.Last; k >= p.First; k--) if (_units[k].Kind == LexKind.Observation) { headObs = k; break; }
+        var modifiers = new List<int>();
+        for (var k = p.First; k <= p.Last; k++)
+            if (_units[k].Kind == LexKind.ObservationModifier || _units[k].Kind == LexKind.Observation && k != headObs) modifiers.Add(k);
+
+        if (headObs < 0 && p.HasAnatomy && modifiers.Count > 0)
+        {
+            // "stable heart size": the last stand-alone modifier becomes the observation.
+            for (var m = modifiers.Count - 1; m >= 0; m--)
+                if (_units[modifiers[m]].Entry.StandsAlone) { headObs = modifiers[m]; modifiers.RemoveAt(m); break; }
+        }
+        if (headObs < 0)
+        {
+            foreach (var m in modifiers) p.Pending.Add(_units[m].Entity);
+            p.PendingStandsAlone = modifiers.Count > 0 && modifiers.TrueForAll(m => _units[m].Entry.StandsAlone);
+            return;
+        }
+
+        p.HasObservation = true;
+        p.HeadObs = _units[headObs].Entity;
+        foreach (var m in modifiers) Relate(_units[m].Entity, RadGraphRelations.Modify, p.HeadObs);
+        // Location inside the phrase: the nearest anatomy before the head ("left pleural effusion"),
+        // else the anatomy right after it ("enlarged heart", "clear lungs").
+        // Attribute-only chunks ("normal size") are no location: the attribute describes the clause subject.
+        var located = chunks.Where(c => _units[c.Head].Kind != LexKind.AnatomyAttribute).ToList();
+        p.Attributes.AddRange(chunks.Where(c => _units[c.Head].Kind == LexKind.AnatomyAttribute).SelectMany(c => c.Members).Select(m => _units[m].Entity));
+        var before = located.Where(c => c.Head < headObs).Select(c => c.Head).DefaultIfEmpty(-1).Max();
+        var after = located.Where(c => c.Head > headObs).Select(c => c.Head).DefaultIfEmpty(-1).Min();
+        var loc = before >= 0 ? before : after;
+        if (loc >= 0)
+        {
+            p.Location = _units[loc].Entity;
+            Relate(p.HeadObs, RadGraphRelations.LocatedAt, p.Location);
+        }
+    }
+
+    private int ChunkHead(List<int> members)
+    {
+        for (var m = members.Count - 1; m >= 0; m--) if (_units[members[m]].Kind == LexKind.Anatomy) return members[m];
+        return members[^1];
+    }
+
+    // "opacity in the left lower lobe", "base of the left lung".
+    private void AttachPrepositions()
+    {
+        for (var i = 0; i + 1 < _phrases.Count; i++)
+        {
+            var p = _phrases[i];
+            var q = _phrases[i + 1];
+            var gap = q.First - p.Last - 1;
+            if (gap < 1 || gap > 2) continue;
+            var prep = _units[p.Last + 1];
+            if (prep.Kind != LexKind.Preposition) continue;
+            if (gap == 2 && _units[p.Last + 2].Kind != LexKind.Preposition) continue;
+            if (!q.HasAnatomy || q.HasObservation) continue;
+            if (IsAttributeOnly(q)) continue; // "normal in size": size describes the subject, it is no location
+            var target = _units[q.AnatomyFirstHead].Entity;
+            if (p.HasObservation && p.Location < 0)
+            {
+                p.Location = target;
+                Relate(p.HeadObs, RadGraphRelations.LocatedAt, target);
+            }
+            else if (!p.HasObservation && p.HasAnatomy && lower[prep.Start] == "of")
+            {
+                Relate(_units[p.AnatomyLastHead].Entity, RadGraphRelations.Modify, target);
+            }
+            q.Location = -2; // owned: this anatomy is a prepositional object, not a clause subject
+        }
+    }
+
+    private bool IsAttributeOnly(Phrase p)
+    {
+        for (var k = p.First; k <= p.Last; k++)
+            if (_units[k].Kind is LexKind.Anatomy or LexKind.AnatomyModifier) return false;
+        return true;
+    }
+
+    private bool IsClauseBoundary(int unit)
+    {
+        var u = _units[unit];
+        return u.Role == Role.Comma || u.Kind == LexKind.ScopeBreak || lower[u.Start] is ";" or ":";
+    }
+
+    private void AttachSubjectsAndPending()
+    {
+        for (var i = 0; i < _phrases.Count; i++)
+        {
+            var p = _phrases[i];
+            if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p))
+            {
+                // "the heart is normal in size and contour": the attributes modify the subject.
+                var owner = FindSubject(i, out _);
+                if (owner >= 0)
+                    for (var k = p.First; k <= p.Last; k++) Relate(_units[k].Entity, RadGraphRelations.Modify, owner);
+                continue;
+            }
+            if (p.HasObservation && p.Location == -1)
+            {
+                var subject = FindSubject(i, out _);
+                if (subject >= 0)
+                {
+                    p.Location = subject;
+                    p.LocationFromSubject = true;
+                    Relate(p.HeadObs, RadGraphRelations.LocatedAt, subject);
+                    // "heart size and pulmonary vascularity are normal": every coordinated subject.
+                    foreach (var other in CoordinatedSubjects(subject)) Relate(p.HeadObs, RadGraphRelations.LocatedAt, other);
+                    foreach (var a in p.Attributes) Relate(a, RadGraphRelations.Modify, subject);
+                }
+            }
+            if (p.Pending.Count == 0) continue;
+
+            // A predicate modifier: "the effusion is small" modifies the effusion; "heart size is stable" is an
+            // observation of the heart; "upper limits of normal" modifies what follows.
+            var previousObs = PreviousObservation(i);
+            var subjectAnatomy = FindSubject(i, out var subjectBeforeObservation);
+            if (p.PendingStandsAlone && subjectAnatomy >= 0 && subjectBeforeObservation)
+            {
+                var head = p.Pending[^1];
+                foreach (var m in p.Pending) if (m != head) Relate(m, RadGraphRelations.Modify, head);
+                Relate(head, RadGraphRelations.LocatedAt, subjectAnatomy);
+                p.HeadObs = head;
+                p.HasObservation = true;
+                p.Location = subjectAnatomy;
+                p.LocationFromSubject = true;
+            }
+            else if (previousObs >= 0)
+            {
+                foreach (var m in p.Pending) Relate(m, RadGraphRelations.Modify, previousObs);
+            }
+            else if (NextObservation(i) is var nextObs and >= 0)
+            {
+                foreach (var m in p.Pending) Relate(m, RadGraphRelations.Modify, nextObs);
+            }
+            else if (p.PendingStandsAlone && subjectAnatomy >= 0)
+            {
+                foreach (var m in p.Pending) Relate(m, RadGraphRelations.LocatedAt, subjectAnatomy);
+            }
+        }
+    }
+
+    // The nearest earlier anatomy-only phrase in the same clause that is not a prepositional object.
+    // Observation phrases in between that took the same subject are passed over ("lungs are hyperlucent and hyperexpanded").
+    private int FindSubject(int phrase, out bool beforeAnyObservation)
+    {
+        beforeAnyObservation = true;
+        for (var j = phrase - 1; j >= 0; j--)
+        {
+            if (Crosses(_phrases[j].Last, _phrases[j + 1].First)) return -1;
+            var q = _phrases[j];
+            if (q.HasObservation)
+            {
+                if (q.LocationFromSubject) return q.Location;
+                if (q.Location >= 0) return -1;
+                beforeAnyObservation = false;
+                continue;
+            }
+            if (q.HasAnatomy && q.Location != -2 && !IsAttributeOnly(q)) return _units[q.AnatomyLastHead].Entity;
+        }
+        return -1;
+    }
+
+    // Anatomy-only phrases joined to the subject phrase by "and" or commas, before it.
+    private IEnumerable<int> CoordinatedSubjects(int subjectEntity)
+    {
+        var j = _phrases.FindIndex(q => q.HasAnatomy && !q.HasObservation && _units[q.AnatomyLastHead].Entity == subjectEntity);
+        while (j > 0)
+        {
+            var q = _phrases[j - 1];
+            var joined = true;
+            for (var k = q.Last + 1; k < _phrases[j].First; k++)
+                if (_units[k].Role is not (Role.Conj or Role.Comma)) joined = false;
+            if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q) || _phrases[j].First - q.Last > 3) yield break;
+            yield return _units[q.AnatomyLastHead].Entity;
+            j--;
+        }
+    }
+
+    private int PreviousObservation(int phrase)
+    {
+        for (var j = phrase - 1; j >= 0; j--)
+        {
+            if (Crosses(_phrases[j].Last, _phrases[j + 1].First)) return -1;
+            if (_phrases[j].HasObservation) return _phrases[j].HeadObs;
+        }
+        return -1;
+    }
+
+    private int NextObservation(int phrase)
+    {
+        for (var j = phrase + 1; j < _phrases.Count && j <= phrase + 2; j++)
+        {
+            if (Crosses(_phrases[j - 1].Last, _phrases[j].First)) return -1;
+            if (_phrases[j].HasObservation) return _phrases[j].HeadObs;
+        }
+        return -1;
+    }
+
+    private bool Crosses(int fromUnit, int toUnit)
+    {
+        for (var k = fromUnit + 1; k < toUnit; k++) if (IsClauseBoundary(k)) return true;
+        return false;
+    }
+
+    // "opacity suggestive of pneumonia", "effusion, likely atelectasis": the observation before the cue
+    // is suggestive of the one after it.
+    private void AttachSuggestive()
+    {
+        for (var k = 0; k < _units.Count; k++)
+        {
+            if (!_units[k].Entry.Suggestive) continue;
+            int source = -1, target = -1;
+            foreach (var p in _phrases)
+            {
+                if (!p.HasObservation) continue;
+                if (p.Last < k) source = p.HeadObs;
+                else if (p.First > k && target < 0) target = p.HeadObs;
+            }
+            Relate(source, RadGraphRelations.SuggestiveOf, target);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using Microsoft.Extensions.AI;
+using ReportGen.Core.RadGraph;
+using ReportGen.Core.Text;
+
+namespace ReportGen.Pipelines.Structuring;
+
+/// <summary>
+/// Report text → sections, sentences and a RadGraph annotation, with the rules, LLM or hybrid engine.
+/// Validates input first (<see cref="StructuringInputException"/>). The rules engine needs no model; the LLM and
+/// hybrid engines need an <see cref="IChatClient"/> and ask for JSON constrained by
+/// <see cref="RadGraphSpanAligner.ResponseSchema"/>.
+/// </summary>
+public sealed class StructuringService
+{
+    private readonly RuleBasedRadGraphExtractor _rules = new();
+    private readonly IChatClient? _chat;
+    private readonly IRadGraphPrompt _prompt;
+
+    public StructuringService(IChatClient? chatClient = null, IRadGraphPrompt? prompt = null, StructuringOptions? options = null)
+    {
+        _chat = chatClient;
+        _prompt = prompt ?? new BuiltInRadGraphPrompt();
+        Options = options ?? new StructuringOptions();
+    }
+
+    /// <summary>The limits in force.</summary>
+    public StructuringOptions Options { get; }
+
+    /// <summary>True when the LLM and hybrid engines can run.</summary>
+    public bool HasModel => _chat is not null;
+
+    /// <summary>Structures <paramref name="text"/> with the rules engine (synchronous, model-free).</summary>
+    public StructuringResult StructureWithRules(string? text)
+    {
+        var input = Prepare(text);
+        var doc = _rules.Extract(input.Text, input.Words, input.Sections);
+        return new StructuringResult(input.Sections, input.Sentences, doc, StructuringEngine.Rules, new StructuringDiagnostics());
+    }
+
+    /// <summary>Structures <paramref name="text"/> with <paramref name="engine"/>.</summary>
+    public async Task<StructuringResult> StructureAsync(string? text, StructuringEngine engine, CancellationToken cancellationToken)
+    {
+        if (engine == StructuringEngine.Rules)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return StructureWithRules(text);
+        }
+        var input = Prepare(text);
+        var chat = _chat ?? throw new InvalidOperationException($"the {engine.ToString().ToLowerInvariant()} engine needs a chat model; none is configured");
+        var radgraphText = RadGraphTokenizer.Join(input.Words);
+        var options = new ChatOptions
+        {
+            ModelId = Options.ModelId,
+            Temperature = 0,
+            MaxOutputTokens = Options.MaxOutputTokens,
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(RadGraphSpanAligner.ResponseSchema, "radgraph_entities", "RadGraph v1 entities and relations"),
+        };
+        var response = await chat.GetResponseAsync(_prompt.Render(radgraphText), options, cancellationToken).ConfigureAwait(false);
+        var modelDoc = RadGraphSpanAligner.Align(input.Words, response.Text, out var alignment);
+        if (engine == StructuringEngine.Llm)
+            return new StructuringResult(input.Sections, input.Sentences, modelDoc, engine, alignment);
+
+        var rulesDoc = _rules.ExtractWithScopes(input.Text, input.Words, input.Sections, out var scopes);
+        var merged = HybridRadGraphMerger.Merge(modelDoc, rulesDoc, scopes, out var hybrid);
+        return new StructuringResult(input.Sections, input.Sentences, merged, engine, alignment with
+        {
+            HybridKeptModelEntities = hybrid.HybridKeptModelEntities,
+            HybridRelabelledModelEntities = hybrid.HybridRelabelledModelEntities,
+            HybridRejectedModelEntities = hybrid.HybridRejectedModelEntities,
+            HybridAddedRuleEntities = hybrid.HybridAddedRuleEntities,
+        });
+    }
+
+    /// <summary>Throws <see cref="StructuringInputException"/> when <paramref name="text"/> is empty, binary or too large.</summary>
+    public void Validate(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            throw new StructuringInputException(StructuringInputException.EmptyCode, "report text is empty");
+        // Cheap size bound before counting bytes: UTF-8 needs at least one byte per char, at most three.
+        if (text.Length > Options.MaxTextBytes || (text.Length * 3L > Options.MaxTextBytes && Encoding.UTF8.GetByteCount(text) > Options.MaxTextBytes))
+            throw new StructuringInputException(StructuringInputException.TooLargeCode, $"report text is larger than the limit of {Options.MaxTextBytes} bytes");
+        var replacement = 0;
+        foreach (var c in text)
+        {
+            if (c < ' ' && c is not ('\t' or '\n' or '\r' or '\f' or '\v') || c == '\x7f')
+                throw new StructuringInputException(StructuringInputException.BinaryCode, $"report text contains a control character (U+{(int)c:X4}); binary input is not a report");
+            if (c == '\uFFFD') replacement++;
+        }
+        if (replacement > 0 && replacement * 100 >= text.Length)
+            throw new StructuringInputException(StructuringInputException.BinaryCode, "report text is not valid UTF-8 text");
+    }
+
+    private sealed record Input(string Text, IReadOnlyList<RadGraphWord> Words, ReportSections Sections, IReadOnlyList<Sentence> Sentences);
+
+    private Input Prepare(string? text)
+    {
+        Validate(text);
+        var sections = ReportSectionParser.Parse(text!);
+        var sentences = new List<Sentence>();
+        foreach (var section in sections.Sections)
+            foreach (var s in SentenceSplitter.Split(section.Text))
+                sentences.Add(s with { Start = section.Start + s.Start });
+        return new Input(text!, RadGraphTokenizer.Tokenize(text!), sections, sentences);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ReportGen.Api.Tests;
+
+/// <summary>The real service as a separate process on a loopback port (for kill -9 and real-socket tests).</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null)
+    {
+        port ??= FreePort();
+        // The Api project's own output folder (same configuration as the tests).
+        var testDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        // artifacts/bin/ReportGen.Api.Tests/<config>/ -> artifacts/bin/ReportGen.Api/<config>/
+        var binRoot = Path.GetDirectoryName(Path.GetDirectoryName(testDir))!;
+        var apiDll = Path.Combine(binRoot, "ReportGen.Api", Path.GetFileName(testDir), "ReportGen.Api.dll");
+        File.Exists(apiDll).ShouldBeTrue($"ReportGen.Api.dll not found at {apiDll}");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { apiDll, "--urls", $"http://127.0.0.1:{port}" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(apiDll)!,
+        };
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        psi.Environment["ReportGen__ApiKeys__0__Name"] = "test";
+        psi.Environment["ReportGen__ApiKeys__0__Key"] = ApiFactory.Key;
+        psi.Environment["ReportGen__RateLimitPerMinute"] = "1000000";
+        psi.Environment["ReportGen__DataDirectory"] = dataDirectory;
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var client = server.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"the service exited with code {process.ExitCode} at start");
+            try
+            {
+                if ((await client.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return server;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not start in 60 s");
+            await Task.Delay(100);
+        }
+    }
+
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.Key);
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

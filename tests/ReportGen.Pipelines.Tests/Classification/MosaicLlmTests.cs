@@ -1,0 +1,92 @@
+using Microsoft.Extensions.AI;
+using ReportGen.Core.Labels;
+using ReportGen.Pipelines.Classification;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Pipelines.Tests.Classification;
+
+/// <summary>
+/// The LLM engine's parsing and mapping, with a chat client that returns canned text (the real llama.cpp
+/// client is exercised where it lands; this covers what the engine does with any answer).
+/// </summary>
+public sealed class MosaicLlmTests
+{
+    private static readonly TaxonomyLibrary Library = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies"));
+
+    private sealed class CannedChatClient(string answer) : IChatClient
+    {
+        public List<ChatMessage> LastMessages { get; } = [];
+        public ChatOptions? LastOptions { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            LastMessages.AddRange(messages);
+            LastOptions = options;
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public void Dispose() { }
+    }
+
+    private static Task<ClassificationResult> Run(string answer, out CannedChatClient client)
+    {
+        client = new CannedChatClient(answer);
+        var service = new ClassificationService(Library, client);
+        return service.ClassifyAsync(new ClassificationRequest { Text = "Mild cardiomegaly. No effusion.", TaxonomyId = "chexpert14", Engine = ClassificationEngine.Llm }, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Maps_mosaic_codes_and_sends_schema_and_few_shot()
+    {
+        var result = await Run("""{"Cardiomegaly": 1, "Pleural Effusion": 2, "Edema": 0, "No Finding": -1, "Pneumonia": -1, "Atelectasis": -1, "Lung Opacity": -1, "Enlarged Cardiomediastinum": -1, "Lung Lesion": -1, "Consolidation": -1, "Pneumothorax": -1, "Pleural Other": -1, "Fracture": -1, "Support Devices": -1}""", out var client);
+        result.Engine.ShouldBe("llm");
+        result.Labels["Cardiomegaly"].ShouldBe(LabelValue.Positive);
+        result.Labels["Pleural Effusion"].ShouldBe(LabelValue.Negative);
+        result.Labels["Edema"].ShouldBe(LabelValue.Uncertain);
+        result.Labels["Fracture"].ShouldBe(LabelValue.NotMentioned);
+        result.LlmParse!.Clean.ShouldBeTrue();
+        result.Warnings.ShouldBeEmpty();
+        client.LastOptions!.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>().Schema.ShouldNotBeNull();
+        client.LastMessages.Count(m => m.Role == ChatRole.Assistant).ShouldBe(Library.Get("chexpert14").Examples.Count);
+        client.LastMessages[^1].Text.ShouldContain("Mild cardiomegaly");
+    }
+
+    [Fact]
+    public async Task Repairs_missing_unknown_and_out_of_range_answers()
+    {
+        var result = await Run("Sure! ```json\n{\"cardiomegaly\": \"1\", \"Kidney Stone\": 1, \"Edema\": 7, \"Pleural Effusion\": \"negative\"}\n```", out _);
+        result.Labels["Cardiomegaly"].ShouldBe(LabelValue.Positive);
+        result.Labels["Pleural Effusion"].ShouldBe(LabelValue.Negative);
+        result.Labels["Edema"].ShouldBe(LabelValue.NotMentioned);
+        result.LlmParse!.UnknownKeys.ShouldBe(1);
+        result.LlmParse.InvalidValues.ShouldBe(1);
+        result.LlmParse.MissingLabels.ShouldBe(11);
+        result.Warnings.Count.ShouldBe(3);
+    }
+
+    [Theory]
+    [InlineData("I cannot help with that.")]
+    [InlineData("{\"Cardiomegaly\": ")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("")]
+    public async Task Unparseable_answers_never_crash(string answer)
+    {
+        var result = await Run(answer, out _);
+        result.Labels.Values.ShouldAllBe(v => v == LabelValue.NotMentioned);
+        result.LlmParse!.Unparseable.ShouldBeTrue();
+        result.Warnings.ShouldContain(w => w.StartsWith("llm_unparseable"));
+    }
+
+    [Fact]
+    public async Task Llm_engine_without_a_model_is_a_typed_error()
+    {
+        var service = new ClassificationService(Library);
+        var ex = await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "No effusion.", TaxonomyId = "chexpert14", Engine = ClassificationEngine.Llm }, TestContext.Current.CancellationToken));
+        ex.Code.ShouldBe(ClassificationErrorCode.LlmUnavailable);
+    }
+}

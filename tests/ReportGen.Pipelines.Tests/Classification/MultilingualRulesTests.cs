@@ -1,0 +1,157 @@
+using ReportGen.Core.Labels;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Classification.Rules;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Pipelines.Tests.Classification;
+
+public sealed class MultilingualRulesTests
+{
+    private static readonly TaxonomyLibrary Library = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies"));
+
+    [Theory]
+    // Spanish
+    [InlineData("es", "No se observa derrame pleural.", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("es", "Derrame pleural izquierdo.", "Pleural Effusion", LabelValue.Positive)]
+    [InlineData("es", "Sin neumotórax.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("es", "Opacidad basal derecha sugestiva de neumonía.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("es", "Opacidad basal derecha sugestiva de neumonía.", "Lung Opacity", LabelValue.Positive)]
+    [InlineData("es", "Tamaño cardiaco normal.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("es", "Cardiomegalia leve.", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("es", "No se puede descartar neumonía.", "Pneumonia", LabelValue.Uncertain)]
+    // French
+    [InlineData("fr", "Pas d'épanchement pleural.", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("fr", "Absence de pneumothorax.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("fr", "Opacité évocatrice de pneumopathie.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("fr", "Cardiomégalie modérée.", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("fr", "Silhouette cardiaque normale.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("fr", "Atélectasie probable du lobe inférieur gauche.", "Atelectasis", LabelValue.Uncertain)]
+    // Danish
+    [InlineData("da", "Ingen pneumothorax.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("da", "Der ses ikke pleuraeksudat.", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("da", "Mulig pneumoni i højre underlap.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("da", "Hjertet er normalt af størrelse.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("da", "Let kardiomegali.", "Cardiomegaly", LabelValue.Positive)]
+    // German
+    [InlineData("de", "Kein Pneumothorax.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("de", "Kein Nachweis eines Pleuraergusses.", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("de", "V.a. Pneumonie rechts basal.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Pleuraerguss links.", "Pleural Effusion", LabelValue.Positive)]
+    [InlineData("de", "Herzgröße normal.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("de", "Pneumonie nicht sicher auszuschließen.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Lungenkerne ohne Infiltrat.", "Lung Opacity", LabelValue.Negative)]
+    // Japanese
+    [InlineData("ja", "胸水なし。", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("ja", "左胸水を認める。", "Pleural Effusion", LabelValue.Positive)]
+    [InlineData("ja", "気胸は認めない。", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("ja", "右下肺野に肺炎の疑い。", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("ja", "肺炎の可能性は否定できない。", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("ja", "心拡大を認めるが、胸水は認められない。", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("ja", "心拡大を認めるが、胸水は認められない。", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("ja", "胸水、気胸は認めない。", "Pleural Effusion", LabelValue.Negative)]
+    public void Labels_per_language(string language, string text, string label, LabelValue expected) =>
+        RulesLabeler.Label(text, Library.Get("chexpert14"), language).Labels[label].ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "No pleural effusion. Mild cardiomegaly.")]
+    [InlineData("es", "No se observa derrame pleural. Cardiomegalia leve.")]
+    [InlineData("fr", "Pas d'épanchement pleural. Cardiomégalie modérée.")]
+    [InlineData("da", "Ingen pleuraeksudat. Let kardiomegali.")]
+    [InlineData("de", "Kein Pleuraerguss. Leichte Kardiomegalie.")]
+    [InlineData("ja", "胸水なし。軽度の心拡大あり。")]
+    public async Task Service_detects_language_and_labels(string language, string text)
+    {
+        var service = new ClassificationService(Library);
+        var result = await service.ClassifyAsync(new ClassificationRequest { Text = text, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken);
+        result.Language.ShouldBe(language);
+        result.Engine.ShouldBe("rules");
+        result.Warnings.ShouldBeEmpty();
+        result.Labels["Pleural Effusion"].ShouldBe(LabelValue.Negative);
+        result.Labels["Cardiomegaly"].ShouldBe(LabelValue.Positive);
+        result.Labels["No Finding"].ShouldBe(LabelValue.NotMentioned);
+        result.Labels.Keys.ShouldBe(Library.Get("chexpert14").LabelNames);
+    }
+
+    [Fact]
+    public async Task Unsupported_language_falls_back_to_english_with_a_warning()
+    {
+        var service = new ClassificationService(Library);
+        var result = await service.ClassifyAsync(new ClassificationRequest { Text = "Non si osserva versamento pleurico. Il cuore è nei limiti della norma.", Labels = ["Effusion"] }, TestContext.Current.CancellationToken);
+        result.Language.ShouldBe("it");
+        result.Warnings.ShouldContain(w => w.StartsWith("language_unsupported"));
+        var russian = await service.ClassifyAsync(new ClassificationRequest { Text = "Плевральный выпот не выявлен.", TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken);
+        russian.Language.ShouldBe("ru");
+        russian.Warnings.ShouldNotBeEmpty();
+        var digits = await service.ClassifyAsync(new ClassificationRequest { Text = "12345 678", TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken);
+        digits.Language.ShouldBe("und");
+        digits.Warnings.ShouldContain(w => w.StartsWith("language_undetermined"));
+    }
+
+    [Fact]
+    public async Task Ad_hoc_labels_match_their_text()
+    {
+        var service = new ClassificationService(Library);
+        var result = await service.ClassifyAsync(new ClassificationRequest { Text = "Small left effusion. No nodule.", Labels = ["Effusion", "Nodule", "Fracture"] }, TestContext.Current.CancellationToken);
+        result.Labels["Effusion"].ShouldBe(LabelValue.Positive);
+        result.Labels["Nodule"].ShouldBe(LabelValue.Negative);
+        result.Labels["Fracture"].ShouldBe(LabelValue.NotMentioned);
+    }
+
+    [Fact]
+    public async Task Ctrate_labels_a_ct_report()
+    {
+        var service = new ClassificationService(Library);
+        var result = await service.ClassifyAsync(new ClassificationRequest
+        {
+            Text = "Centrilobular emphysema in both upper lobes. Coronary artery calcification. No pleural or pericardial effusion. No lymphadenopathy. Possible mild bronchiectasis.",
+            TaxonomyId = "ctrate18",
+        }, TestContext.Current.CancellationToken);
+        result.Labels["Emphysema"].ShouldBe(LabelValue.Positive);
+        result.Labels["Coronary artery wall calcification"].ShouldBe(LabelValue.Positive);
+        result.Labels["Pericardial effusion"].ShouldBe(LabelValue.Negative);
+        result.Labels["Lymphadenopathy"].ShouldBe(LabelValue.Negative);
+        result.Labels["Bronchiectasis"].ShouldBe(LabelValue.Uncertain);
+        result.Labels["Hiatal hernia"].ShouldBe(LabelValue.NotMentioned);
+    }
+
+    [Theory]
+    [InlineData("", ClassificationErrorCode.EmptyText)]
+    [InlineData("   \n ", ClassificationErrorCode.EmptyText)]
+    [InlineData("abc\0def", ClassificationErrorCode.BinaryText)]
+    public async Task Bad_text_gets_a_typed_error(string text, ClassificationErrorCode code)
+    {
+        var service = new ClassificationService(Library);
+        var ex = await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = text, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken));
+        ex.Code.ShouldBe(code);
+    }
+
+    [Fact]
+    public async Task One_megabyte_is_refused_and_errors_never_quote_the_report()
+    {
+        var service = new ClassificationService(Library);
+        var big = string.Concat(Enumerable.Repeat("Patient SECRETNAME has no effusion. ", 30_000));
+        var ex = await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = big, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken));
+        ex.Code.ShouldBe(ClassificationErrorCode.TextTooLarge);
+        ex.Message.ShouldNotContain("SECRETNAME");
+        var binary = new string(Enumerable.Range(0, 400).Select(i => (char)(i % 32 == 10 ? 65 : i % 32)).ToArray()).Replace("\0", "\u0001");
+        (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = binary, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.BinaryText);
+        (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "x", TaxonomyId = "nope" }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.UnknownTaxonomy);
+        (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "x", Labels = ["A", "a"] }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.DuplicateLabels);
+        (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "x", Labels = [] }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.EmptyLabels);
+    }
+
+    [Theory]
+    [InlineData("The heart size is normal. There is no pleural effusion or pneumothorax.", "en")]
+    [InlineData("El tamaño del corazón es normal. No hay derrame pleural ni neumotórax.", "es")]
+    [InlineData("La taille du cœur est normale. Il n'y a pas d'épanchement pleural.", "fr")]
+    [InlineData("Hjertet er normalt af størrelse. Der ses ingen pleuraeksudat.", "da")]
+    [InlineData("Das Herz ist normal groß. Kein Pleuraerguss, kein Pneumothorax.", "de")]
+    [InlineData("心拡大なし。胸水は認めない。", "ja")]
+    [InlineData("心脏大小正常，未见胸腔积液。", "zh")]
+    public void Detects_languages(string text, string code)
+    {
+        var d = LanguageDetector.Detect(text);
+        d.Code.ShouldBe(code);
+        d.Confidence.ShouldBeGreaterThan(0.3);
+    }
+}

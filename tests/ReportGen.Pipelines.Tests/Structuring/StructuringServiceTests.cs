@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ReportGen.Core.RadGraph;
+using ReportGen.Core.Text;
+using ReportGen.Pipelines.Structuring;
+
+namespace ReportGen.Pipelines.Tests.Structuring;
+
+public class StructuringServiceTests
+{
+    // A chat client that answers with fixed text: the only way to produce malformed model output on demand.
+    private sealed class CannedChatClient(string answer) : IChatClient
+    {
+        public ChatOptions? LastOptions { get; private set; }
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            LastOptions = options;
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
+        }
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public void Dispose() { }
+    }
+
+    private const string Report = "FINDINGS: Small left pleural effusion. No pneumothorax.\nIMPRESSION: Small effusion.";
+
+    [Fact]
+    public void Rules_engine_gives_sections_sentences_and_radgraph()
+    {
+        var result = new StructuringService().StructureWithRules(Report);
+        result.Sections.Findings.ShouldBe("Small left pleural effusion. No pneumothorax.");
+        result.Sections.Impression.ShouldBe("Small effusion.");
+        result.Sentences.Select(s => s.Text).ShouldBe(["Small left pleural effusion.", "No pneumothorax.", "Small effusion."]);
+        foreach (var s in result.Sentences) Report.Substring(s.Start, s.Text.Length).ShouldBe(s.Text);
+        result.RadGraph.Text.ShouldBe(RadGraphTokenizer.Normalize(Report));
+        result.RadGraph.Entities.Values.Count(e => e.Label == RadGraphLabels.ObservationDefinitelyAbsent).ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("", StructuringInputException.EmptyCode)]
+    [InlineData("  \n\t ", StructuringInputException.EmptyCode)]
+    [InlineData("heart\0normal", StructuringInputException.BinaryCode)]
+    [InlineData("heart\u0007normal", StructuringInputException.BinaryCode)]
+    [InlineData("\uFFFD\uFFFD\uFFFDabc", StructuringInputException.BinaryCode)]
+    public void Bad_input_is_a_typed_error_that_does_not_echo_the_text(string text, string code)
+    {
+        var ex = Should.Throw<StructuringInputException>(() => new StructuringService().StructureWithRules(text));
+        ex.Code.ShouldBe(code);
+        if (text.Trim().Length > 0) ex.Message.ShouldNotContain("heart");
+    }
+
+    [Fact]
+    public void Text_over_the_limit_is_refused_and_the_limit_is_configurable()
+    {
+        var big = string.Concat(Enumerable.Repeat("No pneumothorax. ", 70_000)); // ~1.2 MB
+        Should.Throw<StructuringInputException>(() => new StructuringService().StructureWithRules(big)).Code.ShouldBe(StructuringInputException.TooLargeCode);
+        var small = new StructuringService(options: new StructuringOptions { MaxTextBytes = 10 });
+        Should.Throw<StructuringInputException>(() => small.StructureWithRules("No pneumothorax.")).Code.ShouldBe(StructuringInputException.TooLargeCode);
+        new StructuringService().StructureWithRules(string.Concat(Enumerable.Repeat("No pneumothorax. ", 1000))).RadGraph.Entities.Count.ShouldBe(1000);
+    }
+
+    [Fact]
+    public async Task Llm_engine_aligns_model_entities_to_word_indices_and_counts_what_it_drops()
+    {
+        const string answer = """
+            ```json
+            {"entities":[
+              {"id":1,"tokens":"Small","label":"OBS-DP","relations":[{"type":"modify","target":4}]},
+              {"id":2,"tokens":"left","label":"ANAT-DP","relations":[{"type":"modify","target":3}]},
+              {"id":3,"tokens":"pleural","label":"ANAT-DP","relations":[]},
+              {"id":4,"tokens":"effusion","label":"OBS-DP","relations":[{"type":"located_at","target":3},{"type":"causes","target":3},{"type":"modify","target":99}]},
+              {"id":5,"tokens":"pneumothorax","label":"OBS-ABSENT","relations":[]},
+              {"id":6,"tokens":"atelectasis","label":"OBS-DP","relations":[]},
+              {"id":7,"tokens":"effusion","label":"OBS-DP","relations":[]},
+              {"id":8,"tokens":"effusion","label":"OBS-DP","relations":[]}
+            ]}
+            ```
+            """;
+        var chat = new CannedChatClient(answer);
+        var result = await new StructuringService(chat).StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        var d = result.Diagnostics;
+        d.ModelEntities.ShouldBe(8);
+        d.AlignedEntities.ShouldBe(5); // the second "effusion" is found in the impression
+        d.DroppedInvalidLabels.ShouldBe(1);
+        d.DroppedInvalidSpans.ShouldBe(1);
+        d.DroppedDuplicates.ShouldBe(1);
+        d.DroppedRelations.ShouldBe(2);
+        var words = result.RadGraph.Text.Split(' ');
+        foreach (var e in result.RadGraph.Entities.Values) words[e.StartIx].ShouldBe(e.Tokens);
+        var effusions = result.RadGraph.Entities.Values.Where(e => e.Tokens == "effusion").ToList();
+        effusions.Select(e => e.StartIx).ShouldBe([5, 13]);
+        effusions[0].Relations.ShouldBe([new RadGraphRelation("located_at", "3")]);
+        chat.LastOptions!.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>().Schema.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Hybrid_keeps_supported_model_entities_fixes_scope_labels_rejects_unsupported_and_adds_missed_rules_entities()
+    {
+        const string answer = """
+            {"entities":[
+              {"id":1,"tokens":"effusion","label":"OBS-DP","relations":[]},
+              {"id":2,"tokens":"pneumothorax","label":"OBS-DP","relations":[]},
+              {"id":3,"tokens":"FINDINGS","label":"ANAT-DP","relations":[]}
+            ]}
+            """;
+        var result = await new StructuringService(new CannedChatClient(answer)).StructureAsync(Report, StructuringEngine.Hybrid, TestContext.Current.CancellationToken);
+        var d = result.Diagnostics;
+        d.HybridKeptModelEntities.ShouldBe(1);
+        d.HybridRelabelledModelEntities.ShouldBe(1); // "No pneumothorax": the negation scope wins
+        d.HybridRejectedModelEntities.ShouldBe(1);   // a header is not anatomy
+        d.HybridAddedRuleEntities.ShouldBeGreaterThan(0);
+        var byTokens = result.RadGraph.Entities.Values.ToLookup(e => e.Tokens);
+        byTokens["pneumothorax"].Single().Label.ShouldBe(RadGraphLabels.ObservationDefinitelyAbsent);
+        byTokens["FINDINGS"].ShouldBeEmpty();
+        byTokens["pleural"].ShouldNotBeEmpty();
+        result.RadGraph.Entities.Keys.ShouldBe(Enumerable.Range(1, result.RadGraph.Entities.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Unreadable_model_output_is_reported_not_thrown_and_missing_model_is_an_error()
+    {
+        var result = await new StructuringService(new CannedChatClient("I cannot help with that.")).StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        result.Diagnostics.ModelOutputUnreadable.ShouldBeTrue();
+        result.RadGraph.Entities.ShouldBeEmpty();
+        await Should.ThrowAsync<InvalidOperationException>(() => new StructuringService().StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => new StructuringService(new CannedChatClient("{}")).StructureAsync(Report, StructuringEngine.Llm, cts.Token));
+        JsonSerializer.Serialize(RadGraphSpanAligner.ResponseSchema).ShouldContain("suggestive_of");
+    }
+}
