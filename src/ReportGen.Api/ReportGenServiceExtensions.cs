@@ -129,6 +129,7 @@ public static class ReportGenServiceExtensions
         services.AddSingleton<JobStore>();
         services.AddHostedService<JobRunner>();
 
+
         services.AddCompletion(builder.Configuration);
         return builder;
     }
