@@ -129,7 +129,6 @@ public static class ReportGenServiceExtensions
         services.AddSingleton<JobStore>();
         services.AddHostedService<JobRunner>();
 
-
         services.AddCompletion(builder.Configuration);
         return builder;
     }
