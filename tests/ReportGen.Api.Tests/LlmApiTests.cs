@@ -17,6 +17,7 @@ public class LlmApiTests
         {
             ["ReportGen:Llm:Model"] = "stories260k",
             ["ReportGen:Llm:ContextSize"] = "1024",
+            ["ReportGen:Llm:Threads"] = "1",
             ["ReportGen:Llm:Sequences"] = sequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ReportGen:Llm:QueueCapacity"] = queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
@@ -91,7 +92,7 @@ public class LlmApiTests
         using var client = factory.CreateAuthorizedClient();
         await WaitReady(client);
         var requests = Enumerable.Range(0, 12).Select(_ => client.PostAsJsonAsync("/v1/chat/completions",
-            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 120, temperature = 0 }, TestContext.Current.CancellationToken));
+            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 60, temperature = 0 }, TestContext.Current.CancellationToken));
         var responses = await Task.WhenAll(requests);
         responses.ShouldContain(r => r.StatusCode == HttpStatusCode.OK);
         var rejected = responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToList();
@@ -108,6 +109,7 @@ public class LlmApiTests
         {
             ["ReportGen__Llm__Model"] = "stories260k",
             ["ReportGen__Llm__ContextSize"] = "1024",
+            ["ReportGen__Llm__Threads"] = "1",
         });
         using var http = server.CreateClient();
         await WaitReady(http);

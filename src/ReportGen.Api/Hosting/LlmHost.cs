@@ -37,6 +37,10 @@ public sealed class LlmOptions
     /// <summary>Requests that may wait; one more is answered 503 with Retry-After.</summary>
     [Range(0, 100_000)] public int QueueCapacity { get; set; } = 64;
 
+    /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
+    /// oversubscribing them costs far more than it gains.</summary>
+    [Range(0, 1024)] public int Threads { get; set; }
+
     /// <summary>Layers offloaded to the GPU (CUDA build only); 0 = CPU.</summary>
     public int GpuLayers { get; set; }
 }
@@ -91,7 +95,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 _model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
-                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512 },
+                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads },
                     QueueCapacity = o.QueueCapacity,
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
