@@ -27,7 +27,7 @@ internal static class GenerateCommand
         var raw = new Option<bool>("--raw") { Description = "Do not apply the model's chat template" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all processors)", DefaultValueFactory = _ => 0 };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers to offload to the GPU with the CUDA build (-1 = all); 0 = CPU (default)", DefaultValueFactory = _ => 0 };
-        var contextSize = new Option<int>("--ctx-size") { Description = "KV-cache size in tokens (0 = the model's training context)", DefaultValueFactory = _ => 2048 };
+        var contextSize = new Option<int>("--ctx-size") { Description = "KV-cache size in tokens (0 = the model's training context, at most 4096)", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Show llama.cpp's load information on stderr" };
         var command = new Command("generate", "Generate text with a GGUF model (text only on stdout)")
         {
@@ -40,7 +40,7 @@ internal static class GenerateCommand
     }
 
     internal sealed record GenerateArguments(string Model, string Prompt, int MaxTokens = 256, float Temperature = 0, uint? Seed = null,
-        string? JsonSchema = null, bool Raw = false, int Threads = 0, int GpuLayers = 0, int ContextSize = 2048, bool Verbose = false);
+        string? JsonSchema = null, bool Raw = false, int Threads = 0, int GpuLayers = 0, int ContextSize = 0, bool Verbose = false);
 
     internal static async Task<int> RunAsync(GenerateArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -79,7 +79,12 @@ internal static class GenerateCommand
             using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = a.GpuLayers }, null, cancellationToken).ConfigureAwait(false);
             await using var scheduler = new SequenceScheduler(model, new SchedulerOptions
             {
-                Context = new LlamaContextOptions { ContextSize = a.ContextSize, Sequences = 1, Threads = a.Threads },
+                Context = new LlamaContextOptions
+                {
+                    ContextSize = a.ContextSize > 0 ? a.ContextSize : Math.Min(model.TrainContextLength, 4096),
+                    Sequences = 1,
+                    Threads = a.Threads,
+                },
                 QueueCapacity = 1,
             });
             var generation = new GenerationOptions
