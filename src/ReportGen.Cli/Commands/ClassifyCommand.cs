@@ -19,14 +19,8 @@ internal static class ClassifyCommand
     /// <summary>Environment variable naming an OpenAI-compatible server (llama.cpp server, vLLM, another ReportGen) for <c>--engine llm</c>.</summary>
     public const string LlmUrlEnvironmentVariable = "REPORTGEN_LLM_URL";
 
-    /// <summary>
-    /// Builds the chat client for <c>--engine llm</c> from a model id: a remote OpenAI-compatible server when
-    /// <c>REPORTGEN_LLM_URL</c> is set; null otherwise (the in-process llama.cpp client is wired here when it lands).
-    /// </summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = model =>
-        Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url && Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri)
-            ? new ReportGen.Pipelines.Remote.OpenAiCompatibleChatClient(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) }, model ?? "default")
-            : null;
+    /// <summary>Builds the chat client for <c>--engine llm</c> (see <see cref="CliChatClients"/>).</summary>
+    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
     public static Command Create()
     {
@@ -75,7 +69,7 @@ internal static class ClassifyCommand
                 chat = ChatClientFactory(options.Model);
                 if (chat is null)
                 {
-                    await stderr.WriteLineAsync($"reportgen classify: the llm engine needs a chat model: set {LlmUrlEnvironmentVariable} to an OpenAI-compatible server (the in-process llama.cpp client is not in this build)");
+                    await stderr.WriteLineAsync($"reportgen classify: the llm engine needs a chat model: pass --model ID (a GGUF from models/models.json) or set {LlmUrlEnvironmentVariable} to an OpenAI-compatible server");
                     return 1;
                 }
             }

@@ -16,7 +16,7 @@ namespace ReportGen.Cli.Commands;
 internal static class StructureCommand
 {
     /// <summary>Creates the chat client for the LLM engines from a model id; null when no runtime is available.</summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = _ => null;
+    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
     public static Command Create()
     {

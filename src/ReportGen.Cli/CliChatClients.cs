@@ -1,0 +1,50 @@
+using Microsoft.Extensions.AI;
+using ReportGen.Core.Models;
+using ReportGen.Llama;
+using ReportGen.Pipelines.Remote;
+
+namespace ReportGen.Cli;
+
+/// <summary>
+/// The chat model behind the CLI's LLM engines: a remote OpenAI-compatible server when <c>REPORTGEN_LLM_URL</c>
+/// is set, else the in-process llama.cpp runtime over a manifest model id or a GGUF path; null without either.
+/// </summary>
+internal static class CliChatClients
+{
+    public const string LlmUrlEnvironmentVariable = "REPORTGEN_LLM_URL";
+
+    public static IChatClient? Create(string? model)
+    {
+        if (Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url
+            && Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri))
+        {
+            return new OpenAiCompatibleChatClient(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) }, model ?? "default");
+        }
+        if (string.IsNullOrWhiteSpace(model)) return null;
+        var path = File.Exists(model) ? model : ResolveId(model);
+        var llama = LlamaModel.Load(path);
+        var scheduler = new SequenceScheduler(llama, new SchedulerOptions
+        {
+            Context = new LlamaContextOptions { ContextSize = Math.Min(4096, Math.Max(512, llama.TrainContextLength)), Sequences = 1 },
+        });
+        return new OwningChatClient(new LlamaChatClient(scheduler, null, new LlamaChatClientOptions { ModelId = model }), scheduler, llama);
+    }
+
+    private static string ResolveId(string id)
+    {
+        var manifestPath = ModelManifest.DefaultPath() ?? throw new FileNotFoundException("models/models.json not found; pass a GGUF path");
+        return ModelResolver.CreateDefault(ModelManifest.Load(manifestPath)).RequirePath(id);
+    }
+
+    /// <summary>Disposes the scheduler and model with the client (the CLI owns them for one command).</summary>
+    private sealed class OwningChatClient(IChatClient inner, SequenceScheduler scheduler, LlamaModel model) : DelegatingChatClient(inner)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (!disposing) return;
+            scheduler.Dispose();
+            model.Dispose();
+        }
+    }
+}
