@@ -6,11 +6,11 @@ namespace ReportGen.Cli.Tests;
 
 public class StructureCommandTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Structure(string input, string engine = "rules", string stdin = "", bool jsonl = false)
+    private static async Task<(int Exit, string Out, string Err)> Structure(string input, string engine = "rules", string stdin = "", bool jsonl = false, string? model = null)
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        var exit = await StructureCommand.RunAsync(input, engine, null, jsonl, new StringReader(stdin), o, e, TestContext.Current.CancellationToken);
+        var exit = await StructureCommand.RunAsync(input, engine, model, jsonl, new StringReader(stdin), o, e, TestContext.Current.CancellationToken);
         return (exit, o.ToString(), e.ToString());
     }
 
@@ -55,7 +55,7 @@ public class StructureCommandTests
         binary.Err.ShouldContain("binary");
         (await Structure("/nonexistent/report.txt")).Exit.ShouldBe(2);
         (await Structure("-", engine: "magic", stdin: "No effusion.")).Exit.ShouldBe(2);
-        (await Structure("-", engine: "llm", stdin: "No effusion.")).Exit.ShouldBe(1);
+        (await Structure("-", engine: "llm", stdin: "No effusion.", model: "no-such-model")).Exit.ShouldBe(1);
         using var dir = new TempDir();
         var big = Path.Combine(dir.Path, "big.txt");
         await File.WriteAllTextAsync(big, new string('a', 1024 * 1024 + 1), TestContext.Current.CancellationToken);
@@ -82,5 +82,16 @@ public class StructureCommandTests
         var bench = new StringWriter();
         BenchStructureCommand.Run(data, 0.05, bench, new StringWriter()).ShouldBe(0);
         bench.ToString().ShouldContain("reports/s");
+    }
+
+    [Fact]
+    public async Task The_llm_engine_runs_on_the_real_llama_runtime_and_reports_what_it_kept()
+    {
+        SharedData.Model("stories260K.gguf");
+        var (exit, output, err) = await Structure("-", engine: "llm", stdin: "No pneumothorax.", model: "stories260k");
+        exit.ShouldBe(0, err);
+        using var json = JsonDocument.Parse(output);
+        json.RootElement.GetProperty("0").GetProperty("text").GetString().ShouldBe("No pneumothorax .");
+        err.ShouldContain("structure: model entities ");
     }
 }

@@ -18,6 +18,8 @@ internal static class StructureCommand
     /// <summary>Creates the chat client for the LLM engines from a model id; null when no runtime is available.</summary>
     internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
+    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = id => StructureChatClients.Open(id, Console.Error);
+
     public static Command Create()
     {
         var input = new Option<string>("--input", "-i") { Description = "Report file (.txt, or .jsonl with {\"id\",\"text\"} per line); - for stdin", Required = true };
@@ -64,6 +66,7 @@ internal static class StructureCommand
         {
             if (forceJsonl || IsJsonl(input)) return await RunJsonlAsync(service, engine, content, stdout, stderr, cancellationToken).ConfigureAwait(false);
             var result = await service.StructureAsync(content, engine, cancellationToken).ConfigureAwait(false);
+            if (engine != StructuringEngine.Rules) await stderr.WriteLineAsync(Describe(result.Diagnostics)).ConfigureAwait(false);
             var root = new JsonObject { ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
             await stdout.WriteLineAsync(root.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             return 0;
@@ -126,6 +129,12 @@ internal static class StructureCommand
             return null;
         }
     }
+
+    // Counts only, never report text: what the model gave and what alignment/hybrid kept.
+    internal static string Describe(StructuringDiagnostics d) =>
+        $"structure: model entities {d.ModelEntities}, aligned {d.AlignedEntities}, dropped: spans {d.DroppedInvalidSpans}, labels {d.DroppedInvalidLabels}, " +
+        $"duplicates {d.DroppedDuplicates}, relations {d.DroppedRelations}{(d.ModelOutputUnreadable ? ", output unreadable" : "")}; " +
+        $"hybrid: kept {d.HybridKeptModelEntities}, relabelled {d.HybridRelabelledModelEntities}, rejected {d.HybridRejectedModelEntities}, added from rules {d.HybridAddedRuleEntities}";
 
     private static bool IsJsonl(string path) => path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
 
