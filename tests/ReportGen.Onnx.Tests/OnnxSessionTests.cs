@@ -125,7 +125,15 @@ public class OnnxSessionTests
         session.Dispose();
         Should.Throw<ObjectDisposedException>(() => session.Run("input", MobileNet.SineInput(), 1, 3, 224, 224));
     }
+}
 
+/// <summary>Runs alone (no other test class in parallel), so the process RSS reflects only this test's native objects.</summary>
+[CollectionDefinition(nameof(NativeMemoryCollection), DisableParallelization = true)]
+public sealed class NativeMemoryCollection;
+
+[Collection(nameof(NativeMemoryCollection))]
+public class NativeMemoryTests
+{
     [Fact]
     public void Many_runs_and_sessions_do_not_grow_native_memory_notably()
     {
