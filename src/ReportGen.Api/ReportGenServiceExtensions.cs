@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ReportGen.Api.Apis;
 using ReportGen.Api.Hosting;
+using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
+using ReportGen.Api.Pipelines;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Security;
 using ReportGen.Api.Telemetry;
@@ -104,9 +108,28 @@ public static class ReportGenServiceExtensions
         services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
         services.AddSingleton<ServiceReadiness>();
 
+        services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
+        services.AddSingleton<IExceptionProblemMapper, LlmProblemMapper>();
+        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var llm = builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>();
+        if (!string.IsNullOrWhiteSpace(llm?.Model) || !string.IsNullOrWhiteSpace(llm?.RemoteUrl))
+        {
+            // One model, loaded once at start-up and shared by every pipeline.
+            services.AddSingleton<LlmHost>();
+            services.AddHostedService(sp => sp.GetRequiredService<LlmHost>());
+            services.AddSingleton<IChatClient, HostedChatClient>();
+        }
+        services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>()));
+        services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
+        services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>()));
+
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
+        services.AddSingleton<IJobOperation, StructureJobOperation>();
+        services.AddSingleton<IJobOperation, ClassifyJobOperation>();
         services.AddSingleton<JobStore>();
         services.AddHostedService<JobRunner>();
+
+        services.AddCompletion(builder.Configuration);
         return builder;
     }
 
@@ -129,9 +152,13 @@ public static class ReportGenServiceExtensions
         app.MapOpenApi();
         app.MapHealthApi();
         app.MapMetricsApi();
+        app.MapEditorApi();
         var v1 = app.MapGroup("/v1").RequireRateLimiting(PerClientPolicy);
         v1.MapModelsApi();
         v1.MapJobsApi();
+        v1.MapReportsApi();
+        v1.MapChatCompletionsApi();
+        v1.MapCompletionApi();
         return app;
     }
 

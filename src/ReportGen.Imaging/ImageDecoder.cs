@@ -49,6 +49,17 @@ public static class ImageDecoder
     public static PixelImage Decode(Stream stream, ImageDecodeOptions? options = null) =>
         Decode(ReadAll(stream, options ?? ImageDecodeOptions.Default), options);
 
+    /// <summary>Reads a file (refusing one over <see cref="ImageDecodeOptions.MaxInputBytes"/> before reading it) and decodes it like <see cref="DecodeAny(ReadOnlySpan{byte}, ImageDecodeOptions?)"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist (an I/O error, not a decode error).</exception>
+    public static DecodedInput DecodeFile(string path, ImageDecodeOptions? options = null)
+    {
+        options ??= ImageDecodeOptions.Default;
+        var length = new FileInfo(path).Length;
+        if (length > options.MaxInputBytes)
+            throw Fail.TooLarge($"file of {length} bytes exceeds MaxInputBytes {options.MaxInputBytes}");
+        return DecodeAny(File.ReadAllBytes(path), options);
+    }
+
     /// <summary>Decodes a single image or, for a zip, a CT series.</summary>
     public static DecodedInput DecodeAny(ReadOnlySpan<byte> data, ImageDecodeOptions? options = null)
     {
@@ -72,7 +83,7 @@ public static class ImageDecoder
             throw;
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidDataException
-                                  or OverflowException or InvalidOperationException or EndOfStreamException or IOException)
+                                  or OverflowException or InvalidOperationException or EndOfStreamException or IOException or NotSupportedException)
         {
             // A last line of defence: a decoder bug on hostile input must still surface as a typed error.
             throw new ImageDecodeException(ImageDecodeErrorCodes.Corrupt, $"corrupt data: {e.GetType().Name} while decoding", e);

@@ -39,7 +39,11 @@ public sealed class SequenceRequest
     public async IAsyncEnumerable<string> ReadPiecesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var piece in _pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Buffered pieces are not handed out after cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return piece;
+        }
     }
 
     /// <summary>Stops the generation; its sequence is freed at the scheduler's next step.</summary>

@@ -187,20 +187,18 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             while (true)
             {
-                var finished = new List<(SequenceWork Work, Exception Error)>();
                 lock (_gate)
                 {
                     while (true)
                     {
                         if (_disposed) return;
-                        while (_loopActions.TryDequeue(out var act)) act(_context);
-                        DropCancelled(finished);
+                        DropCancelled();
                         Admit();
+                        while (_loopActions.TryDequeue(out var act)) act(_context);
                         if (_active.Count > 0) break;
                         Monitor.Wait(_gate);
                     }
                 }
-                foreach (var (w, ex) in finished) w.Request.Fail(ex);
                 try
                 {
                     Step(batch, ref embeddingBatch);
@@ -227,7 +225,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         }
     }
 
-    private void DropCancelled(List<(SequenceWork, Exception)> finished)
+    private void DropCancelled()
     {
         for (var node = _pending.First; node is not null;)
         {
@@ -237,7 +235,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                 _pending.Remove(node);
                 node.Value.Sampler.Dispose();
                 node.Value.Registration.Unregister();
-                finished.Add((node.Value, new OperationCanceledException(node.Value.Request.CancellationToken)));
+                // Completions run their continuations asynchronously, so completing under the lock is safe.
+                node.Value.Request.Fail(new OperationCanceledException(node.Value.Request.CancellationToken));
             }
             node = next;
         }
@@ -246,7 +245,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             var w = _active[i];
             if (!w.Request.CancelRequested) continue;
             ReleaseLocked(w);
-            finished.Add((w, new OperationCanceledException(w.Request.CancellationToken)));
+            w.Request.Fail(new OperationCanceledException(w.Request.CancellationToken));
         }
     }
 

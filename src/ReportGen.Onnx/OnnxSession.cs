@@ -122,10 +122,15 @@ public sealed unsafe class OnnxSession : IDisposable
     }
 
     /// <summary>Adds the CUDA provider; returns null on success or the reason it could not be added.</summary>
-    private static string? TryAppendCuda(IntPtr opts, int deviceId)
+    internal static string? TryAppendCuda(IntPtr opts, int deviceId, bool checkFiles = true)
     {
         if (!OrtApi.AvailableProviders().Contains("CUDAExecutionProvider"))
             return "this ONNX Runtime build has no CUDAExecutionProvider";
+        // ORT loads the provider from libonnxruntime_providers_cuda.so beside itself (the npm package ships without it);
+        // checking first gives a clearer reason and keeps ORT from printing its own error line.
+        foreach (var lib in (string[])["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"])
+            if (checkFiles && !File.Exists(Path.Combine(OrtLibrary.Directory, lib)))
+                return $"{lib} is not in {OrtLibrary.Directory}";
         var cuda = new OrtCudaProviderOptions
         {
             DeviceId = deviceId,

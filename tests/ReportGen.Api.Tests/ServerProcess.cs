@@ -17,7 +17,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         port ??= FreePort();
         // The Api project's own output folder (same configuration as the tests).
@@ -38,6 +38,7 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["ReportGen__ApiKeys__0__Key"] = ApiFactory.Key;
         psi.Environment["ReportGen__RateLimitPerMinute"] = "1000000";
         psi.Environment["ReportGen__DataDirectory"] = dataDirectory;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

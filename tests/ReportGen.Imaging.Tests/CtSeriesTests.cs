@@ -13,7 +13,7 @@ public sealed class CtSeriesTests
     private static int Hu(int k, int x) => -1000 + 200 * k + 10 * x;
 
     /// <summary>Eight 64×64 slices written in shuffled order, alternating unsigned+intercept and signed+slope encodings.</summary>
-    internal static List<byte[]> SeriesFiles(string seriesUid = "1.2.3.99", int? sizeOverrideForSlice3 = null, bool duplicatePosition = false)
+    internal static List<byte[]> SeriesFiles(string seriesUid = "1.2.3.99", int? sizeOverrideForSlice3 = null, bool duplicatePosition = false, bool coronal = false)
     {
         var files = new List<byte[]>();
         int[] shuffled = [5, 2, 7, 0, 3, 6, 1, 4];
@@ -28,8 +28,10 @@ public sealed class CtSeriesTests
             double z = duplicatePosition && k == 4 ? -50 + 2.5 * 3 : -50 + 2.5 * k;
             var w = DicomWriter.Grey(size, size, 16, signedEncoding ? 16 : 12, signedEncoding, stored)
                 .Str(0x0020, 0x000E, "UI", seriesUid)
-                .Str(0x0020, 0x0032, "DS", $"-160\\-170\\{z.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
-                .Str(0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0")
+                .Str(0x0020, 0x0032, "DS", coronal
+                    ? $"-160\\{z.ToString(System.Globalization.CultureInfo.InvariantCulture)}\\{(300 - 7 * k).ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                    : $"-160\\-170\\{z.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+                .Str(0x0020, 0x0037, "DS", coronal ? "1\\0\\0\\0\\0\\-1" : "1\\0\\0\\0\\1\\0")
                 .Str(0x0018, 0x0050, "DS", "2.5")
                 .Str(0x0020, 0x0013, "IS", (100 - k * 7 % 5).ToString(System.Globalization.CultureInfo.InvariantCulture)) // misleading order
                 .Str(0x0028, 0x1052, "DS", signedEncoding ? "0" : "-1024")
@@ -76,6 +78,15 @@ public sealed class CtSeriesTests
         }
         volume.Metadata.Modality.ShouldBe("CT");
         volume.Metadata.NumberOfFrames.ShouldBe(Slices);
+    }
+
+    [Fact]
+    public void Sorts_along_the_slice_normal_not_along_z()
+    {
+        // Coronal slices: rows along +x, columns along −z, so the normal is +y; z varies too but must not decide the order.
+        var volume = CtSeriesReader.Read(SeriesFiles(coronal: true));
+        volume.SlicePositions.ShouldBe(Enumerable.Range(0, Slices).Select(k => -50 + 2.5 * k).ToArray());
+        for (int k = 0; k < Slices; k++) volume.SliceHounsfield(k)[3].ShouldBe(Hu(k, 3));
     }
 
     [Fact]
@@ -160,5 +171,49 @@ public sealed class CtSeriesTests
             .Message.ShouldContain("same position");
         var mixed = SeriesFiles().Take(4).Concat(SeriesFiles("1.2.3.100").Skip(4)).ToList();
         Should.Throw<ImageDecodeException>(() => CtSeriesReader.Read(mixed)).Message.ShouldContain("more than one series");
+    }
+}
+
+public sealed class ImageDecoderTests
+{
+    [Fact]
+    public void Sniffs_each_format_and_decodes_from_streams_and_files()
+    {
+        var png = JpegDecoderTests.TestFile("pil_rgba.png");
+        var jpg = JpegDecoderTests.TestFile("grey_baseline.jpg");
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4]).Build();
+        var zip = CtSeriesTests.Zip(CtSeriesTests.SeriesFiles().Take(2), extras: false);
+        ImageDecoder.Sniff(png).ShouldBe(ImageFormat.Png);
+        ImageDecoder.Sniff(jpg).ShouldBe(ImageFormat.Jpeg);
+        ImageDecoder.Sniff(dcm).ShouldBe(ImageFormat.Dicom);
+        ImageDecoder.Sniff(zip).ShouldBe(ImageFormat.Zip);
+        ImageDecoder.Sniff("GIF89a"u8).ShouldBe(ImageFormat.Unknown);
+
+        ImageDecoder.Decode(new MemoryStream(png)).Metadata.Format.ShouldBe("png");
+        ImageDecoder.Decode(new MemoryStream(jpg)).Metadata.Format.ShouldBe("jpeg");
+        ImageDecoder.DecodeAny(new MemoryStream(zip)).Volume!.Depth.ShouldBe(2);
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "x.dcm");
+        File.WriteAllBytes(path, dcm);
+        ImageDecoder.DecodeFile(path).Image!.Metadata.Format.ShouldBe("dicom");
+        Should.Throw<ImageDecodeException>(() => ImageDecoder.DecodeFile(path, new ImageDecodeOptions { MaxInputBytes = 10 }))
+            .Code.ShouldBe(ImageDecodeErrorCodes.TooLarge);
+    }
+
+    [Fact]
+    public void Encapsulated_frames_without_offset_table_are_split_at_each_jpeg_start()
+    {
+        var a = JpegDecoderTests.TestFile("grey_baseline.jpg");
+        var b = JpegDecoderTests.TestFile("grey_progressive.jpg");
+        var dcm = new DicomWriter(Dicom.DicomTransferSyntax.JpegBaseline)
+            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
+            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
+            .US(0x0028, 0x0103, 0)
+            .Encapsulated([a[..500], a[500..], b[..200], b[200..600], b[600..]], withOffsetTable: false).Build();
+        var frames = Dicom.DicomDecoder.DecodeAllFrames(dcm);
+        frames.Count.ShouldBe(2);
+        var reference = Png.PngDecoder.Decode(JpegDecoderTests.TestFile("grey_progressive.expected.png"));
+        var raw = Dicom.DicomFile.Parse(dcm).ReadModalityValues(1);
+        for (int i = 0; i < raw.Length; i++) raw[i].ShouldBe(MathF.Round(reference.Pixels[i] * 255));
     }
 }

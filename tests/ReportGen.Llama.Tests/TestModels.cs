@@ -22,7 +22,7 @@ internal static class TestModels
     public static SequenceScheduler Scheduler(int sequences = 1, int contextSize = 1024, int queueCapacity = 16, LlamaModel? model = null) =>
         new(model ?? Stories(), new SchedulerOptions
         {
-            Context = new LlamaContextOptions { ContextSize = contextSize, Sequences = sequences, BatchSize = 256, Threads = 2 },
+            Context = new LlamaContextOptions { ContextSize = contextSize, Sequences = sequences, BatchSize = 256, Threads = 1 },
             QueueCapacity = queueCapacity,
         });
 }

@@ -100,6 +100,7 @@ public class OnnxSessionTests
         var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).ToList();
         warnings.Count.ShouldBe(1);
         warnings[0].Message.ShouldContain("CUDA");
+        warnings[0].Message.ShouldContain("running on CPU");
         session.Run("input", MobileNet.SineInput(), 1, 3, 224, 224)["output"].Data.Length.ShouldBe(1000);
     }
 

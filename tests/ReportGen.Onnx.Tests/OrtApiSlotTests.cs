@@ -46,3 +46,23 @@ public class OrtApiSlotTests
         slots.ShouldAllBe(s => s >= 0 && s < OrtApiSlot.MemberCountInVersion30Header);
     }
 }
+
+public class OrtCudaSlotTests
+{
+    [Fact]
+    public unsafe void Cuda_append_slot_reaches_the_cuda_provider_loader()
+    {
+        // SessionOptionsAppendExecutionProvider_CUDA (152): without the provider libraries ORT answers with an error
+        // that names the CUDA append, which a wrong slot would not.
+        if (File.Exists(Path.Combine(OrtLibrary.Directory, "libonnxruntime_providers_cuda.so")))
+            Assert.Skip("the CUDA provider library is present here");
+        if (!OrtApi.AvailableProviders().Contains("CUDAExecutionProvider"))
+            Assert.Skip("this ONNX Runtime build has no CUDA provider");
+        IntPtr raw;
+        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateSessionOptions))(&raw));
+        using var options = new OrtHandle(raw, OrtApiSlot.ReleaseSessionOptions);
+        var reason = OnnxSession.TryAppendCuda(raw, 0, checkFiles: false);
+        reason.ShouldNotBeNull();
+        reason.ShouldContain("Cuda", Case.Insensitive);
+    }
+}

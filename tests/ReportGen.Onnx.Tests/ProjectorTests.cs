@@ -65,14 +65,33 @@ public class ProjectorTests
     }
 
     [Fact]
-    public void Provider_rejects_a_projector_for_another_feature_size()
+    public void Provider_checks_that_encoder_and_projector_fit()
     {
         using var encoder = new ImageEncoder("mobilenetv2-int8", OnnxSession.Load(MobileNet.Path), Fixtures.MobileNetSpec, ownsSession: true);
         using var projector = Projector.Load(Fixtures.Onnx("projector-patches.onnx"));
         using var pooledProjector = Projector.Load(Fixtures.Onnx("projector-mobilenet-64.onnx"));
         Should.NotThrow(() => new OnnxImageEmbeddingProvider(encoder, pooledProjector, (_, _) => new PixelImage(1, 1, 1, [0f])));
+        using var wrongSize = Projector.Load(Fixtures.Onnx("projector-pooled-10.onnx"));
+        Should.Throw<ArgumentException>(() => new OnnxImageEmbeddingProvider(encoder, wrongSize, (_, _) => new PixelImage(1, 1, 1, [0f])))
+            .Message.ShouldContain("takes 10 features; encoder 'mobilenetv2-int8' gives 1000");
         // patch projector on a pooled-only encoder: pooled goes in as one patch row of 1000 -> ORT rejects 1000 vs 16 at run time
         var provider = new OnnxImageEmbeddingProvider(encoder, projector, (_, _) => Fixtures.SmoothGrey(64, 64));
         Should.Throw<OnnxRuntimeException>(() => provider.EmbedAsync(new byte[1], null, CancellationToken.None).GetAwaiter().GetResult());
+    }
+}
+
+public class OnnxImageEmbeddingProviderTests
+{
+    [Fact]
+    public async Task Real_png_bytes_become_llm_tokens_and_bad_bytes_a_decode_error()
+    {
+        var png = await File.ReadAllBytesAsync(TestSupport.SharedData.Data("images", "00000001_000.png"), TestContext.Current.CancellationToken);
+        using var encoder = new ImageEncoder("mobilenetv2-int8", OnnxSession.Load(MobileNet.Path), Fixtures.MobileNetSpec, ownsSession: true);
+        using var projector = Projector.Load(Fixtures.Onnx("projector-mobilenet-64.onnx"));
+        var provider = new OnnxImageEmbeddingProvider(encoder, projector);
+        var e = await provider.EmbedAsync(png, "image/png", TestContext.Current.CancellationToken);
+        (e.Tokens, e.Dimension).ShouldBe((4, 64));
+        e.Values.ShouldAllBe(v => float.IsFinite(v));
+        await Should.ThrowAsync<ReportGen.Imaging.ImageDecodeException>(() => provider.EmbedAsync(png.AsMemory(0, 100), "image/png", TestContext.Current.CancellationToken));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ReportGen.Core.Completion;
 using ReportGen.Pipelines.Completion;
 
@@ -29,12 +30,27 @@ internal static class CompletionCli
     /// The engine for <c>--model</c>: "none" (or empty) is retrieval-only; anything else needs a
     /// model scorer, which this build does not have yet (the LLM runtime lands separately).
     /// </summary>
-    public static CompletionEngine Engine(CorpusRegistry registry, string? model)
+    public static CompletionEngine Engine(CorpusRegistry registry, string? model, string? weightsJson = null)
     {
+        var options = new CompletionEngineOptions { Weights = Weights(weightsJson) };
         if (string.IsNullOrWhiteSpace(model) || model.Equals("none", StringComparison.OrdinalIgnoreCase))
         {
-            return new CompletionEngine(registry);
+            return new CompletionEngine(registry, options: options);
         }
         throw new CompletionInputException("model", "model re-ranking is not available in this build (use --model none)");
+    }
+
+    /// <summary>Ranking weights from JSON (property names of <see cref="RankingWeights"/>), for comparing variants in eval.</summary>
+    public static RankingWeights Weights(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new RankingWeights();
+        try
+        {
+            return JsonSerializer.Deserialize<RankingWeights>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true }) ?? new RankingWeights();
+        }
+        catch (JsonException ex)
+        {
+            throw new CompletionInputException("weights", $"--weights is not valid JSON: {ex.Message}");
+        }
     }
 }

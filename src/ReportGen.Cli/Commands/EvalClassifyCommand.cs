@@ -1,8 +1,140 @@
 using System.CommandLine;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ReportGen.Core.Labels;
+using ReportGen.Eval.Metrics.Clinical;
+using ReportGen.Pipelines.Classification;
 
 namespace ReportGen.Cli.Commands;
 
+/// <summary>
+/// <c>reportgen eval classify --data FILE.jsonl --out DIR [--engine rules|llm] [--model ID]</c>: labels every report
+/// of a dev set (<c>{"id","language","text","labels":{label: value}}</c> per line, absent labels not mentioned) with
+/// chexpert14 and writes results.json and report.html with CheXpert macro/micro F1 per language and overall
+/// (14 and 5 labels; uncertain as negative and as positive).
+/// </summary>
 internal static class EvalClassifyCommand
 {
-    public static Command Create() => PendingCommand.Create("classify", "Evaluate classification");
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Dev set JSONL (eval/data/classification-dev.jsonl)", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for results.json and report.html", Required = true };
+        var engine = new Option<string>("--engine") { Description = "rules (default) or llm", DefaultValueFactory = _ => "rules" };
+        var model = new Option<string?>("--model") { Description = "Model id for --engine llm" };
+        var command = new Command("classify", "Evaluate classification (CheXpert F1 per language)") { data, output, engine, model };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(engine) ?? "rules", parse.GetValue(model), Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    internal sealed record DevReport(string Id, string Language, string Text, IReadOnlyDictionary<string, LabelValue> Labels);
+
+    internal static async Task<int> RunAsync(string dataPath, string outDir, string engineName, string? model, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        ClassificationEngine engine;
+        switch (engineName.Trim().ToLowerInvariant())
+        {
+            case "rules": engine = ClassificationEngine.Rules; break;
+            case "llm": engine = ClassificationEngine.Llm; break;
+            default: await stderr.WriteLineAsync("reportgen eval classify: --engine must be rules or llm"); return 2;
+        }
+        List<DevReport> reports;
+        try
+        {
+            reports = ReadDevSet(await File.ReadAllTextAsync(dataPath, ct));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or JsonException)
+        {
+            await stderr.WriteLineAsync($"reportgen eval classify: cannot read --data: {ex.Message}");
+            return 2;
+        }
+        var chat = engine == ClassificationEngine.Llm ? ClassifyCommand.ChatClientFactory(model) : null;
+        if (engine == ClassificationEngine.Llm && chat is null)
+        {
+            await stderr.WriteLineAsync("reportgen eval classify: the llm engine needs the LLM runtime and a chat model; none is available in this build");
+            return 1;
+        }
+        var service = new ClassificationService(TaxonomyLibrary.LoadDefault(), chat, chat is null ? null : ClassifyCommand.LoadPrompts());
+        var taxonomy = service.Taxonomies.Get("chexpert14");
+        var predictions = new List<IReadOnlyDictionary<string, LabelValue>>();
+        var detectedRight = 0;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var r in reports)
+        {
+            var result = await service.ClassifyAsync(new ClassificationRequest { Text = r.Text, TaxonomyId = taxonomy.Id, Engine = engine }, ct);
+            if (result.Language == r.Language) detectedRight++;
+            predictions.Add(result.Labels);
+        }
+        var seconds = started.Elapsed.TotalSeconds;
+
+        var groups = reports.Select((r, i) => (r.Language, i)).GroupBy(x => x.Language).OrderBy(g => g.Key == "en" ? "" : g.Key);
+        var byLanguage = new Dictionary<string, object>();
+        var sets = groups.Select(g => (Key: g.Key, Index: g.Select(x => x.i).ToList())).ToList();
+        sets.Add(("all", Enumerable.Range(0, reports.Count).ToList()));
+        foreach (var g in sets)
+        {
+            var refs = g.Index.Select(i => reports[i].Labels).ToList();
+            var preds = g.Index.Select(i => predictions[i]).ToList();
+            var metrics = new Dictionary<string, object> { ["n"] = g.Index.Count };
+            foreach (var (k, v) in CheXpertF1.Evaluate(refs, preds)) metrics[k] = Math.Round(v, 4);
+            var perLabel = CheXpertF1.Compute(refs, preds, CheXpertLabels.All14, UncertainPolicy.AsNegative).PerLabel;
+            metrics["per_label_f1_u_neg"] = perLabel.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.F1, 4));
+            byLanguage[g.Key] = metrics;
+        }
+        var results = new Dictionary<string, object>
+        {
+            ["suite"] = "classify",
+            ["engine"] = engine == ClassificationEngine.Rules ? "rules" : "llm",
+            ["data"] = Path.GetFileName(dataPath),
+            ["reports"] = reports.Count,
+            ["language_detection_accuracy"] = Math.Round(detectedRight / (double)Math.Max(1, reports.Count), 4),
+            ["reports_per_second"] = Math.Round(reports.Count / Math.Max(seconds, 1e-6), 1),
+            ["metric_note"] = "ReportGen.Eval CheXpertF1 (F1CheXbert convention): positive=1, negative/not mentioned=0, uncertain=0 (u_neg) or 1 (u_pos); macro = mean per-label F1, labels without positives count 0",
+            ["by_language"] = byLanguage,
+        };
+        Directory.CreateDirectory(outDir);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        await File.WriteAllTextAsync(Path.Combine(outDir, "results.json"), json, ct);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "report.html"), Html(byLanguage, results), ct);
+        foreach (var (lang, m) in byLanguage)
+        {
+            var d = (Dictionary<string, object>)m;
+            await stdout.WriteLineAsync($"{lang,-4} n={d["n"],-3} macroF1-14 u_neg={d["chexpert14_macro_f1_u_neg"]:0.000} u_pos={d["chexpert14_macro_f1_u_pos"]:0.000}  macroF1-5 u_neg={d["chexpert5_macro_f1_u_neg"]:0.000} u_pos={d["chexpert5_macro_f1_u_pos"]:0.000}");
+        }
+        await stdout.WriteLineAsync($"wrote {Path.Combine(outDir, "results.json")}");
+        return 0;
+    }
+
+    internal static List<DevReport> ReadDevSet(string text)
+    {
+        var list = new List<DevReport>();
+        var lineNo = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var labels = new Dictionary<string, LabelValue>(StringComparer.Ordinal);
+            foreach (var p in root.GetProperty("labels").EnumerateObject())
+            {
+                labels[p.Name] = LabelValues.FromWireName(p.Value.GetString()) ?? throw new FormatException($"line {lineNo}: label '{p.Name}' has an unknown value");
+            }
+            list.Add(new DevReport(root.GetProperty("id").GetString()!, root.GetProperty("language").GetString()!, root.GetProperty("text").GetString()!, labels));
+        }
+        return list;
+    }
+
+    private static string Html(Dictionary<string, object> byLanguage, Dictionary<string, object> results)
+    {
+        var sb = new StringBuilder("<!doctype html><meta charset=utf-8><title>Classification eval</title><h1>Classification eval</h1>");
+        sb.Append("<p>engine ").Append(WebUtility.HtmlEncode(results["engine"].ToString())).Append(", ").Append(results["reports"]).Append(" reports. ")
+          .Append(WebUtility.HtmlEncode(results["metric_note"].ToString())).Append("</p><table border=1><tr><th>language<th>n<th>macro-F1 14 (U=0)<th>macro-F1 14 (U=1)<th>macro-F1 5 (U=0)<th>macro-F1 5 (U=1)<th>micro-F1 14 (U=0)</tr>");
+        foreach (var (lang, m) in byLanguage)
+        {
+            var d = (Dictionary<string, object>)m;
+            sb.Append($"<tr><td>{lang}<td>{d["n"]}<td>{d["chexpert14_macro_f1_u_neg"]}<td>{d["chexpert14_macro_f1_u_pos"]}<td>{d["chexpert5_macro_f1_u_neg"]}<td>{d["chexpert5_macro_f1_u_pos"]}<td>{d["chexpert14_micro_f1_u_neg"]}</tr>");
+        }
+        return sb.Append("</table>").ToString();
+    }
 }

@@ -18,17 +18,18 @@ internal static class EvalCompleteCommand
         var corpus = new Option<string?>("--corpus") { Description = "Corpus to retrieve from (default: iu-xray train); never the evaluated file" };
         var model = new Option<string?>("--model") { Description = "Model id for re-ranking, or none", DefaultValueFactory = _ => "none" };
         var maxReports = new Option<int?>("--max-reports") { Description = "Evaluate only the first N reports" };
+        var weights = new Option<string?>("--weights") { Description = "Ranking weights as JSON, e.g. {\"SimilarReports\":2} (compare variants)" };
         var command = new Command("complete", "Evaluate auto-completion (CLARA protocol): BLEU-4, CIDEr-D, ROUGE-L, latency")
         {
-            data, output, corpus, model, maxReports,
+            data, output, corpus, model, maxReports, weights,
         };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(corpus),
-            parse.GetValue(model), parse.GetValue(maxReports), Console.Out, Console.Error, ct));
+            parse.GetValue(model), parse.GetValue(maxReports), Console.Out, Console.Error, ct, parse.GetValue(weights)));
         return command;
     }
 
     internal static async Task<int> RunAsync(string data, string outDir, string? corpus, string? model, int? maxReports,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, string? weights = null)
     {
         if (!File.Exists(data))
         {
@@ -38,7 +39,7 @@ internal static class EvalCompleteCommand
         try
         {
             var (registry, corpusName) = CompletionCli.Registry(corpus);
-            var engine = CompletionCli.Engine(registry, model);
+            var engine = CompletionCli.Engine(registry, model, weights);
             var index = registry.Get(corpusName);
             var result = await CompletionEvaluation.RunAsync(engine, data, index.Name, maxReports, cancellationToken);
             CompletionEvaluation.Write(result, outDir, new JsonObject
@@ -49,6 +50,7 @@ internal static class EvalCompleteCommand
                 ["corpus_sentences"] = index.Sentences.Count,
                 ["model"] = string.IsNullOrWhiteSpace(model) ? "none" : model,
                 ["cores"] = Environment.ProcessorCount,
+                ["weights"] = System.Text.Json.JsonSerializer.SerializeToNode(engine.Weights),
             });
             await stdout.WriteLineAsync(
                 $"complete: {result.Reports} reports, {result.Sentences} sentences; BLEU-4 {result.Bleu4:F4}, CIDEr-D {result.Cider:F4}, ROUGE-L {result.RougeL:F4}, " +

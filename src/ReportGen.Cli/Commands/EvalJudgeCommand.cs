@@ -1,8 +1,80 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ReportGen.Eval.Reporting;
+using ReportGen.Eval.Suites;
 
 namespace ReportGen.Cli.Commands;
 
+/// <summary>
+/// <c>reportgen eval judge --data FILE --out DIR [--prompts DIR] [--model ID]</c>: the judging suite on RadFact's
+/// test examples. Without --model it scores the stored entailment labels (the metric-fidelity check); with --model an
+/// LLM judge (registered through <see cref="JudgeFactory"/>) labels the examples. Writes DIR/results.json and
+/// DIR/report.html; prints {"results", "report", "metrics"} on stdout.
+/// </summary>
 internal static class EvalJudgeCommand
 {
-    public static Command Create() => PendingCommand.Create("judge", "Evaluate judging (RadFact examples)");
+    /// <summary>Creates the LLM judge for a model id and prompts folder; null when no runtime is available.</summary>
+    internal static Func<string?, string?, RadFactJudge?> JudgeFactory { get; set; } = (_, _) => null;
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "RadFact test_examples.json", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for results.json and report.html", Required = true };
+        var prompts = new Option<string?>("--prompts") { Description = "Prompts folder for the LLM judge (recorded with its hash)" };
+        var model = new Option<string?>("--model") { Description = "Model id of the LLM judge; without it the stored labels are scored" };
+        var command = new Command("judge", "Evaluate judging on the RadFact examples (RadFact logical precision/recall/F1)") { data, output, prompts, model };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(prompts), parse.GetValue(model), Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string data, string output, string? prompts, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(data))
+        {
+            await stderr.WriteLineAsync($"reportgen eval judge: --data {data} does not exist").ConfigureAwait(false);
+            return 2;
+        }
+        if (prompts is not null && !Directory.Exists(prompts))
+        {
+            await stderr.WriteLineAsync($"reportgen eval judge: --prompts {prompts} is not a folder").ConfigureAwait(false);
+            return 2;
+        }
+        RadFactJudge? judge = null;
+        if (modelId is not null)
+        {
+            judge = JudgeFactory(modelId, prompts);
+            if (judge is null)
+            {
+                await stderr.WriteLineAsync($"reportgen eval judge: no LLM judge is available for model '{modelId}' (run without --model to score the stored labels)").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        WrittenResults written;
+        try
+        {
+            written = await JudgingSuite.RunAsync(data, output, judge, new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or JsonException)
+        {
+            await stderr.WriteLineAsync($"reportgen eval judge: {Path.GetFileName(data)} is not a RadFact examples file: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"reportgen eval judge: cannot write {output}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        var results = EvalComparison.Load(written.ResultsJson);
+        var summary = new JsonObject
+        {
+            ["results"] = written.ResultsJson,
+            ["report"] = written.ReportHtml,
+            ["metrics"] = results["metrics"]!.DeepClone(),
+        };
+        await stdout.WriteLineAsync(summary.ToJsonString(ResultsWriter.JsonOptions)).ConfigureAwait(false);
+        return 0;
+    }
 }

@@ -47,7 +47,7 @@ internal static class StructureCommand
                 return 1;
             }
         }
-        var service = new StructuringService(chat, options: new StructuringOptions { ModelId = modelId });
+        var service = new StructuringService(chat, chat is null ? null : LoadPrompt(stderr), new StructuringOptions { ModelId = modelId });
 
         string content;
         try
@@ -111,6 +111,20 @@ internal static class StructureCommand
             }
         }
         return bad == 0 ? 0 : 2;
+    }
+
+    // The prompt file when the prompts folder is there; the built-in instructions otherwise (said on stderr).
+    internal static IRadGraphPrompt? LoadPrompt(TextWriter stderr)
+    {
+        try
+        {
+            return RadGraphPromptFile.From(ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault());
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or KeyNotFoundException or ReportGen.Pipelines.Prompts.PromptFileException)
+        {
+            stderr.WriteLine($"reportgen structure: prompt file unavailable ({ex.Message}); using the built-in RadGraph instructions");
+            return null;
+        }
     }
 
     private static bool IsJsonl(string path) => path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);

@@ -77,6 +77,10 @@ public static class CtSeriesReader
         {
             throw new ImageDecodeException(ImageDecodeErrorCodes.Corrupt, "corrupt data: the zip archive is invalid", e);
         }
+        catch (NotSupportedException e)
+        {
+            throw new ImageDecodeException(ImageDecodeErrorCodes.Unsupported, "unsupported: zip compression method or encryption", e);
+        }
         if (files.Count == 0) throw Fail.Corrupt("the zip holds no DICOM files");
         return files;
     }

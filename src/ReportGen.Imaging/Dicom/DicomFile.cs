@@ -346,6 +346,25 @@ public sealed class DicomFile
         InstanceNumber = InstanceNumber,
     };
 
+    /// <summary>
+    /// Modality values of a greyscale frame (stored values after Bits Stored masking, sign and Rescale Slope/Intercept;
+    /// Hounsfield units for CT), row-major, Rows × Columns.
+    /// </summary>
+    /// <exception cref="ImageDecodeException">Bad frame index, colour image, or pixel data that does not match the header.</exception>
+    public float[] ReadModalityValues(int frame = 0) => DicomPixelData.ModalityValues(this, frame);
+
+    /// <summary>One frame as a <see cref="PixelImage"/> in [0, 1]: VOI window (or min/max), MONOCHROME1 inverted; RGB for colour.</summary>
+    /// <exception cref="ImageDecodeException">Bad frame index or pixel data.</exception>
+    public PixelImage DecodeFrame(int frame = 0) => DicomPixelData.DecodeFrame(this, frame);
+
+    /// <summary>Every frame, in order.</summary>
+    public IReadOnlyList<PixelImage> DecodeAllFrames()
+    {
+        var frames = new PixelImage[NumberOfFrames];
+        for (int i = 0; i < frames.Length; i++) frames[i] = DicomPixelData.DecodeFrame(this, i);
+        return frames;
+    }
+
     internal byte[] Data => _data;
     internal (int Offset, int Length) NativePixels => _nativePixels;
     internal IReadOnlyList<(int Offset, int Length)>? Fragments => _fragments;
@@ -353,23 +372,3 @@ public sealed class DicomFile
     internal ImageDecodeOptions Options => _options;
 }
 
-/// <summary>Frame decoding on <see cref="DicomFile"/>.</summary>
-public static class DicomFileExtensions
-{
-    /// <summary>
-    /// Modality values of a greyscale frame (stored values after Bits Stored masking, sign and Rescale Slope/Intercept;
-    /// Hounsfield units for CT), row-major, Rows × Columns.
-    /// </summary>
-    public static float[] ReadModalityValues(this DicomFile file, int frame = 0) => DicomPixelData.ModalityValues(file, frame);
-
-    /// <summary>One frame as a <see cref="PixelImage"/> in [0, 1]: VOI window (or min/max), MONOCHROME1 inverted; RGB for colour.</summary>
-    public static PixelImage DecodeFrame(this DicomFile file, int frame = 0) => DicomPixelData.DecodeFrame(file, frame);
-
-    /// <summary>Every frame, in order.</summary>
-    public static IReadOnlyList<PixelImage> DecodeAllFrames(this DicomFile file)
-    {
-        var frames = new PixelImage[file.NumberOfFrames];
-        for (int i = 0; i < frames.Length; i++) frames[i] = DicomPixelData.DecodeFrame(file, i);
-        return frames;
-    }
-}

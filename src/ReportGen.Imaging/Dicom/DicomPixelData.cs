@@ -33,55 +33,73 @@ internal static class DicomPixelData
     {
         Validate(f, frame);
         if (f.SamplesPerPixel != 1) throw Fail.Unsupported("DICOM modality values of a colour image");
+        var (lut, raw) = GreyFrame(f, frame);
+        var values = GC.AllocateUninitializedArray<float>(f.Rows * f.Columns);
+        Map(lut, raw, values);
+        return values;
+    }
+
+    /// <summary>
+    /// The frame's raw samples (8- or 16-bit) and a table from every possible raw sample to its modality value, so
+    /// Bits Stored masking, High Bit, sign and rescale cost one lookup per pixel.
+    /// </summary>
+    private static (float[] Lut, ArraySegment<byte> Raw) GreyFrame(DicomFile f, int frame)
+    {
         int n = f.Rows * f.Columns;
-        var values = new float[n];
-        float slope = (float)f.RescaleSlope, intercept = (float)f.RescaleIntercept;
         if (f.IsEncapsulated)
         {
             var planes = DecodeJpegFrame(f, frame);
             if (planes.Channels != 1) throw Fail.Corrupt("DICOM says one sample per pixel, its JPEG has three components");
-            var s = planes.Samples;
-            for (int i = 0; i < n; i++) values[i] = s[i] * slope + intercept;
-            return values;
+            var lut8 = new float[256];
+            for (int v = 0; v < 256; v++) lut8[v] = (float)(v * f.RescaleSlope + f.RescaleIntercept);
+            return (lut8, new ArraySegment<byte>(planes.Samples, 0, n));
         }
         int bytesPer = f.BitsAllocated / 8;
         long frameBytes = (long)n * bytesPer;
         CheckNativeLength(f, frameBytes);
-        var src = f.Data.AsSpan(f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
-        int shift = f.HighBit + 1 - f.BitsStored;
-        int bits = f.BitsStored;
-        int mask = bits >= 32 ? -1 : (1 << bits) - 1;
+        var src = new ArraySegment<byte>(f.Data, f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
+        if (!BitConverter.IsLittleEndian) throw Fail.Unsupported("big-endian host");
+        int shift = f.HighBit + 1 - f.BitsStored, bits = f.BitsStored, mask = (1 << bits) - 1, signBit = 1 << (bits - 1);
         bool signed = f.PixelRepresentation == 1;
-        int signBit = 1 << (bits - 1);
-        if (bytesPer == 2)
+        var lut = new float[1 << f.BitsAllocated];
+        for (int r = 0; r < lut.Length; r++)
         {
-            var raw = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(src);
-            if (!BitConverter.IsLittleEndian) throw Fail.Unsupported("big-endian host");
-            if (shift == 0 && bits == 16)
-            {
-                if (signed) for (int i = 0; i < n; i++) values[i] = (short)raw[i] * slope + intercept;
-                else for (int i = 0; i < n; i++) values[i] = raw[i] * slope + intercept;
-            }
-            else
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    int v = (raw[i] >> shift) & mask;
-                    if (signed && (v & signBit) != 0) v -= 1 << bits;
-                    values[i] = v * slope + intercept;
-                }
-            }
+            int v = (r >> shift) & mask;
+            if (signed && (v & signBit) != 0) v -= 1 << bits;
+            lut[r] = (float)(v * f.RescaleSlope + f.RescaleIntercept);
+        }
+        return (lut, src);
+    }
+
+    /// <summary>dst[i] = lut[raw sample i]; the table's size (256 or 65536) says whether samples are 8- or 16-bit.</summary>
+    private static void Map(float[] lut, ArraySegment<byte> raw, Span<float> dst)
+    {
+        if (lut.Length == 256)
+        {
+            var r = raw.AsSpan(0, dst.Length);
+            for (int i = 0; i < dst.Length; i++) dst[i] = lut[r[i]];
         }
         else
         {
-            for (int i = 0; i < n; i++)
-            {
-                int v = (src[i] >> shift) & mask;
-                if (signed && (v & signBit) != 0) v -= 1 << bits;
-                values[i] = v * slope + intercept;
-            }
+            var r = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(raw.AsSpan(0, dst.Length * 2));
+            for (int i = 0; i < dst.Length; i++) dst[i] = lut[r[i]];
         }
-        return values;
+    }
+
+    /// <summary>Min and max modality value actually present (via the set of raw samples present).</summary>
+    private static (double Center, double Width) PresentMinMax(float[] lut, ArraySegment<byte> raw, int n)
+    {
+        var present = new bool[lut.Length];
+        if (lut.Length == 256) foreach (var v in raw.AsSpan(0, n)) present[v] = true;
+        else foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(raw.AsSpan(0, n * 2))) present[v] = true;
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        for (int i = 0; i < lut.Length; i++)
+        {
+            if (!present[i]) continue;
+            if (lut[i] < min) min = lut[i];
+            if (lut[i] > max) max = lut[i];
+        }
+        return float.IsFinite(min) ? ((min + (double)max) / 2, max - (double)min) : (0, 1);
     }
 
     private static void CheckNativeLength(DicomFile f, long frameBytes)
@@ -97,11 +115,14 @@ internal static class DicomPixelData
         Validate(f, frame);
         var meta = f.Metadata with { FrameIndex = frame };
         if (f.SamplesPerPixel == 3) return DecodeColour(f, frame, meta);
-        var values = ModalityValues(f, frame);
+        var (lut, raw) = GreyFrame(f, frame);
         double? c = f.Options.ApplyVoiWindow ? f.WindowCenter : null, w = f.Options.ApplyVoiWindow ? f.WindowWidth : null;
         bool voi = c is not null && w is >= 1;
-        var window = voi ? (c!.Value, w!.Value) : MinMaxWindow(values);
-        ApplyWindow(values, window.Item1, window.Item2, f.PhotometricInterpretation == "MONOCHROME1", dicomLinear: voi);
+        var window = voi ? (c!.Value, w!.Value) : PresentMinMax(lut, raw, f.Rows * f.Columns);
+        // Window the table, not the pixels: one lookup per pixel does everything.
+        ApplyWindow(lut, window.Item1, window.Item2, f.PhotometricInterpretation == "MONOCHROME1", dicomLinear: voi);
+        var values = GC.AllocateUninitializedArray<float>(f.Rows * f.Columns);
+        Map(lut, raw, values);
         return new PixelImage(f.Columns, f.Rows, 1, values) { Metadata = meta with { Window = window } };
     }
 
@@ -148,11 +169,11 @@ internal static class DicomPixelData
     private static PixelImage DecodeColour(DicomFile f, int frame, ImageMetadata meta)
     {
         int n = f.Rows * f.Columns;
-        var px = new float[n * 3];
         if (f.IsEncapsulated)
         {
             var planes = DecodeJpegFrame(f, frame);
             if (planes.Channels != 3) throw Fail.Corrupt("DICOM says three samples per pixel, its JPEG has one component");
+            var px = new float[n * 3];
             var lut = Lut8;
             for (int i = 0; i < px.Length; i++) px[i] = lut[planes.Samples[i]];
             return new PixelImage(f.Columns, f.Rows, 3, px) { Metadata = meta };
@@ -161,6 +182,7 @@ internal static class DicomPixelData
         long frameBytes = (long)n * 3 * bytesPer;
         CheckNativeLength(f, frameBytes);
         var src = f.Data.AsSpan(f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
+        var rgb = new float[n * 3];
         float scale = 1f / ((1 << f.BitsStored) - 1);
         int shift = f.HighBit + 1 - f.BitsStored, mask = (1 << f.BitsStored) - 1;
         for (int p = 0; p < n; p++)
@@ -169,10 +191,10 @@ internal static class DicomPixelData
             {
                 int idx = f.PlanarConfiguration == 1 ? ch * n + p : p * 3 + ch;
                 int v = bytesPer == 1 ? src[idx] : BinaryPrimitives.ReadUInt16LittleEndian(src[(idx * 2)..]);
-                px[p * 3 + ch] = ((v >> shift) & mask) * scale;
+                rgb[p * 3 + ch] = ((v >> shift) & mask) * scale;
             }
         }
-        return new PixelImage(f.Columns, f.Rows, 3, px) { Metadata = meta };
+        return new PixelImage(f.Columns, f.Rows, 3, rgb) { Metadata = meta };
     }
 
     private static readonly float[] Lut8 = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();

@@ -29,7 +29,7 @@ public static class JpegDecoder
     /// <summary>Decodes to 8-bit samples, interleaved (1 or 3 channels), for callers that want bytes (DICOM).</summary>
     internal static JpegPlanes DecodePlanes(byte[] data, ImageDecodeOptions options)
     {
-        if (data.Length < 4 || data[0] != 0xFF || data[1] != 0xD8)
+        if (data.Length < 2 || data[0] != 0xFF || data[1] != 0xD8)
             throw new ImageDecodeException(ImageDecodeErrorCodes.BadMagic, "not a JPEG: SOI marker missing");
         var state = new JpegState(data, options);
         state.Run();
@@ -174,6 +174,10 @@ public static class JpegDecoder
             if (_width == 0) throw Fail.Corrupt("JPEG width 0");
             if ((long)_width * _height > options.MaxPixels) throw Fail.TooLarge($"JPEG {_width}x{_height} exceeds MaxPixels {options.MaxPixels}");
             if (n is not (1 or 3)) throw Fail.Unsupported($"JPEG with {n} components (only 1 and 3 are decoded)");
+            // Bomb guard: even an all-flat image costs a few bits per 8×8 block; a tiny file announcing a huge
+            // image is refused before any allocation.
+            if ((double)_width * _height * n / data.Length > options.MaxCompressionRatio * 8)
+                throw Fail.Bomb($"JPEG of {data.Length} bytes announces {_width}x{_height}x{n} samples");
             if (s.Length < 6 + 3 * n) throw Fail.Corrupt("JPEG SOF shorter than its components");
             _comps = new Component[n];
             for (int i = 0; i < n; i++)

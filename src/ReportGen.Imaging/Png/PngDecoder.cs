@@ -110,6 +110,9 @@ public static class PngDecoder
             6 => 4,
             _ => throw Fail.Corrupt("PNG colour type"),
         };
+        // zlib cannot exceed ~1032:1, so far more scanline bytes than that from this much IDAT is a lie or a bomb.
+        if (ExpectedInflatedBytes(h) > idat.Length * options.MaxCompressionRatio + 1024)
+            throw Fail.Bomb($"PNG header announces {h.Width}x{h.Height} from only {idat.Length} bytes of image data");
         long total = (long)h.Width * h.Height * outChannels;
         if (total > Array.MaxLength) throw Fail.TooLarge($"PNG {h.Width}x{h.Height} does not fit in memory");
         var pixels = new float[total];

@@ -92,7 +92,7 @@ public sealed class ImageEmbeddingIndex
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         var q = Unit(query, nameof(query));
-        var best = new PriorityQueue<ImageMatch, (float, string)>(k + 1, WorstFirst.Instance);
+        var best = new PriorityQueue<ImageMatch, (float, string)>(WorstFirst.Instance);
         _lock.EnterReadLock();
         try
         {

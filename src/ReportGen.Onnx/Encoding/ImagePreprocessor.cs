@@ -9,8 +9,8 @@ namespace ReportGen.Onnx;
 /// Turns a decoded <see cref="PixelImage"/> into the float tensor an encoder expects, exactly as its manifest entry
 /// says (<see cref="Core.Models.Preprocessing"/>): resize (shortest-edge + crop, stretch or letterbox), channel order
 /// (RGB, BGR, L; grey is replicated to three channels), mean/std normalisation and layout (NCHW, NHWC, or NCDHW for
-/// 3-D encoders). One separable pass: only the source rows the crop needs are touched, and a big downscale averages
-/// areas instead of sampling (see <see cref="ResampleAxis"/>). Thread-safe; scratch memory comes from the shared pool.
+/// 3-D encoders). Separable: a vertical pass blends whole source rows with SIMD multiply-adds, then a horizontal pass
+/// computes only the output columns; a big downscale averages areas instead of sampling (see <see cref="ResampleAxis"/>). Thread-safe; scratch memory comes from the shared pool.
 /// </summary>
 public sealed class ImagePreprocessor
 {
@@ -91,31 +91,28 @@ public sealed class ImagePreprocessor
         var rc = srcC == 1 ? 1 : 3; // channels resampled: alpha is dropped
         var rowLen = outW * rc;
 
-        // Pass 1: horizontal resample of only the source rows the vertical taps touch.
-        var y0 = Math.Max(ay.MinSource, 0);
-        var rows = ay.MaxSource < 0 ? 0 : ay.MaxSource - y0 + 1;
-        var temp = ArrayPool<float>.Shared.Rent(Math.Max(rows * rowLen, 1));
+        // Pass 1, vertical: each output row is a weighted sum of a few whole source rows (SIMD multiply-adds over
+        // W x C floats), so the per-pixel scalar work below runs on only outH rows however tall the source is.
+        var srcRowLen = image.Width * srcC;
+        var temp = ArrayPool<float>.Shared.Rent(outH * srcRowLen);
         var acc = ArrayPool<float>.Shared.Rent(rowLen);
         try
         {
             var pixels = image.Pixels;
-            for (var r = 0; r < rows; r++)
+            for (var oy = 0; oy < outH; oy++)
             {
-                var src = pixels.AsSpan((y0 + r) * image.Width * srcC, image.Width * srcC);
-                HorizontalRow(src, srcC, rc, ax, temp.AsSpan(r * rowLen, rowLen));
+                var blended = temp.AsSpan(oy * srcRowLen, srcRowLen);
+                blended.Clear();
+                var n = ay.Count[oy];
+                for (var k = 0; k < n; k++)
+                    TensorPrimitives.MultiplyAdd(pixels.AsSpan((ay.Start[oy] + k) * srcRowLen, srcRowLen), ay.Weights[oy * ay.MaxTaps + k], blended, blended);
             }
 
-            // Pass 2: vertical taps as whole-row multiply-adds, then normalise into the destination.
+            // Pass 2, horizontal: only the output columns (the crop), then normalise into the destination.
             var row = acc.AsSpan(0, rowLen);
             for (var oy = 0; oy < outH; oy++)
             {
-                row.Clear();
-                var n = ay.Count[oy];
-                for (var k = 0; k < n; k++)
-                {
-                    var w = ay.Weights[oy * ay.MaxTaps + k];
-                    TensorPrimitives.MultiplyAdd(temp.AsSpan((ay.Start[oy] + k - y0) * rowLen, rowLen), w, row, row);
-                }
+                HorizontalRow(temp.AsSpan(oy * srcRowLen, srcRowLen), srcC, rc, ax, row);
                 WriteRow(row, rc, oy, destination);
             }
         }

@@ -5,14 +5,22 @@ namespace ReportGen.Onnx;
 
 /// <summary>
 /// <see cref="IImageEmbeddingProvider"/> over ONNX: decode (PNG/JPEG/DICOM bytes to a <see cref="PixelImage"/>),
-/// encode, project into the LLM's embedding space. The decoder is passed in so this class does not depend on which
-/// decoders are registered.
+/// encode, project into the LLM's embedding space. Bad image bytes surface as <see cref="ImageDecodeException"/>.
 /// </summary>
 public sealed class OnnxImageEmbeddingProvider : IImageEmbeddingProvider
 {
     private readonly ImageEncoder _encoder;
     private readonly Projector _projector;
     private readonly Func<ReadOnlyMemory<byte>, string?, PixelImage> _decode;
+
+    /// <summary>Creates the provider with the standard decoders (<see cref="ImageDecoder"/>: PNG, JPEG, DICOM).</summary>
+    /// <param name="encoder">The image encoder.</param>
+    /// <param name="projector">The projector into the LLM's embedding size.</param>
+    /// <param name="options">Decoder limits; null for the defaults.</param>
+    public OnnxImageEmbeddingProvider(ImageEncoder encoder, Projector projector, ImageDecodeOptions? options = null)
+        : this(encoder, projector, (bytes, _) => ImageDecoder.Decode(bytes.Span, options))
+    {
+    }
 
     /// <summary>Creates the provider.</summary>
     /// <param name="encoder">The image encoder.</param>

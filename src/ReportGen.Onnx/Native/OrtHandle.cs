@@ -28,7 +28,8 @@ internal static unsafe class OrtGlobals
     private static readonly Lazy<OrtHandle> LazyEnv = new(CreateEnv, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<OrtHandle> LazyCpuMemory = new(CreateCpuMemory, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>The one OrtEnv (logging at ERROR so ORT does not write warnings of its own to stderr).</summary>
+    /// <summary>The one OrtEnv. ORT logs only FATAL to stderr: every error we act on comes back as a status with its
+    /// message, and stdout/stderr belong to the CLI's contract (one JSON object, one error line).</summary>
     public static OrtHandle Env => LazyEnv.Value;
 
     /// <summary>CPU memory description (arena allocator, default memory type) for tensors over managed buffers.</summary>
@@ -36,12 +37,12 @@ internal static unsafe class OrtGlobals
 
     private static OrtHandle CreateEnv()
     {
-        const int OrtLoggingLevelError = 3;
+        const int OrtLoggingLevelFatal = 4;
         var logId = Marshal.StringToCoTaskMemUTF8("reportgen");
         try
         {
             IntPtr env;
-            OrtApi.Check(((delegate* unmanaged[Cdecl]<int, IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateEnv))(OrtLoggingLevelError, logId, &env), "CreateEnv");
+            OrtApi.Check(((delegate* unmanaged[Cdecl]<int, IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateEnv))(OrtLoggingLevelFatal, logId, &env), "CreateEnv");
             return new OrtHandle(env, OrtApiSlot.ReleaseEnv);
         }
         finally

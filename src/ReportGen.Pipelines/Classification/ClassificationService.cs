@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Labels;
 using ReportGen.Pipelines.Classification.Rules;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Classification;
 
@@ -50,10 +51,14 @@ public sealed record ClassificationResult(
 
 /// <summary>
 /// Classifies reports against any taxonomy with the rules engine or, when a chat client is given, an LLM.
-/// Thread-safe; create once.
+/// The LLM prompt is <c>prompts/classify-mosaic.yaml</c> when a prompt library is given (eval can point at
+/// another folder to compare variants), else the built-in <see cref="MosaicPrompt"/>. Thread-safe; create once.
 /// </summary>
-public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClient? chatClient = null)
+public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClient? chatClient = null, PromptLibrary? prompts = null)
 {
+    /// <summary>The prompt file the LLM engine renders.</summary>
+    public const string PromptName = "classify-mosaic";
+
     public TaxonomyLibrary Taxonomies { get; } = taxonomies;
 
     /// <summary>The taxonomy a request names (id, inline or ad-hoc), validated.</summary>
@@ -111,18 +116,40 @@ public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClien
         {
             throw new ClassificationException(ClassificationErrorCode.LlmUnavailable, "the llm engine needs a chat model; none is configured");
         }
-        var options = new ChatOptions
-        {
-            Temperature = 0,
-            MaxOutputTokens = 64 + 16 * taxonomy.Labels.Count,
-            ResponseFormat = ChatResponseFormat.ForJsonSchema(MosaicPrompt.Schema(taxonomy), "labels", "One value per label: 1 positive, 2 negative, 0 uncertain, -1 not mentioned"),
-        };
-        var response = await chatClient.GetResponseAsync(MosaicPrompt.Messages(taxonomy, request.Text, detected.Code), options, cancellationToken).ConfigureAwait(false);
+        var (messages, options) = BuildPrompt(taxonomy, request.Text, detected.Code);
+        var response = await chatClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var (labels, report) = MosaicResponseParser.Parse(response.Text, taxonomy);
         if (report.Unparseable) warnings.Add("llm_unparseable: the model's answer held no JSON object; every label is not_mentioned");
         if (report.MissingLabels > 0 && !report.Unparseable) warnings.Add($"llm_missing_labels: {report.MissingLabels}");
         if (report.UnknownKeys > 0) warnings.Add($"llm_unknown_keys: {report.UnknownKeys}");
         if (report.InvalidValues > 0) warnings.Add($"llm_invalid_values: {report.InvalidValues}");
         return new ClassificationResult(detected.Code, labels, "llm", warnings) { LanguageConfidence = detected.Confidence, LlmParse = report };
+    }
+
+    /// <summary>The messages and options for one report: the prompt file when present, with the taxonomy's schema.</summary>
+    internal (IReadOnlyList<ChatMessage> Messages, ChatOptions Options) BuildPrompt(Taxonomy taxonomy, string report, string language)
+    {
+        var format = ChatResponseFormat.ForJsonSchema(MosaicPrompt.Schema(taxonomy), "mosaic_labels", "One value per label: 1 positive, 2 negative, 0 uncertain, -1 not mentioned");
+        if (prompts is not null && prompts.TryGet(PromptName, out var template))
+        {
+            var messages = template.Render(new Dictionary<string, object?>
+            {
+                ["report"] = report,
+                ["labels"] = taxonomy.Labels.Select(l => new Dictionary<string, object?> { ["name"] = l.Name, ["description"] = l.Description }).ToList(),
+                ["examples"] = taxonomy.Examples.Select(e => new Dictionary<string, object?> { ["report"] = e.Text, ["output"] = MosaicPrompt.Answer(taxonomy, e.Labels) }).ToList(),
+            });
+            var fromFile = template.CreateChatOptions();
+            // The file's schema is the generic label map; this one names the taxonomy's labels as required keys.
+            fromFile.ResponseFormat = format;
+            fromFile.MaxOutputTokens = Math.Max(fromFile.MaxOutputTokens ?? 0, 64 + 24 * taxonomy.Labels.Count);
+            return (messages, fromFile);
+        }
+        var options = new ChatOptions
+        {
+            Temperature = 0,
+            MaxOutputTokens = 64 + 24 * taxonomy.Labels.Count,
+            ResponseFormat = format,
+        };
+        return (MosaicPrompt.Messages(taxonomy, report, language), options);
     }
 }

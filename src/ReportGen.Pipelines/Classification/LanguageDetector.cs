@@ -14,17 +14,18 @@ public static class LanguageDetector
     /// <summary>Languages the rules engine has cues for.</summary>
     public static readonly IReadOnlyList<string> Supported = ["en", "es", "fr", "da", "de", "ja"];
 
-    private static readonly Dictionary<string, HashSet<string>> Stopwords = new()
+    // Function words plus frequent radiology words per language (folded: lower case, accents removed).
+    private static readonly Dictionary<string, HashSet<string>> Stopwords = new Dictionary<string, string[]>
     {
-        ["en"] = ["the", "and", "of", "is", "are", "no", "with", "there", "in", "to", "without", "or", "normal", "seen", "heart", "lungs", "clear", "size", "evidence", "left", "right", "pleural", "effusion", "a", "was", "not", "acute"],
-        ["es"] = ["el", "la", "los", "las", "de", "del", "y", "en", "con", "sin", "se", "no", "que", "por", "un", "una", "derrame", "pulmonar", "normal", "observa", "hay", "tamaño", "tamano", "izquierdo", "derecho", "signos"],
-        ["fr"] = ["le", "la", "les", "de", "des", "du", "et", "en", "avec", "sans", "pas", "est", "sont", "une", "un", "d", "l", "au", "aux", "epanchement", "épanchement", "pulmonaire", "cardiaque", "droit", "gauche", "absence", "normale"],
-        ["da"] = ["og", "i", "af", "er", "ikke", "ingen", "med", "uden", "der", "ses", "til", "på", "en", "et", "den", "det", "hjertet", "lungerne", "normal", "normale", "venstre", "højre", "som", "eller"],
-        ["de"] = ["der", "die", "das", "und", "ist", "sind", "kein", "keine", "mit", "ohne", "nicht", "im", "in", "des", "ein", "eine", "beidseits", "rechts", "links", "herz", "lunge", "normal", "unauffällig", "nachweis", "regelrecht", "oder"],
-        ["it"] = ["il", "lo", "gli", "di", "e", "non", "con", "senza", "si", "della", "del", "versamento", "polmonare", "cuore", "nella", "sono", "è"],
-        ["pt"] = ["o", "os", "da", "do", "e", "não", "com", "sem", "em", "derrame", "pulmonar", "coração", "são", "uma", "um", "dos", "das"],
+        ["en"] = ["the", "and", "of", "is", "are", "no", "with", "there", "in", "to", "without", "or", "normal", "seen", "heart", "lungs", "clear", "size", "evidence", "left", "right", "pleural", "effusion", "a", "was", "not", "acute", "mild", "small", "chest", "lung", "enlarged", "opacity", "cardiomegaly", "findings", "impression", "bilateral", "stable", "possible"],
+        ["es"] = ["el", "la", "los", "las", "de", "del", "y", "en", "con", "sin", "se", "que", "por", "un", "una", "derrame", "pulmonar", "pulmonares", "observa", "hay", "tamano", "izquierdo", "derecho", "signos", "cardiomegalia", "leve", "torax", "hallazgos", "opacidad", "atelectasia", "aumento", "campos", "consolidacion", "neumotorax", "neumonia", "silueta", "cardiaca", "posible", "ni", "sugestivo", "ausencia"],
+        ["fr"] = ["le", "la", "les", "de", "des", "du", "et", "en", "avec", "sans", "pas", "est", "sont", "une", "un", "d", "l", "au", "aux", "epanchement", "pulmonaire", "cardiaque", "droit", "gauche", "absence", "normale", "cardiomegalie", "pneumopathie", "poumons", "opacite", "thorax", "moderee", "discrete", "silhouette", "evocateur", "evocatrice", "n", "y", "a", "il"],
+        ["da"] = ["og", "i", "af", "er", "ikke", "ingen", "med", "uden", "der", "ses", "til", "pa", "en", "et", "den", "det", "hjertet", "lungerne", "normale", "normalt", "venstre", "hojre", "som", "eller", "pleuraeksudat", "let", "fortaetning", "kardiomegali", "lunger", "tegn", "mulig", "storrelse", "pneumoni", "formentlig"],
+        ["de"] = ["der", "die", "das", "und", "ist", "sind", "kein", "keine", "keinen", "mit", "ohne", "nicht", "im", "in", "des", "ein", "eine", "beidseits", "rechts", "links", "herz", "lunge", "unauffallig", "nachweis", "regelrecht", "oder", "pleuraerguss", "erguss", "kardiomegalie", "leichte", "infiltrat", "pneumonie", "verdacht", "zeichen", "befund", "herzgrosse", "auf", "eines"],
+        ["it"] = ["il", "lo", "gli", "di", "e", "non", "con", "senza", "si", "della", "del", "versamento", "polmonare", "cuore", "nella", "sono", "pleurico", "nei", "limiti", "norma", "osserva"],
+        ["pt"] = ["o", "os", "da", "do", "e", "nao", "com", "sem", "em", "coracao", "sao", "uma", "um", "dos", "das"],
         ["nl"] = ["de", "het", "en", "een", "geen", "met", "zonder", "van", "is", "zijn", "niet", "hart", "longen", "links", "rechts", "pleuravocht"],
-    };
+    }.ToDictionary(kv => kv.Key, kv => kv.Value.ToHashSet(StringComparer.Ordinal));
 
     /// <summary>Detects the language of <paramref name="text"/>; never throws.</summary>
     public static DetectedLanguage Detect(string text)
@@ -55,25 +56,38 @@ public static class LanguageDetector
 
     private static DetectedLanguage LatinProfile(string text)
     {
-        var words = text.ToLowerInvariant()
-            .Split((char[])[' ', '\n', '\r', '\t', '.', ',', ';', ':', '(', ')', '\'', '’', '"', '!', '?', '/', '-'], StringSplitOptions.RemoveEmptyEntries);
+        var raw = text.Split((char[])[' ', '\n', '\r', '\t', '.', ',', ';', ':', '(', ')', '\'', '’', '"', '!', '?', '/', '-'], StringSplitOptions.RemoveEmptyEntries);
+        var words = raw.Select(Rules.TextFolding.Fold).ToArray();
         if (words.Length == 0) return new DetectedLanguage("und", 0, false);
         var scores = Stopwords.ToDictionary(kv => kv.Key, kv => (double)words.Count(kv.Value.Contains));
         // Letters only one language uses are strong evidence.
         var lower = text.ToLowerInvariant();
-        scores["es"] += 3 * lower.Count(c => c is 'ñ' or '¿' or '¡') + lower.Split("ción").Length - 1;
-        scores["fr"] += 2 * lower.Count(c => c is 'è' or 'ê' or 'ç' or 'œ' or 'à') + (lower.Split("tion ").Length - 1) * 0.2;
+        scores["es"] += 3 * lower.Count(c => c is 'ñ' or '¿' or '¡') + (lower.Split("ción").Length - 1);
+        scores["fr"] += 2 * lower.Count(c => c is 'è' or 'ê' or 'ç' or 'œ' or 'à') + lower.Count(c => c == 'é') * 0.5;
         scores["da"] += 3 * lower.Count(c => c is 'æ' or 'ø' or 'å');
         scores["de"] += 3 * lower.Count(c => c is 'ß') + lower.Count(c => c is 'ä' or 'ö' or 'ü');
-        var ordered = scores.OrderByDescending(kv => kv.Value).ToList();
+        // German capitalises nouns: capitalised words inside a sentence.
+        for (var i = 1; i < raw.Length; i++)
+        {
+            if (char.IsUpper(raw[i][0]) && raw[i].Length > 3 && !raw[i].All(char.IsUpper) && !EndsSentence(text, raw[i - 1])) scores["de"] += 0.5;
+        }
+        var ordered = scores.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key == "en" ? 0 : 1).ToList();
         var best = ordered[0];
         var second = ordered[1].Value;
         if (best.Value < 1) return new DetectedLanguage("und", 0, false);
         // Confidence: the best score's share of the top two, scaled by how much of the text it explains.
         var share = best.Value / (best.Value + second);
-        var coverage = Math.Min(1, best.Value / Math.Max(3, words.Length * 0.25));
+        var coverage = Math.Min(1, best.Value / Math.Max(2, words.Length * 0.25));
         var confidence = share * coverage;
-        if (confidence < 0.3) return new DetectedLanguage("und", Math.Round(confidence, 3), false);
+        // A tie is only resolved for English (short "No pneumothorax." is English or Spanish; English rules are the fallback anyway).
+        if (best.Value == second && best.Key != "en") return new DetectedLanguage("und", Math.Round(confidence, 3), false);
         return Result(best.Key, confidence);
+    }
+
+    private static bool EndsSentence(string text, string previousWord)
+    {
+        var at = text.IndexOf(previousWord, StringComparison.Ordinal);
+        var after = at + previousWord.Length;
+        return at >= 0 && after < text.Length && text[after] is '.' or ':' or '!' or '?';
     }
 }

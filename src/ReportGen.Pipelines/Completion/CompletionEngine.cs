@@ -40,6 +40,9 @@ public sealed class CompletionEngine(
     /// <summary>True when a model re-ranks.</summary>
     public bool HasModel => scorer is not null;
 
+    /// <summary>The ranking weights in use.</summary>
+    public RankingWeights Weights => _options.Weights;
+
     /// <summary>The registry answering corpus names.</summary>
     public CorpusRegistry Corpora => corpora;
 

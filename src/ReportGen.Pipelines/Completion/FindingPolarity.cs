@@ -52,6 +52,10 @@ public static class FindingPolarity
         ("free air", false, ["free air", "intraperitoneal air", "pneumoperitoneum"]),
     ];
 
+    // The lexicon's phrases split into words once (matching runs per token per concept).
+    private static readonly (string Concept, bool Structure, string[][] Phrases)[] SplitLexicon =
+        [.. Lexicon.Select(e => (e.Concept, e.Structure, e.Phrases.Select(p => p.Split(' ')).ToArray()))];
+
     private static readonly string[][] NegationCues =
         [["no"], ["not"], ["without"], ["negative", "for"], ["free", "of"], ["clear", "of"], ["absence", "of"], ["resolved"], ["resolution"], ["none"], ["nor"]];
 
@@ -114,14 +118,24 @@ public static class FindingPolarity
                 }
             }
         }
-        var hasNormal = clause.Any(NormalWords.Contains);
-        var hasAbnormal = clause.Any(AbnormalWords.Contains);
+        var hasNormal = false;
+        var hasAbnormal = false;
+        foreach (var t in clause)
+        {
+            hasNormal |= NormalWords.Contains(t);
+            hasAbnormal |= AbnormalWords.Contains(t);
+        }
         var taken = new bool[clause.Count];
-        foreach (var (concept, structure, phrases) in Lexicon)
+        foreach (var (concept, structure, phrases) in SplitLexicon)
         {
             for (var i = 0; i < clause.Count; i++)
             {
-                var phrase = phrases.Select(p => p.Split(' ')).FirstOrDefault(p => Matches(clause, i, p) && !taken[i]);
+                if (taken[i]) continue;
+                string[]? phrase = null;
+                foreach (var p in phrases)
+                {
+                    if (Matches(clause, i, p)) { phrase = p; break; }
+                }
                 if (phrase is null)
                 {
                     continue;

@@ -38,7 +38,7 @@ public sealed class SentenceIndex
         AverageReportLength = ReportLengths.Length == 0 ? 1 : Math.Max(1, ReportLengths.Average());
         AverageSentenceLength = sentences.Length == 0 ? 1 : Math.Max(1, sentences.Average(s => s.Terms.Length));
         Transitions = BuildTransitions(reports);
-        Findings = [.. sentences.Select(s => FindingPolarity.Extract(s.Text))];
+        _findings = new IReadOnlyList<FindingMention>?[sentences.Length];
         TermIds = new Dictionary<string, int>(vocabulary.Length, StringComparer.Ordinal);
         for (var i = 0; i < vocabulary.Length; i++) TermIds[vocabulary[i]] = i;
     }
@@ -65,7 +65,11 @@ public sealed class SentenceIndex
     internal double AverageReportLength { get; }
     internal double AverageSentenceLength { get; }
     internal Dictionary<int, Dictionary<int, int>> Transitions { get; }
-    internal IReadOnlyList<FindingMention>[] Findings { get; }
+    // Finding mentions are read on first use: most sentences are never candidates of a request.
+    private readonly IReadOnlyList<FindingMention>?[] _findings;
+
+    /// <summary>The (concept, state) pairs of a sentence (computed once, on first use).</summary>
+    public IReadOnlyList<FindingMention> FindingsOf(int id) => _findings[id] ??= FindingPolarity.Extract(Sentences[id].Text);
 
     /// <summary>The sentence with this key (see <see cref="CompletionText.Key"/>), or -1.</summary>
     public int Find(string key) => _idByKey.TryGetValue(key, out var id) ? id : -1;

@@ -34,6 +34,8 @@ internal enum LexKind : byte
     Preposition,
     /// <summary>Articles and quantifiers that sit inside a noun phrase: the, a, both.</summary>
     Determiner,
+    /// <summary>Words consumed so they do not become entities: "lateral view", "appearance", "interval".</summary>
+    NotAnEntity,
 }
 
 /// <summary>A lexicon payload; <see cref="Suggestive"/> marks cues that also link two observations (suggestive_of).</summary>
@@ -82,6 +84,7 @@ internal sealed class RadGraphLexicon
         AddAll(LexKind.Verb, Verbs);
         AddAll(LexKind.Preposition, Prepositions);
         AddAll(LexKind.Determiner, Determiners);
+        AddAll(LexKind.NotAnEntity, NotEntities);
         _observationStems = ObservationStems;
         _modifierStems = ModifierStems;
     }
@@ -154,7 +157,7 @@ internal sealed class RadGraphLexicon
         "spine", "spinal", "thoracic", "lumbar", "cervical", "thoracolumbar", "vertebra", "vertebrae", "vertebral", "rib", "ribs",
         "clavicle", "clavicles", "pleura", "pleural", "pleurae", "trachea", "tracheal", "bronchus", "bronchi", "bronchial",
         "chest", "thorax", "thoraces", "vascularity", "vasculature", "vascular", "vessels", "vessel", "parenchyma", "parenchymal",
-        "interstitium", "interstitial", "airspace", "airspaces", "air space", "alveolar", "bony structures", "bony", "osseous",
+        "interstitium", "interstitial", "airspace", "airspaces", "air space", "alveolar", "bony", "osseous",
         "bone", "bones", "skeletal", "skeleton", "soft tissues", "soft tissue", "abdomen", "subdiaphragmatic", "stomach", "bowel",
         "colon", "liver", "spleen", "shoulder", "shoulders", "humerus", "humeral", "scapula", "scapulae", "sternum", "sternal",
         "retrocardiac", "retrosternal", "paratracheal", "azygos", "vena cava", "cava", "atrium", "atrial", "ventricle", "ventricular",
@@ -162,7 +165,8 @@ internal sealed class RadGraphLexicon
         "esophagus", "esophageal", "hiatal", "hiatus", "gastric", "gastroesophageal", "carina", "mainstem", "airway", "airways",
         "segment", "segments", "field", "fields", "svc", "ij", "jugular", "subclavian", "brachiocephalic",
         "cavoatrial", "junction", "hemidiaphragmatic", "pectus", "glenohumeral", "acromioclavicular", "ac joint", "joint", "joints",
-        "thoracic spine", "lumbar spine", "upper abdomen", "intraperitoneal", "peritoneal", "subcutaneous", "chest wall", "wall",
+        "upper abdomen", "clear space", "pelvis", "disc", "discs", "disk", "disks", "intervertebral", "epigastric", "bronchovascular", "peribronchial",
+        "endplate", "endplates", "glenoid", "acromion", "coracoid", "hemithoracic", "paraspinal", "intraperitoneal", "peritoneal", "subcutaneous", "chest wall", "wall",
         "trachea", "costochondral", "cartilage", "cartilages", "venous", "arterial", "artery", "arteries", "pulmonary artery",
         "lymph", "node", "nodes", "nipple", "nipples", "tissue", "tissues", "body", "bodies", "structures", "outline",
     ];
@@ -178,7 +182,8 @@ internal sealed class RadGraphLexicon
     [
         "left", "right", "bilateral", "bilaterally", "left-sided", "right-sided", "upper", "lower", "middle", "mid",
         "lateral", "medial", "anterior", "posterior", "superior", "inferior", "central", "peripheral", "posterolateral",
-        "anterolateral", "inferolateral", "superolateral", "distal", "proximal", "main",
+        "anterolateral", "inferolateral", "superolateral", "distal", "proximal", "main", "second", "third", "fourth", "fifth",
+        "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
     ];
 
     private static readonly string[] Observations =
@@ -215,7 +220,7 @@ internal sealed class RadGraphLexicon
         "osteotomy", "fixation", "cerclage", "wiring", "emphysematous",
         "flattening", "flattened", "distension", "distention", "dilatation", "dilation", "dilated",
         "unchanged", "deviation", "calcific", "pneumopericardium", "hydropneumothorax",
-        "empyema", "abscess", "malignancy", "lymphoma", "sarcoidosis", "tuberculosis", "histoplasmosis", "atelectatic changes", "cavitary lesion", "bronchospasm", "aneurysm", "dissection", "atelectasis",
+        "empyema", "abscess", "enchondroma", "cabg", "crowding", "bypass", "grafting", "graft", "scarring", "malignancy", "lymphoma", "sarcoidosis", "tuberculosis", "histoplasmosis", "atelectatic changes", "cavitary lesion", "bronchospasm", "aneurysm", "dissection", "atelectasis",
     ];
 
     // Modifiers of observations; those in StandAloneModifiers become observations when predicated of anatomy.
@@ -228,18 +233,18 @@ internal sealed class RadGraphLexicon
         "streaky", "linear", "subsegmental", "segmental", "bandlike", "band-like", "platelike", "plate-like", "discoid",
         "scattered", "multiple", "several", "few", "numerous", "confluent", "hazy", "ill-defined", "well-defined", "degenerative",
         "minor", "prominent", "coarse", "coarsened", "reticular", "reticulonodular", "nodular", "loculated", "layering",
-        "free", "borderline", "atherosclerotic", "compressive", "dependent", "granulomatous", "remote", "prior", "postoperative",
+        "free", "borderline", "atherosclerotic", "compressive", "dependent", "granulomatous", "remote", "postoperative",
         "post-operative", "postsurgical", "post-surgical", "surgical", "dense", "faint", "subtle",
-        "extensive", "early", "recent", "previous", "interval", "resolving", "enlarging", "top-normal",
+        "extensive", "early", "resolving", "multilevel", "enteric", "obstructive", "poorly defined", "poorly-defined", "inflammatory", "parapneumonic", "active", "arthritic", "engorged", "hyperdense", "enlarging", "top-normal",
         "upper-normal", "rounded",
-        "round", "irregular", "spiculated", "ground-glass", "ground glass", "retained", "limited", "minimal", "mass-like", "masslike", "wedge-shaped", "curvilinear", "small-to-moderate",
-        "moderate-to-large", "mild-to-moderate", "moderate-to-severe", "low-lying", "elevated", "elongated", "partial", "complete", "completely", "partially", "large-bore", "similar", "upper limits", "upper limit", "high normal", "low normal",
+        "round", "irregular", "spiculated", "ground-glass", "ground glass", "retained", "minimal", "mass-like", "masslike", "wedge-shaped", "curvilinear", "small-to-moderate",
+        "moderate-to-large", "mild-to-moderate", "moderate-to-severe", "low-lying", "elevated", "elongated", "partial", "complete", "large-bore", "similar", "upper limits", "upper limit", "high normal", "low normal",
     ];
 
     private static readonly HashSet<string> StandAloneModifiers = new(StringComparer.Ordinal)
     {
         "stable", "increased", "decreased", "improved", "worsened", "worse", "prominent", "elevated", "small", "large",
-        "low-lying", "elongated", "improvement", "persistent", "similar", "top-normal", "upper-normal", "borderline",
+        "low-lying", "elongated", "improvement", "persistent", "similar", "top-normal", "upper-normal", "borderline", "engorged",
     };
 
     private static readonly string[] ObservationStems = ["atelecta", "consolidat", "opacifi", "calcifi", "degenerat", "atherosclero", "hyperinflat", "hyperexpan", "osteophyt", "granulom", "cardiomegal", "pneumoth", "effusio"];
@@ -293,13 +298,13 @@ internal sealed class RadGraphLexicon
     private static readonly string[] SuggestiveCertain =
     [
         "consistent with", "compatible with", "representing", "represents", "represent", "reflecting", "reflects", "reflect",
-        "indicative of", "indicating", "indicates", "due to", "secondary to", "related to", "characteristic of", "in keeping with",
+        "indicative of", "indicating", "corresponding to", "indicates", "due to", "secondary to", "related to", "characteristic of", "in keeping with",
         "diagnostic of", "compatible", "consistent",
     ];
 
     private static readonly string[] ScopeBreaks =
     [
-        ";", "but", "however", "although", "though", "except", "which", "whereas", "while", "otherwise", "aside from",
+        ";", ".", "but", "however", "although", "though", "except", "which", "whereas", "while", "otherwise", "aside from",
         "apart from", "other than", "yet", "there", "this", "these", "that", "is seen", "are seen", "is noted", "are noted",
         "is present", "are present", "is again", "are again", "has", "have", "had", "since", "and the", ", the", "following", "after", "status post", "s / p", "post", "given",
     ];
@@ -308,8 +313,8 @@ internal sealed class RadGraphLexicon
     [
         "is", "are", "was", "were", "be", "been", "being", "appear", "appears", "appeared", "remain", "remains", "remained",
         "seem", "seems", "demonstrate", "demonstrates", "demonstrated", "show", "shows", "shown", "measure", "measures",
-        "measuring", "noted", "seen", "identified", "present", "visualized", "visible", "projecting", "projects", "overlies",
-        "overlie", "overlying", "extends", "extending", "looks", "look",
+        "measuring", "noted", "seen", "identified", "present", "visualized", "visible", "projects", "overlies",
+        "overlie", "extends", "extending", "looks", "look",
     ];
 
     private static readonly string[] Prepositions =
@@ -320,9 +325,18 @@ internal sealed class RadGraphLexicon
         "at the level of", "by", "obscuring", "abutting", "projecting",
     ];
 
+    // Phrases that look like anatomy or findings but name the examination ("lateral view").
+    private static readonly string[] NotEntities =
+    [
+        "lateral view", "lateral views", "lateral radiograph", "lateral radiographs", "lateral projection", "lateral film",
+        "frontal and lateral", "pa and lateral", "ap and lateral", "frontal view", "frontal views", "lateral image",
+        "lateral images", "on lateral", "the lateral", "frontal", "chest radiograph", "chest x-ray", "chest film",
+        "limits", "appearance", "lateral chest examination", "chest examination", "prior", "interval", "previous", "recent", "examination", "study", "evaluation",
+    ];
+
     private static readonly string[] Determiners =
     [
         "the", "a", "an", "both", "each", "either", "its", "their", "any", "some", "all", "two", "three", "one",
-        "single", "other", "another", "additional",
+        "single", "other", "another", "additional", "area of", "areas of", "focus of", "foci of",
     ];
 }

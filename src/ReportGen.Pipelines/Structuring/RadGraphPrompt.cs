@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Structuring;
 
@@ -7,6 +8,32 @@ public interface IRadGraphPrompt
 {
     /// <summary>The messages for <paramref name="radgraphText"/> (the space-joined radgraph words of the report).</summary>
     IReadOnlyList<ChatMessage> Render(string radgraphText);
+
+    /// <summary>Chat options from the prompt's execution settings (JSON-schema response format), or null for the service's own.</summary>
+    ChatOptions? CreateChatOptions();
+}
+
+/// <summary>
+/// The prompt file <c>prompts/structure-radgraph.yaml</c> (Semantic Kernel prompt YAML, rendered by
+/// <see cref="PromptLibrary"/>), with its few-shot examples (optional) and its JSON-schema response format.
+/// </summary>
+public sealed class RadGraphPromptFile(PromptTemplate template, IReadOnlyList<(string Report, string Output)>? examples = null) : IRadGraphPrompt
+{
+    /// <summary>The prompt's name in the library.</summary>
+    public const string Name = "structure-radgraph";
+
+    /// <summary>The structuring prompt from <paramref name="library"/>.</summary>
+    public static RadGraphPromptFile From(PromptLibrary library) => new(library[Name]);
+
+    /// <inheritdoc />
+    public IReadOnlyList<ChatMessage> Render(string radgraphText) => template.Render(new Dictionary<string, object?>
+    {
+        ["report"] = radgraphText,
+        ["examples"] = (examples ?? []).Select(e => new Dictionary<string, object?> { ["report"] = e.Report, ["output"] = e.Output }).ToList(),
+    });
+
+    /// <inheritdoc />
+    public ChatOptions? CreateChatOptions() => template.CreateChatOptions();
 }
 
 /// <summary>
@@ -24,6 +51,9 @@ public sealed class BuiltInRadGraphPrompt : IRadGraphPrompt
         suggestive_of (an observation to the observation it suggests).
         Answer with JSON only: {"entities":[{"id":1,"tokens":"...","label":"...","relations":[{"type":"located_at","target":2}]}]}.
         """;
+
+    /// <inheritdoc />
+    public ChatOptions? CreateChatOptions() => null;
 
     /// <inheritdoc />
     public IReadOnlyList<ChatMessage> Render(string radgraphText) =>

@@ -26,6 +26,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         public bool LocationFromSubject;
         public List<int> Pending = [];   // modifier drafts still looking for something to modify
         public bool PendingStandsAlone;
+        public List<int> Attributes = []; // attribute-only anatomy ("size") waiting for the subject they describe
     }
 
     private readonly List<Unit> _units = new(end - start);
@@ -120,6 +121,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
     {
         var mode = RadGraphLabels.ObservationDefinitelyPresent;
         var clauseStart = 0;
+        string? beforeVersus = null; // "versus" makes only the next alternative uncertain
+        var sawAlternative = false;
         for (var k = 0; k < _units.Count; k++)
         {
             var u = _units[k];
@@ -128,6 +131,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             {
                 case LexKind.ScopeBreak:
                     mode = RadGraphLabels.ObservationDefinitelyPresent;
+                    beforeVersus = null;
                     clauseStart = k + 1;
                     break;
                 case LexKind.NegationPre:
@@ -140,7 +144,12 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                     // The alternative before "versus" is uncertain too (walk back through its noun phrase).
                     for (var b = k - 1; b >= clauseStart && InPhrase(_units[b]); b--)
                         Relabel(b, RadGraphLabels.ObservationDefinitelyPresent, RadGraphLabels.ObservationUncertain);
-                    if (mode != RadGraphLabels.ObservationDefinitelyAbsent) mode = RadGraphLabels.ObservationUncertain;
+                    if (mode != RadGraphLabels.ObservationDefinitelyAbsent)
+                    {
+                        beforeVersus = mode;
+                        mode = RadGraphLabels.ObservationUncertain;
+                        sawAlternative = false;
+                    }
                     break;
                 case LexKind.NegationPost:
                     for (var b = clauseStart; b < k; b++) Relabel(b, RadGraphLabels.ObservationDefinitelyPresent, RadGraphLabels.ObservationDefinitelyAbsent);
@@ -148,8 +157,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                 case LexKind.UncertaintyPost:
                     for (var b = clauseStart; b < k; b++) Relabel(b, RadGraphLabels.ObservationDefinitelyPresent, RadGraphLabels.ObservationUncertain);
                     break;
+                case LexKind.None when beforeVersus is not null && sawAlternative && u.Role is Role.Conj or Role.Comma:
+                    mode = beforeVersus;
+                    beforeVersus = null;
+                    break;
                 case LexKind.Observation or LexKind.ObservationModifier when u.Entity >= 0:
                     drafts[u.Entity].Label = mode;
+                    if (beforeVersus is not null && u.Kind == LexKind.Observation) sawAlternative = true;
                     // "no (interval) change in ...": the negation covers the change, not what follows.
                     if (mode == RadGraphLabels.ObservationDefinitelyAbsent && lower[u.Start] is "change" or "changes")
                         mode = RadGraphLabels.ObservationDefinitelyPresent;
@@ -237,8 +251,11 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         foreach (var m in modifiers) Relate(_units[m].Entity, RadGraphRelations.Modify, p.HeadObs);
         // Location inside the phrase: the nearest anatomy before the head ("left pleural effusion"),
         // else the anatomy right after it ("enlarged heart", "clear lungs").
-        var before = chunks.Where(c => c.Head < headObs).Select(c => c.Head).DefaultIfEmpty(-1).Max();
-        var after = chunks.Where(c => c.Head > headObs).Select(c => c.Head).DefaultIfEmpty(-1).Min();
+        // Attribute-only chunks ("normal size") are no location: the attribute describes the clause subject.
+        var located = chunks.Where(c => _units[c.Head].Kind != LexKind.AnatomyAttribute).ToList();
+        p.Attributes.AddRange(chunks.Where(c => _units[c.Head].Kind == LexKind.AnatomyAttribute).SelectMany(c => c.Members).Select(m => _units[m].Entity));
+        var before = located.Where(c => c.Head < headObs).Select(c => c.Head).DefaultIfEmpty(-1).Max();
+        var after = located.Where(c => c.Head > headObs).Select(c => c.Head).DefaultIfEmpty(-1).Min();
         var loc = before >= 0 ? before : after;
         if (loc >= 0)
         {
@@ -266,6 +283,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             if (prep.Kind != LexKind.Preposition) continue;
             if (gap == 2 && _units[p.Last + 2].Kind != LexKind.Preposition) continue;
             if (!q.HasAnatomy || q.HasObservation) continue;
+            if (IsAttributeOnly(q)) continue; // "normal in size": size describes the subject, it is no location
             var target = _units[q.AnatomyFirstHead].Entity;
             if (p.HasObservation && p.Location < 0)
             {
@@ -280,6 +298,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         }
     }
 
+    private bool IsAttributeOnly(Phrase p)
+    {
+        for (var k = p.First; k <= p.Last; k++)
+            if (_units[k].Kind is LexKind.Anatomy or LexKind.AnatomyModifier) return false;
+        return true;
+    }
+
     private bool IsClauseBoundary(int unit)
     {
         var u = _units[unit];
@@ -291,6 +316,14 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         for (var i = 0; i < _phrases.Count; i++)
         {
             var p = _phrases[i];
+            if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p))
+            {
+                // "the heart is normal in size and contour": the attributes modify the subject.
+                var owner = FindSubject(i, out _);
+                if (owner >= 0)
+                    for (var k = p.First; k <= p.Last; k++) Relate(_units[k].Entity, RadGraphRelations.Modify, owner);
+                continue;
+            }
             if (p.HasObservation && p.Location == -1)
             {
                 var subject = FindSubject(i, out _);
@@ -299,6 +332,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                     p.Location = subject;
                     p.LocationFromSubject = true;
                     Relate(p.HeadObs, RadGraphRelations.LocatedAt, subject);
+                    // "heart size and pulmonary vascularity are normal": every coordinated subject.
+                    foreach (var other in CoordinatedSubjects(subject)) Relate(p.HeadObs, RadGraphRelations.LocatedAt, other);
+                    foreach (var a in p.Attributes) Relate(a, RadGraphRelations.Modify, subject);
                 }
             }
             if (p.Pending.Count == 0) continue;
@@ -348,9 +384,25 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                 beforeAnyObservation = false;
                 continue;
             }
-            if (q.HasAnatomy && q.Location != -2) return _units[q.AnatomyLastHead].Entity;
+            if (q.HasAnatomy && q.Location != -2 && !IsAttributeOnly(q)) return _units[q.AnatomyLastHead].Entity;
         }
         return -1;
+    }
+
+    // Anatomy-only phrases joined to the subject phrase by "and" or commas, before it.
+    private IEnumerable<int> CoordinatedSubjects(int subjectEntity)
+    {
+        var j = _phrases.FindIndex(q => q.HasAnatomy && !q.HasObservation && _units[q.AnatomyLastHead].Entity == subjectEntity);
+        while (j > 0)
+        {
+            var q = _phrases[j - 1];
+            var joined = true;
+            for (var k = q.Last + 1; k < _phrases[j].First; k++)
+                if (_units[k].Role is not (Role.Conj or Role.Comma)) joined = false;
+            if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q) || _phrases[j].First - q.Last > 3) yield break;
+            yield return _units[q.AnatomyLastHead].Entity;
+            j--;
+        }
     }
 
     private int PreviousObservation(int phrase)

@@ -49,13 +49,10 @@ public sealed class StructuringService
         var input = Prepare(text);
         var chat = _chat ?? throw new InvalidOperationException($"the {engine.ToString().ToLowerInvariant()} engine needs a chat model; none is configured");
         var radgraphText = RadGraphTokenizer.Join(input.Words);
-        var options = new ChatOptions
-        {
-            ModelId = Options.ModelId,
-            Temperature = 0,
-            MaxOutputTokens = Options.MaxOutputTokens,
-            ResponseFormat = ChatResponseFormat.ForJsonSchema(RadGraphSpanAligner.ResponseSchema, "radgraph_entities", "RadGraph v1 entities and relations"),
-        };
+        // The prompt file's execution settings win; the built-in schema and limits fill what it leaves out.
+        var options = _prompt.CreateChatOptions() ?? new ChatOptions { Temperature = 0, MaxOutputTokens = Options.MaxOutputTokens };
+        options.ModelId ??= Options.ModelId;
+        options.ResponseFormat ??= ChatResponseFormat.ForJsonSchema(RadGraphSpanAligner.ResponseSchema, "radgraph_entities", "RadGraph v1 entities and relations");
         var response = await chat.GetResponseAsync(_prompt.Render(radgraphText), options, cancellationToken).ConfigureAwait(false);
         var modelDoc = RadGraphSpanAligner.Align(input.Words, response.Text, out var alignment);
         if (engine == StructuringEngine.Llm)

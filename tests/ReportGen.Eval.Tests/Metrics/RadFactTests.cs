@@ -150,6 +150,27 @@ public sealed class RadFactTests
     }
 
     [Fact]
+    public void A_malformed_judgement_is_an_invalid_sample_and_a_malformed_file_a_clear_error()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "examples.json");
+        File.WriteAllText(path, """
+            [{"example_id": "ok", "input": {"phrases_A": ["a"], "phrases_B": ["b"]},
+              "output": {"phrases_A_evidenced": [{"phrase": "a", "status": "entailment", "evidence": ["b"]}],
+                         "phrases_B_evidenced": [{"phrase": "b", "status": "neutral", "evidence": []}]}},
+             {"example_id": "bad", "input": {"phrases_A": ["a"], "phrases_B": ["b"]},
+              "output": {"phrases_A_evidenced": [{"phrase": "a", "status": 3}], "phrases_B_evidenced": []}}]
+            """);
+        var samples = RadFactExamples.Load(path);
+        samples[0].IsInvalid.ShouldBeFalse();
+        samples[1].IsInvalid.ShouldBeTrue();
+        RadFact.Aggregate(samples).NumInvalidSamples.ShouldBe(1);
+
+        File.WriteAllText(path, "[1, 2]");
+        Should.Throw<InvalidDataException>(() => RadFactExamples.Load(path)).Message.ShouldContain("not a JSON object");
+    }
+
+    [Fact]
     public void Evidence_texts_resolve_to_premise_phrases_with_their_boxes()
     {
         EvidencePhrase[] premises = [new("The heart is enlarged.", [BoxA]), new("No effusion.")];

@@ -124,6 +124,41 @@ public sealed class CiderDTests
     }
 
     [Fact]
+    public void Published_summeval_cider_value()
+    {
+        // Yale-LILY/SummEval evaluation/tests/test_cider.py: CiderMetric(tokenize=False) — pycocoevalcap's CiderScorer
+        // on the raw strings of summ_eval/test_util.py CANDS/REFS — expects 2.5759014911864084.
+        string[] cands =
+        [
+            "28-year-old chef found dead in San Francisco mall",
+            "A 28-year-old chef who recently moved to San Francisco was found dead in the staircase of a local shopping center.",
+            "The victim's brother said he cannot imagine anyone who would want to harm him,\"Finally, it went uphill again at him.\"",
+        ];
+        string[] refs =
+        [
+            "28-Year-Old Chef Found Dead at San Francisco Mall",
+            "A 28-year-old chef who had recently moved to San Francisco was found dead in the stairwell of a local mall this week.",
+            "But the victim's brother says he can't think of anyone who would want to hurt him, saying, \"Things were finally going well for him.\"",
+        ];
+        var result = CiderD.Compute(cands.Zip(refs, (c, r) => new CaptionExample(c, r)).ToArray());
+        result.Score.ShouldBe(2.5759014911864084, 1e-12);
+    }
+
+    [Fact]
+    public void Published_perfect_match_scores_bleu_one_and_cider_ten()
+    {
+        // irisml-tasks-training test/test_evaluate_captioning.py (pycocoevalcap behind it): the "perfect" case
+        // expects BLEU-1..4 = 1.0 and CIDEr = 10.0; its first pair differs only in case, which the tokenizer removes.
+        var result = TextMetrics.Evaluate(
+        [
+            new CaptionExample("Hello World Good bye", ["Hello World good Bye"]),
+            new CaptionExample("This is perfect test", ["This is perfect test", "This is perfect test"]),
+        ]);
+        foreach (var bleu in result.Bleu.Scores) bleu.ShouldBe(1.0, 1e-9);
+        result.Cider.Score.ShouldBe(10.0, 1e-12);
+    }
+
+    [Fact]
     public void A_single_item_corpus_scores_zero_because_every_idf_is_zero()
         => CiderD.Compute([new CaptionExample("no effusion", "no effusion")]).Score.ShouldBe(0);
 }
@@ -136,6 +171,7 @@ public sealed class CocoTokenizerTests
     [InlineData("Well-expanded lungs, 2.5 cm nodule -- unchanged...", "well-expanded lungs 2.5 cm nodule unchanged")]
     [InlineData("\"Quoted\" `text' here", "quoted text here")]
     [InlineData("There isn't any effusion; the heart's size is 50%.", "there is n't any effusion the heart 's size is 50 %")]
+    [InlineData("Findings, e.g. effusion/edema.", "findings e.g. effusion/edema")]
     [InlineData("  ", "")]
     public void Lower_cases_and_drops_the_ptb_punctuation_list(string text, string expected)
         => CocoTokenizer.Tokenize(text).ShouldBe(expected);

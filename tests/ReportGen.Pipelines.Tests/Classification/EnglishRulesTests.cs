@@ -44,6 +44,10 @@ public sealed class EnglishRulesTests
     [InlineData("Healed left rib fracture.", "Fracture", LabelValue.Positive)]
     [InlineData("No acute fracture.", "Fracture", LabelValue.Negative)]
     [InlineData("Pneumothorax is no longer seen.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("Cardiac size, mediastinal contour, and pulmonary vascularity are within normal limits.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("Cardiac size, mediastinal contour, and pulmonary vascularity are within normal limits.", "Enlarged Cardiomediastinum", LabelValue.Negative)]
+    [InlineData("Cardiomegaly, lungs are normal.", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("No significant change in the left effusion.", "Pleural Effusion", LabelValue.Positive)]
     [InlineData("Heart size normal and lungs are clear.", "Lung Opacity", LabelValue.NotMentioned)]
     [InlineData("Calcified granuloma in the right upper lobe.", "Lung Lesion", LabelValue.NotMentioned)]
     [InlineData("Small pericardial effusion.", "Pleural Effusion", LabelValue.NotMentioned)]
@@ -73,5 +77,31 @@ public sealed class EnglishRulesTests
     {
         Label("Pacemaker leads over the heart.", "Cardiomegaly").ShouldBe(LabelValue.NotMentioned);
         Label("Pacemaker leads over the heart.", "Support Devices").ShouldBe(LabelValue.Positive);
+    }
+}
+
+public sealed class RulesScalingTests
+{
+    [Fact]
+    public void Work_grows_linearly_on_one_huge_sentence_of_repeated_findings()
+    {
+        var taxonomy = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies")).Get("chexpert14");
+        const string unit = "no pericardial effusion or pneumothorax over the heart ";
+        double Seconds(int repeats)
+        {
+            var text = string.Concat(Enumerable.Repeat(unit, repeats));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var labels = RulesLabeler.Label(text, taxonomy, "en").Labels;
+            watch.Stop();
+            labels["Pneumothorax"].ShouldBe(LabelValue.Negative);
+            labels["Pleural Effusion"].ShouldBe(LabelValue.NotMentioned);
+            return watch.Elapsed.TotalSeconds;
+        }
+        Seconds(200); // warm-up (JIT)
+        var small = Seconds(500);
+        var large = Seconds(4_000);
+        // 8x the input: about 8x the time when linear, 64x when quadratic (as before the scans were bounded);
+        // the bound leaves room for a loaded CI machine.
+        (large / small).ShouldBeLessThan(24, $"small {small:F2}s, large {large:F2}s");
     }
 }

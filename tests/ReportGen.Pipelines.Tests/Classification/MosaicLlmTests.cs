@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Labels;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Prompts;
 using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Classification;
@@ -33,10 +34,12 @@ public sealed class MosaicLlmTests
         public void Dispose() { }
     }
 
+    private static readonly PromptLibrary Prompts = PromptLibrary.Load(RepoFiles.Path("prompts"));
+
     private static Task<ClassificationResult> Run(string answer, out CannedChatClient client)
     {
         client = new CannedChatClient(answer);
-        var service = new ClassificationService(Library, client);
+        var service = new ClassificationService(Library, client, Prompts);
         return service.ClassifyAsync(new ClassificationRequest { Text = "Mild cardiomegaly. No effusion.", TaxonomyId = "chexpert14", Engine = ClassificationEngine.Llm }, TestContext.Current.CancellationToken);
     }
 
@@ -54,6 +57,28 @@ public sealed class MosaicLlmTests
         client.LastOptions!.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>().Schema.ShouldNotBeNull();
         client.LastMessages.Count(m => m.Role == ChatRole.Assistant).ShouldBe(Library.Get("chexpert14").Examples.Count);
         client.LastMessages[^1].Text.ShouldContain("Mild cardiomegaly");
+        client.LastMessages[0].Text.ShouldContain("- Pleural Effusion: Pleural effusion or pleural fluid.");
+        client.LastOptions.Temperature.ShouldBe(0);
+        var schema = ((ChatResponseFormatJson)client.LastOptions.ResponseFormat!).Schema!.Value;
+        schema.GetProperty("required").GetArrayLength().ShouldBe(14);
+        schema.GetProperty("properties").GetProperty("Support Devices").GetProperty("enum").GetArrayLength().ShouldBe(4);
+    }
+
+    [Fact]
+    public void Both_prompt_sources_render_every_taxonomy_with_its_few_shot_examples()
+    {
+        foreach (var id in Library.Ids)
+        {
+            var taxonomy = Library.Get(id);
+            foreach (var service in new[] { new ClassificationService(Library, null, Prompts), new ClassificationService(Library) })
+            {
+                var (messages, options) = service.BuildPrompt(taxonomy, "Report & <text>", "en");
+                messages.Count.ShouldBe(2 + 2 * taxonomy.Examples.Count);
+                messages[^1].Text.ShouldContain("Report & <text>");
+                foreach (var label in taxonomy.Labels) messages[0].Text.ShouldContain(label.Name);
+                options.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>();
+            }
+        }
     }
 
     [Fact]

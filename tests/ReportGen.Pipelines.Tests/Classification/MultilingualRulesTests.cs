@@ -49,6 +49,18 @@ public sealed class MultilingualRulesTests
     [InlineData("ja", "心拡大を認めるが、胸水は認められない。", "Cardiomegaly", LabelValue.Positive)]
     [InlineData("ja", "心拡大を認めるが、胸水は認められない。", "Pleural Effusion", LabelValue.Negative)]
     [InlineData("ja", "胸水、気胸は認めない。", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("ja", "肺炎を示唆する限局性の浸潤影は認めない。", "Pneumonia", LabelValue.Negative)]
+    [InlineData("ja", "右気胸に有意な変化はない。", "Pneumothorax", LabelValue.Positive)]
+    [InlineData("ja", "右少量胸水または胸膜肥厚。", "Pleural Other", LabelValue.Uncertain)]
+    [InlineData("ja", "肺水腫は認めない。", "Edema", LabelValue.Negative)]
+    [InlineData("es", "El tamaño cardiaco y la vascularización pulmonar son normales.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("es", "Sin cambios significativos del neumotórax.", "Pneumothorax", LabelValue.Positive)]
+    [InlineData("es", "El mediastino está estable.", "Enlarged Cardiomediastinum", LabelValue.Uncertain)]
+    [InlineData("da", "Intet lungeødem.", "Edema", LabelValue.Negative)]
+    [InlineData("da", "Ernæringssonden ligger fortsat.", "Support Devices", LabelValue.Positive)]
+    [InlineData("da", "Lungetuberkulose.", "Support Devices", LabelValue.NotMentioned)]
+    [InlineData("da", "Forstørrede lymfeknuder.", "Lung Lesion", LabelValue.NotMentioned)]
+    [InlineData("de", "Herzgröße an der oberen Normgrenze.", "Cardiomegaly", LabelValue.Negative)]
     public void Labels_per_language(string language, string text, string label, LabelValue expected) =>
         RulesLabeler.Label(text, Library.Get("chexpert14"), language).Labels[label].ShouldBe(expected);
 

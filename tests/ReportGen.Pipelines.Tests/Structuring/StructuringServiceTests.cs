@@ -129,4 +129,20 @@ public class StructuringServiceTests
         await Should.ThrowAsync<OperationCanceledException>(() => new StructuringService(new CannedChatClient("{}")).StructureAsync(Report, StructuringEngine.Llm, cts.Token));
         JsonSerializer.Serialize(RadGraphSpanAligner.ResponseSchema).ShouldContain("suggestive_of");
     }
+
+    [Fact]
+    public async Task The_prompt_file_renders_the_report_words_and_its_json_schema_reaches_the_model()
+    {
+        var library = ReportGen.Pipelines.Prompts.PromptLibrary.Load(ReportGen.TestSupport.RepoFiles.Path("prompts"));
+        var prompt = RadGraphPromptFile.From(library);
+        var messages = prompt.Render("No pneumothorax .");
+        messages[0].Role.ShouldBe(ChatRole.System);
+        messages[^1].Text.ShouldContain("No pneumothorax .");
+        var chat = new CannedChatClient("""{"entities":[{"id":1,"tokens":"pneumothorax","label":"OBS-DA","relations":[]}]}""");
+        var result = await new StructuringService(chat, prompt, new StructuringOptions { ModelId = "m" }).StructureAsync("No pneumothorax.", StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        result.RadGraph.Entities["1"].StartIx.ShouldBe(1);
+        chat.LastOptions!.ModelId.ShouldBe("m");
+        var schema = chat.LastOptions.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>().Schema!.Value;
+        schema.GetRawText().ShouldContain("suggestive_of");
+    }
 }

@@ -9,25 +9,37 @@ namespace ReportGen.Eval.Metrics.Judging;
 /// </summary>
 public static class RadFactExamples
 {
-    /// <summary>Loads the file; an example whose output is missing or malformed becomes an invalid sample.</summary>
-    public static IReadOnlyList<RadFactSample> Load(string path)
+    /// <summary>Loads the stored labels; an example whose output is missing or malformed becomes an invalid sample.</summary>
+    public static IReadOnlyList<RadFactSample> Load(string path) => LoadExamples(path).Select(e => e.Labels).ToArray();
+
+    /// <summary>Loads inputs (phrase lists) and stored labels of every example.</summary>
+    public static IReadOnlyList<RadFactExample> LoadExamples(string path)
     {
         using var stream = File.OpenRead(path);
         using var doc = JsonDocument.Parse(stream);
         if (doc.RootElement.ValueKind != JsonValueKind.Array)
             throw new InvalidDataException($"{Path.GetFileName(path)}: expected a JSON array of examples");
-        var samples = new List<RadFactSample>();
+        var samples = new List<RadFactExample>();
         var index = 0;
         foreach (var example in doc.RootElement.EnumerateArray())
         {
+            if (example.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{Path.GetFileName(path)}: example {index} is not a JSON object");
             var id = example.TryGetProperty("example_id", out var idElement) && idElement.ValueKind == JsonValueKind.String
                 ? idElement.GetString()!
                 : $"example_{index}";
-            samples.Add(Read(id, example));
+            samples.Add(new RadFactExample(id, InputPhrases(example, "phrases_A"), InputPhrases(example, "phrases_B"), Read(id, example)));
             index++;
         }
         return samples;
     }
+
+    private static IReadOnlyList<string> InputPhrases(JsonElement example, string name)
+        => example.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object
+           && input.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+            && list.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String)
+            ? list.EnumerateArray().Select(p => p.GetString()!).ToArray()
+            : throw new InvalidDataException($"an example has no input.{name} list of strings");
 
     private static RadFactSample Read(string id, JsonElement example)
     {
@@ -42,18 +54,33 @@ public static class RadFactExamples
 
     private static List<EvidencedPhrase>? ReadPhrases(JsonElement array)
     {
+        // A malformed judgement (what an LLM may return) makes the sample invalid, not the file unreadable.
         var phrases = new List<EvidencedPhrase>();
         foreach (var p in array.EnumerateArray())
         {
-            if (!p.TryGetProperty("phrase", out var text) || !p.TryGetProperty("status", out var status)) return null;
-            var evidence = p.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.Array
-                ? ev.EnumerateArray().Select(e => new EvidencePhrase(e.GetString() ?? "")).ToArray()
-                : [];
-            phrases.Add(new EvidencedPhrase(text.GetString() ?? "", status.GetString() ?? "", null, evidence));
+            if (p.ValueKind != JsonValueKind.Object
+                || !p.TryGetProperty("phrase", out var text) || text.ValueKind != JsonValueKind.String
+                || !p.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+            var evidence = new List<EvidencePhrase>();
+            if (p.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var e in ev.EnumerateArray())
+                {
+                    if (e.ValueKind != JsonValueKind.String) return null;
+                    evidence.Add(new EvidencePhrase(e.GetString()!));
+                }
+            }
+            phrases.Add(new EvidencedPhrase(text.GetString()!, status.GetString()!, null, evidence));
         }
         return phrases;
     }
 }
+
+/// <summary>One RadFact example: the candidate (A) and reference (B) phrases and the stored entailment labels.</summary>
+public sealed record RadFactExample(string Id, IReadOnlyList<string> CandidatePhrases, IReadOnlyList<string> ReferencePhrases, RadFactSample Labels);
 
 /// <summary>Bootstrap statistics of one aggregate metric.</summary>
 public sealed record BootstrapStats(double Mean, double Median, double Lower, double Upper);

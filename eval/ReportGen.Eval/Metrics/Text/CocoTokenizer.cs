@@ -10,11 +10,11 @@ namespace ReportGen.Eval.Metrics.Text;
 /// <remarks>
 /// A managed approximation of PTB's rules that matter after the punctuation filter: punctuation is
 /// split off word edges (so "effusion." → "effusion"), brackets and quotes vanish, hyphenated words,
-/// decimals ("2.5"), abbreviations with inner periods ("e.g") and slashes stay one token,
+/// decimals ("2.5"), letter abbreviations ("e.g.") and slashes stay one token,
 /// clitics split as PTB does ("don't" → "do n't", "heart's" → "heart 's"), and "%", "$", "#", "&"
 /// become tokens of their own. Java's tokenizer is not reachable here; these rules cover report text.
 /// </remarks>
-public static class CocoTokenizer
+public static partial class CocoTokenizer
 {
     private static readonly HashSet<string> Punctuation =
         ["''", "'", "``", "`", "-LRB-", "-RRB-", "-LCB-", "-RCB-", ".", "?", "!", ",", ":", "-", "--", "...", ";"];
@@ -87,6 +87,12 @@ public static class CocoTokenizer
 
     private static IEnumerable<string> StripEdges(string piece)
     {
+        // Letter-period abbreviations ("e.g.", "i.v.") are one PTB token, final period included.
+        if (Abbreviation().IsMatch(piece))
+        {
+            yield return piece;
+            yield break;
+        }
         var start = 0;
         var end = piece.Length;
         while (start < end && EdgePunctuation.Contains(piece[start], StringComparison.Ordinal)) start++;
@@ -114,4 +120,7 @@ public static class CocoTokenizer
     }
 
     private static readonly string[] Clitics = ["'s", "'re", "'ve", "'ll", "'d", "'m"];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:\p{L}\.){2,}$")]
+    private static partial System.Text.RegularExpressions.Regex Abbreviation();
 }

@@ -12,6 +12,9 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
 {
     public LanguageCues Cues { get; } = cues;
 
+    /// <summary>How far back a cue is looked for; real cue scopes ("no A, B, C, or D") are far shorter.</summary>
+    private const int MaxBackward = 40;
+
     public LabelValue Classify(Sentence sentence, int first, int last, string mentionText)
     {
         if (Before(sentence, first, Cues.PreNegationUncertaintyBefore) || After(sentence, last, Cues.PreNegationUncertaintyAfter))
@@ -44,7 +47,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         if (cues.Count == 0) return false;
         var tokens = sentence.Tokens;
         var crossedComma = false;
-        for (var i = first - 1; i >= 0; i--)
+        // Bounded so adversarial input (one huge sentence of repeated findings) stays linear.
+        for (var i = first - 1; i >= 0 && first - i <= MaxBackward; i--)
         {
             var distance = first - 1 - i;
             foreach (var cue in cues)
@@ -65,6 +69,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     {
         if (cues.Count == 0) return false;
         var tokens = sentence.Tokens;
+        var subjectList = IsSubjectList(tokens, last);
         var crossedComma = false;
         var passedVerb = false;
         for (var j = last + 1; j < tokens.Count && j - last <= Cues.ForwardWindow; j++)
@@ -76,17 +81,36 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
                 if (StartsAt(tokens, j, cue.Tokens)) return true;
             }
             var t = tokens[j].Text;
-            if (t == ",") { crossedComma = true; continue; }
+            // "Cardiac size, mediastinal contour, and vascularity are normal": list commas before the verb.
+            if (t == ",") { crossedComma |= !subjectList || passedVerb; continue; }
             if (Cues.ForwardTerminators.Contains(t)) return false;
             if (t == Cues.And && j + 1 < tokens.Count)
             {
                 var next = tokens[j + 1].Text;
-                if (Cues.AndClauseStarters.Contains(next)) return false;
+                if (!subjectList && Cues.AndClauseStarters.Contains(next)) return false;
                 // "X is noted and Y is normal": after X's own verb, "and" starts another clause unless a
                 // verb follows directly ("the heart and lungs have ... and are within normal limits").
                 if (passedVerb && !Cues.Verbs.Contains(next)) return false;
             }
             passedVerb |= Cues.Verbs.Contains(t);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Is the mention the head of a coordinated subject ("A, B and C are ...", "El tamaño cardiaco y la
+    /// vascularización son normales")? True when an "and" follows it before the first verb, with no clause
+    /// terminator in between.
+    /// </summary>
+    private bool IsSubjectList(IReadOnlyList<Token> tokens, int last)
+    {
+        var sawAnd = false;
+        for (var j = last + 1; j < tokens.Count && j - last <= Cues.ForwardWindow; j++)
+        {
+            var t = tokens[j].Text;
+            if (Cues.Verbs.Contains(t)) return sawAnd;
+            if (Cues.ForwardTerminators.Contains(t)) return false;
+            if (t == Cues.And) sawAnd = true;
         }
         return false;
     }

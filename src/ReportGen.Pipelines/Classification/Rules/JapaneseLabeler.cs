@@ -31,21 +31,36 @@ internal static class JapaneseLabeler
 
     private const int MaxDistance = 40;
 
+    // "変化なし" is "no change": the finding persists (cardiac/mediastinal contours: CheXpert calls that uncertain).
+    private static readonly string[] NoChange = ["変化", "著変"];
+    private static readonly string[] ContourHeads = ["縦隔", "心陰影", "心臓", "心胸郭比"];
+    private static readonly string[] Alternatives = ["または", "あるいは", "もしくは"];
+
     public static LabelValue Classify(string sentence, int start, int end)
     {
         var before = sentence[Math.Max(0, start - 8)..start];
+        if (Alternatives.Any(before.EndsWith)) return LabelValue.Uncertain;
+        var mention = sentence[start..end];
         var p = end;
         while (p < sentence.Length && p - end <= MaxDistance)
         {
             if (StartsWithAny(sentence, p, PreNegationUncertainty, out _)) return LabelValue.Uncertain;
-            if (StartsWithAny(sentence, p, Negation, out _)) return LabelValue.Negative;
+            if (StartsWithAny(sentence, p, Negation, out _))
+            {
+                var lead = sentence[Math.Max(end, p - 4)..p];
+                if (NoChange.Any(lead.Contains)) return ContourHeads.Any(mention.Contains) ? LabelValue.Uncertain : LabelValue.Positive;
+                return LabelValue.Negative;
+            }
+            if (StartsWithAny(sentence, p, Alternatives, out _)) return LabelValue.Uncertain;
             if (StartsWithAny(sentence, p, Uncertainty, out var len))
             {
-                // "肺炎の疑いなし": no suspicion of pneumonia.
-                var after = p + len;
-                for (var q = after; q < Math.Min(sentence.Length, after + 3); q++)
+                // "肺炎の疑いなし" (no suspicion of pneumonia) and "肺炎を示唆する浸潤影は認めない" (no opacity
+                // suggesting pneumonia): a negation later in the same clause, before any positive predicate, wins.
+                for (var q = p + len; q < sentence.Length && sentence[q] is not '。' and not '、'; q++)
                 {
+                    if (StartsWithAny(sentence, q, PreNegationUncertainty, out _)) return LabelValue.Uncertain;
                     if (StartsWithAny(sentence, q, Negation, out _)) return LabelValue.Negative;
+                    if (StartsWithAny(sentence, q, Positive, out _)) break;
                 }
                 return LabelValue.Uncertain;
             }

@@ -23,8 +23,10 @@ internal sealed class MentionFinder
     {
         _wordStart = language switch
         {
+            // Japanese has no spaces and German writes compounds ("Pleuraerguss"); Danish compounds too, but
+            // only where the taxonomy is written for substring matching (chexpert14's stems).
             "ja" or "de" => false,
-            "en" => taxonomy.Matching == "word_start",
+            "en" or "da" => taxonomy.Matching == "word_start",
             _ => true,
         };
         foreach (var label in taxonomy.Labels)
@@ -54,6 +56,8 @@ internal sealed class MentionFinder
 
     public IEnumerable<Mention> Find(string sentence)
     {
+        // Exclusion spans are found once per sentence and label (not once per mention): linear on big input.
+        var excluded = new Dictionary<string, bool[]?>(StringComparer.Ordinal);
         foreach (var (label, phrase) in _phrases)
         {
             var from = 0;
@@ -64,15 +68,18 @@ internal sealed class MentionFinder
                 var end = at + phrase.Length;
                 from = end;
                 if (_wordStart && at > 0 && char.IsLetterOrDigit(sentence[at - 1])) continue;
-                if (OverlapsExclusion(sentence, label, at, end)) continue;
+                if (!excluded.TryGetValue(label, out var spans)) excluded[label] = spans = ExclusionSpans(sentence, label);
+                if (spans is not null && Array.IndexOf(spans, true, at, end - at) >= 0) continue;
                 yield return new Mention(label, at, end, phrase);
             }
         }
     }
 
-    private bool OverlapsExclusion(string sentence, string label, int start, int end)
+    /// <summary>Which characters of the sentence lie inside an exclusion phrase of the label; null when none.</summary>
+    private bool[]? ExclusionSpans(string sentence, string label)
     {
-        if (!_exclusions.TryGetValue(label, out var exclusions)) return false;
+        if (!_exclusions.TryGetValue(label, out var exclusions)) return null;
+        bool[]? covered = null;
         foreach (var ex in exclusions)
         {
             if (ex.Length == 0) continue;
@@ -81,10 +88,11 @@ internal sealed class MentionFinder
             {
                 var at = sentence.IndexOf(ex, from, StringComparison.Ordinal);
                 if (at < 0) break;
-                if (start < at + ex.Length && end > at) return true;
+                covered ??= new bool[sentence.Length];
+                Array.Fill(covered, true, at, ex.Length);
                 from = at + ex.Length;
             }
         }
-        return false;
+        return covered;
     }
 }

@@ -26,10 +26,13 @@ internal static partial class RulesLabeler
         ["de"] = new(EuropeanCues.German()),
     };
 
+    // Folded phrase lists per taxonomy and language, built once (taxonomies are immutable records).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Taxonomy, System.Collections.Concurrent.ConcurrentDictionary<string, MentionFinder>> Finders = new();
+
     public static RulesOutcome Label(string text, Taxonomy taxonomy, string language)
     {
         if (!SupportedLanguages.Contains(language)) language = "en";
-        var finder = new MentionFinder(taxonomy, language);
+        var finder = Finders.GetValue(taxonomy, _ => new()).GetOrAdd(language, l => new MentionFinder(taxonomy, l));
         var values = new Dictionary<string, List<LabelValue>>(StringComparer.Ordinal);
         var noFinding = true;
         var ignores = new HashSet<string>(taxonomy.NoFindingIgnores, StringComparer.OrdinalIgnoreCase);

@@ -66,18 +66,19 @@ internal sealed class Sentence
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c);
 
-    /// <summary>The first and last token overlapping a character span; (-1,-1) when none.</summary>
+    /// <summary>The first and last token overlapping a character span; (-1,-1) when none. Binary search.</summary>
     public (int First, int Last) TokenRange(int start, int end)
     {
-        int first = -1, last = -1;
-        for (var t = 0; t < Tokens.Count; t++)
+        int lo = 0, hi = Tokens.Count - 1, first = -1;
+        while (lo <= hi)
         {
-            if (Tokens[t].End > start && Tokens[t].Start < end)
-            {
-                if (first < 0) first = t;
-                last = t;
-            }
+            var mid = (lo + hi) / 2;
+            if (Tokens[mid].End > start) { first = mid; hi = mid - 1; }
+            else lo = mid + 1;
         }
+        if (first < 0 || Tokens[first].Start >= end) return (-1, -1);
+        var last = first;
+        while (last + 1 < Tokens.Count && Tokens[last + 1].Start < end) last++;
         return (first, last);
     }
 }

@@ -1,0 +1,86 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace ReportGen.Eval.Bench;
+
+/// <summary>
+/// Writes a minimal DICOM Part 10 file (explicit VR little endian, one frame, MONOCHROME2, unsigned 16-bit with
+/// 12 bits stored) in memory, so the encoder benchmark has a large radiograph without shipping one.
+/// </summary>
+public static class SyntheticDicom
+{
+    /// <summary>A <paramref name="width"/> x <paramref name="height"/> chest-like gradient with rib-like stripes, 12 bits stored.</summary>
+    public static byte[] Create(int width = 2048, int height = 2048)
+    {
+        using var ms = new MemoryStream();
+        ms.Write(new byte[128]);
+        ms.Write("DICM"u8);
+
+        var meta = new MemoryStream();
+        Element(meta, 0x0002, 0x0001, "OB", [0, 1]);
+        Element(meta, 0x0002, 0x0002, "UI", Uid("1.2.840.10008.5.1.4.1.1.1"));
+        Element(meta, 0x0002, 0x0003, "UI", Uid("1.2.826.0.1.3680043.10.1234.1"));
+        Element(meta, 0x0002, 0x0010, "UI", Uid("1.2.840.10008.1.2.1"));
+        var groupLength = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(groupLength, (uint)meta.Length);
+        Element(ms, 0x0002, 0x0000, "UL", groupLength);
+        meta.WriteTo(ms);
+
+        Element(ms, 0x0008, 0x0060, "CS", Text("CR"));
+        Element(ms, 0x0018, 0x0015, "CS", Text("CHEST"));
+        Element(ms, 0x0018, 0x5101, "CS", Text("PA"));
+        Element(ms, 0x0028, 0x0002, "US", U16(1));
+        Element(ms, 0x0028, 0x0004, "CS", Text("MONOCHROME2"));
+        Element(ms, 0x0028, 0x0010, "US", U16((ushort)height));
+        Element(ms, 0x0028, 0x0011, "US", U16((ushort)width));
+        Element(ms, 0x0028, 0x0100, "US", U16(16));
+        Element(ms, 0x0028, 0x0101, "US", U16(12));
+        Element(ms, 0x0028, 0x0102, "US", U16(11));
+        Element(ms, 0x0028, 0x0103, "US", U16(0));
+
+        var pixels = new byte[width * height * 2];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var dx = (x - width / 2.0) / width;
+                var dy = (y - height / 2.0) / height;
+                var v = 2400 + 1200 * Math.Cos(dx * 5) * Math.Cos(dy * 3) + 300 * Math.Sin(y / 40.0);
+                BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan((y * width + x) * 2), (ushort)Math.Clamp(v, 0, 4095));
+            }
+        Element(ms, 0x7FE0, 0x0010, "OW", pixels);
+        return ms.ToArray();
+    }
+
+    private static byte[] Uid(string uid) => Pad(Encoding.ASCII.GetBytes(uid), 0);
+    private static byte[] Text(string s) => Pad(Encoding.ASCII.GetBytes(s), (byte)' ');
+    private static byte[] Pad(byte[] b, byte pad) => b.Length % 2 == 0 ? b : [.. b, pad];
+
+    private static byte[] U16(ushort v)
+    {
+        var b = new byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(b, v);
+        return b;
+    }
+
+    private static void Element(Stream s, ushort group, ushort element, string vr, byte[] value)
+    {
+        Span<byte> head = stackalloc byte[12];
+        BinaryPrimitives.WriteUInt16LittleEndian(head, group);
+        BinaryPrimitives.WriteUInt16LittleEndian(head[2..], element);
+        head[4] = (byte)vr[0];
+        head[5] = (byte)vr[1];
+        if (vr is "OB" or "OW" or "OF" or "SQ" or "UT" or "UN")
+        {
+            // 2 reserved bytes, then a 32-bit length
+            head[6] = head[7] = 0;
+            BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)value.Length);
+            s.Write(head);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(head[6..], (ushort)value.Length);
+            s.Write(head[..8]);
+        }
+        s.Write(value);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ReportGen.Pipelines.Remote;
+
+namespace ReportGen.Api.Apis;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>, OpenAI-compatible (messages, stream, max_tokens, temperature, top_p, seed, stop,
+/// response_format incl. json_schema), so existing clients and tools can use the hosted model.
+/// </summary>
+public static class ChatCompletionsApi
+{
+    /// <summary>Maps the endpoint.</summary>
+    public static RouteGroupBuilder MapChatCompletionsApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/chat/completions", Complete).WithTags("Chat").WithSummary("OpenAI-compatible chat completions over the hosted model");
+        return v1;
+    }
+
+    /// <summary>Runs one completion, streamed as SSE chunks when <c>stream</c> is true.</summary>
+    public static async Task<IResult> Complete(OpenAiChatRequest request, IServiceProvider services, HttpContext context, CancellationToken cancellationToken)
+    {
+        var messages = Messages(request);
+        var options = Options(request);
+        var chat = services.GetService<IChatClient>()
+            ?? throw new RequestFieldException("model", "no chat model is configured on this service (ReportGen:Llm:Model)", StatusCodes.Status503ServiceUnavailable);
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("n")[..24];
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var model = request.Model ?? options.ModelId ?? "default";
+        if (request.Stream)
+        {
+            return TypedResults.ServerSentEvents(Chunks(chat, messages, options, id, created, model, cancellationToken));
+        }
+        var response = await chat.GetResponseAsync(messages, options, cancellationToken);
+        return TypedResults.Ok(new OpenAiChatResponse(id, "chat.completion", created, response.ModelId ?? model,
+            [new OpenAiChoice(0, new OpenAiResponseMessage("assistant", response.Text), null, FinishReason(response.FinishReason))],
+            response.Usage is { } u ? new OpenAiUsage(u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0, u.TotalTokenCount ?? (u.InputTokenCount ?? 0) + (u.OutputTokenCount ?? 0)) : null));
+    }
+
+    private static async IAsyncEnumerable<string> Chunks(IChatClient chat, List<ChatMessage> messages, ChatOptions options, string id, long created, string model,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return Chunk(id, created, model, new OpenAiResponseMessage("assistant", ""), null);
+        string? finish = null;
+        await foreach (var update in chat.GetStreamingResponseAsync(messages, options, cancellationToken))
+        {
+            finish = FinishReason(update.FinishReason) ?? finish;
+            if (!string.IsNullOrEmpty(update.Text)) yield return Chunk(id, created, model, new OpenAiResponseMessage(null, update.Text), null);
+        }
+        yield return Chunk(id, created, model, new OpenAiResponseMessage(null, null), finish ?? "stop");
+        yield return "[DONE]";
+    }
+
+    private static string Chunk(string id, long created, string model, OpenAiResponseMessage delta, string? finish) =>
+        JsonSerializer.Serialize(new OpenAiChatResponse(id, "chat.completion.chunk", created, model, [new OpenAiChoice(0, null, delta, finish)], null));
+
+    private static List<ChatMessage> Messages(OpenAiChatRequest request)
+    {
+        if (request.Messages is not { Count: > 0 } messages) throw new RequestFieldException("messages", "messages must hold at least one message", StatusCodes.Status400BadRequest);
+        var result = new List<ChatMessage>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var m = messages[i];
+            var role = m.Role switch
+            {
+                "system" or "developer" => ChatRole.System,
+                "user" => ChatRole.User,
+                "assistant" => ChatRole.Assistant,
+                _ => throw new RequestFieldException($"messages[{i}].role", $"role must be system, user or assistant, not '{m.Role}'", StatusCodes.Status400BadRequest),
+            };
+            result.Add(new ChatMessage(role, Contents(m.Content, i)));
+        }
+        return result;
+    }
+
+    private static List<AIContent> Contents(JsonElement? content, int index)
+    {
+        var field = $"messages[{index}].content";
+        switch (content?.ValueKind)
+        {
+            case JsonValueKind.String:
+                return [new TextContent(content.Value.GetString())];
+            case JsonValueKind.Array:
+                var parts = new List<AIContent>();
+                var j = 0;
+                foreach (var part in content.Value.EnumerateArray())
+                {
+                    var type = part.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    if (type == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                        parts.Add(new TextContent(text.GetString()));
+                    else if (type == "image_url" && part.TryGetProperty("image_url", out var img) && img.TryGetProperty("url", out var url) && url.GetString() is { } uri)
+                        parts.Add(uri.StartsWith("data:", StringComparison.Ordinal)
+                            ? DataUri(uri, $"{field}[{j}].image_url.url")
+                            : throw new RequestFieldException($"{field}[{j}].image_url.url", "only data: URIs are accepted (the service fetches nothing)", StatusCodes.Status400BadRequest));
+                    else
+                        throw new RequestFieldException($"{field}[{j}]", "a content part is {\"type\":\"text\",\"text\":...} or {\"type\":\"image_url\",\"image_url\":{\"url\":\"data:...\"}}", StatusCodes.Status400BadRequest);
+                    j++;
+                }
+                return parts;
+            default:
+                throw new RequestFieldException(field, "content must be a string or an array of parts", StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static DataContent DataUri(string uri, string field)
+    {
+        try
+        {
+            return new DataContent(uri);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new RequestFieldException(field, "not a valid base64 data: URI", StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static ChatOptions Options(OpenAiChatRequest request)
+    {
+        var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
+        if (maxTokens is < 1 or > 32768) throw new RequestFieldException("max_tokens", "max_tokens must be between 1 and 32768", StatusCodes.Status400BadRequest);
+        if (request.Temperature is < 0 or > 2) throw new RequestFieldException("temperature", "temperature must be between 0 and 2", StatusCodes.Status400BadRequest);
+        if (request.TopP is <= 0 or > 1) throw new RequestFieldException("top_p", "top_p must be in (0, 1]", StatusCodes.Status400BadRequest);
+        if (request.TopK is < 0) throw new RequestFieldException("top_k", "top_k must be >= 0", StatusCodes.Status400BadRequest);
+        var options = new ChatOptions
+        {
+            ModelId = request.Model,
+            MaxOutputTokens = maxTokens,
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            TopK = request.TopK,
+            Seed = request.Seed,
+        };
+        switch (request.Stop?.ValueKind)
+        {
+            case null or JsonValueKind.Null or JsonValueKind.Undefined: break;
+            case JsonValueKind.String: options.StopSequences = [request.Stop.Value.GetString()!]; break;
+            case JsonValueKind.Array when request.Stop.Value.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String):
+                options.StopSequences = request.Stop.Value.EnumerateArray().Select(s => s.GetString()!).ToList();
+                break;
+            default: throw new RequestFieldException("stop", "stop must be a string or an array of strings", StatusCodes.Status400BadRequest);
+        }
+        if (request.ResponseFormat is { ValueKind: JsonValueKind.Object } format)
+        {
+            var type = format.TryGetProperty("type", out var t) ? t.GetString() : null;
+            options.ResponseFormat = type switch
+            {
+                "text" => ChatResponseFormat.Text,
+                "json_object" => ChatResponseFormat.Json,
+                "json_schema" when format.TryGetProperty("json_schema", out var js) && js.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object =>
+                    ChatResponseFormat.ForJsonSchema(schema.Clone(), js.TryGetProperty("name", out var n) ? n.GetString() : null),
+                _ => throw new RequestFieldException("response_format", "response_format.type must be text, json_object or json_schema (with json_schema.schema)", StatusCodes.Status400BadRequest),
+            };
+        }
+        else if (request.ResponseFormat is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) })
+        {
+            throw new RequestFieldException("response_format", "response_format must be an object", StatusCodes.Status400BadRequest);
+        }
+        return options;
+    }
+
+    private static string? FinishReason(ChatFinishReason? reason) =>
+        reason is null ? null : reason == ChatFinishReason.Length ? "length" : reason == ChatFinishReason.Stop ? "stop" : reason.Value.Value;
+}

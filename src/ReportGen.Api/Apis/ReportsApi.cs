@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using ReportGen.Api.Fhir;
+using ReportGen.Api.Pipelines;
+using ReportGen.Core.Labels;
+using ReportGen.Core.RadGraph;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
+
+namespace ReportGen.Api.Apis;
+
+/// <summary><c>/v1/reports/structure</c> and <c>/v1/reports/classify</c> (JSON, SSE and FHIR).</summary>
+public static class ReportsApi
+{
+    /// <summary>FHIR's JSON media type.</summary>
+    public const string FhirJson = "application/fhir+json";
+
+    /// <summary>Maps the endpoints.</summary>
+    public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder v1)
+    {
+        var reports = v1.MapGroup("/reports").WithTags("Reports");
+        reports.MapPost("/structure", Structure)
+            .WithSummary("Sections, sentences and RadGraph entities/relations of a report; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
+        reports.MapPost("/structure/stream", StructureStream).WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
+        reports.MapPost("/classify", Classify).WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
+        reports.MapPost("/classify/stream", ClassifyStream).WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
+        return v1;
+    }
+
+    /// <summary>Structures one report.</summary>
+    public static async Task<IResult> Structure(StructureRequest request, HttpContext context, StructuringService service, CancellationToken cancellationToken)
+    {
+        var (result, provenance) = await RunStructure(request, service, cancellationToken);
+        if (WantsFhir(context)) return TypedResults.Json(FhirDiagnosticReport.FromStructuring(result, provenance), contentType: FhirJson);
+        return TypedResults.Ok(StructureResponse.From(result, provenance));
+    }
+
+    /// <summary>Structures one report and streams it sentence by sentence.</summary>
+    public static async Task<IResult> StructureStream(StructureRequest request, StructuringService service, CancellationToken cancellationToken)
+    {
+        var (result, provenance) = await RunStructure(request, service, cancellationToken);
+        var response = StructureResponse.From(result, provenance);
+        async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
+        {
+            foreach (var sentence in response.Sentences)
+            {
+                yield return new(sentence, "sentence");
+                await Task.Yield();
+            }
+            yield return new(response, "result");
+        }
+        return TypedResults.ServerSentEvents(Events());
+    }
+
+    /// <summary>Classifies one report.</summary>
+    public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(ClassifyRequest request, ClassificationService service, CancellationToken cancellationToken)
+    {
+        var (result, provenance) = await RunClassify(request, service, cancellationToken);
+        return TypedResults.Ok(new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance));
+    }
+
+    /// <summary>Classifies one report and streams label by label.</summary>
+    public static async Task<IResult> ClassifyStream(ClassifyRequest request, ClassificationService service, CancellationToken cancellationToken)
+    {
+        var (result, provenance) = await RunClassify(request, service, cancellationToken);
+        var response = new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance);
+        async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
+        {
+            foreach (var (label, value) in response.Labels)
+            {
+                yield return new(new { label, value }, "label");
+                await Task.Yield();
+            }
+            yield return new(response, "result");
+        }
+        return TypedResults.ServerSentEvents(Events());
+    }
+
+    private static async Task<(StructuringResult, Provenance)> RunStructure(StructureRequest request, StructuringService service, CancellationToken cancellationToken)
+    {
+        var engine = ParseEngine(request.Engine, StructuringEngines.Parse, "rules, llm or hybrid");
+        if (engine != StructuringEngine.Rules && !service.HasModel)
+            throw new RequestFieldException("engine", $"the {request.Engine} engine needs a model; none is configured (use engine \"rules\")", StatusCodes.Status400BadRequest);
+        var start = Stopwatch.GetTimestamp();
+        var result = await service.StructureAsync(request.Text, engine, cancellationToken);
+        var provenance = new Provenance
+        {
+            Pipeline = "structure",
+            Engine = engine.ToString().ToLowerInvariant(),
+            Ruleset = engine == StructuringEngine.Llm ? null : "radgraph-rules/chexpert-labeler-phrases@44ddeb3",
+            ElapsedMs = Provenance.Since(start),
+        };
+        return (result, provenance);
+    }
+
+    private static async Task<(ClassificationResult, Provenance)> RunClassify(ClassifyRequest request, ClassificationService service, CancellationToken cancellationToken)
+    {
+        var engine = ParseEngine(request.Engine, name => name?.Trim().ToLowerInvariant() switch
+        {
+            "rules" => ClassificationEngine.Rules,
+            "llm" => ClassificationEngine.Llm,
+            _ => (ClassificationEngine?)null,
+        }, "rules or llm");
+        Taxonomy? inline = null;
+        string? taxonomyId = null;
+        switch (request.Taxonomy?.ValueKind)
+        {
+            case null or JsonValueKind.Null or JsonValueKind.Undefined:
+                break;
+            case JsonValueKind.String:
+                taxonomyId = request.Taxonomy.Value.GetString();
+                break;
+            case JsonValueKind.Object:
+                try
+                {
+                    inline = TaxonomyLibrary.Parse(request.Taxonomy.Value.GetRawText(), "request taxonomy");
+                }
+                catch (Exception ex) when (ex is ClassificationException or FormatException or InvalidDataException or YamlDotNet.Core.YamlException)
+                {
+                    throw new RequestFieldException("taxonomy", "invalid inline taxonomy: " + ex.Message, StatusCodes.Status400BadRequest);
+                }
+                break;
+            default:
+                throw new RequestFieldException("taxonomy", "taxonomy must be an id (string) or a taxonomy object", StatusCodes.Status400BadRequest);
+        }
+        var start = Stopwatch.GetTimestamp();
+        var result = await service.ClassifyAsync(new ClassificationRequest
+        {
+            Text = request.Text ?? "",
+            TaxonomyId = taxonomyId,
+            Taxonomy = inline,
+            Labels = request.Labels,
+            Engine = engine,
+            Language = request.Language,
+        }, cancellationToken);
+        var provenance = new Provenance
+        {
+            Pipeline = "classify",
+            Engine = engine.ToString().ToLowerInvariant(),
+            Ruleset = engine == ClassificationEngine.Rules ? "chexpert-labeler@44ddeb3+multilingual-cues" : null,
+            ElapsedMs = Provenance.Since(start),
+        };
+        return (result, provenance);
+    }
+
+    private static T ParseEngine<T>(string? name, Func<string?, T?> parse, string allowed) where T : struct =>
+        name is null ? default : parse(name) ?? throw new RequestFieldException("engine", $"unknown engine '{name}'; use {allowed}", StatusCodes.Status400BadRequest);
+
+    private static bool WantsFhir(HttpContext context) =>
+        context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(FhirJson, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>Structuring request.</summary>
+/// <param name="Text">The report text (any supported language).</param>
+/// <param name="Engine">rules (default), llm or hybrid.</param>
+public sealed record StructureRequest(string? Text, string? Engine);
+
+/// <summary>Structuring response.</summary>
+public sealed record StructureResponse(
+    [property: JsonPropertyName("sections")] IReadOnlyList<SectionDto> Sections,
+    [property: JsonPropertyName("sentences")] IReadOnlyList<string> Sentences,
+    [property: JsonPropertyName("radgraph")] RadGraphDocument RadGraph,
+    [property: JsonPropertyName("diagnostics")] StructuringDiagnostics Diagnostics,
+    [property: JsonPropertyName("provenance")] Provenance Provenance)
+{
+    /// <summary>Builds the response from a pipeline result.</summary>
+    public static StructureResponse From(StructuringResult result, Provenance provenance) => new(
+        result.Sections.Sections.Select(s => new SectionDto(s.Kind.ToString().ToLowerInvariant(), s.Header, s.Text)).ToList(),
+        result.Sentences.Select(s => s.Text).ToList(),
+        result.RadGraph, result.Diagnostics, provenance);
+}
+
+/// <summary>One section.</summary>
+public sealed record SectionDto([property: JsonPropertyName("kind")] string Kind, [property: JsonPropertyName("header")] string? Header, [property: JsonPropertyName("text")] string Text);
+
+/// <summary>Classification request: exactly one of <paramref name="Taxonomy"/> (id or inline object) and <paramref name="Labels"/>.</summary>
+public sealed record ClassifyRequest(string? Text, JsonElement? Taxonomy, IReadOnlyList<string>? Labels, string? Engine, string? Language);
+
+/// <summary>Classification response.</summary>
+public sealed record ClassifyResponse(
+    [property: JsonPropertyName("language")] string Language,
+    [property: JsonPropertyName("labels")] IReadOnlyDictionary<string, string> Labels,
+    [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings,
+    [property: JsonPropertyName("provenance")] Provenance Provenance);
+
+/// <summary>A request field is wrong: a 4xx naming it.</summary>
+public sealed class RequestFieldException(string field, string message, int status) : Exception(message)
+{
+    /// <summary>The field.</summary>
+    public string Field { get; } = field;
+    /// <summary>The HTTP status.</summary>
+    public int Status { get; } = status;
+}

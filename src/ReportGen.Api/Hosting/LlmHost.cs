@@ -1,0 +1,191 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using ReportGen.Api.Pipelines;
+using ReportGen.Api.Problems;
+using ReportGen.Api.Telemetry;
+using ReportGen.Core.Imaging;
+using ReportGen.Core.Models;
+using ReportGen.Llama;
+using ReportGen.Pipelines.Remote;
+
+namespace ReportGen.Api.Hosting;
+
+/// <summary>Which LLM the service hosts (section <c>ReportGen:Llm</c>), or which remote server it uses.</summary>
+public sealed class LlmOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "ReportGen:Llm";
+
+    /// <summary>Manifest id (or GGUF path) of the local model; null = no local LLM.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>An OpenAI-compatible server (vLLM, TGI, llama.cpp-server, another ReportGen) used instead of a local model.</summary>
+    public string? RemoteUrl { get; set; }
+
+    /// <summary>API key sent to the remote server as a bearer token.</summary>
+    public string? RemoteApiKey { get; set; }
+
+    /// <summary>KV-cache tokens shared by all concurrent requests.</summary>
+    [Range(64, 1 << 20)] public int ContextSize { get; set; } = 4096;
+
+    /// <summary>Concurrent sequences (continuous batching).</summary>
+    [Range(1, 256)] public int Sequences { get; set; } = 8;
+
+    /// <summary>Requests that may wait; one more is answered 503 with Retry-After.</summary>
+    [Range(0, 100_000)] public int QueueCapacity { get; set; } = 64;
+
+    /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
+    /// oversubscribing them costs far more than it gains.</summary>
+    [Range(0, 1024)] public int Threads { get; set; }
+
+    /// <summary>Layers offloaded to the GPU (CUDA build only); 0 = CPU.</summary>
+    public int GpuLayers { get; set; }
+}
+
+/// <summary>
+/// Loads the configured GGUF once, at start-up (never per request), and serves it to every pipeline through
+/// <see cref="IChatClient"/>. Until it has loaded, /health/ready says not ready and requests get 503.
+/// </summary>
+public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver, ServiceReadiness readiness, ReportGenMetrics metrics,
+    ILogger<LlmHost> logger, IImageEmbeddingProvider? imageEmbeddings = null) : IHostedService, IAsyncDisposable
+{
+    private readonly TaskCompletionSource<IChatClient> _client = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LlamaModel? _model;
+    private SequenceScheduler? _scheduler;
+    private long _lastTokens;
+    private long _lastTimestamp = Stopwatch.GetTimestamp();
+
+    /// <summary>The readiness component name.</summary>
+    public string ComponentName => "llm:" + (options.Value.Model ?? options.Value.RemoteUrl);
+
+    /// <summary>The model id and SHA-256 for provenance.</summary>
+    public ModelProvenance? Provenance { get; private set; }
+
+    /// <summary>The client, once loaded.</summary>
+    public Task<IChatClient> Client => _client.Task;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        readiness.Expect(ComponentName);
+        _ = Task.Run(() => LoadAsync(cancellationToken), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        try
+        {
+            if (o.RemoteUrl is { } url)
+            {
+                var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(5) };
+                if (o.RemoteApiKey is { } key) http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+                _client.SetResult(new OpenAiCompatibleChatClient(http, o.Model ?? "default"));
+                Provenance = new ModelProvenance(o.Model ?? "remote", "remote:" + url, "llm");
+            }
+            else
+            {
+                var entry = resolver.Manifest.Find(o.Model!);
+                var path = entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file");
+                var started = Stopwatch.GetTimestamp();
+                _model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
+                _scheduler = new SequenceScheduler(_model, new SchedulerOptions
+                {
+                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads },
+                    QueueCapacity = o.QueueCapacity,
+                });
+                metrics.QueueDepth = () => _scheduler.Stats.Queued;
+                metrics.TokensPerSecond = TokensPerSecond;
+                Provenance = new ModelProvenance(entry?.Id ?? Path.GetFileName(path), entry?.Sha256 ?? "unverified", "llm");
+                _client.SetResult(new LlamaChatClient(_scheduler, imageEmbeddings, new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) }));
+                logger.LogInformation("LLM {Model} loaded in {Seconds:F1} s ({Sequences} sequences, {Context} KV tokens)", Provenance.Id,
+                    Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize);
+            }
+            readiness.Loaded(ComponentName);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            readiness.Failed(ComponentName, ex.Message);
+            logger.LogError("LLM {Model} failed to load: {Reason}", o.Model, ex.Message);
+            _client.TrySetException(new LlmUnavailableException(ex.Message));
+        }
+    }
+
+    private double TokensPerSecond()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var tokens = _scheduler?.Stats.TokensDecoded ?? 0;
+        var seconds = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastTimestamp, now), now).TotalSeconds;
+        var delta = tokens - Interlocked.Exchange(ref _lastTokens, tokens);
+        return seconds > 0 ? delta / seconds : 0;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_scheduler is not null) await _scheduler.DisposeAsync();
+        _model?.Dispose();
+    }
+}
+
+/// <summary>The configured LLM is not (yet) available.</summary>
+public sealed class LlmUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// The <see cref="IChatClient"/> pipelines see: waits for the hosted model (a few seconds at start-up at most),
+/// then forwards. Registered only when a model is configured.
+/// </summary>
+public sealed class HostedChatClient(LlmHost host) : IChatClient
+{
+    private static readonly TimeSpan LoadWait = TimeSpan.FromSeconds(30);
+
+    /// <inheritdoc />
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await Resolve(cancellationToken)).GetResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var client = await Resolve(cancellationToken);
+        await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken)) yield return update;
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType == typeof(LlmHost) ? host : serviceType.IsInstanceOfType(this) ? this : null;
+
+    /// <inheritdoc />
+    public void Dispose() { }
+
+    private async Task<IChatClient> Resolve(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await host.Client.WaitAsync(LoadWait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new LlmUnavailableException("the model is still loading; retry shortly");
+        }
+    }
+}
+
+/// <summary>Admission control and model availability as 503 problems with Retry-After.</summary>
+public sealed class LlmProblemMapper : IExceptionProblemMapper
+{
+    /// <inheritdoc />
+    public MappedProblem? TryMap(Exception exception) => exception switch
+    {
+        SchedulerFullException full => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model busy", full.Message, "model", "queue_full", RetryAfterSeconds: 2),
+        LlmUnavailableException unavailable => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model unavailable", unavailable.Message, "model", "model_unavailable", RetryAfterSeconds: 10),
+        _ => null,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
+
+namespace ReportGen.Api.Jobs;
+
+/// <summary><c>structure</c>: RadGraph structuring of each record (parameter <c>engine</c>, default rules).</summary>
+public sealed class StructureJobOperation(StructuringService service) : IJobOperation
+{
+    /// <inheritdoc />
+    public string Name => "structure";
+
+    /// <inheritdoc />
+    public (string Field, string Message)? ValidateParameters(IReadOnlyDictionary<string, string> parameters)
+    {
+        var engine = parameters.GetValueOrDefault("engine") ?? "rules";
+        if (StructuringEngines.Parse(engine) is not { } parsed) return ("engine", $"unknown engine '{engine}'; use rules, llm or hybrid");
+        return parsed != StructuringEngine.Rules && !service.HasModel ? ("engine", $"the {engine} engine needs a model; none is configured") : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<JsonNode> ExecuteAsync(JsonElement record, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        var text = JobRecords.RequireText(record);
+        var engine = StructuringEngines.Parse(parameters.GetValueOrDefault("engine") ?? "rules")!.Value;
+        try
+        {
+            var result = await service.StructureAsync(text, engine, cancellationToken);
+            return JsonSerializer.SerializeToNode(new Dictionary<string, object> { ["0"] = result.RadGraph }, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions)!;
+        }
+        catch (StructuringInputException ex)
+        {
+            throw new JobRecordException(ex.Code, ex.Message);
+        }
+    }
+}
+
+/// <summary><c>classify</c>: labels for each record (parameters <c>taxonomy</c> or <c>labels</c>, <c>engine</c>).</summary>
+public sealed class ClassifyJobOperation(ClassificationService service) : IJobOperation
+{
+    /// <inheritdoc />
+    public string Name => "classify";
+
+    /// <inheritdoc />
+    public (string Field, string Message)? ValidateParameters(IReadOnlyDictionary<string, string> parameters)
+    {
+        try
+        {
+            service.ResolveTaxonomy(Request("x", parameters));
+            return null;
+        }
+        catch (ClassificationException ex)
+        {
+            return (parameters.ContainsKey("labels") ? "labels" : "taxonomy", ex.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<JsonNode> ExecuteAsync(JsonElement record, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        var text = JobRecords.RequireText(record);
+        try
+        {
+            var result = await service.ClassifyAsync(Request(text, parameters), cancellationToken);
+            return new JsonObject
+            {
+                ["language"] = result.Language,
+                ["labels"] = new JsonObject(result.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(ReportGen.Core.Labels.LabelValues.ToWireName(l.Value))))),
+            };
+        }
+        catch (ClassificationException ex)
+        {
+            throw new JobRecordException(ex.CodeName, ex.Message);
+        }
+    }
+
+    private static ClassificationRequest Request(string text, IReadOnlyDictionary<string, string> parameters) => new()
+    {
+        Text = text,
+        TaxonomyId = parameters.GetValueOrDefault("labels") is null ? parameters.GetValueOrDefault("taxonomy") ?? "chexpert14" : null,
+        Labels = parameters.GetValueOrDefault("labels")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        Engine = parameters.GetValueOrDefault("engine")?.ToLowerInvariant() == "llm" ? ClassificationEngine.Llm : ClassificationEngine.Rules,
+    };
+}

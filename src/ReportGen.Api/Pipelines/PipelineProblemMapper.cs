@@ -1,0 +1,32 @@
+using ReportGen.Api.Problems;
+using ReportGen.Imaging;
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Structuring;
+
+namespace ReportGen.Api.Pipelines;
+
+/// <summary>Maps the pipelines' and decoders' typed input errors to 4xx problems naming the field.</summary>
+public sealed class PipelineProblemMapper : IExceptionProblemMapper
+{
+    /// <inheritdoc />
+    public MappedProblem? TryMap(Exception exception) => exception switch
+    {
+        Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field),
+        StructuringInputException s => new MappedProblem(
+            s.Code == StructuringInputException.TooLargeCode ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+            "Invalid report text", s.Message, "text", s.Code),
+        ClassificationException c => new MappedProblem(StatusCodes.Status400BadRequest, "Invalid classification request", c.Message, FieldOf(c.Code), c.CodeName),
+        ImageDecodeException i => new MappedProblem(
+            i.Code is "too_large" ? StatusCodes.Status413PayloadTooLarge : i.Code is "unsupported_transfer_syntax" or "unsupported" ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest,
+            "Invalid image", i.Message, "image", i.Code),
+        _ => null,
+    };
+
+    private static string FieldOf(ClassificationErrorCode code) => code switch
+    {
+        ClassificationErrorCode.EmptyText or ClassificationErrorCode.BinaryText or ClassificationErrorCode.TextTooLarge => "text",
+        ClassificationErrorCode.UnknownTaxonomy or ClassificationErrorCode.InvalidTaxonomy => "taxonomy",
+        ClassificationErrorCode.DuplicateLabels or ClassificationErrorCode.EmptyLabels => "labels",
+        _ => "engine",
+    };
+}

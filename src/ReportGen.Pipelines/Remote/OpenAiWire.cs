@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ReportGen.Pipelines.Remote;
+
+// The subset of the OpenAI chat-completions wire format that ReportGen speaks, both as a server
+// (/v1/chat/completions) and as a client of vLLM, TGI or llama.cpp-server clusters.
+
+/// <summary>A chat-completions request.</summary>
+public sealed record OpenAiChatRequest
+{
+    /// <summary>Model id.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    /// <summary>The conversation.</summary>
+    [JsonPropertyName("messages")] public IReadOnlyList<OpenAiMessage>? Messages { get; init; }
+    /// <summary>Stream as SSE chunks.</summary>
+    [JsonPropertyName("stream")] public bool Stream { get; init; }
+    /// <summary>Token limit.</summary>
+    [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
+    /// <summary>Newer spelling of the token limit.</summary>
+    [JsonPropertyName("max_completion_tokens")] public int? MaxCompletionTokens { get; init; }
+    /// <summary>Sampling temperature.</summary>
+    [JsonPropertyName("temperature")] public float? Temperature { get; init; }
+    /// <summary>Nucleus sampling.</summary>
+    [JsonPropertyName("top_p")] public float? TopP { get; init; }
+    /// <summary>Top-k (an extension many servers accept).</summary>
+    [JsonPropertyName("top_k")] public int? TopK { get; init; }
+    /// <summary>Seed.</summary>
+    [JsonPropertyName("seed")] public long? Seed { get; init; }
+    /// <summary>Stop sequences: a string or an array.</summary>
+    [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }
+    /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{"name","schema"}}</c>.</summary>
+    [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
+}
+
+/// <summary>A message: content is a string or an array of parts (text, image_url).</summary>
+public sealed record OpenAiMessage
+{
+    /// <summary>system, user or assistant.</summary>
+    [JsonPropertyName("role")] public string? Role { get; init; }
+    /// <summary>String or parts.</summary>
+    [JsonPropertyName("content")] public JsonElement? Content { get; init; }
+}
+
+/// <summary>A (non-streaming) chat-completions response.</summary>
+public sealed record OpenAiChatResponse(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("choices")] IReadOnlyList<OpenAiChoice> Choices,
+    [property: JsonPropertyName("usage")] OpenAiUsage? Usage);
+
+/// <summary>One choice.</summary>
+public sealed record OpenAiChoice(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("message")] OpenAiResponseMessage? Message,
+    [property: JsonPropertyName("delta")] OpenAiResponseMessage? Delta,
+    [property: JsonPropertyName("finish_reason")] string? FinishReason);
+
+/// <summary>An assistant message or delta.</summary>
+public sealed record OpenAiResponseMessage(
+    [property: JsonPropertyName("role")] string? Role,
+    [property: JsonPropertyName("content")] string? Content);
+
+/// <summary>Token counts.</summary>
+public sealed record OpenAiUsage(
+    [property: JsonPropertyName("prompt_tokens")] long PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] long CompletionTokens,
+    [property: JsonPropertyName("total_tokens")] long TotalTokens);

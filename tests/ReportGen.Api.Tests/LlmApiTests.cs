@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ReportGen.Pipelines.Remote;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Api.Tests;
+
+/// <summary>The hosted LLM (real llama.cpp, stories260K) behind /v1/chat/completions and the LLM engines.</summary>
+public class LlmApiTests
+{
+    private static ApiFactory Factory(int sequences = 4, int queue = 16)
+    {
+        SharedData.Model("stories260K.gguf");
+        return new ApiFactory(new Dictionary<string, string?>
+        {
+            ["ReportGen:Llm:Model"] = "stories260k",
+            ["ReportGen:Llm:ContextSize"] = "1024",
+            ["ReportGen:Llm:Threads"] = "1",
+            ["ReportGen:Llm:Sequences"] = sequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReportGen:Llm:QueueCapacity"] = queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    private static async Task WaitReady(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("model did not load");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Chat_completions_answer_like_openai_plain_streamed_and_schema_constrained()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var ct = TestContext.Current.CancellationToken;
+
+        var plain = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 20, temperature = 0 }, ct);
+        plain.StatusCode.ShouldBe(HttpStatusCode.OK, await plain.Content.ReadAsStringAsync(ct));
+        var body = await plain.Content.ReadFromJsonAsync<JsonElement>(ct);
+        body.GetProperty("object").GetString().ShouldBe("chat.completion");
+        body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString().ShouldNotBeNullOrWhiteSpace();
+        body.GetProperty("usage").GetProperty("completion_tokens").GetInt64().ShouldBeGreaterThan(0);
+
+        var streamed = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 20, temperature = 0, stream = true }, ct);
+        streamed.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
+        var events = (await streamed.Content.ReadAsStringAsync(ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        events[^1].Trim().ShouldBe("data: [DONE]");
+        var text = string.Concat(events[..^1].Select(e => JsonDocument.Parse(e.Trim()["data: ".Length..]).RootElement.GetProperty("choices")[0].GetProperty("delta"))
+            .Select(d => d.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : ""));
+        text.ShouldBe(body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"name":{"type":"string","maxLength":12},"age":{"type":"integer"}},"required":["name","age"]}""").RootElement;
+        var constrained = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            messages = new[] { new { role = "user", content = "Lily" } },
+            max_tokens = 60,
+            temperature = 1.0,
+            response_format = new { type = "json_schema", json_schema = new { name = "person", schema } },
+        }, ct);
+        constrained.StatusCode.ShouldBe(HttpStatusCode.OK, await constrained.Content.ReadAsStringAsync(ct));
+        var json = JsonDocument.Parse((await constrained.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!).RootElement;
+        json.GetProperty("age").ValueKind.ShouldBe(JsonValueKind.Number);
+    }
+
+    [Fact]
+    public async Task Llm_and_hybrid_structuring_run_through_the_hosted_model()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        foreach (var engine in new[] { "llm", "hybrid" })
+        {
+            var response = await client.PostAsJsonAsync("/v1/reports/structure", new { text = "FINDINGS: No pleural effusion.", engine }, TestContext.Current.CancellationToken);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            body.GetProperty("provenance").GetProperty("engine").GetString().ShouldBe(engine);
+            body.GetProperty("diagnostics").ValueKind.ShouldBe(JsonValueKind.Object);
+        }
+    }
+
+    [Fact]
+    public async Task A_full_queue_is_503_with_retry_after_and_nothing_else_fails()
+    {
+        await using var factory = Factory(sequences: 1, queue: 1);
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var requests = Enumerable.Range(0, 12).Select(_ => client.PostAsJsonAsync("/v1/chat/completions",
+            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 60, temperature = 0 }, TestContext.Current.CancellationToken));
+        var responses = await Task.WhenAll(requests);
+        responses.ShouldContain(r => r.StatusCode == HttpStatusCode.OK);
+        var rejected = responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToList();
+        rejected.ShouldNotBeEmpty("12 concurrent requests on 1 sequence + 1 queue slot must overflow");
+        rejected.ShouldAllBe(r => r.StatusCode == HttpStatusCode.ServiceUnavailable && r.Headers.RetryAfter != null);
+    }
+
+    [Fact]
+    public async Task The_remote_openai_client_works_against_the_service_on_loopback()
+    {
+        SharedData.Model("stories260K.gguf");
+        using var data = new TempDir();
+        await using var server = await ServerProcess.StartAsync(data.Path, environment: new Dictionary<string, string>
+        {
+            ["ReportGen__Llm__Model"] = "stories260k",
+            ["ReportGen__Llm__ContextSize"] = "1024",
+            ["ReportGen__Llm__Threads"] = "1",
+        });
+        using var http = server.CreateClient();
+        await WaitReady(http);
+        using var remote = new OpenAiCompatibleChatClient(server.CreateClient(), "stories260k");
+        var options = new ChatOptions { MaxOutputTokens = 20, Temperature = 0 };
+        var response = await remote.GetResponseAsync([new ChatMessage(ChatRole.User, "Once upon a time")], options, TestContext.Current.CancellationToken);
+        response.Text.ShouldNotBeNullOrWhiteSpace();
+        var streamed = "";
+        await foreach (var update in remote.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Once upon a time")], options, TestContext.Current.CancellationToken))
+            streamed += update.Text;
+        streamed.ShouldBe(response.Text);
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}""").RootElement;
+        var json = await remote.GetResponseAsync([new ChatMessage(ChatRole.User, "Lily")],
+            new ChatOptions { MaxOutputTokens = 20, ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "ok") }, TestContext.Current.CancellationToken);
+        JsonDocument.Parse(json.Text).RootElement.GetProperty("ok").ValueKind.ShouldBeOneOf(JsonValueKind.True, JsonValueKind.False);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using ReportGen.Cli.Commands;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Cli.Tests;
+
+public sealed class CompleteCommandTests
+{
+    private static string Corpus(TempDir dir)
+    {
+        var path = Path.Combine(dir.Path, "site.jsonl");
+        File.WriteAllLines(path, [
+            "{\"findings\": \"The heart is normal in size. The lungs are clear. No pleural effusion.\"}",
+            "{\"findings\": \"The heart is normal in size. The lungs are clear. No pneumothorax.\"}",
+        ]);
+        return path;
+    }
+
+    [Fact]
+    public async Task Prints_the_suggestions_contract()
+    {
+        using var dir = new TempDir();
+        var stdout = new StringWriter();
+        var exit = await CompleteCommand.RunAsync("The heart is normal in size.", "The l", null, 2, Corpus(dir), "none", stdout, new StringWriter(), TestContext.Current.CancellationToken);
+        exit.ShouldBe(0);
+        var json = JsonDocument.Parse(stdout.ToString()).RootElement;
+        var first = json.GetProperty("suggestions")[0];
+        first.GetProperty("text").GetString().ShouldBe("The lungs are clear.");
+        first.GetProperty("score").GetDouble().ShouldBeGreaterThan(0);
+        first.GetProperty("source").GetString()!.ShouldStartWith("site:");
+    }
+
+    [Fact]
+    public async Task Bad_k_exits_2_naming_the_field()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        var exit = await CompleteCommand.RunAsync("", null, null, 0, Corpus(dir), "none", new StringWriter(), stderr, TestContext.Current.CancellationToken);
+        exit.ShouldBe(2);
+        stderr.ToString().ShouldContain("k:");
+    }
+
+    [Fact]
+    public async Task Eval_writes_results_json_with_the_metrics_object()
+    {
+        using var dir = new TempDir();
+        var data = Path.Combine(dir.Path, "val.jsonl");
+        File.WriteAllText(data, "{\"id\": \"r1\", \"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No pneumothorax.\"}\n");
+        var outDir = Path.Combine(dir.Path, "out");
+        var exit = await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), "none", null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
+        exit.ShouldBe(0);
+        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement.GetProperty("metrics");
+        foreach (var name in new[] { "bleu4", "cider", "rougeL", "latency_p50_ms", "latency_p95_ms" }) metrics.TryGetProperty(name, out _).ShouldBeTrue(name);
+        // Three sentences, each predicted exactly from a corpus that contains them: ROUGE-L is 1.
+        metrics.GetProperty("rougeL").GetDouble().ShouldBe(1.0, 1e-9);
+        File.ReadAllLines(Path.Combine(outDir, "predictions.jsonl")).Length.ShouldBe(3);
+    }
+}

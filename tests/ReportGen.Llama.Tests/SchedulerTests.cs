@@ -1,0 +1,200 @@
+using ReportGen.Core.Imaging;
+
+namespace ReportGen.Llama.Tests;
+
+public class SchedulerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Greedy_from_once_upon_a_time_continues_the_known_story()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var result = await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 40 }, Ct);
+        result.Text.ShouldContain("Lily");
+        result.CompletionTokens.ShouldBeGreaterThan(0);
+        result.PromptTokens.ShouldBeGreaterThan(3);
+        result.FinishReason.ShouldBe(LlamaFinishReason.Length);
+        result.CompletionTokens.ShouldBe(40);
+    }
+
+    [Fact]
+    public async Task Streaming_yields_the_same_text_in_pieces()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var options = new GenerationOptions { MaxTokens = 30 };
+        var pieces = new List<string>();
+        await foreach (var p in scheduler.StreamAsync("Once upon a time", options, Ct)) pieces.Add(p);
+        pieces.Count.ShouldBeGreaterThan(5);
+        string.Concat(pieces).ShouldBe((await scheduler.GenerateAsync("Once upon a time", options, Ct)).Text);
+    }
+
+    [Fact]
+    public async Task Stop_sequences_end_generation_across_token_boundaries_and_are_not_emitted()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var full = (await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 40 }, Ct)).Text;
+        var at = full.IndexOf("Lily", StringComparison.Ordinal);
+        at.ShouldBeGreaterThan(0);
+        var stopped = await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 40, StopSequences = ["ily"] }, Ct);
+        stopped.FinishReason.ShouldBe(LlamaFinishReason.StopSequence);
+        stopped.Text.ShouldBe(full[..(at + 1)]);
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_greedy_requests_give_what_each_gives_alone()
+    {
+        string[] prompts =
+        [
+            "Once upon a time", "The little dog", "Tom and Sue went to the park", "One day, a bird",
+            "Lily wanted to play", "The sun was hot", "There was a big tree", "Mom said",
+        ];
+        var options = new GenerationOptions { MaxTokens = 48 };
+        var alone = new List<string>();
+        await using (var single = TestModels.Scheduler(sequences: 1))
+        {
+            foreach (var p in prompts) alone.Add((await single.GenerateAsync(p, options, Ct)).Text);
+        }
+
+        await using var scheduler = TestModels.Scheduler(sequences: 8, contextSize: 1024);
+        var together = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, options, Ct)));
+        for (var i = 0; i < prompts.Length; i++) together[i].Text.ShouldBe(alone[i], $"prompt {i}: '{prompts[i]}'");
+        var stats = scheduler.Stats;
+        // Batched: far fewer decodes than the 8 × 49 a one-at-a-time run needs.
+        stats.DecodeCalls.ShouldBeLessThan(8 * 49 / 2);
+        stats.Active.ShouldBe(0);
+        stats.ReservedTokens.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_stream_throws_and_frees_the_sequence()
+    {
+        await using var scheduler = TestModels.Scheduler(sequences: 1);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var received = 0;
+        await Should.ThrowAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in scheduler.StreamAsync("Once upon a time", new GenerationOptions { MaxTokens = 200 }, cts.Token))
+            {
+                if (++received == 3) await cts.CancelAsync();
+            }
+        });
+        received.ShouldBe(3);
+        // At the next step the sequence is released and its KV cells cleared.
+        var positions = await scheduler.InvokeOnLoopAsync(ctx => ctx.LastPosition(0));
+        positions.ShouldBe(-1);
+        scheduler.Stats.Active.ShouldBe(0);
+        scheduler.Stats.ReservedTokens.ShouldBe(0);
+
+        // The one sequence is usable again and gives the fresh-context answer.
+        var again = await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 40 }, Ct);
+        again.Text.ShouldContain("Lily");
+    }
+
+    [Fact]
+    public async Task A_full_queue_rejects_with_a_typed_exception()
+    {
+        await using var scheduler = TestModels.Scheduler(sequences: 1, queueCapacity: 1);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        // A grammar that never completes keeps the first request generating until it is cancelled.
+        var endless = new GenerationOptions { MaxTokens = 500, Sampling = new SamplingOptions { Grammar = new GbnfGrammar("root ::= \"Lily \" root") } };
+        var running = scheduler.Submit("Once upon a time", endless, cts.Token);
+        await using (var pieces = running.ReadPiecesAsync(cts.Token).GetAsyncEnumerator(cts.Token))
+            (await pieces.MoveNextAsync()).ShouldBeTrue(); // it holds the only sequence now
+        var waiting = scheduler.Submit("Once upon a time", endless, cts.Token);
+        var ex = Should.Throw<SchedulerFullException>(() => scheduler.Submit("Once upon a time", endless, cts.Token));
+        ex.QueueCapacity.ShouldBe(1);
+        scheduler.Stats.Queued.ShouldBe(1);
+        scheduler.Stats.Active.ShouldBe(1);
+
+        await cts.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => running.Completion);
+        await Should.ThrowAsync<OperationCanceledException>(() => waiting.Completion);
+        // Once the queue drains, requests are accepted again.
+        (await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 5 }, Ct)).CompletionTokens.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task A_grammar_constrains_the_output()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var digits = new GbnfGrammar("root ::= [0-9]+ \" \"");
+        var result = await scheduler.GenerateAsync("Once upon a time",
+            new GenerationOptions { MaxTokens = 12, Sampling = new SamplingOptions { Temperature = 1.0f, Seed = 7, Grammar = digits } }, Ct);
+        result.Text.ShouldNotBeEmpty();
+        result.Text.TrimEnd().ShouldAllBe(c => char.IsAsciiDigit(c));
+    }
+
+    [Fact]
+    public async Task A_bad_grammar_is_a_clear_argument_error()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var ex = Should.Throw<ArgumentException>(() =>
+            scheduler.Submit("x", new GenerationOptions { Sampling = new SamplingOptions { Grammar = new GbnfGrammar("root ::= [0-9") } }, Ct));
+        ex.Message.ShouldContain("GBNF");
+        Should.Throw<ArgumentException>(() =>
+            scheduler.Submit("x", new GenerationOptions { Sampling = new SamplingOptions { Grammar = new GbnfGrammar("other ::= \"a\"") } }, Ct));
+    }
+
+    [Fact]
+    public async Task Seeded_sampling_is_reproducible_and_seeds_differ()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        GenerationOptions Seeded(uint seed) => new() { MaxTokens = 30, Sampling = new SamplingOptions { Temperature = 1.0f, TopK = 0, TopP = 1, MinP = 0, Seed = seed } };
+        var a = await scheduler.GenerateAsync("Once upon a time", Seeded(1), Ct);
+        var b = await scheduler.GenerateAsync("Once upon a time", Seeded(1), Ct);
+        var c = await scheduler.GenerateAsync("Once upon a time", Seeded(2), Ct);
+        a.Text.ShouldBe(b.Text);
+        c.Text.ShouldNotBe(a.Text);
+    }
+
+    [Fact]
+    public async Task Injected_embeddings_change_the_output_deterministically()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var model = scheduler.Model;
+        var options = new GenerationOptions { MaxTokens = 24 };
+        // Real rows from the model's own vocabulary space are too easy to fake; random blocks of the right shape do.
+        ImageEmbeddings Block(int seed)
+        {
+            var rng = new Random(seed);
+            var values = new float[4 * model.InputEmbeddingSize];
+            for (var i = 0; i < values.Length; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
+            return new ImageEmbeddings(4, model.InputEmbeddingSize, values);
+        }
+        LlamaPrompt Prompt(ImageEmbeddings e) => LlamaPrompt.WithImages("Once upon a time <image> there was", [e]);
+
+        var plain = await scheduler.GenerateAsync("Once upon a time  there was", options, Ct);
+        var a1 = await scheduler.GenerateAsync(Prompt(Block(1)), options, Ct);
+        var a2 = await scheduler.GenerateAsync(Prompt(Block(1)), options, Ct);
+        var b = await scheduler.GenerateAsync(Prompt(Block(2)), options, Ct);
+        a1.Text.ShouldBe(a2.Text);
+        a1.Text.ShouldNotBe(b.Text);
+        a1.Text.ShouldNotBe(plain.Text);
+        // Each embedding row takes one position.
+        a1.PromptTokens.ShouldBe(model.Tokenize("Once upon a time ").Length + 4 + model.Tokenize(" there was", addSpecial: false).Length);
+    }
+
+    [Fact]
+    public async Task A_wrong_embedding_dimension_is_a_clear_error()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var wrong = new ImageEmbeddings(2, 32, new float[64]);
+        var ex = Should.Throw<ArgumentException>(() => scheduler.Submit(LlamaPrompt.WithImages("a <image> b", [wrong]), null, Ct));
+        ex.Message.ShouldContain("dimension 32");
+        ex.Message.ShouldContain("64");
+        Should.Throw<ArgumentException>(() => LlamaPrompt.WithImages("no placeholder", [wrong]));
+    }
+
+    [Fact]
+    public async Task Too_long_and_empty_prompts_are_rejected()
+    {
+        await using var scheduler = TestModels.Scheduler(contextSize: 256);
+        Should.Throw<ArgumentException>(() => scheduler.Submit(string.Join(" ", Enumerable.Repeat("Lily", 400)), null, Ct)).Message.ShouldContain("context");
+        Should.Throw<ArgumentException>(() => scheduler.Submit("", new GenerationOptions { AddSpecialTokens = false }, Ct));
+        // max tokens beyond the context are clamped, not an error
+        var r = scheduler.Submit("Once upon a time", new GenerationOptions { MaxTokens = 100_000 }, Ct);
+        r.MaxTokens.ShouldBe(scheduler.ContextSize - r.PromptTokens);
+        r.Cancel();
+    }
+}
