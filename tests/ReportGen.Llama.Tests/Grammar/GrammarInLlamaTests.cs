@@ -1,11 +1,10 @@
 using System.Text.Json;
 using ReportGen.Core.Json;
 using ReportGen.Llama.Grammar;
-using ReportGen.TestSupport;
 
 namespace ReportGen.Llama.Tests.Grammar;
 
-/// <summary>Every converted grammar goes through llama.cpp's own parser and grammar sampler (real library, vocab-only load).</summary>
+/// <summary>Every converted grammar goes through llama.cpp's own parser and grammar sampler (real library, stories260K's vocabulary).</summary>
 public class GrammarInLlamaTests
 {
     public static TheoryData<string> Samples => new(SchemaSamples.All.Keys);
@@ -17,7 +16,7 @@ public class GrammarInLlamaTests
     [MemberData(nameof(Samples))]
     public void Llama_cpp_parses_the_generated_grammar(string sample)
     {
-        using var probe = new LlamaGrammarProbe(SharedData.Model("stories260K.gguf"));
+        var probe = new LlamaGrammarProbe(TestModels.Stories());
         var grammar = JsonSchemaToGbnf.Convert(SchemaSamples.All[sample]);
         probe.Parses(grammar).ShouldBeTrue(grammar);
     }
@@ -25,7 +24,7 @@ public class GrammarInLlamaTests
     [Fact]
     public void The_probe_rejects_a_broken_grammar()
     {
-        using var probe = new LlamaGrammarProbe(SharedData.Model("stories260K.gguf"));
+        var probe = new LlamaGrammarProbe(TestModels.Stories());
         probe.Parses("root ::= \"a\" undefined-rule").ShouldBeFalse();
         probe.Parses("root ::= \"a\"").ShouldBeTrue();
     }
@@ -34,7 +33,7 @@ public class GrammarInLlamaTests
     [MemberData(nameof(BoundedSamples))]
     public void Random_walks_through_the_grammar_always_give_json_that_validates(string sample)
     {
-        using var probe = new LlamaGrammarProbe(SharedData.Model("stories260K.gguf"));
+        var probe = new LlamaGrammarProbe(TestModels.Stories());
         using var schema = JsonDocument.Parse(SchemaSamples.All[sample]);
         var grammar = JsonSchemaToGbnf.Convert(schema.RootElement);
         var random = new Random(sample.Sum(c => c)); // stable per sample (string hash codes are randomised per process)
