@@ -22,45 +22,6 @@ internal static class ClassifyCommand
     /// <summary>Builds the chat client for <c>--engine llm</c> (see <see cref="CliChatClients"/>).</summary>
     internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
-    /// <summary>
-    /// Builds the chat client for <c>--engine llm</c> from a model id: a remote OpenAI-compatible server when
-    /// <c>REPORTGEN_LLM_URL</c> is set; null otherwise (the in-process llama.cpp client is wired here when it lands).
-    /// </summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = model =>
-        Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url && Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri)
-            ? new ReportGen.Pipelines.Remote.OpenAiCompatibleChatClient(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) }, model ?? "default")
-            : model is null ? null : LocalChatClient(model);
-
-    /// <summary>
-    /// The in-process llama.cpp chat client for a model id from models/models.json. The model and scheduler live
-    /// for the process (a CLI run), so they are not disposed here.
-    /// </summary>
-    internal static IChatClient LocalChatClient(string modelId)
-    {
-        var manifestPath = ReportGen.Core.Models.ModelManifest.DefaultPath()
-            ?? throw new ClassificationException(ClassificationErrorCode.LlmUnavailable, "no models/models.json found (set REPORTGEN_MANIFEST)");
-        var resolver = ReportGen.Core.Models.ModelResolver.CreateDefault(ReportGen.Core.Models.ModelManifest.Load(manifestPath));
-        ReportGen.Core.Models.ResolvedModel resolved;
-        try
-        {
-            resolved = resolver.Resolve(modelId);
-        }
-        catch (KeyNotFoundException ex)
-        {
-            throw new ClassificationException(ClassificationErrorCode.LlmUnavailable, ex.Message);
-        }
-        if (resolved.Status != ReportGen.Core.Models.ModelFileStatus.Ok || resolved.Path is null)
-        {
-            throw new ClassificationException(ClassificationErrorCode.LlmUnavailable, $"model '{modelId}' is {resolved.Status.ToString().ToLowerInvariant()} (searched {string.Join(", ", resolver.SearchFolders)})");
-        }
-        var model = ReportGen.Llama.LlamaModel.Load(resolved.Path);
-        var scheduler = new ReportGen.Llama.SequenceScheduler(model, new ReportGen.Llama.SchedulerOptions
-        {
-            Context = new ReportGen.Llama.LlamaContextOptions { ContextSize = 4096, Sequences = 1 },
-        });
-        return new ReportGen.Llama.LlamaChatClient(scheduler, options: new ReportGen.Llama.LlamaChatClientOptions { ModelId = modelId });
-    }
-
     public static Command Create()
     {
         var input = new Option<string>("--input") { Description = "Report file (.txt, or .jsonl with {\"id\",\"text\"} per line), or - for stdin", Required = true };

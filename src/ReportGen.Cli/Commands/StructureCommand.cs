@@ -18,7 +18,6 @@ internal static class StructureCommand
     /// <summary>Creates the chat client for the LLM engines from a model id; null when no runtime is available.</summary>
     internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = id => StructureChatClients.Open(id, Console.Error);
 
     public static Command Create()
     {
