@@ -21,8 +21,17 @@ internal static class CliChatClients
             return new OpenAiCompatibleChatClient(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) }, model ?? "default");
         }
         if (string.IsNullOrWhiteSpace(model)) return null;
-        var path = File.Exists(model) ? model : ResolveId(model);
-        var llama = LlamaModel.Load(path);
+        LlamaModel llama;
+        try
+        {
+            llama = LlamaModel.Load(File.Exists(model) ? model : ResolveId(model));
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or FileNotFoundException or InvalidDataException or LlamaException)
+        {
+            // The commands report "no model available" and exit non-zero; this line says why.
+            Console.Error.WriteLine($"reportgen: --model {model}: {ex.Message}");
+            return null;
+        }
         var scheduler = new SequenceScheduler(llama, new SchedulerOptions
         {
             Context = new LlamaContextOptions { ContextSize = Math.Min(4096, Math.Max(512, llama.TrainContextLength)), Sequences = 1 },

@@ -10,13 +10,13 @@ namespace ReportGen.Api.Tests;
 /// <summary>The hosted LLM (real llama.cpp, stories260K) behind /v1/chat/completions and the LLM engines.</summary>
 public class LlmApiTests
 {
-    private static ApiFactory Factory(int sequences = 4, int queue = 16)
+    private static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024)
     {
         SharedData.Model("stories260K.gguf");
         return new ApiFactory(new Dictionary<string, string?>
         {
             ["ReportGen:Llm:Model"] = "stories260k",
-            ["ReportGen:Llm:ContextSize"] = "1024",
+            ["ReportGen:Llm:ContextSize"] = contextSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ReportGen:Llm:Threads"] = "1",
             ["ReportGen:Llm:Sequences"] = sequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ReportGen:Llm:QueueCapacity"] = queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -83,6 +83,36 @@ public class LlmApiTests
             body.GetProperty("provenance").GetProperty("engine").GetString().ShouldBe(engine);
             body.GetProperty("diagnostics").ValueKind.ShouldBe(JsonValueKind.Object);
         }
+    }
+
+    [Fact]
+    public async Task Llm_classification_runs_mosaic_style_through_the_hosted_model()
+    {
+        await using var factory = Factory(contextSize: 4096);
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var response = await client.PostAsJsonAsync("/v1/reports/classify",
+            new { text = "No pleural effusion. Small pneumothorax.", labels = new[] { "Pleural Effusion", "Pneumothorax" }, engine = "llm" }, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        // stories260K is no radiologist: the mechanics (prompt, constrained JSON, parsing, mapping) are what is checked.
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        var body = JsonDocument.Parse(text).RootElement;
+        body.GetProperty("labels").EnumerateObject().Select(p => p.Name).ShouldBe(["Pleural Effusion", "Pneumothorax"]);
+        body.GetProperty("labels").EnumerateObject().ShouldAllBe(p => p.Value.GetString() != null);
+        body.GetProperty("provenance").GetProperty("engine").GetString().ShouldBe("llm");
+    }
+
+    [Fact]
+    public async Task A_prompt_too_long_for_the_context_is_a_400_not_a_500()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var longText = string.Join(' ', Enumerable.Repeat("once upon a time there was a little girl", 400));
+        var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = longText } }, max_tokens = 5 }, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
+        JsonDocument.Parse(text).RootElement.GetProperty("code").GetString().ShouldBe("model_input_rejected");
     }
 
     [Fact]

@@ -186,6 +186,9 @@ public sealed class LlmProblemMapper : IExceptionProblemMapper
     {
         SchedulerFullException full => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model busy", full.Message, "model", "queue_full", RetryAfterSeconds: 2),
         LlmUnavailableException unavailable => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model unavailable", unavailable.Message, "model", "model_unavailable", RetryAfterSeconds: 10),
+        // The runtime rejects a prompt it cannot hold (too long for the context, wrong image size) at submission.
+        ArgumentException bad when bad.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
+            new MappedProblem(StatusCodes.Status400BadRequest, "Input does not fit the model", bad.Message.Split(" (Parameter", 2)[0], "messages", "model_input_rejected"),
         _ => null,
     };
 }
