@@ -34,7 +34,14 @@ internal static class CliChatClients
         }
         var scheduler = new SequenceScheduler(llama, new SchedulerOptions
         {
-            Context = new LlamaContextOptions { ContextSize = Math.Min(4096, Math.Max(512, llama.TrainContextLength)), Sequences = 1 },
+            Context = new LlamaContextOptions
+            {
+                // Prompt files with few-shot examples outgrow small models' training context; 4096 keeps them whole.
+                ContextSize = 4096,
+                Sequences = 1,
+                // REPORTGEN_LLM_THREADS: the cores this command may use (ggml threads spin; oversubscribing is slow).
+                Threads = int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) ? threads : 0,
+            },
         });
         return new OwningChatClient(new LlamaChatClient(scheduler, null, new LlamaChatClientOptions { ModelId = model }), scheduler, llama);
     }

@@ -18,4 +18,18 @@ var root = new RootCommand("ReportGen: radiology report drafting, structuring, c
     EvalCommand.Create(),
     BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("reportgen: cancelled");
+    return 130;
+}
+catch (Exception ex)
+{
+    // One clear line, no stack trace and no report text (messages of our exceptions never quote it).
+    Console.Error.WriteLine($"reportgen: {ex.GetType().Name}: {ex.Message}");
+    return 1;
+}
