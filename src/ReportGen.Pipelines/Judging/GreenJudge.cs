@@ -17,7 +17,10 @@ public sealed record GreenJudgement(bool Parsed, double? Score, IReadOnlyList<in
 /// GREEN through any <see cref="IChatClient"/>: renders prompts/judge-green.yaml, asks for its JSON schema
 /// (constrained output) and scores matched / (matched + significant errors).
 /// </summary>
-public sealed class GreenJudge(IChatClient chat, PromptLibrary prompts)
+/// <param name="chat">The judge model.</param>
+/// <param name="prompts">Where judge-green.yaml is found.</param>
+/// <param name="maxOutputTokens">Overrides the prompt's max_tokens (small test models).</param>
+public sealed class GreenJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null)
 {
     /// <summary>The prompt's name.</summary>
     public const string PromptName = "judge-green";
@@ -29,7 +32,18 @@ public sealed class GreenJudge(IChatClient chat, PromptLibrary prompts)
     {
         var prompt = prompts[PromptName];
         var messages = prompt.Render(new Dictionary<string, object?> { ["candidate"] = candidate, ["reference"] = reference });
-        var response = await chat.GetResponseAsync(messages, prompt.CreateChatOptions(), cancellationToken).ConfigureAwait(false);
+        var options = prompt.CreateChatOptions();
+        if (maxOutputTokens is { } max) options.MaxOutputTokens = max;
+        ChatResponse response;
+        try
+        {
+            response = await chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A model failure is not a judgement: report it as unparseable, never as a score.
+            return Unparseable(new int[6], new int[6], $"the model call failed ({ex.GetType().Name})");
+        }
         return Parse(response.Text);
     }
 
