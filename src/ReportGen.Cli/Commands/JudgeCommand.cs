@@ -85,8 +85,25 @@ internal static class JudgeCommand
                     };
                     break;
                 }
+                case "chexprompt":
+                {
+                    var chat = ChatClientFactory(modelId);
+                    if (chat is null)
+                    {
+                        await stderr.WriteLineAsync("reportgen judge: the chexprompt method needs a chat model runtime; none is available (use --method rules)").ConfigureAwait(false);
+                        return 1;
+                    }
+                    var c = await new CheXpromptJudge(chat, PromptLibrary.LoadDefault()).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
+                    // score = Σ clinically significant errors (CheXprompt's headline; lower is better), null when unparseable.
+                    result = new Dictionary<string, object?>
+                    {
+                        ["method"] = "chexprompt", ["score"] = c.SignificantTotal, ["status"] = c.Parsed ? "parsed" : "unparseable", ["problem"] = c.Problem,
+                        ["significant_errors"] = c.Significant, ["insignificant_errors"] = c.Insignificant,
+                    };
+                    break;
+                }
                 default:
-                    await stderr.WriteLineAsync($"reportgen judge: method '{method}' is not implemented yet (rules and green are)").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"reportgen judge: method '{method}' is not implemented yet (rules, green and chexprompt are)").ConfigureAwait(false);
                     return 1;
             }
         }
