@@ -36,3 +36,32 @@ public class GreenJudgeModelTests
         }
     }
 }
+
+/// <summary>CheXprompt and RadFact mechanics through real llama.cpp (stories260K).</summary>
+public class OtherJudgesModelTests
+{
+    [Fact]
+    public async Task Chexprompt_and_radfact_through_llama_parse_or_count_failures()
+    {
+        using var model = LlamaModel.Load(SharedData.Model("stories260K.gguf"));
+        await using var scheduler = new SequenceScheduler(model, new SchedulerOptions
+        {
+            Context = new LlamaContextOptions { ContextSize = 4096, Sequences = 1, BatchSize = 256, Threads = 1 },
+        });
+        using IChatClient chat = new LlamaChatClient(scheduler);
+        var ct = TestContext.Current.CancellationToken;
+
+        var c = await new CheXpromptJudge(chat, PromptLibrary.LoadDefault()).JudgeAsync("Small effusion.", "Effusion.", ct);
+        if (c.Parsed) c.SignificantTotal!.Value.ShouldBeGreaterThanOrEqualTo(0);
+        else c.SignificantTotal.ShouldBeNull();
+
+        var r = await new RadFactJudge(chat, PromptLibrary.LoadDefault(), maxOutputTokens: 120).JudgeAsync("Small effusion. No pneumothorax.", "Effusion.", ct);
+        r.CandidateVerdicts.Count.ShouldBe(2);
+        r.ReferenceVerdicts.Count.ShouldBe(1);
+        var judged = r.CandidateVerdicts.Concat(r.ReferenceVerdicts).Count(v => v.Status is not null);
+        (judged + r.Failures).ShouldBe(3);
+        r.CandidateVerdicts.ShouldAllBe(v => v.Status == null || v.Status == "entailment" || v.Status == "neutral" || v.Status == "contradiction");
+        if (r.CandidateVerdicts.All(v => v.Status is null)) r.LogicalPrecision.ShouldBeNull();
+        else r.LogicalPrecision!.Value.ShouldBeInRange(0.0, 1.0);
+    }
+}

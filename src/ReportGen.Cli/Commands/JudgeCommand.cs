@@ -103,8 +103,21 @@ internal static class JudgeCommand
                     break;
                 }
                 default:
-                    await stderr.WriteLineAsync($"reportgen judge: method '{method}' is not implemented yet (rules, green and chexprompt are)").ConfigureAwait(false);
-                    return 1;
+                {
+                    var chat = ChatClientFactory(modelId);
+                    if (chat is null)
+                    {
+                        await stderr.WriteLineAsync("reportgen judge: the radfact method needs a chat model runtime; none is available (use --method rules)").ConfigureAwait(false);
+                        return 1;
+                    }
+                    var r = await new RadFactJudge(chat, PromptLibrary.LoadDefault()).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
+                    result = new Dictionary<string, object?>
+                    {
+                        ["method"] = "radfact", ["score"] = r.LogicalF1, ["logical_precision"] = r.LogicalPrecision, ["logical_recall"] = r.LogicalRecall,
+                        ["candidate_phrases"] = r.CandidateVerdicts.Count, ["reference_phrases"] = r.ReferenceVerdicts.Count, ["failures"] = r.Failures,
+                    };
+                    break;
+                }
             }
         }
         catch (StructuringInputException ex)
