@@ -23,7 +23,7 @@ internal static class BenchLlmCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "LLM id from models.json or a GGUF path for overhead and batching (default: iu-xray-tiny-llama)" };
+        var model = new Option<string?>("--model") { Description = "LLM id from models.json or a GGUF path for overhead and batching (default: stories260k, which greedy-decodes the full --tokens without an end token)" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads, same for every run (default: all cores)" };
         var tokens = new Option<int>("--tokens") { Description = "generated tokens per run", DefaultValueFactory = _ => 64 };
         var repeats = new Option<int>("--repeats") { Description = "alternating stack/reference pairs for the overhead median", DefaultValueFactory = _ => 5 };
@@ -116,7 +116,7 @@ internal static class BenchLlmCommand
             return File.Exists(idOrFile) ? Path.GetFullPath(idOrFile) : throw new FileNotFoundException($"--model file not found: {idOrFile}");
         var manifestPath = ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)");
         var manifest = ModelManifest.Load(manifestPath);
-        var id = idOrFile ?? "iu-xray-tiny-llama";
+        var id = idOrFile ?? "stories260k";
         var entry = manifest.Find(id) ?? throw new ArgumentException($"unknown model id '{id}'");
         if (entry.Role != ModelRole.Llm) throw new ArgumentException($"model '{id}' is not an llm");
         return ModelResolver.CreateDefault(manifest).RequirePath(entry.Id);
