@@ -74,7 +74,7 @@ internal static class BenchLlmCommand
                 var shape = s.RooflineShape == "tiny" ? LlmSyntheticShape.Tiny : LlmSyntheticShape.OneGigabyte;
                 var donor = ResolveModel("stories260k");
                 var generated = LlmGgufWriter.GetOrCreate(Path.Combine(cache, "models"), shape, donor, ct);
-                var bandwidth = LlmMemoryBandwidth.Measure(1L << 30, threads, 5, ct);
+                var bandwidth = LlmMemoryBandwidth.Measure(1L << 30, threads, 10, ct);
                 using var model = LlamaModel.Load(generated.Path);
                 var rate = await LlmBenchmark.DecodeRateAsync(model, threads, s.Tokens, Math.Min(s.Repeats, 3), ct);
                 var roof = new LlmRoofline(generated.Path, generated.WeightBytesPerToken, rate, bandwidth);
