@@ -15,7 +15,7 @@ namespace ReportGen.Cli.Commands;
 internal static class JudgeCommand
 {
     /// <summary>Creates the chat client for a model id (wired by the host; null when no LLM runtime is available).</summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = _ => null;
+    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
     public static Command Create()
     {
