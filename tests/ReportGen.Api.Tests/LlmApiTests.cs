@@ -81,6 +81,9 @@ public class LlmApiTests
             response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
             body.GetProperty("provenance").GetProperty("engine").GetString().ShouldBe(engine);
+            var model = body.GetProperty("provenance").GetProperty("models")[0];
+            model.GetProperty("id").GetString().ShouldBe("stories260k");
+            model.GetProperty("sha256").GetString().ShouldBe("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d");
             body.GetProperty("diagnostics").ValueKind.ShouldBe(JsonValueKind.Object);
         }
     }
@@ -100,6 +103,7 @@ public class LlmApiTests
         body.GetProperty("labels").EnumerateObject().Select(p => p.Name).ShouldBe(["Pleural Effusion", "Pneumothorax"]);
         body.GetProperty("labels").EnumerateObject().ShouldAllBe(p => p.Value.GetString() != null);
         body.GetProperty("provenance").GetProperty("engine").GetString().ShouldBe("llm");
+        body.GetProperty("provenance").GetProperty("models")[0].GetProperty("id").GetString().ShouldBe("stories260k");
     }
 
     [Fact]

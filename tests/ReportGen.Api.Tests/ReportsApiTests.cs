@@ -33,6 +33,7 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
         var provenance = body.GetProperty("provenance");
         provenance.GetProperty("engine").GetString().ShouldBe("rules");
         provenance.GetProperty("pipeline").GetString().ShouldBe("structure");
+        provenance.GetProperty("models").GetArrayLength().ShouldBe(0);
         provenance.GetProperty("elapsed_ms").GetDouble().ShouldBeGreaterThan(0);
     }
 

@@ -33,15 +33,15 @@ public static class ReportsApi
     /// <summary>Structures one report.</summary>
     public static async Task<IResult> Structure(StructureRequest request, HttpContext context, StructuringService service, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunStructure(request, service, cancellationToken);
+        var (result, provenance) = await RunStructure(request, service, HostedModel(context.RequestServices), cancellationToken);
         if (WantsFhir(context)) return TypedResults.Json(FhirDiagnosticReport.FromStructuring(result, provenance), contentType: FhirJson);
         return TypedResults.Ok(StructureResponse.From(result, provenance));
     }
 
     /// <summary>Structures one report and streams it sentence by sentence.</summary>
-    public static async Task<IResult> StructureStream(StructureRequest request, StructuringService service, CancellationToken cancellationToken)
+    public static async Task<IResult> StructureStream(StructureRequest request, StructuringService service, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunStructure(request, service, cancellationToken);
+        var (result, provenance) = await RunStructure(request, service, HostedModel(services), cancellationToken);
         var response = StructureResponse.From(result, provenance);
         async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
         {
@@ -56,17 +56,13 @@ public static class ReportsApi
     }
 
     /// <summary>Classifies one report.</summary>
-    public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(ClassifyRequest request, ClassificationService service, CancellationToken cancellationToken)
-    {
-        var (result, provenance) = await RunClassify(request, service, cancellationToken);
-        return TypedResults.Ok(new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance));
-    }
+    public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(ClassifyRequest request, ClassificationService service, IServiceProvider services, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await RunClassify(request, service, HostedModel(services), cancellationToken));
 
     /// <summary>Classifies one report and streams label by label.</summary>
-    public static async Task<IResult> ClassifyStream(ClassifyRequest request, ClassificationService service, CancellationToken cancellationToken)
+    public static async Task<IResult> ClassifyStream(ClassifyRequest request, ClassificationService service, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunClassify(request, service, cancellationToken);
-        var response = new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance);
+        var response = await RunClassify(request, service, HostedModel(services), cancellationToken);
         async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
         {
             foreach (var (label, value) in response.Labels)
@@ -79,7 +75,7 @@ public static class ReportsApi
         return TypedResults.ServerSentEvents(Events());
     }
 
-    private static async Task<(StructuringResult, Provenance)> RunStructure(StructureRequest request, StructuringService service, CancellationToken cancellationToken)
+    private static async Task<(StructuringResult, Provenance)> RunStructure(StructureRequest request, StructuringService service, ModelProvenance? model, CancellationToken cancellationToken)
     {
         var engine = ParseEngine(request.Engine, StructuringEngines.Parse, "rules, llm or hybrid");
         if (engine != StructuringEngine.Rules && !service.HasModel)
@@ -91,12 +87,13 @@ public static class ReportsApi
             Pipeline = "structure",
             Engine = engine.ToString().ToLowerInvariant(),
             Ruleset = engine == StructuringEngine.Llm ? null : "radgraph-rules/chexpert-labeler-phrases@44ddeb3",
+            Models = engine == StructuringEngine.Rules || model is null ? [] : [model],
             ElapsedMs = Provenance.Since(start),
         };
         return (result, provenance);
     }
 
-    private static async Task<(ClassificationResult, Provenance)> RunClassify(ClassifyRequest request, ClassificationService service, CancellationToken cancellationToken)
+    private static async Task<ClassifyResponse> RunClassify(ClassifyRequest request, ClassificationService service, ModelProvenance? model, CancellationToken cancellationToken)
     {
         var engine = ParseEngine(request.Engine, name => name?.Trim().ToLowerInvariant() switch
         {
@@ -141,10 +138,14 @@ public static class ReportsApi
             Pipeline = "classify",
             Engine = engine.ToString().ToLowerInvariant(),
             Ruleset = engine == ClassificationEngine.Rules ? "chexpert-labeler@44ddeb3+multilingual-cues" : null,
+            Models = engine == ClassificationEngine.Rules || model is null ? [] : [model],
             ElapsedMs = Provenance.Since(start),
         };
-        return (result, provenance);
+        return new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance);
     }
+
+    // The hosted LLM's id and sha256, when one is configured: LLM and hybrid results name the model that made them.
+    private static ModelProvenance? HostedModel(IServiceProvider services) => services.GetService<Hosting.LlmHost>()?.Provenance;
 
     private static T ParseEngine<T>(string? name, Func<string?, T?> parse, string allowed) where T : struct =>
         name is null ? default : parse(name) ?? throw new RequestFieldException("engine", $"unknown engine '{name}'; use {allowed}", StatusCodes.Status400BadRequest);
