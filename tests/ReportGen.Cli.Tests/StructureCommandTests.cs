@@ -42,7 +42,7 @@ public class StructureCommandTests
         lines.Length.ShouldBe(2);
         using (var first = JsonDocument.Parse(lines[0])) first.RootElement.GetProperty("id").GetString().ShouldBe("a");
         using (var second = JsonDocument.Parse(lines[1])) second.RootElement.GetProperty("id").GetInt32().ShouldBe(7);
-        err.ShouldContain("line 3: bad input (empty)");
+        err.ShouldContain("line 3: bad input (empty_text)");
         err.ShouldContain("line 4:");
     }
 

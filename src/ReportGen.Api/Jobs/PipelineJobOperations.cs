@@ -24,15 +24,8 @@ public sealed class StructureJobOperation(StructuringService service) : IJobOper
     {
         var text = JobRecords.RequireText(record);
         var engine = StructuringEngines.Parse(parameters.GetValueOrDefault("engine") ?? "rules")!.Value;
-        try
-        {
-            var result = await service.StructureAsync(text, engine, cancellationToken);
-            return JsonSerializer.SerializeToNode(new Dictionary<string, object> { ["0"] = result.RadGraph }, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions)!;
-        }
-        catch (StructuringInputException ex)
-        {
-            throw new JobRecordException(ex.Code, ex.Message);
-        }
+        var result = await service.StructureAsync(text, engine, cancellationToken);
+        return JsonSerializer.SerializeToNode(new Dictionary<string, object> { ["0"] = result.RadGraph }, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions)!;
     }
 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Text;
 using ReportGen.Core.Labels;
 using ReportGen.Pipelines.Classification;
 
@@ -130,6 +131,11 @@ internal static class ClassifyCommand
             catch (ClassificationException ex)
             {
                 await stderr.WriteLineAsync($"reportgen classify: {where}{ex.CodeName}: {ex.Message}");
+                failed = true;
+            }
+            catch (ReportTextException ex)
+            {
+                await stderr.WriteLineAsync($"reportgen classify: {where}{ex.Code}: {ex.Message}");
                 failed = true;
             }
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
@@ -120,9 +121,9 @@ internal static class JudgeCommand
                 }
             }
         }
-        catch (StructuringInputException ex)
+        catch (ReportTextException ex)
         {
-            await stderr.WriteLineAsync($"reportgen judge: bad report: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Code}): {ex.Message}").ConfigureAwait(false);
             return 2;
         }
         await stdout.WriteLineAsync(JsonSerializer.Serialize(result)).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Text;
 using ReportGen.Core.RadGraph;
 using ReportGen.Pipelines.Structuring;
 
@@ -55,7 +56,7 @@ internal static class StructureCommand
         {
             content = input == "-" ? await stdin.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : await ReadFileAsync(input, service.Options.MaxTextBytes, forceJsonl || IsJsonl(input), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StructuringInputException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReportTextException)
         {
             await stderr.WriteLineAsync($"reportgen structure: cannot read input: {ex.Message}").ConfigureAwait(false);
             return 2;
@@ -70,7 +71,7 @@ internal static class StructureCommand
             await stdout.WriteLineAsync(root.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             return 0;
         }
-        catch (StructuringInputException ex)
+        catch (ReportTextException ex)
         {
             await stderr.WriteLineAsync($"reportgen structure: bad input ({ex.Code}): {ex.Message}").ConfigureAwait(false);
             return 2;
@@ -106,7 +107,7 @@ internal static class StructureCommand
                 var output = new JsonObject { ["id"] = id, ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
                 await stdout.WriteLineAsync(output.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             }
-            catch (StructuringInputException ex)
+            catch (ReportTextException ex)
             {
                 bad++;
                 await stderr.WriteLineAsync($"reportgen structure: line {lineNumber}: bad input ({ex.Code}): {ex.Message}").ConfigureAwait(false);
@@ -143,7 +144,7 @@ internal static class StructureCommand
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"no such file: {path}");
         if (!jsonl && info.Length > maxBytes)
-            throw new StructuringInputException(StructuringInputException.TooLargeCode, $"report file is larger than the limit of {maxBytes} bytes");
+            throw new ReportTextException("input", ReportTextProblem.TooLarge, $"report file is larger than the limit of {maxBytes} bytes");
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         return new UTF8Encoding(false, false).GetString(bytes);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Labels;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification.Rules;
 using ReportGen.Pipelines.Prompts;
 
@@ -84,7 +85,7 @@ public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClien
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        ReportTextValidator.Validate(request.Text);
+        ReportText.Validate(request.Text);
         var taxonomy = ResolveTaxonomy(request);
         var warnings = new List<string>();
 

@@ -1,3 +1,4 @@
+using ReportGen.Core.Text;
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
 using ReportGen.Pipelines.Classification;
@@ -52,9 +53,11 @@ public sealed class RulesJudge
     /// <summary>Creates the judge; <paramref name="chexpert"/> (the CheXpert taxonomy) enables label comparison.</summary>
     public RulesJudge(Taxonomy? chexpert = null) => _chexpert = chexpert;
 
-    /// <summary>Judges <paramref name="candidate"/> against <paramref name="reference"/> (throws StructuringInputException on empty/binary text).</summary>
+    /// <summary>Judges <paramref name="candidate"/> against <paramref name="reference"/> (throws <see cref="ReportTextException"/> naming the field on empty, binary or oversized text).</summary>
     public RulesJudgement Judge(string candidate, string reference)
     {
+        ReportText.Validate(candidate, "candidate");
+        ReportText.Validate(reference, "reference");
         var cand = Findings(_structuring.StructureWithRules(candidate).RadGraph);
         var refs = Findings(_structuring.StructureWithRules(reference).RadGraph);
         int matched = 0, falses = 0, location = 0, severity = 0;

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
@@ -7,7 +6,7 @@ namespace ReportGen.Pipelines.Structuring;
 
 /// <summary>
 /// Report text → sections, sentences and a RadGraph annotation, with the rules, LLM or hybrid engine.
-/// Validates input first (<see cref="StructuringInputException"/>). The rules engine needs no model; the LLM and
+/// Validates input first (<see cref="ReportTextException"/>). The rules engine needs no model; the LLM and
 /// hybrid engines need an <see cref="IChatClient"/> and ask for JSON constrained by
 /// <see cref="RadGraphSpanAligner.ResponseSchema"/>.
 /// </summary>
@@ -69,24 +68,8 @@ public sealed class StructuringService
         });
     }
 
-    /// <summary>Throws <see cref="StructuringInputException"/> when <paramref name="text"/> is empty, binary or too large.</summary>
-    public void Validate(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            throw new StructuringInputException(StructuringInputException.EmptyCode, "report text is empty");
-        // Cheap size bound before counting bytes: UTF-8 needs at least one byte per char, at most three.
-        if (text.Length > Options.MaxTextBytes || (text.Length * 3L > Options.MaxTextBytes && Encoding.UTF8.GetByteCount(text) > Options.MaxTextBytes))
-            throw new StructuringInputException(StructuringInputException.TooLargeCode, $"report text is larger than the limit of {Options.MaxTextBytes} bytes");
-        var replacement = 0;
-        foreach (var c in text)
-        {
-            if (c < ' ' && c is not ('\t' or '\n' or '\r' or '\f' or '\v') || c == '\x7f')
-                throw new StructuringInputException(StructuringInputException.BinaryCode, $"report text contains a control character (U+{(int)c:X4}); binary input is not a report");
-            if (c == '\uFFFD') replacement++;
-        }
-        if (replacement > 0 && replacement * 100 >= text.Length)
-            throw new StructuringInputException(StructuringInputException.BinaryCode, "report text is not valid UTF-8 text");
-    }
+    /// <summary>Throws <see cref="ReportTextException"/> (field "text") when <paramref name="text"/> is empty, binary or over <see cref="StructuringOptions.MaxTextBytes"/>.</summary>
+    public void Validate(string? text) => ReportText.Validate(text, maxBytes: Options.MaxTextBytes);
 
     private sealed record Input(string Text, IReadOnlyList<RadGraphWord> Words, ReportSections Sections, IReadOnlyList<Sentence> Sentences);
 

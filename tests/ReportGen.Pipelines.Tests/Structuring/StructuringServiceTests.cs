@@ -38,25 +38,22 @@ public class StructuringServiceTests
     }
 
     [Theory]
-    [InlineData("", StructuringInputException.EmptyCode)]
-    [InlineData("  \n\t ", StructuringInputException.EmptyCode)]
-    [InlineData("heart\0normal", StructuringInputException.BinaryCode)]
-    [InlineData("heart\u0007normal", StructuringInputException.BinaryCode)]
-    [InlineData("\uFFFD\uFFFD\uFFFDabc", StructuringInputException.BinaryCode)]
-    public void Bad_input_is_a_typed_error_that_does_not_echo_the_text(string text, string code)
+    [InlineData("", ReportTextProblem.Empty)]
+    [InlineData("heart\0normal", ReportTextProblem.Binary)]
+    public void Bad_input_is_the_shared_report_text_error_naming_the_field(string text, ReportTextProblem problem)
     {
-        var ex = Should.Throw<StructuringInputException>(() => new StructuringService().StructureWithRules(text));
-        ex.Code.ShouldBe(code);
-        if (text.Trim().Length > 0) ex.Message.ShouldNotContain("heart");
+        var ex = Should.Throw<ReportTextException>(() => new StructuringService().StructureWithRules(text));
+        ex.Problem.ShouldBe(problem);
+        ex.Field.ShouldBe("text");
     }
 
     [Fact]
     public void Text_over_the_limit_is_refused_and_the_limit_is_configurable()
     {
         var big = string.Concat(Enumerable.Repeat("No pneumothorax. ", 70_000)); // ~1.2 MB
-        Should.Throw<StructuringInputException>(() => new StructuringService().StructureWithRules(big)).Code.ShouldBe(StructuringInputException.TooLargeCode);
+        Should.Throw<ReportTextException>(() => new StructuringService().StructureWithRules(big)).Problem.ShouldBe(ReportTextProblem.TooLarge);
         var small = new StructuringService(options: new StructuringOptions { MaxTextBytes = 10 });
-        Should.Throw<StructuringInputException>(() => small.StructureWithRules("No pneumothorax.")).Code.ShouldBe(StructuringInputException.TooLargeCode);
+        Should.Throw<ReportTextException>(() => small.StructureWithRules("No pneumothorax.")).Problem.ShouldBe(ReportTextProblem.TooLarge);
         new StructuringService().StructureWithRules(string.Concat(Enumerable.Repeat("No pneumothorax. ", 1000))).RadGraph.Entities.Count.ShouldBe(1000);
     }
 
