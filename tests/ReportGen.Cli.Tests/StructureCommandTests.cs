@@ -92,6 +92,8 @@ public class StructureCommandTests
         exit.ShouldBe(0, err);
         using var json = JsonDocument.Parse(output);
         json.RootElement.GetProperty("0").GetProperty("text").GetString().ShouldBe("No pneumothorax .");
+        json.RootElement.GetProperty("prompt").GetProperty("name").GetString().ShouldBe("structure-radgraph");
+        json.RootElement.GetProperty("prompt").GetProperty("sha256").GetString().ShouldBe(ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault()["structure-radgraph"].ContentHash);
         err.ShouldContain("structure: model entities ");
     }
 }

@@ -54,7 +54,9 @@ internal static class EvalClassifyCommand
             await stderr.WriteLineAsync("reportgen eval classify: the llm engine needs the LLM runtime and a chat model; none is available in this build");
             return 1;
         }
-        var service = new ClassificationService(TaxonomyLibrary.LoadDefault(), chat, chat is null ? null : ClassifyCommand.LoadPrompts());
+        ReportGen.Pipelines.Prompts.PromptLibrary? prompts = null;
+        if (chat is not null && (prompts = CliPrompts.Load("eval classify", stderr)) is null) return 1;
+        var service = new ClassificationService(TaxonomyLibrary.LoadDefault(), chat, prompts);
         var taxonomy = service.Taxonomies.Get("chexpert14");
         var predictions = new List<IReadOnlyDictionary<string, LabelValue>>();
         var detectedRight = 0;

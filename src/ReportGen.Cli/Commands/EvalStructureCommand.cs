@@ -46,7 +46,9 @@ internal static class EvalStructureCommand
             await stderr.WriteLineAsync($"reportgen eval structure: the {engineName} engine needs a chat model runtime; none is available").ConfigureAwait(false);
             return 1;
         }
-        var service = new StructuringService(chat, chat is null ? null : StructureCommand.LoadPrompt(stderr), new StructuringOptions { ModelId = modelId });
+        ReportGen.Pipelines.Prompts.PromptLibrary? prompts = null;
+        if (chat is not null && (prompts = CliPrompts.Load("eval structure", stderr)) is null) return 1;
+        var service = new StructuringService(chat, prompts, new StructuringOptions { ModelId = modelId });
 
         var pairs = new List<RadGraphPair>();
         var splits = new List<string>(); // "split" of each pair (e.g. dev = seen while writing the rules, heldout = not)

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Text;
 using ReportGen.Core.RadGraph;
+using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Cli.Commands;
@@ -49,7 +50,9 @@ internal static class StructureCommand
                 return 1;
             }
         }
-        var service = new StructuringService(chat, chat is null ? null : LoadPrompt(stderr), new StructuringOptions { ModelId = modelId });
+        PromptLibrary? prompts = null;
+        if (chat is not null && (prompts = CliPrompts.Load("structure", stderr)) is null) return 1;
+        var service = new StructuringService(chat, prompts, new StructuringOptions { ModelId = modelId });
 
         string content;
         try
@@ -67,8 +70,7 @@ internal static class StructureCommand
             if (forceJsonl || IsJsonl(input)) return await RunJsonlAsync(service, engine, content, stdout, stderr, cancellationToken).ConfigureAwait(false);
             var result = await service.StructureAsync(content, engine, cancellationToken).ConfigureAwait(false);
             if (engine != StructuringEngine.Rules) await stderr.WriteLineAsync(Describe(result.Diagnostics)).ConfigureAwait(false);
-            var root = new JsonObject { ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
-            await stdout.WriteLineAsync(root.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
+            await stdout.WriteLineAsync(Output(null, result).ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             return 0;
         }
         catch (ReportTextException ex)
@@ -104,8 +106,7 @@ internal static class StructureCommand
             try
             {
                 var result = await service.StructureAsync(text, engine, cancellationToken).ConfigureAwait(false);
-                var output = new JsonObject { ["id"] = id, ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
-                await stdout.WriteLineAsync(output.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
+                await stdout.WriteLineAsync(Output(id, result).ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             }
             catch (ReportTextException ex)
             {
@@ -116,18 +117,14 @@ internal static class StructureCommand
         return bad == 0 ? 0 : 2;
     }
 
-    // The prompt file when the prompts folder is there; the built-in instructions otherwise (said on stderr).
-    internal static IRadGraphPrompt? LoadPrompt(TextWriter stderr)
+    // The radgraph layout ({"id"?, "0": ...}); llm and hybrid results add the prompt file that produced them.
+    internal static JsonObject Output(JsonNode? id, StructuringResult result)
     {
-        try
-        {
-            return RadGraphPromptFile.From(ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault());
-        }
-        catch (Exception ex) when (ex is DirectoryNotFoundException or KeyNotFoundException or ReportGen.Pipelines.Prompts.PromptFileException)
-        {
-            stderr.WriteLine($"reportgen structure: prompt file unavailable ({ex.Message}); using the built-in RadGraph instructions");
-            return null;
-        }
+        var output = new JsonObject();
+        if (id is not null) output["id"] = id;
+        output["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions);
+        if (result.Prompt is { } prompt) output["prompt"] = JsonSerializer.SerializeToNode(prompt);
+        return output;
     }
 
     // Counts only, never report text: what the model gave and what alignment/hybrid kept.
