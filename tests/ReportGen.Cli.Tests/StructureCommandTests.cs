@@ -67,6 +67,7 @@ public class StructureCommandTests
     [Fact]
     public async Task Eval_structure_scores_the_dev_set_and_bench_prints_a_table()
     {
+        SharedData.Data("iu-xray", "val.jsonl"); // the dev set's IU X-ray texts are joined from there
         using var dir = new TempDir();
         var o = new StringWriter();
         var exit = await EvalStructureCommand.RunAsync(RepoFiles.Path("eval", "data", "radgraph-dev.jsonl"), dir.Path, "rules", null, o, new StringWriter(), TestContext.Current.CancellationToken);
