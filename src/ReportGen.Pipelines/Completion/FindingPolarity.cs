@@ -1,3 +1,5 @@
+using ReportGen.Pipelines.Structuring;
+
 namespace ReportGen.Pipelines.Completion;
 
 /// <summary>Whether a sentence says a finding is there (abnormal) or not (normal/absent).</summary>
@@ -56,9 +58,6 @@ public static class FindingPolarity
     private static readonly (string Concept, bool Structure, string[][] Phrases)[] SplitLexicon =
         [.. Lexicon.Select(e => (e.Concept, e.Structure, e.Phrases.Select(p => p.Split(' ')).ToArray()))];
 
-    private static readonly string[][] NegationCues =
-        [["no"], ["not"], ["without"], ["negative", "for"], ["free", "of"], ["clear", "of"], ["absence", "of"], ["resolved"], ["resolution"], ["none"], ["nor"]];
-
     private static readonly HashSet<string> NormalWords =
         ["normal", "clear", "unremarkable", "intact", "stable", "expanded", "limits", "satisfactory", "maintained", "preserved"];
 
@@ -106,18 +105,19 @@ public static class FindingPolarity
 
     private static void ReadClause(List<string> clause, Dictionary<string, FindingState> into)
     {
+        // Negation cues are the structuring engine's (RadGraphLexicon): a pre-cue ("no", "free of") negates what follows
+        // in the clause, a post-cue ("is not seen", "has resolved") what came before it.
         var negatedFrom = int.MaxValue;
-        for (var i = 0; i < clause.Count && negatedFrom == int.MaxValue; i++)
+        var negatedBefore = 0;
+        var words = clause.ToArray();
+        for (var i = 0; i < words.Length;)
         {
-            foreach (var cue in NegationCues)
-            {
-                if (Matches(clause, i, cue))
-                {
-                    negatedFrom = i;
-                    break;
-                }
-            }
+            var (kind, length) = RadGraphLexicon.Default.NegationCue(words, i, words.Length);
+            if (kind == LexKind.NegationPre) negatedFrom = Math.Min(negatedFrom, i);
+            else if (kind == LexKind.NegationPost) negatedBefore = i;
+            i += Math.Max(length, 1);
         }
+        var negated = negatedFrom != int.MaxValue || negatedBefore > 0;
         var hasNormal = false;
         var hasAbnormal = false;
         foreach (var t in clause)
@@ -142,7 +142,7 @@ public static class FindingPolarity
                 }
                 for (var j = 0; j < phrase.Length; j++) taken[i + j] = true;
                 FindingState state;
-                if (i > negatedFrom)
+                if (i > negatedFrom || i < negatedBefore)
                 {
                     state = FindingState.Absent;
                 }
@@ -156,7 +156,7 @@ public static class FindingPolarity
                     state = hasAbnormal && !hasNormal ? FindingState.Present
                         : hasNormal && !hasAbnormal ? FindingState.Absent
                         : hasAbnormal ? FindingState.Present : FindingState.Mentioned;
-                    if (negatedFrom != int.MaxValue && !hasAbnormal) state = FindingState.Absent;
+                    if (negated && !hasAbnormal) state = FindingState.Absent;
                 }
                 else
                 {
