@@ -17,8 +17,9 @@ public enum FindingState
 public readonly record struct FindingMention(string Concept, FindingState State);
 
 /// <summary>
-/// Reads (concept, state) pairs from a report sentence with a small concept lexicon and a negation /
-/// normality lexicon, NegEx style: a negation cue negates the concepts after it in the same clause;
+/// Reads (concept, state) pairs from a report sentence with a small concept lexicon, a normality lexicon and the
+/// structuring engine's negation and scope cues (<see cref="RadGraphLexicon.ScopeCue"/>), NegEx style: a negation
+/// cue ("no", "free of") negates the concepts after it in the same clause, a post-cue ("is not seen") those before;
 /// a normality word ("normal", "clear", "unremarkable") marks the clause's structure concepts normal;
 /// an abnormality word ("enlarged", "widened") or an inherently abnormal concept marks them present.
 /// Used to keep suggestions consistent with what the report already says.
@@ -64,55 +65,43 @@ public static class FindingPolarity
     private static readonly HashSet<string> AbnormalWords =
         ["enlarged", "enlargement", "widened", "widening", "increased", "prominent", "tortuous", "abnormal", "elevated", "elevation", "cardiomegaly", "hyperinflated", "hyperexpanded", "calcified", "atherosclerotic", "ectatic", "unfolded", "mildly", "moderately", "severe", "large"];
 
-    private static readonly HashSet<string> ClauseBreaks = ["but", "however", "although", "otherwise", "which", "though"];
-
     /// <summary>The (concept, state) pairs of one sentence; a concept appears at most once (last state wins).</summary>
     public static IReadOnlyList<FindingMention> Extract(string sentence)
     {
-        var tokens = CompletionText.Tokens(sentence);
         var result = new Dictionary<string, FindingState>();
-        foreach (var clause in Clauses(sentence, tokens))
+        foreach (var clause in Clauses(sentence))
         {
             ReadClause(clause, result);
         }
         return [.. result.Select(kv => new FindingMention(kv.Key, kv.Value))];
     }
 
-    private static IEnumerable<List<string>> Clauses(string sentence, List<string> tokens)
+    private static IEnumerable<string[]> Clauses(string sentence)
     {
-        // Commas alone do not end a negation's scope ("no effusion, pneumothorax, or consolidation"),
-        // so clauses end at ';' and at contrastive words only.
-        var current = new List<string>();
+        // Clauses end at ';' and at the structuring lexicon's scope breaks ("but", "however", "which", "there"); commas
+        // alone do not end a negation's scope ("no effusion, pneumothorax, or consolidation").
         foreach (var part in sentence.Split(';'))
         {
-            foreach (var token in CompletionText.Tokens(part))
+            var words = CompletionText.Tokens(part).ToArray();
+            var start = 0;
+            for (var i = 1; i < words.Length; i++)
             {
-                if (ClauseBreaks.Contains(token) && current.Count > 0)
-                {
-                    yield return current;
-                    current = [];
-                }
-                current.Add(token);
+                if (RadGraphLexicon.Default.ScopeCue(words, i, words.Length).Kind != LexKind.ScopeBreak) continue;
+                yield return words[start..i];
+                start = i;
             }
-            if (current.Count > 0)
-            {
-                yield return current;
-                current = [];
-            }
+            if (start < words.Length) yield return words[start..];
         }
-        _ = tokens;
     }
 
-    private static void ReadClause(List<string> clause, Dictionary<string, FindingState> into)
+    private static void ReadClause(string[] clause, Dictionary<string, FindingState> into)
     {
-        // Negation cues are the structuring engine's (RadGraphLexicon): a pre-cue ("no", "free of") negates what follows
-        // in the clause, a post-cue ("is not seen", "has resolved") what came before it.
+        // A pre-cue negates what follows it in the clause, a post-cue what came before it.
         var negatedFrom = int.MaxValue;
         var negatedBefore = 0;
-        var words = clause.ToArray();
-        for (var i = 0; i < words.Length;)
+        for (var i = 0; i < clause.Length;)
         {
-            var (kind, length) = RadGraphLexicon.Default.NegationCue(words, i, words.Length);
+            var (kind, length) = RadGraphLexicon.Default.ScopeCue(clause, i, clause.Length);
             if (kind == LexKind.NegationPre) negatedFrom = Math.Min(negatedFrom, i);
             else if (kind == LexKind.NegationPost) negatedBefore = i;
             i += Math.Max(length, 1);
@@ -125,10 +114,10 @@ public static class FindingPolarity
             hasNormal |= NormalWords.Contains(t);
             hasAbnormal |= AbnormalWords.Contains(t);
         }
-        var taken = new bool[clause.Count];
+        var taken = new bool[clause.Length];
         foreach (var (concept, structure, phrases) in SplitLexicon)
         {
-            for (var i = 0; i < clause.Count; i++)
+            for (var i = 0; i < clause.Length; i++)
             {
                 if (taken[i]) continue;
                 string[]? phrase = null;
@@ -168,9 +157,9 @@ public static class FindingPolarity
         }
     }
 
-    private static bool Matches(List<string> tokens, int at, string[] phrase)
+    private static bool Matches(string[] tokens, int at, string[] phrase)
     {
-        if (at + phrase.Length > tokens.Count) return false;
+        if (at + phrase.Length > tokens.Length) return false;
         for (var j = 0; j < phrase.Length; j++)
         {
             if (tokens[at + j] != phrase[j]) return false;
