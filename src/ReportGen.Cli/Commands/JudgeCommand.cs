@@ -56,6 +56,9 @@ internal static class JudgeCommand
         object result;
         try
         {
+            // Every method, LLM ones included, judges report text only: the same check as every pipeline.
+            ReportText.Validate(candidate, "candidate");
+            ReportText.Validate(reference, "reference");
             switch (method)
             {
                 case "rules":
