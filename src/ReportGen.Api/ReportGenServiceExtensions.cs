@@ -8,6 +8,9 @@ using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
 using ReportGen.Api.Pipelines;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Judging;
+using ReportGen.Pipelines.Prompts;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReportGen.Pipelines.Structuring;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Security;
@@ -122,6 +125,8 @@ public static class ReportGenServiceExtensions
         services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>()));
         services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
         services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>()));
+        services.TryAddSingleton(_ => PromptLibrary.LoadDefault());
+        services.AddSingleton(sp => new RulesJudge(sp.GetRequiredService<TaxonomyLibrary>().Get("chexpert14")));
 
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
         services.AddSingleton<IJobOperation, StructureJobOperation>();
@@ -157,6 +162,7 @@ public static class ReportGenServiceExtensions
         v1.MapModelsApi();
         v1.MapJobsApi();
         v1.MapReportsApi();
+        v1.MapJudgeApi();
         v1.MapChatCompletionsApi();
         v1.MapCompletionApi();
         return app;

@@ -10,7 +10,7 @@ namespace ReportGen.Api.Tests;
 /// <summary>The hosted LLM (real llama.cpp, stories260K) behind /v1/chat/completions and the LLM engines.</summary>
 public class LlmApiTests
 {
-    private static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024)
+    internal static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024)
     {
         SharedData.Model("stories260K.gguf");
         return new ApiFactory(new Dictionary<string, string?>
@@ -23,7 +23,7 @@ public class LlmApiTests
         });
     }
 
-    private static async Task WaitReady(HttpClient client)
+    internal static async Task WaitReady(HttpClient client)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK)
