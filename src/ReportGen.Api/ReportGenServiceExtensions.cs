@@ -60,7 +60,9 @@ public static class ReportGenServiceExtensions
         services.AddOpenApi();
         services.AddMetrics();
         services.AddSingleton<ReportGenMetrics>();
-        services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"));
+        services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+            // GC heap, working set, thread pool: what shows a leak under load.
+            "System.Runtime"));
 
         var limits = builder.Configuration.GetSection(ReportGenApiOptions.Section).Get<ReportGenApiOptions>() ?? new ReportGenApiOptions();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);

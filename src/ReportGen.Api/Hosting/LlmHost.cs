@@ -99,6 +99,8 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                     QueueCapacity = o.QueueCapacity,
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
+                metrics.ActiveSequences = () => _scheduler.Stats.Active;
+                metrics.DecodedTokens = () => _scheduler.Stats.TokensDecoded;
                 metrics.TokensPerSecond = TokensPerSecond;
                 Provenance = new ModelProvenance(entry?.Id ?? Path.GetFileName(path), entry?.Sha256 ?? "unverified", "llm");
                 _client.SetResult(new LlamaChatClient(_scheduler, imageEmbeddings, new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) }));
@@ -189,6 +191,9 @@ public sealed class LlmProblemMapper : IExceptionProblemMapper
         // The runtime rejects a prompt it cannot hold (too long for the context, wrong image size) at submission.
         ArgumentException bad when bad.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
             new MappedProblem(StatusCodes.Status400BadRequest, "Input does not fit the model", bad.Message.Split(" (Parameter", 2)[0], "messages", "model_input_rejected"),
+        // Content the hosted model cannot take (an image for a text-only model, an unknown media type).
+        NotSupportedException unsupported when unsupported.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
+            new MappedProblem(StatusCodes.Status400BadRequest, "Input not supported by the model", unsupported.Message, "messages", "model_input_unsupported"),
         _ => null,
     };
 }
