@@ -117,7 +117,7 @@ public static class ReportGenServiceExtensions
         services.AddSingleton<IExceptionProblemMapper, LlmProblemMapper>();
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var llm = builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>();
-        if (!string.IsNullOrWhiteSpace(llm?.Model) || !string.IsNullOrWhiteSpace(llm?.RemoteUrl))
+        if (!string.IsNullOrWhiteSpace(llm?.Model) || !string.IsNullOrWhiteSpace(llm?.RemoteUrl) || !string.IsNullOrWhiteSpace(llm?.ModelSet))
         {
             // One model, loaded once at start-up and shared by every pipeline.
             services.AddSingleton<LlmHost>();
@@ -165,6 +165,7 @@ public static class ReportGenServiceExtensions
         v1.MapJobsApi();
         v1.MapReportsApi();
         v1.MapJudgeApi();
+        v1.MapDraftApi();
         v1.MapChatCompletionsApi();
         v1.MapCompletionApi();
         return app;

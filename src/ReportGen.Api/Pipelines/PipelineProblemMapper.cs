@@ -13,8 +13,8 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
     {
         // A 503 names what is missing (a model); like every 503 it says when to ask again.
         Apis.RequestFieldException { Status: StatusCodes.Status503ServiceUnavailable } r =>
-            new MappedProblem(r.Status, "Service unavailable", r.Message, r.Field, "not_configured", RetryAfterSeconds: 300),
-        Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field),
+            new MappedProblem(r.Status, "Service unavailable", r.Message, r.Field, r.Code ?? "not_configured", RetryAfterSeconds: 300),
+        Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field, r.Code),
         StructuringInputException s => new MappedProblem(
             s.Code == StructuringInputException.TooLargeCode ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
             "Invalid report text", s.Message, "text", s.Code),
