@@ -113,9 +113,17 @@ public static class DraftApi
             throw new RequestFieldException("body", (tooLarge ? "the form exceeds a size limit: " : "malformed multipart body: ") + ex.Message,
                 tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested && ex is not BadHttpRequestException)
+        {
+            // The multipart reader's "unexpected end of stream": the body ended before its closing boundary.
+            throw new RequestFieldException("body", "malformed multipart body: it ends before the closing boundary", StatusCodes.Status400BadRequest);
+        }
 
         foreach (var field in TextFields)
             if (form.Files.Any(f => f.Name == field)) throw new RequestFieldException(field, $"{field} is a text field, not a file", StatusCodes.Status400BadRequest);
+        foreach (var field in ImageFields)
+            if (form.ContainsKey(field))
+                throw new RequestFieldException(field, $"{field} must be a file part (a part with a filename), not a text field", StatusCodes.Status400BadRequest);
         var modality = (Text(form, "modality", 16) ?? "cxr").Trim().ToLowerInvariant();
         if (modality is not ("cxr" or "ct")) throw new RequestFieldException("modality", $"modality must be cxr or ct, not '{modality}'", StatusCodes.Status400BadRequest);
         var grounded = Text(form, "grounded", 16)?.Trim().ToLowerInvariant() switch
@@ -130,9 +138,8 @@ public static class DraftApi
                 ? m : throw new RequestFieldException("max_tokens", "max_tokens must be an integer between 1 and 4096", StatusCodes.Status400BadRequest);
 
         var frontalBytes = await ReadFile(form, "frontal", limits.MaxImageBytes, cancellationToken)
-            ?? throw new RequestFieldException("frontal", form.ContainsKey("frontal")
-                ? "frontal must be a file part (the current frontal image), not a text field"
-                : "frontal is required: the current frontal image (PNG, JPEG or DICOM; for modality ct a zip of the series' DICOM files)", StatusCodes.Status400BadRequest);
+            ?? throw new RequestFieldException("frontal", "frontal is required: the current frontal image (PNG, JPEG or DICOM; for modality ct a zip of the series' DICOM files)",
+                StatusCodes.Status400BadRequest);
         var lateralBytes = await ReadFile(form, "lateral", limits.MaxImageBytes, cancellationToken);
         var priorBytes = await ReadFile(form, "prior", limits.MaxImageBytes, cancellationToken);
         var decode = new ImageDecodeOptions { MaxInputBytes = limits.MaxImageBytes };
