@@ -28,6 +28,13 @@ internal static class Multipart
     public static byte[] Png(int width = 64, int height = 48) =>
         PngWriter.Write(width, height, 0, 8, [.. Enumerable.Range(0, width * height).Select(i => (ushort)(i * 7 % 256))]);
 
+    /// <summary>A PNG of random grey noise: it does not compress, so its size is about width × height bytes.</summary>
+    public static byte[] NoisePng(int width, int height)
+    {
+        var random = new Random(7);
+        return PngWriter.Write(width, height, 0, 8, [.. Enumerable.Range(0, width * height).Select(_ => (ushort)random.Next(256))]);
+    }
+
     /// <summary>A PNG whose signature and header are right and whose image data is garbage.</summary>
     public static byte[] CorruptPng()
     {

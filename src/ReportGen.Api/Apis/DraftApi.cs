@@ -39,7 +39,6 @@ public static class DraftApi
         v1.MapPost("/reports/draft", Draft).WithTags("Reports")
             .Accepts<DraftForm>("multipart/form-data")
             .Produces<DraftResponse>()
-            .Produces(StatusCodes.Status200OK, contentType: ReportsApi.FhirJson)
             .WithSummary("Draft findings from a study's images (PNG, JPEG, DICOM; a CT series as a zip) and text fields; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
         v1.MapPost("/reports/draft/stream", DraftStream).WithTags("Reports")
             .Accepts<DraftForm>("multipart/form-data")
