@@ -125,13 +125,18 @@ public class LlmApiTests
         await using var factory = Factory(sequences: 1, queue: 1);
         using var client = factory.CreateAuthorizedClient();
         await WaitReady(client);
-        var requests = Enumerable.Range(0, 12).Select(_ => client.PostAsJsonAsync("/v1/chat/completions",
-            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 60, temperature = 0 }, TestContext.Current.CancellationToken));
+        // Half of them streamed: a streamed request that cannot start is a 503 problem too, not a 200 stream that breaks.
+        var requests = Enumerable.Range(0, 12).Select(i => client.PostAsJsonAsync("/v1/chat/completions",
+            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 60, temperature = 0, stream = i % 2 == 1 }, TestContext.Current.CancellationToken));
         var responses = await Task.WhenAll(requests);
         responses.ShouldContain(r => r.StatusCode == HttpStatusCode.OK);
         var rejected = responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToList();
         rejected.ShouldNotBeEmpty("12 concurrent requests on 1 sequence + 1 queue slot must overflow");
         rejected.ShouldAllBe(r => r.StatusCode == HttpStatusCode.ServiceUnavailable && r.Headers.RetryAfter != null);
+        foreach (var rejection in rejected)
+            rejection.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        foreach (var stream in responses.Where(r => r.StatusCode == HttpStatusCode.OK && r.Content.Headers.ContentType!.MediaType == "text/event-stream"))
+            (await stream.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).TrimEnd().ShouldEndWith("data: [DONE]");
     }
 
     [Fact]
