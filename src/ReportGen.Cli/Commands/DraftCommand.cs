@@ -28,6 +28,8 @@ internal sealed record DraftCliOptions
     public bool Stream { get; init; }
     public string? Retrieve { get; init; }
     public int K { get; init; } = 3;
+    /// <summary>When <see cref="Retrieve"/> is a studies JSONL: also save the built index here (a .json to pass to --retrieve later).</summary>
+    public string? SaveIndex { get; init; }
     public int? MaxTokens { get; init; }
     /// <summary>LLM threads; null: REPORTGEN_LLM_THREADS or all cores.</summary>
     public int? Threads { get; init; }
@@ -39,7 +41,7 @@ internal sealed class DraftInputException(string message) : Exception(message);
 /// <summary>
 /// <c>reportgen draft --image FILE [--lateral FILE] [--prior FILE --prior-report FILE] [--indication TEXT]
 /// [--technique TEXT] [--comparison TEXT] [--grounded] [--modality cxr|ct] [--model SET_OR_LLM] [--stream]
-/// [--retrieve INDEX --k N]</c>: prints <c>{"findings": [{"text", "boxes"}], "impression", ..., "provenance"}</c>
+/// [--retrieve INDEX --k N [--save-index FILE]]</c>: prints <c>{"findings": [{"text", "boxes"}], "impression", ..., "provenance"}</c>
 /// (with <c>--stream</c>: one NDJSON line per finding as it is produced, then a <c>done</c> line). Logs and errors go to
 /// stderr; bad input exits 2 with one line, a runtime failure exits 1.
 /// </summary>
@@ -62,17 +64,18 @@ internal static class DraftCommand
         var stream = new Option<bool>("--stream") { Description = "Print findings as NDJSON lines as they are produced" };
         var retrieve = new Option<string?>("--retrieve") { Description = "Study index for retrieval grounding: a saved index (.json) or a studies JSONL ({id, image, findings})" };
         var k = new Option<int>("--k") { Description = "Similar studies to retrieve", DefaultValueFactory = _ => 3 };
+        var saveIndex = new Option<string?>("--save-index") { Description = "With --retrieve STUDIES.jsonl: save the built index to this .json file for later runs" };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Max tokens to generate (default: the prompt's)" };
         var command = new Command("draft", "Draft findings for a study (optionally grounded)")
         {
-            image, lateral, prior, priorReport, indication, technique, comparison, grounded, modality, model, stream, retrieve, k, maxTokens,
+            image, lateral, prior, priorReport, indication, technique, comparison, grounded, modality, model, stream, retrieve, k, saveIndex, maxTokens,
         };
         command.SetAction((parse, ct) => RunAsync(new DraftCliOptions
         {
             Image = parse.GetValue(image)!, Lateral = parse.GetValue(lateral), Prior = parse.GetValue(prior), PriorReport = parse.GetValue(priorReport),
             Indication = parse.GetValue(indication), Technique = parse.GetValue(technique), Comparison = parse.GetValue(comparison),
             Grounded = parse.GetValue(grounded), Modality = parse.GetValue(modality)!, Model = parse.GetValue(model), Stream = parse.GetValue(stream),
-            Retrieve = parse.GetValue(retrieve), K = parse.GetValue(k), MaxTokens = parse.GetValue(maxTokens),
+            Retrieve = parse.GetValue(retrieve), K = parse.GetValue(k), SaveIndex = parse.GetValue(saveIndex), MaxTokens = parse.GetValue(maxTokens),
         }, Console.Out, Console.Error, null, ct));
         return command;
     }
@@ -142,7 +145,7 @@ internal static class DraftCommand
         }
         if (set is null) await stderr.WriteLineAsync($"{Verb}: warning: '{llmId}' is a text-only model: the images are not used").ConfigureAwait(false);
 
-        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, stderr);
+        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, o.SaveIndex, stderr);
 
         var prompts = PromptLibrary.LoadDefault();
         var geometry = set is not null && frontal.Image is { } px ? CropGeometry.For(set.EncoderPreprocessing, px.Width, px.Height) : null;
