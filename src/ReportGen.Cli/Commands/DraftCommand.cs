@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
 using ReportGen.Imaging.Ct;
@@ -115,39 +116,10 @@ internal static class DraftCommand
         var prior = o.Prior is null ? null : DraftInputs.LoadImage(o.Prior, "--prior");
         var priorReport = o.PriorReport is null ? null : DraftInputs.ReadText(o.PriorReport, "--prior-report");
 
-        resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
-        var manifest = resolver.Manifest;
-        var setId = o.Model is null
-            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException($"--model: models.json has no {modality} model set; pass --model")
-            : manifest.FindSet(o.Model)?.Id;
-        if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
-            throw new DraftInputException($"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
-
-        using var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, Verb));
-        string llmPath, llmId;
-        string? llmSha;
-        if (set is not null)
-        {
-            (llmPath, llmId, llmSha) = (set.Llm.Path!, set.Llm.Entry.Id, set.Llm.Entry.Sha256);
-        }
-        else if (manifest.Find(o.Model!) is { } entry)
-        {
-            if (entry.Role != ModelRole.Llm) throw new DraftInputException($"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
-            (llmPath, llmId, llmSha) = (resolver.RequirePath(entry.Id), entry.Id, entry.Sha256);
-        }
-        else if (File.Exists(o.Model))
-        {
-            (llmPath, llmId, llmSha) = (o.Model!, Path.GetFileName(o.Model!), null);
-        }
-        else
-        {
-            throw new DraftInputException($"--model: '{o.Model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
-        }
-        if (set is null) await stderr.WriteLineAsync($"{Verb}: warning: '{llmId}' is a text-only model: the images are not used").ConfigureAwait(false);
-
+        using var engine = DraftEngine.Open(resolver, o.Model, modality, o.Threads, stderr);
+        var set = engine.Set;
         var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, o.SaveIndex, stderr);
 
-        var prompts = PromptLibrary.LoadDefault();
         var geometry = set is not null && frontal.Image is { } px ? CropGeometry.For(set.EncoderPreprocessing, px.Width, px.Height) : null;
         var request = new DraftRequest
         {
@@ -156,9 +128,8 @@ internal static class DraftCommand
             FrontalGeometry = geometry, MaxOutputTokens = o.MaxTokens, Evidence = evidence, Modality = modality,
         };
 
-        using var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, o.Threads);
-        var service = new DraftingService(chat, prompts, attachImages: set is not null);
-        var provenance = Provenance(set, llmId, llmSha, prompts[DraftingService.PromptName], 1 + (lateral is null ? 0 : 1) + (prior is null ? 0 : 1));
+        var service = engine.Service;
+        var provenance = engine.Provenance(1 + (lateral is null ? 0 : 1) + (prior is null ? 0 : 1));
         var json = new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         if (o.Stream)
         {
@@ -183,28 +154,106 @@ internal static class DraftCommand
         return 0;
     }
 
-    private static JsonObject Provenance(VisionLanguageModelSet? set, string llmId, string? llmSha, PromptTemplate prompt, int images)
-    {
-        var models = new JsonArray { new JsonObject { ["id"] = llmId, ["role"] = "llm", ["sha256"] = llmSha ?? "unverified" } };
-        if (set is not null)
-        {
-            models.Add(new JsonObject { ["id"] = set.Encoder.Entry.Id, ["role"] = "vision-encoder", ["sha256"] = set.Encoder.Entry.Sha256 });
-            models.Add(new JsonObject { ["id"] = set.Projector.Entry.Id, ["role"] = "projector", ["sha256"] = set.Projector.Entry.Sha256 });
-        }
-        return new JsonObject
-        {
-            ["model_set"] = set?.Id,
-            ["models"] = models,
-            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
-            ["engine"] = "llama.cpp",
-            ["images_injected"] = set is null ? 0 : images,
-        };
-    }
-
     private static int Fail(TextWriter stderr, int code, string message)
     {
         stderr.WriteLine($"{Verb}: {message.Split('\n')[0].Trim()}");
         return code;
+    }
+}
+
+/// <summary>
+/// The drafting stack for one command: a vision-language set (<see cref="VisionLanguageModelSet"/>) or a text-only
+/// LLM, its chat client and the <see cref="DraftingService"/>; shared by <c>draft</c> and <c>eval draft</c>.
+/// </summary>
+internal sealed class DraftEngine : IDisposable
+{
+    private readonly IChatClient _chat;
+
+    private DraftEngine(VisionLanguageModelSet? set, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha)
+    {
+        Set = set;
+        _chat = chat;
+        Prompts = prompts;
+        LlmId = llmId;
+        LlmSha256 = llmSha;
+        Service = new DraftingService(chat, prompts, attachImages: set is not null);
+    }
+
+    public VisionLanguageModelSet? Set { get; }
+    public PromptLibrary Prompts { get; }
+    public DraftingService Service { get; }
+    public string LlmId { get; }
+    public string? LlmSha256 { get; }
+
+    /// <summary>Opens <paramref name="model"/> (a set id, an llm id or a GGUF path; null: the first set of the modality).</summary>
+    /// <exception cref="DraftInputException">The model does not fit the request.</exception>
+    public static DraftEngine Open(ModelResolver? resolver, string? model, string modality, int? threads, TextWriter stderr)
+    {
+        resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
+        var manifest = resolver.Manifest;
+        var setId = model is null
+            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException($"--model: models.json has no {modality} model set; pass --model")
+            : manifest.FindSet(model)?.Id;
+        if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
+            throw new DraftInputException($"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
+
+        var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, "reportgen draft"));
+        try
+        {
+            string llmPath, llmId;
+            string? llmSha;
+            if (set is not null)
+            {
+                (llmPath, llmId, llmSha) = (set.Llm.Path!, set.Llm.Entry.Id, set.Llm.Entry.Sha256);
+            }
+            else if (manifest.Find(model!) is { } entry)
+            {
+                if (entry.Role != ModelRole.Llm) throw new DraftInputException($"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
+                (llmPath, llmId, llmSha) = (resolver.RequirePath(entry.Id), entry.Id, entry.Sha256);
+            }
+            else if (File.Exists(model))
+            {
+                (llmPath, llmId, llmSha) = (model!, Path.GetFileName(model!), null);
+            }
+            else
+            {
+                throw new DraftInputException($"--model: '{model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
+            }
+            if (set is null) stderr.WriteLine($"reportgen draft: warning: '{llmId}' is a text-only model: the images are not used");
+            var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, threads);
+            return new DraftEngine(set, chat, PromptLibrary.LoadDefault(), llmId, llmSha);
+        }
+        catch
+        {
+            set?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector).</summary>
+    public IReadOnlyList<(string Id, string Role, string Sha256)> Models =>
+        Set is null
+            ? [(LlmId, "llm", LlmSha256 ?? "unverified")]
+            : [(LlmId, "llm", LlmSha256 ?? "unverified"), (Set.Encoder.Entry.Id, "vision-encoder", Set.Encoder.Entry.Sha256), (Set.Projector.Entry.Id, "projector", Set.Projector.Entry.Sha256)];
+
+    /// <summary>The provenance block of the draft JSON.</summary>
+    public JsonObject Provenance(int images)
+    {
+        var prompt = Prompts[DraftingService.PromptName];
+        return new JsonObject
+        {
+            ["model_set"] = Set?.Id,
+            ["models"] = new JsonArray(Models.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["role"] = m.Role, ["sha256"] = m.Sha256 }).ToArray()),
+            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
+            ["engine"] = "llama.cpp",
+            ["images_injected"] = Set is null ? 0 : images,
+        };
+    }
+
+    public void Dispose()
+    {
+        _chat.Dispose();
+        Set?.Dispose();
     }
 }
 
