@@ -76,3 +76,28 @@ public class DraftCtTests
         e.ToString().ShouldContain("is a CT series; use --modality ct");
     }
 }
+
+/// <summary>The 3-D encoder path: encoder3d.onnx takes the whole (resampled) volume; one projection, 4 image tokens.</summary>
+public class DraftCt3dTests
+{
+    [Fact]
+    public async Task A_three_d_encoder_set_embeds_the_volume_once_and_drafts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var set = VisionLanguageModelSet.Load(DraftingEndToEndTests.Resolver(), "stories260k-encoder3d-ct");
+        var plain = SyntheticDicom.Zip(SyntheticDicom.CreateCtSeries());
+        var nodule = SyntheticDicom.Zip(SyntheticDicom.CreateCtSeries(noduleRadius: 0.2));
+        var e = await set.EmbedAsync(plain, VisionLanguageModelSet.CtSeriesMediaType, ct);
+        (e.Tokens, e.Dimension).ShouldBe((4, 64));
+        (await set.EmbedAsync(plain, VisionLanguageModelSet.CtSeriesMediaType, ct)).Values.ShouldBe(e.Values);
+        (await set.EmbedAsync(nodule, VisionLanguageModelSet.CtSeriesMediaType, ct)).Values.ShouldNotBe(e.Values);
+
+        using var chat = CliChatClients.Local(LlamaModel.Load(set.Llm.Path!), set.Llm.Entry.Id, set, threads: 1);
+        var result = await new DraftingService(chat, PromptLibrary.LoadDefault()).DraftAsync(new DraftRequest
+        {
+            Frontal = new StudyImage(plain, VisionLanguageModelSet.CtSeriesMediaType), Modality = "ct", MaxOutputTokens = 24,
+        }, ct);
+        result.ByOrganSystem.ShouldNotBeNull();
+        result.Findings.ShouldNotBeEmpty();
+    }
+}
