@@ -142,7 +142,7 @@ internal static class DraftCommand
                 await stdout.WriteLineAsync(line.ToJsonString(json)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            var done = DraftJson.Result(final!, request, frontal.Image, provenance);
+            var done = DraftJson.Result(final!, request, Size(frontal.Image), provenance);
             done.Remove("findings");
             var last = new JsonObject { ["type"] = "done", ["findings_count"] = index };
             foreach (var (key, value) in done) last[key] = value?.DeepClone();
@@ -150,9 +150,11 @@ internal static class DraftCommand
             return 0;
         }
         var result = await service.DraftAsync(request, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync(DraftJson.Result(result, request, frontal.Image, provenance).ToJsonString(json)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(DraftJson.Result(result, request, Size(frontal.Image), provenance).ToJsonString(json)).ConfigureAwait(false);
         return 0;
     }
+
+    private static DraftImageSize? Size(PixelImage? image) => image is null ? null : new DraftImageSize(image.Width, image.Height, image.Metadata.Format);
 
     private static int Fail(TextWriter stderr, int code, string message)
     {
@@ -349,54 +351,5 @@ internal static class DraftInputs
         ImageFormat.Dicom => "application/dicom",
         ImageFormat.Zip => VisionLanguageModelSet.CtSeriesMediaType,
         _ => "application/octet-stream",
-    };
-}
-
-/// <summary>The JSON contract of <c>reportgen draft</c>: findings with boxes (normalised and original pixels), impression, counts, provenance.</summary>
-internal static class DraftJson
-{
-    public static JsonObject Result(DraftResult result, DraftRequest request, PixelImage? frontal, JsonObject provenance)
-    {
-        var o = new JsonObject
-        {
-            ["findings"] = new JsonArray(result.Findings.Select(f => (JsonNode)Finding(f)).ToArray()),
-            ["impression"] = result.Impression,
-            ["modality"] = request.Modality,
-            ["grounded"] = request.Grounded,
-            ["malformed_boxes"] = result.MalformedBoxes,
-            ["malformed_objects"] = result.MalformedObjects,
-            ["text"] = result.RawText,
-        };
-        if (result.ByOrganSystem is { } systems)
-            o["organ_systems"] = new JsonObject(systems.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()))));
-        if (result.Evidence.Count > 0)
-            o["evidence"] = new JsonArray(result.Evidence.Select(e => (JsonNode)new JsonObject
-            {
-                ["study_id"] = e.StudyId, ["similarity"] = Math.Round(e.Similarity, 4), ["findings"] = e.Findings,
-            }).ToArray());
-        if (frontal is not null) o["image"] = new JsonObject { ["width"] = frontal.Width, ["height"] = frontal.Height, ["format"] = frontal.Metadata.Format };
-        var prov = (JsonObject)provenance.DeepClone();
-        prov["prompt_tokens"] = result.PromptTokens;
-        o["provenance"] = prov;
-        return o;
-    }
-
-    public static JsonObject Finding(DraftFinding finding) => new()
-    {
-        ["text"] = finding.Text,
-        ["boxes"] = new JsonArray(finding.Boxes.Select(b => (JsonNode)Box(b)).ToArray()),
-    };
-
-    private static JsonObject Box(FindingBox box)
-    {
-        var o = Coordinates(box.Normalized, 4);
-        o["pixels"] = box.Pixels is { } p ? Coordinates(p, 1) : null;
-        return o;
-    }
-
-    private static JsonObject Coordinates(BoundingBox b, int digits) => new()
-    {
-        ["x_min"] = Math.Round(b.XMin, digits), ["y_min"] = Math.Round(b.YMin, digits),
-        ["x_max"] = Math.Round(b.XMax, digits), ["y_max"] = Math.Round(b.YMax, digits),
     };
 }
