@@ -128,10 +128,14 @@ public class DraftingEndToEndTests
     [Fact]
     public async Task Cli_draft_prints_the_contract_json_with_provenance()
     {
+        using var dir = new TempDir();
+        var priorReport = Path.Combine(dir.Path, "prior.txt");
+        await File.WriteAllTextAsync(priorReport, "FINDINGS: Lungs are clear. IMPRESSION: Normal.", Ct);
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var options = new DraftCliOptions
         {
             Image = SharedData.Data("images", "00000001_000.png"), Lateral = SharedData.Data("images", "00027426_000.png"),
+            Prior = SharedData.Data("images", "siim-cxr-sample.dcm"), PriorReport = priorReport,
             Model = SetId, Grounded = true, Indication = "dyspnoea", MaxTokens = 40, Threads = 1,
         };
         (await DraftCommand.RunAsync(options, stdout, stderr, Resolver(), Ct)).ShouldBe(0, stderr.ToString());
@@ -143,7 +147,7 @@ public class DraftingEndToEndTests
         root.GetProperty("malformed_boxes").GetInt32().ShouldBeGreaterThanOrEqualTo(0);
         var provenance = root.GetProperty("provenance");
         provenance.GetProperty("model_set").GetString().ShouldBe(SetId);
-        provenance.GetProperty("images_injected").GetInt32().ShouldBe(2);
+        provenance.GetProperty("images_injected").GetInt32().ShouldBe(3);   // frontal, lateral, prior frontal
         provenance.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ShouldBe(["stories260k", "mobilenetv2-int8", "projector-mobilenet-64"]);
         provenance.GetProperty("prompt").GetProperty("sha256").GetString()!.Length.ShouldBe(64);
         root.GetProperty("image").GetProperty("width").GetInt32().ShouldBe(512);
@@ -153,6 +157,8 @@ public class DraftingEndToEndTests
         (await DraftCommand.RunAsync(options with { Stream = true }, streamed, new StringWriter(), Resolver(), Ct)).ShouldBe(0);
         var lines = streamed.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         lines[^1].GetProperty("type").GetString().ShouldBe("done");
+        lines[^1].GetProperty("text").GetString().ShouldBe(root.GetProperty("text").GetString());
+        lines[^1].GetProperty("provenance").GetProperty("prompt_tokens").GetInt32().ShouldBe(provenance.GetProperty("prompt_tokens").GetInt32());
         lines[..^1].Select(l => l.GetProperty("text").GetString())
             .ShouldBe(root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("text").GetString()).ToList());
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
 using ReportGen.Imaging.Ct;
@@ -28,6 +29,8 @@ internal sealed record DraftCliOptions
     public bool Stream { get; init; }
     public string? Retrieve { get; init; }
     public int K { get; init; } = 3;
+    /// <summary>When <see cref="Retrieve"/> is a studies JSONL: also save the built index here (a .json to pass to --retrieve later).</summary>
+    public string? SaveIndex { get; init; }
     public int? MaxTokens { get; init; }
     /// <summary>LLM threads; null: REPORTGEN_LLM_THREADS or all cores.</summary>
     public int? Threads { get; init; }
@@ -39,7 +42,7 @@ internal sealed class DraftInputException(string message) : Exception(message);
 /// <summary>
 /// <c>reportgen draft --image FILE [--lateral FILE] [--prior FILE --prior-report FILE] [--indication TEXT]
 /// [--technique TEXT] [--comparison TEXT] [--grounded] [--modality cxr|ct] [--model SET_OR_LLM] [--stream]
-/// [--retrieve INDEX --k N]</c>: prints <c>{"findings": [{"text", "boxes"}], "impression", ..., "provenance"}</c>
+/// [--retrieve INDEX --k N [--save-index FILE]]</c>: prints <c>{"findings": [{"text", "boxes"}], "impression", ..., "provenance"}</c>
 /// (with <c>--stream</c>: one NDJSON line per finding as it is produced, then a <c>done</c> line). Logs and errors go to
 /// stderr; bad input exits 2 with one line, a runtime failure exits 1.
 /// </summary>
@@ -62,17 +65,18 @@ internal static class DraftCommand
         var stream = new Option<bool>("--stream") { Description = "Print findings as NDJSON lines as they are produced" };
         var retrieve = new Option<string?>("--retrieve") { Description = "Study index for retrieval grounding: a saved index (.json) or a studies JSONL ({id, image, findings})" };
         var k = new Option<int>("--k") { Description = "Similar studies to retrieve", DefaultValueFactory = _ => 3 };
+        var saveIndex = new Option<string?>("--save-index") { Description = "With --retrieve STUDIES.jsonl: save the built index to this .json file for later runs" };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Max tokens to generate (default: the prompt's)" };
         var command = new Command("draft", "Draft findings for a study (optionally grounded)")
         {
-            image, lateral, prior, priorReport, indication, technique, comparison, grounded, modality, model, stream, retrieve, k, maxTokens,
+            image, lateral, prior, priorReport, indication, technique, comparison, grounded, modality, model, stream, retrieve, k, saveIndex, maxTokens,
         };
         command.SetAction((parse, ct) => RunAsync(new DraftCliOptions
         {
             Image = parse.GetValue(image)!, Lateral = parse.GetValue(lateral), Prior = parse.GetValue(prior), PriorReport = parse.GetValue(priorReport),
             Indication = parse.GetValue(indication), Technique = parse.GetValue(technique), Comparison = parse.GetValue(comparison),
             Grounded = parse.GetValue(grounded), Modality = parse.GetValue(modality)!, Model = parse.GetValue(model), Stream = parse.GetValue(stream),
-            Retrieve = parse.GetValue(retrieve), K = parse.GetValue(k), MaxTokens = parse.GetValue(maxTokens),
+            Retrieve = parse.GetValue(retrieve), K = parse.GetValue(k), SaveIndex = parse.GetValue(saveIndex), MaxTokens = parse.GetValue(maxTokens),
         }, Console.Out, Console.Error, null, ct));
         return command;
     }
@@ -112,39 +116,10 @@ internal static class DraftCommand
         var prior = o.Prior is null ? null : DraftInputs.LoadImage(o.Prior, "--prior");
         var priorReport = o.PriorReport is null ? null : DraftInputs.ReadText(o.PriorReport, "--prior-report");
 
-        resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
-        var manifest = resolver.Manifest;
-        var setId = o.Model is null
-            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException($"--model: models.json has no {modality} model set; pass --model")
-            : manifest.FindSet(o.Model)?.Id;
-        if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
-            throw new DraftInputException($"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
+        using var engine = DraftEngine.Open(resolver, o.Model, modality, o.Threads, stderr);
+        var set = engine.Set;
+        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, o.SaveIndex, stderr);
 
-        using var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, Verb));
-        string llmPath, llmId;
-        string? llmSha;
-        if (set is not null)
-        {
-            (llmPath, llmId, llmSha) = (set.Llm.Path!, set.Llm.Entry.Id, set.Llm.Entry.Sha256);
-        }
-        else if (manifest.Find(o.Model!) is { } entry)
-        {
-            if (entry.Role != ModelRole.Llm) throw new DraftInputException($"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
-            (llmPath, llmId, llmSha) = (resolver.RequirePath(entry.Id), entry.Id, entry.Sha256);
-        }
-        else if (File.Exists(o.Model))
-        {
-            (llmPath, llmId, llmSha) = (o.Model!, Path.GetFileName(o.Model!), null);
-        }
-        else
-        {
-            throw new DraftInputException($"--model: '{o.Model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
-        }
-        if (set is null) await stderr.WriteLineAsync($"{Verb}: warning: '{llmId}' is a text-only model: the images are not used").ConfigureAwait(false);
-
-        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, stderr);
-
-        var prompts = PromptLibrary.LoadDefault();
         var geometry = set is not null && frontal.Image is { } px ? CropGeometry.For(set.EncoderPreprocessing, px.Width, px.Height) : null;
         var request = new DraftRequest
         {
@@ -153,9 +128,8 @@ internal static class DraftCommand
             FrontalGeometry = geometry, MaxOutputTokens = o.MaxTokens, Evidence = evidence, Modality = modality,
         };
 
-        using var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, o.Threads);
-        var service = new DraftingService(chat, prompts, attachImages: set is not null);
-        var provenance = Provenance(set, llmId, llmSha, prompts[DraftingService.PromptName], 1 + (lateral is null ? 0 : 1) + (prior is null ? 0 : 1));
+        var service = engine.Service;
+        var provenance = engine.Provenance(1 + (lateral is null ? 0 : 1) + (prior is null ? 0 : 1));
         var json = new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         if (o.Stream)
         {
@@ -168,7 +142,7 @@ internal static class DraftCommand
                 await stdout.WriteLineAsync(line.ToJsonString(json)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            var done = DraftJson.Result(final!, request, frontal.Image, provenance);
+            var done = DraftJson.Result(final!, request, Size(frontal.Image), provenance);
             done.Remove("findings");
             var last = new JsonObject { ["type"] = "done", ["findings_count"] = index };
             foreach (var (key, value) in done) last[key] = value?.DeepClone();
@@ -176,32 +150,112 @@ internal static class DraftCommand
             return 0;
         }
         var result = await service.DraftAsync(request, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync(DraftJson.Result(result, request, frontal.Image, provenance).ToJsonString(json)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(DraftJson.Result(result, request, Size(frontal.Image), provenance).ToJsonString(json)).ConfigureAwait(false);
         return 0;
     }
 
-    private static JsonObject Provenance(VisionLanguageModelSet? set, string llmId, string? llmSha, PromptTemplate prompt, int images)
-    {
-        var models = new JsonArray { new JsonObject { ["id"] = llmId, ["role"] = "llm", ["sha256"] = llmSha ?? "unverified" } };
-        if (set is not null)
-        {
-            models.Add(new JsonObject { ["id"] = set.Encoder.Entry.Id, ["role"] = "vision-encoder", ["sha256"] = set.Encoder.Entry.Sha256 });
-            models.Add(new JsonObject { ["id"] = set.Projector.Entry.Id, ["role"] = "projector", ["sha256"] = set.Projector.Entry.Sha256 });
-        }
-        return new JsonObject
-        {
-            ["model_set"] = set?.Id,
-            ["models"] = models,
-            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
-            ["engine"] = "llama.cpp",
-            ["images_injected"] = set is null ? 0 : images,
-        };
-    }
+    private static DraftImageSize? Size(PixelImage? image) => image is null ? null : new DraftImageSize(image.Width, image.Height, image.Metadata.Format);
 
     private static int Fail(TextWriter stderr, int code, string message)
     {
         stderr.WriteLine($"{Verb}: {message.Split('\n')[0].Trim()}");
         return code;
+    }
+}
+
+/// <summary>
+/// The drafting stack for one command: a vision-language set (<see cref="VisionLanguageModelSet"/>) or a text-only
+/// LLM, its chat client and the <see cref="DraftingService"/>; shared by <c>draft</c> and <c>eval draft</c>.
+/// </summary>
+internal sealed class DraftEngine : IDisposable
+{
+    private readonly IChatClient _chat;
+
+    private DraftEngine(VisionLanguageModelSet? set, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha)
+    {
+        Set = set;
+        _chat = chat;
+        Prompts = prompts;
+        LlmId = llmId;
+        LlmSha256 = llmSha;
+        Service = new DraftingService(chat, prompts, attachImages: set is not null);
+    }
+
+    public VisionLanguageModelSet? Set { get; }
+    public PromptLibrary Prompts { get; }
+    public DraftingService Service { get; }
+    public string LlmId { get; }
+    public string? LlmSha256 { get; }
+
+    /// <summary>Opens <paramref name="model"/> (a set id, an llm id or a GGUF path; null: the first set of the modality).</summary>
+    /// <exception cref="DraftInputException">The model does not fit the request.</exception>
+    public static DraftEngine Open(ModelResolver? resolver, string? model, string modality, int? threads, TextWriter stderr)
+    {
+        resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
+        var manifest = resolver.Manifest;
+        var setId = model is null
+            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException($"--model: models.json has no {modality} model set; pass --model")
+            : manifest.FindSet(model)?.Id;
+        if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
+            throw new DraftInputException($"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
+
+        var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, "reportgen draft"));
+        try
+        {
+            string llmPath, llmId;
+            string? llmSha;
+            if (set is not null)
+            {
+                (llmPath, llmId, llmSha) = (set.Llm.Path!, set.Llm.Entry.Id, set.Llm.Entry.Sha256);
+            }
+            else if (manifest.Find(model!) is { } entry)
+            {
+                if (entry.Role != ModelRole.Llm) throw new DraftInputException($"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
+                (llmPath, llmId, llmSha) = (resolver.RequirePath(entry.Id), entry.Id, entry.Sha256);
+            }
+            else if (File.Exists(model))
+            {
+                (llmPath, llmId, llmSha) = (model!, Path.GetFileName(model!), null);
+            }
+            else
+            {
+                throw new DraftInputException($"--model: '{model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
+            }
+            if (set is null) stderr.WriteLine($"reportgen draft: warning: '{llmId}' is a text-only model: the images are not used");
+            var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, threads);
+            return new DraftEngine(set, chat, PromptLibrary.LoadDefault(), llmId, llmSha);
+        }
+        catch
+        {
+            set?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector).</summary>
+    public IReadOnlyList<(string Id, string Role, string Sha256)> Models =>
+        Set is null
+            ? [(LlmId, "llm", LlmSha256 ?? "unverified")]
+            : [(LlmId, "llm", LlmSha256 ?? "unverified"), (Set.Encoder.Entry.Id, "vision-encoder", Set.Encoder.Entry.Sha256), (Set.Projector.Entry.Id, "projector", Set.Projector.Entry.Sha256)];
+
+    /// <summary>The provenance block of the draft JSON.</summary>
+    public JsonObject Provenance(int images)
+    {
+        var prompt = Prompts[DraftingService.PromptName];
+        return new JsonObject
+        {
+            ["model_set"] = Set?.Id,
+            ["models"] = new JsonArray(Models.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["role"] = m.Role, ["sha256"] = m.Sha256 }).ToArray()),
+            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
+            ["engine"] = "llama.cpp",
+            ["images_injected"] = Set is null ? 0 : images,
+        };
+    }
+
+    public void Dispose()
+    {
+        _chat.Dispose();
+        Set?.Dispose();
     }
 }
 
@@ -297,54 +351,5 @@ internal static class DraftInputs
         ImageFormat.Dicom => "application/dicom",
         ImageFormat.Zip => VisionLanguageModelSet.CtSeriesMediaType,
         _ => "application/octet-stream",
-    };
-}
-
-/// <summary>The JSON contract of <c>reportgen draft</c>: findings with boxes (normalised and original pixels), impression, counts, provenance.</summary>
-internal static class DraftJson
-{
-    public static JsonObject Result(DraftResult result, DraftRequest request, PixelImage? frontal, JsonObject provenance)
-    {
-        var o = new JsonObject
-        {
-            ["findings"] = new JsonArray(result.Findings.Select(f => (JsonNode)Finding(f)).ToArray()),
-            ["impression"] = result.Impression,
-            ["modality"] = request.Modality,
-            ["grounded"] = request.Grounded,
-            ["malformed_boxes"] = result.MalformedBoxes,
-            ["malformed_objects"] = result.MalformedObjects,
-            ["text"] = result.RawText,
-        };
-        if (result.ByOrganSystem is { } systems)
-            o["organ_systems"] = new JsonObject(systems.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()))));
-        if (result.Evidence.Count > 0)
-            o["evidence"] = new JsonArray(result.Evidence.Select(e => (JsonNode)new JsonObject
-            {
-                ["study_id"] = e.StudyId, ["similarity"] = Math.Round(e.Similarity, 4), ["findings"] = e.Findings,
-            }).ToArray());
-        if (frontal is not null) o["image"] = new JsonObject { ["width"] = frontal.Width, ["height"] = frontal.Height, ["format"] = frontal.Metadata.Format };
-        var prov = (JsonObject)provenance.DeepClone();
-        prov["prompt_tokens"] = result.PromptTokens;
-        o["provenance"] = prov;
-        return o;
-    }
-
-    public static JsonObject Finding(DraftFinding finding) => new()
-    {
-        ["text"] = finding.Text,
-        ["boxes"] = new JsonArray(finding.Boxes.Select(b => (JsonNode)Box(b)).ToArray()),
-    };
-
-    private static JsonObject Box(FindingBox box)
-    {
-        var o = Coordinates(box.Normalized, 4);
-        o["pixels"] = box.Pixels is { } p ? Coordinates(p, 1) : null;
-        return o;
-    }
-
-    private static JsonObject Coordinates(BoundingBox b, int digits) => new()
-    {
-        ["x_min"] = Math.Round(b.XMin, digits), ["y_min"] = Math.Round(b.YMin, digits),
-        ["x_max"] = Math.Round(b.XMax, digits), ["y_max"] = Math.Round(b.YMax, digits),
     };
 }

@@ -99,14 +99,16 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         var (messages, options) = Build(request);
         var text = new StringBuilder();
         var released = 0;
+        long? promptTokens = null;
         await foreach (var update in chat.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
+            foreach (var usage in update.Contents.OfType<UsageContent>()) promptTokens = usage.Details.InputTokenCount ?? promptTokens;
             if (string.IsNullOrEmpty(update.Text)) continue;
             text.Append(update.Text);
             var findings = Parse(text.ToString(), request.FrontalGeometry).Findings;
             for (; released < findings.Count - 1; released++) yield return findings[released];
         }
-        var final = Finish(Parse(text.ToString(), request.FrontalGeometry), request, null);
+        var final = Finish(Parse(text.ToString(), request.FrontalGeometry), request, promptTokens);
         for (; released < final.Findings.Count; released++) yield return final.Findings[released];
         completed?.Invoke(final);
     }

@@ -5,7 +5,8 @@ namespace ReportGen.Pipelines.Drafting;
 /// <summary>
 /// Groups CT findings sentences per organ system with a small keyword lexicon (eval/drafting.md lists it). A sentence
 /// goes to the first system in <see cref="Order"/> whose lexicon matches a whole word (case-insensitive), else to
-/// <c>other</c>. The order resolves overlaps: "pleural effusion" is pleura, not lungs, because pleura is tried first;
+/// <c>other</c>. The order resolves overlaps: "pleural effusion" is pleura, not lungs, because pleura is tried first
+/// (one override comes before the order: "pericardial effusion" is heart/mediastinum);
 /// "bronchial wall thickening" is airways; "hilar lymph nodes" is heart/mediastinum.
 /// </summary>
 public static partial class OrganSystems
@@ -29,9 +30,18 @@ public static partial class OrganSystems
         .Select(s => (s, new Regex(@"\b(?:" + string.Join("|", Lexicon[s].Select(Word)) + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)))
         .ToArray();
 
+    /// <summary>Phrases decided before the per-system order (an effusion that is not pleural).</summary>
+    private static readonly (string System, Regex Pattern)[] Overrides =
+    [
+        ("heart/mediastinum", new Regex(@"\bpericardial\s+effusions?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)),
+    ];
+
     /// <summary>The organ system of one sentence.</summary>
     public static string Classify(string sentence)
     {
+        ArgumentNullException.ThrowIfNull(sentence);
+        foreach (var (system, pattern) in Overrides)
+            if (pattern.IsMatch(sentence)) return system;
         foreach (var (system, pattern) in Patterns)
             if (pattern.IsMatch(sentence)) return system;
         return "other";

@@ -63,3 +63,24 @@ public class DraftPromptTests
             .Messages[^1].Contents.OfType<Microsoft.Extensions.AI.DataContent>().ShouldBeEmpty();
     }
 }
+
+public class DraftJsonTests
+{
+    [Fact]
+    public void Boxes_are_written_normalised_and_in_original_pixels()
+    {
+        var geometry = CropGeometry.CenterSquare(200, 100);   // view = the centred 100 x 100 square from x = 50
+        var result = DraftingService.Parse("<obj>Effusion<box><x0><y0><x99><y99></box></obj> Heart normal. IMPRESSION: Effusion.", geometry);
+        var json = DraftJson.Result(result, new DraftRequest { Frontal = new StudyImage(new byte[] { 1 }, "image/png"), Grounded = true },
+            new DraftImageSize(200, 100, "png"), new System.Text.Json.Nodes.JsonObject { ["engine"] = "test" });
+        var box = json["findings"]![0]!["boxes"]![0]!;
+        ((double)box["x_min"]!).ShouldBe(0.2525);               // (50 + 0.005 * 100) / 200
+        ((double)box["pixels"]!["x_min"]!).ShouldBe(50.5);
+        ((double)box["pixels"]!["y_max"]!).ShouldBe(99.5);
+        ((string)json["findings"]![1]!["text"]!).ShouldBe("Heart normal.");
+        json["findings"]![1]!["boxes"]!.AsArray().Count.ShouldBe(0);
+        ((string)json["impression"]!).ShouldBe("Effusion.");
+        ((string)json["provenance"]!["engine"]!).ShouldBe("test");
+        ((int)json["image"]!["width"]!).ShouldBe(200);
+    }
+}
