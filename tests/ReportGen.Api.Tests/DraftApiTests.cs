@@ -84,7 +84,7 @@ public class DraftApiTests(DraftApiTests.Host host) : IClassFixture<DraftApiTest
         provenance.GetProperty("prompt").GetProperty("name").GetString().ShouldBe("draft-findings");
         provenance.GetProperty("prompt").GetProperty("sha256").GetString()
             .ShouldBe(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(RepoFiles.Path("prompts", "draft-findings.yaml"), Ct))));
-        body.GetProperty("prompt_tokens").GetInt64().ShouldBeGreaterThan(0);
+        provenance.GetProperty("prompt_tokens").GetInt64().ShouldBeGreaterThan(0);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class DraftApiTests(DraftApiTests.Host host) : IClassFixture<DraftApiTest
             { new StringContent("24"), "max_tokens" },
         });
         three.GetProperty("grounded").GetBoolean().ShouldBeTrue();
-        three.GetProperty("prompt_tokens").GetInt64().ShouldBeGreaterThan(first.GetProperty("prompt_tokens").GetInt64());
+        three.GetProperty("provenance").GetProperty("prompt_tokens").GetInt64().ShouldBeGreaterThan(first.GetProperty("provenance").GetProperty("prompt_tokens").GetInt64());
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public class DraftApiTests(DraftApiTests.Host host) : IClassFixture<DraftApiTest
             .ToList();
         events[^1].Event.ShouldBe("result");
         events[..^1].Select(e => e.Event).ShouldAllBe(e => e == "finding");
-        var streamed = events[..^1].Select(e => e.Data.GetProperty("finding").GetProperty("text").GetString()).ToList();
+        var streamed = events[..^1].Select(e => e.Data.GetProperty("text").GetString()).ToList();
         streamed.ShouldNotBeEmpty("48 tokens of stories260K hold at least one sentence");
         events[..^1].Select(e => e.Data.GetProperty("index").GetInt32()).ShouldBe(Enumerable.Range(0, streamed.Count));
         streamed.ShouldBe(events[^1].Data.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("text").GetString()).ToList());

@@ -1,5 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -38,7 +40,7 @@ public static class DraftApi
     {
         v1.MapPost("/reports/draft", Draft).WithTags("Reports")
             .Accepts<DraftForm>("multipart/form-data")
-            .Produces<DraftResponse>()
+            .Produces<JsonObject>(StatusCodes.Status200OK)
             .WithSummary("Draft findings from a study's images (PNG, JPEG, DICOM; a CT series as a zip) and text fields; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
         v1.MapPost("/reports/draft/stream", DraftStream).WithTags("Reports")
             .Accepts<DraftForm>("multipart/form-data")
@@ -53,10 +55,10 @@ public static class DraftApi
         var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, input, prompts, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await service.DraftAsync(request, cancellationToken);
-        var response = DraftResponse.From(result, request, input.FrontalImage, provenanceOf(start));
+        var provenance = provenanceOf(start);
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(ReportsApi.FhirJson, StringComparison.OrdinalIgnoreCase)))
-            return TypedResults.Json(FhirDiagnosticReport.FromStructuring(structuring.StructureWithRules(ReportText(response)), response.Provenance), contentType: ReportsApi.FhirJson);
-        return TypedResults.Ok(response);
+            return TypedResults.Json(FhirDiagnosticReport.FromStructuring(structuring.StructureWithRules(ReportText(result)), provenance), contentType: ReportsApi.FhirJson);
+        return TypedResults.Json(Response(result, request, input.FrontalImage, provenance));
     }
 
     /// <summary>Drafts and streams findings as they are produced.</summary>
@@ -83,8 +85,12 @@ public static class DraftApi
             await using var owned = findings;
             var index = 0;
             for (var more = any; more; more = await findings.MoveNextAsync())
-                yield return new(new StreamedFinding(index++, DraftFindingDto.From(findings.Current)), "finding");
-            yield return new(DraftResponse.From(final!, request, input.FrontalImage, provenanceOf(start)), "result");
+            {
+                var finding = new JsonObject { ["index"] = index++ };
+                foreach (var (key, value) in DraftJson.Finding(findings.Current)) finding[key] = value?.DeepClone();
+                yield return new(finding, "finding");
+            }
+            yield return new(Response(final!, request, input.FrontalImage, provenanceOf(start)), "result");
         }
         return TypedResults.ServerSentEvents(Events());
     }
@@ -272,16 +278,18 @@ public static class DraftApi
         _ => "application/octet-stream",
     };
 
+    // The draft JSON contract shared with `reportgen draft` (DraftJson), with the API's provenance.
+    private static JsonObject Response(DraftResult result, DraftRequest request, PixelImage? frontal, Provenance provenance) =>
+        DraftJson.Result(result, request, frontal is null ? null : new DraftImageSize(frontal.Width, frontal.Height, frontal.Metadata.Format),
+            JsonSerializer.SerializeToNode(provenance)!.AsObject());
+
     // The drafted report as text for the rules structurer (FHIR observations): model output may hold control characters.
-    private static string ReportText(DraftResponse response)
+    private static string ReportText(DraftResult result)
     {
-        var text = new StringBuilder("FINDINGS: ").AppendJoin(' ', response.Findings.Select(f => f.Text));
-        if (!string.IsNullOrWhiteSpace(response.Impression)) text.Append("\nIMPRESSION: ").Append(response.Impression);
+        var text = new StringBuilder("FINDINGS: ").AppendJoin(' ', result.Findings.Select(f => f.Text));
+        if (!string.IsNullOrWhiteSpace(result.Impression)) text.Append("\nIMPRESSION: ").Append(result.Impression);
         return new string([.. text.ToString().Select(c => c < ' ' && c is not ('\n' or '\t') || c == '\x7f' ? ' ' : c)]);
     }
-
-    /// <summary>A streamed finding with its position.</summary>
-    private sealed record StreamedFinding([property: JsonPropertyName("index")] int Index, [property: JsonPropertyName("finding")] DraftFindingDto Finding);
 
     /// <summary>The multipart form (documentation: the endpoint reads the form itself to name the field at fault).</summary>
     public sealed class DraftForm
@@ -308,54 +316,3 @@ public static class DraftApi
         [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
     }
 }
-
-/// <summary>A drafted report.</summary>
-public sealed record DraftResponse(
-    [property: JsonPropertyName("findings")] IReadOnlyList<DraftFindingDto> Findings,
-    [property: JsonPropertyName("impression")] string? Impression,
-    [property: JsonPropertyName("modality")] string Modality,
-    [property: JsonPropertyName("grounded")] bool Grounded,
-    [property: JsonPropertyName("malformed_boxes")] int MalformedBoxes,
-    [property: JsonPropertyName("malformed_objects")] int MalformedObjects,
-    [property: JsonPropertyName("text")] string Text,
-    [property: JsonPropertyName("organ_systems")] IReadOnlyDictionary<string, IReadOnlyList<string>>? OrganSystems,
-    [property: JsonPropertyName("image")] DraftImageInfo? Image,
-    [property: JsonPropertyName("prompt_tokens")] long? PromptTokens,
-    [property: JsonPropertyName("provenance")] Provenance Provenance)
-{
-    /// <summary>Builds the response from the pipeline's result.</summary>
-    public static DraftResponse From(DraftResult result, DraftRequest request, PixelImage? frontal, Provenance provenance) => new(
-        [.. result.Findings.Select(DraftFindingDto.From)], result.Impression, request.Modality, request.Grounded,
-        result.MalformedBoxes, result.MalformedObjects, result.RawText, result.ByOrganSystem,
-        frontal is null ? null : new DraftImageInfo(frontal.Width, frontal.Height, frontal.Metadata.Format), result.PromptTokens, provenance);
-}
-
-/// <summary>One finding and its boxes (empty unless grounded).</summary>
-public sealed record DraftFindingDto(
-    [property: JsonPropertyName("text")] string Text,
-    [property: JsonPropertyName("boxes")] IReadOnlyList<DraftBoxDto> Boxes)
-{
-    /// <summary>From the pipeline's finding.</summary>
-    public static DraftFindingDto From(DraftFinding finding) => new(finding.Text, [.. finding.Boxes.Select(DraftBoxDto.From)]);
-}
-
-/// <summary>A box as fractions of the model's view (0..1), and in the original image's pixels when known.</summary>
-public sealed record DraftBoxDto(
-    [property: JsonPropertyName("x_min")] double XMin, [property: JsonPropertyName("y_min")] double YMin,
-    [property: JsonPropertyName("x_max")] double XMax, [property: JsonPropertyName("y_max")] double YMax,
-    [property: JsonPropertyName("pixels")] DraftPixelBox? Pixels)
-{
-    /// <summary>From the pipeline's box.</summary>
-    public static DraftBoxDto From(FindingBox box) => new(
-        Math.Round(box.Normalized.XMin, 4), Math.Round(box.Normalized.YMin, 4), Math.Round(box.Normalized.XMax, 4), Math.Round(box.Normalized.YMax, 4),
-        box.Pixels is { } p ? new DraftPixelBox(Math.Round(p.XMin, 1), Math.Round(p.YMin, 1), Math.Round(p.XMax, 1), Math.Round(p.YMax, 1)) : null);
-}
-
-/// <summary>A box in original-image pixels.</summary>
-public sealed record DraftPixelBox(
-    [property: JsonPropertyName("x_min")] double XMin, [property: JsonPropertyName("y_min")] double YMin,
-    [property: JsonPropertyName("x_max")] double XMax, [property: JsonPropertyName("y_max")] double YMax);
-
-/// <summary>The frontal image as decoded.</summary>
-public sealed record DraftImageInfo(
-    [property: JsonPropertyName("width")] int Width, [property: JsonPropertyName("height")] int Height, [property: JsonPropertyName("format")] string? Format);
