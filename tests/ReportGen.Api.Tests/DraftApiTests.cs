@@ -153,6 +153,47 @@ public class DraftApiTests(DraftApiTests.Host host) : IClassFixture<DraftApiTest
     }
 }
 
+/// <summary>CT drafting over HTTP: a synthetic series zip, sampled per the set (stories260k-mobilenet-ct), findings per organ system.</summary>
+public class DraftCtApiTests
+{
+    [Fact]
+    public async Task A_ct_series_is_drafted_with_organ_systems_and_the_modality_must_match_the_set()
+    {
+        SharedData.Model("mobilenetv2-12-int8.onnx");
+        SharedData.Model("stories260K.gguf");
+        await using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["ReportGen:Llm:ModelSet"] = "stories260k-mobilenet-ct",
+            ["ReportGen:Llm:ContextSize"] = "2048",
+            ["ReportGen:Llm:Threads"] = "1",
+        })
+        { ModelFolders = [RepoFiles.Path("tests", "fixtures", "onnx"), SharedData.Require("models")] };
+        using var client = factory.CreateAuthorizedClient();
+        await LlmApiTests.WaitReady(client);
+        var ct = TestContext.Current.CancellationToken;
+        var zip = ReportGen.Eval.Bench.SyntheticDicom.Zip(ReportGen.Eval.Bench.SyntheticDicom.CreateCtSeries());
+
+        var response = await client.PostAsync("/v1/reports/draft", new MultipartFormDataContent
+        {
+            { new ByteArrayContent(zip), "frontal", "series.zip" },
+            { new StringContent("ct"), "modality" },
+            { new StringContent("30"), "max_tokens" },
+        }, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        var body = JsonDocument.Parse(text).RootElement;
+        body.GetProperty("modality").GetString().ShouldBe("ct");
+        body.GetProperty("organ_systems").EnumerateObject().Sum(s => s.Value.GetArrayLength()).ShouldBe(body.GetProperty("findings").GetArrayLength());
+        body.GetProperty("provenance").GetProperty("models")[1].GetProperty("role").GetString().ShouldBe("vision-encoder");
+
+        // A chest radiograph for a CT set: the request is valid, the service cannot draft it.
+        var cxr = await client.PostAsync("/v1/reports/draft", new MultipartFormDataContent { { new ByteArrayContent(Multipart.Png()), "frontal", "f.png" } }, ct);
+        var problem = await cxr.Content.ReadAsStringAsync(ct);
+        cxr.StatusCode.ShouldBe(HttpStatusCode.BadRequest, problem);
+        JsonDocument.Parse(problem).RootElement.GetProperty("field").GetString().ShouldBe("modality");
+    }
+}
+
 /// <summary>The draft endpoint without a model set, and its per-image limit.</summary>
 public class DraftLimitsTests
 {
