@@ -40,13 +40,18 @@ internal static class CliChatClients
                 ContextSize = 4096,
                 Sequences = 1,
                 // REPORTGEN_LLM_THREADS: the cores this command may use (ggml threads spin; oversubscribing is slow).
-                Threads = int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) ? threads : 0,
+                Threads = Threads(),
             },
         });
         return new OwningChatClient(new LlamaChatClient(scheduler, null, new LlamaChatClientOptions { ModelId = model }), scheduler, llama);
     }
 
-    private static string ResolveId(string id)
+    /// <summary>REPORTGEN_LLM_THREADS: the cores an LLM command may use; 0 (unset) = all.</summary>
+    internal static int Threads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) && threads > 0 ? threads : 0;
+
+    /// <summary>The GGUF path of a manifest model id.</summary>
+    internal static string ResolveId(string id)
     {
         var manifestPath = ModelManifest.DefaultPath() ?? throw new FileNotFoundException("models/models.json not found; pass a GGUF path");
         return ModelResolver.CreateDefault(ModelManifest.Load(manifestPath)).RequirePath(id);
