@@ -13,7 +13,8 @@ public sealed record LlamaCompletionOptions
 
     /// <summary>
     /// Positions one scored sequence (context + continuation) may use; 0 = the model's training context
-    /// (capped at 4096). Longer contexts are truncated from the left (see <see cref="LlamaCompletionSession"/>).
+    /// (capped at 1024: a report rarely needs more, and the KV cache is sized from it). Longer contexts are
+    /// truncated from the left (see <see cref="LlamaCompletionSession"/>).
     /// </summary>
     public int Window { get; init; }
 
@@ -63,14 +64,14 @@ public sealed class LlamaCompletionSession : IDisposable
         if (options.Sequences < 2) throw new ArgumentOutOfRangeException(nameof(options), "Sequences must be at least 2");
         _model = model;
         ModelId = options.ModelId ?? Path.GetFileNameWithoutExtension(model.Path);
-        Window = options.Window > 0 ? options.Window : model.TrainContextLength > 0 ? Math.Min(model.TrainContextLength, 4096) : 2048;
+        Window = options.Window > 0 ? options.Window : model.TrainContextLength > 0 ? Math.Min(model.TrainContextLength, 1024) : 1024;
         if (Window < 8) throw new ArgumentOutOfRangeException(nameof(options), "Window must be at least 8 positions");
         var batchSize = Math.Max(Math.Min(2 * Window, 1024), Window / 2 + 1);
         // One logits row is VocabSize floats; cap the rows of one decode at ~256 MB so a 128k vocabulary still fits.
         _maxOutputs = Math.Clamp(64 * 1024 * 1024 / Math.Max(1, model.VocabSize), 64, batchSize);
         _context = model.CreateContext(new LlamaContextOptions
         {
-            ContextSize = Math.Max(Math.Min(4 * Window, 8192), Window + batchSize),
+            ContextSize = Math.Max(Math.Min(4 * Window, 4096), Window + batchSize),
             BatchSize = batchSize,
             Sequences = options.Sequences,
             Threads = options.Threads,
