@@ -95,6 +95,15 @@ public class CompletionSessionTests
         // The warm cache gives the same scores again (only the context's last token is re-decoded).
         var again = await session.ScoreAsync(NormalChest, candidates, Ct);
         for (var i = 0; i < candidates.Length; i++) again[i].ShouldBe(batched[i], 1e-4);
+
+        // Tokens candidates share are decoded once: two identical candidates cost what one does.
+        var tokens = session.TokensDecoded;
+        await session.ScoreAsync(NormalChest, ["No pleural effusion or pneumothorax."], Ct);
+        var one = session.TokensDecoded - tokens;
+        tokens = session.TokensDecoded;
+        var twice = await session.ScoreAsync(NormalChest, ["No pleural effusion or pneumothorax.", "No pleural effusion or pneumothorax."], Ct);
+        (session.TokensDecoded - tokens).ShouldBe(one);
+        twice[0].ShouldBe(twice[1]);
     }
 
     [Fact]

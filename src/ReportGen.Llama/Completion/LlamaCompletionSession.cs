@@ -31,7 +31,9 @@ public sealed record LlamaCompletionOptions
 /// so consecutive calls on a growing report decode only the new text (the eval and the editor both grow the report
 /// sentence by sentence; generation followed by scoring of the same context decodes it once). Candidates are
 /// copied from sequence 0 into sequences 1..n with <c>llama_memory_seq_cp</c> (no tensor copy) and all of them
-/// go into ONE <c>llama_decode</c> with a logits row for every continuation token; they are removed afterwards.
+/// go into ONE <c>llama_decode</c> with a logits row for every continuation token; tokens that candidates share
+/// (same history, same token: the typed prefix, common openings) are one batch entry in all their sequences.
+/// The candidate sequences are removed afterwards.
 /// </para>
 /// <para>
 /// Tokenisation boundary: context and continuation are tokenised together (<c>context + " " + continuation</c>,
@@ -77,7 +79,7 @@ public sealed class LlamaCompletionSession : IDisposable
             Threads = options.Threads,
             OutputsPerSequence = _maxOutputs,
         });
-        _batch = new NativeBatch(_context.BatchSize);
+        _batch = new NativeBatch(_context.BatchSize, sequencesPerToken: _context.SequenceCapacity);
         _scratch = new float[model.VocabSize];
     }
 
@@ -92,6 +94,9 @@ public sealed class LlamaCompletionSession : IDisposable
 
     /// <summary>llama_decode calls so far (for tests and benchmarks).</summary>
     public long DecodeCalls { get; private set; }
+
+    /// <summary>Batch entries (tokens) decoded so far (for tests and benchmarks).</summary>
+    public long TokensDecoded { get; private set; }
 
     /// <summary>
     /// Mean token log-probability (natural log) of each continuation after <paramref name="context"/>, in input order.
@@ -210,28 +215,53 @@ public sealed class LlamaCompletionSession : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Decodes the remaining tokens of a round of candidates in ONE batch. Candidates that continue alike (they all
+    /// begin with the typed prefix, many share more: "No pneumothorax." / "No pneumothorax or effusion.") share the
+    /// tokens of their common branch: a prefix tree whose nodes are single batch entries belonging to every sequence
+    /// that passes through them, so each distinct (history, token) is decoded once.
+    /// </summary>
     private void ScoreRound(List<int> round, int[][] full, int[] starts, int shared, double[] sums, int[] counts)
     {
-        var outputs = new List<(int Candidate, int BatchIndex, int Target)>();
+        var nodeIds = new Dictionary<(int Parent, int Token), int>();
+        var nodes = new List<(int Token, int Position, List<int> Sequences, bool Logits)>();
+        var wanted = new List<(int Candidate, int Node, int Target)>();
+        for (var j = 0; j < round.Count; j++)
+        {
+            var i = round[j];
+            var parent = -1;
+            for (var p = shared; p < full[i].Length - 1; p++)
+            {
+                if (!nodeIds.TryGetValue((parent, full[i][p]), out var node))
+                {
+                    node = nodes.Count;
+                    nodeIds[(parent, full[i][p])] = node;
+                    nodes.Add((full[i][p], p, [], false));
+                }
+                nodes[node].Sequences.Add(j + 1);
+                if (p + 1 >= starts[i])
+                {
+                    nodes[node] = nodes[node] with { Logits = true };
+                    wanted.Add((i, node, full[i][p + 1]));
+                }
+                parent = node;
+            }
+        }
         _batch.Clear();
         try
         {
-            for (var j = 0; j < round.Count; j++)
-            {
-                var i = round[j];
-                var sequence = j + 1;
-                _context.CopySequence(0, sequence);
-                for (var p = shared; p < full[i].Length - 1; p++)
-                {
-                    var wanted = p + 1 >= starts[i];
-                    var index = _batch.AddToken(full[i][p], p, sequence, wanted);
-                    if (wanted) outputs.Add((i, index, full[i][p + 1]));
-                }
-            }
+            for (var j = 0; j < round.Count; j++) _context.CopySequence(0, j + 1);
+            // Parents were created before their children, so positions ascend along every sequence.
+            var batchIndex = new int[nodes.Count];
+            for (var n = 0; n < nodes.Count; n++) batchIndex[n] = _batch.AddToken(nodes[n].Token, nodes[n].Position, nodes[n].Sequences, nodes[n].Logits);
             Decode();
-            foreach (var (i, index, target) in outputs)
+            var logSumExp = new double[nodes.Count];
+            Array.Fill(logSumExp, double.NaN);
+            foreach (var (i, node, target) in wanted)
             {
-                sums[i] += LogProbabilities.Of(_context.Logits(index), target, _scratch);
+                var logits = _context.Logits(batchIndex[node]);
+                if (double.IsNaN(logSumExp[node])) logSumExp[node] = LogProbabilities.LogSumExp(logits, _scratch);
+                sums[i] += logits[target] - logSumExp[node];
                 counts[i]++;
             }
         }
@@ -404,6 +434,7 @@ public sealed class LlamaCompletionSession : IDisposable
     private void Decode()
     {
         DecodeCalls++;
+        TokensDecoded += _batch.Count;
         var rc = _context.Decode(_batch);
         if (rc == 0) return;
         // Whatever the failure left in the cache is unknown: start clean next time.
