@@ -151,6 +151,11 @@ public class CompletionSessionTests
         healed.ShouldStartWith("No pneumo");
         char.IsLetter(healed[9]).ShouldBeTrue(healed); // "pneumo" went on as one word (the tiny model's choice may vary)
 
+        // A complete typed word ("Obscured ", trailing space) is followed by a new word, never glued to one.
+        var word = await session.GenerateAsync(NormalChest, "Obscured ", 40, Ct);
+        word.ShouldNotBeNull();
+        word.ShouldStartWith("Obscured ");
+
         // Without a prefix the model proposes a whole next sentence.
         var next = await session.GenerateAsync(NormalChest, "", 40, Ct);
         next.ShouldNotBeNull();

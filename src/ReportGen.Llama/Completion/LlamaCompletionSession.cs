@@ -277,11 +277,15 @@ public sealed class LlamaCompletionSession : IDisposable
         var prompt = _model.Tokenize(Join(context, typed));
         var bos = BosLength(prompt);
         byte[] heal = [];
+        // What the first generated token must begin with: the healed text, or else a space, since the typed prefix
+        // (or the context) ends with a complete word ("Obscured " must not become "Obscuredominantly").
+        byte[] first = " "u8.ToArray();
         if (typed.Length > 0 && typed.Length == prefix.Length && prompt.Length - 1 > bos)
         {
             // The last word may be partial: back off its last token and let the model pick one that extends it.
             heal = _model.TokenToBytes(prompt[^1]);
             prompt = prompt[..^1];
+            first = heal;
         }
         maxTokens = Math.Min(maxTokens, Window / 2);
         var starts = new[] { prompt.Length };
@@ -298,7 +302,7 @@ public sealed class LlamaCompletionSession : IDisposable
         {
             // The user asked for a sentence: end-of-text is not an answer at the first step (a finished-looking report
             // otherwise gets nothing).
-            var token = Greedy(_context.Logits(index), heal, allowEnd: false);
+            var token = Greedy(_context.Logits(index), first, allowEnd: false);
             for (var step = 0; step < maxTokens; step++)
             {
                 if (_model.IsEndOfGeneration(token)) return Finish(typed, Text(generated, heal));
