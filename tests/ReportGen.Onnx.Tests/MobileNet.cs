@@ -10,6 +10,24 @@ internal static class MobileNet
 
     public static string Path => SharedData.Model(File);
 
+    /// <summary>
+    /// Which int8 kernel family ONNX Runtime's MLAS picks on this CPU. The quantised MobileNet's outputs differ between
+    /// them (the AVX2 u8s8 path saturates 16-bit intermediate sums; VNNI accumulates exactly), so golden values from
+    /// onnxruntime-node are recorded per family and a test compares with the family of the machine it runs on.
+    /// </summary>
+    public static bool CpuHasVnni { get; } = ReadCpuHasVnni();
+
+    private static bool ReadCpuHasVnni()
+    {
+        try
+        {
+            var flags = System.IO.File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
+            var set = flags.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            return set.Contains("avx512_vnni") || set.Contains("avx_vnni");
+        }
+        catch (IOException) { return false; }
+    }
+
     /// <summary>x[i] = sin(i * 0.001) * 2, the input the golden values were computed for.</summary>
     public static float[] SineInput(float scale = 1f)
     {
