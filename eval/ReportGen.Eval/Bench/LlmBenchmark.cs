@@ -3,11 +3,20 @@ using ReportGen.Llama;
 
 namespace ReportGen.Eval.Bench;
 
+/// <summary>One timed single-stream decode.</summary>
+/// <param name="TokensPerSecond">Generated tokens per wall-clock second of the timed loop.</param>
+/// <param name="Tokens">Tokens generated in the timed loop.</param>
+/// <param name="CpuSecondsPerToken">Process CPU time (all threads) per generated token: what the decode costs, whatever else the machine runs.</param>
+public sealed record LlmDecodeRun(double TokensPerSecond, int Tokens, double CpuSecondsPerToken);
+
 /// <summary>One overhead pair: our stack and the C reference, run back to back.</summary>
-public sealed record LlmOverheadPair(double StackTokensPerSecond, double ReferenceTokensPerSecond)
+public sealed record LlmOverheadPair(LlmDecodeRun Stack, LlmDecodeRun Reference)
 {
-    /// <summary>Stack ÷ reference.</summary>
-    public double Ratio => StackTokensPerSecond / ReferenceTokensPerSecond;
+    /// <summary>Stack ÷ reference wall-clock tokens/s (the target's measure).</summary>
+    public double Ratio => Stack.TokensPerSecond / Reference.TokensPerSecond;
+
+    /// <summary>Reference ÷ stack CPU time per token: the same ratio in CPU time, far less sensitive to other load.</summary>
+    public double CpuRatio => Reference.CpuSecondsPerToken / Stack.CpuSecondsPerToken;
 }
 
 /// <summary>Aggregate throughput at one concurrency.</summary>
@@ -37,16 +46,25 @@ public static class LlmBenchmark
     /// Single-sequence greedy decode through the scheduler: generated tokens/s timed from the first streamed piece to
     /// the end (so, like the C reference, prompt evaluation and the first sampling are not timed).
     /// </summary>
-    public static async Task<(double TokensPerSecond, int Tokens)> StackDecodeAsync(SequenceScheduler scheduler, int tokens, CancellationToken cancellationToken)
+    public static async Task<LlmDecodeRun> StackDecodeAsync(SequenceScheduler scheduler, int tokens, CancellationToken cancellationToken)
     {
+        using var process = Process.GetCurrentProcess();
         var request = scheduler.Submit(Prompt, new GenerationOptions { MaxTokens = tokens, Sampling = SamplingOptions.Greedy }, cancellationToken);
         Stopwatch? sw = null;
+        var cpuStart = TimeSpan.Zero;
         await foreach (var _ in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
-            sw ??= Stopwatch.StartNew();
+        {
+            if (sw is not null) continue;
+            process.Refresh();
+            cpuStart = process.TotalProcessorTime;
+            sw = Stopwatch.StartNew();
+        }
         var result = await request.Completion.ConfigureAwait(false);
         var seconds = sw?.Elapsed.TotalSeconds ?? double.NaN;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
         var timed = result.CompletionTokens - 1;
-        return (timed / seconds, timed);
+        return new LlmDecodeRun(timed / seconds, timed, cpu / timed);
     }
 
     /// <summary>Creates a scheduler for <paramref name="sequences"/> concurrent sequences.</summary>
@@ -65,16 +83,16 @@ public static class LlmBenchmark
         for (var i = 0; i < repeats; i++)
         {
             // Alternate which goes first so drift in machine load does not favour one side.
-            double ours, theirs;
+            LlmDecodeRun ours, theirs;
             if (i % 2 == 0)
             {
-                ours = (await StackDecodeAsync(scheduler, tokens, cancellationToken).ConfigureAwait(false)).TokensPerSecond;
-                theirs = reference.Decode(model.Path, threads, tokens, ctx, Prompt, cancellationToken).TokensPerSecond;
+                ours = await StackDecodeAsync(scheduler, tokens, cancellationToken).ConfigureAwait(false);
+                theirs = reference.Decode(model.Path, threads, tokens, ctx, Prompt, cancellationToken);
             }
             else
             {
-                theirs = reference.Decode(model.Path, threads, tokens, ctx, Prompt, cancellationToken).TokensPerSecond;
-                ours = (await StackDecodeAsync(scheduler, tokens, cancellationToken).ConfigureAwait(false)).TokensPerSecond;
+                theirs = reference.Decode(model.Path, threads, tokens, ctx, Prompt, cancellationToken);
+                ours = await StackDecodeAsync(scheduler, tokens, cancellationToken).ConfigureAwait(false);
             }
             pairs.Add(new LlmOverheadPair(ours, theirs));
         }
@@ -111,6 +129,31 @@ public static class LlmBenchmark
         for (var i = 0; i < repeats; i++)
             best = Math.Max(best, (await StackDecodeAsync(scheduler, tokens, cancellationToken).ConfigureAwait(false)).TokensPerSecond);
         return best;
+    }
+
+    /// <summary>
+    /// Physical cores (distinct physical id / core id pairs in /proc/cpuinfo): the default thread count, since
+    /// ggml's threads spin and two of them on one core's hyper-threads slow each other down. Falls back to the
+    /// logical processor count.
+    /// </summary>
+    public static int PhysicalCores()
+    {
+        try
+        {
+            string? physical = null;
+            var cores = new HashSet<string>();
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon < 0) continue;
+                var key = line[..colon].Trim();
+                if (key == "physical id") physical = line[(colon + 1)..].Trim();
+                else if (key == "core id") cores.Add(physical + "/" + line[(colon + 1)..].Trim());
+            }
+            return cores.Count > 0 ? Math.Min(cores.Count, Environment.ProcessorCount) : Environment.ProcessorCount;
+        }
+        catch (IOException) { return Environment.ProcessorCount; }
+        catch (UnauthorizedAccessException) { return Environment.ProcessorCount; }
     }
 
     /// <summary>Median of a non-empty list.</summary>
