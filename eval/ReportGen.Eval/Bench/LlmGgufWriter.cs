@@ -15,15 +15,15 @@ public enum LlmWeightType
 public sealed record LlmSyntheticShape(int Layers, int Embedding, int FeedForward, int Heads, int KvHeads, int Context = 512, uint Seed = 1234,
     LlmWeightType WeightType = LlmWeightType.F16)
 {
-    /// <summary>About 1 GB of F16 weights: 11 layers of 2048/5632 with 4 KV heads.</summary>
-    public static LlmSyntheticShape OneGigabyte { get; } = new(11, 2048, 5632, 16, 4);
+    /// <summary>About 1 GB of F16 weights: 11 layers of 2048/5632 with 4 KV heads (trained context 4096, so 16 batched sequences fit without a warning).</summary>
+    public static LlmSyntheticShape OneGigabyte { get; } = new(11, 2048, 5632, 16, 4, Context: 4096);
 
     /// <summary>
     /// About 1.1 GB of Q8_0 weights: TinyLlama-1.1B's shape (22 layers of 2048/5632, 32 heads, 4 KV heads).
     /// Same bytes per token as <see cref="OneGigabyte"/> but 1.9x the weights, i.e. the int8 dot-product kernels
     /// real deployments use.
     /// </summary>
-    public static LlmSyntheticShape OneGigabyteQ8 { get; } = new(22, 2048, 5632, 32, 4, WeightType: LlmWeightType.Q8_0);
+    public static LlmSyntheticShape OneGigabyteQ8 { get; } = new(22, 2048, 5632, 32, 4, Context: 4096, WeightType: LlmWeightType.Q8_0);
 
     /// <summary>A few hundred KB: enough for llama.cpp to load and decode, for tests.</summary>
     public static LlmSyntheticShape Tiny { get; } = new(2, 64, 128, 4, 2, 128);
