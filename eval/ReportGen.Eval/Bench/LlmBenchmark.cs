@@ -55,21 +55,18 @@ public static class LlmBenchmark
     /// </summary>
     public static async Task<LlmDecodeRun> StackDecodeAsync(SequenceScheduler scheduler, int tokens, CancellationToken cancellationToken)
     {
-        using var process = Process.GetCurrentProcess();
         var request = scheduler.Submit(Prompt, new GenerationOptions { MaxTokens = tokens, Sampling = SamplingOptions.Greedy }, cancellationToken);
         Stopwatch? sw = null;
-        var cpuStart = TimeSpan.Zero;
+        var cpuStart = 0.0;
         await foreach (var _ in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {
             if (sw is not null) continue;
-            process.Refresh();
-            cpuStart = process.TotalProcessorTime;
+            cpuStart = ProcessCpuClock.Seconds();
             sw = Stopwatch.StartNew();
         }
         var result = await request.Completion.ConfigureAwait(false);
         var seconds = sw?.Elapsed.TotalSeconds ?? double.NaN;
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        var cpu = ProcessCpuClock.Seconds() - cpuStart;
         var timed = result.CompletionTokens - 1;
         return new LlmDecodeRun(timed / seconds, timed, cpu / timed);
     }
@@ -118,8 +115,7 @@ public static class LlmBenchmark
         foreach (var c in concurrencies)
         {
             var options = new GenerationOptions { MaxTokens = tokens, Sampling = SamplingOptions.Greedy };
-            using var process = Process.GetCurrentProcess();
-            var cpuStart = process.TotalProcessorTime;
+            var cpuStart = ProcessCpuClock.Seconds();
             var sw = Stopwatch.StartNew();
             // Different prompts per sequence so each one is real, independent work; one or two tokens each, because
             // prefill is compute-bound work per sequence that would be timed along with the decode this row is about
@@ -127,8 +123,7 @@ public static class LlmBenchmark
             var results = await Task.WhenAll(Enumerable.Range(0, c).Select(i =>
                 scheduler.GenerateAsync(BatchPrompt(i), options, cancellationToken))).ConfigureAwait(false);
             var seconds = sw.Elapsed.TotalSeconds;
-            process.Refresh();
-            rows.Add(new LlmBatchRow(c, results.Sum(r => r.CompletionTokens), seconds, (process.TotalProcessorTime - cpuStart).TotalSeconds));
+            rows.Add(new LlmBatchRow(c, results.Sum(r => r.CompletionTokens), seconds, ProcessCpuClock.Seconds() - cpuStart));
         }
         return rows;
     }

@@ -59,10 +59,11 @@ internal static class BenchLlmCommand
         };
         try
         {
+            // --model is checked first, whatever the sections, so a typo fails before minutes of work.
+            var modelPath = s.Model is not null || s.Sections.Contains("overhead") ? ResolveModel(s.Model) : null;
             LlamaLibrary.EnsureInitialised();
-            if (s.Sections.Contains("overhead"))
+            if (modelPath is not null && s.Sections.Contains("overhead"))
             {
-                var modelPath = ResolveModel(s.Model);
                 LlmReferenceDecoder? reference = null;
                 string? skipped = null;
                 try { reference = LlmReferenceDecoder.Build(LlamaLibrary.Directory, LlmReferenceDecoder.LocateSource(), Path.Combine(cache, "bin")); }
