@@ -41,9 +41,12 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         if (Options.QueueCapacity < 0) throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be >= 0");
         _context = model.CreateContext(Options.Context);
         for (var s = _context.SequenceCapacity - 1; s >= 0; s--) _freeSequences.Push(s);
-        _thread = new Thread(Run) { IsBackground = true, Name = "llama-scheduler" };
+        _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
     }
+
+    /// <summary>Name of the scheduler thread (the ggml worker threads it starts inherit it on Linux).</summary>
+    public const string ThreadName = "llama-scheduler";
 
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }

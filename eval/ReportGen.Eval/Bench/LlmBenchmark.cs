@@ -7,7 +7,9 @@ namespace ReportGen.Eval.Bench;
 /// <param name="TokensPerSecond">Generated tokens per wall-clock second of the timed loop.</param>
 /// <param name="Tokens">Tokens generated in the timed loop.</param>
 /// <param name="CpuSecondsPerToken">Process CPU time (all threads) per generated token: what the decode costs, whatever else the machine runs.</param>
-public sealed record LlmDecodeRun(double TokensPerSecond, int Tokens, double CpuSecondsPerToken);
+/// <param name="DecodeThreadCpuSecondsPerToken">Our side only: CPU time of the scheduler thread and the ggml workers it started per token
+/// (no JIT, GC or thread-pool time); for the C program, which has no other threads, the same as <paramref name="CpuSecondsPerToken"/>.</param>
+public sealed record LlmDecodeRun(double TokensPerSecond, int Tokens, double CpuSecondsPerToken, double DecodeThreadCpuSecondsPerToken);
 
 /// <summary>One overhead pair: our stack and the C reference, run back to back.</summary>
 public sealed record LlmOverheadPair(LlmDecodeRun Stack, LlmDecodeRun Reference)
@@ -17,6 +19,9 @@ public sealed record LlmOverheadPair(LlmDecodeRun Stack, LlmDecodeRun Reference)
 
     /// <summary>Reference ÷ stack CPU time per token: the same ratio in CPU time, far less sensitive to other load.</summary>
     public double CpuRatio => Reference.CpuSecondsPerToken / Stack.CpuSecondsPerToken;
+
+    /// <summary>Reference ÷ stack CPU time per token counting only our decode threads (the runtime's JIT/GC/thread-pool time left out).</summary>
+    public double DecodeThreadCpuRatio => Reference.CpuSecondsPerToken / Stack.DecodeThreadCpuSecondsPerToken;
 }
 
 /// <summary>Aggregate throughput at one concurrency.</summary>
@@ -57,31 +62,37 @@ public static class LlmBenchmark
     {
         var request = scheduler.Submit(Prompt, new GenerationOptions { MaxTokens = tokens, Sampling = SamplingOptions.Greedy }, cancellationToken);
         Stopwatch? sw = null;
-        var cpuStart = 0.0;
+        double cpuStart = 0, threadStart = 0;
         await foreach (var _ in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {
             if (sw is not null) continue;
             cpuStart = ProcessCpuClock.Seconds();
+            threadStart = ThreadCpuClock.Seconds(SequenceScheduler.ThreadName);
             sw = Stopwatch.StartNew();
         }
         var result = await request.Completion.ConfigureAwait(false);
         var seconds = sw?.Elapsed.TotalSeconds ?? double.NaN;
         var cpu = ProcessCpuClock.Seconds() - cpuStart;
+        var threadCpu = ThreadCpuClock.Seconds(SequenceScheduler.ThreadName) - threadStart;
         var timed = result.CompletionTokens - 1;
-        return new LlmDecodeRun(timed / seconds, timed, cpu / timed);
+        return new LlmDecodeRun(timed / seconds, timed, cpu / timed, threadCpu / timed);
     }
 
     /// <summary>Creates a scheduler for <paramref name="sequences"/> concurrent sequences.</summary>
     public static SequenceScheduler CreateScheduler(LlamaModel model, int threads, int sequences, int contextSize) =>
         new(model, new SchedulerOptions { Context = new LlamaContextOptions { ContextSize = contextSize, Sequences = sequences, BatchSize = 512, Threads = threads } });
 
-    /// <summary>Runs our stack and the C reference alternately <paramref name="repeats"/> times (after one warm-up each).</summary>
+    /// <summary>Runs our stack and the C reference alternately <paramref name="repeats"/> times (after warm-ups).</summary>
     public static async Task<IReadOnlyList<LlmOverheadPair>> OverheadAsync(LlamaModel model, LlmReferenceDecoder reference, int threads, int tokens, int repeats,
         CancellationToken cancellationToken)
     {
         var ctx = ContextSizeFor(model, tokens);
         await using var scheduler = CreateScheduler(model, threads, 1, ctx);
-        await StackDecodeAsync(scheduler, Math.Min(tokens, 8), cancellationToken).ConfigureAwait(false);
+        // Warm-up: enough decode steps for .NET's tiered JIT to promote the decode loop (30 calls, then a background
+        // recompile), then wait until the JIT is idle: profiling showed the background tier-1 compiler busy for the
+        // first seconds of a CLI process (startup code too), and its CPU would be counted against our decode.
+        for (var w = 0; w < 2; w++) await StackDecodeAsync(scheduler, Math.Max(tokens, 32), cancellationToken).ConfigureAwait(false);
+        await WaitForJitIdleAsync(cancellationToken).ConfigureAwait(false);
         reference.Decode(model.Path, threads, Math.Min(tokens, 8), ctx, Prompt, cancellationToken);
         var pairs = new List<LlmOverheadPair>();
         for (var i = 0; i < repeats; i++)
@@ -126,6 +137,20 @@ public static class LlmBenchmark
             rows.Add(new LlmBatchRow(c, results.Sum(r => r.CompletionTokens), seconds, ProcessCpuClock.Seconds() - cpuStart));
         }
         return rows;
+    }
+
+    /// <summary>Waits until no method has been JIT-compiled for 250 ms (at most 10 s).</summary>
+    public static async Task WaitForJitIdleAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var count = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == count) return;
+            count = now;
+        }
     }
 
     /// <summary>The short, distinct prompt of sequence <paramref name="i"/> in the batching row.</summary>

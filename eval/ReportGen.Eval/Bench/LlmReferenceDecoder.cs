@@ -108,7 +108,7 @@ public sealed class LlmReferenceDecoder
         var n = int.Parse(fields["tokens"], CultureInfo.InvariantCulture);
         var seconds = double.Parse(fields["seconds"], CultureInfo.InvariantCulture);
         var cpu = double.Parse(fields["cpu_seconds"], CultureInfo.InvariantCulture);
-        return new LlmDecodeRun(n / seconds, n, cpu / n);
+        return new LlmDecodeRun(n / seconds, n, cpu / n, cpu / n);
     }
 
     private static (int ExitCode, string Stdout, string Stderr) RunTool(string file, IEnumerable<string> args, TimeSpan timeout)

@@ -82,19 +82,22 @@ internal static class BenchLlmCommand
                     var ratios = pairs.Select(p => p.Ratio).ToArray();
                     var median = LlmBenchmark.Median(ratios);
                     var cpuMedian = LlmBenchmark.Median(pairs.Select(p => p.CpuRatio));
+                    var threadCpuMedian = LlmBenchmark.Median(pairs.Select(p => p.DecodeThreadCpuRatio));
                     var load = LoadAverage();
                     figures["overhead"] = new
                     {
-                        model = modelPath, ratioMedian = median, ratioMin = ratios.Min(), ratioMax = ratios.Max(), cpuRatioMedian = cpuMedian, loadAverage = load,
+                        model = modelPath, ratioMedian = median, ratioMin = ratios.Min(), ratioMax = ratios.Max(), cpuRatioMedian = cpuMedian,
+                        decodeThreadCpuRatioMedian = threadCpuMedian, loadAverage = load,
                         pairs = pairs.Select(p => new
                         {
                             stack = p.Stack.TokensPerSecond, reference = p.Reference.TokensPerSecond, ratio = p.Ratio,
-                            stackCpuMsPerToken = p.Stack.CpuSecondsPerToken * 1e3, referenceCpuMsPerToken = p.Reference.CpuSecondsPerToken * 1e3, cpuRatio = p.CpuRatio,
+                            stackCpuMsPerToken = p.Stack.CpuSecondsPerToken * 1e3, stackDecodeThreadCpuMsPerToken = p.Stack.DecodeThreadCpuSecondsPerToken * 1e3,
+                            referenceCpuMsPerToken = p.Reference.CpuSecondsPerToken * 1e3, cpuRatio = p.CpuRatio, decodeThreadCpuRatio = p.DecodeThreadCpuRatio,
                         }),
                     };
                     rows.Add(["overhead", $"stack/C decode tok/s, median of {pairs.Count} interleaved pairs", F(median, "0.000"), ">= 0.97",
                         $"spread {F(ratios.Min(), "0.000")}-{F(ratios.Max(), "0.000")}; stack {F(LlmBenchmark.Median(pairs.Select(p => p.Stack.TokensPerSecond)), "0.0")} vs C "
-                        + $"{F(LlmBenchmark.Median(pairs.Select(p => p.Reference.TokensPerSecond)), "0.0")} tok/s on {Path.GetFileName(modelPath)}; CPU-time ratio {F(cpuMedian, "0.000")}; load {load ?? "n/a"}"]);
+                        + $"{F(LlmBenchmark.Median(pairs.Select(p => p.Reference.TokensPerSecond)), "0.0")} tok/s on {Path.GetFileName(modelPath)}; CPU-time ratio {F(cpuMedian, "0.000")} (process), {F(threadCpuMedian, "0.000")} (decode threads); load {load ?? "n/a"}"]);
                 }
             }
             LlmGgufWriter.Generated? generated = null;
