@@ -203,6 +203,20 @@ public sealed unsafe class LlamaModel : IDisposable
         return big.AsSpan(0, Math.Max(n, 0)).ToArray();
     }
 
+    /// <summary>
+    /// The raw bytes of one token, written into <paramref name="scratch"/> (grown when too small): the decode loop's
+    /// allocation-free form of <see cref="TokenToBytes(int, bool)"/>. The span is valid until the next call.
+    /// </summary>
+    internal ReadOnlySpan<byte> TokenToBytes(int token, ref byte[] scratch)
+    {
+        int n;
+        fixed (byte* p = scratch) n = LlamaNative.llama_token_to_piece(Vocab, token, p, scratch.Length, 0, false);
+        if (n >= 0) return scratch.AsSpan(0, n);
+        scratch = new byte[-n];
+        fixed (byte* p = scratch) n = LlamaNative.llama_token_to_piece(Vocab, token, p, scratch.Length, 0, false);
+        return scratch.AsSpan(0, Math.Max(n, 0));
+    }
+
     /// <summary>Turns tokens back into text (the inverse of <see cref="Tokenize"/>).</summary>
     /// <param name="tokens">The tokens.</param>
     /// <param name="removeSpecial">Drop a leading BOS / trailing EOS the model adds.</param>

@@ -89,6 +89,8 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
     public int SegmentIndex;
     public int Offset;
     public int SequenceId = -1;
+    /// <summary>Holds a sequence (set and cleared under the scheduler's lock; read by the scheduler thread).</summary>
+    public bool Active;
     public int Position;
     public int Generated;
     public int LastToken;

@@ -26,6 +26,11 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private bool _disposed;
     private long _steps, _decodes, _decoded;
     private int _rotation;
+    // Per-step scratch, reused so a decode step allocates nothing on the managed heap (scheduler thread only).
+    private readonly List<SequenceWork> _order = [];
+    private readonly List<(SequenceWork Work, int Index)> _outputs = [];
+    private readonly List<SequenceWork> _members = [];
+    private byte[] _piece = new byte[64];
 
     /// <summary>Creates the context and starts the scheduler thread.</summary>
     public SequenceScheduler(LlamaModel model, SchedulerOptions? options = null)
@@ -36,9 +41,12 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         if (Options.QueueCapacity < 0) throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be >= 0");
         _context = model.CreateContext(Options.Context);
         for (var s = _context.SequenceCapacity - 1; s >= 0; s--) _freeSequences.Push(s);
-        _thread = new Thread(Run) { IsBackground = true, Name = "llama-scheduler" };
+        _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
     }
+
+    /// <summary>Name of the scheduler thread (the ggml worker threads it starts inherit it on Linux).</summary>
+    public const string ThreadName = "llama-scheduler";
 
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }
@@ -259,6 +267,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             w.SequenceId = _freeSequences.Pop();
             _context.ClearSequence(w.SequenceId);
             _reserved += w.Reservation;
+            w.Active = true;
             _active.Add(w);
         }
     }
@@ -266,6 +275,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private void ReleaseLocked(SequenceWork w)
     {
         if (!_active.Remove(w)) return;
+        w.Active = false;
         _context.ClearSequence(w.SequenceId);
         _freeSequences.Push(w.SequenceId);
         _reserved -= w.Reservation;
@@ -276,7 +286,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private void Step(NativeBatch batch, ref NativeBatch? embeddingBatch)
     {
         Interlocked.Increment(ref _steps);
-        var order = new List<SequenceWork>(_active.Count);
+        var order = _order;
+        order.Clear();
         var start = _rotation++ % _active.Count;
         for (var i = 0; i < _active.Count; i++) order.Add(_active[(start + i) % _active.Count]);
 
@@ -303,11 +314,13 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         }
 
         batch.Clear();
-        var outputs = new List<(SequenceWork Work, int Index)>();
-        var members = new List<SequenceWork>();
+        var outputs = _outputs;
+        var members = _members;
+        outputs.Clear();
+        members.Clear();
         foreach (var w in order)
         {
-            if (w.Prefilling || !_active.Contains(w)) continue;
+            if (w.Prefilling || !w.Active) continue;
             outputs.Add((w, batch.AddToken(w.LastToken, w.Position++, w.SequenceId, logits: true)));
             members.Add(w);
         }
@@ -315,7 +328,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         foreach (var w in order)
         {
             if (budget <= 0) break;
-            if (w.CurrentTokens is not { } tokens || !_active.Contains(w)) continue;
+            if (w.CurrentTokens is not { } tokens || !w.Active) continue;
             var take = Math.Min(tokens.Length - w.Offset, budget);
             var completesPrompt = w.IsLastSegment && w.Offset + take == tokens.Length;
             for (var j = 0; j < take; j++)
@@ -358,7 +371,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             return;
         }
         w.Generated++;
-        var (emit, stopped) = w.Stops.Push(w.Decoder.Append(Model.TokenToBytes(token)));
+        var (emit, stopped) = w.Stops.Push(w.Decoder.Append(Model.TokenToBytes(token, ref _piece)));
         w.Emit(emit);
         if (stopped) Finish(w, LlamaFinishReason.StopSequence);
         else if (w.Generated >= w.Request.MaxTokens) Finish(w, LlamaFinishReason.Length);

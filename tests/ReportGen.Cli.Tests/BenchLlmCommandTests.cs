@@ -15,8 +15,8 @@ public sealed class BenchLlmCommandTests
     public async Task Smoke_run_prints_every_section_and_writes_json()
     {
         SharedData.Model("stories260K.gguf");
-        var sections = File.Exists(Path.Combine(LlmReferenceDecoder.DefaultSourceDirectory, "include", "llama.h"))
-            ? Sections("overhead", "roofline", "batching") : Sections("roofline", "batching");
+        // Without the pinned header (no npm/git/cache) the overhead row is skipped, not failed.
+        var sections = Sections("overhead", "roofline", "batching");
         using var dir = new TempDir();
         var json = Path.Combine(dir.Path, "bench.json");
         var stdout = new StringWriter();
@@ -30,8 +30,13 @@ public sealed class BenchLlmCommandTests
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
         doc.RootElement.GetProperty("roofline").GetProperty("fraction").GetDouble().ShouldBeGreaterThan(0);
         doc.RootElement.GetProperty("batching").GetArrayLength().ShouldBe(4);
-        if (sections.Contains("overhead"))
-            doc.RootElement.GetProperty("overhead").GetProperty("ratioMedian").GetDouble().ShouldBeGreaterThan(0);
+        var overhead = doc.RootElement.GetProperty("overhead");
+        if (!overhead.TryGetProperty("skipped", out _))
+        {
+            overhead.GetProperty("ratioMedian").GetDouble().ShouldBeGreaterThan(0);
+            overhead.GetProperty("ratioMin").GetDouble().ShouldBeLessThanOrEqualTo(overhead.GetProperty("ratioMax").GetDouble());
+        }
+        doc.RootElement.GetProperty("threads").GetInt32().ShouldBe(1);
     }
 
     [Theory]

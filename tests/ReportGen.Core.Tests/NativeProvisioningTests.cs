@@ -44,15 +44,53 @@ public class NativeProvisioningTests
         Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
     }
 
-    private static (int Exit, string Stdout, string Stderr) Provision(string spec, string integrity, string cache, string? npm = null)
+    [Fact]
+    public void Llama_headers_come_from_a_verified_cache_without_npm_or_git()
+    {
+        using var cache = new TempDir();
+        var headers = Path.Combine(cache.Path, "llama-headers_3.22.1");
+        Directory.CreateDirectory(Path.Combine(headers, "include"));
+        File.WriteAllText(Path.Combine(headers, "include", "llama.h"), "/* pinned */");
+        File.WriteAllText(Path.Combine(headers, ".verified"), SourceIntegrity() + "\n");
+
+        var (exit, stdout, stderr) = Provision(["llama-headers", cache.Path], npm: "/nonexistent/npm", git: "/nonexistent/git");
+        exit.ShouldBe(0, stderr);
+        stdout.Trim().ShouldBe(headers);
+    }
+
+    [Fact]
+    public void Llama_headers_without_git_stop_with_one_line_saying_what_to_do()
+    {
+        using var cache = new TempDir();
+        var (exit, _, stderr) = Provision(["llama-headers", cache.Path], npm: "/nonexistent/npm", git: "/nonexistent/git");
+        exit.ShouldBe(1);
+        stderr.Trim().ShouldStartWith("error: git is not on PATH");
+        stderr.Trim().Split('\n').Length.ShouldBe(1);
+        Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
+    }
+
+    /// <summary>The pinned SRI of node-llama-cpp (the source package), read from build/NativeRuntimes.props as provision.sh reads it.</summary>
+    private static string SourceIntegrity()
+    {
+        var props = File.ReadAllText(RepoFiles.Path("build", "NativeRuntimes.props"));
+        var start = props.IndexOf("<LlamaSourceIntegrity>", StringComparison.Ordinal) + "<LlamaSourceIntegrity>".Length;
+        return props[start..props.IndexOf("</LlamaSourceIntegrity>", StringComparison.Ordinal)];
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Provision(string spec, string integrity, string cache, string? npm = null) =>
+        Provision([spec, integrity, cache], npm);
+
+    private static (int Exit, string Stdout, string Stderr) Provision(string[] args, string? npm = null, string? git = null)
     {
         var psi = new ProcessStartInfo("/bin/bash")
         {
-            ArgumentList = { RepoFiles.Path("build", "native", "provision.sh"), spec, integrity, cache },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        psi.ArgumentList.Add(RepoFiles.Path("build", "native", "provision.sh"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
         if (npm is not null) psi.Environment["REPORTGEN_NPM"] = npm;
+        if (git is not null) psi.Environment["REPORTGEN_GIT"] = git;
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
