@@ -15,9 +15,11 @@ namespace ReportGen.Pipelines.Judging;
 /// <item>"There is X and Y." lists are distributed ("There is X.", "There is Y.") when every item has two or more words;</item>
 /// <item>coordinated clauses are split at "and"/"but"/"while"/"whereas" when both sides have their own verb or the right
 /// side opens a new statement ("there is", "no ..."): "The heart is enlarged and there is a small effusion.";</item>
-/// <item>a verbless list of findings is split at commas and "and" when every item has at least two words:
-/// "Small left effusion and right basilar atelectasis." (a one-word item, as in "left atelectasis and effusion", keeps
-/// the phrase whole so the location is not lost).</item>
+/// <item>a verbless shared normal predicate is distributed: "Heart size and mediastinal contour within normal limits.";</item>
+/// <item>a verbless list of findings is split at commas and "and" when every item reads as a finding of its own (2–5
+/// words, no preposition or participle): "Small left effusion and right basilar atelectasis." (a one-word item, as in
+/// "left atelectasis and effusion", keeps the phrase whole so the location is not lost);</item>
+/// <item>leading sentence adverbs (otherwise, additionally, also, however) are dropped.</item>
 /// </list>
 /// Grounded findings (text with boxes) are not split: the boxes belong to the whole phrase.
 /// </summary>
@@ -32,7 +34,7 @@ public static partial class RadFactPhrases
         {
             foreach (var clause in sentence.Text.Split(';'))
             {
-                var text = SectionLabel().Replace(Tidy(clause), "");
+                var text = Discourse().Replace(SectionLabel().Replace(Tidy(clause), ""), "");
                 if (!text.Any(char.IsLetter)) continue;
                 foreach (var phrase in SplitClause(text)) phrases.Add(Finish(phrase));
             }
@@ -91,9 +93,21 @@ public static partial class RadFactPhrases
                 foreach (var subject in subjects)
                 {
                     // "are" over a singular item reads "is"; the entailment model is not sensitive to it, people are.
-                    var v = verb.Equals("are", StringComparison.OrdinalIgnoreCase) && !subject.EndsWith('s') ? "is" : verb;
+                    var singular = !subject.EndsWith('s');
+                    var v = !singular ? verb : verb.ToLowerInvariant() switch { "are" => "is", "appear" => "appears", "remain" => "remains", _ => verb };
                     yield return subject + " " + v + " " + shared.Groups["predicate"].Value;
                 }
+                yield break;
+            }
+        }
+
+        var normal = SharedNormalPredicate().Match(clause);
+        if (normal.Success)
+        {
+            var subjects = ListItems(normal.Groups["subject"].Value);
+            if (subjects.Count >= 2 && !subjects.Any(HasVerb))
+            {
+                foreach (var subject in subjects) yield return subject + " " + normal.Groups["predicate"].Value;
                 yield break;
             }
         }
@@ -101,7 +115,7 @@ public static partial class RadFactPhrases
         if (!HasVerb(clause))
         {
             var items = ListItems(clause);
-            if (items.Count >= 2 && items.All(i => i.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 2))
+            if (items.Count >= 2 && items.All(IsFindingNounPhrase))
             {
                 foreach (var item in items) yield return item;
                 yield break;
@@ -115,6 +129,20 @@ public static partial class RadFactPhrases
 
     private static bool HasVerb(string text) => Verb().IsMatch(text);
 
+    // A list item split off a verbless sentence must read as a finding on its own: 2-5 words, no preposition or
+    // participle (which would tie it to its neighbour: "consists of frontal and lateral views", "causing atelectasis").
+    private static bool IsFindingNounPhrase(string item)
+    {
+        var words = item.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length is >= 2 and <= 5
+            && !words.Any(w => Prepositions.Contains(w) || (w.Length > 4 && w.EndsWith("ing", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    private static readonly HashSet<string> Prepositions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "of", "in", "at", "with", "within", "without", "for", "to", "from", "on", "over", "by", "into", "versus", "vs", "than", "since", "consists",
+    };
+
     private static string Tidy(string text) => text.Trim().TrimEnd('.', ',', ':', ' ').TrimStart('-', '*', '•', ' ').Trim();
 
     private static string Finish(string phrase)
@@ -127,6 +155,13 @@ public static partial class RadFactPhrases
     [GeneratedRegex(@"^(?:findings|impression|conclusion|opinion|comparison)\s*:\s*", RegexOptions.IgnoreCase)]
     private static partial Regex SectionLabel();
 
+    // Sentence adverbs that would hide a negated list ("Otherwise, no consolidation or effusion."); "again" stays (it compares).
+    [GeneratedRegex(@"^(?:otherwise|additionally|also|however|incidentally|furthermore|in addition)\s*,?\s+", RegexOptions.IgnoreCase)]
+    private static partial Regex Discourse();
+
+    [GeneratedRegex(@"^(?<subject>.+?)\s+(?<predicate>(?:grossly |otherwise )?(?:within normal limits|normal|unremarkable|clear|stable|unchanged|intact))$", RegexOptions.IgnoreCase)]
+    private static partial Regex SharedNormalPredicate();
+
     // Longest prefixes first, so "no change in" is not read as "no" + "change in ...".
     [GeneratedRegex(@"^(?<prefix>no (?:significant |interval |appreciable )*change in(?: the)?|no (?:radiographic |definite )?evidence of|there (?:is|are) no|negative for|free of|without|no)\s+(?<rest>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex NegatedList();
@@ -134,7 +169,7 @@ public static partial class RadFactPhrases
     [GeneratedRegex(@"^(?<prefix>there (?:is|are)(?: again)?)\s+(?<rest>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex ThereIsList();
 
-    [GeneratedRegex(@"\s+(?:is|are)\s+(?:seen|identified|present|noted|demonstrated|evident|visualized)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:\s+(?:is|are))?\s+(?:seen|identified|present|noted|demonstrated|evident|visualized)$", RegexOptions.IgnoreCase)]
     private static partial Regex TrailingCopula();
 
     [GeneratedRegex(@"\s*,\s*(?:and|or|nor)\s+|\s*,\s*|\s+(?:and|or|nor)\s+", RegexOptions.IgnoreCase)]

@@ -374,6 +374,7 @@ public sealed class RulesJudge
         {
             "opacification" or "opacity" or "density" or "airspace opacity" or "airspace disease" => "opacity",
             "collapse" => "atelectasis",
+            "hyperexpanded" or "hyperexpansion" or "hyperinflated" or "hyperinflation" or "hyperaerated" => "hyperexpansion",
             "ptx" => "pneumothorax",
             _ => key,
         };
