@@ -106,7 +106,9 @@ public sealed class RulesJudge
         {
             foreach (var c in unmatchedCand.ToList())
             {
-                var r = unmatchedRef.FirstOrDefault(x => loose ? Head(x.Key) == Head(c.Key) : x.Key == c.Key);
+                // Among same-key findings take the one it agrees with best, so "left small + right large" against
+                // "right large + left small" pairs side with side, not first with first.
+                var r = unmatchedRef.Where(x => loose ? Head(x.Key) == Head(c.Key) : x.Key == c.Key).MinBy(x => Disagreements(c, x));
                 if (r is null) continue;
                 unmatchedCand.Remove(c);
                 unmatchedRef.Remove(r);
@@ -154,6 +156,10 @@ public sealed class RulesJudge
             CertaintyMismatches = certainty,
         };
     }
+
+    private static int Disagreements(JudgedFinding c, JudgedFinding r) =>
+        (LocationsDiffer(c.Locations, r.Locations) ? 1 : 0) + (SeveritiesDiffer(c.Severities, r.Severities) ? 1 : 0)
+        + (ComparisonError(c.Comparison, r.Comparison) != '\0' ? 1 : 0) + (c.Uncertain != r.Uncertain ? 1 : 0);
 
     /// <summary>
     /// GREEN's comparison kinds for one finding (or statement): 'f' when the reference states a change (new, increased,

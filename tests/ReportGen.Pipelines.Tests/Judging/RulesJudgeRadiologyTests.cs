@@ -66,6 +66,18 @@ public class RulesJudgeRadiologyTests
         j.MissedFindings.ShouldBe(0);
     }
 
+    [Fact]
+    public void Findings_of_the_same_kind_pair_by_side_not_by_order()
+    {
+        var j = Judge.Judge("Small left pleural effusion. Large right pleural effusion.", "Large right pleural effusion. Small left pleural effusion.");
+        j.MatchedFindings.ShouldBe(2);
+        j.Errors.ShouldBe(0);
+
+        var swapped = Judge.Judge("Small left pleural effusion. Large right pleural effusion.", "Small right pleural effusion. Large left pleural effusion.");
+        swapped.MatchedFindings.ShouldBe(2);
+        (swapped.LocationMismatches + swapped.SeverityMismatches).ShouldBe(2);   // either pairing costs two errors
+    }
+
     [Theory]
     [InlineData("Left base atelectasis.", "Left lower lobe atelectasis.")]
     [InlineData("Bibasilar atelectasis.", "Bilateral lower lobe atelectasis.")]
