@@ -254,9 +254,14 @@ public sealed class RulesJudge
 
         var findings = new List<JudgedFinding>();
         var sentencesWithFindings = new HashSet<int>();
+        var negatedChanges = NegatedChanges(tokens);
         foreach (var (id, e) in entities.OrderBy(kv => kv.Value.StartIx))
         {
-            if (e.Label is not (RadGraphLabels.ObservationDefinitelyPresent or RadGraphLabels.ObservationUncertain)) continue;
+            // "No increase in the small effusion": the negation is about the change, not the effusion (the extractor
+            // may label the effusion absent); such an observation is present, and the sentence says "unchanged".
+            var present = e.Label is RadGraphLabels.ObservationDefinitelyPresent or RadGraphLabels.ObservationUncertain
+                || (e.Label == RadGraphLabels.ObservationDefinitelyAbsent && negatedChanges.Any(t => t < e.StartIx && e.StartIx < sentenceOf.Length && sentenceOf[t] == sentenceOf[e.StartIx]));
+            if (!present) continue;
             var words = Words(e.Tokens);
             var severities = new HashSet<string>(StringComparer.Ordinal);
             var locations = new HashSet<string>(StringComparer.Ordinal);
@@ -303,6 +308,22 @@ public sealed class RulesJudge
             if (subject.Count > 0) statements.Add((subject, group.First().Kind));
         }
         return new Analysis(findings, statements);
+    }
+
+    /// <summary>Token positions of "no/without/not [significant|interval] increase|decrease|change|... in|of".</summary>
+    private static List<int> NegatedChanges(string[] tokens)
+    {
+        var found = new List<int>();
+        for (var i = 1; i + 1 < tokens.Length; i++)
+        {
+            if (tokens[i] is not ("increase" or "decrease" or "change" or "progression" or "worsening" or "improvement") || tokens[i + 1] is not ("in" or "of")) continue;
+            for (var j = i - 1; j >= Math.Max(0, i - 3); j--)
+            {
+                if (tokens[j] is "no" or "without" or "not") { found.Add(i); break; }
+                if (tokens[j] is not ("significant" or "interval" or "appreciable" or "definite")) break;
+            }
+        }
+        return found;
     }
 
     private static string? Nearest(IReadOnlyList<(int Token, string Kind)> comparisons, int[] sentenceOf, int sentence, int token)
@@ -359,7 +380,14 @@ public sealed class RulesJudge
             var word = tokens[i];
             // "no longer" = resolved; "no (interval|significant) change" = unchanged.
             if (word == "longer" && i > 0 && tokens[i - 1] == "no") { found.Add((i, "resolved")); continue; }
+            // "interval development/appearance of" = new; "interval removal of" = resolved.
+            if (word == "interval" && i + 1 < tokens.Length && tokens[i + 1] is "development" or "appearance" or "placement") { found.Add((i, "new")); continue; }
+            if (word == "interval" && i + 1 < tokens.Length && tokens[i + 1] is "removal") { found.Add((i, "resolved")); continue; }
             if (!ComparisonWords.TryGetValue(word, out var kind)) continue;
+            var negated = i > 0 && tokens[i - 1] is "no" or "not" or "without";
+            // "No new consolidation" states no finding, not a comparison; "no increase in" means unchanged.
+            if (negated && kind == "new") continue;
+            if (negated && kind is "increased" or "decreased") kind = "unchanged";
             if (kind is "increased" or "decreased" && i + 1 < tokens.Length && DescriptiveAfter.Contains(tokens[i + 1])) continue;
             if (kind == "changed" && Enumerable.Range(Math.Max(0, i - 3), i - Math.Max(0, i - 3)).Any(j => tokens[j] is "no" or "without" or "not")) kind = "unchanged";
             if (word == "again" && !(i + 1 < tokens.Length && tokens[i + 1] is "seen" or "noted" or "demonstrated" or "identified")) continue;

@@ -165,6 +165,17 @@ public class RulesJudgeRadiologyTests
     }
 
     [Fact]
+    public void Negated_comparison_words_read_as_radiologists_mean_them()
+    {
+        // "No new consolidation" reports no finding and no change.
+        Judge.Judge("No new consolidation.", "No consolidation.").Errors.ShouldBe(0);
+        // "No increase in" is "unchanged": leaving it out is no error, and it does not clash with "stable".
+        Judge.Judge("No increase in the small left pleural effusion.", "Stable small left pleural effusion.").Errors.ShouldBe(0);
+        // "Interval development of" is a new finding.
+        Judge.Judge("Right lower lobe consolidation.", "Interval development of right lower lobe consolidation.").OmittedComparisons.ShouldBe(1);
+    }
+
+    [Fact]
     public void Descriptive_increased_is_not_a_comparison()
     {
         var j = Judge.Judge("Increased interstitial markings.", "Interstitial markings.");
