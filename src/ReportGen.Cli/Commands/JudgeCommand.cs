@@ -104,7 +104,7 @@ internal static class JudgeCommand
         {
             if (method == "rules")
             {
-                result = Rules(new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")).Judge(candidate.Text, reference.Text));
+                result = JudgeOutput.Rules(new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")).Judge(candidate.Text, reference.Text));
                 result["provenance"] = Provenance("rules", null, null, start, "rules-radgraph + rules-labeler chexpert14");
             }
             else
@@ -123,21 +123,21 @@ internal static class JudgeCommand
                         case "green":
                         {
                             var judge = new GreenJudge(chat, prompts, args.MaxTokens, greenFormat == "native" ? GreenOutputFormat.Native : GreenOutputFormat.Json);
-                            result = Green(await judge.JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false));
+                            result = JudgeOutput.Green(await judge.JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false));
                             result["provenance"] = Provenance("llm", prompts[judge.Prompt], args.Model, start, null);
                             break;
                         }
                         case "chexprompt":
                         {
                             var c = await new CheXpromptJudge(chat, prompts, args.MaxTokens).JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false);
-                            result = CheXprompt(c);
+                            result = JudgeOutput.CheXprompt(c);
                             result["provenance"] = Provenance("llm", prompts[CheXpromptJudge.PromptName], args.Model, start, null);
                             break;
                         }
                         default:
                         {
                             var r = await new RadFactJudge(chat, prompts, args.MaxTokens).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
-                            result = RadFact(r, candidate.IsGrounded, reference.IsGrounded);
+                            result = JudgeOutput.RadFact(r, candidate.IsGrounded, reference.IsGrounded);
                             result["provenance"] = Provenance("llm", prompts[RadFactJudge.PromptName], args.Model, start, null);
                             break;
                         }
@@ -153,62 +153,6 @@ internal static class JudgeCommand
         await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);
         return 0;
     }
-
-    /// <summary>The rules judge's output: GREEN-like score and counts (score higher is better, never null).</summary>
-    internal static Dictionary<string, object?> Rules(RulesJudgement j) => new()
-    {
-        ["method"] = "rules", ["score"] = j.Score, ["status"] = JudgeStatus.Parsed,
-        ["matched_findings"] = j.MatchedFindings, ["false_findings"] = j.FalseFindings, ["missed_findings"] = j.MissedFindings,
-        ["location_mismatches"] = j.LocationMismatches, ["severity_mismatches"] = j.SeverityMismatches,
-        ["extra_comparisons"] = j.ExtraComparisons, ["omitted_comparisons"] = j.OmittedComparisons,
-        ["certainty_mismatches"] = j.CertaintyMismatches, ["errors"] = j.Errors,
-        ["false_labels"] = j.FalseLabels, ["missed_labels"] = j.MissedLabels,
-    };
-
-    /// <summary>GREEN's output: score = matched / (matched + Σ significant), null unless parsed.</summary>
-    internal static Dictionary<string, object?> Green(GreenJudgement g) => new()
-    {
-        ["method"] = "green", ["score"] = g.Score, ["status"] = g.Status, ["problem"] = g.Problem,
-        ["matched_findings"] = g.MatchedFindings,
-        ["significant_errors"] = Kinds(g.Significant), ["insignificant_errors"] = Kinds(g.Insignificant),
-        ["significant_total"] = g.SignificantTotal, ["insignificant_total"] = g.InsignificantTotal,
-    };
-
-    /// <summary>CheXprompt's output: score = Σ clinically significant errors (lower is better), null unless parsed.</summary>
-    internal static Dictionary<string, object?> CheXprompt(CheXpromptJudgement c) => new()
-    {
-        ["method"] = "chexprompt", ["score"] = c.SignificantTotal, ["score_meaning"] = "clinically significant errors (lower is better)",
-        ["status"] = c.Status, ["problem"] = c.Problem,
-        ["significant_errors"] = Kinds(c.Significant), ["insignificant_errors"] = Kinds(c.Insignificant),
-        ["significant_total"] = c.SignificantTotal, ["insignificant_total"] = c.InsignificantTotal,
-    };
-
-    /// <summary>RadFact's output: score = logical F1 (null when a side has no judged phrase), P/R, grounding and spatial P/R, failures.</summary>
-    internal static Dictionary<string, object?> RadFact(RadFactJudgement r, bool candidateGrounded, bool referenceGrounded)
-    {
-        var total = r.CandidateVerdicts.Count + r.ReferenceVerdicts.Count;
-        var status = r.Failures == 0 ? JudgeStatus.Parsed
-            : r.Failures < total && r.LogicalF1 is not null ? "partial"
-            : r.FailedCalls > 0 ? JudgeStatus.Failed : JudgeStatus.Unparseable;
-        return new()
-        {
-            ["method"] = "radfact", ["score"] = r.LogicalF1, ["status"] = status,
-            ["logical_precision"] = r.LogicalPrecision, ["logical_recall"] = r.LogicalRecall, ["logical_f1"] = r.LogicalF1,
-            ["grounding_precision"] = r.GroundingPrecision, ["grounding_recall"] = r.GroundingRecall, ["grounding_f1"] = r.GroundingF1,
-            ["spatial_precision"] = r.SpatialPrecision, ["spatial_recall"] = r.SpatialRecall, ["spatial_f1"] = r.SpatialF1,
-            ["candidate_phrases"] = r.CandidateVerdicts.Count, ["reference_phrases"] = r.ReferenceVerdicts.Count,
-            ["candidate_phrases_with_boxes"] = r.CandidatePhrasesWithBoxes, ["reference_phrases_with_boxes"] = r.ReferencePhrasesWithBoxes,
-            ["candidate_grounded"] = candidateGrounded, ["reference_grounded"] = referenceGrounded,
-            ["failures"] = r.Failures, ["unparseable_verdicts"] = r.UnparseableVerdicts, ["failed_calls"] = r.FailedCalls,
-            ["candidate_verdicts"] = r.CandidateVerdicts, ["reference_verdicts"] = r.ReferenceVerdicts,
-        };
-    }
-
-    private static Dictionary<string, int> Kinds(IReadOnlyList<int> counts) => new()
-    {
-        ["a_false_finding"] = counts[0], ["b_missed_finding"] = counts[1], ["c_location"] = counts[2],
-        ["d_severity"] = counts[3], ["e_extra_comparison"] = counts[4], ["f_omitted_comparison"] = counts[5],
-    };
 
     private static Dictionary<string, object?> Provenance(string engine, PromptTemplate? prompt, string? model, long start, string? ruleset) => new()
     {

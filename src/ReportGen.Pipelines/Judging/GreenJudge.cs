@@ -14,6 +14,8 @@ public static class JudgeStatus
     public const string Unparseable = "unparseable";
     /// <summary>The model call itself failed (exception, transport): no score.</summary>
     public const string Failed = "failed";
+    /// <summary>RadFact only: some phrases got no verdict (counted), but both sides still have a score.</summary>
+    public const string Partial = "partial";
 }
 
 /// <summary>Which GREEN answer form the judge asks for and parses.</summary>

@@ -63,4 +63,25 @@ public class JudgementShapeTests
         back.ExtraComparisons.ShouldBe(1);
         back.Score.ShouldBe(j.Score);
     }
+
+    [Fact]
+    public void Output_contract_statuses()
+    {
+        PhraseVerdict Ok(string p) => new(p, "entailment", [p]);
+        var partial = RadFactJudge.Score([Ok("A."), new PhraseVerdict("B.", null, []) { Failure = JudgeStatus.Unparseable }], [Ok("A.")]);
+        var output = JudgeOutput.RadFact(partial, false, false);
+        output["status"].ShouldBe(JudgeStatus.Partial);
+        output["score"].ShouldBe(1.0);
+        output["unparseable_verdicts"].ShouldBe(1);
+
+        var none = RadFactJudge.Score([new PhraseVerdict("B.", null, []) { Failure = JudgeStatus.Failed }], [Ok("A.")]);
+        JudgeOutput.RadFact(none, false, false)["status"].ShouldBe(JudgeStatus.Failed);
+        JudgeOutput.RadFact(none, false, false)["score"].ShouldBeNull();
+
+        var green = JudgeOutput.Green(GreenJudge.Parse("not json"));
+        green["status"].ShouldBe(JudgeStatus.Unparseable);
+        green["score"].ShouldBeNull();
+        JudgeOutput.CheXprompt(CheXpromptJudge.Parse("{}"))["score"].ShouldBeNull();
+        JudgeOutput.Rules(new RulesJudge().Judge("Effusion.", "Effusion."))["score"].ShouldBe(1.0);
+    }
 }
