@@ -8,6 +8,7 @@ using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
 using ReportGen.Api.Pipelines;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Security;
@@ -119,9 +120,11 @@ public static class ReportGenServiceExtensions
             services.AddHostedService(sp => sp.GetRequiredService<LlmHost>());
             services.AddSingleton<IChatClient, HostedChatClient>();
         }
-        services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>()));
+        // The prompt files the LLM engines render; results name the file and its hash in their provenance.
+        services.AddSingleton(_ => PromptLibrary.LoadDefault());
+        services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>(), sp.GetRequiredService<PromptLibrary>()));
         services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
-        services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>()));
+        services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>(), sp.GetRequiredService<PromptLibrary>()));
 
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
         services.AddSingleton<IJobOperation, StructureJobOperation>();

@@ -54,7 +54,7 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         new Case("classify: empty text", "POST", "/v1/reports/classify", "application/json", "{\"text\": \"\", \"taxonomy\": \"chexpert14\"}", 400, "text"),
         new Case("classify: missing text", "POST", "/v1/reports/classify", "application/json", "{\"taxonomy\": \"chexpert14\"}", 400, "text"),
         new Case("classify: binary text", "POST", "/v1/reports/classify", "application/json", JsonSerializer.Serialize(new { text = Binary, taxonomy = "chexpert14" }), 400, "text"),
-        new Case("classify: 1 MB of text", "POST", "/v1/reports/classify", "application/json", JsonSerializer.Serialize(new { text = Huge, taxonomy = "chexpert14" }), 400, "text"),
+        new Case("classify: 1 MB of text", "POST", "/v1/reports/classify", "application/json", JsonSerializer.Serialize(new { text = Huge, taxonomy = "chexpert14" }), 413, "text"),
         new Case("classify: unknown taxonomy", "POST", "/v1/reports/classify", "application/json", "{\"text\": \"Lungs clear.\", \"taxonomy\": \"nope\"}", 400, "taxonomy"),
         new Case("classify: taxonomy is a number", "POST", "/v1/reports/classify", "application/json", "{\"text\": \"Lungs clear.\", \"taxonomy\": 7}", 400, "taxonomy"),
         new Case("classify: taxonomy and labels", "POST", "/v1/reports/classify", "application/json", "{\"text\": \"Lungs clear.\", \"taxonomy\": \"chexpert14\", \"labels\": [\"A\"]}", 400, "taxonomy"),

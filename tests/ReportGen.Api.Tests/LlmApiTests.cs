@@ -84,8 +84,29 @@ public class LlmApiTests
             var model = body.GetProperty("provenance").GetProperty("models")[0];
             model.GetProperty("id").GetString().ShouldBe("stories260k");
             model.GetProperty("sha256").GetString().ShouldBe("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d");
+            ShouldNamePromptFile(body.GetProperty("provenance"), "structure-radgraph");
             body.GetProperty("diagnostics").ValueKind.ShouldBe(JsonValueKind.Object);
         }
+        var rules = await client.PostAsJsonAsync("/v1/reports/structure", new { text = "FINDINGS: No pleural effusion." }, TestContext.Current.CancellationToken);
+        (await rules.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("provenance").GetProperty("prompt").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        // Batch results carry the same provenance as the endpoint's.
+        var job = await client.PostAsync("/v1/jobs?operation=structure&engine=llm", JobsApiTests.Jsonl([JsonSerializer.Serialize(new { id = "a", text = "FINDINGS: No pleural effusion." })]), TestContext.Current.CancellationToken);
+        job.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await JobsApiTests.WaitForCompletion(client, job.Headers.Location!.ToString(), TimeSpan.FromSeconds(120));
+        var line = JsonDocument.Parse(await client.GetStringAsync(job.Headers.Location + "/results", TestContext.Current.CancellationToken)).RootElement;
+        line.GetProperty("result").GetProperty("provenance").GetProperty("models")[0].GetProperty("id").GetString().ShouldBe("stories260k");
+        ShouldNamePromptFile(line.GetProperty("result").GetProperty("provenance"), "structure-radgraph");
+    }
+
+    // The prompt in provenance is the file the service loaded: its name and the SHA-256 of its bytes as PromptLibrary computes it.
+    private static void ShouldNamePromptFile(JsonElement provenance, string name)
+    {
+        var prompt = provenance.GetProperty("prompt");
+        prompt.GetProperty("name").GetString().ShouldBe(name);
+        var expected = ReportGen.Pipelines.Prompts.PromptLibrary.Load(RepoFiles.Path("prompts"))[name].ContentHash;
+        expected.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(RepoFiles.Path("prompts", name + ".yaml")))));
+        prompt.GetProperty("sha256").GetString().ShouldBe(expected);
     }
 
     [Fact]
@@ -104,6 +125,7 @@ public class LlmApiTests
         body.GetProperty("labels").EnumerateObject().ShouldAllBe(p => p.Value.GetString() != null);
         body.GetProperty("provenance").GetProperty("engine").GetString().ShouldBe("llm");
         body.GetProperty("provenance").GetProperty("models")[0].GetProperty("id").GetString().ShouldBe("stories260k");
+        ShouldNamePromptFile(body.GetProperty("provenance"), "classify-mosaic");
     }
 
     [Fact]

@@ -95,6 +95,7 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
         await JobsApiTests.WaitForCompletion(client, structure.Headers.Location!.ToString(), TimeSpan.FromSeconds(30));
         var result = await client.GetStringAsync(structure.Headers.Location + "/results", TestContext.Current.CancellationToken);
         JsonDocument.Parse(result).RootElement.GetProperty("result").GetProperty("0").GetProperty("entities").EnumerateObject().Count().ShouldBeGreaterThan(2);
+        JsonDocument.Parse(result).RootElement.GetProperty("result").GetProperty("provenance").GetProperty("ruleset").GetString().ShouldStartWith("radgraph-rules");
 
         var classify = await client.PostAsync("/v1/jobs?operation=classify&taxonomy=chexpert14", JobsApiTests.Jsonl(lines), TestContext.Current.CancellationToken);
         classify.StatusCode.ShouldBe(HttpStatusCode.Accepted);

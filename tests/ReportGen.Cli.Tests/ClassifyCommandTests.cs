@@ -82,6 +82,7 @@ public sealed class ClassifyCommandTests
     [Fact]
     public async Task Eval_classify_writes_results_per_language()
     {
+        SharedData.Data("iu-xray", "val.jsonl"); // the dev set's English texts are joined from there
         using var dir = new TempDir();
         var data = RepoFiles.Path("eval", "data", "classification-dev.jsonl");
         var stdout = new StringWriter();

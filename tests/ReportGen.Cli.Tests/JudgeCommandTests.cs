@@ -38,6 +38,10 @@ public class JudgeCommandTests
     {
         (await Judge("a", "b", "bleu")).Exit.ShouldBe(2);
         (await Judge("  ", "Effusion.", "rules")).Exit.ShouldBe(2);
+        // LLM methods refuse bad text before looking for a model (exit 2 naming the field, not 1).
+        var binary = await Judge("Effusion.", "a\0b", "green");
+        binary.Exit.ShouldBe(2);
+        binary.Err.ShouldContain("'reference'");
         var (exit, output, err) = await Judge("Effusion.", "Effusion.", "green");
         exit.ShouldBe(1);
         output.ShouldBeEmpty();

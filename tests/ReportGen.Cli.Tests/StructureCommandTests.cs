@@ -42,7 +42,7 @@ public class StructureCommandTests
         lines.Length.ShouldBe(2);
         using (var first = JsonDocument.Parse(lines[0])) first.RootElement.GetProperty("id").GetString().ShouldBe("a");
         using (var second = JsonDocument.Parse(lines[1])) second.RootElement.GetProperty("id").GetInt32().ShouldBe(7);
-        err.ShouldContain("line 3: bad input (empty)");
+        err.ShouldContain("line 3: bad input (empty_text)");
         err.ShouldContain("line 4:");
     }
 
@@ -67,6 +67,7 @@ public class StructureCommandTests
     [Fact]
     public async Task Eval_structure_scores_the_dev_set_and_bench_prints_a_table()
     {
+        SharedData.Data("iu-xray", "val.jsonl"); // the dev set's IU X-ray texts are joined from there
         using var dir = new TempDir();
         var o = new StringWriter();
         var exit = await EvalStructureCommand.RunAsync(RepoFiles.Path("eval", "data", "radgraph-dev.jsonl"), dir.Path, "rules", null, o, new StringWriter(), TestContext.Current.CancellationToken);
@@ -92,6 +93,8 @@ public class StructureCommandTests
         exit.ShouldBe(0, err);
         using var json = JsonDocument.Parse(output);
         json.RootElement.GetProperty("0").GetProperty("text").GetString().ShouldBe("No pneumothorax .");
+        json.RootElement.GetProperty("prompt").GetProperty("name").GetString().ShouldBe("structure-radgraph");
+        json.RootElement.GetProperty("prompt").GetProperty("sha256").GetString().ShouldBe(ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault()["structure-radgraph"].ContentHash);
         err.ShouldContain("structure: model entities ");
     }
 }

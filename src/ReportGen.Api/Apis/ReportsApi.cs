@@ -33,7 +33,7 @@ public static class ReportsApi
     /// <summary>Structures one report.</summary>
     public static async Task<IResult> Structure(StructureRequest request, HttpContext context, StructuringService service, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunStructure(request, service, HostedModel(context.RequestServices), cancellationToken);
+        var (result, provenance) = await RunStructure(request, service, PipelineProvenance.HostedModel(context.RequestServices), cancellationToken);
         if (WantsFhir(context)) return TypedResults.Json(FhirDiagnosticReport.FromStructuring(result, provenance), contentType: FhirJson);
         return TypedResults.Ok(StructureResponse.From(result, provenance));
     }
@@ -41,7 +41,7 @@ public static class ReportsApi
     /// <summary>Structures one report and streams it sentence by sentence.</summary>
     public static async Task<IResult> StructureStream(StructureRequest request, StructuringService service, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunStructure(request, service, HostedModel(services), cancellationToken);
+        var (result, provenance) = await RunStructure(request, service, PipelineProvenance.HostedModel(services), cancellationToken);
         var response = StructureResponse.From(result, provenance);
         async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
         {
@@ -57,12 +57,12 @@ public static class ReportsApi
 
     /// <summary>Classifies one report.</summary>
     public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(ClassifyRequest request, ClassificationService service, IServiceProvider services, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await RunClassify(request, service, HostedModel(services), cancellationToken));
+        TypedResults.Ok(await RunClassify(request, service, PipelineProvenance.HostedModel(services), cancellationToken));
 
     /// <summary>Classifies one report and streams label by label.</summary>
     public static async Task<IResult> ClassifyStream(ClassifyRequest request, ClassificationService service, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var response = await RunClassify(request, service, HostedModel(services), cancellationToken);
+        var response = await RunClassify(request, service, PipelineProvenance.HostedModel(services), cancellationToken);
         async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
         {
             foreach (var (label, value) in response.Labels)
@@ -82,15 +82,7 @@ public static class ReportsApi
             throw new RequestFieldException("engine", $"the {request.Engine} engine needs a model; none is configured (use engine \"rules\")", StatusCodes.Status400BadRequest);
         var start = Stopwatch.GetTimestamp();
         var result = await service.StructureAsync(request.Text, engine, cancellationToken);
-        var provenance = new Provenance
-        {
-            Pipeline = "structure",
-            Engine = engine.ToString().ToLowerInvariant(),
-            Ruleset = engine == StructuringEngine.Llm ? null : "radgraph-rules/chexpert-labeler-phrases@44ddeb3",
-            Models = engine == StructuringEngine.Rules || model is null ? [] : [model],
-            ElapsedMs = Provenance.Since(start),
-        };
-        return (result, provenance);
+        return (result, PipelineProvenance.ForStructure(result, model, Provenance.Since(start)));
     }
 
     private static async Task<ClassifyResponse> RunClassify(ClassifyRequest request, ClassificationService service, ModelProvenance? model, CancellationToken cancellationToken)
@@ -133,19 +125,9 @@ public static class ReportsApi
             Engine = engine,
             Language = request.Language,
         }, cancellationToken);
-        var provenance = new Provenance
-        {
-            Pipeline = "classify",
-            Engine = engine.ToString().ToLowerInvariant(),
-            Ruleset = engine == ClassificationEngine.Rules ? "chexpert-labeler@44ddeb3+multilingual-cues" : null,
-            Models = engine == ClassificationEngine.Rules || model is null ? [] : [model],
-            ElapsedMs = Provenance.Since(start),
-        };
+        var provenance = PipelineProvenance.ForClassify(result, model, Provenance.Since(start));
         return new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance);
     }
-
-    // The hosted LLM's id and sha256, when one is configured: LLM and hybrid results name the model that made them.
-    private static ModelProvenance? HostedModel(IServiceProvider services) => services.GetService<Hosting.LlmHost>()?.Provenance;
 
     private static T ParseEngine<T>(string? name, Func<string?, T?> parse, string allowed) where T : struct =>
         name is null ? default : parse(name) ?? throw new RequestFieldException("engine", $"unknown engine '{name}'; use {allowed}", StatusCodes.Status400BadRequest);

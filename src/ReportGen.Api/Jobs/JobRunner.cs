@@ -1,3 +1,4 @@
+using ReportGen.Core.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -55,6 +56,10 @@ public sealed class JobRunner(JobStore store, ILogger<JobRunner> logger) : Backg
                     results.Success(index, id, result);
                 }
                 catch (JobRecordException ex)
+                {
+                    results.Error(index, id, ex.Code, ex.Message);
+                }
+                catch (ReportTextException ex)
                 {
                     results.Error(index, id, ex.Code, ex.Message);
                 }

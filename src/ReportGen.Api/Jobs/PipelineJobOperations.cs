@@ -1,12 +1,17 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ReportGen.Api.Pipelines;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Api.Jobs;
 
-/// <summary><c>structure</c>: RadGraph structuring of each record (parameter <c>engine</c>, default rules).</summary>
-public sealed class StructureJobOperation(StructuringService service) : IJobOperation
+/// <summary>
+/// <c>structure</c>: RadGraph structuring of each record (parameter <c>engine</c>, default rules); each result is
+/// <c>{"0": radgraph, "provenance": ...}</c>.
+/// </summary>
+public sealed class StructureJobOperation(StructuringService service, IServiceProvider services) : IJobOperation
 {
     /// <inheritdoc />
     public string Name => "structure";
@@ -24,20 +29,22 @@ public sealed class StructureJobOperation(StructuringService service) : IJobOper
     {
         var text = JobRecords.RequireText(record);
         var engine = StructuringEngines.Parse(parameters.GetValueOrDefault("engine") ?? "rules")!.Value;
-        try
+        var start = Stopwatch.GetTimestamp();
+        var result = await service.StructureAsync(text, engine, cancellationToken);
+        var provenance = PipelineProvenance.ForStructure(result, PipelineProvenance.HostedModel(services), Provenance.Since(start));
+        return new JsonObject
         {
-            var result = await service.StructureAsync(text, engine, cancellationToken);
-            return JsonSerializer.SerializeToNode(new Dictionary<string, object> { ["0"] = result.RadGraph }, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions)!;
-        }
-        catch (StructuringInputException ex)
-        {
-            throw new JobRecordException(ex.Code, ex.Message);
-        }
+            ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions),
+            ["provenance"] = JsonSerializer.SerializeToNode(provenance),
+        };
     }
 }
 
-/// <summary><c>classify</c>: labels for each record (parameters <c>taxonomy</c> or <c>labels</c>, <c>engine</c>).</summary>
-public sealed class ClassifyJobOperation(ClassificationService service) : IJobOperation
+/// <summary>
+/// <c>classify</c>: labels for each record (parameters <c>taxonomy</c> or <c>labels</c>, <c>engine</c>); each result is
+/// <c>{"language", "labels", "provenance"}</c>.
+/// </summary>
+public sealed class ClassifyJobOperation(ClassificationService service, IServiceProvider services) : IJobOperation
 {
     /// <inheritdoc />
     public string Name => "classify";
@@ -62,11 +69,14 @@ public sealed class ClassifyJobOperation(ClassificationService service) : IJobOp
         var text = JobRecords.RequireText(record);
         try
         {
+            var start = Stopwatch.GetTimestamp();
             var result = await service.ClassifyAsync(Request(text, parameters), cancellationToken);
+            var provenance = PipelineProvenance.ForClassify(result, PipelineProvenance.HostedModel(services), Provenance.Since(start));
             return new JsonObject
             {
                 ["language"] = result.Language,
                 ["labels"] = new JsonObject(result.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(ReportGen.Core.Labels.LabelValues.ToWireName(l.Value))))),
+                ["provenance"] = JsonSerializer.SerializeToNode(provenance),
             };
         }
         catch (ClassificationException ex)

@@ -34,12 +34,13 @@ public sealed class SectionsJobOperation : IJobOperation
 /// <summary>Shared record checks for job operations.</summary>
 public static class JobRecords
 {
-    /// <summary>The record's non-empty <c>text</c>, or a <see cref="JobRecordException"/>.</summary>
+    /// <summary>The record's <c>text</c>: a <see cref="JobRecordException"/> when there is none, a <see cref="ReportTextException"/> when <see cref="ReportText.Validate"/> refuses it.</summary>
     public static string RequireText(JsonElement record)
     {
         if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
             throw new JobRecordException("missing_text", "The record has no string field 'text'.");
         var value = text.GetString()!;
-        return string.IsNullOrWhiteSpace(value) ? throw new JobRecordException("empty_text", "The record's 'text' is empty.") : value;
+        ReportText.Validate(value);
+        return value;
     }
 }

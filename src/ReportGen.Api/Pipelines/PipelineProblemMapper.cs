@@ -1,7 +1,7 @@
 using ReportGen.Api.Problems;
+using ReportGen.Core.Text;
 using ReportGen.Imaging;
 using ReportGen.Pipelines.Classification;
-using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Api.Pipelines;
 
@@ -12,9 +12,9 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
     public MappedProblem? TryMap(Exception exception) => exception switch
     {
         Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field),
-        StructuringInputException s => new MappedProblem(
-            s.Code == StructuringInputException.TooLargeCode ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
-            "Invalid report text", s.Message, "text", s.Code),
+        ReportTextException t => new MappedProblem(
+            t.Problem == ReportTextProblem.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+            "Invalid report text", t.Message, t.Field, t.Code),
         ClassificationException c => new MappedProblem(StatusCodes.Status400BadRequest, "Invalid classification request", c.Message, FieldOf(c.Code), c.CodeName),
         ImageDecodeException i => new MappedProblem(
             i.Code is "too_large" ? StatusCodes.Status413PayloadTooLarge : i.Code is "unsupported_transfer_syntax" or "unsupported" ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest,
@@ -24,7 +24,6 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
 
     private static string FieldOf(ClassificationErrorCode code) => code switch
     {
-        ClassificationErrorCode.EmptyText or ClassificationErrorCode.BinaryText or ClassificationErrorCode.TextTooLarge => "text",
         ClassificationErrorCode.UnknownTaxonomy or ClassificationErrorCode.InvalidTaxonomy => "taxonomy",
         ClassificationErrorCode.DuplicateLabels or ClassificationErrorCode.EmptyLabels => "labels",
         _ => "engine",

@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Text;
 using ReportGen.Core.Labels;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Cli.Commands;
 
@@ -73,7 +75,9 @@ internal static class ClassifyCommand
                     return 1;
                 }
             }
-            service = new ClassificationService(library, chat, chat is null ? null : LoadPrompts());
+            PromptLibrary? prompts = null;
+            if (chat is not null && (prompts = CliPrompts.Load("classify", stderr)) is null) return 1;
+            service = new ClassificationService(library, chat, prompts);
         }
         catch (ClassificationException ex)
         {
@@ -132,31 +136,23 @@ internal static class ClassifyCommand
                 await stderr.WriteLineAsync($"reportgen classify: {where}{ex.CodeName}: {ex.Message}");
                 failed = true;
             }
+            catch (ReportTextException ex)
+            {
+                await stderr.WriteLineAsync($"reportgen classify: {where}{ex.Code}: {ex.Message}");
+                failed = true;
+            }
         }
         return failed ? 2 : 0;
     }
 
-    /// <summary>The prompt files (REPORTGEN_PROMPTS, beside the binaries, or the checkout); null, with the built-in MOSAIC prompt used, when none load.</summary>
-    internal static ReportGen.Pipelines.Prompts.PromptLibrary? LoadPrompts()
-    {
-        try
-        {
-            return ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault();
-        }
-        catch (Exception ex) when (ex is DirectoryNotFoundException or ReportGen.Pipelines.Prompts.PromptFileException)
-        {
-            Console.Error.WriteLine($"reportgen: prompt files unavailable ({ex.Message}); using the built-in classification prompt");
-            return null;
-        }
-    }
-
-    /// <summary>The output contract: {"id"?, "language", "labels": {label: value}} on one line.</summary>
+    /// <summary>The output contract: {"id"?, "language", "labels": {label: value}} on one line, plus "prompt": {name, sha256} for the llm engine.</summary>
     internal static string Format(string? id, ClassificationResult result)
     {
         var obj = new Dictionary<string, object>();
         if (id is not null) obj["id"] = id;
         obj["language"] = result.Language;
         obj["labels"] = result.Labels.ToDictionary(kv => kv.Key, kv => kv.Value.ToWireName());
+        if (result.Prompt is { } prompt) obj["prompt"] = prompt;
         return JsonSerializer.Serialize(obj, Json);
     }
 

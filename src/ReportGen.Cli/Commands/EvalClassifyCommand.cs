@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ReportGen.Core.Labels;
+using ReportGen.Eval.Data;
 using ReportGen.Eval.Metrics.Clinical;
 using ReportGen.Pipelines.Classification;
 
@@ -39,13 +41,21 @@ internal static class EvalClassifyCommand
             default: await stderr.WriteLineAsync("reportgen eval classify: --engine must be rules or llm"); return 2;
         }
         List<DevReport> reports;
+        DevSetSkips skips;
         try
         {
-            reports = ReadDevSet(await File.ReadAllTextAsync(dataPath, ct));
+            // IU X-ray texts are not ours to store: such records name their text in ../shared and are joined here.
+            (reports, skips) = ReadDevSet(await File.ReadAllTextAsync(dataPath, ct), SharedReportTexts.Default());
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or JsonException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
         {
             await stderr.WriteLineAsync($"reportgen eval classify: cannot read --data: {ex.Message}");
+            return 2;
+        }
+        if (skips.Count > 0) await stderr.WriteLineAsync($"reportgen eval classify: skipped {skips.Count} records: {skips.Reason}");
+        if (reports.Count == 0)
+        {
+            await stderr.WriteLineAsync("reportgen eval classify: nothing to score");
             return 2;
         }
         var chat = engine == ClassificationEngine.Llm ? ClassifyCommand.ChatClientFactory(model) : null;
@@ -54,7 +64,9 @@ internal static class EvalClassifyCommand
             await stderr.WriteLineAsync("reportgen eval classify: the llm engine needs the LLM runtime and a chat model; none is available in this build");
             return 1;
         }
-        var service = new ClassificationService(TaxonomyLibrary.LoadDefault(), chat, chat is null ? null : ClassifyCommand.LoadPrompts());
+        ReportGen.Pipelines.Prompts.PromptLibrary? prompts = null;
+        if (chat is not null && (prompts = CliPrompts.Load("eval classify", stderr)) is null) return 1;
+        var service = new ClassificationService(TaxonomyLibrary.LoadDefault(), chat, prompts);
         var taxonomy = service.Taxonomies.Get("chexpert14");
         var predictions = new List<IReadOnlyDictionary<string, LabelValue>>();
         var detectedRight = 0;
@@ -87,6 +99,7 @@ internal static class EvalClassifyCommand
             ["engine"] = engine == ClassificationEngine.Rules ? "rules" : "llm",
             ["data"] = Path.GetFileName(dataPath),
             ["reports"] = reports.Count,
+            ["skipped_records"] = skips.Count,
             ["language_detection_accuracy"] = Math.Round(detectedRight / (double)Math.Max(1, reports.Count), 4),
             ["reports_per_second"] = Math.Round(reports.Count / Math.Max(seconds, 1e-6), 1),
             ["metric_note"] = "ReportGen.Eval CheXpertF1 (F1CheXbert convention): positive=1, negative/not mentioned=0, uncertain=0 (u_neg) or 1 (u_pos); macro = mean per-label F1, labels without positives count 0",
@@ -105,24 +118,35 @@ internal static class EvalClassifyCommand
         return 0;
     }
 
-    internal static List<DevReport> ReadDevSet(string text)
+    internal sealed record DevSetSkips(int Count, string? Reason);
+
+    internal static (List<DevReport> Reports, DevSetSkips Skips) ReadDevSet(string content, SharedReportTexts texts)
     {
         var list = new List<DevReport>();
         var lineNo = 0;
-        foreach (var line in text.Split('\n'))
+        var skipped = 0;
+        string? reason = null;
+        foreach (var line in content.Split('\n'))
         {
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            using var doc = JsonDocument.Parse(line);
-            var root = doc.RootElement;
-            var labels = new Dictionary<string, LabelValue>(StringComparer.Ordinal);
-            foreach (var p in root.GetProperty("labels").EnumerateObject())
+            var root = JsonNode.Parse(line) as JsonObject ?? throw new FormatException($"line {lineNo}: not a JSON object");
+            var text = texts.Resolve(root);
+            if (text.SkipReason is not null)
             {
-                labels[p.Name] = LabelValues.FromWireName(p.Value.GetString()) ?? throw new FormatException($"line {lineNo}: label '{p.Name}' has an unknown value");
+                skipped++;
+                reason = text.SkipReason;
+                continue;
             }
-            list.Add(new DevReport(root.GetProperty("id").GetString()!, root.GetProperty("language").GetString()!, root.GetProperty("text").GetString()!, labels));
+            var labels = new Dictionary<string, LabelValue>(StringComparer.Ordinal);
+            foreach (var (name, value) in root["labels"] as JsonObject ?? throw new FormatException($"line {lineNo}: no \"labels\" object"))
+            {
+                labels[name] = LabelValues.FromWireName(value?.GetValue<string>()) ?? throw new FormatException($"line {lineNo}: label '{name}' has an unknown value");
+            }
+            var language = root["language"]?.GetValue<string>() ?? throw new FormatException($"line {lineNo}: no \"language\"");
+            list.Add(new DevReport(root["id"]!.GetValue<string>(), language, text.Text!, labels));
         }
-        return list;
+        return (list, new DevSetSkips(skipped, reason));
     }
 
     private static string Html(Dictionary<string, object> byLanguage, Dictionary<string, object> results)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
+using ReportGen.Eval.Data;
 using ReportGen.Eval.Metrics.Clinical;
 using ReportGen.Pipelines.Structuring;
 
@@ -46,13 +47,19 @@ internal static class EvalStructureCommand
             await stderr.WriteLineAsync($"reportgen eval structure: the {engineName} engine needs a chat model runtime; none is available").ConfigureAwait(false);
             return 1;
         }
-        var service = new StructuringService(chat, chat is null ? null : StructureCommand.LoadPrompt(stderr), new StructuringOptions { ModelId = modelId });
+        ReportGen.Pipelines.Prompts.PromptLibrary? prompts = null;
+        if (chat is not null && (prompts = CliPrompts.Load("eval structure", stderr)) is null) return 1;
+        var service = new StructuringService(chat, prompts, new StructuringOptions { ModelId = modelId });
 
         var pairs = new List<RadGraphPair>();
         var splits = new List<string>(); // "split" of each pair (e.g. dev = seen while writing the rules, heldout = not)
         var predictions = new List<string>();
         int sectionCases = 0, sectionCorrect = 0, lineNumber = 0;
         long droppedSpans = 0, droppedLabels = 0, unreadable = 0;
+        // IU X-ray texts are not ours to store: such records name their text in ../shared and are joined here.
+        var texts = SharedReportTexts.Default();
+        var skipped = 0;
+        string? skipReason = null;
         var sw = Stopwatch.StartNew();
         foreach (var line in await File.ReadAllLinesAsync(data, cancellationToken).ConfigureAwait(false))
         {
@@ -68,10 +75,24 @@ internal static class EvalStructureCommand
                 await stderr.WriteLineAsync($"reportgen eval structure: --data: line {lineNumber} is not a JSON object").ConfigureAwait(false);
                 return 2;
             }
-            var text = item["text"]?.GetValue<string>();
-            if (string.IsNullOrWhiteSpace(text))
+            string? text;
+            RadGraphDocument? reference = null;
+            try
             {
-                await stderr.WriteLineAsync($"reportgen eval structure: --data: line {lineNumber} has no \"text\"").ConfigureAwait(false);
+                var resolved = texts.Resolve(item);
+                if (resolved.SkipReason is not null)
+                {
+                    skipped++;
+                    skipReason = resolved.SkipReason;
+                    continue;
+                }
+                text = resolved.Text;
+                if (string.IsNullOrWhiteSpace(text)) throw new InvalidDataException("the text is empty");
+                if (item["radgraph"] is JsonObject gold) reference = SharedReportTexts.BindRadGraph(item["id"]?.GetValue<string>() ?? $"line {lineNumber}", gold, text);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or JsonException or InvalidOperationException)
+            {
+                await stderr.WriteLineAsync($"reportgen eval structure: --data: line {lineNumber}: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
             if (item["sections"] is JsonObject expected)
@@ -80,8 +101,7 @@ internal static class EvalStructureCommand
                 sectionCases++;
                 if (expected["findings"]?.GetValue<string>() == parsed.Findings && expected["impression"]?.GetValue<string>() == parsed.Impression) sectionCorrect++;
             }
-            if (item["radgraph"] is not JsonObject gold) continue;
-            var reference = gold.Deserialize<RadGraphDocument>(RadGraphDocument.JsonOptions);
+            if (reference is null) continue;
             var result = await service.StructureAsync(text, engine, cancellationToken).ConfigureAwait(false);
             pairs.Add(new RadGraphPair(result.RadGraph, reference));
             splits.Add(item["split"]?.GetValue<string>() ?? "all");
@@ -91,9 +111,12 @@ internal static class EvalStructureCommand
             predictions.Add(new JsonObject { ["id"] = item["id"]?.DeepClone(), ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) }.ToJsonString(RadGraphDocument.JsonOptions));
         }
         sw.Stop();
+        if (skipped > 0) await stderr.WriteLineAsync($"reportgen eval structure: skipped {skipped} records: {skipReason}").ConfigureAwait(false);
         if (pairs.Count == 0)
         {
-            await stderr.WriteLineAsync("reportgen eval structure: --data: no line has a \"radgraph\" annotation").ConfigureAwait(false);
+            await stderr.WriteLineAsync(skipped > 0
+                ? "reportgen eval structure: nothing to score: every annotated record's text is in the shared data folder"
+                : "reportgen eval structure: --data: no line has a \"radgraph\" annotation").ConfigureAwait(false);
             return 2;
         }
 
@@ -117,6 +140,7 @@ internal static class EvalStructureCommand
             ["data"] = Path.GetFullPath(data),
             ["reports"] = pairs.Count,
             ["section_cases"] = sectionCases,
+            ["skipped_records"] = skipped,
             ["metrics"] = metrics,
             ["metrics_by_split"] = bySplit,
             ["dropped_invalid_spans"] = droppedSpans,

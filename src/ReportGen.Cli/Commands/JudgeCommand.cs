@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
-using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Cli.Commands;
 
@@ -92,16 +92,13 @@ internal static class JudgeCommand
             await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Field}): {ex.Message}").ConfigureAwait(false);
             return 2;
         }
-        if (method != "rules" && (!candidate.Text.Any(char.IsLetter) || !reference.Text.Any(char.IsLetter)))
-        {
-            await stderr.WriteLineAsync($"reportgen judge: bad report: the {(candidate.Text.Any(char.IsLetter) ? "reference" : "candidate")} has no text").ConfigureAwait(false);
-            return 2;
-        }
-
         var start = Stopwatch.GetTimestamp();
         Dictionary<string, object?> result;
         try
         {
+            // Every method, LLM ones included, judges report text only: the same check as every pipeline, before any model.
+            ReportText.Validate(candidate.Text, "candidate");
+            ReportText.Validate(reference.Text, "reference");
             if (method == "rules")
             {
                 result = JudgeOutput.Rules(new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")).Judge(candidate.Text, reference.Text));
@@ -145,9 +142,9 @@ internal static class JudgeCommand
                 }
             }
         }
-        catch (StructuringInputException ex)
+        catch (ReportTextException ex)
         {
-            await stderr.WriteLineAsync($"reportgen judge: bad report: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Code}): {ex.Message}").ConfigureAwait(false);
             return 2;
         }
         await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);

@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Text;
 using ReportGen.Core.RadGraph;
+using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Cli.Commands;
@@ -48,14 +50,16 @@ internal static class StructureCommand
                 return 1;
             }
         }
-        var service = new StructuringService(chat, chat is null ? null : LoadPrompt(stderr), new StructuringOptions { ModelId = modelId });
+        PromptLibrary? prompts = null;
+        if (chat is not null && (prompts = CliPrompts.Load("structure", stderr)) is null) return 1;
+        var service = new StructuringService(chat, prompts, new StructuringOptions { ModelId = modelId });
 
         string content;
         try
         {
             content = input == "-" ? await stdin.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : await ReadFileAsync(input, service.Options.MaxTextBytes, forceJsonl || IsJsonl(input), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StructuringInputException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReportTextException)
         {
             await stderr.WriteLineAsync($"reportgen structure: cannot read input: {ex.Message}").ConfigureAwait(false);
             return 2;
@@ -66,11 +70,10 @@ internal static class StructureCommand
             if (forceJsonl || IsJsonl(input)) return await RunJsonlAsync(service, engine, content, stdout, stderr, cancellationToken).ConfigureAwait(false);
             var result = await service.StructureAsync(content, engine, cancellationToken).ConfigureAwait(false);
             if (engine != StructuringEngine.Rules) await stderr.WriteLineAsync(Describe(result.Diagnostics)).ConfigureAwait(false);
-            var root = new JsonObject { ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
-            await stdout.WriteLineAsync(root.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
+            await stdout.WriteLineAsync(Output(null, result).ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             return 0;
         }
-        catch (StructuringInputException ex)
+        catch (ReportTextException ex)
         {
             await stderr.WriteLineAsync($"reportgen structure: bad input ({ex.Code}): {ex.Message}").ConfigureAwait(false);
             return 2;
@@ -103,10 +106,9 @@ internal static class StructureCommand
             try
             {
                 var result = await service.StructureAsync(text, engine, cancellationToken).ConfigureAwait(false);
-                var output = new JsonObject { ["id"] = id, ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions) };
-                await stdout.WriteLineAsync(output.ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
+                await stdout.WriteLineAsync(Output(id, result).ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             }
-            catch (StructuringInputException ex)
+            catch (ReportTextException ex)
             {
                 bad++;
                 await stderr.WriteLineAsync($"reportgen structure: line {lineNumber}: bad input ({ex.Code}): {ex.Message}").ConfigureAwait(false);
@@ -115,18 +117,14 @@ internal static class StructureCommand
         return bad == 0 ? 0 : 2;
     }
 
-    // The prompt file when the prompts folder is there; the built-in instructions otherwise (said on stderr).
-    internal static IRadGraphPrompt? LoadPrompt(TextWriter stderr)
+    // The radgraph layout ({"id"?, "0": ...}); llm and hybrid results add the prompt file that produced them.
+    internal static JsonObject Output(JsonNode? id, StructuringResult result)
     {
-        try
-        {
-            return RadGraphPromptFile.From(ReportGen.Pipelines.Prompts.PromptLibrary.LoadDefault());
-        }
-        catch (Exception ex) when (ex is DirectoryNotFoundException or KeyNotFoundException or ReportGen.Pipelines.Prompts.PromptFileException)
-        {
-            stderr.WriteLine($"reportgen structure: prompt file unavailable ({ex.Message}); using the built-in RadGraph instructions");
-            return null;
-        }
+        var output = new JsonObject();
+        if (id is not null) output["id"] = id;
+        output["0"] = JsonSerializer.SerializeToNode(result.RadGraph, RadGraphDocument.JsonOptions);
+        if (result.Prompt is { } prompt) output["prompt"] = JsonSerializer.SerializeToNode(prompt);
+        return output;
     }
 
     // Counts only, never report text: what the model gave and what alignment/hybrid kept.
@@ -143,7 +141,7 @@ internal static class StructureCommand
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"no such file: {path}");
         if (!jsonl && info.Length > maxBytes)
-            throw new StructuringInputException(StructuringInputException.TooLargeCode, $"report file is larger than the limit of {maxBytes} bytes");
+            throw new ReportTextException("input", ReportTextProblem.TooLarge, $"report file is larger than the limit of {maxBytes} bytes");
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         return new UTF8Encoding(false, false).GetString(bytes);
     }

@@ -1,11 +1,11 @@
 namespace ReportGen.Pipelines.Classification;
 
-/// <summary>Why a classification request was refused. The wire form is the snake_case name.</summary>
+/// <summary>
+/// Why a classification request was refused. The wire form is the snake_case name. Bad report text is a
+/// <see cref="ReportGen.Core.Text.ReportTextException"/>, as in every pipeline.
+/// </summary>
 public enum ClassificationErrorCode
 {
-    EmptyText,
-    BinaryText,
-    TextTooLarge,
     UnknownTaxonomy,
     DuplicateLabels,
     EmptyLabels,
@@ -25,9 +25,6 @@ public sealed class ClassificationException(ClassificationErrorCode code, string
     /// <summary>The code as snake_case (empty_text, unknown_taxonomy, ...).</summary>
     public string CodeName => Code switch
     {
-        ClassificationErrorCode.EmptyText => "empty_text",
-        ClassificationErrorCode.BinaryText => "binary_text",
-        ClassificationErrorCode.TextTooLarge => "text_too_large",
         ClassificationErrorCode.UnknownTaxonomy => "unknown_taxonomy",
         ClassificationErrorCode.DuplicateLabels => "duplicate_labels",
         ClassificationErrorCode.EmptyLabels => "empty_labels",

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Labels;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification.Rules;
 using ReportGen.Pipelines.Prompts;
 
@@ -43,6 +44,11 @@ public sealed record ClassificationResult(
     [JsonPropertyName("language_confidence")]
     public double LanguageConfidence { get; init; }
 
+    /// <summary>For the LLM engine: the prompt file rendered (name and SHA-256); null for the rules engine.</summary>
+    [JsonPropertyName("prompt")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PromptIdentity? Prompt { get; init; }
+
     /// <summary>For the LLM engine: what had to be repaired in the model's answer.</summary>
     [JsonPropertyName("llm_parse")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -50,16 +56,37 @@ public sealed record ClassificationResult(
 }
 
 /// <summary>
-/// Classifies reports against any taxonomy with the rules engine or, when a chat client is given, an LLM.
-/// The LLM prompt is <c>prompts/classify-mosaic.yaml</c> when a prompt library is given (eval can point at
-/// another folder to compare variants), else the built-in <see cref="MosaicPrompt"/>. Thread-safe; create once.
+/// Classifies reports against any taxonomy with the rules engine or, when a chat client is given, an LLM that
+/// renders the prompt file <c>prompts/classify-mosaic.yaml</c> (<see cref="PromptName"/>; eval can load another
+/// folder to compare variants) and reports its name and hash in the result. Thread-safe; create once.
 /// </summary>
-public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClient? chatClient = null, PromptLibrary? prompts = null)
+public sealed class ClassificationService
 {
     /// <summary>The prompt file the LLM engine renders.</summary>
     public const string PromptName = "classify-mosaic";
 
-    public TaxonomyLibrary Taxonomies { get; } = taxonomies;
+    private readonly IChatClient? _chat;
+    private readonly PromptTemplate? _prompt;
+
+    /// <summary>
+    /// Creates the service. With a <paramref name="chatClient"/>, <paramref name="prompts"/> is required and must hold
+    /// <see cref="PromptName"/> (looked up now, so a missing prompt stops start-up, not the first request).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">A chat client without a prompt library.</exception>
+    /// <exception cref="KeyNotFoundException">The library has no <see cref="PromptName"/>.</exception>
+    public ClassificationService(TaxonomyLibrary taxonomies, IChatClient? chatClient = null, PromptLibrary? prompts = null)
+    {
+        Taxonomies = taxonomies;
+        _chat = chatClient;
+        if (chatClient is not null)
+        {
+            ArgumentNullException.ThrowIfNull(prompts, nameof(prompts));
+            _prompt = prompts[PromptName];
+        }
+    }
+
+    /// <summary>The taxonomies requests can name by id.</summary>
+    public TaxonomyLibrary Taxonomies { get; }
 
     /// <summary>The taxonomy a request names (id, inline or ad-hoc), validated.</summary>
     public Taxonomy ResolveTaxonomy(ClassificationRequest request)
@@ -84,7 +111,7 @@ public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClien
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        ReportTextValidator.Validate(request.Text);
+        ReportText.Validate(request.Text);
         var taxonomy = ResolveTaxonomy(request);
         var warnings = new List<string>();
 
@@ -112,44 +139,33 @@ public sealed class ClassificationService(TaxonomyLibrary taxonomies, IChatClien
             return new ClassificationResult(detected.Code, outcome.Labels, "rules", warnings) { LanguageConfidence = detected.Confidence };
         }
 
-        if (chatClient is null)
+        if (_chat is null || _prompt is null)
         {
             throw new ClassificationException(ClassificationErrorCode.LlmUnavailable, "the llm engine needs a chat model; none is configured");
         }
-        var (messages, options) = BuildPrompt(taxonomy, request.Text, detected.Code);
-        var response = await chatClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var (messages, options) = BuildPrompt(_prompt, taxonomy, request.Text);
+        var response = await _chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var (labels, report) = MosaicResponseParser.Parse(response.Text, taxonomy);
         if (report.Unparseable) warnings.Add("llm_unparseable: the model's answer held no JSON object; every label is not_mentioned");
         if (report.MissingLabels > 0 && !report.Unparseable) warnings.Add($"llm_missing_labels: {report.MissingLabels}");
         if (report.UnknownKeys > 0) warnings.Add($"llm_unknown_keys: {report.UnknownKeys}");
         if (report.InvalidValues > 0) warnings.Add($"llm_invalid_values: {report.InvalidValues}");
-        return new ClassificationResult(detected.Code, labels, "llm", warnings) { LanguageConfidence = detected.Confidence, LlmParse = report };
+        return new ClassificationResult(detected.Code, labels, "llm", warnings) { LanguageConfidence = detected.Confidence, LlmParse = report, Prompt = PromptIdentity.Of(_prompt) };
     }
 
-    /// <summary>The messages and options for one report: the prompt file when present, with the taxonomy's schema.</summary>
-    internal (IReadOnlyList<ChatMessage> Messages, ChatOptions Options) BuildPrompt(Taxonomy taxonomy, string report, string language)
+    /// <summary>The rendered prompt file and its options for one report, with the taxonomy's schema.</summary>
+    internal static (IReadOnlyList<ChatMessage> Messages, ChatOptions Options) BuildPrompt(PromptTemplate prompt, Taxonomy taxonomy, string report)
     {
-        var format = ChatResponseFormat.ForJsonSchema(MosaicPrompt.Schema(taxonomy), "mosaic_labels", "One value per label: 1 positive, 2 negative, 0 uncertain, -1 not mentioned");
-        if (prompts is not null && prompts.TryGet(PromptName, out var template))
+        var messages = prompt.Render(new Dictionary<string, object?>
         {
-            var messages = template.Render(new Dictionary<string, object?>
-            {
-                ["report"] = report,
-                ["labels"] = taxonomy.Labels.Select(l => new Dictionary<string, object?> { ["name"] = l.Name, ["description"] = l.Description }).ToList(),
-                ["examples"] = taxonomy.Examples.Select(e => new Dictionary<string, object?> { ["report"] = e.Text, ["output"] = MosaicPrompt.Answer(taxonomy, e.Labels) }).ToList(),
-            });
-            var fromFile = template.CreateChatOptions();
-            // The file's schema is the generic label map; this one names the taxonomy's labels as required keys.
-            fromFile.ResponseFormat = format;
-            fromFile.MaxOutputTokens = Math.Max(fromFile.MaxOutputTokens ?? 0, 64 + 24 * taxonomy.Labels.Count);
-            return (messages, fromFile);
-        }
-        var options = new ChatOptions
-        {
-            Temperature = 0,
-            MaxOutputTokens = 64 + 24 * taxonomy.Labels.Count,
-            ResponseFormat = format,
-        };
-        return (MosaicPrompt.Messages(taxonomy, report, language), options);
+            ["report"] = report,
+            ["labels"] = taxonomy.Labels.Select(l => new Dictionary<string, object?> { ["name"] = l.Name, ["description"] = l.Description }).ToList(),
+            ["examples"] = taxonomy.Examples.Select(e => new Dictionary<string, object?> { ["report"] = e.Text, ["output"] = MosaicAnswer.Format(taxonomy, e.Labels) }).ToList(),
+        });
+        var options = prompt.CreateChatOptions();
+        // The file's schema is the generic label map; this one names the taxonomy's labels as required keys.
+        options.ResponseFormat = ChatResponseFormat.ForJsonSchema(MosaicAnswer.Schema(taxonomy), "mosaic_labels", "One value per label: 1 positive, 2 negative, 0 uncertain, -1 not mentioned");
+        options.MaxOutputTokens = Math.Max(options.MaxOutputTokens ?? 0, 64 + 24 * taxonomy.Labels.Count);
+        return (messages, options);
     }
 }

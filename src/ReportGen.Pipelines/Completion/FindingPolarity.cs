@@ -1,3 +1,5 @@
+using ReportGen.Pipelines.Structuring;
+
 namespace ReportGen.Pipelines.Completion;
 
 /// <summary>Whether a sentence says a finding is there (abnormal) or not (normal/absent).</summary>
@@ -15,8 +17,9 @@ public enum FindingState
 public readonly record struct FindingMention(string Concept, FindingState State);
 
 /// <summary>
-/// Reads (concept, state) pairs from a report sentence with a small concept lexicon and a negation /
-/// normality lexicon, NegEx style: a negation cue negates the concepts after it in the same clause;
+/// Reads (concept, state) pairs from a report sentence with a small concept lexicon, a normality lexicon and the
+/// structuring engine's negation and scope cues (<see cref="RadGraphLexicon.ScopeCue"/>), NegEx style: a negation
+/// cue ("no", "free of") negates the concepts after it in the same clause, a post-cue ("is not seen") those before;
 /// a normality word ("normal", "clear", "unremarkable") marks the clause's structure concepts normal;
 /// an abnormality word ("enlarged", "widened") or an inherently abnormal concept marks them present.
 /// Used to keep suggestions consistent with what the report already says.
@@ -56,68 +59,54 @@ public static class FindingPolarity
     private static readonly (string Concept, bool Structure, string[][] Phrases)[] SplitLexicon =
         [.. Lexicon.Select(e => (e.Concept, e.Structure, e.Phrases.Select(p => p.Split(' ')).ToArray()))];
 
-    private static readonly string[][] NegationCues =
-        [["no"], ["not"], ["without"], ["negative", "for"], ["free", "of"], ["clear", "of"], ["absence", "of"], ["resolved"], ["resolution"], ["none"], ["nor"]];
-
     private static readonly HashSet<string> NormalWords =
         ["normal", "clear", "unremarkable", "intact", "stable", "expanded", "limits", "satisfactory", "maintained", "preserved"];
 
     private static readonly HashSet<string> AbnormalWords =
         ["enlarged", "enlargement", "widened", "widening", "increased", "prominent", "tortuous", "abnormal", "elevated", "elevation", "cardiomegaly", "hyperinflated", "hyperexpanded", "calcified", "atherosclerotic", "ectatic", "unfolded", "mildly", "moderately", "severe", "large"];
 
-    private static readonly HashSet<string> ClauseBreaks = ["but", "however", "although", "otherwise", "which", "though"];
-
     /// <summary>The (concept, state) pairs of one sentence; a concept appears at most once (last state wins).</summary>
     public static IReadOnlyList<FindingMention> Extract(string sentence)
     {
-        var tokens = CompletionText.Tokens(sentence);
         var result = new Dictionary<string, FindingState>();
-        foreach (var clause in Clauses(sentence, tokens))
+        foreach (var clause in Clauses(sentence))
         {
             ReadClause(clause, result);
         }
         return [.. result.Select(kv => new FindingMention(kv.Key, kv.Value))];
     }
 
-    private static IEnumerable<List<string>> Clauses(string sentence, List<string> tokens)
+    private static IEnumerable<string[]> Clauses(string sentence)
     {
-        // Commas alone do not end a negation's scope ("no effusion, pneumothorax, or consolidation"),
-        // so clauses end at ';' and at contrastive words only.
-        var current = new List<string>();
+        // Clauses end at ';' and at the structuring lexicon's scope breaks ("but", "however", "which", "there"); commas
+        // alone do not end a negation's scope ("no effusion, pneumothorax, or consolidation").
         foreach (var part in sentence.Split(';'))
         {
-            foreach (var token in CompletionText.Tokens(part))
+            var words = CompletionText.Tokens(part).ToArray();
+            var start = 0;
+            for (var i = 1; i < words.Length; i++)
             {
-                if (ClauseBreaks.Contains(token) && current.Count > 0)
-                {
-                    yield return current;
-                    current = [];
-                }
-                current.Add(token);
+                if (RadGraphLexicon.Default.ScopeCue(words, i, words.Length).Kind != LexKind.ScopeBreak) continue;
+                yield return words[start..i];
+                start = i;
             }
-            if (current.Count > 0)
-            {
-                yield return current;
-                current = [];
-            }
+            if (start < words.Length) yield return words[start..];
         }
-        _ = tokens;
     }
 
-    private static void ReadClause(List<string> clause, Dictionary<string, FindingState> into)
+    private static void ReadClause(string[] clause, Dictionary<string, FindingState> into)
     {
+        // A pre-cue negates what follows it in the clause, a post-cue what came before it.
         var negatedFrom = int.MaxValue;
-        for (var i = 0; i < clause.Count && negatedFrom == int.MaxValue; i++)
+        var negatedBefore = 0;
+        for (var i = 0; i < clause.Length;)
         {
-            foreach (var cue in NegationCues)
-            {
-                if (Matches(clause, i, cue))
-                {
-                    negatedFrom = i;
-                    break;
-                }
-            }
+            var (kind, length) = RadGraphLexicon.Default.ScopeCue(clause, i, clause.Length);
+            if (kind == LexKind.NegationPre) negatedFrom = Math.Min(negatedFrom, i);
+            else if (kind == LexKind.NegationPost) negatedBefore = i;
+            i += Math.Max(length, 1);
         }
+        var negated = negatedFrom != int.MaxValue || negatedBefore > 0;
         var hasNormal = false;
         var hasAbnormal = false;
         foreach (var t in clause)
@@ -125,10 +114,10 @@ public static class FindingPolarity
             hasNormal |= NormalWords.Contains(t);
             hasAbnormal |= AbnormalWords.Contains(t);
         }
-        var taken = new bool[clause.Count];
+        var taken = new bool[clause.Length];
         foreach (var (concept, structure, phrases) in SplitLexicon)
         {
-            for (var i = 0; i < clause.Count; i++)
+            for (var i = 0; i < clause.Length; i++)
             {
                 if (taken[i]) continue;
                 string[]? phrase = null;
@@ -142,7 +131,7 @@ public static class FindingPolarity
                 }
                 for (var j = 0; j < phrase.Length; j++) taken[i + j] = true;
                 FindingState state;
-                if (i > negatedFrom)
+                if (i > negatedFrom || i < negatedBefore)
                 {
                     state = FindingState.Absent;
                 }
@@ -156,7 +145,7 @@ public static class FindingPolarity
                     state = hasAbnormal && !hasNormal ? FindingState.Present
                         : hasNormal && !hasAbnormal ? FindingState.Absent
                         : hasAbnormal ? FindingState.Present : FindingState.Mentioned;
-                    if (negatedFrom != int.MaxValue && !hasAbnormal) state = FindingState.Absent;
+                    if (negated && !hasAbnormal) state = FindingState.Absent;
                 }
                 else
                 {
@@ -168,9 +157,9 @@ public static class FindingPolarity
         }
     }
 
-    private static bool Matches(List<string> tokens, int at, string[] phrase)
+    private static bool Matches(string[] tokens, int at, string[] phrase)
     {
-        if (at + phrase.Length > tokens.Count) return false;
+        if (at + phrase.Length > tokens.Length) return false;
         for (var j = 0; j < phrase.Length; j++)
         {
             if (tokens[at + j] != phrase[j]) return false;

@@ -1,5 +1,6 @@
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Classification.Rules;
 using ReportGen.Pipelines.Structuring;
@@ -92,9 +93,11 @@ public sealed class RulesJudge
     /// <summary>Creates the judge; <paramref name="chexpert"/> (the CheXpert taxonomy) enables label comparison.</summary>
     public RulesJudge(Taxonomy? chexpert = null) => _chexpert = chexpert;
 
-    /// <summary>Judges <paramref name="candidate"/> against <paramref name="reference"/> (throws StructuringInputException on empty/binary text).</summary>
+    /// <summary>Judges <paramref name="candidate"/> against <paramref name="reference"/> (throws <see cref="ReportTextException"/> naming the field on empty, binary or oversized text).</summary>
     public RulesJudgement Judge(string candidate, string reference)
     {
+        ReportText.Validate(candidate, "candidate");
+        ReportText.Validate(reference, "reference");
         var cand = Analyse(_structuring.StructureWithRules(candidate).RadGraph);
         var refs = Analyse(_structuring.StructureWithRules(reference).RadGraph);
         int matched = 0, location = 0, severity = 0, extra = 0, omitted = 0, certainty = 0;

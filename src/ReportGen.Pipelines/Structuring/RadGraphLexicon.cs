@@ -106,6 +106,18 @@ internal sealed class RadGraphLexicon
         return fallback.Kind == LexKind.None ? (default, 0) : (fallback, 1);
     }
 
+    /// <summary>
+    /// The scope cue starting at <paramref name="start"/> and its word count: <see cref="LexKind.NegationPre"/> ("no",
+    /// "free of"), <see cref="LexKind.NegationPost"/> ("is not seen", "has resolved") or <see cref="LexKind.ScopeBreak"/>
+    /// ("but", "however", "which"); (None, 0) when the longest phrase there is something else ("not excluded" is
+    /// uncertainty, not negation).
+    /// </summary>
+    public (LexKind Kind, int Length) ScopeCue(string[] lowerWords, int start, int end)
+    {
+        var (entry, length) = Match(lowerWords, start, end);
+        return entry.Kind is LexKind.NegationPre or LexKind.NegationPost or LexKind.ScopeBreak ? (entry.Kind, length) : (LexKind.None, 0);
+    }
+
     // Plurals, hyphenated compounds and CheXpert-style stems ("atelecta", "consolidat", "opaci").
     private LexEntry Fallback(string w)
     {

@@ -1,5 +1,6 @@
 using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Structuring;
 
@@ -23,7 +24,7 @@ public sealed record StructuringOptions
     /// <summary>Model id passed in <c>ChatOptions.ModelId</c> (null: the client's default).</summary>
     public string? ModelId { get; init; }
 
-    /// <summary>Token budget for the model's JSON answer.</summary>
+    /// <summary>Token budget for the model's JSON answer when the prompt file sets none.</summary>
     public int MaxOutputTokens { get; init; } = 1024;
 }
 
@@ -65,7 +66,11 @@ public sealed record StructuringResult(
     IReadOnlyList<Sentence> Sentences,
     RadGraphDocument RadGraph,
     StructuringEngine Engine,
-    StructuringDiagnostics Diagnostics);
+    StructuringDiagnostics Diagnostics)
+{
+    /// <summary>The prompt file the llm and hybrid engines rendered (null for the rules engine).</summary>
+    public PromptIdentity? Prompt { get; init; }
+}
 
 /// <summary>Parsing of engine names as the CLI and API write them.</summary>
 public static class StructuringEngines

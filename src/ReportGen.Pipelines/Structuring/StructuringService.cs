@@ -1,26 +1,39 @@
-using System.Text;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Structuring;
 
 /// <summary>
 /// Report text → sections, sentences and a RadGraph annotation, with the rules, LLM or hybrid engine.
-/// Validates input first (<see cref="StructuringInputException"/>). The rules engine needs no model; the LLM and
-/// hybrid engines need an <see cref="IChatClient"/> and ask for JSON constrained by
-/// <see cref="RadGraphSpanAligner.ResponseSchema"/>.
+/// Validates input first (<see cref="ReportTextException"/>). The rules engine needs no model; the LLM and
+/// hybrid engines need an <see cref="IChatClient"/> and render the prompt file <c>prompts/structure-radgraph.yaml</c>
+/// (<see cref="PromptName"/>), whose name and hash their results carry, asking for JSON constrained by its schema.
 /// </summary>
 public sealed class StructuringService
 {
+    /// <summary>The prompt file the llm and hybrid engines render.</summary>
+    public const string PromptName = "structure-radgraph";
+
     private readonly RuleBasedRadGraphExtractor _rules = new();
     private readonly IChatClient? _chat;
-    private readonly IRadGraphPrompt _prompt;
+    private readonly PromptTemplate? _prompt;
 
-    public StructuringService(IChatClient? chatClient = null, IRadGraphPrompt? prompt = null, StructuringOptions? options = null)
+    /// <summary>
+    /// Creates the service. With a <paramref name="chatClient"/>, <paramref name="prompts"/> is required and must hold
+    /// <see cref="PromptName"/> (looked up now, so a missing prompt stops start-up, not the first request).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">A chat client without a prompt library.</exception>
+    /// <exception cref="KeyNotFoundException">The library has no <see cref="PromptName"/>.</exception>
+    public StructuringService(IChatClient? chatClient = null, PromptLibrary? prompts = null, StructuringOptions? options = null)
     {
         _chat = chatClient;
-        _prompt = prompt ?? new BuiltInRadGraphPrompt();
+        if (chatClient is not null)
+        {
+            ArgumentNullException.ThrowIfNull(prompts, nameof(prompts));
+            _prompt = prompts[PromptName];
+        }
         Options = options ?? new StructuringOptions();
     }
 
@@ -47,16 +60,19 @@ public sealed class StructuringService
             return StructureWithRules(text);
         }
         var input = Prepare(text);
-        var chat = _chat ?? throw new InvalidOperationException($"the {engine.ToString().ToLowerInvariant()} engine needs a chat model; none is configured");
-        var radgraphText = RadGraphTokenizer.Join(input.Words);
-        // The prompt file's execution settings win; the built-in schema and limits fill what it leaves out.
-        var options = _prompt.CreateChatOptions() ?? new ChatOptions { Temperature = 0, MaxOutputTokens = Options.MaxOutputTokens };
+        if (_chat is null || _prompt is null) throw new InvalidOperationException($"the {engine.ToString().ToLowerInvariant()} engine needs a chat model; none is configured");
+        // The model sees the radgraph word split, so the entities it copies align to word indices.
+        var messages = _prompt.Render(new Dictionary<string, object?> { ["report"] = RadGraphTokenizer.Join(input.Words) });
+        // The prompt file's execution settings win; the service's schema and limits fill what it leaves out.
+        var options = _prompt.CreateChatOptions();
         options.ModelId ??= Options.ModelId;
+        options.MaxOutputTokens ??= Options.MaxOutputTokens;
         options.ResponseFormat ??= ChatResponseFormat.ForJsonSchema(RadGraphSpanAligner.ResponseSchema, "radgraph_entities", "RadGraph v1 entities and relations");
-        var response = await chat.GetResponseAsync(_prompt.Render(radgraphText), options, cancellationToken).ConfigureAwait(false);
+        var response = await _chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var modelDoc = RadGraphSpanAligner.Align(input.Words, response.Text, out var alignment);
+        var prompt = PromptIdentity.Of(_prompt);
         if (engine == StructuringEngine.Llm)
-            return new StructuringResult(input.Sections, input.Sentences, modelDoc, engine, alignment);
+            return new StructuringResult(input.Sections, input.Sentences, modelDoc, engine, alignment) { Prompt = prompt };
 
         var rulesDoc = _rules.ExtractWithScopes(input.Text, input.Words, input.Sections, out var scopes);
         var merged = HybridRadGraphMerger.Merge(modelDoc, rulesDoc, scopes, out var hybrid);
@@ -66,27 +82,11 @@ public sealed class StructuringService
             HybridRelabelledModelEntities = hybrid.HybridRelabelledModelEntities,
             HybridRejectedModelEntities = hybrid.HybridRejectedModelEntities,
             HybridAddedRuleEntities = hybrid.HybridAddedRuleEntities,
-        });
+        }) { Prompt = prompt };
     }
 
-    /// <summary>Throws <see cref="StructuringInputException"/> when <paramref name="text"/> is empty, binary or too large.</summary>
-    public void Validate(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            throw new StructuringInputException(StructuringInputException.EmptyCode, "report text is empty");
-        // Cheap size bound before counting bytes: UTF-8 needs at least one byte per char, at most three.
-        if (text.Length > Options.MaxTextBytes || (text.Length * 3L > Options.MaxTextBytes && Encoding.UTF8.GetByteCount(text) > Options.MaxTextBytes))
-            throw new StructuringInputException(StructuringInputException.TooLargeCode, $"report text is larger than the limit of {Options.MaxTextBytes} bytes");
-        var replacement = 0;
-        foreach (var c in text)
-        {
-            if (c < ' ' && c is not ('\t' or '\n' or '\r' or '\f' or '\v') || c == '\x7f')
-                throw new StructuringInputException(StructuringInputException.BinaryCode, $"report text contains a control character (U+{(int)c:X4}); binary input is not a report");
-            if (c == '\uFFFD') replacement++;
-        }
-        if (replacement > 0 && replacement * 100 >= text.Length)
-            throw new StructuringInputException(StructuringInputException.BinaryCode, "report text is not valid UTF-8 text");
-    }
+    /// <summary>Throws <see cref="ReportTextException"/> (field "text") when <paramref name="text"/> is empty, binary or over <see cref="StructuringOptions.MaxTextBytes"/>.</summary>
+    public void Validate(string? text) => ReportText.Validate(text, maxBytes: Options.MaxTextBytes);
 
     private sealed record Input(string Text, IReadOnlyList<RadGraphWord> Words, ReportSections Sections, IReadOnlyList<Sentence> Sentences);
 

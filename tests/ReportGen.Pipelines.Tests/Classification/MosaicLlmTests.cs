@@ -65,21 +65,34 @@ public sealed class MosaicLlmTests
     }
 
     [Fact]
-    public void Both_prompt_sources_render_every_taxonomy_with_its_few_shot_examples()
+    public void The_prompt_file_renders_every_taxonomy_with_its_few_shot_examples()
     {
+        var prompt = Prompts[ClassificationService.PromptName];
         foreach (var id in Library.Ids)
         {
             var taxonomy = Library.Get(id);
-            foreach (var service in new[] { new ClassificationService(Library, null, Prompts), new ClassificationService(Library) })
-            {
-                var (messages, options) = service.BuildPrompt(taxonomy, "Report & <text>", "en");
-                messages.Count.ShouldBe(2 + 2 * taxonomy.Examples.Count);
-                messages[^1].Text.ShouldContain("Report & <text>");
-                foreach (var label in taxonomy.Labels) messages[0].Text.ShouldContain(label.Name);
-                options.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>();
-            }
+            var (messages, options) = ClassificationService.BuildPrompt(prompt, taxonomy, "Report & <text>");
+            messages.Count.ShouldBe(2 + 2 * taxonomy.Examples.Count);
+            messages[^1].Text.ShouldContain("Report & <text>");
+            foreach (var label in taxonomy.Labels) messages[0].Text.ShouldContain(label.Name);
+            options.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>();
         }
     }
+
+    [Fact]
+    public async Task Llm_results_name_the_prompt_file_and_its_hash()
+    {
+        var result = await Run("{}", out _);
+        var prompt = Prompts[ClassificationService.PromptName];
+        result.Prompt.ShouldBe(new PromptIdentity("classify-mosaic", prompt.ContentHash));
+        // The hash is the file's bytes: a changed prompt file is a different prompt in provenance.
+        prompt.ContentHash.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(RepoFiles.Path("prompts", "classify-mosaic.yaml")))));
+        (await new ClassificationService(Library).ClassifyAsync(new ClassificationRequest { Text = "No effusion.", TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken)).Prompt.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_chat_client_without_the_prompt_library_is_refused_at_construction() =>
+        Should.Throw<ArgumentNullException>(() => new ClassificationService(Library, new CannedChatClient("{}")));
 
     [Fact]
     public async Task Repairs_missing_unknown_and_out_of_range_answers()

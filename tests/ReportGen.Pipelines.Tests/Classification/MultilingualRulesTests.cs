@@ -1,3 +1,4 @@
+using ReportGen.Core.Text;
 using ReportGen.Core.Labels;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Classification.Rules;
@@ -127,14 +128,15 @@ public sealed class MultilingualRulesTests
     }
 
     [Theory]
-    [InlineData("", ClassificationErrorCode.EmptyText)]
-    [InlineData("   \n ", ClassificationErrorCode.EmptyText)]
-    [InlineData("abc\0def", ClassificationErrorCode.BinaryText)]
-    public async Task Bad_text_gets_a_typed_error(string text, ClassificationErrorCode code)
+    [InlineData("", ReportTextProblem.Empty)]
+    [InlineData("   \n ", ReportTextProblem.Empty)]
+    [InlineData("abc\0def", ReportTextProblem.Binary)]
+    public async Task Bad_text_gets_the_shared_report_text_error(string text, ReportTextProblem problem)
     {
         var service = new ClassificationService(Library);
-        var ex = await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = text, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken));
-        ex.Code.ShouldBe(code);
+        var ex = await Should.ThrowAsync<ReportTextException>(() => service.ClassifyAsync(new ClassificationRequest { Text = text, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken));
+        ex.Problem.ShouldBe(problem);
+        ex.Field.ShouldBe("text");
     }
 
     [Fact]
@@ -142,11 +144,11 @@ public sealed class MultilingualRulesTests
     {
         var service = new ClassificationService(Library);
         var big = string.Concat(Enumerable.Repeat("Patient SECRETNAME has no effusion. ", 30_000));
-        var ex = await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = big, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken));
-        ex.Code.ShouldBe(ClassificationErrorCode.TextTooLarge);
+        var ex = await Should.ThrowAsync<ReportTextException>(() => service.ClassifyAsync(new ClassificationRequest { Text = big, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken));
+        ex.Problem.ShouldBe(ReportTextProblem.TooLarge);
         ex.Message.ShouldNotContain("SECRETNAME");
         var binary = new string(Enumerable.Range(0, 400).Select(i => (char)(i % 32 == 10 ? 65 : i % 32)).ToArray()).Replace("\0", "\u0001");
-        (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = binary, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.BinaryText);
+        (await Should.ThrowAsync<ReportTextException>(() => service.ClassifyAsync(new ClassificationRequest { Text = binary, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken))).Problem.ShouldBe(ReportTextProblem.Binary);
         (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "x", TaxonomyId = "nope" }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.UnknownTaxonomy);
         (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "x", Labels = ["A", "a"] }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.DuplicateLabels);
         (await Should.ThrowAsync<ClassificationException>(() => service.ClassifyAsync(new ClassificationRequest { Text = "x", Labels = [] }, TestContext.Current.CancellationToken))).Code.ShouldBe(ClassificationErrorCode.EmptyLabels);

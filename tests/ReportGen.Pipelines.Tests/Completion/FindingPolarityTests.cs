@@ -19,6 +19,12 @@ public sealed class FindingPolarityTests
     [InlineData("The lungs are free of focal airspace disease.", "consolidation", FindingState.Absent)]
     [InlineData("The lungs are clear.", "lungs", FindingState.Absent)]
     [InlineData("Calcified granuloma in the right upper lobe.", "granuloma", FindingState.Present)]
+    // Negation cues come from the structuring lexicon: post-cues negate what came before them in the clause,
+    // and "can not exclude" is uncertainty, not negation.
+    [InlineData("Pneumothorax is not seen.", "pneumothorax", FindingState.Absent)]
+    [InlineData("The pleural effusion has resolved.", "pleural effusion", FindingState.Absent)]
+    [InlineData("No visible pneumothorax.", "pneumothorax", FindingState.Absent)]
+    [InlineData("Can not exclude pneumonia.", "consolidation", FindingState.Present)]
     public void Reads_concept_and_state(string sentence, string concept, FindingState expected)
     {
         StateOf(sentence, concept).ShouldBe(expected);

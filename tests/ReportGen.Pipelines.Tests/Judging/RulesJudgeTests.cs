@@ -1,3 +1,4 @@
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Structuring;
@@ -87,6 +88,7 @@ public class RulesJudgeTests
     [Fact]
     public void Empty_candidate_is_a_typed_error()
     {
-        Should.Throw<StructuringInputException>(() => Judge.Judge("  ", Reference));
+        Should.Throw<ReportTextException>(() => Judge.Judge("  ", Reference)).Field.ShouldBe("candidate");
+        Should.Throw<ReportTextException>(() => Judge.Judge(Reference, "a\0b")).Field.ShouldBe("reference");
     }
 }

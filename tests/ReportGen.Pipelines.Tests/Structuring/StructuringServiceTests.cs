@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
+using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Structuring;
 
@@ -12,16 +14,21 @@ public class StructuringServiceTests
     private sealed class CannedChatClient(string answer) : IChatClient
     {
         public ChatOptions? LastOptions { get; private set; }
+        public List<ChatMessage> LastMessages { get; } = [];
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
             LastOptions = options;
+            LastMessages.Clear();
+            LastMessages.AddRange(messages);
             return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
         }
         public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public object? GetService(Type serviceType, object? serviceKey = null) => null;
         public void Dispose() { }
     }
+
+    private static readonly PromptLibrary Prompts = PromptLibrary.Load(RepoFiles.Path("prompts"));
 
     private const string Report = "FINDINGS: Small left pleural effusion. No pneumothorax.\nIMPRESSION: Small effusion.";
 
@@ -38,25 +45,22 @@ public class StructuringServiceTests
     }
 
     [Theory]
-    [InlineData("", StructuringInputException.EmptyCode)]
-    [InlineData("  \n\t ", StructuringInputException.EmptyCode)]
-    [InlineData("heart\0normal", StructuringInputException.BinaryCode)]
-    [InlineData("heart\u0007normal", StructuringInputException.BinaryCode)]
-    [InlineData("\uFFFD\uFFFD\uFFFDabc", StructuringInputException.BinaryCode)]
-    public void Bad_input_is_a_typed_error_that_does_not_echo_the_text(string text, string code)
+    [InlineData("", ReportTextProblem.Empty)]
+    [InlineData("heart\0normal", ReportTextProblem.Binary)]
+    public void Bad_input_is_the_shared_report_text_error_naming_the_field(string text, ReportTextProblem problem)
     {
-        var ex = Should.Throw<StructuringInputException>(() => new StructuringService().StructureWithRules(text));
-        ex.Code.ShouldBe(code);
-        if (text.Trim().Length > 0) ex.Message.ShouldNotContain("heart");
+        var ex = Should.Throw<ReportTextException>(() => new StructuringService().StructureWithRules(text));
+        ex.Problem.ShouldBe(problem);
+        ex.Field.ShouldBe("text");
     }
 
     [Fact]
     public void Text_over_the_limit_is_refused_and_the_limit_is_configurable()
     {
         var big = string.Concat(Enumerable.Repeat("No pneumothorax. ", 70_000)); // ~1.2 MB
-        Should.Throw<StructuringInputException>(() => new StructuringService().StructureWithRules(big)).Code.ShouldBe(StructuringInputException.TooLargeCode);
+        Should.Throw<ReportTextException>(() => new StructuringService().StructureWithRules(big)).Problem.ShouldBe(ReportTextProblem.TooLarge);
         var small = new StructuringService(options: new StructuringOptions { MaxTextBytes = 10 });
-        Should.Throw<StructuringInputException>(() => small.StructureWithRules("No pneumothorax.")).Code.ShouldBe(StructuringInputException.TooLargeCode);
+        Should.Throw<ReportTextException>(() => small.StructureWithRules("No pneumothorax.")).Problem.ShouldBe(ReportTextProblem.TooLarge);
         new StructuringService().StructureWithRules(string.Concat(Enumerable.Repeat("No pneumothorax. ", 1000))).RadGraph.Entities.Count.ShouldBe(1000);
     }
 
@@ -78,7 +82,7 @@ public class StructuringServiceTests
             ```
             """;
         var chat = new CannedChatClient(answer);
-        var result = await new StructuringService(chat).StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        var result = await new StructuringService(chat, Prompts).StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken);
         var d = result.Diagnostics;
         d.ModelEntities.ShouldBe(8);
         d.AlignedEntities.ShouldBe(5); // the second "effusion" is found in the impression
@@ -104,7 +108,7 @@ public class StructuringServiceTests
               {"id":3,"tokens":"FINDINGS","label":"ANAT-DP","relations":[]}
             ]}
             """;
-        var result = await new StructuringService(new CannedChatClient(answer)).StructureAsync(Report, StructuringEngine.Hybrid, TestContext.Current.CancellationToken);
+        var result = await new StructuringService(new CannedChatClient(answer), Prompts).StructureAsync(Report, StructuringEngine.Hybrid, TestContext.Current.CancellationToken);
         var d = result.Diagnostics;
         d.HybridKeptModelEntities.ShouldBe(1);
         d.HybridRelabelledModelEntities.ShouldBe(1); // "No pneumothorax": the negation scope wins
@@ -120,29 +124,35 @@ public class StructuringServiceTests
     [Fact]
     public async Task Unreadable_model_output_is_reported_not_thrown_and_missing_model_is_an_error()
     {
-        var result = await new StructuringService(new CannedChatClient("I cannot help with that.")).StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        var result = await new StructuringService(new CannedChatClient("I cannot help with that."), Prompts).StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken);
         result.Diagnostics.ModelOutputUnreadable.ShouldBeTrue();
         result.RadGraph.Entities.ShouldBeEmpty();
         await Should.ThrowAsync<InvalidOperationException>(() => new StructuringService().StructureAsync(Report, StructuringEngine.Llm, TestContext.Current.CancellationToken));
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
-        await Should.ThrowAsync<OperationCanceledException>(() => new StructuringService(new CannedChatClient("{}")).StructureAsync(Report, StructuringEngine.Llm, cts.Token));
+        await Should.ThrowAsync<OperationCanceledException>(() => new StructuringService(new CannedChatClient("{}"), Prompts).StructureAsync(Report, StructuringEngine.Llm, cts.Token));
         JsonSerializer.Serialize(RadGraphSpanAligner.ResponseSchema).ShouldContain("suggestive_of");
     }
 
     [Fact]
-    public async Task The_prompt_file_renders_the_report_words_and_its_json_schema_reaches_the_model()
+    public async Task The_prompt_file_renders_the_report_words_its_json_schema_reaches_the_model_and_the_result_names_it()
     {
-        var library = ReportGen.Pipelines.Prompts.PromptLibrary.Load(ReportGen.TestSupport.RepoFiles.Path("prompts"));
-        var prompt = RadGraphPromptFile.From(library);
-        var messages = prompt.Render("No pneumothorax .");
-        messages[0].Role.ShouldBe(ChatRole.System);
-        messages[^1].Text.ShouldContain("No pneumothorax .");
         var chat = new CannedChatClient("""{"entities":[{"id":1,"tokens":"pneumothorax","label":"OBS-DA","relations":[]}]}""");
-        var result = await new StructuringService(chat, prompt, new StructuringOptions { ModelId = "m" }).StructureAsync("No pneumothorax.", StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        var result = await new StructuringService(chat, Prompts, new StructuringOptions { ModelId = "m" }).StructureAsync("No pneumothorax.", StructuringEngine.Llm, TestContext.Current.CancellationToken);
+        chat.LastMessages[0].Role.ShouldBe(ChatRole.System);
+        chat.LastMessages[0].Text.ShouldContain("RadGraph");
+        chat.LastMessages[^1].Text.ShouldContain("No pneumothorax .");
         result.RadGraph.Entities["1"].StartIx.ShouldBe(1);
         chat.LastOptions!.ModelId.ShouldBe("m");
         var schema = chat.LastOptions.ResponseFormat.ShouldBeOfType<ChatResponseFormatJson>().Schema!.Value;
         schema.GetRawText().ShouldContain("suggestive_of");
+        var prompt = Prompts[StructuringService.PromptName];
+        result.Prompt.ShouldBe(new PromptIdentity("structure-radgraph", prompt.ContentHash));
+        (await new StructuringService(chat, Prompts).StructureAsync("No pneumothorax.", StructuringEngine.Hybrid, TestContext.Current.CancellationToken)).Prompt.ShouldBe(result.Prompt);
+        new StructuringService(chat, Prompts).StructureWithRules("No pneumothorax.").Prompt.ShouldBeNull();
     }
+
+    [Fact]
+    public void A_chat_client_without_the_prompt_library_is_refused_at_construction() =>
+        Should.Throw<ArgumentNullException>(() => new StructuringService(new CannedChatClient("{}")));
 }

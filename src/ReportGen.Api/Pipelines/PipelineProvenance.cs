@@ -1,0 +1,50 @@
+using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Prompts;
+using ReportGen.Pipelines.Structuring;
+
+namespace ReportGen.Api.Pipelines;
+
+/// <summary>
+/// The provenance of structure and classify results, built in one place for the report endpoints and the batch
+/// jobs: engine, rule set (rules and hybrid), the hosted model (llm and hybrid) and the prompt file the result
+/// names (llm and hybrid).
+/// </summary>
+public static class PipelineProvenance
+{
+    /// <summary>The rules behind the structuring rules engine.</summary>
+    public const string StructureRuleset = "radgraph-rules/chexpert-labeler-phrases@44ddeb3";
+
+    /// <summary>The rules behind the classification rules engine.</summary>
+    public const string ClassifyRuleset = "chexpert-labeler@44ddeb3+multilingual-cues";
+
+    /// <summary>The hosted LLM's id and sha256 when one is configured.</summary>
+    public static ModelProvenance? HostedModel(IServiceProvider services) => services.GetService<Hosting.LlmHost>()?.Provenance;
+
+    /// <summary>Provenance of a structuring result.</summary>
+    public static Provenance ForStructure(StructuringResult result, ModelProvenance? model, double elapsedMs) => new()
+    {
+        Pipeline = "structure",
+        Engine = result.Engine.ToString().ToLowerInvariant(),
+        Ruleset = result.Engine == StructuringEngine.Llm ? null : StructureRuleset,
+        Models = result.Engine == StructuringEngine.Rules || model is null ? [] : [model],
+        Prompt = Of(result.Prompt),
+        ElapsedMs = elapsedMs,
+    };
+
+    /// <summary>Provenance of a classification result.</summary>
+    public static Provenance ForClassify(ClassificationResult result, ModelProvenance? model, double elapsedMs)
+    {
+        var rules = result.Engine == "rules";
+        return new()
+        {
+            Pipeline = "classify",
+            Engine = result.Engine,
+            Ruleset = rules ? ClassifyRuleset : null,
+            Models = rules || model is null ? [] : [model],
+            Prompt = Of(result.Prompt),
+            ElapsedMs = elapsedMs,
+        };
+    }
+
+    private static PromptProvenance? Of(PromptIdentity? prompt) => prompt is null ? null : new(prompt.Name, prompt.Sha256);
+}
