@@ -8,6 +8,7 @@ using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
 using ReportGen.Api.Pipelines;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
 using ReportGen.Api.Problems;
@@ -58,7 +59,9 @@ public static class ReportGenServiceExtensions
         services.AddOpenApi();
         services.AddMetrics();
         services.AddSingleton<ReportGenMetrics>();
-        services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"));
+        services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+            // GC heap, working set, thread pool: what shows a leak under load.
+            "System.Runtime"));
 
         var limits = builder.Configuration.GetSection(ReportGenApiOptions.Section).Get<ReportGenApiOptions>() ?? new ReportGenApiOptions();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
@@ -113,7 +116,7 @@ public static class ReportGenServiceExtensions
         services.AddSingleton<IExceptionProblemMapper, LlmProblemMapper>();
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var llm = builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>();
-        if (!string.IsNullOrWhiteSpace(llm?.Model) || !string.IsNullOrWhiteSpace(llm?.RemoteUrl))
+        if (!string.IsNullOrWhiteSpace(llm?.Model) || !string.IsNullOrWhiteSpace(llm?.RemoteUrl) || !string.IsNullOrWhiteSpace(llm?.ModelSet))
         {
             // One model, loaded once at start-up and shared by every pipeline.
             services.AddSingleton<LlmHost>();
@@ -125,6 +128,7 @@ public static class ReportGenServiceExtensions
         services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>(), sp.GetRequiredService<PromptLibrary>()));
         services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
         services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>(), sp.GetRequiredService<PromptLibrary>()));
+        services.AddSingleton(sp => new RulesJudge(sp.GetRequiredService<TaxonomyLibrary>().Get("chexpert14")));
 
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
         services.AddSingleton<IJobOperation, StructureJobOperation>();
@@ -160,6 +164,8 @@ public static class ReportGenServiceExtensions
         v1.MapModelsApi();
         v1.MapJobsApi();
         v1.MapReportsApi();
+        v1.MapJudgeApi();
+        v1.MapDraftApi();
         v1.MapChatCompletionsApi();
         v1.MapCompletionApi();
         return app;

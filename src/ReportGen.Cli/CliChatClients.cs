@@ -32,6 +32,19 @@ internal static class CliChatClients
             Console.Error.WriteLine($"reportgen: --model {model}: {ex.Message}");
             return null;
         }
+        return Local(llama, model, null, null);
+    }
+
+    /// <summary>REPORTGEN_LLM_THREADS: the cores a command may use (ggml threads spin; oversubscribing is slow); 0 = all.</summary>
+    public static int ThreadsFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) ? threads : 0;
+
+    /// <summary>
+    /// A chat client over a loaded model that owns it (and its scheduler), with an optional image-embedding provider
+    /// (a vision-language set). <paramref name="threads"/> null: <see cref="ThreadsFromEnvironment"/>.
+    /// </summary>
+    public static IChatClient Local(LlamaModel llama, string modelId, Core.Imaging.IImageEmbeddingProvider? images, int? threads)
+    {
         var scheduler = new SequenceScheduler(llama, new SchedulerOptions
         {
             Context = new LlamaContextOptions
@@ -39,11 +52,10 @@ internal static class CliChatClients
                 // Prompt files with few-shot examples outgrow small models' training context; 4096 keeps them whole.
                 ContextSize = 4096,
                 Sequences = 1,
-                // REPORTGEN_LLM_THREADS: the cores this command may use (ggml threads spin; oversubscribing is slow).
-                Threads = int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) ? threads : 0,
+                Threads = threads ?? ThreadsFromEnvironment(),
             },
         });
-        return new OwningChatClient(new LlamaChatClient(scheduler, null, new LlamaChatClientOptions { ModelId = model }), scheduler, llama);
+        return new OwningChatClient(new LlamaChatClient(scheduler, images, new LlamaChatClientOptions { ModelId = modelId }), scheduler, llama);
     }
 
     private static string ResolveId(string id)

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using ReportGen.Core.Models;
 using Microsoft.Extensions.Logging;
 using ReportGen.TestSupport;
 
@@ -32,11 +35,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public string DataDirectory => _data.Path;
 
+    /// <summary>Where model files are looked for instead of the defaults (e.g. tests/fixtures/onnx for the projectors).</summary>
+    public IReadOnlyList<string>? ModelFolders { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
         builder.ConfigureLogging(l => l.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        if (ModelFolders is { } folders)
+            builder.ConfigureTestServices(s => s.AddSingleton(sp => new ModelResolver(sp.GetRequiredService<ModelManifest>(), folders)));
     }
 
     public HttpClient CreateAuthorizedClient()

@@ -15,10 +15,20 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
 
     public BadRequestTableTests(ReportsApiTests.Host host) => _factory = host.Factory;
 
-    public sealed record Case(string Name, string Method, string Path, string? ContentType, string? Body, int Status, string Field, bool Authorized = true)
+    public sealed record Case(string Name, string Method, string Path, string? ContentType, string? Body, int Status, string Field, bool Authorized = true, byte[]? Bytes = null)
     {
         public override string ToString() => Name;
     }
+
+    /// <summary>A multipart/form-data case: parts are (name, file name or null for a text field, bytes).</summary>
+    private static Case Form(string name, string path, int status, string field, params (string Name, string? File, byte[] Data)[] parts)
+    {
+        var (contentType, body) = Multipart.Build(parts);
+        return new Case(name, "POST", path, contentType, null, status, field, Bytes: body);
+    }
+
+    private static (string, string?, byte[]) Image(string field, byte[] data) => (field, field + ".png", data);
+    private static (string, string?, byte[]) Field(string field, string value) => (field, null, Encoding.UTF8.GetBytes(value));
 
     private static readonly string Huge = new('a', 1_100_000);
     private static readonly string Binary = "\u0000\u0001\u0002PK\u0003\u0004 binary";
@@ -97,8 +107,59 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         new Case("chat: temperature is text", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"temperature\": \"hot\"}", 400, "temperature"),
         new Case("chat: bad response_format", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"xml\"}}", 400, "response_format"),
         new Case("chat: json_schema without schema", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_schema\"}}", 400, "response_format"),
+        new Case("chat: unsupported schema keyword", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": \"integer\", \"multipleOf\": 3}}}}", 400, "response_format.json_schema.schema"),
+        new Case("chat: streamed, unsupported schema keyword", "POST", "/v1/chat/completions", "application/json", "{\"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": \"array\", \"items\": {\"type\": \"integer\", \"maximum\": 9}}}}}", 400, "response_format.json_schema.schema"),
         new Case("chat: stop is a number", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"stop\": 3}", 400, "stop"),
         new Case("chat: malformed JSON", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [", 400, "messages[0]"),
+        // judge
+        new Case("judge: malformed JSON", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": ", 400, "candidate"),
+        new Case("judge: JSON array", "POST", "/v1/reports/judge", "application/json", "[]", 400, "body"),
+        new Case("judge: empty body", "POST", "/v1/reports/judge", "application/json", "", 400, "body"),
+        new Case("judge: unknown method", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \"Lungs clear.\", \"method\": \"bleu\"}", 400, "method"),
+        new Case("judge: method is a number", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \"Lungs clear.\", \"method\": 1}", 400, "method"),
+        new Case("judge: missing candidate", "POST", "/v1/reports/judge", "application/json", "{\"reference\": \"Lungs clear.\"}", 400, "candidate"),
+        new Case("judge: missing reference", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\"}", 400, "reference"),
+        new Case("judge: blank reference", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \" \"}", 400, "reference"),
+        new Case("judge: candidate is an object", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": {\"text\": \"a\"}, \"reference\": \"Lungs clear.\"}", 400, "candidate"),
+        new Case("judge: binary candidate", "POST", "/v1/reports/judge", "application/json", JsonSerializer.Serialize(new { candidate = Binary, reference = "Lungs clear." }), 400, "candidate"),
+        new Case("judge: 1 MB candidate", "POST", "/v1/reports/judge", "application/json", JsonSerializer.Serialize(new { candidate = Huge, reference = "Lungs clear." }), 413, "candidate"),
+        new Case("judge: 1 MB reference", "POST", "/v1/reports/judge", "application/json", JsonSerializer.Serialize(new { candidate = "Lungs clear.", reference = Huge }), 413, "reference"),
+        new Case("judge: max_tokens 0", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \"Lungs clear.\", \"max_tokens\": 0}", 400, "max_tokens"),
+        new Case("judge: text/plain", "POST", "/v1/reports/judge", "text/plain", "candidate=a", 415, "Content-Type"),
+        new Case("judge: multipart", "POST", "/v1/reports/judge", "multipart/form-data; boundary=x", "--x--", 415, "Content-Type"),
+        new Case("judge: GET", "GET", "/v1/reports/judge", null, null, 405, "method"),
+        new Case("judge: no key", "POST", "/v1/reports/judge", "application/json", "{}", 401, "X-Api-Key", Authorized: false),
+        // draft (multipart); validation comes before the model, so these hold with no model set configured
+        new Case("draft: JSON body", "POST", "/v1/reports/draft", "application/json", "{\"frontal\": \"x\"}", 415, "Content-Type"),
+        new Case("draft: text/plain", "POST", "/v1/reports/draft", "text/plain", "frontal", 415, "Content-Type"),
+        new Case("draft: urlencoded form", "POST", "/v1/reports/draft", "application/x-www-form-urlencoded", "indication=cough", 415, "Content-Type"),
+        new Case("draft: no body, no content type", "POST", "/v1/reports/draft", null, null, 415, "Content-Type"),
+        Form("draft: missing frontal", "/v1/reports/draft", 400, "frontal", Field("indication", "cough")),
+        Form("draft: frontal as a text field", "/v1/reports/draft", 400, "frontal", Field("frontal", "not a file")),
+        Form("draft: empty frontal file", "/v1/reports/draft", 400, "frontal", Image("frontal", [])),
+        Form("draft: frontal is not an image", "/v1/reports/draft", 400, "frontal", Image("frontal", Encoding.UTF8.GetBytes("FINDINGS: not an image"))),
+        Form("draft: corrupt PNG frontal", "/v1/reports/draft", 400, "frontal", Image("frontal", Multipart.CorruptPng())),
+        Form("draft: truncated PNG frontal", "/v1/reports/draft", 400, "frontal", Image("frontal", Multipart.Png()[..60])),
+        Form("draft: two frontal files", "/v1/reports/draft", 400, "frontal", Image("frontal", Multipart.Png()), Image("frontal", Multipart.Png())),
+        Form("draft: corrupt lateral", "/v1/reports/draft", 400, "lateral", Image("frontal", Multipart.Png()), Image("lateral", Multipart.CorruptPng())),
+        Form("draft: corrupt prior", "/v1/reports/draft", 400, "prior", Image("frontal", Multipart.Png()), Image("prior", Encoding.UTF8.GetBytes("GIF89a"))),
+        Form("draft: lateral as a text field", "/v1/reports/draft", 400, "lateral", Image("frontal", Multipart.Png()), Field("lateral", "x")),
+        Form("draft: indication as a file", "/v1/reports/draft", 400, "indication", Image("frontal", Multipart.Png()), Image("indication", Multipart.Png())),
+        Form("draft: unknown modality", "/v1/reports/draft", 400, "modality", Image("frontal", Multipart.Png()), Field("modality", "mri")),
+        Form("draft: modality ct with a single image", "/v1/reports/draft", 400, "frontal", Image("frontal", Multipart.Png()), Field("modality", "ct")),
+        Form("draft: modality ct with a lateral", "/v1/reports/draft", 400, "lateral", Image("frontal", Multipart.Png()), Image("lateral", Multipart.Png()), Field("modality", "ct")),
+        Form("draft: grounded is not a boolean", "/v1/reports/draft", 400, "grounded", Image("frontal", Multipart.Png()), Field("grounded", "maybe")),
+        Form("draft: max_tokens 0", "/v1/reports/draft", 400, "max_tokens", Image("frontal", Multipart.Png()), Field("max_tokens", "0")),
+        Form("draft: max_tokens is text", "/v1/reports/draft", 400, "max_tokens", Image("frontal", Multipart.Png()), Field("max_tokens", "many")),
+        Form("draft: binary indication", "/v1/reports/draft", 400, "indication", Image("frontal", Multipart.Png()), Field("indication", Binary)),
+        Form("draft: indication too long", "/v1/reports/draft", 413, "indication", Image("frontal", Multipart.Png()), Field("indication", new string('a', 5000))),
+        Form("draft: prior_report given twice", "/v1/reports/draft", 400, "prior_report", Image("frontal", Multipart.Png()), Field("prior_report", "a"), Field("prior_report", "b")),
+        new Case("draft: malformed multipart", "POST", "/v1/reports/draft", "multipart/form-data; boundary=xyz", "--abc\r\nContent-Disposition: form-data; name=\"frontal\"\r\n\r\nx", 400, "body"),
+        new Case("draft: multipart without boundary", "POST", "/v1/reports/draft", "multipart/form-data", "x", 400, "body"),
+        Form("draft stream: missing frontal", "/v1/reports/draft/stream", 400, "frontal", Field("indication", "cough")),
+        Form("draft stream: corrupt frontal", "/v1/reports/draft/stream", 400, "frontal", Image("frontal", Multipart.CorruptPng())),
+        new Case("draft: GET", "GET", "/v1/reports/draft", null, null, 405, "method"),
+        new Case("draft: no key", "POST", "/v1/reports/draft", "multipart/form-data; boundary=x", "--x--", 401, "X-Api-Key", Authorized: false),
         // everything else
         new Case("unknown route", "GET", "/v1/nothing-here", null, null, 404, "path"),
         new Case("models: POST", "POST", "/v1/models", "application/json", "{}", 405, "method"),
@@ -111,9 +172,9 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
     {
         using var client = c.Authorized ? _factory.CreateAuthorizedClient() : _factory.CreateClient();
         var request = new HttpRequestMessage(new HttpMethod(c.Method), c.Path);
-        if (c.Body is not null || c.ContentType is not null)
+        if (c.Body is not null || c.Bytes is not null || c.ContentType is not null)
         {
-            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(c.Body ?? ""));
+            request.Content = new ByteArrayContent(c.Bytes ?? Encoding.UTF8.GetBytes(c.Body ?? ""));
             if (c.ContentType is not null) request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(c.ContentType);
         }
         var response = await client.SendAsync(request, TestContext.Current.CancellationToken);

@@ -38,14 +38,6 @@ public class JobDurabilityTests
 
         await using var restarted = await ServerProcess.StartAsync(data.Path);
         using var client2 = restarted.CreateClient();
-        var status = await JobsApiTests.WaitForCompletion(client2, location, TimeSpan.FromMinutes(3));
-        status.GetProperty("done").GetInt32().ShouldBe(records);
-        var indices = (await client2.GetStringAsync(location + "/results", TestContext.Current.CancellationToken))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("index").GetInt32())
-            .ToList();
-        indices.Count.ShouldBe(records);
-        indices.Distinct().Count().ShouldBe(records);
-        indices.ShouldBe(Enumerable.Range(0, records));
+        await JobsApiTests.WaitForExactlyOnceResults(client2, location, records, TimeSpan.FromMinutes(3));
     }
 }

@@ -21,6 +21,22 @@ public class JobsApiTests
         }
     }
 
+    /// <summary>Waits for the job, then checks its results hold every record index exactly once, in order.</summary>
+    internal static async Task<List<JsonElement>> WaitForExactlyOnceResults(HttpClient client, string location, int records, TimeSpan timeout)
+    {
+        var status = await WaitForCompletion(client, location, timeout);
+        status.GetProperty("done").GetInt32().ShouldBe(records);
+        var results = (await client.GetStringAsync(location + "/results"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .ToList();
+        var indices = results.Select(r => r.GetProperty("index").GetInt32()).ToList();
+        indices.Count.ShouldBe(records, "one result line per record");
+        indices.Distinct().Count().ShouldBe(records, "no record done twice");
+        indices.ShouldBe(Enumerable.Range(0, records));
+        return results;
+    }
+
     [Fact]
     public async Task A_job_runs_every_record_exactly_once_and_reports_bad_records()
     {

@@ -10,7 +10,7 @@ namespace ReportGen.Api.Tests;
 /// <summary>The hosted LLM (real llama.cpp, stories260K) behind /v1/chat/completions and the LLM engines.</summary>
 public class LlmApiTests
 {
-    private static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024)
+    internal static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024)
     {
         SharedData.Model("stories260K.gguf");
         return new ApiFactory(new Dictionary<string, string?>
@@ -23,7 +23,7 @@ public class LlmApiTests
         });
     }
 
-    private static async Task WaitReady(HttpClient client)
+    internal static async Task WaitReady(HttpClient client)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK)
@@ -147,13 +147,18 @@ public class LlmApiTests
         await using var factory = Factory(sequences: 1, queue: 1);
         using var client = factory.CreateAuthorizedClient();
         await WaitReady(client);
-        var requests = Enumerable.Range(0, 12).Select(_ => client.PostAsJsonAsync("/v1/chat/completions",
-            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 60, temperature = 0 }, TestContext.Current.CancellationToken));
+        // Half of them streamed: a streamed request that cannot start is a 503 problem too, not a 200 stream that breaks.
+        var requests = Enumerable.Range(0, 12).Select(i => client.PostAsJsonAsync("/v1/chat/completions",
+            new { messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 60, temperature = 0, stream = i % 2 == 1 }, TestContext.Current.CancellationToken));
         var responses = await Task.WhenAll(requests);
         responses.ShouldContain(r => r.StatusCode == HttpStatusCode.OK);
         var rejected = responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToList();
         rejected.ShouldNotBeEmpty("12 concurrent requests on 1 sequence + 1 queue slot must overflow");
         rejected.ShouldAllBe(r => r.StatusCode == HttpStatusCode.ServiceUnavailable && r.Headers.RetryAfter != null);
+        foreach (var rejection in rejected)
+            rejection.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        foreach (var stream in responses.Where(r => r.StatusCode == HttpStatusCode.OK && r.Content.Headers.ContentType!.MediaType == "text/event-stream"))
+            (await stream.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).TrimEnd().ShouldEndWith("data: [DONE]");
     }
 
     [Fact]

@@ -9,11 +9,17 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
+
+    private ServerProcess(Process process, Uri baseAddress, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _output = output;
     }
+
+    /// <summary>The last lines the server wrote (stdout and stderr), for failure messages.</summary>
+    public string RecentOutput => string.Join("\n", _output);
 
     public Uri BaseAddress { get; }
 
@@ -40,11 +46,18 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["ReportGen__DataDirectory"] = dataDirectory;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            output.Enqueue(line);
+            while (output.Count > 200) output.TryDequeue(out _);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), output);
         using var client = server.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -58,6 +71,13 @@ public sealed class ServerProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not start in 60 s");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The server's resident memory (RSS) now.</summary>
+    public long ResidentBytes()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
     }
 
     public HttpClient CreateClient()

@@ -24,13 +24,47 @@ public class ModelManifestTests
     {
         var shared = SharedData.Require("models");
         var manifest = RepoManifest();
-        var resolver = new ModelResolver(manifest, [shared]);
+        var fixtures = RepoFiles.Path("tests", "fixtures", "onnx");
+        var resolver = new ModelResolver(manifest, [shared, fixtures]);
         foreach (var entry in manifest.Models)
         {
             var r = resolver.Resolve(entry);
             r.Status.ShouldBe(ModelFileStatus.Ok, $"{entry.Id}: {r.ActualSha256}");
-            r.Path.ShouldBe(Path.Combine(shared, entry.File));
+            // Projectors and the 3-D encoder are generated test fixtures; everything else comes from shared/models.
+            r.Path.ShouldBe(Path.Combine(File.Exists(Path.Combine(fixtures, entry.File)) ? fixtures : shared, entry.File));
         }
+    }
+
+    [Fact]
+    public void Repo_manifest_declares_vision_language_sets_over_its_models()
+    {
+        var manifest = RepoManifest();
+        var set = manifest.FindSet("stories260k-mobilenet")!;
+        (set.Llm, set.Encoder, set.Projector, set.Modality).ShouldBe(("stories260k", "mobilenetv2-int8", "projector-mobilenet-64", "cxr"));
+        manifest.Find(set.Projector)!.ForModel.ShouldBe("stories260k");
+        var ct = manifest.FindSet("stories260k-mobilenet-ct")!;
+        ct.Ct!.Slices.ShouldBeGreaterThan(0);
+        ct.Ct.Windows.Count.ShouldBe(3);
+        manifest.FindSet("no-such-set").ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("\"llm\": \"enc\", \"encoder\": \"enc\", \"projector\": \"proj\"", "llm 'enc' is a vision-encoder, not a llm")]
+    [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"nope\"", "projector 'nope' is not a model")]
+    [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"proj\", \"modality\": \"mri\"", "modality 'mri' must be cxr or ct")]
+    [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"proj\", \"ct\": {\"slices\": 0}", "ct.slices must be >= 1")]
+    public void Bad_sets_are_rejected_naming_the_set_and_field(string fields, string message)
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "models.json");
+        const string Sha = "0000000000000000000000000000000000000000000000000000000000000000";
+        string Model(string id, string role, string extra = "") =>
+            $"{{\"id\": \"{id}\", \"role\": \"{role}\", \"file\": \"{id}.bin\", \"sha256\": \"{Sha}\", \"size\": 1, \"source\": \"t\", \"licence\": \"t\"{extra}}}";
+        var encoder = Model("enc", "vision-encoder", ", \"preprocessing\": {\"width\": 8, \"height\": 8, \"inputName\": \"x\"}");
+        File.WriteAllText(path, $"{{\"models\": [{Model("lm", "llm")}, {encoder}, {Model("proj", "projector")}], \"sets\": [{{\"id\": \"s\", {fields}}}]}}");
+        var error = Should.Throw<InvalidDataException>(() => ModelManifest.Load(path));
+        error.Message.ShouldContain("set 's'");
+        error.Message.ShouldContain(message);
     }
 
     [Fact]

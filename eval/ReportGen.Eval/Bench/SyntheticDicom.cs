@@ -51,6 +51,89 @@ public static class SyntheticDicom
         return ms.ToArray();
     }
 
+    /// <summary>
+    /// A synthetic chest CT series, one DICOM file per slice (CT, 16-bit signed HU with rescale 1/-1024 stored as
+    /// unsigned, positions along z every 5 mm): a soft-tissue body ellipse with two air-filled lungs, a bony spine and,
+    /// when <paramref name="noduleRadius"/> &gt; 0, a soft-tissue nodule in the right lung on the middle slices. Slice
+    /// files come in a scrambled order so readers must sort by position.
+    /// </summary>
+    public static IReadOnlyList<byte[]> CreateCtSeries(int slices = 12, int size = 64, double noduleRadius = 0, string seriesUid = "1.2.826.0.1.3680043.10.1234.77")
+    {
+        var files = new List<byte[]>();
+        for (var z = 0; z < slices; z++)
+        {
+            var hu = new short[size * size];
+            for (var y = 0; y < size; y++)
+                for (var x = 0; x < size; x++)
+                {
+                    double u = (x - size / 2.0) / (size / 2.0), v = (y - size / 2.0) / (size / 2.0);
+                    double value = -1000; // air outside the body
+                    if (u * u / 0.85 + v * v / 0.55 < 1) value = 40;                                          // soft tissue
+                    if (Math.Pow((u + 0.42) / 0.3, 2) + Math.Pow(v / 0.4, 2) < 1) value = -820;              // right lung (image left)
+                    if (Math.Pow((u - 0.42) / 0.3, 2) + Math.Pow(v / 0.4, 2) < 1) value = -820;              // left lung
+                    if (Math.Pow(u / 0.12, 2) + Math.Pow((v - 0.5) / 0.12, 2) < 1) value = 700;              // spine
+                    var mid = Math.Abs(z - slices / 2.0) < slices / 4.0;
+                    if (noduleRadius > 0 && mid && Math.Pow(u + 0.42, 2) + Math.Pow(v + 0.1, 2) < noduleRadius * noduleRadius) value = 60; // nodule
+                    hu[y * size + x] = (short)value;
+                }
+            files.Add(CtSlice(size, z, hu, seriesUid));
+        }
+        // Scramble: the reader must order by Image Position (Patient), not by file order.
+        return files.Select((f, i) => (f, key: (i * 7) % slices)).OrderBy(p => p.key).Select(p => p.f).ToList();
+    }
+
+    private static byte[] CtSlice(int size, int z, short[] hu, string seriesUid)
+    {
+        using var ms = new MemoryStream();
+        ms.Write(new byte[128]);
+        ms.Write("DICM"u8);
+        var meta = new MemoryStream();
+        Element(meta, 0x0002, 0x0001, "OB", [0, 1]);
+        Element(meta, 0x0002, 0x0002, "UI", Uid("1.2.840.10008.5.1.4.1.1.2"));
+        Element(meta, 0x0002, 0x0003, "UI", Uid($"{seriesUid}.{z + 1}"));
+        Element(meta, 0x0002, 0x0010, "UI", Uid("1.2.840.10008.1.2.1"));
+        var groupLength = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(groupLength, (uint)meta.Length);
+        Element(ms, 0x0002, 0x0000, "UL", groupLength);
+        meta.WriteTo(ms);
+
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        Element(ms, 0x0008, 0x0060, "CS", Text("CT"));
+        Element(ms, 0x0018, 0x0015, "CS", Text("CHEST"));
+        Element(ms, 0x0018, 0x0050, "DS", Text("5"));
+        Element(ms, 0x0020, 0x000E, "UI", Uid(seriesUid));
+        Element(ms, 0x0020, 0x0013, "IS", Text((z + 1).ToString(ci)));
+        Element(ms, 0x0020, 0x0032, "DS", Text($"-160\\-160\\{(z * 5.0).ToString("0.0", ci)}"));
+        Element(ms, 0x0020, 0x0037, "DS", Text("1\\0\\0\\0\\1\\0"));
+        Element(ms, 0x0028, 0x0002, "US", U16(1));
+        Element(ms, 0x0028, 0x0004, "CS", Text("MONOCHROME2"));
+        Element(ms, 0x0028, 0x0010, "US", U16((ushort)size));
+        Element(ms, 0x0028, 0x0011, "US", U16((ushort)size));
+        Element(ms, 0x0028, 0x0100, "US", U16(16));
+        Element(ms, 0x0028, 0x0101, "US", U16(12));
+        Element(ms, 0x0028, 0x0102, "US", U16(11));
+        Element(ms, 0x0028, 0x0103, "US", U16(0));
+        Element(ms, 0x0028, 0x1052, "DS", Text("-1024"));
+        Element(ms, 0x0028, 0x1053, "DS", Text("1"));
+        var pixels = new byte[size * size * 2];
+        for (var i = 0; i < hu.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan(i * 2), (ushort)Math.Clamp(hu[i] + 1024, 0, 4095));
+        Element(ms, 0x7FE0, 0x0010, "OW", pixels);
+        return ms.ToArray();
+    }
+
+    /// <summary>The series as one zip (the form <c>reportgen draft --modality ct</c> and the API take).</summary>
+    public static byte[] Zip(IReadOnlyList<byte[]> files)
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            for (var i = 0; i < files.Count; i++)
+            {
+                using var entry = zip.CreateEntry($"slice{i:D3}.dcm").Open();
+                entry.Write(files[i]);
+            }
+        return ms.ToArray();
+    }
+
     private static byte[] Uid(string uid) => Pad(Encoding.ASCII.GetBytes(uid), 0);
     private static byte[] Text(string s) => Pad(Encoding.ASCII.GetBytes(s), (byte)' ');
     private static byte[] Pad(byte[] b, byte pad) => b.Length % 2 == 0 ? b : [.. b, pad];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ReportGen.Pipelines.Remote;
@@ -30,7 +29,20 @@ public static class ChatCompletionsApi
         var model = request.Model ?? options.ModelId ?? "default";
         if (request.Stream)
         {
-            return TypedResults.ServerSentEvents(Chunks(chat, messages, options, id, created, model, cancellationToken));
+            // Wait for the first update before the 200 goes out: a full queue or a prompt the model rejects is then a
+            // problem response (503 with Retry-After, 400), not a stream that breaks after its headers.
+            var updates = chat.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            bool any;
+            try
+            {
+                any = await updates.MoveNextAsync();
+            }
+            catch
+            {
+                await updates.DisposeAsync();
+                throw;
+            }
+            return TypedResults.ServerSentEvents(Chunks(updates, any, id, created, model));
         }
         var response = await chat.GetResponseAsync(messages, options, cancellationToken);
         return TypedResults.Ok(new OpenAiChatResponse(id, "chat.completion", created, response.ModelId ?? model,
@@ -38,13 +50,14 @@ public static class ChatCompletionsApi
             response.Usage is { } u ? new OpenAiUsage(u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0, u.TotalTokenCount ?? (u.InputTokenCount ?? 0) + (u.OutputTokenCount ?? 0)) : null));
     }
 
-    private static async IAsyncEnumerable<string> Chunks(IChatClient chat, List<ChatMessage> messages, ChatOptions options, string id, long created, string model,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<string> Chunks(IAsyncEnumerator<ChatResponseUpdate> updates, bool any, string id, long created, string model)
     {
+        await using var owned = updates;
         yield return Chunk(id, created, model, new OpenAiResponseMessage("assistant", ""), null);
         string? finish = null;
-        await foreach (var update in chat.GetStreamingResponseAsync(messages, options, cancellationToken))
+        for (var more = any; more; more = await updates.MoveNextAsync())
         {
+            var update = updates.Current;
             finish = FinishReason(update.FinishReason) ?? finish;
             if (!string.IsNullOrEmpty(update.Text)) yield return Chunk(id, created, model, new OpenAiResponseMessage(null, update.Text), null);
         }
@@ -148,7 +161,7 @@ public static class ChatCompletionsApi
                 "text" => ChatResponseFormat.Text,
                 "json_object" => ChatResponseFormat.Json,
                 "json_schema" when format.TryGetProperty("json_schema", out var js) && js.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object =>
-                    ChatResponseFormat.ForJsonSchema(schema.Clone(), js.TryGetProperty("name", out var n) ? n.GetString() : null),
+                    ChatResponseFormat.ForJsonSchema(SupportedSchema(schema), js.TryGetProperty("name", out var n) ? n.GetString() : null),
                 _ => throw new RequestFieldException("response_format", "response_format.type must be text, json_object or json_schema (with json_schema.schema)", StatusCodes.Status400BadRequest),
             };
         }
@@ -157,6 +170,20 @@ public static class ChatCompletionsApi
             throw new RequestFieldException("response_format", "response_format must be an object", StatusCodes.Status400BadRequest);
         }
         return options;
+    }
+
+    // The schema becomes a grammar only when generation starts; check it now so an unsupported keyword is a 400 naming the field.
+    private static JsonElement SupportedSchema(JsonElement schema)
+    {
+        try
+        {
+            ReportGen.Llama.Grammar.JsonSchemaToGbnf.Convert(schema);
+            return schema.Clone();
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            throw new RequestFieldException("response_format.json_schema.schema", ex.Message, StatusCodes.Status400BadRequest);
+        }
     }
 
     private static string? FinishReason(ChatFinishReason? reason) =>

@@ -9,6 +9,7 @@ using ReportGen.Api.Telemetry;
 using ReportGen.Core.Imaging;
 using ReportGen.Core.Models;
 using ReportGen.Llama;
+using ReportGen.Onnx;
 using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Api.Hosting;
@@ -21,6 +22,12 @@ public sealed class LlmOptions
 
     /// <summary>Manifest id (or GGUF path) of the local model; null = no local LLM.</summary>
     public string? Model { get; set; }
+
+    /// <summary>
+    /// A vision-language model set (models.json <c>sets</c>): its LLM is the hosted model and its image encoder and
+    /// projector inject images (what <c>/v1/reports/draft</c> needs). When set, <see cref="Model"/> may be left out.
+    /// </summary>
+    public string? ModelSet { get; set; }
 
     /// <summary>An OpenAI-compatible server (vLLM, TGI, llama.cpp-server, another ReportGen) used instead of a local model.</summary>
     public string? RemoteUrl { get; set; }
@@ -55,14 +62,26 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     private readonly TaskCompletionSource<IChatClient> _client = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LlamaModel? _model;
     private SequenceScheduler? _scheduler;
+    private VisionLanguageModelSet? _set;
     private long _lastTokens;
     private long _lastTimestamp = Stopwatch.GetTimestamp();
 
     /// <summary>The readiness component name.</summary>
-    public string ComponentName => "llm:" + (options.Value.Model ?? options.Value.RemoteUrl);
+    public string ComponentName => "llm:" + (options.Value.ModelSet ?? options.Value.Model ?? options.Value.RemoteUrl);
 
     /// <summary>The model id and SHA-256 for provenance.</summary>
     public ModelProvenance? Provenance { get; private set; }
+
+    /// <summary>The loaded vision-language set (null without <see cref="LlmOptions.ModelSet"/> or until loaded).</summary>
+    public VisionLanguageModelSet? ModelSet => _set;
+
+    /// <summary>Whether a vision-language set is configured (it may still be loading).</summary>
+    public bool HasModelSet => options.Value.ModelSet is not null && options.Value.RemoteUrl is null;
+
+    /// <summary>LLM, image encoder and projector with their SHA-256 (just the LLM without a set).</summary>
+    public IReadOnlyList<ModelProvenance> SetProvenance => _set is { } set && Provenance is { } llm
+        ? [llm, new(set.Encoder.Entry.Id, set.Encoder.Entry.Sha256, "vision-encoder"), new(set.Projector.Entry.Id, set.Projector.Entry.Sha256, "projector")]
+        : Provenance is { } only ? [only] : [];
 
     /// <summary>The client, once loaded.</summary>
     public Task<IChatClient> Client => _client.Task;
@@ -89,9 +108,17 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
             }
             else
             {
-                var entry = resolver.Manifest.Find(o.Model!);
-                var path = entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file");
                 var started = Stopwatch.GetTimestamp();
+                if (o.ModelSet is { } setId)
+                {
+                    // The set composes encoder + projector as the image-embedding provider; its LLM is the hosted model.
+                    _set = VisionLanguageModelSet.Load(resolver, setId);
+                    if (o.Model is { } m && m != _set.Llm.Entry.Id)
+                        throw new InvalidOperationException($"ReportGen:Llm:Model '{m}' is not the LLM of model set '{setId}' ({_set.Llm.Entry.Id}); leave Model out");
+                    imageEmbeddings = _set;
+                }
+                var entry = _set?.Llm.Entry ?? resolver.Manifest.Find(o.Model!);
+                var path = entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file");
                 _model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
@@ -99,6 +126,8 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                     QueueCapacity = o.QueueCapacity,
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
+                metrics.ActiveSequences = () => _scheduler.Stats.Active;
+                metrics.DecodedTokens = () => _scheduler.Stats.TokensDecoded;
                 metrics.TokensPerSecond = TokensPerSecond;
                 Provenance = new ModelProvenance(entry?.Id ?? Path.GetFileName(path), entry?.Sha256 ?? "unverified", "llm");
                 _client.SetResult(new LlamaChatClient(_scheduler, imageEmbeddings, new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) }));
@@ -110,7 +139,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             readiness.Failed(ComponentName, ex.Message);
-            logger.LogError("LLM {Model} failed to load: {Reason}", o.Model, ex.Message);
+            logger.LogError("LLM {Model} failed to load: {Reason}", o.ModelSet ?? o.Model, ex.Message);
             _client.TrySetException(new LlmUnavailableException(ex.Message));
         }
     }
@@ -132,6 +161,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     {
         if (_scheduler is not null) await _scheduler.DisposeAsync();
         _model?.Dispose();
+        _set?.Dispose();
     }
 }
 
@@ -189,6 +219,9 @@ public sealed class LlmProblemMapper : IExceptionProblemMapper
         // The runtime rejects a prompt it cannot hold (too long for the context, wrong image size) at submission.
         ArgumentException bad when bad.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
             new MappedProblem(StatusCodes.Status400BadRequest, "Input does not fit the model", bad.Message.Split(" (Parameter", 2)[0], "messages", "model_input_rejected"),
+        // Content the hosted model cannot take (an image for a text-only model, an unknown media type).
+        NotSupportedException unsupported when unsupported.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
+            new MappedProblem(StatusCodes.Status400BadRequest, "Input not supported by the model", unsupported.Message, "messages", "model_input_unsupported"),
         _ => null,
     };
 }

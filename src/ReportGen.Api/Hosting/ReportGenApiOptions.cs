@@ -17,6 +17,9 @@ public sealed class ReportGenApiOptions : IValidatableObject
     /// <summary>Largest accepted request body in bytes (images included).</summary>
     [Range(1024, 1L << 31)] public long MaxRequestBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>Largest accepted image file (one multipart part) in bytes.</summary>
+    [Range(1024, 1L << 31)] public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
+
     /// <summary>Origins allowed to call the API from a browser (the editor plugin's pages).</summary>
     public List<string> CorsOrigins { get; set; } = [];
 

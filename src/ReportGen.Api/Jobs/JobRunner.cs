@@ -1,6 +1,8 @@
 using ReportGen.Core.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ReportGen.Api.Hosting;
+using ReportGen.Llama;
 
 namespace ReportGen.Api.Jobs;
 
@@ -52,7 +54,7 @@ public sealed class JobRunner(JobStore store, ILogger<JobRunner> logger) : Backg
                 var id = record.RootElement.TryGetProperty("id", out var idElement) ? JsonNode.Parse(idElement.GetRawText()) : null;
                 try
                 {
-                    var result = await operation.ExecuteAsync(record.RootElement, descriptor.Parameters, stoppingToken);
+                    var result = await ExecuteWhenAdmittedAsync(operation, record.RootElement, descriptor.Parameters, stoppingToken);
                     results.Success(index, id, result);
                 }
                 catch (JobRecordException ex)
@@ -73,5 +75,30 @@ public sealed class JobRunner(JobStore store, ILogger<JobRunner> logger) : Backg
         }
         journal.MarkCompleted();
         logger.LogInformation("Job {JobId} completed", descriptor.Id);
+    }
+
+    /// <summary>
+    /// Batch work yields to interactive requests: a full model queue is not the record's fault, so the record waits
+    /// and retries (it never fails for it); a model that stays unavailable fails the record after a few tries.
+    /// </summary>
+    private static async Task<JsonNode> ExecuteWhenAdmittedAsync(IJobOperation operation, JsonElement record, IReadOnlyDictionary<string, string> parameters,
+        CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var unavailable = 0; ; )
+        {
+            try
+            {
+                return await operation.ExecuteAsync(record, parameters, stoppingToken);
+            }
+            catch (SchedulerFullException)
+            {
+            }
+            catch (LlmUnavailableException) when (++unavailable < 5)
+            {
+            }
+            await Task.Delay(delay, stoppingToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+        }
     }
 }

@@ -11,7 +11,10 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
     /// <inheritdoc />
     public MappedProblem? TryMap(Exception exception) => exception switch
     {
-        Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field),
+        // A 503 names what is missing (a model); like every 503 it says when to ask again.
+        Apis.RequestFieldException { Status: StatusCodes.Status503ServiceUnavailable } r =>
+            new MappedProblem(r.Status, "Service unavailable", r.Message, r.Field, r.Code ?? "not_configured", RetryAfterSeconds: 300),
+        Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field, r.Code),
         ReportTextException t => new MappedProblem(
             t.Problem == ReportTextProblem.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
             "Invalid report text", t.Message, t.Field, t.Code),

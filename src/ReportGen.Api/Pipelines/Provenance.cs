@@ -38,5 +38,9 @@ public sealed record Provenance
 /// <summary>A model's identity.</summary>
 public sealed record ModelProvenance([property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("sha256")] string Sha256, [property: JsonPropertyName("role")] string Role);
 
-/// <summary>A prompt's identity.</summary>
-public sealed record PromptProvenance([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("sha256")] string Sha256);
+/// <summary>A prompt's identity: its name and the SHA-256 of the prompt file's bytes.</summary>
+public sealed record PromptProvenance([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("sha256")] string Sha256)
+{
+    /// <summary>The identity of a loaded prompt file.</summary>
+    public static PromptProvenance Of(ReportGen.Pipelines.Prompts.PromptTemplate prompt) => new(prompt.Name, prompt.ContentHash);
+}

@@ -67,18 +67,14 @@ public sealed class PrometheusExporter : IDisposable
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var key = (Name(instrument), Tags(tags));
-        switch (_meta.GetValueOrDefault(key.Item1).Kind)
-        {
-            case "histogram":
-                _histograms.GetOrAdd(key, _ => new Histogram()).Add(value);
-                break;
-            case "counter":
-                _sums.AddOrUpdate(key, value, (_, old) => old + value);
-                break;
-            default:
-                _sums[key] = value;
-                break;
-        }
+        if (_meta.GetValueOrDefault(key.Item1).Kind == "histogram")
+            _histograms.GetOrAdd(key, _ => new Histogram()).Add(value);
+        else if (instrument.IsObservable)
+            _sums[key] = value;   // observable instruments report the current total (or level), not a delta
+        else if (instrument is Counter<long> or Counter<double> or UpDownCounter<long> or UpDownCounter<int> or UpDownCounter<double>)
+            _sums.AddOrUpdate(key, value, (_, old) => old + value);   // deltas
+        else
+            _sums[key] = value;
     }
 
     private static string Name(Instrument instrument)

@@ -1,8 +1,355 @@
 using System.CommandLine;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using ReportGen.Core.Models;
+using ReportGen.Imaging;
+using ReportGen.Imaging.Ct;
+using ReportGen.Llama;
+using ReportGen.Onnx;
+using ReportGen.Pipelines.Drafting;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Cli.Commands;
 
+/// <summary>What <c>reportgen draft</c> was asked to do (one record so tests can call <see cref="DraftCommand.RunAsync"/>).</summary>
+internal sealed record DraftCliOptions
+{
+    public required string Image { get; init; }
+    public string? Lateral { get; init; }
+    public string? Prior { get; init; }
+    public string? PriorReport { get; init; }
+    public string? Indication { get; init; }
+    public string? Technique { get; init; }
+    public string? Comparison { get; init; }
+    public bool Grounded { get; init; }
+    public string Modality { get; init; } = "cxr";
+    public string? Model { get; init; }
+    public bool Stream { get; init; }
+    public string? Retrieve { get; init; }
+    public int K { get; init; } = 3;
+    /// <summary>When <see cref="Retrieve"/> is a studies JSONL: also save the built index here (a .json to pass to --retrieve later).</summary>
+    public string? SaveIndex { get; init; }
+    public int? MaxTokens { get; init; }
+    /// <summary>LLM threads; null: REPORTGEN_LLM_THREADS or all cores.</summary>
+    public int? Threads { get; init; }
+}
+
+/// <summary>Bad input to <c>reportgen draft</c> (exit 2, one line naming the option).</summary>
+internal sealed class DraftInputException(string message) : Exception(message);
+
+/// <summary>
+/// <c>reportgen draft --image FILE [--lateral FILE] [--prior FILE --prior-report FILE] [--indication TEXT]
+/// [--technique TEXT] [--comparison TEXT] [--grounded] [--modality cxr|ct] [--model SET_OR_LLM] [--stream]
+/// [--retrieve INDEX --k N [--save-index FILE]]</c>: prints <c>{"findings": [{"text", "boxes"}], "impression", ..., "provenance"}</c>
+/// (with <c>--stream</c>: one NDJSON line per finding as it is produced, then a <c>done</c> line). Logs and errors go to
+/// stderr; bad input exits 2 with one line, a runtime failure exits 1.
+/// </summary>
 internal static class DraftCommand
 {
-    public static Command Create() => PendingCommand.Create("draft", "Draft findings for a study (optionally grounded)");
+    private const string Verb = "reportgen draft";
+
+    public static Command Create()
+    {
+        var image = new Option<string>("--image") { Description = "Current frontal image (PNG, JPEG, DICOM); for --modality ct a folder or zip of the DICOM series", Required = true };
+        var lateral = new Option<string?>("--lateral") { Description = "Current lateral image" };
+        var prior = new Option<string?>("--prior") { Description = "Prior frontal image" };
+        var priorReport = new Option<string?>("--prior-report") { Description = "Prior report (text file)" };
+        var indication = new Option<string?>("--indication") { Description = "Indication" };
+        var technique = new Option<string?>("--technique") { Description = "Technique" };
+        var comparison = new Option<string?>("--comparison") { Description = "Comparison" };
+        var grounded = new Option<bool>("--grounded") { Description = "Ask for grounded findings (boxes)" };
+        var modality = new Option<string>("--modality") { Description = "cxr | ct", DefaultValueFactory = _ => "cxr" };
+        var model = new Option<string?>("--model") { Description = "Vision-language set id (models.json \"sets\"), or a text-only LLM id / GGUF path; default: the first set of the modality" };
+        var stream = new Option<bool>("--stream") { Description = "Print findings as NDJSON lines as they are produced" };
+        var retrieve = new Option<string?>("--retrieve") { Description = "Study index for retrieval grounding: a saved index (.json) or a studies JSONL ({id, image, findings})" };
+        var k = new Option<int>("--k") { Description = "Similar studies to retrieve", DefaultValueFactory = _ => 3 };
+        var saveIndex = new Option<string?>("--save-index") { Description = "With --retrieve STUDIES.jsonl: save the built index to this .json file for later runs" };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "Max tokens to generate (default: the prompt's)" };
+        var command = new Command("draft", "Draft findings for a study (optionally grounded)")
+        {
+            image, lateral, prior, priorReport, indication, technique, comparison, grounded, modality, model, stream, retrieve, k, saveIndex, maxTokens,
+        };
+        command.SetAction((parse, ct) => RunAsync(new DraftCliOptions
+        {
+            Image = parse.GetValue(image)!, Lateral = parse.GetValue(lateral), Prior = parse.GetValue(prior), PriorReport = parse.GetValue(priorReport),
+            Indication = parse.GetValue(indication), Technique = parse.GetValue(technique), Comparison = parse.GetValue(comparison),
+            Grounded = parse.GetValue(grounded), Modality = parse.GetValue(modality)!, Model = parse.GetValue(model), Stream = parse.GetValue(stream),
+            Retrieve = parse.GetValue(retrieve), K = parse.GetValue(k), SaveIndex = parse.GetValue(saveIndex), MaxTokens = parse.GetValue(maxTokens),
+        }, Console.Out, Console.Error, null, ct));
+        return command;
+    }
+
+    /// <summary>Runs the verb. <paramref name="resolver"/> null: the default manifest and search folders.</summary>
+    internal static async Task<int> RunAsync(DraftCliOptions o, TextWriter stdout, TextWriter stderr, ModelResolver? resolver, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunCoreAsync(o, stdout, stderr, resolver, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DraftInputException e)
+        {
+            return Fail(stderr, 2, e.Message);
+        }
+        catch (ImageDecodeException e)
+        {
+            return Fail(stderr, 2, $"cannot decode image: {e.Message}");
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or KeyNotFoundException or LlamaException
+                                      or OnnxRuntimeException or DllNotFoundException or NotSupportedException or PromptRenderException)
+        {
+            return Fail(stderr, 1, e.Message);
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(DraftCliOptions o, TextWriter stdout, TextWriter stderr, ModelResolver? resolver, CancellationToken cancellationToken)
+    {
+        var modality = o.Modality.Trim().ToLowerInvariant();
+        if (modality is not ("cxr" or "ct")) throw new DraftInputException($"--modality: '{o.Modality}' is not cxr or ct");
+        if (o.K < 1) throw new DraftInputException("--k must be >= 1");
+        if (modality == "ct" && (o.Lateral ?? o.Prior) is not null) throw new DraftInputException("--lateral and --prior are for --modality cxr");
+
+        // Inputs first: bad input fails fast, before any model is loaded.
+        DraftInputs.Loaded frontal = modality == "ct" ? DraftInputs.LoadSeries(o.Image, "--image") : DraftInputs.LoadImage(o.Image, "--image");
+        var lateral = o.Lateral is null ? null : DraftInputs.LoadImage(o.Lateral, "--lateral");
+        var prior = o.Prior is null ? null : DraftInputs.LoadImage(o.Prior, "--prior");
+        var priorReport = o.PriorReport is null ? null : DraftInputs.ReadText(o.PriorReport, "--prior-report");
+
+        using var engine = DraftEngine.Open(resolver, o.Model, modality, o.Threads, stderr);
+        var set = engine.Set;
+        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, o.SaveIndex, stderr);
+
+        var geometry = set is not null && frontal.Image is { } px ? CropGeometry.For(set.EncoderPreprocessing, px.Width, px.Height) : null;
+        var request = new DraftRequest
+        {
+            Frontal = frontal.Study, Lateral = lateral?.Study, PriorFrontal = prior?.Study, PriorReport = priorReport,
+            Indication = o.Indication, Technique = o.Technique, Comparison = o.Comparison, Grounded = o.Grounded,
+            FrontalGeometry = geometry, MaxOutputTokens = o.MaxTokens, Evidence = evidence, Modality = modality,
+        };
+
+        var service = engine.Service;
+        var provenance = engine.Provenance(1 + (lateral is null ? 0 : 1) + (prior is null ? 0 : 1));
+        var json = new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        if (o.Stream)
+        {
+            var index = 0;
+            DraftResult? final = null;
+            await foreach (var finding in service.StreamFindingsAsync(request, cancellationToken, r => final = r).ConfigureAwait(false))
+            {
+                var line = new JsonObject { ["type"] = "finding", ["index"] = index++ };
+                foreach (var (key, value) in DraftJson.Finding(finding)) line[key] = value?.DeepClone();
+                await stdout.WriteLineAsync(line.ToJsonString(json)).ConfigureAwait(false);
+                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            var done = DraftJson.Result(final!, request, Size(frontal.Image), provenance);
+            done.Remove("findings");
+            var last = new JsonObject { ["type"] = "done", ["findings_count"] = index };
+            foreach (var (key, value) in done) last[key] = value?.DeepClone();
+            await stdout.WriteLineAsync(last.ToJsonString(json)).ConfigureAwait(false);
+            return 0;
+        }
+        var result = await service.DraftAsync(request, cancellationToken).ConfigureAwait(false);
+        await stdout.WriteLineAsync(DraftJson.Result(result, request, Size(frontal.Image), provenance).ToJsonString(json)).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static DraftImageSize? Size(PixelImage? image) => image is null ? null : new DraftImageSize(image.Width, image.Height, image.Metadata.Format);
+
+    private static int Fail(TextWriter stderr, int code, string message)
+    {
+        stderr.WriteLine($"{Verb}: {message.Split('\n')[0].Trim()}");
+        return code;
+    }
+}
+
+/// <summary>
+/// The drafting stack for one command: a vision-language set (<see cref="VisionLanguageModelSet"/>) or a text-only
+/// LLM, its chat client and the <see cref="DraftingService"/>; shared by <c>draft</c> and <c>eval draft</c>.
+/// </summary>
+internal sealed class DraftEngine : IDisposable
+{
+    private readonly IChatClient _chat;
+
+    private DraftEngine(VisionLanguageModelSet? set, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha)
+    {
+        Set = set;
+        _chat = chat;
+        Prompts = prompts;
+        LlmId = llmId;
+        LlmSha256 = llmSha;
+        Service = new DraftingService(chat, prompts, attachImages: set is not null);
+    }
+
+    public VisionLanguageModelSet? Set { get; }
+    public PromptLibrary Prompts { get; }
+    public DraftingService Service { get; }
+    public string LlmId { get; }
+    public string? LlmSha256 { get; }
+
+    /// <summary>Opens <paramref name="model"/> (a set id, an llm id or a GGUF path; null: the first set of the modality).</summary>
+    /// <exception cref="DraftInputException">The model does not fit the request.</exception>
+    public static DraftEngine Open(ModelResolver? resolver, string? model, string modality, int? threads, TextWriter stderr)
+    {
+        resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
+        var manifest = resolver.Manifest;
+        var setId = model is null
+            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException($"--model: models.json has no {modality} model set; pass --model")
+            : manifest.FindSet(model)?.Id;
+        if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
+            throw new DraftInputException($"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
+
+        var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, "reportgen draft"));
+        try
+        {
+            string llmPath, llmId;
+            string? llmSha;
+            if (set is not null)
+            {
+                (llmPath, llmId, llmSha) = (set.Llm.Path!, set.Llm.Entry.Id, set.Llm.Entry.Sha256);
+            }
+            else if (manifest.Find(model!) is { } entry)
+            {
+                if (entry.Role != ModelRole.Llm) throw new DraftInputException($"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
+                (llmPath, llmId, llmSha) = (resolver.RequirePath(entry.Id), entry.Id, entry.Sha256);
+            }
+            else if (File.Exists(model))
+            {
+                (llmPath, llmId, llmSha) = (model!, Path.GetFileName(model!), null);
+            }
+            else
+            {
+                throw new DraftInputException($"--model: '{model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
+            }
+            if (set is null) stderr.WriteLine($"reportgen draft: warning: '{llmId}' is a text-only model: the images are not used");
+            var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, threads);
+            return new DraftEngine(set, chat, PromptLibrary.LoadDefault(), llmId, llmSha);
+        }
+        catch
+        {
+            set?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector).</summary>
+    public IReadOnlyList<(string Id, string Role, string Sha256)> Models =>
+        Set is null
+            ? [(LlmId, "llm", LlmSha256 ?? "unverified")]
+            : [(LlmId, "llm", LlmSha256 ?? "unverified"), (Set.Encoder.Entry.Id, "vision-encoder", Set.Encoder.Entry.Sha256), (Set.Projector.Entry.Id, "projector", Set.Projector.Entry.Sha256)];
+
+    /// <summary>The provenance block of the draft JSON.</summary>
+    public JsonObject Provenance(int images)
+    {
+        var prompt = Prompts[DraftingService.PromptName];
+        return new JsonObject
+        {
+            ["model_set"] = Set?.Id,
+            ["models"] = new JsonArray(Models.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["role"] = m.Role, ["sha256"] = m.Sha256 }).ToArray()),
+            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
+            ["engine"] = "llama.cpp",
+            ["images_injected"] = Set is null ? 0 : images,
+        };
+    }
+
+    public void Dispose()
+    {
+        _chat.Dispose();
+        Set?.Dispose();
+    }
+}
+
+/// <summary>Reads and checks the images and files of a draft request (bad input becomes <see cref="DraftInputException"/>).</summary>
+internal static class DraftInputs
+{
+    /// <summary>An input ready for the request: its bytes and media type, and the decoded pixels (2-D) or volume (CT).</summary>
+    internal sealed record Loaded(StudyImage Study, PixelImage? Image, CtVolume? Volume);
+
+    /// <summary>A 2-D image (CXR): decoded once here to check it and to know its real size.</summary>
+    public static Loaded LoadImage(string path, string option)
+    {
+        var bytes = ReadBytes(path, option);
+        DecodedInput decoded;
+        try
+        {
+            decoded = ImageDecoder.DecodeAny(bytes);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new DraftInputException($"{option}: cannot decode {Path.GetFileName(path)}: {e.Message}");
+        }
+        if (decoded.Volume is not null) throw new DraftInputException($"{option}: {Path.GetFileName(path)} is a CT series; use --modality ct");
+        var image = decoded.Image!;
+        if (string.Equals(image.Metadata.Modality, "CT", StringComparison.OrdinalIgnoreCase))
+            throw new DraftInputException($"{option}: {Path.GetFileName(path)} is a CT slice (DICOM modality CT); use --modality ct with the whole series");
+        return new Loaded(new StudyImage(bytes, MediaType(bytes)), image, null);
+    }
+
+    /// <summary>A CT series: a folder of DICOM files (zipped here, in memory) or a zip of them.</summary>
+    public static Loaded LoadSeries(string path, string option)
+    {
+        byte[] zip;
+        if (Directory.Exists(path))
+        {
+            var files = Directory.GetFiles(path).Order(StringComparer.Ordinal).ToArray();
+            if (files.Length == 0) throw new DraftInputException($"{option}: folder {path} is empty");
+            using var ms = new MemoryStream();
+            using (var archive = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+                foreach (var file in files)
+                    archive.CreateEntryFromFile(file, Path.GetFileName(file), CompressionLevel.NoCompression);
+            zip = ms.ToArray();
+        }
+        else
+        {
+            zip = ReadBytes(path, option);
+            if (ImageDecoder.Sniff(zip) != ImageFormat.Zip)
+                throw new DraftInputException($"{option}: --modality ct needs a series (a folder or zip of DICOM files); {Path.GetFileName(path)} is a single image");
+        }
+        CtVolume volume;
+        try
+        {
+            volume = CtSeriesReader.ReadZip(zip);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new DraftInputException($"{option}: cannot read the CT series {Path.GetFileName(path)}: {e.Message}");
+        }
+        return new Loaded(new StudyImage(zip, VisionLanguageModelSet.CtSeriesMediaType), null, volume);
+    }
+
+    public static string ReadText(string path, string option)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DraftInputException($"{option}: cannot read {path}: {e.Message}");
+        }
+    }
+
+    private static byte[] ReadBytes(string path, string option)
+    {
+        if (Directory.Exists(path)) throw new DraftInputException($"{option}: {path} is a folder, not an image");
+        if (!File.Exists(path)) throw new DraftInputException($"{option}: file not found: {path}");
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DraftInputException($"{option}: cannot read {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>The media type the chat client routes as an image.</summary>
+    public static string MediaType(ReadOnlySpan<byte> bytes) => ImageDecoder.Sniff(bytes) switch
+    {
+        ImageFormat.Png => "image/png",
+        ImageFormat.Jpeg => "image/jpeg",
+        ImageFormat.Dicom => "application/dicom",
+        ImageFormat.Zip => VisionLanguageModelSet.CtSeriesMediaType,
+        _ => "application/octet-stream",
+    };
 }

@@ -1,8 +1,103 @@
 using System.CommandLine;
+using ReportGen.Core.Models;
+using ReportGen.Eval.Reporting;
+using ReportGen.Eval.Suites;
+using ReportGen.Imaging;
+using ReportGen.Llama;
+using ReportGen.Onnx;
+using ReportGen.Pipelines.Drafting;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Cli.Commands;
 
+/// <summary>
+/// <c>reportgen eval draft --data FILE.jsonl --out DIR [--model SET] [--grounded] [--max-tokens N]</c>: drafts every
+/// image–report pair with the model set and scores the drafts against the reference findings (BLEU, ROUGE-L,
+/// CIDEr-D, CheXpert F1 from the rules labeler, RadGraph F1 from rules structuring, the rules judge); writes
+/// DIR/results.json (top-level <c>metrics</c>) and DIR/report.html. See eval/drafting.md.
+/// </summary>
 internal static class EvalDraftCommand
 {
-    public static Command Create() => PendingCommand.Create("draft", "Evaluate drafting");
+    private const string Verb = "reportgen eval draft";
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Image–report pairs (JSONL: id, image, lateral?, indication?, findings)", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for results.json and report.html", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model set id from models.json (default: the first cxr set)" };
+        var grounded = new Option<bool>("--grounded") { Description = "Draft in grounded mode" };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Max tokens per draft", DefaultValueFactory = _ => 120 };
+        var command = new Command("draft", "Evaluate drafting on image–report pairs: text overlap, CheXpert F1, RadGraph F1, rules judge") { data, output, model, grounded, maxTokens };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(grounded), parse.GetValue(maxTokens),
+            null, null, Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string data, string outDir, string? model, bool grounded, int maxTokens, int? threads, ModelResolver? resolver,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(data)) return Fail(stderr, 2, $"--data: file not found: {data}");
+        if (maxTokens < 1) return Fail(stderr, 2, "--max-tokens must be >= 1");
+        IReadOnlyList<DraftingPair> pairs;
+        try
+        {
+            pairs = DraftingSuite.LoadPairs(data);
+            foreach (var p in pairs) DraftInputs.LoadImage(p.Image, $"--data ({p.Id})");   // bad images fail before the models load
+        }
+        catch (InvalidDataException e)
+        {
+            return Fail(stderr, 2, $"--data: {e.Message}");
+        }
+        catch (DraftInputException e)
+        {
+            return Fail(stderr, 2, e.Message);
+        }
+
+        try
+        {
+            using var engine = DraftEngine.Open(resolver, model, "cxr", threads, stderr);
+            async Task<DraftResult> Draft(DraftingPair pair, CancellationToken ct)
+            {
+                var frontal = DraftInputs.LoadImage(pair.Image, pair.Id);
+                var lateral = pair.Lateral is null ? null : DraftInputs.LoadImage(pair.Lateral, pair.Id);
+                var geometry = engine.Set is not null ? CropGeometry.For(engine.Set.EncoderPreprocessing, frontal.Image!.Width, frontal.Image.Height) : null;
+                return await engine.Service.DraftAsync(new DraftRequest
+                {
+                    Frontal = frontal.Study, Lateral = lateral?.Study, Indication = pair.Indication, Technique = pair.Technique, Comparison = pair.Comparison,
+                    Grounded = grounded, FrontalGeometry = geometry, MaxOutputTokens = maxTokens,
+                }, ct).ConfigureAwait(false);
+            }
+            var options = new DraftingSuiteOptions
+            {
+                ModelSetId = engine.Set?.Id ?? engine.LlmId,
+                Models = engine.Models.Select(m => new ModelRecord(m.Id, null, m.Sha256, null)).ToList(),
+                PromptsFolder = engine.Prompts.Folder,
+            };
+            var progress = new LineProgress(done => stderr.WriteLine($"{Verb}: {done}/{pairs.Count} drafted"));
+            var written = await DraftingSuite.RunAsync(data, outDir, Draft, options, progress, cancellationToken).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"draft: {pairs.Count} pairs with {options.ModelSetId} -> {written.ResultsJson}, {written.ReportHtml}").ConfigureAwait(false);
+            return 0;
+        }
+        catch (DraftInputException e)
+        {
+            return Fail(stderr, 2, e.Message);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or KeyNotFoundException or LlamaException
+                                      or OnnxRuntimeException or DllNotFoundException or NotSupportedException or ImageDecodeException)
+        {
+            return Fail(stderr, 1, e.Message);
+        }
+    }
+
+    /// <summary>Reports synchronously, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class LineProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
+    private static int Fail(TextWriter stderr, int code, string message)
+    {
+        stderr.WriteLine($"{Verb}: {message.Split('\n')[0].Trim()}");
+        return code;
+    }
 }

@@ -89,11 +89,46 @@ public sealed record ModelEntry
     public string? ChatTemplate { get; init; }
 }
 
+/// <summary>How a CT series becomes encoder input for a vision-language set (<see cref="ModelSet.Ct"/>).</summary>
+public sealed record CtSampling
+{
+    /// <summary>Slices sampled evenly through the series for a 2-D encoder (each encoded and projected; their image tokens are concatenated in order).
+    /// Ignored by a 3-D encoder, whose preprocessing depth decides.</summary>
+    public int Slices { get; init; } = 8;
+    /// <summary>CT windows, one per encoder channel (<c>lung</c>, <c>mediastinum</c>, <c>bone</c>); 1, 3 or 4 names.</summary>
+    public IReadOnlyList<string> Windows { get; init; } = ["lung", "mediastinum", "bone"];
+}
+
+/// <summary>
+/// A vision-language model set: image encoder, then projector, then LLM (LLaVA style). The projector maps the
+/// encoder's features into the LLM's embedding space; the set is what <c>reportgen draft --model</c> and the API name.
+/// </summary>
+public sealed record ModelSet
+{
+    /// <summary>Stable id of the set (configuration, requests, provenance).</summary>
+    public required string Id { get; init; }
+    /// <summary>Model id of the LLM (role <c>llm</c>).</summary>
+    public required string Llm { get; init; }
+    /// <summary>Model id of the image encoder (role <c>vision-encoder</c>).</summary>
+    public required string Encoder { get; init; }
+    /// <summary>Model id of the projector (role <c>projector</c>).</summary>
+    public required string Projector { get; init; }
+    /// <summary>The imaging the set drafts for: <c>cxr</c> (2-D images) or <c>ct</c> (a series).</summary>
+    public string Modality { get; init; } = "cxr";
+    /// <summary>CT slice sampling and windows (modality <c>ct</c>; defaults apply when absent).</summary>
+    public CtSampling? Ct { get; init; }
+    /// <summary>One line on what it is.</summary>
+    public string? Description { get; init; }
+}
+
 /// <summary><c>models/models.json</c>: every model the service knows.</summary>
 public sealed record ModelManifest
 {
     /// <summary>The models.</summary>
     public required IReadOnlyList<ModelEntry> Models { get; init; }
+
+    /// <summary>Vision-language model sets built from <see cref="Models"/> (may be empty).</summary>
+    public IReadOnlyList<ModelSet> Sets { get; init; } = [];
 
     /// <summary>The folder the manifest was read from (its <c>models/</c> folder), if read from disk.</summary>
     [JsonIgnore] public string? Directory { get; init; }
@@ -110,6 +145,10 @@ public sealed record ModelManifest
     /// <summary>Finds a model by id (ordinal, case-insensitive); null when unknown.</summary>
     public ModelEntry? Find(string id) =>
         Models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Finds a vision-language set by id (ordinal, case-insensitive); null when unknown.</summary>
+    public ModelSet? FindSet(string id) =>
+        Sets.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Reads and validates a manifest file.</summary>
     /// <exception cref="InvalidDataException">The manifest is malformed; the message names the entry and field.</exception>
@@ -159,6 +198,25 @@ public sealed record ModelManifest
             if (m.Role == ModelRole.VisionEncoder && m.Preprocessing is null) throw new InvalidDataException(Where("a vision-encoder needs preprocessing"));
             if (m.Preprocessing is { } p && (p.Mean.Length != p.Std.Length || p.Std.Any(s => s <= 0)))
                 throw new InvalidDataException(Where("preprocessing mean/std must have the same length and std > 0"));
+        }
+        foreach (var set in Sets)
+        {
+            string Where(string field) => $"{path}: set '{set.Id}': {field}";
+            if (string.IsNullOrWhiteSpace(set.Id)) throw new InvalidDataException($"{path}: a set has no id");
+            if (!seen.Add(set.Id)) throw new InvalidDataException(Where("id is duplicated (ids are shared by models and sets)"));
+            void Expect(string field, string id, ModelRole role)
+            {
+                var m = Find(id) ?? throw new InvalidDataException(Where($"{field} '{id}' is not a model in the manifest"));
+                if (m.Role != role) throw new InvalidDataException(Where($"{field} '{id}' is a {m.Role.ToManifestName()}, not a {role.ToManifestName()}"));
+            }
+            Expect("llm", set.Llm, ModelRole.Llm);
+            Expect("encoder", set.Encoder, ModelRole.VisionEncoder);
+            Expect("projector", set.Projector, ModelRole.Projector);
+            if (Find(set.Projector)!.ForModel is { } forModel && !string.Equals(forModel, set.Llm, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException(Where($"projector '{set.Projector}' maps into '{forModel}', not '{set.Llm}'"));
+            if (set.Modality is not ("cxr" or "ct")) throw new InvalidDataException(Where($"modality '{set.Modality}' must be cxr or ct"));
+            if (set.Ct is { } ct && (ct.Slices < 1 || ct.Windows.Count is not (1 or 3 or 4)))
+                throw new InvalidDataException(Where("ct.slices must be >= 1 and ct.windows must name 1, 3 or 4 windows"));
         }
     }
 }

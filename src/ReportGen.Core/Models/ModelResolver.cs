@@ -23,7 +23,7 @@ public enum ModelFileStatus
 public sealed record ResolvedModel(ModelEntry Entry, ModelFileStatus Status, string? Path, string? ActualSha256);
 
 /// <summary>
-/// Finds model files by name in <c>REPORTGEN_MODELS</c>, then the manifest's <c>models/</c> folder,
+/// Finds model files by name in <c>REPORTGEN_MODELS</c> (one or more folders, separated like PATH), then the manifest's <c>models/</c> folder,
 /// then <c>shared/models</c>, and checks each file's SHA-256 once: the result is cached by path,
 /// size and modification time (in memory and in a small cache file), so a 5 GB GGUF is hashed once.
 /// </summary>
@@ -52,7 +52,9 @@ public sealed class ModelResolver
     {
         var folders = new List<string>();
         var env = Environment.GetEnvironmentVariable("REPORTGEN_MODELS");
-        if (!string.IsNullOrWhiteSpace(env)) folders.Add(env);
+        // One folder or several, separated like PATH (':' on Unix): e.g. tests add tests/fixtures/onnx for the projectors.
+        if (!string.IsNullOrWhiteSpace(env))
+            folders.AddRange(env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         if (manifest.Directory is { } dir) folders.Add(dir);
         if (Hosting.Workspace.RepoRoot is { } root) folders.Add(Path.Combine(root, "models"));
         if (Hosting.Workspace.Shared("models") is { } shared) folders.Add(shared);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Prompts;
@@ -32,16 +34,43 @@ public sealed record DraftRequest
     public CropGeometry? FrontalGeometry { get; init; }
     /// <summary>Max tokens to generate (null: the prompt's setting).</summary>
     public int? MaxOutputTokens { get; init; }
+    /// <summary>Findings of similar stored studies (retrieval grounding), offered to the model as context; null or empty: none.</summary>
+    public IReadOnlyList<RetrievedStudy>? Evidence { get; init; }
+    /// <summary><c>cxr</c> (default) or <c>ct</c>: CT findings are also grouped per organ system (<see cref="OrganSystems"/>).</summary>
+    public string Modality { get; init; } = "cxr";
 }
 
+/// <summary>One similar stored study offered as context (retrieval grounding) and returned as evidence.</summary>
+/// <param name="StudyId">The stored study's id.</param>
+/// <param name="Similarity">Cosine similarity of its image embedding to the query image's, in [-1, 1].</param>
+/// <param name="Findings">Its findings text.</param>
+public sealed record RetrievedStudy(string StudyId, double Similarity, string Findings);
+
 /// <summary>A drafted report: parsed findings, the raw text and how many malformed boxes/objects were dropped.</summary>
-public sealed record DraftResult(IReadOnlyList<DraftFinding> Findings, string RawText, int MalformedBoxes, int MalformedObjects);
+/// <param name="Findings">Findings in output order (text before an IMPRESSION: header, if the model wrote one).</param>
+/// <param name="RawText">The model's whole output.</param>
+/// <param name="MalformedBoxes">Grounding boxes dropped as malformed.</param>
+/// <param name="MalformedObjects">Grounding objects dropped or repaired.</param>
+public sealed record DraftResult(IReadOnlyList<DraftFinding> Findings, string RawText, int MalformedBoxes, int MalformedObjects)
+{
+    /// <summary>The impression, when the model wrote an IMPRESSION: section; otherwise null.</summary>
+    public string? Impression { get; init; }
+    /// <summary>The similar studies offered as context (empty without retrieval).</summary>
+    public IReadOnlyList<RetrievedStudy> Evidence { get; init; } = [];
+    /// <summary>CT only: finding texts per organ system (<see cref="OrganSystems"/>), in output order; null for CXR.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ByOrganSystem { get; init; }
+    /// <summary>Prompt tokens the model read (text plus injected image tokens), when the runtime reports it.</summary>
+    public long? PromptTokens { get; init; }
+}
 
 /// <summary>
 /// Drafts findings with prompts/draft-findings.yaml through an <see cref="IChatClient"/>; images go in as
-/// <see cref="DataContent"/> (a vision-language chat client injects their embeddings). Sentences stream as produced.
+/// <see cref="DataContent"/> (a vision-language chat client injects their embeddings). Findings stream as produced.
 /// </summary>
-public sealed class DraftingService(IChatClient chat, PromptLibrary prompts)
+/// <param name="chat">The model.</param>
+/// <param name="prompts">The prompt library holding draft-findings.</param>
+/// <param name="attachImages">False for a text-only model: the images are left out of the request (the text fields still go in).</param>
+public sealed partial class DraftingService(IChatClient chat, PromptLibrary prompts, bool attachImages = true)
 {
     /// <summary>The prompt's name.</summary>
     public const string PromptName = "draft-findings";
@@ -49,23 +78,39 @@ public sealed class DraftingService(IChatClient chat, PromptLibrary prompts)
     /// <summary>The instruction appended in grounded mode.</summary>
     public const string GroundedInstruction = "Ground each finding: write it as <obj>finding<box><xN><yN><xN><yN></box></obj> with bins 0-99.";
 
-    /// <summary>Streams complete sentences as the model produces them.</summary>
+    /// <summary>Streams complete sentences (finding texts) as the model produces them.</summary>
     public async IAsyncEnumerable<string> StreamSentencesAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var finding in StreamFindingsAsync(request, cancellationToken).ConfigureAwait(false))
+            yield return finding.Text;
+    }
+
+    /// <summary>
+    /// Streams findings as they are completed: the text so far is parsed exactly as <see cref="DraftAsync"/> parses the
+    /// whole output, and every finding but the last (which may still grow) is released once. The findings streamed are
+    /// therefore those <see cref="DraftAsync"/> returns for the same output.
+    /// </summary>
+    /// <param name="request">The study.</param>
+    /// <param name="cancellationToken">Cancels the generation.</param>
+    /// <param name="completed">Called once at the end with the whole parsed result (raw text, malformed counts, impression).</param>
+    public async IAsyncEnumerable<DraftFinding> StreamFindingsAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken,
+        Action<DraftResult>? completed = null)
+    {
         var (messages, options) = Build(request);
-        var buffer = new StringBuilder();
+        var text = new StringBuilder();
+        var released = 0;
+        long? promptTokens = null;
         await foreach (var update in chat.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
-            buffer.Append(update.Text);
-            var sentences = SentenceSplitter.Split(buffer.ToString());
-            // All but the last sentence are complete; keep the last one buffered until more text or the end.
-            if (sentences.Count < 2) continue;
-            foreach (var s in sentences.Take(sentences.Count - 1))
-                if (s.Text.Trim().Length > 0) yield return s.Text.Trim();
-            buffer.Clear().Append(sentences[^1].Text);
+            foreach (var usage in update.Contents.OfType<UsageContent>()) promptTokens = usage.Details.InputTokenCount ?? promptTokens;
+            if (string.IsNullOrEmpty(update.Text)) continue;
+            text.Append(update.Text);
+            var findings = Parse(text.ToString(), request.FrontalGeometry).Findings;
+            for (; released < findings.Count - 1; released++) yield return findings[released];
         }
-        var rest = buffer.ToString().Trim();
-        if (rest.Length > 0) yield return rest;
+        var final = Finish(Parse(text.ToString(), request.FrontalGeometry), request, promptTokens);
+        for (; released < final.Findings.Count; released++) yield return final.Findings[released];
+        completed?.Invoke(final);
     }
 
     /// <summary>Drafts the whole report and parses it.</summary>
@@ -73,9 +118,34 @@ public sealed class DraftingService(IChatClient chat, PromptLibrary prompts)
     {
         var (messages, options) = Build(request);
         var response = await chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var parsed = GroundedReportParser.Parse(response.Text, request.FrontalGeometry);
-        return new DraftResult(parsed.Findings, response.Text, parsed.MalformedBoxes, parsed.MalformedObjects);
+        return Finish(Parse(response.Text, request.FrontalGeometry), request, response.Usage?.InputTokenCount);
     }
+
+    private static DraftResult Finish(DraftResult parsed, DraftRequest request, long? promptTokens)
+    {
+        var result = parsed with { Evidence = request.Evidence ?? [], PromptTokens = promptTokens };
+        return request.Modality == "ct" ? result with { ByOrganSystem = OrganSystems.Group(result.Findings.Select(f => f.Text)) } : result;
+    }
+
+    /// <summary>
+    /// Parses model output: findings (grounded or plain) from the text before an <c>IMPRESSION:</c> header, the
+    /// impression after it (the prompt asks for findings; a model may still add one).
+    /// </summary>
+    public static DraftResult Parse(string output, CropGeometry? geometry)
+    {
+        output ??= "";
+        var impressionAt = ImpressionHeader().Match(output);
+        var findingsText = impressionAt.Success ? output[..impressionAt.Index] : output;
+        var impression = impressionAt.Success ? output[(impressionAt.Index + impressionAt.Length)..].Trim() : null;
+        var parsed = GroundedReportParser.Parse(findingsText, geometry);
+        return new DraftResult(parsed.Findings, output, parsed.MalformedBoxes, parsed.MalformedObjects)
+        {
+            Impression = string.IsNullOrEmpty(impression) ? null : impression,
+        };
+    }
+
+    [GeneratedRegex(@"\bIMPRESSION\s*:", RegexOptions.IgnoreCase)]
+    private static partial Regex ImpressionHeader();
 
     /// <summary>The messages (text + images as DataContent) and options for a request.</summary>
     public (List<ChatMessage> Messages, ChatOptions Options) Build(DraftRequest request)
@@ -86,12 +156,19 @@ public sealed class DraftingService(IChatClient chat, PromptLibrary prompts)
         {
             ["indication"] = OrNa(request.Indication), ["technique"] = OrNa(request.Technique),
             ["comparison"] = OrNa(request.Comparison), ["prior_report"] = OrNa(request.PriorReport),
+            ["similar_studies"] = request.Evidence is { Count: > 0 } evidence
+                ? evidence.Select(e => new Dictionary<string, object?> { ["id"] = e.StudyId, ["similarity"] = e.Similarity.ToString("F3", CultureInfo.InvariantCulture), ["findings"] = e.Findings.Trim() }).ToList()
+                : null,
         }).ToList();
         var user = messages.LastOrDefault(m => m.Role == ChatRole.User) ?? throw new InvalidOperationException($"prompt {PromptName} has no user message");
         // Images first, in MAIRA-2's order: frontal, lateral, prior frontal.
-        var images = new List<AIContent> { new DataContent(request.Frontal.Bytes, request.Frontal.MediaType) };
-        if (request.Lateral is { } lateral) images.Add(new DataContent(lateral.Bytes, lateral.MediaType));
-        if (request.PriorFrontal is { } prior) images.Add(new DataContent(prior.Bytes, prior.MediaType));
+        var images = new List<AIContent>();
+        if (attachImages)
+        {
+            images.Add(new DataContent(request.Frontal.Bytes, request.Frontal.MediaType));
+            if (request.Lateral is { } lateral) images.Add(new DataContent(lateral.Bytes, lateral.MediaType));
+            if (request.PriorFrontal is { } prior) images.Add(new DataContent(prior.Bytes, prior.MediaType));
+        }
         var contents = images.Concat(user.Contents).ToList();
         if (request.Grounded) contents.Add(new TextContent(GroundedInstruction));
         messages[messages.IndexOf(user)] = new ChatMessage(ChatRole.User, contents);

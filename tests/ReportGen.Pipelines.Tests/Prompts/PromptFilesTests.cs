@@ -25,6 +25,10 @@ public class PromptFilesTests
         {
             ["examples"] = new[] { new { premise = "Heart size is normal.", phrase = "Normal heart size.", output = """{"status":"entailment","evidence":["Heart size is normal."]}""" } },
         },
+        ["draft-findings"] = new()
+        {
+            ["similar_studies"] = new[] { new { id = "study-7", similarity = "0.912", findings = "Sample retrieved findings." } },
+        },
         ["judge-chexprompt"] = new()
         {
             ["examples"] = new[] { new { reference = "No effusion.", candidate = "Small effusion.", output = "{}" } },

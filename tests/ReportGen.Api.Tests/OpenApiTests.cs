@@ -1,0 +1,43 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ReportGen.Api.Tests;
+
+/// <summary>The built-in OpenAPI document describes every public endpoint, the new ones included.</summary>
+public class OpenApiTests : IClassFixture<ReportsApiTests.Host>
+{
+    private readonly ApiFactory _factory;
+
+    public OpenApiTests(ReportsApiTests.Host host) => _factory = host.Factory;
+
+    [Fact]
+    public async Task The_document_lists_every_endpoint_with_its_request_body()
+    {
+        using var client = _factory.CreateClient();   // open without a key, like health and metrics
+        var response = await client.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[]
+        {
+            "/v1/reports/structure", "/v1/reports/structure/stream", "/v1/reports/classify", "/v1/reports/classify/stream",
+            "/v1/reports/judge", "/v1/reports/draft", "/v1/reports/draft/stream", "/v1/reports/complete",
+            "/v1/chat/completions", "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/results", "/v1/models",
+        })
+        {
+            paths.TryGetProperty(path, out _).ShouldBeTrue($"{path} is missing from /openapi/v1.json (has: {string.Join(", ", paths.EnumerateObject().Select(p => p.Name))})");
+        }
+        var judge = paths.GetProperty("/v1/reports/judge").GetProperty("post");
+        judge.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
+        var draft = paths.GetProperty("/v1/reports/draft").GetProperty("post");
+        var form = draft.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data");
+        var schemaName = form.GetProperty("schema").GetProperty("$ref").GetString()!.Split('/')[^1];
+        var fields = document.GetProperty("components").GetProperty("schemas").GetProperty(schemaName).GetProperty("properties");
+        var file = fields.GetProperty("frontal").GetProperty("$ref").GetString()!.Split('/')[^1];
+        document.GetProperty("components").GetProperty("schemas").GetProperty(file).GetProperty("format").GetString().ShouldBe("binary");
+        foreach (var field in new[] { "lateral", "prior", "prior_report", "indication", "technique", "comparison", "grounded", "modality" })
+            fields.TryGetProperty(field, out _).ShouldBeTrue($"draft form field {field} is documented");
+        draft.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
+        draft.GetProperty("summary").GetString()!.ShouldContain("application/fhir+json");
+    }
+}
