@@ -157,6 +157,21 @@ public class RadFactGroundedTests
         plain.Text.ShouldBe("Left pleural effusion. {not json}");
     }
 
+    [Fact]
+    public void The_draft_json_contract_reads_back_as_grounded_phrases()
+    {
+        // What `reportgen draft` and POST /v1/reports/draft print (DraftJson): normalised coordinates with a pixels copy.
+        var findings = new System.Text.Json.Nodes.JsonArray(
+            ReportGen.Pipelines.Drafting.DraftJson.Finding(new ReportGen.Pipelines.Drafting.DraftFinding("Left pleural effusion.",
+                [new ReportGen.Pipelines.Drafting.FindingBox(new ReportGen.Pipelines.Drafting.BoundingBox(0.125, 0.5, 0.375, 0.875), new ReportGen.Pipelines.Drafting.BoundingBox(250, 1000, 750, 1750))])),
+            ReportGen.Pipelines.Drafting.DraftJson.Finding(new ReportGen.Pipelines.Drafting.DraftFinding("No pneumothorax.", [])));
+        var json = new System.Text.Json.Nodes.JsonObject { ["findings"] = findings, ["impression"] = "Effusion." }.ToJsonString();
+        var report = GroundedReport.Read(json);
+        report.Phrases.Count.ShouldBe(2);
+        report.Phrases[0].Boxes.ShouldBe([new NormalizedBox(0.125, 0.5, 0.375, 0.875)]);
+        report.Phrases[1].Boxes.ShouldBeNull();
+    }
+
     [Theory]
     [InlineData("""{"findings": [{"text": "x", "boxes": [{"x_min": 10, "y_min": 0, "x_max": 340, "y_max": 1}]}]}""", "findings[0].boxes[0].x_min")]
     [InlineData("""{"findings": [{"text": "x", "boxes": [{"x_min": 0.5, "y_min": 0, "x_max": 0.2, "y_max": 1}]}]}""", "findings[0].boxes[0].x_min")]
