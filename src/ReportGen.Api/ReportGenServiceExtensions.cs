@@ -1,3 +1,4 @@
+using ReportGen.Core.Completion;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
@@ -122,6 +123,13 @@ public static class ReportGenServiceExtensions
             services.AddSingleton<LlmHost>();
             services.AddHostedService(sp => sp.GetRequiredService<LlmHost>());
             services.AddSingleton<IChatClient, HostedChatClient>();
+            if (string.IsNullOrWhiteSpace(llm?.RemoteUrl))
+            {
+                // Auto-completion re-ranking shares the loaded model (a remote chat server cannot score log-probabilities).
+                services.AddSingleton<HostedCompletionModel>();
+                services.AddSingleton<ISequenceScorer>(sp => sp.GetRequiredService<HostedCompletionModel>());
+                services.AddSingleton<IContinuationGenerator>(sp => sp.GetRequiredService<HostedCompletionModel>());
+            }
         }
         // The prompt files the LLM engines render; results name the file and its hash in their provenance.
         services.AddSingleton(_ => PromptLibrary.LoadDefault());

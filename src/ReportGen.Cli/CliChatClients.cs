@@ -37,7 +37,7 @@ internal static class CliChatClients
 
     /// <summary>REPORTGEN_LLM_THREADS: the cores a command may use (ggml threads spin; oversubscribing is slow); 0 = all.</summary>
     public static int ThreadsFromEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) ? threads : 0;
+        int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_LLM_THREADS"), out var threads) && threads > 0 ? threads : 0;
 
     /// <summary>
     /// A chat client over a loaded model that owns it (and its scheduler), with an optional image-embedding provider
@@ -58,7 +58,8 @@ internal static class CliChatClients
         return new OwningChatClient(new LlamaChatClient(scheduler, images, new LlamaChatClientOptions { ModelId = modelId }), scheduler, llama);
     }
 
-    private static string ResolveId(string id)
+    /// <summary>The GGUF path of a manifest model id.</summary>
+    internal static string ResolveId(string id)
     {
         var manifestPath = ModelManifest.DefaultPath() ?? throw new FileNotFoundException("models/models.json not found; pass a GGUF path");
         return ModelResolver.CreateDefault(ModelManifest.Load(manifestPath)).RequirePath(id);

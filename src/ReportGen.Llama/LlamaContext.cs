@@ -24,6 +24,11 @@ public sealed class LlamaContext : IDisposable
         // One KV buffer shared by all sequences, so the scheduler can budget tokens across requests
         // (a long prompt may use more than n_ctx / n_seq).
         p.KvUnified = 1;
+        if (options.OutputsPerSequence > 0)
+        {
+            p.NOutputsMax = (uint)options.BatchSize;
+            p.NOutputsMaxPerSeq = (uint)Math.Min(options.OutputsPerSequence, options.BatchSize);
+        }
         p.NoPerf = 1;
         Handle = new SafeLlamaContextHandle(model.Handle, p);
         ContextSize = (int)LlamaNative.llama_n_ctx(Handle);
@@ -52,10 +57,30 @@ public sealed class LlamaContext : IDisposable
     /// <summary>The last position cached for a sequence, or -1 when it holds nothing.</summary>
     public int LastPosition(int sequence) => LlamaNative.llama_memory_seq_pos_max(Memory, sequence);
 
+    /// <summary>Removes the cached tokens of a sequence from position <paramref name="from"/> on.</summary>
+    public void TruncateSequence(int sequence, int from) => LlamaNative.llama_memory_seq_rm(Memory, sequence, from, -1);
+
+    /// <summary>
+    /// Makes <paramref name="destination"/> share every cached token of <paramref name="source"/> (with the unified
+    /// KV cache this adds a sequence id to the cells, no tensor copy), so a common prefix is decoded once.
+    /// </summary>
+    public void CopySequence(int source, int destination) => LlamaNative.llama_memory_seq_cp(Memory, source, destination, -1, -1);
+
     /// <summary>Clears the whole KV cache.</summary>
     public void ClearAll() => LlamaNative.llama_memory_clear(Memory, true);
 
     internal int Decode(NativeBatch batch) => LlamaNative.llama_decode(Handle, batch.Value);
+
+    /// <summary>
+    /// The logits (one per vocabulary entry) the last decode produced for batch entry <paramref name="batchIndex"/>,
+    /// which must have had its logits flag set. Valid until the next decode.
+    /// </summary>
+    internal unsafe ReadOnlySpan<float> Logits(int batchIndex)
+    {
+        var p = LlamaNative.llama_get_logits_ith(Handle, batchIndex);
+        if (p is null) throw new LlamaException($"llama.cpp has no logits for batch entry {batchIndex} (logits flag not set?)");
+        return new ReadOnlySpan<float>(p, Model.VocabSize);
+    }
 
     /// <summary>Frees the context (the model stays loaded while other references exist).</summary>
     public void Dispose() => Handle.Dispose();

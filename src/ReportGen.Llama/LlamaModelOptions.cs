@@ -32,6 +32,13 @@ public sealed record LlamaContextOptions
     /// <summary>Most sequences (concurrent requests) held in the context.</summary>
     public int Sequences { get; init; } = 1;
 
+    /// <summary>
+    /// Logits rows one sequence may request in a single decode; 0 keeps llama.cpp's default (one row per
+    /// sequence, all a sampler needs). Scoring a continuation needs a row per token, so a scorer sets this
+    /// to its batch size (llama.cpp sizes the output buffer from it).
+    /// </summary>
+    public int OutputsPerSequence { get; init; }
+
     /// <summary>CPU threads for decoding; 0 = one per processor.</summary>
     public int Threads { get; init; }
 

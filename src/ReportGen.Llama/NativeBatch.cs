@@ -8,12 +8,16 @@ internal sealed unsafe class NativeBatch : IDisposable
     private LlamaBatch _batch;
     private bool _freed;
 
-    public NativeBatch(int capacity, int embeddingSize = 0)
+    public NativeBatch(int capacity, int embeddingSize = 0, int sequencesPerToken = 1)
     {
         Capacity = capacity;
         EmbeddingSize = embeddingSize;
-        _batch = LlamaNative.llama_batch_init(capacity, embeddingSize, 1);
+        SequencesPerToken = sequencesPerToken;
+        _batch = LlamaNative.llama_batch_init(capacity, embeddingSize, sequencesPerToken);
     }
+
+    /// <summary>Most sequence ids one token may belong to.</summary>
+    public int SequencesPerToken { get; }
 
     public int Capacity { get; }
     public int EmbeddingSize { get; }
@@ -28,6 +32,23 @@ internal sealed unsafe class NativeBatch : IDisposable
         var i = Reserve();
         _batch.Token[i] = token;
         Set(i, position, sequence, logits);
+        return i;
+    }
+
+    /// <summary>
+    /// Adds one token shared by several sequences (one KV cell every one of them attends to, as when they share a
+    /// prefix); returns its batch index.
+    /// </summary>
+    public int AddToken(int token, int position, IReadOnlyList<int> sequences, bool logits)
+    {
+        if (sequences.Count < 1 || sequences.Count > SequencesPerToken)
+            throw new ArgumentOutOfRangeException(nameof(sequences), $"a token of this batch belongs to 1..{SequencesPerToken} sequences");
+        var i = Reserve();
+        _batch.Token[i] = token;
+        _batch.Pos[i] = position;
+        _batch.NSeqId[i] = sequences.Count;
+        for (var s = 0; s < sequences.Count; s++) _batch.SeqId[i][s] = sequences[s];
+        _batch.Logits[i] = logits ? (sbyte)1 : (sbyte)0;
         return i;
     }
 

@@ -55,4 +55,38 @@ public sealed class CompleteCommandTests
         metrics.GetProperty("rougeL").GetDouble().ShouldBe(1.0, 1e-9);
         File.ReadAllLines(Path.Combine(outDir, "predictions.jsonl")).Length.ShouldBe(3);
     }
+
+    [Fact]
+    public async Task A_model_reranks_and_eval_reports_retrieval_only_beside_it()
+    {
+        var model = SharedData.Model("iu-xray-tiny-llama.gguf");
+        // Tests always decode on one thread (ggml threads spin on this shared machine).
+        Environment.SetEnvironmentVariable("REPORTGEN_LLM_THREADS", "1");
+        using var dir = new TempDir();
+        var stdout = new StringWriter();
+        var exit = await CompleteCommand.RunAsync("The heart is normal in size. The lungs are clear.", "No ", null, 3, Corpus(dir), model, stdout, new StringWriter(), TestContext.Current.CancellationToken);
+        exit.ShouldBe(0);
+        var json = JsonDocument.Parse(stdout.ToString()).RootElement;
+        json.GetProperty("reranked").GetBoolean().ShouldBeTrue();
+        json.GetProperty("suggestions").EnumerateArray().ShouldAllBe(s => s.GetProperty("text").GetString()!.StartsWith("No "));
+
+        var data = Path.Combine(dir.Path, "val.jsonl");
+        File.WriteAllText(data, "{\"id\": \"r1\", \"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No pneumothorax.\"}\n");
+        var outDir = Path.Combine(dir.Path, "out");
+        (await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), model, null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken)).ShouldBe(0);
+        var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement;
+        results.GetProperty("reranked").GetBoolean().ShouldBeTrue();
+        results.GetProperty("setup").GetProperty("retrieval_only").GetProperty("bleu4").GetDouble().ShouldBeGreaterThan(0);
+        results.GetProperty("setup").GetProperty("model_weight").GetDouble().ShouldBe(2.0);
+    }
+
+    [Fact]
+    public async Task An_unknown_model_exits_2_naming_the_field()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        var exit = await CompleteCommand.RunAsync("", "No ", null, 3, Corpus(dir), "no-such-model", new StringWriter(), stderr, TestContext.Current.CancellationToken);
+        exit.ShouldBe(2);
+        stderr.ToString().ShouldContain("model:");
+    }
 }

@@ -16,6 +16,7 @@ public class DoctorCommandTests
         text.ShouldNotContain("CPU variant loaded: none");
         text.ShouldContain("ONNX Runtime  1.30.0");
         text.ShouldContain("stories260k");
+        text.ShouldContain("set stories260k-mobilenet");   // vision-language sets and whether their three files resolve
         text.ShouldContain("doctor: ok");
     }
 }

@@ -192,6 +192,27 @@ public class DraftingEndToEndTests
         }
     }
 
+    [Fact]
+    public async Task As_a_process_stdout_is_one_json_document_and_logs_stay_on_stderr()
+    {
+        var png = SharedData.Data("images", "00000001_000.png");
+        var dll = Path.Combine(AppContext.BaseDirectory, "reportgen.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { dll, "draft", "--image", png, "--model", SetId, "--max-tokens", "20" }) psi.ArgumentList.Add(a);
+        psi.Environment["REPORTGEN_MODELS"] = string.Join(Path.PathSeparator, RepoFiles.Path("tests", "fixtures", "onnx"), SharedData.Require("models"));
+        psi.Environment["REPORTGEN_LLM_THREADS"] = "1";
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdoutTask = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderrTask = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        var (stdout, stderr) = (await stdoutTask, await stderrTask);
+        process.ExitCode.ShouldBe(0, stderr);
+        stderr.ShouldContain("llama.cpp: ");                  // native load warnings: stderr only
+        using var doc = JsonDocument.Parse(stdout);           // stdout: exactly one JSON document
+        doc.RootElement.GetProperty("provenance").GetProperty("model_set").GetString().ShouldBe(SetId);
+        stdout.Trim().Split('\n').Length.ShouldBe(1);
+    }
+
     /// <summary>The set, counting what it embeds.</summary>
     internal sealed class CountingProvider(Core.Imaging.IImageEmbeddingProvider inner) : Core.Imaging.IImageEmbeddingProvider
     {

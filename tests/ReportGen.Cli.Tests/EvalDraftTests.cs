@@ -63,6 +63,19 @@ public class EvalDraftTests
     }
 
     [Fact]
+    public async Task Empty_and_broken_drafts_are_scored_not_refused()
+    {
+        SharedData.Data("images", "00000001_000.png");
+        DraftingSuite.ScoringText("Heart \uFFFD normal.\u0001 ").ShouldBe("Heart normal.");
+        Task<DraftResult> Empty(DraftingPair p, CancellationToken _) => Task.FromResult(DraftingService.Parse(p.Id == "siim-cxr-sample" ? "" : "\uFFFD\u0002 Lungs clear.", null));
+        using var dir = new TempDir();
+        await DraftingSuite.RunAsync(Pairs, dir.Path, Empty, null, null, Ct);
+        var m = Metrics(dir.Path);
+        m["empty_drafts"].ShouldBe(1);
+        m["rules_judge_score"].ShouldBeLessThan(1);
+    }
+
+    [Fact]
     public async Task Bad_pairs_files_exit_2_naming_the_line()
     {
         using var dir = new TempDir();

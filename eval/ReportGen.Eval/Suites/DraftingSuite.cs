@@ -104,7 +104,7 @@ public static class DraftingSuite
             var clock = Stopwatch.StartNew();
             var result = await draft(pair, cancellationToken).ConfigureAwait(false);
             latencies.Add(clock.Elapsed.TotalMilliseconds);
-            candidates.Add(string.Join(" ", result.Findings.Select(f => f.Text)));
+            candidates.Add(ScoringText(string.Join(" ", result.Findings.Select(f => f.Text))));
             malformedBoxes += result.MalformedBoxes;
             malformedObjects += result.MalformedObjects;
             progress?.Report(candidates.Count);
@@ -123,7 +123,8 @@ public static class DraftingSuite
         for (var i = 0; i < pairs.Count; i++)
         {
             referenceLabels.Add(await Labels(references[i]).ConfigureAwait(false));
-            candidateLabels.Add(await Labels(candidates[i]).ConfigureAwait(false));
+            // An empty draft mentions nothing (the labeler refuses empty text).
+            candidateLabels.Add(candidates[i].Length == 0 ? new Dictionary<string, LabelValue>() : await Labels(candidates[i]).ConfigureAwait(false));
         }
         report.AddCheXpert(referenceLabels, candidateLabels, confusionMatrices: false);
 
@@ -131,18 +132,30 @@ public static class DraftingSuite
         report.AddRadGraph(RadGraphF1.Compute(candidates.Select((c, i) => new RadGraphPair(extractor.Extract(c), extractor.Extract(references[i]))).ToList()));
 
         var judge = new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14"));
-        var judgements = candidates.Select((c, i) => judge.Judge(c, references[i])).ToList();
-        report.AddMetric("rules_judge_score", judgements.Average(j => j.Score), "model-free judge (RadGraph structures + labels): matched / (matched + errors), mean over pairs");
+        // An empty draft scores 0 (the judge refuses empty text; "both normal" would otherwise reward saying nothing).
+        var scores = candidates.Select((c, i) => c.Length == 0 ? 0 : judge.Judge(c, references[i]).Score).ToList();
+        report.AddMetric("rules_judge_score", scores.Average(), "model-free judge (RadGraph structures + labels): matched / (matched + errors), mean over pairs; an empty draft scores 0");
         report.AddMetric("malformed_boxes_per_report", malformedBoxes / (double)pairs.Count, "grounding boxes dropped as malformed, per report");
         report.AddMetric("malformed_objects_per_report", malformedObjects / (double)pairs.Count, "grounding objects dropped or repaired, per report");
-        report.AddMetric("empty_drafts", candidates.Count(string.IsNullOrWhiteSpace), "drafts with no finding");
+        report.AddMetric("empty_drafts", candidates.Count(c => c.Length == 0), "drafts with no finding (scored as empty text)");
         LatencyStats.From(latencies).AddTo(report, "draft");
         report.AddHistogram("Drafting latency", latencies);
         report.AddTable("Drafts", ["id", "rules judge", "draft", "reference"],
-            pairs.Select((p, i) => (IReadOnlyList<string>)[p.Id, judgements[i].Score.ToString("F3", CultureInfo.InvariantCulture), Shorten(candidates[i]), Shorten(p.Findings)]));
+            pairs.Select((p, i) => (IReadOnlyList<string>)[p.Id, scores[i].ToString("F3", CultureInfo.InvariantCulture), Shorten(candidates[i]), Shorten(p.Findings)]));
         for (var i = 0; i < pairs.Count; i++)
-            report.AddItem(new { id = pairs[i].Id, candidate = candidates[i], reference = references[i], rules_judge_score = judgements[i].Score, ms = Math.Round(latencies[i], 1) });
+            report.AddItem(new { id = pairs[i].Id, candidate = candidates[i], reference = references[i], rules_judge_score = scores[i], ms = Math.Round(latencies[i], 1) });
         return run.Finish();
+    }
+
+    /// <summary>
+    /// The draft as scored: control characters and U+FFFD (a tiny model's broken UTF-8) become spaces, so the labeler
+    /// and the judge (which refuse binary-looking text) score the words the model did write; whitespace-only is empty.
+    /// </summary>
+    public static string ScoringText(string draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var chars = draft.Select(c => char.IsControl(c) || c == '\uFFFD' ? ' ' : c).ToArray();
+        return string.Join(' ', new string(chars).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
 
     private static string Shorten(string text) => text.Length <= 160 ? text : text[..157] + "...";

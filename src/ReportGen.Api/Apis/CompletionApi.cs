@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ReportGen.Api.Hosting;
 using ReportGen.Api.Problems;
 using ReportGen.Core.Completion;
 using ReportGen.Pipelines.Completion;
@@ -39,8 +40,17 @@ public static class CompletionApi
             }
             return registry;
         });
-        services.AddSingleton<ICompletionEngine>(sp => new CompletionEngine(
-            sp.GetRequiredService<CorpusRegistry>(), sp.GetService<ISequenceScorer>(), sp.GetService<IContinuationGenerator>()));
+        services.AddSingleton<ICompletionEngine>(sp =>
+        {
+            var registry = sp.GetRequiredService<CorpusRegistry>();
+            var scorer = sp.GetService<ISequenceScorer>();
+            if (scorer is null) return new CompletionEngine(registry);
+            var reranking = new CompletionEngine(registry, scorer, sp.GetService<IContinuationGenerator>());
+            // The hosted model loads after start-up: until it is ready, retrieval alone answers (reranked: false).
+            return scorer is HostedCompletionModel hosted
+                ? new ModelGatedCompletionEngine(new CompletionEngine(registry), reranking, () => hosted.IsReady)
+                : reranking;
+        });
         services.AddSingleton<IExceptionProblemMapper, CompletionProblemMapper>();
         services.AddHostedService<CompletionWarmUp>();
         return services;
@@ -73,14 +83,14 @@ public static class CompletionApi
 
     /// <summary>Streams <c>suggestions</c> events (each a full list; keep the latest), then a <c>done</c> event.</summary>
     public static Results<ServerSentEventsResult<CompletionResponse>, ValidationProblem> Stream(
-        CompletionRequestBody body, ICompletionEngine engine, CancellationToken cancellationToken)
+        CompletionRequestBody body, ICompletionEngine engine, CorpusRegistry corpora, CancellationToken cancellationToken)
     {
         if (ToRequest(body, out var request) is { } invalid) return invalid;
         try
         {
             // Resolve the corpus before the stream starts so an unknown name is a 400, not a broken stream.
             CompletionEngine.Validate(request);
-            if (engine is CompletionEngine concrete) concrete.Corpora.Get(request.Corpus);
+            corpora.Get(request.Corpus);
         }
         catch (CompletionInputException ex)
         {
@@ -140,6 +150,21 @@ public static class CompletionApi
             }
         }, stoppingToken);
     }
+}
+
+/// <summary>
+/// Answers with the re-ranking engine once the model is ready and with retrieval alone before (the choice is made
+/// per request, so the first requests after start-up are fast and later ones use the model).
+/// </summary>
+internal sealed class ModelGatedCompletionEngine(ICompletionEngine retrieval, ICompletionEngine reranking, Func<bool> modelReady) : ICompletionEngine
+{
+    private ICompletionEngine Current => modelReady() ? reranking : retrieval;
+
+    public Task<CompletionResult> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
+        Current.CompleteAsync(request, cancellationToken);
+
+    public IAsyncEnumerable<CompletionResult> StreamAsync(CompletionRequest request, CancellationToken cancellationToken) =>
+        Current.StreamAsync(request, cancellationToken);
 }
 
 /// <summary>The JSON body of a completion request.</summary>

@@ -8,8 +8,10 @@ using ReportGen.Api.Problems;
 using ReportGen.Api.Telemetry;
 using ReportGen.Core.Imaging;
 using ReportGen.Core.Models;
+using ReportGen.Core.Completion;
 using ReportGen.Llama;
 using ReportGen.Onnx;
+using ReportGen.Llama.Completion;
 using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Api.Hosting;
@@ -63,6 +65,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     private LlamaModel? _model;
     private SequenceScheduler? _scheduler;
     private VisionLanguageModelSet? _set;
+    private volatile LlamaCompletionSession? _completion;
     private long _lastTokens;
     private long _lastTimestamp = Stopwatch.GetTimestamp();
 
@@ -85,6 +88,12 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
 
     /// <summary>The client, once loaded.</summary>
     public Task<IChatClient> Client => _client.Task;
+
+    /// <summary>
+    /// Scoring and generation for auto-completion on the loaded local model (its own small context, so it never
+    /// waits for the chat scheduler); null while loading, after a failed load and for a remote LLM.
+    /// </summary>
+    public LlamaCompletionSession? CompletionSession => _completion;
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
@@ -130,6 +139,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 metrics.DecodedTokens = () => _scheduler.Stats.TokensDecoded;
                 metrics.TokensPerSecond = TokensPerSecond;
                 Provenance = new ModelProvenance(entry?.Id ?? Path.GetFileName(path), entry?.Sha256 ?? "unverified", "llm");
+                _completion = new LlamaCompletionSession(_model, new LlamaCompletionOptions { ModelId = Provenance.Id, Threads = o.Threads });
                 _client.SetResult(new LlamaChatClient(_scheduler, imageEmbeddings, new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) }));
                 logger.LogInformation("LLM {Model} loaded in {Seconds:F1} s ({Sequences} sequences, {Context} KV tokens)", Provenance.Id,
                     Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize);
@@ -160,6 +170,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     public async ValueTask DisposeAsync()
     {
         if (_scheduler is not null) await _scheduler.DisposeAsync();
+        _completion?.Dispose();
         _model?.Dispose();
         _set?.Dispose();
     }
@@ -206,6 +217,32 @@ public sealed class HostedChatClient(LlmHost host) : IChatClient
             throw new LlmUnavailableException("the model is still loading; retry shortly");
         }
     }
+}
+
+/// <summary>
+/// The hosted local model as <see cref="ISequenceScorer"/> and <see cref="IContinuationGenerator"/> for auto-completion.
+/// Registered only when <c>ReportGen:Llm:Model</c> is a local model. Until the model has loaded (or when it failed to
+/// load) <see cref="IsReady"/> is false and the completion endpoints answer from retrieval alone (<c>reranked: false</c>)
+/// rather than 503: a suggestion without the model is still useful, and the editor asks again on the next keystroke.
+/// </summary>
+public sealed class HostedCompletionModel(LlmHost host, IOptions<LlmOptions> options) : ISequenceScorer, IContinuationGenerator
+{
+    /// <summary>True once the model is loaded and its completion session exists.</summary>
+    public bool IsReady => host.CompletionSession is not null;
+
+    /// <inheritdoc />
+    public string ModelId => host.CompletionSession?.ModelId ?? options.Value.Model ?? "llm";
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<double>> ScoreAsync(string context, IReadOnlyList<string> continuations, CancellationToken cancellationToken) =>
+        Session().ScoreAsync(context, continuations, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string?> GenerateAsync(string context, string prefix, int maxTokens, CancellationToken cancellationToken) =>
+        Session().GenerateAsync(context, prefix, maxTokens, cancellationToken);
+
+    private LlamaCompletionSession Session() =>
+        host.CompletionSession ?? throw new LlmUnavailableException("the model is still loading; retry shortly");
 }
 
 /// <summary>Admission control and model availability as 503 problems with Retry-After.</summary>

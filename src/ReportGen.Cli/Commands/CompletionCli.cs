@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ReportGen.Core.Completion;
+using ReportGen.Llama;
+using ReportGen.Llama.Completion;
 using ReportGen.Pipelines.Completion;
 
 namespace ReportGen.Cli.Commands;
@@ -27,17 +29,41 @@ internal static class CompletionCli
     }
 
     /// <summary>
-    /// The engine for <c>--model</c>: "none" (or empty) is retrieval-only; anything else needs a
-    /// model scorer, which this build does not have yet (the LLM runtime lands separately).
+    /// The engine for <c>--model</c>: "none" (or empty) is retrieval-only; otherwise a manifest model id or a GGUF
+    /// path is loaded and re-ranks (and generates) through its own llama.cpp context. The model lives as long as the
+    /// process (one CLI command). Threads: REPORTGEN_LLM_THREADS (use 1 on a busy machine).
     /// </summary>
-    public static CompletionEngine Engine(CorpusRegistry registry, string? model, string? weightsJson = null)
+    /// <exception cref="CompletionInputException">The model cannot be found or loaded (field <c>model</c>).</exception>
+    public static CompletionEngine Engine(CorpusRegistry registry, string? model, string? weightsJson = null, CompletionEngineOptions? engineOptions = null)
     {
-        var options = new CompletionEngineOptions { Weights = Weights(weightsJson) };
-        if (string.IsNullOrWhiteSpace(model) || model.Equals("none", StringComparison.OrdinalIgnoreCase))
+        var options = (engineOptions ?? new CompletionEngineOptions()) with { Weights = Weights(weightsJson) };
+        if (IsNone(model))
         {
             return new CompletionEngine(registry, options: options);
         }
-        throw new CompletionInputException("model", "model re-ranking is not available in this build (use --model none)");
+        var session = Session(model!);
+        return new CompletionEngine(registry, new LlamaSequenceScorer(session), new LlamaContinuationGenerator(session), options);
+    }
+
+    /// <summary>True for no model ("none" or empty).</summary>
+    public static bool IsNone(string? model) => string.IsNullOrWhiteSpace(model) || model.Equals("none", StringComparison.OrdinalIgnoreCase);
+
+    private static LlamaCompletionSession Session(string model)
+    {
+        try
+        {
+            var path = File.Exists(model) ? model : CliChatClients.ResolveId(model);
+            var llama = LlamaModel.Load(path);
+            return new LlamaCompletionSession(llama, new LlamaCompletionOptions
+            {
+                ModelId = File.Exists(model) ? Path.GetFileNameWithoutExtension(model) : model,
+                Threads = CliChatClients.ThreadsFromEnvironment(),
+            });
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or FileNotFoundException or InvalidDataException or LlamaException or InvalidOperationException)
+        {
+            throw new CompletionInputException("model", $"--model {model}: {ex.Message}");
+        }
     }
 
     /// <summary>Ranking weights from JSON (property names of <see cref="RankingWeights"/>), for comparing variants in eval.</summary>

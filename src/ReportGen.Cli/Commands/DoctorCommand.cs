@@ -69,6 +69,12 @@ internal static class DoctorCommand
                 };
                 o.WriteLine($"  {entry.Id,-22} {entry.Role.ToManifestName(),-14} {entry.File,-28} {status}{(r.Path is not null && r.Status == ModelFileStatus.Ok ? $" ({r.Path})" : "")}");
             }
+            foreach (var set in manifest.Sets)
+            {
+                // A vision-language set is usable when its three files resolve (the test projectors need tests/fixtures/onnx in REPORTGEN_MODELS).
+                var missing = new[] { set.Llm, set.Encoder, set.Projector }.Where(id => resolver.Resolve(id).Status != ModelFileStatus.Ok).ToList();
+                o.WriteLine($"  set {set.Id,-18} {set.Modality,-14} {set.Encoder} -> {set.Projector} -> {set.Llm}: {(missing.Count == 0 ? "ready" : "not ready, missing " + string.Join(", ", missing))}");
+            }
         }
 
         o.WriteLine(failed ? "doctor: a required native runtime could not load" : "doctor: ok");

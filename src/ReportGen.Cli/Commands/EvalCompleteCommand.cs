@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using ReportGen.Core.Completion;
 using ReportGen.Eval.Completion;
+using ReportGen.Pipelines.Completion;
 
 namespace ReportGen.Cli.Commands;
 
 /// <summary>
-/// <c>reportgen eval complete --data FILE.jsonl --out DIR [--corpus NAME|PATH] [--model ID|none] [--max-reports N]</c>:
-/// the CLARA-style sentence completion protocol (eval/completion.md); writes DIR/results.json.
+/// <c>reportgen eval complete --data FILE.jsonl --out DIR [--corpus NAME|PATH] [--model ID|none] [--max-reports N]
+/// [--model-weight W] [--candidates N] [--no-generate]</c>: the CLARA-style sentence completion protocol
+/// (eval/completion.md); writes DIR/results.json. With a model, retrieval-only runs too in the same process and its
+/// metrics go into <c>setup.retrieval_only</c>, so the two are compared on the same machine state.
 /// </summary>
 internal static class EvalCompleteCommand
 {
@@ -19,17 +22,30 @@ internal static class EvalCompleteCommand
         var model = new Option<string?>("--model") { Description = "Model id for re-ranking, or none", DefaultValueFactory = _ => "none" };
         var maxReports = new Option<int?>("--max-reports") { Description = "Evaluate only the first N reports" };
         var weights = new Option<string?>("--weights") { Description = "Ranking weights as JSON, e.g. {\"SimilarReports\":2} (compare variants)" };
+        var modelWeight = new Option<double?>("--model-weight") { Description = "Weight of the model's log-probability against the retrieval score (z-normalised)" };
+        var candidates = new Option<int?>("--candidates") { Description = "Retrieved candidates the model re-ranks" };
+        var noGenerate = new Option<bool>("--no-generate") { Description = "Re-rank only; no generated continuation" };
         var command = new Command("complete", "Evaluate auto-completion (CLARA protocol): BLEU-4, CIDEr-D, ROUGE-L, latency")
         {
-            data, output, corpus, model, maxReports, weights,
+            data, output, corpus, model, maxReports, weights, modelWeight, candidates, noGenerate,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(corpus),
-            parse.GetValue(model), parse.GetValue(maxReports), Console.Out, Console.Error, ct, parse.GetValue(weights)));
+        command.SetAction((parse, ct) =>
+        {
+            var defaults = new CompletionEngineOptions();
+            var engineOptions = defaults with
+            {
+                ModelWeight = parse.GetValue(modelWeight) ?? defaults.ModelWeight,
+                RerankCandidates = parse.GetValue(candidates) ?? defaults.RerankCandidates,
+                Generate = !parse.GetValue(noGenerate),
+            };
+            return RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(corpus),
+                parse.GetValue(model), parse.GetValue(maxReports), Console.Out, Console.Error, ct, parse.GetValue(weights), engineOptions);
+        });
         return command;
     }
 
     internal static async Task<int> RunAsync(string data, string outDir, string? corpus, string? model, int? maxReports,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, string? weights = null)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, string? weights = null, CompletionEngineOptions? engineOptions = null)
     {
         if (!File.Exists(data))
         {
@@ -39,9 +55,26 @@ internal static class EvalCompleteCommand
         try
         {
             var (registry, corpusName) = CompletionCli.Registry(corpus);
-            var engine = CompletionCli.Engine(registry, model, weights);
+            var engine = CompletionCli.Engine(registry, model, weights, engineOptions);
             var index = registry.Get(corpusName);
+            JsonObject? retrievalOnly = null;
+            if (engine.HasModel)
+            {
+                var baseline = await CompletionEvaluation.RunAsync(CompletionCli.Engine(registry, null, weights), data, index.Name, maxReports, cancellationToken);
+                retrievalOnly = new JsonObject
+                {
+                    ["bleu4"] = Math.Round(baseline.Bleu4, 4),
+                    ["cider"] = Math.Round(baseline.Cider, 4),
+                    ["rougeL"] = Math.Round(baseline.RougeL, 4),
+                    ["latency_p50_ms"] = Math.Round(baseline.LatencyP50Ms, 2),
+                    ["latency_p95_ms"] = Math.Round(baseline.LatencyP95Ms, 2),
+                };
+                await stdout.WriteLineAsync(
+                    $"retrieval-only: BLEU-4 {baseline.Bleu4:F4}, CIDEr-D {baseline.Cider:F4}, ROUGE-L {baseline.RougeL:F4}, " +
+                    $"latency p50 {baseline.LatencyP50Ms:F2} ms, p95 {baseline.LatencyP95Ms:F2} ms");
+            }
             var result = await CompletionEvaluation.RunAsync(engine, data, index.Name, maxReports, cancellationToken);
+            var options = engineOptions ?? new CompletionEngineOptions();
             CompletionEvaluation.Write(result, outDir, new JsonObject
             {
                 ["data"] = Path.GetFullPath(data),
@@ -51,6 +84,12 @@ internal static class EvalCompleteCommand
                 ["model"] = string.IsNullOrWhiteSpace(model) ? "none" : model,
                 ["cores"] = Environment.ProcessorCount,
                 ["weights"] = System.Text.Json.JsonSerializer.SerializeToNode(engine.Weights),
+                ["model_weight"] = engine.HasModel ? options.ModelWeight : null,
+                ["rerank_candidates"] = engine.HasModel ? options.RerankCandidates : null,
+                ["generate"] = engine.HasModel ? options.Generate : null,
+                ["llm_threads"] = engine.HasModel ? CliChatClients.ThreadsFromEnvironment() : null,
+                ["load_average"] = LoadAverage(),
+                ["retrieval_only"] = retrievalOnly,
             });
             await stdout.WriteLineAsync(
                 $"complete: {result.Reports} reports, {result.Sentences} sentences; BLEU-4 {result.Bleu4:F4}, CIDEr-D {result.Cider:F4}, ROUGE-L {result.RougeL:F4}, " +
@@ -66,6 +105,18 @@ internal static class EvalCompleteCommand
         {
             await stderr.WriteLineAsync($"reportgen eval complete: --data: {ex.Message}");
             return 2;
+        }
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
         }
     }
 }

@@ -59,6 +59,7 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial void llama_memory_clear(IntPtr memory, [MarshalAs(UnmanagedType.U1)] bool data);
     [LibraryImport(L)][return: MarshalAs(UnmanagedType.U1)] internal static partial bool llama_memory_seq_rm(IntPtr memory, int seqId, int p0, int p1);
     [LibraryImport(L)] internal static partial int llama_memory_seq_pos_max(IntPtr memory, int seqId);
+    [LibraryImport(L)] internal static partial void llama_memory_seq_cp(IntPtr memory, int seqIdSrc, int seqIdDst, int p0, int p1);
 
     [LibraryImport(L)] internal static partial LlamaBatch llama_batch_init(int nTokens, int embd, int nSeqMax);
     [LibraryImport(L)] internal static partial void llama_batch_free(LlamaBatch batch);

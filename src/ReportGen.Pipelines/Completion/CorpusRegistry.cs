@@ -13,6 +13,7 @@ public sealed record CorpusDefinition(string Name, string? Source, string? Index
 /// <summary>
 /// Per-site corpora by name. Each index is built from its source the first time it is needed (and
 /// whenever the source is newer than the saved index), saved, and afterwards loaded from disk once.
+/// A build that fails is not remembered: the next request for the corpus tries again.
 /// </summary>
 public sealed class CorpusRegistry
 {
@@ -66,7 +67,18 @@ public sealed class CorpusRegistry
                 ? "no corpus is configured (register one or provide ../shared/data/iu-xray/train.jsonl)"
                 : $"unknown corpus '{Sanitize(key)}'; known: {string.Join(", ", Names)}");
         }
-        return _loaded.GetOrAdd(definition.Name, _ => new Lazy<SentenceIndex>(() => LoadOrBuild(definition))).Value;
+        // Lazy: concurrent first requests build once. A Lazy caches its exception too, so a failed build (source
+        // missing or being written, disk full) is dropped here and the next request tries again.
+        var entry = _loaded.GetOrAdd(definition.Name, _ => new Lazy<SentenceIndex>(() => LoadOrBuild(definition)));
+        try
+        {
+            return entry.Value;
+        }
+        catch
+        {
+            _loaded.TryRemove(new KeyValuePair<string, Lazy<SentenceIndex>>(definition.Name, entry));
+            throw;
+        }
     }
 
     /// <summary>Loads the saved index when it is current, else builds it from the source and saves it.</summary>
