@@ -106,6 +106,8 @@ internal static class JudgeCommand
             }
             else
             {
+                // The prompt files first: a result must name the prompt that produced it (no built-in fallback).
+                if (CliPrompts.Load("judge", stderr) is not { } prompts) return 1;
                 var chat = (chatFactory ?? ChatClientFactory)(args.Model);
                 if (chat is null)
                 {
@@ -114,7 +116,6 @@ internal static class JudgeCommand
                 }
                 using (chat)
                 {
-                    var prompts = PromptLibrary.LoadDefault();
                     switch (method)
                     {
                         case "green":
