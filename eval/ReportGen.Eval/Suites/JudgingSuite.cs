@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ReportGen.Eval.Metrics.Judging;
 using ReportGen.Eval.Reporting;
+using ReportGen.Pipelines.Judging;
 
 namespace ReportGen.Eval.Suites;
 
@@ -36,6 +37,33 @@ public sealed record JudgingSuiteOptions
 public static class JudgingSuite
 {
     private static readonly string[] Statuses = ["entailment", "neutral", "contradiction", "other"];
+
+    /// <summary>
+    /// The pipeline's RadFact judge (an LLM through prompts/judge-radfact-entailment.yaml) as this suite's judge: the
+    /// example's phrases are judged as given, and cited evidence is resolved to the other side's phrases. As in RadFact,
+    /// an example with any phrase the judge failed on (unparseable answer or failed call) is an invalid sample: counted
+    /// in radfact_num_invalid_samples, never scored as "not entailed".
+    /// </summary>
+    public static RadFactJudge FromPipeline(Pipelines.Judging.RadFactJudge judge)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        return async (example, cancellationToken) =>
+        {
+            var result = await judge.JudgeAsync(
+                example.CandidatePhrases.Select(p => new GroundedPhrase(p)).ToArray(),
+                example.ReferencePhrases.Select(p => new GroundedPhrase(p)).ToArray(),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Failures > 0) return new RadFactSample(example.Id, null, null);
+            return new RadFactSample(example.Id, Evidenced(result.CandidateVerdicts, example.ReferencePhrases), Evidenced(result.ReferenceVerdicts, example.CandidatePhrases));
+        };
+    }
+
+    private static EvidencedPhrase[] Evidenced(IReadOnlyList<PhraseVerdict> verdicts, IReadOnlyList<string> premises)
+    {
+        var premisePhrases = premises.Select(p => new EvidencePhrase(p)).ToArray();
+        return [.. verdicts.Select(v => new EvidencedPhrase(v.Phrase, v.Status!, null,
+            v.Evidence.Select(e => RadFactScoring.FindEvidence(e, premisePhrases)).OfType<EvidencePhrase>().ToArray()))];
+    }
 
     /// <summary>Runs the suite and writes DIR/results.json and DIR/report.html.</summary>
     public static async Task<WrittenResults> RunAsync(string dataPath, string outputDirectory, RadFactJudge? judge, JudgingSuiteOptions? options, CancellationToken cancellationToken)
@@ -126,7 +154,7 @@ public static class JudgingSuite
                 report.AddItem(new { example.Id, Status = "judge_failed" });
                 continue;
             }
-            var score = RadFact.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
+            var score = RadFactScoring.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
             rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), F(score.LogicalPrecision), F(score.LogicalRecall), F(score.LogicalF1)]);
             report.AddItem(new
             {
@@ -173,7 +201,7 @@ public static class JudgingSuite
     {
         foreach (var t in truth)
         {
-            var match = guess.FirstOrDefault(g => RadFact.NormaliseForComparison(g.Text) == RadFact.NormaliseForComparison(t.Text));
+            var match = guess.FirstOrDefault(g => RadFactScoring.NormaliseForComparison(g.Text) == RadFactScoring.NormaliseForComparison(t.Text));
             yield return (t.Status, match?.Status ?? "other");
         }
     }

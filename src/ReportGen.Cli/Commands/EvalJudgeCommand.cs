@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Eval.Reporting;
 using ReportGen.Eval.Suites;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Cli.Commands;
 
@@ -14,8 +15,14 @@ namespace ReportGen.Cli.Commands;
 /// </summary>
 internal static class EvalJudgeCommand
 {
-    /// <summary>Creates the LLM judge for a model id and prompts folder; null when no runtime is available.</summary>
-    internal static Func<string?, string?, RadFactJudge?> JudgeFactory { get; set; } = (_, _) => null;
+    /// <summary>
+    /// Creates the LLM judge for a model id and prompts folder: the pipeline's RadFact judge over the CLI's chat client
+    /// (<see cref="CliChatClients"/>: REPORTGEN_LLM_URL or a manifest id / GGUF path); null when no runtime is available.
+    /// </summary>
+    internal static Func<string?, string?, RadFactJudge?> JudgeFactory { get; set; } = (model, prompts) =>
+        CliChatClients.Create(model) is { } chat
+            ? JudgingSuite.FromPipeline(new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts)))
+            : null;
 
     public static Command Create()
     {

@@ -1,126 +1,145 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
-using ReportGen.Pipelines.Structuring;
 
 namespace ReportGen.Cli.Commands;
 
+/// <summary>What one <c>reportgen judge</c> run is asked to do.</summary>
+/// <param name="CandidatePath">Candidate report: plain text, or grounded JSON <c>{"findings": [{"text", "boxes"}]}</c>.</param>
+/// <param name="ReferencePath">Reference report, in either form.</param>
+/// <param name="Method">green, radfact, chexprompt or rules.</param>
+/// <param name="Model">Model id or GGUF path for the LLM methods.</param>
+/// <param name="GreenFormat">json (judge-green) or native (judge-green-native, GREEN's bracketed text).</param>
+/// <param name="MaxTokens">Overrides the prompt's max_tokens (small models).</param>
+internal sealed record JudgeArguments(string CandidatePath, string ReferencePath, string Method, string? Model, string GreenFormat = "json", int? MaxTokens = null);
+
 /// <summary>
-/// <c>reportgen judge --candidate FILE --reference FILE --method green|radfact|chexprompt|rules [--model ID]</c>:
-/// prints <c>{"method", "score", ...counts}</c>. rules needs no model; green needs a chat model.
+/// <c>reportgen judge --candidate FILE --reference FILE --method green|radfact|chexprompt|rules [--model ID]
+/// [--green-format json|native] [--max-tokens N]</c>: prints one JSON object <c>{"method", "score" (number or null),
+/// "status", ...per-category counts, "provenance"}</c>. rules needs no model; the others need a chat model.
+/// Inputs are plain text or the drafting pipeline's grounded findings (radfact then scores grounding and spatial
+/// precision/recall too; the other methods judge the findings' text).
 /// </summary>
 internal static class JudgeCommand
 {
     /// <summary>Creates the chat client for a model id (wired by the host; null when no LLM runtime is available).</summary>
     internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
 
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     public static Command Create()
     {
         var command = new Command("judge", "Score a candidate report against a reference");
-        var candidate = new Option<string>("--candidate") { Description = "Candidate report file", Required = true };
-        var reference = new Option<string>("--reference") { Description = "Reference report file", Required = true };
+        var candidate = new Option<string>("--candidate") { Description = "Candidate report file (text, or grounded JSON {\"findings\":[{\"text\",\"boxes\"}]})", Required = true };
+        var reference = new Option<string>("--reference") { Description = "Reference report file (text or grounded JSON)", Required = true };
         var method = new Option<string>("--method") { Description = "green | radfact | chexprompt | rules", DefaultValueFactory = _ => "rules" };
-        var model = new Option<string?>("--model") { Description = "Model id from models/models.json for the LLM judges" };
+        var model = new Option<string?>("--model") { Description = "Model id from models/models.json (or a GGUF path) for the LLM judges" };
+        var format = new Option<string>("--green-format") { Description = "green only: json (judge-green) or native (judge-green-native)", DefaultValueFactory = _ => "json" };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "Overrides the judge prompt's max_tokens" };
         command.Options.Add(candidate);
         command.Options.Add(reference);
         command.Options.Add(method);
         command.Options.Add(model);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(candidate)!, parse.GetValue(reference)!, parse.GetValue(method)!, parse.GetValue(model), Console.Out, Console.Error, ct));
+        command.Options.Add(format);
+        command.Options.Add(maxTokens);
+        command.SetAction((parse, ct) => RunAsync(
+            new JudgeArguments(parse.GetValue(candidate)!, parse.GetValue(reference)!, parse.GetValue(method)!, parse.GetValue(model), parse.GetValue(format)!, parse.GetValue(maxTokens)),
+            Console.Out, Console.Error, ct));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string candidatePath, string referencePath, string method, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static Task<int> RunAsync(string candidatePath, string referencePath, string method, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(new JudgeArguments(candidatePath, referencePath, method, modelId), stdout, stderr, cancellationToken);
+
+    internal static async Task<int> RunAsync(JudgeArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<string?, IChatClient?>? chatFactory = null)
     {
-        method = method.Trim().ToLowerInvariant();
+        var method = args.Method.Trim().ToLowerInvariant();
         if (method is not ("green" or "radfact" or "chexprompt" or "rules"))
         {
             await stderr.WriteLineAsync($"reportgen judge: unknown method '{method}' (green, radfact, chexprompt or rules)").ConfigureAwait(false);
             return 2;
         }
-        string candidate, reference;
+        var greenFormat = args.GreenFormat.Trim().ToLowerInvariant();
+        if (greenFormat is not ("json" or "native"))
+        {
+            await stderr.WriteLineAsync($"reportgen judge: --green-format must be json or native, not '{args.GreenFormat}'").ConfigureAwait(false);
+            return 2;
+        }
+        if (args.MaxTokens is <= 0)
+        {
+            await stderr.WriteLineAsync("reportgen judge: --max-tokens must be positive").ConfigureAwait(false);
+            return 2;
+        }
+
+        GroundedReport candidate, reference;
         try
         {
-            candidate = await File.ReadAllTextAsync(candidatePath, cancellationToken).ConfigureAwait(false);
-            reference = await File.ReadAllTextAsync(referencePath, cancellationToken).ConfigureAwait(false);
+            candidate = GroundedReport.Read(await File.ReadAllTextAsync(args.CandidatePath, cancellationToken).ConfigureAwait(false));
+            reference = GroundedReport.Read(await File.ReadAllTextAsync(args.ReferencePath, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"reportgen judge: cannot read input: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
-
-        object result;
+        catch (JudgeInputException ex)
+        {
+            await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Field}): {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        var start = Stopwatch.GetTimestamp();
+        Dictionary<string, object?> result;
         try
         {
-            // Every method, LLM ones included, judges report text only: the same check as every pipeline.
-            ReportText.Validate(candidate, "candidate");
-            ReportText.Validate(reference, "reference");
-            switch (method)
+            // Every method, LLM ones included, judges report text only: the same check as every pipeline, before any model.
+            ReportText.Validate(candidate.Text, "candidate");
+            ReportText.Validate(reference.Text, "reference");
+            if (method == "rules")
             {
-                case "rules":
+                result = JudgeOutput.Rules(new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")).Judge(candidate.Text, reference.Text));
+                result["provenance"] = Provenance("rules", null, null, start, "rules-radgraph + rules-labeler chexpert14");
+            }
+            else
+            {
+                // The prompt files first: a result must name the prompt that produced it (no built-in fallback).
+                if (CliPrompts.Load("judge", stderr) is not { } prompts) return 1;
+                var chat = (chatFactory ?? ChatClientFactory)(args.Model);
+                if (chat is null)
                 {
-                    var j = new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")).Judge(candidate, reference);
-                    result = new Dictionary<string, object?>
-                    {
-                        ["method"] = "rules", ["score"] = j.Score, ["matched_findings"] = j.MatchedFindings,
-                        ["false_findings"] = j.FalseFindings, ["missed_findings"] = j.MissedFindings,
-                        ["location_mismatches"] = j.LocationMismatches, ["severity_mismatches"] = j.SeverityMismatches,
-                        ["false_labels"] = j.FalseLabels, ["missed_labels"] = j.MissedLabels,
-                    };
-                    break;
+                    await stderr.WriteLineAsync($"reportgen judge: the {method} method needs a chat model runtime; none is available (pass --model, set {CliChatClients.LlmUrlEnvironmentVariable}, or use --method rules)").ConfigureAwait(false);
+                    return 1;
                 }
-                case "green":
+                using (chat)
                 {
-                    var chat = ChatClientFactory(modelId);
-                    if (chat is null)
+                    switch (method)
                     {
-                        await stderr.WriteLineAsync("reportgen judge: the green method needs a chat model runtime; none is available (use --method rules)").ConfigureAwait(false);
-                        return 1;
+                        case "green":
+                        {
+                            var judge = new GreenJudge(chat, prompts, args.MaxTokens, greenFormat == "native" ? GreenOutputFormat.Native : GreenOutputFormat.Json);
+                            result = JudgeOutput.Green(await judge.JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false));
+                            result["provenance"] = Provenance("llm", prompts[judge.Prompt], args.Model, start, null);
+                            break;
+                        }
+                        case "chexprompt":
+                        {
+                            var c = await new CheXpromptJudge(chat, prompts, args.MaxTokens).JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false);
+                            result = JudgeOutput.CheXprompt(c);
+                            result["provenance"] = Provenance("llm", prompts[CheXpromptJudge.PromptName], args.Model, start, null);
+                            break;
+                        }
+                        default:
+                        {
+                            var r = await new RadFactJudge(chat, prompts, args.MaxTokens).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
+                            result = JudgeOutput.RadFact(r, candidate.IsGrounded, reference.IsGrounded);
+                            result["provenance"] = Provenance("llm", prompts[RadFactJudge.PromptName], args.Model, start, null);
+                            break;
+                        }
                     }
-                    var g = await new GreenJudge(chat, PromptLibrary.LoadDefault()).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
-                    result = new Dictionary<string, object?>
-                    {
-                        ["method"] = "green", ["score"] = g.Score, ["status"] = g.Parsed ? "parsed" : "unparseable", ["problem"] = g.Problem,
-                        ["matched_findings"] = g.MatchedFindings, ["significant_errors"] = g.Significant, ["insignificant_errors"] = g.Insignificant,
-                    };
-                    break;
-                }
-                case "chexprompt":
-                {
-                    var chat = ChatClientFactory(modelId);
-                    if (chat is null)
-                    {
-                        await stderr.WriteLineAsync("reportgen judge: the chexprompt method needs a chat model runtime; none is available (use --method rules)").ConfigureAwait(false);
-                        return 1;
-                    }
-                    var c = await new CheXpromptJudge(chat, PromptLibrary.LoadDefault()).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
-                    // score = Σ clinically significant errors (CheXprompt's headline; lower is better), null when unparseable.
-                    result = new Dictionary<string, object?>
-                    {
-                        ["method"] = "chexprompt", ["score"] = c.SignificantTotal, ["status"] = c.Parsed ? "parsed" : "unparseable", ["problem"] = c.Problem,
-                        ["significant_errors"] = c.Significant, ["insignificant_errors"] = c.Insignificant,
-                    };
-                    break;
-                }
-                default:
-                {
-                    var chat = ChatClientFactory(modelId);
-                    if (chat is null)
-                    {
-                        await stderr.WriteLineAsync("reportgen judge: the radfact method needs a chat model runtime; none is available (use --method rules)").ConfigureAwait(false);
-                        return 1;
-                    }
-                    var r = await new RadFactJudge(chat, PromptLibrary.LoadDefault()).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
-                    result = new Dictionary<string, object?>
-                    {
-                        ["method"] = "radfact", ["score"] = r.LogicalF1, ["logical_precision"] = r.LogicalPrecision, ["logical_recall"] = r.LogicalRecall,
-                        ["candidate_phrases"] = r.CandidateVerdicts.Count, ["reference_phrases"] = r.ReferenceVerdicts.Count, ["failures"] = r.Failures,
-                    };
-                    break;
                 }
             }
         }
@@ -129,7 +148,18 @@ internal static class JudgeCommand
             await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Code}): {ex.Message}").ConfigureAwait(false);
             return 2;
         }
-        await stdout.WriteLineAsync(JsonSerializer.Serialize(result)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);
         return 0;
     }
+
+    private static Dictionary<string, object?> Provenance(string engine, PromptTemplate? prompt, string? model, long start, string? ruleset) => new()
+    {
+        ["engine"] = engine,
+        ["prompt"] = prompt is null ? null : new Dictionary<string, string> { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
+        // A remote server's URL may carry credentials: name the source, not the URL.
+        ["model"] = model ?? (engine == "llm" ? $"remote ({CliChatClients.LlmUrlEnvironmentVariable})" : null),
+        ["ruleset"] = ruleset,
+        ["elapsed_ms"] = Math.Round(Stopwatch.GetElapsedTime(start).TotalMilliseconds, 3),
+        ["generated_at"] = DateTimeOffset.UtcNow,
+    };
 }

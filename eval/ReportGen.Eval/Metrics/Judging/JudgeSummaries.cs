@@ -1,17 +1,20 @@
+using ReportGen.Pipelines.Judging;
+
 namespace ReportGen.Eval.Metrics.Judging;
 
 /// <summary>
-/// Corpus summaries of GREEN and CheXprompt results with results.json names. Unparseable items are counted
+/// Corpus summaries of GREEN and CheXprompt judgements (the pipeline's records and parsers: GreenJudge.Parse/ParseNative,
+/// CheXpromptJudge.Parse/ParseNative) with results.json names. Unparseable and failed items are counted
 /// (<c>*_unparseable</c>) and left out of the means: they are never averaged in as 0.
 /// </summary>
 public static class JudgeSummaries
 {
     /// <summary>green_mean, green_std (population, as numpy), green_parsed, green_unparseable, and per kind
     /// green_significant_{kind} / green_insignificant_{kind} (mean count per parsed item), green_matched_findings.</summary>
-    public static IReadOnlyDictionary<string, double> Green(IReadOnlyCollection<GreenResult> results)
+    public static IReadOnlyDictionary<string, double> Green(IReadOnlyCollection<GreenJudgement> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var parsed = results.Where(r => r.Status == JudgeParseStatus.Parsed).ToArray();
+        var parsed = results.Where(r => r.Parsed).ToArray();
         var scores = parsed.Select(r => r.Score!.Value).ToArray();
         var metrics = new Dictionary<string, double>
         {
@@ -28,10 +31,10 @@ public static class JudgeSummaries
 
     /// <summary>chexprompt_significant_errors / _insignificant_errors (mean total per parsed item), per-kind means,
     /// chexprompt_parsed, chexprompt_unparseable.</summary>
-    public static IReadOnlyDictionary<string, double> CheXprompt(IReadOnlyCollection<CheXpromptResult> results)
+    public static IReadOnlyDictionary<string, double> CheXprompt(IReadOnlyCollection<CheXpromptJudgement> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var parsed = results.Where(r => r.Status == JudgeParseStatus.Parsed).ToArray();
+        var parsed = results.Where(r => r.Parsed).ToArray();
         var metrics = new Dictionary<string, double>
         {
             ["chexprompt_significant_errors"] = parsed.Length > 0 ? parsed.Average(r => r.SignificantTotal!.Value) : double.NaN,

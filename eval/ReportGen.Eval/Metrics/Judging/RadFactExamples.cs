@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ReportGen.Pipelines.Judging;
 
 namespace ReportGen.Eval.Metrics.Judging;
 

@@ -1,12 +1,14 @@
-using ReportGen.Eval.Metrics.Judging;
+using ReportGen.Pipelines.Judging;
+using Shouldly;
+using Xunit;
 
-namespace ReportGen.Eval.Tests.Metrics;
+namespace ReportGen.Pipelines.Tests.Judging;
 
 // Reference: Stanford-AIMI/GREEN green_score/green.py (parse_error_counts, compute_green); the responses below are
 // GREEN-Phi2 outputs published in that repository's results_GREEN-Phi2.csv with their "green" and count columns
 // (rows 1, 3 and 6). CheXprompt: microsoft/chexprompt src/chexprompt/eval_utils.py and the few-shot ratings in
 // evaluator.py (EXAMPLES_FORMATTED).
-public sealed class GreenScoreTests
+public sealed class GreenNativeParsingTests
 {
     private const string Zeros = """
         (a) False report of a finding in the candidate: 0.
@@ -41,17 +43,17 @@ public sealed class GreenScoreTests
     [Fact]
     public void Published_green_phi2_rows_reproduce_their_scores_and_counts()
     {
-        var r1 = GreenScore.Parse(Row1);
+        var r1 = GreenJudge.ParseNative(Row1);
         r1.Score.ShouldBe(1.0);
         r1.MatchedFindings.ShouldBe(1);
         r1.Insignificant.ShouldBe([0, 0, 1, 0, 0, 0]);
 
-        var r3 = GreenScore.Parse(Row3);
+        var r3 = GreenJudge.ParseNative(Row3);
         r3.Score.ShouldBe(0.0);
         r3.Significant.ShouldBe([7, 3, 0, 0, 0, 0]);
-        r3.Status.ShouldBe(JudgeParseStatus.Parsed);
+        r3.Status.ShouldBe(JudgeStatus.Parsed);
 
-        var r6 = GreenScore.Parse(Row6);
+        var r6 = GreenJudge.ParseNative(Row6);
         r6.Score.ShouldBe(0.5);
         r6.Significant.ShouldBe([1, 2, 0, 0, 0, 0]);
         r6.MatchedFindings.ShouldBe(3);
@@ -60,34 +62,36 @@ public sealed class GreenScoreTests
     [Fact]
     public void A_response_without_the_sections_is_unparseable_not_zero()
     {
-        var result = GreenScore.Parse("I think the candidate is mostly fine.");
-        result.Status.ShouldBe(JudgeParseStatus.Unparseable);
+        var result = GreenJudge.ParseNative("I think the candidate is mostly fine.");
+        result.Status.ShouldBe(JudgeStatus.Unparseable);
         result.Score.ShouldBeNull();
         result.Problem!.ShouldContain("missing");
+        result.Parsed.ShouldBeFalse();
+        result.SignificantTotal.ShouldBeNull();
 
-        GreenScore.Parse("[Matched Findings]:\n2. a; b").Status.ShouldBe(JudgeParseStatus.Unparseable);
+        GreenJudge.ParseNative("[Matched Findings]:\n2. a; b").Status.ShouldBe(JudgeStatus.Unparseable);
     }
 
     [Fact]
     public void Sections_starting_with_no_count_zero_and_numbered_template_parses()
     {
-        var none = GreenScore.Parse("[Clinically Significant Errors]:\nNo errors.\n\n[Matched Findings]:\n4. a; b; c; d");
+        var none = GreenJudge.ParseNative("[Clinically Significant Errors]:\nNo errors.\n\n[Matched Findings]:\n4. a; b; c; d");
         none.Score.ShouldBe(1.0);
-        var gpt4 = GreenScore.Parse("[Clinically Significant Errors]:\n(1) False report: 1.\n(4) Severity: 2.\n\n[Matched Findings]:\n3. x");
+        var gpt4 = GreenJudge.ParseNative("[Clinically Significant Errors]:\n(1) False report: 1.\n(4) Severity: 2.\n\n[Matched Findings]:\n3. x");
         gpt4.Significant.ShouldBe([1, 0, 0, 2, 0, 0]);
         gpt4.Score.ShouldBe(0.5);
-        GreenScore.Parse("<|user|>prompt<|assistant|>\n[Clinically Significant Errors]:\n" + Zeros + "\n\n[Matched Findings]:\n2. a; b</s>").Score.ShouldBe(1.0);
+        GreenJudge.ParseNative("<|user|>prompt<|assistant|>\n[Clinically Significant Errors]:\n" + Zeros + "\n\n[Matched Findings]:\n2. a; b</s>").Score.ShouldBe(1.0);
     }
 }
 
-public sealed class CheXpromptScoreTests
+public sealed class CheXpromptNativeParsingTests
 {
     [Fact]
     public void Parses_the_few_shot_ratings_of_the_reference_prompt()
     {
         // evaluator.py EXAMPLES_FORMATTED, the second example's rating.
-        var result = CheXpromptScore.Parse("Number of clinically significant errors by type: ((A, 0), (B, 1), (C, 0), (D, 1), (E, 0), (F, 0))\nNumber of clinically insignificant errors by type: ((A, 0), (B, 1), (C, 0), (D, 0), (E, 0), (F, 0))");
-        result.Status.ShouldBe(JudgeParseStatus.Parsed);
+        var result = CheXpromptJudge.ParseNative("Number of clinically significant errors by type: ((A, 0), (B, 1), (C, 0), (D, 1), (E, 0), (F, 0))\nNumber of clinically insignificant errors by type: ((A, 0), (B, 1), (C, 0), (D, 0), (E, 0), (F, 0))");
+        result.Status.ShouldBe(JudgeStatus.Parsed);
         result.Significant.ShouldBe([0, 1, 0, 1, 0, 0]);
         result.Insignificant.ShouldBe([0, 1, 0, 0, 0, 0]);
         result.SignificantTotal.ShouldBe(2);
@@ -96,7 +100,7 @@ public sealed class CheXpromptScoreTests
     [Fact]
     public void Square_brackets_and_explanations_are_accepted()
     {
-        var result = CheXpromptScore.Parse("Number of clinically significant errors by type: [(A, 1), (B, 0), (C, 0), (D, 0), (E, 0), (F, 2)]\nNumber of clinically insignificant errors by type: [(A, 0), (B, 0), (C, 0), (D, 0), (E, 1), (F, 0)]\nExplanation: the heart.");
+        var result = CheXpromptJudge.ParseNative("Number of clinically significant errors by type: [(A, 1), (B, 0), (C, 0), (D, 0), (E, 0), (F, 2)]\nNumber of clinically insignificant errors by type: [(A, 0), (B, 0), (C, 0), (D, 0), (E, 1), (F, 0)]\nExplanation: the heart.");
         result.Significant.ShouldBe([1, 0, 0, 0, 0, 2]);
         result.Insignificant.ShouldBe([0, 0, 0, 0, 1, 0]);
     }
@@ -104,42 +108,9 @@ public sealed class CheXpromptScoreTests
     [Fact]
     public void Missing_lines_or_bad_tuples_are_unparseable()
     {
-        CheXpromptScore.Parse("").Status.ShouldBe(JudgeParseStatus.Unparseable);
-        CheXpromptScore.Parse("Number of clinically significant errors by type: ((A, 1))").SignificantTotal.ShouldBeNull();
-        CheXpromptScore.Parse("Number of clinically significant errors by type: ((A, x))\nNumber of clinically insignificant errors by type: ((A, 0))")
-            .Status.ShouldBe(JudgeParseStatus.Unparseable);
-    }
-}
-
-public sealed class JudgeSummariesTests
-{
-    [Fact]
-    public void Green_summary_averages_parsed_items_and_counts_the_rest()
-    {
-        GreenResult[] results =
-        [
-            GreenScore.Parse("[Clinically Significant Errors]:\n(a) x: 1.\n\n[Matched Findings]:\n3. a; b; c"),   // 0.75
-            GreenScore.Parse("[Clinically Significant Errors]:\nNo errors.\n\n[Matched Findings]:\n2. a; b"),       // 1.0
-            GreenScore.Parse("garbage"),
-        ];
-        var m = JudgeSummaries.Green(results);
-        m["green_mean"].ShouldBe(0.875, 1e-12);
-        m["green_std"].ShouldBe(0.125, 1e-12);
-        m["green_unparseable"].ShouldBe(1);
-        m["green_significant_false_positive_finding"].ShouldBe(0.5, 1e-12);
-    }
-
-    [Fact]
-    public void Chexprompt_summary_averages_totals()
-    {
-        CheXpromptResult[] results =
-        [
-            CheXpromptScore.Parse("Number of clinically significant errors by type: ((A, 1), (B, 1), (C, 0), (D, 0), (E, 0), (F, 1))\nNumber of clinically insignificant errors by type: ((A, 0), (B, 0), (C, 0), (D, 0), (E, 0), (F, 0))"),
-            CheXpromptScore.Parse("no"),
-        ];
-        var m = JudgeSummaries.CheXprompt(results);
-        m["chexprompt_significant_errors"].ShouldBe(3);
-        m["chexprompt_unparseable"].ShouldBe(1);
-        m["chexprompt_significant_omission_comparison"].ShouldBe(1);
+        CheXpromptJudge.ParseNative("").Status.ShouldBe(JudgeStatus.Unparseable);
+        CheXpromptJudge.ParseNative("Number of clinically significant errors by type: ((A, 1))").SignificantTotal.ShouldBeNull();
+        CheXpromptJudge.ParseNative("Number of clinically significant errors by type: ((A, x))\nNumber of clinically insignificant errors by type: ((A, 0))")
+            .Status.ShouldBe(JudgeStatus.Unparseable);
     }
 }
