@@ -26,10 +26,10 @@ public class OnnxSessionTests
         // input x[i] = sin(i*0.001)*2 of shape [1,3,224,224]; command: node tests/fixtures/onnx/golden-mobilenet.js MODEL
         // Recorded once per int8 kernel family (see MobileNet.CpuHasVnni): an Intel AVX2 machine, and an AMD EPYC with AVX-512 VNNI.
         (float[] golden, double norm) = MobileNet.CpuHasVnni
-            ? ([-3.5231807231903076f, -1.4413012266159058f, -4.00361442565918f, -6.565927982330322f,
-                -4.163759231567383f, -1.1210120916366577f, -4.964481830596924f, -0.16014458239078522f], 65.20775882941064)
-            : ([-2.8826024532318115f, -1.6014457941055298f, -3.0427470207214355f, -6.88621711730957f,
-                -4.644192695617676f, 0.16014458239078522f, -4.804337501525879f, -0.32028916478157043f], 78.06666464445875);
+            ? (new[] { -3.5231807231903076f, -1.4413012266159058f, -4.00361442565918f, -6.565927982330322f,
+                -4.163759231567383f, -1.1210120916366577f, -4.964481830596924f, -0.16014458239078522f }, 65.20775882941064)
+            : (new[] { -2.8826024532318115f, -1.6014457941055298f, -3.0427470207214355f, -6.88621711730957f,
+                -4.644192695617676f, 0.16014458239078522f, -4.804337501525879f, -0.32028916478157043f }, 78.06666464445875);
         using var session = OnnxSession.Load(MobileNet.Path);
         var output = session.Run("input", MobileNet.SineInput(), 1, 3, 224, 224)["output"];
         output.Shape.ShouldBe([1L, 1000]);
