@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Core.Hosting;
+using ReportGen.Core.Json;
 using ReportGen.Core.Labels;
 using ReportGen.Eval.Metrics.Clinical;
 using ReportGen.Eval.Metrics.Text;
@@ -53,21 +54,10 @@ public static class DraftingSuite
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var pairs = new List<DraftingPair>();
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in JsonLines.ReadObjects(path))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonObject item;
-            try
-            {
-                item = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object");
-            }
-            catch (JsonException)
-            {
-                throw new InvalidDataException($"{Path.GetFileName(path)}: line {lineNumber} is not a JSON object");
-            }
-            string? Text(string name) => item[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
+            var lineNumber = line.Line;
+            string? Text(string name) => line.Text(name);
             string File(string name, string value)
             {
                 var resolved = value.StartsWith("shared:", StringComparison.Ordinal)

@@ -60,6 +60,35 @@ public sealed record Preprocessing
     public string? PatchOutput { get; init; }
     /// <summary>For 3-D encoders: the number of slices (depth) the model takes.</summary>
     public int? Depth { get; init; }
+
+    /// <summary>
+    /// Where a <paramref name="width"/> x <paramref name="height"/> image lands in the model input: it is resized to
+    /// <c>ResizedWidth</c> x <c>ResizedHeight</c>, of which the input sees <see cref="Width"/> x <see cref="Height"/> pixels
+    /// starting at (<c>OffsetX</c>, <c>OffsetY</c>); a negative offset means padding (letterbox, or an image smaller than
+    /// the crop). One definition, used both to preprocess pixels and to map boxes back to the original image, so the two
+    /// can never disagree.
+    /// </summary>
+    public (int ResizedWidth, int ResizedHeight, int OffsetX, int OffsetY) Placement(int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} is not positive");
+        int outW = Width, outH = Height;
+        switch (Resize)
+        {
+            case "shortest-edge" when Crop == "center":
+                var edge = ShortestEdge ?? Math.Min(outW, outH);
+                var f = (double)edge / Math.Min(width, height);
+                var rw = width <= height ? edge : Math.Max(1, (int)Math.Round(width * f));
+                var rh = height < width ? edge : Math.Max(1, (int)Math.Round(height * f));
+                return (rw, rh, (int)Math.Round((rw - outW) / 2.0), (int)Math.Round((rh - outH) / 2.0));
+            case "letterbox":
+                var g = Math.Min((double)outW / width, (double)outH / height);
+                var lw = Math.Max(1, (int)Math.Round(width * g));
+                var lh = Math.Max(1, (int)Math.Round(height * g));
+                return (lw, lh, -((outW - lw) / 2), -((outH - lh) / 2));
+            default: // stretch, and shortest-edge without a crop (a fixed-size encoder input cannot keep the aspect then)
+                return (outW, outH, 0, 0);
+        }
+    }
 }
 
 /// <summary>One model the service can use.</summary>

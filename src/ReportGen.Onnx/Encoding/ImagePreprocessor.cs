@@ -154,30 +154,8 @@ public sealed class ImagePreprocessor
     /// <summary>Per-axis taps for a source size under the manifest's resize/crop rule.</summary>
     internal (ResampleAxis X, ResampleAxis Y) Axes(int width, int height)
     {
-        int outW = Spec.Width, outH = Spec.Height;
-        int rw, rh, ox, oy;
-        switch (Spec.Resize)
-        {
-            case "shortest-edge" when Spec.Crop == "center":
-                var edge = Spec.ShortestEdge ?? Math.Min(outW, outH);
-                var f = (double)edge / Math.Min(width, height);
-                rw = width <= height ? edge : Math.Max(1, (int)Math.Round(width * f));
-                rh = height < width ? edge : Math.Max(1, (int)Math.Round(height * f));
-                ox = (int)Math.Round((rw - outW) / 2.0); // negative when the resized image is smaller: padded
-                oy = (int)Math.Round((rh - outH) / 2.0);
-                break;
-            case "letterbox":
-                var g = Math.Min((double)outW / width, (double)outH / height);
-                rw = Math.Max(1, (int)Math.Round(width * g));
-                rh = Math.Max(1, (int)Math.Round(height * g));
-                ox = -((outW - rw) / 2);
-                oy = -((outH - rh) / 2);
-                break;
-            default: // stretch, and shortest-edge without a crop (a fixed-size encoder input cannot keep the aspect then)
-                (rw, rh, ox, oy) = (outW, outH, 0, 0);
-                break;
-        }
-        return (new ResampleAxis(width, rw, outW, ox), new ResampleAxis(height, rh, outH, oy));
+        var (rw, rh, ox, oy) = Spec.Placement(width, height);
+        return (new ResampleAxis(width, rw, Spec.Width, ox), new ResampleAxis(height, rh, Spec.Height, oy));
     }
 
     private static void HorizontalRow(ReadOnlySpan<float> src, int srcC, int rc, ResampleAxis ax, Span<float> dst)

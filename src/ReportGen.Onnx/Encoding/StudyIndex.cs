@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ReportGen.Core.Json;
 using ReportGen.Imaging;
 
 namespace ReportGen.Onnx;
@@ -62,20 +63,8 @@ public sealed class StudyIndex
         ArgumentNullException.ThrowIfNull(embed);
         var folder = Path.GetDirectoryName(Path.GetFullPath(jsonlPath))!;
         StudyIndex? index = null;
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(jsonlPath))
+        foreach (var (lineNumber, item) in JsonLines.ReadObjects(jsonlPath))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonObject item;
-            try
-            {
-                item = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object");
-            }
-            catch (JsonException)
-            {
-                throw new InvalidDataException($"{jsonlPath}: line {lineNumber} is not a JSON object");
-            }
             var image = Text(item, "image") ?? throw new InvalidDataException($"{jsonlPath}: line {lineNumber} has no \"image\"");
             var findings = Text(item, "findings") ?? throw new InvalidDataException($"{jsonlPath}: line {lineNumber} has no \"findings\"");
             var path = Path.IsPathRooted(image) ? image : Path.Combine(folder, image);

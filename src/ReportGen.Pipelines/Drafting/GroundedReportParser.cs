@@ -51,38 +51,16 @@ public sealed record CropGeometry(int OriginalWidth, int OriginalHeight, double 
     /// The view an encoder's preprocessing (models.json) takes of a <paramref name="width"/> x <paramref name="height"/>
     /// image: <c>shortest-edge</c> + <c>center</c> crop keeps the centred Width x Height of the resized image (MobileNet:
     /// resize to 256, crop 224, so the view is 224/256 of the short side, not all of it); <c>letterbox</c> fits the whole
-    /// image with padding (the view is larger than the image); <c>stretch</c> sees the whole image. Matches
-    /// ImagePreprocessor's arithmetic (including its rounding).
+    /// image with padding (the view is larger than the image); <c>stretch</c> sees the whole image. Uses
+    /// <see cref="Core.Models.Preprocessing.Placement"/>, the same placement the encoder's preprocessing uses.
     /// </summary>
     public static CropGeometry For(Core.Models.Preprocessing spec, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} is not positive");
-        int outW = spec.Width, outH = spec.Height;
-        double rw, rh, ox, oy;
-        switch (spec.Resize)
-        {
-            case "shortest-edge" when spec.Crop == "center":
-                var edge = spec.ShortestEdge ?? Math.Min(outW, outH);
-                var f = (double)edge / Math.Min(width, height);
-                rw = width <= height ? edge : Math.Max(1, (int)Math.Round(width * f));
-                rh = height < width ? edge : Math.Max(1, (int)Math.Round(height * f));
-                ox = (int)Math.Round((rw - outW) / 2.0);
-                oy = (int)Math.Round((rh - outH) / 2.0);
-                break;
-            case "letterbox":
-                var g = Math.Min((double)outW / width, (double)outH / height);
-                rw = Math.Max(1, (int)Math.Round(width * g));
-                rh = Math.Max(1, (int)Math.Round(height * g));
-                ox = -(int)((outW - rw) / 2);
-                oy = -(int)((outH - rh) / 2);
-                break;
-            default:
-                return Whole(width, height);
-        }
-        // Resized pixel r maps to original pixel r * width / rw; the view starts at resized (ox, oy) and spans outW x outH.
-        double sx = width / rw, sy = height / rh;
-        return new CropGeometry(width, height, ox * sx, oy * sy, outW * sx, outH * sy);
+        var (rw, rh, ox, oy) = spec.Placement(width, height);
+        // Resized pixel r maps to original pixel r * width / rw; the view starts at resized (ox, oy) and spans the input's Width x Height.
+        double sx = (double)width / rw, sy = (double)height / rh;
+        return new CropGeometry(width, height, ox * sx, oy * sy, spec.Width * sx, spec.Height * sy);
     }
 
     /// <summary>No crop: the model saw the whole image (stretch or letterbox-free resize).</summary>
