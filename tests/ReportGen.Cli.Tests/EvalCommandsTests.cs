@@ -61,6 +61,9 @@ public sealed class EvalJudgeCommandTests
         var err = new StringWriter();
         (await EvalJudgeCommand.RunAsync(data, dir.Path, null, "no-such-model", TextWriter.Null, err, TestContext.Current.CancellationToken)).ShouldBe(1);
         err.ToString().ShouldContain("no LLM judge");
+        var zero = new StringWriter();
+        (await EvalJudgeCommand.RunAsync(data, dir.Path, null, "stories260k", TextWriter.Null, zero, TestContext.Current.CancellationToken, maxTokens: 0)).ShouldBe(2);
+        zero.ToString().ShouldContain("--max-tokens");
     }
 }
 
