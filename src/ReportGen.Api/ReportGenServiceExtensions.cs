@@ -57,7 +57,7 @@ public static class ReportGenServiceExtensions
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest));
         services.AddMetrics();
         services.AddSingleton<ReportGenMetrics>();
         services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",

@@ -33,6 +33,14 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
     private static readonly string Huge = new('a', 1_100_000);
     private static readonly string Binary = "\u0000\u0001\u0002PK\u0003\u0004 binary";
 
+    // A judge body whose candidate (or reference) is the drafting output object with the given findings JSON.
+    private static string Judge(string findings, string side = "candidate") =>
+        side == "candidate" ? $"{{\"candidate\": {{\"findings\": {findings}}}, \"reference\": \"Lungs clear.\", \"method\": \"radfact\"}}"
+            : $"{{\"candidate\": \"Lungs clear.\", \"reference\": {{\"findings\": {findings}}}, \"method\": \"radfact\"}}";
+
+    private static string Box(string xMin, string yMin, string xMax, string yMax) =>
+        $"[{{\"text\": \"Left effusion.\", \"boxes\": [{{\"x_min\": {xMin}, \"y_min\": {yMin}, \"x_max\": {xMax}, \"y_max\": {yMax}}}]}}]";
+
     public static TheoryData<Case> Cases() =>
     [
         // structure
@@ -120,7 +128,27 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         new Case("judge: missing candidate", "POST", "/v1/reports/judge", "application/json", "{\"reference\": \"Lungs clear.\"}", 400, "candidate"),
         new Case("judge: missing reference", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\"}", 400, "reference"),
         new Case("judge: blank reference", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \" \"}", 400, "reference"),
-        new Case("judge: candidate is an object", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": {\"text\": \"a\"}, \"reference\": \"Lungs clear.\"}", 400, "candidate"),
+        new Case("judge: candidate object without findings", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": {\"text\": \"a\"}, \"reference\": \"Lungs clear.\"}", 400, "candidate.findings"),
+        // judge: grounded inputs (the drafting output object) and green_format
+        new Case("judge: candidate is a number", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": 42, \"reference\": \"Lungs clear.\"}", 400, "candidate"),
+        new Case("judge: reference is an array", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": [\"Lungs clear.\"]}", 400, "reference"),
+        new Case("judge: candidate is true", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": true, \"reference\": \"Lungs clear.\"}", 400, "candidate"),
+        new Case("judge: findings is a string", "POST", "/v1/reports/judge", "application/json", Judge("\"Lungs clear.\""), 400, "candidate.findings"),
+        new Case("judge: findings empty", "POST", "/v1/reports/judge", "application/json", Judge("[]"), 400, "candidate.findings"),
+        new Case("judge: finding without text", "POST", "/v1/reports/judge", "application/json", Judge("[{\"text\": \"Left effusion.\"}, {\"boxes\": null}]"), 400, "candidate.findings[1].text"),
+        new Case("judge: boxes not an array", "POST", "/v1/reports/judge", "application/json", Judge("[{\"text\": \"Left effusion.\", \"boxes\": {\"x_min\": 0.1}}]"), 400, "candidate.findings[0].boxes"),
+        new Case("judge: box is a number", "POST", "/v1/reports/judge", "application/json", Judge("[{\"text\": \"Left effusion.\", \"boxes\": [0.1]}]"), 400, "candidate.findings[0].boxes[0]"),
+        new Case("judge: box x_min is a string", "POST", "/v1/reports/judge", "application/json", Judge(Box("\"0.1\"", "0.2", "0.3", "0.4")), 400, "candidate.findings[0].boxes[0].x_min"),
+        new Case("judge: box without y_max", "POST", "/v1/reports/judge", "application/json", Judge("[{\"text\": \"Left effusion.\", \"boxes\": [{\"x_min\": 0.1, \"y_min\": 0.2, \"x_max\": 0.3}]}]"), 400, "candidate.findings[0].boxes[0].y_max"),
+        new Case("judge: box x_max above 1", "POST", "/v1/reports/judge", "application/json", Judge(Box("0.1", "0.2", "1.5", "0.4")), 400, "candidate.findings[0].boxes[0].x_max"),
+        new Case("judge: box in pixels", "POST", "/v1/reports/judge", "application/json", Judge(Box("12", "20", "180", "200")), 400, "candidate.findings[0].boxes[0].x_min"),
+        new Case("judge: box y_min negative (reference)", "POST", "/v1/reports/judge", "application/json", Judge(Box("0.1", "-0.2", "0.3", "0.4"), side: "reference"), 400, "reference.findings[0].boxes[0].y_min"),
+        new Case("judge: box x_min > x_max", "POST", "/v1/reports/judge", "application/json", Judge(Box("0.6", "0.2", "0.3", "0.4")), 400, "candidate.findings[0].boxes[0].x_min"),
+        new Case("judge: box y_min > y_max, second box", "POST", "/v1/reports/judge", "application/json", Judge("[{\"text\": \"Effusions.\", \"boxes\": [{\"x_min\": 0.1, \"y_min\": 0.2, \"x_max\": 0.3, \"y_max\": 0.4}, {\"x_min\": 0.1, \"y_min\": 0.9, \"x_max\": 0.3, \"y_max\": 0.4}]}]"), 400, "candidate.findings[0].boxes[1].y_min"),
+        new Case("judge: candidate null", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": null, \"reference\": \"Lungs clear.\"}", 400, "candidate"),
+        new Case("judge: 1 MB grounded candidate", "POST", "/v1/reports/judge", "application/json", Judge($"[{{\"text\": \"{Huge}\", \"boxes\": null}}]"), 413, "candidate"),
+        new Case("judge: unknown green_format", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \"Lungs clear.\", \"method\": \"green\", \"green_format\": \"xml\"}", 400, "green_format"),
+        new Case("judge: green_format is a number", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"Lungs clear.\", \"reference\": \"Lungs clear.\", \"green_format\": 2}", 400, "green_format"),
         new Case("judge: binary candidate", "POST", "/v1/reports/judge", "application/json", JsonSerializer.Serialize(new { candidate = Binary, reference = "Lungs clear." }), 400, "candidate"),
         new Case("judge: 1 MB candidate", "POST", "/v1/reports/judge", "application/json", JsonSerializer.Serialize(new { candidate = Huge, reference = "Lungs clear." }), 413, "candidate"),
         new Case("judge: 1 MB reference", "POST", "/v1/reports/judge", "application/json", JsonSerializer.Serialize(new { candidate = "Lungs clear.", reference = Huge }), 413, "reference"),

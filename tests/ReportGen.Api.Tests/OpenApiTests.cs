@@ -28,7 +28,18 @@ public class OpenApiTests : IClassFixture<ReportsApiTests.Host>
             paths.TryGetProperty(path, out _).ShouldBeTrue($"{path} is missing from /openapi/v1.json (has: {string.Join(", ", paths.EnumerateObject().Select(p => p.Name))})");
         }
         var judge = paths.GetProperty("/v1/reports/judge").GetProperty("post");
-        judge.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
+        var judgeSchema = judge.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var judgeRequest = document.GetProperty("components").GetProperty("schemas").GetProperty(judgeSchema.GetProperty("$ref").GetString()!.Split('/')[^1]);
+        foreach (var side in new[] { "candidate", "reference" })
+        {
+            // A report is a string or the drafting output object (findings with normalised boxes), and the document says so.
+            var kinds = judgeRequest.GetProperty("properties").GetProperty(side).GetProperty("oneOf").EnumerateArray().Select(k => k.GetProperty("type").GetString()).ToArray();
+            kinds.ShouldBe(["string", "object"], side);
+            var box = judgeRequest.GetProperty("properties").GetProperty(side).GetProperty("oneOf")[1].GetProperty("properties").GetProperty("findings")
+                .GetProperty("items").GetProperty("properties").GetProperty("boxes").GetProperty("items");
+            box.GetProperty("properties").GetProperty("x_min").GetProperty("maximum").GetDouble().ShouldBe(1);
+        }
+        judgeRequest.GetProperty("properties").GetProperty("green_format").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldBe(["json", "native"]);
         var draft = paths.GetProperty("/v1/reports/draft").GetProperty("post");
         var form = draft.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data");
         var schemaName = form.GetProperty("schema").GetProperty("$ref").GetString()!.Split('/')[^1];

@@ -25,6 +25,27 @@ public sealed class EvalJudgeCommandTests
     }
 
     [Fact]
+    public async Task Grounded_examples_without_a_model_run_the_named_oracle_and_report_box_scores()
+    {
+        var data = SharedData.Data("radfact", "grounded_reporting_examples.json");
+        using var dir = new TempDir();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var rc = await EvalJudgeCommand.RunAsync(data, dir.Path, null, null, stdout, stderr, TestContext.Current.CancellationToken);
+
+        rc.ShouldBe(0, stderr.ToString());
+        var metrics = JsonNode.Parse(stdout.ToString())!["metrics"]!;
+        foreach (var key in new[] { "logical", "grounding", "spatial" })
+            foreach (var part in new[] { "precision", "recall", "f1" })
+                metrics[$"radfact_{key}_{part}"].ShouldNotBeNull($"{key} {part}");
+        metrics["radfact_spatial_precision"]!.GetValue<double>().ShouldBe(1.0 / 28, 1e-12);
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "results.json")))!;
+        results["provenance"]!["settings"]!["judge"]!.GetValue<string>().ShouldBe("oracle-normalised-phrase-match");
+        File.ReadAllText(Path.Combine(dir.Path, "report.html")).ShouldContain("spatial precision");
+    }
+
+    [Fact]
     public async Task Bad_input_exits_2_and_a_missing_judge_runtime_exits_1()
     {
         using var dir = new TempDir();
@@ -40,6 +61,9 @@ public sealed class EvalJudgeCommandTests
         var err = new StringWriter();
         (await EvalJudgeCommand.RunAsync(data, dir.Path, null, "no-such-model", TextWriter.Null, err, TestContext.Current.CancellationToken)).ShouldBe(1);
         err.ToString().ShouldContain("no LLM judge");
+        var zero = new StringWriter();
+        (await EvalJudgeCommand.RunAsync(data, dir.Path, null, "stories260k", TextWriter.Null, zero, TestContext.Current.CancellationToken, maxTokens: 0)).ShouldBe(2);
+        zero.ToString().ShouldContain("--max-tokens");
     }
 }
 

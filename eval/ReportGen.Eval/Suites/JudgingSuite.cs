@@ -11,6 +11,12 @@ namespace ReportGen.Eval.Suites;
 /// </summary>
 public delegate Task<RadFactSample> RadFactJudge(RadFactExample example, CancellationToken cancellationToken);
 
+/// <summary>
+/// Judges one grounded RadFact example (phrases with boxes): returns the evidenced phrases both ways, the evidence
+/// carrying the other side's boxes; null lists when the judge failed (counted, never scored as "not entailed").
+/// </summary>
+public delegate Task<RadFactSample> GroundedRadFactJudge(RadFactGroundedExample example, CancellationToken cancellationToken);
+
 /// <summary>Options of the judging suite.</summary>
 public sealed record JudgingSuiteOptions
 {
@@ -56,6 +62,29 @@ public static class JudgingSuite
             if (result.Failures > 0) return new RadFactSample(example.Id, null, null);
             return new RadFactSample(example.Id, Evidenced(result.CandidateVerdicts, example.ReferencePhrases), Evidenced(result.ReferenceVerdicts, example.CandidatePhrases));
         };
+    }
+
+    /// <summary>
+    /// The pipeline's RadFact judge on grounded examples: phrases are judged with their boxes, and cited evidence is
+    /// resolved to the other side's phrases with their boxes (what spatial entailment is measured against). As for
+    /// <see cref="FromPipeline"/>, an example with any failed phrase is an invalid sample.
+    /// </summary>
+    public static GroundedRadFactJudge FromPipelineGrounded(Pipelines.Judging.RadFactJudge judge)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        return async (example, cancellationToken) =>
+        {
+            var result = await judge.JudgeAsync(example.CandidatePhrases, example.ReferencePhrases, cancellationToken).ConfigureAwait(false);
+            if (result.Failures > 0) return new RadFactSample(example.Id, null, null);
+            return new RadFactSample(example.Id, Evidenced(result.CandidateVerdicts, example.ReferencePhrases), Evidenced(result.ReferenceVerdicts, example.CandidatePhrases));
+        };
+    }
+
+    private static EvidencedPhrase[] Evidenced(IReadOnlyList<PhraseVerdict> verdicts, IReadOnlyList<GroundedPhrase> premises)
+    {
+        var premisePhrases = premises.Select(p => new EvidencePhrase(p.Text, p.Boxes is { Count: > 0 } ? p.Boxes : null)).ToArray();
+        return [.. verdicts.Select(v => new EvidencedPhrase(v.Phrase, v.Status!, v.Boxes is { Count: > 0 } ? v.Boxes : null,
+            v.Evidence.Select(e => RadFactScoring.FindEvidence(e, premisePhrases)).OfType<EvidencePhrase>().ToArray()))];
     }
 
     private static EvidencedPhrase[] Evidenced(IReadOnlyList<PhraseVerdict> verdicts, IReadOnlyList<string> premises)
@@ -113,6 +142,148 @@ public static class JudgingSuite
             run.Report.AddHistogram("Judge latency per example", latencies, caption: "Wall time of one example (both directions).");
         }
         return run.Finish();
+    }
+
+    /// <summary>
+    /// Runs the suite on RadFact's grounded examples (grounded_reporting_examples.json: phrases with boxes, no labels)
+    /// and writes DIR/results.json and DIR/report.html with logical, grounding and spatial precision/recall/F1. The
+    /// labels come from <paramref name="judge"/> (the pipeline's LLM judge, <see cref="FromPipelineGrounded"/>) or,
+    /// when it is null, from <see cref="PhraseMatchOracle"/>, recorded as such in the provenance and the report.
+    /// </summary>
+    public static async Task<WrittenResults> RunGroundedAsync(string dataPath, string outputDirectory, GroundedRadFactJudge? judge, JudgingSuiteOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= new JudgingSuiteOptions();
+        var run = new EvalRun("judge", outputDirectory, "ReportGen eval: judging (RadFact grounded examples)");
+        run.Provenance.SetData(dataPath);
+        if (options.PromptsFolder is not null) run.Provenance.SetPrompts(options.PromptsFolder);
+        if (options.ModelId is not null) run.Provenance.AddModel(options.ModelId, options.ModelPath);
+        run.Provenance.Settings["judge"] = judge is null ? PhraseMatchOracle.Name : options.JudgeName;
+        run.Provenance.Settings["data_format"] = "radfact-grounded";
+        run.Provenance.Settings["bootstrap_resamples"] = options.BootstrapResamples.ToString(Inv);
+        run.Provenance.Settings["seed"] = options.Seed.ToString(Inv);
+
+        var examples = RadFactGroundedExamples.Load(dataPath);
+        if (examples.Count == 0) throw new InvalidDataException($"{Path.GetFileName(dataPath)} holds no examples");
+
+        IReadOnlyList<RadFactSample> judged;
+        var latencies = new List<double>();
+        if (judge is null)
+        {
+            judged = examples.Select(PhraseMatchOracle.Judge).ToArray();
+        }
+        else
+        {
+            judged = await EvalProgress.ForEachAsync("judging RadFact grounded examples", examples, async (example, ct) =>
+            {
+                var clock = Stopwatch.StartNew();
+                RadFactSample result;
+                try
+                {
+                    result = await judge(example, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    result = new RadFactSample(example.Id, null, null);
+                }
+                lock (latencies) latencies.Add(clock.Elapsed.TotalMilliseconds);
+                return result;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        DescribeGrounded(run.Report, examples, judged, options, judge is null ? PhraseMatchOracle.Name : options.JudgeName);
+        if (latencies.Count > 0)
+        {
+            LatencyStats.From(latencies).AddTo(run.Report, "judge_example");
+            run.Report.AddHistogram("Judge latency per example", latencies, caption: "Wall time of one example (both directions).");
+        }
+        return run.Finish();
+    }
+
+    private static readonly string[] GroundedScores =
+        ["logical_precision", "logical_recall", "logical_f1", "grounding_precision", "grounding_recall", "grounding_f1", "spatial_precision", "spatial_recall", "spatial_f1"];
+
+    private static void DescribeGrounded(EvalReport report, IReadOnlyList<RadFactGroundedExample> examples, IReadOnlyList<RadFactSample> judged, JudgingSuiteOptions options, string judgeName)
+    {
+        // Grounded phrases: RadFact reports the box scores too (onlyFactualScores false).
+        var aggregate = RadFact.Aggregate(judged, onlyFactualScores: false);
+        var d = aggregate.ToDictionary();
+        report.AddMetric("radfact_logical_precision", d["logical_precision"], "share of candidate phrases entailed by the reference, mean over examples");
+        report.AddMetric("radfact_logical_recall", d["logical_recall"], "share of reference phrases entailed by the candidate, mean over examples");
+        report.AddMetric("radfact_logical_f1", d["logical_f1"], "2PR/(P+R) of the two means");
+        report.AddMetric("radfact_grounding_precision", d["grounding_precision"], "spatially entailed / entailed boxed candidate phrases, nanmean over examples");
+        report.AddMetric("radfact_grounding_recall", d["grounding_recall"], "spatially entailed / entailed boxed reference phrases, nanmean over examples");
+        report.AddMetric("radfact_grounding_f1", d["grounding_f1"], "2PR/(P+R) of the grounding means");
+        report.AddMetric("radfact_spatial_precision", d["spatial_precision"], "spatially entailed / all boxed candidate phrases, nanmean over examples");
+        report.AddMetric("radfact_spatial_recall", d["spatial_recall"], "spatially entailed / all boxed reference phrases, nanmean over examples");
+        report.AddMetric("radfact_spatial_f1", d["spatial_f1"], "2PR/(P+R) of the spatial means");
+        report.AddMetric("radfact_num_samples", aggregate.NumSamples, "examples scored");
+        report.AddMetric("radfact_num_invalid_samples", aggregate.NumInvalidSamples, "examples the judge failed on (counted, not scored)");
+        report.AddMetric("radfact_num_candidate_phrases", d["num_candidate_phrases"], "mean candidate phrases per example");
+        report.AddMetric("radfact_num_reference_phrases", d["num_reference_phrases"], "mean reference phrases per example");
+        report.AddMetric("radfact_num_candidate_phrases_with_boxes", d["num_candidate_phrases_with_boxes"], "mean boxed candidate phrases per example");
+        report.AddMetric("radfact_num_reference_phrases_with_boxes", d["num_reference_phrases_with_boxes"], "mean boxed reference phrases per example");
+
+        var valid = judged.Where(s => !s.IsInvalid).ToArray();
+        if (valid.Length > 0)
+        {
+            var boot = RadFactBootstrap.Compute(valid, options.BootstrapResamples, options.Seed, onlyFactualScores: false);
+            foreach (var key in GroundedScores)
+            {
+                report.AddMetric($"radfact_{key}_ci_low", boot[key].Lower, $"bootstrap 2.5th percentile of {key}");
+                report.AddMetric($"radfact_{key}_ci_high", boot[key].Upper, $"bootstrap 97.5th percentile of {key}");
+            }
+            report.AddExtra("bootstrap", boot);
+        }
+        report.AddBarChart("RadFact logical, grounding and spatial scores", GroundedScores.Select(k => (k.Replace('_', ' '), d[k])));
+
+        var spatialCounts = new int[2, 3];
+        var rows = new List<IReadOnlyList<string>>();
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var (example, sample) = (examples[i], judged[i]);
+            var boxedCandidate = example.CandidatePhrases.Count(p => p.Boxes is { Count: > 0 });
+            var boxedReference = example.ReferencePhrases.Count(p => p.Boxes is { Count: > 0 });
+            if (sample.IsInvalid)
+            {
+                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), boxedCandidate.ToString(Inv), boxedReference.ToString(Inv), "failed", "failed", "failed", "failed", "failed"]);
+                report.AddItem(new { example.Id, Status = "judge_failed" });
+                continue;
+            }
+            var score = RadFactScoring.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
+            foreach (var (side, phrases) in new[] { (0, sample.CandidatePhrases!), (1, sample.ReferencePhrases!) })
+                foreach (var p in phrases) spatialCounts[side, (int)RadFactScoring.SpatialStatus(p)]++;
+            rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), boxedCandidate.ToString(Inv), boxedReference.ToString(Inv),
+                F(score.LogicalF1), F(score.GroundingPrecision), F(score.GroundingRecall), F(score.SpatialPrecision), F(score.SpatialRecall)]);
+            report.AddItem(new
+            {
+                example.Id,
+                Status = "scored",
+                LogicalPrecision = Finite(score.LogicalPrecision),
+                LogicalRecall = Finite(score.LogicalRecall),
+                GroundingPrecision = Finite(score.GroundingPrecision),
+                GroundingRecall = Finite(score.GroundingRecall),
+                SpatialPrecision = Finite(score.SpatialPrecision),
+                SpatialRecall = Finite(score.SpatialRecall),
+                CandidateStatuses = sample.CandidatePhrases!.Select(p => p.Status).ToArray(),
+                CandidateSpatial = sample.CandidatePhrases!.Select(p => RadFactScoring.SpatialStatus(p).ToString()).ToArray(),
+                ReferenceStatuses = sample.ReferencePhrases!.Select(p => p.Status).ToArray(),
+                ReferenceSpatial = sample.ReferencePhrases!.Select(p => RadFactScoring.SpatialStatus(p).ToString()).ToArray(),
+            });
+        }
+        report.AddTable("Phrases by spatial status", ["side", "no boxes", "spatially entailed", "boxed, not spatially entailed"],
+            [["candidate", .. Enumerable.Range(0, 3).Select(s => spatialCounts[0, s].ToString(Inv))], ["reference", .. Enumerable.Range(0, 3).Select(s => spatialCounts[1, s].ToString(Inv))]]);
+        report.AddTable("Per example", ["example", "candidate phrases", "reference phrases", "boxed candidate", "boxed reference",
+            "logical F1", "grounding P", "grounding R", "spatial P", "spatial R"], rows, "n/a: undefined (no entailed boxed phrase, or no boxed phrase, on that side).");
+        report.AddNote("Judge and definitions",
+            (judgeName == PhraseMatchOracle.Name
+                ? "The file carries no entailment labels. These labels come from oracle-normalised-phrase-match: a phrase is entailed when the other report has a " +
+                  "phrase with the same normalised text (lower case, letters and digits, articles and copulas dropped, plural s dropped), whose boxes are then its evidence; " +
+                  "anything else is not_entailment. It is a lower bound on entailment (paraphrases do not match), not a clinical judge: compare its numbers only with other " +
+                  "oracle runs. The box scores exercise RadFact's arithmetic on the file's real boxes. "
+                : $"Labels from the LLM judge {judgeName} (prompts/judge-radfact-entailment.yaml), evidence resolved to the other report's phrases and their boxes. ") +
+            "Candidate = prediction, reference = target. Per microsoft/RadFact radfact.py: a boxed phrase is spatially entailed when it is entailed and the pixel " +
+            "precision of its boxes against the union of its evidence's boxes on a 224x224 mask exceeds 0.5; grounding P/R = spatially entailed / entailed boxed phrases, " +
+            "spatial P/R = spatially entailed / all boxed phrases; each is a nanmean over examples and the F1s are of the means.");
     }
 
     private static void Describe(EvalReport report, IReadOnlyList<RadFactExample> examples, IReadOnlyList<RadFactSample> judged, JudgingSuiteOptions options, bool hasJudge)

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.AI;
+using Microsoft.OpenApi;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.Pipelines;
 using ReportGen.Core.Text;
@@ -27,6 +29,66 @@ public static class JudgeApi
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>
+    /// OpenAPI: <c>candidate</c> and <c>reference</c> are bound as raw JSON (<see cref="JsonElement"/>, which documents as
+    /// "anything"); this says what they really are, a string or the grounded findings object, and lists green_format's values.
+    /// </summary>
+    public static Task DescribeRequest(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.JsonTypeInfo.Type != typeof(JudgeRequest)) return Task.CompletedTask;
+        schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+        foreach (var (name, what) in new[] { ("candidate", "The report to score"), ("reference", "The ground-truth report") })
+            schema.Properties[name] = ReportSchema($"{what}: report text, or the drafting output's grounded findings (normalised box coordinates in [0, 1], min <= max).");
+        schema.Properties["green_format"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String | JsonSchemaType.Null,
+            Enum = [JsonValue.Create("json"), JsonValue.Create("native")],
+            Description = "green only: json (default; judge-green, constrained JSON) or native (judge-green-native, GREEN's own bracketed output).",
+        };
+        schema.Required ??= new HashSet<string>();
+        schema.Required.Add("candidate");
+        schema.Required.Add("reference");
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiSchema ReportSchema(string description)
+    {
+        var coordinate = new OpenApiSchema { Type = JsonSchemaType.Number, Minimum = "0", Maximum = "1" };
+        var box = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "x_min", "y_min", "x_max", "y_max" },
+            Properties = new Dictionary<string, IOpenApiSchema> { ["x_min"] = coordinate, ["y_min"] = coordinate, ["x_max"] = coordinate, ["y_max"] = coordinate },
+        };
+        var finding = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "text" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["text"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["boxes"] = new OpenApiSchema { Type = JsonSchemaType.Array | JsonSchemaType.Null, Items = box },
+            },
+        };
+        return new OpenApiSchema
+        {
+            Description = description,
+            OneOf =
+            [
+                new OpenApiSchema { Type = JsonSchemaType.String, Description = "report text" },
+                new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "grounded findings, as POST /v1/reports/draft returns them",
+                    Required = new HashSet<string> { "findings" },
+                    Properties = new Dictionary<string, IOpenApiSchema> { ["findings"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = finding } },
+                },
+            ],
+        };
+    }
+
     /// <summary>Maps the endpoint.</summary>
     public static RouteGroupBuilder MapJudgeApi(this RouteGroupBuilder v1)
     {
@@ -42,16 +104,23 @@ public static class JudgeApi
         var method = request.Method?.Trim().ToLowerInvariant() ?? "rules";
         if (!Methods.Contains(method))
             throw new RequestFieldException("method", $"unknown method '{request.Method}'; use {string.Join(", ", Methods)}", StatusCodes.Status400BadRequest);
-        var candidate = ValidReport(request.Candidate, "candidate");
-        var reference = ValidReport(request.Reference, "reference");
+        var candidate = ReadReport(request.Candidate, "candidate");
+        var reference = ReadReport(request.Reference, "reference");
         if (request.MaxTokens is < 1 or > 8192)
             throw new RequestFieldException("max_tokens", "max_tokens must be between 1 and 8192", StatusCodes.Status400BadRequest);
+        var greenFormat = (request.GreenFormat?.Trim().ToLowerInvariant() ?? "json") switch
+        {
+            "json" => GreenOutputFormat.Json,
+            "native" => GreenOutputFormat.Native,
+            _ => throw new RequestFieldException("green_format", $"unknown green_format '{request.GreenFormat}'; use json or native", StatusCodes.Status400BadRequest),
+        };
 
         var start = Stopwatch.GetTimestamp();
         if (method == "rules")
         {
-            var judgement = services.GetRequiredService<RulesJudge>().Judge(candidate, reference);
-            return new JudgeResponse(method, Serialise(judgement), new Provenance
+            // The rules judge reads text: a grounded report is judged by its findings' text (boxes play no part).
+            var judgement = services.GetRequiredService<RulesJudge>().Judge(candidate.Text, reference.Text);
+            return Respond(method, JudgeOutput.Rules(judgement), Serialise(judgement), new Provenance
             {
                 Pipeline = "judge",
                 Engine = "rules",
@@ -64,16 +133,38 @@ public static class JudgeApi
             ?? throw new RequestFieldException("method", $"the {method} judge needs a model; none is configured on this service (ReportGen:Llm:Model), use method \"rules\"",
                 StatusCodes.Status503ServiceUnavailable);
         var chat = new ServiceFailureCapture(hosted);
-        var (promptName, result) = method switch
+        string promptName;
+        Dictionary<string, object?> output;
+        JsonObject result;
+        switch (method)
         {
-            "green" => (GreenJudge.PromptName, Serialise(await new GreenJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate, reference, cancellationToken))),
-            "chexprompt" => (CheXpromptJudge.PromptName, Serialise(await new CheXpromptJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate, reference, cancellationToken))),
-            _ => (RadFactJudge.PromptName, Serialise(await new RadFactJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate, reference, cancellationToken))),
-        };
+            case "green":
+            {
+                var judge = new GreenJudge(chat, prompts, request.MaxTokens, greenFormat);
+                var g = await judge.JudgeAsync(candidate.Text, reference.Text, cancellationToken);
+                (promptName, output, result) = (judge.Prompt, JudgeOutput.Green(g), Serialise(g));
+                break;
+            }
+            case "chexprompt":
+            {
+                var c = await new CheXpromptJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate.Text, reference.Text, cancellationToken);
+                (promptName, output, result) = (CheXpromptJudge.PromptName, JudgeOutput.CheXprompt(c), Serialise(c));
+                break;
+            }
+            default:
+            {
+                // Grounded findings keep their boxes: RadFact then scores grounding and spatial precision/recall too.
+                var r = await new RadFactJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate, reference, cancellationToken);
+                (promptName, output, result) = (RadFactJudge.PromptName, JudgeOutput.RadFact(r, candidate.IsGrounded, reference.IsGrounded), Serialise(r));
+                result["candidate_grounded"] = candidate.IsGrounded;
+                result["reference_grounded"] = reference.IsGrounded;
+                break;
+            }
+        }
         // The judges score a failed model call as "unparseable"; a full queue or an oversized prompt is the caller's to know.
         chat.ThrowIfFailed();
         var model = services.GetService<LlmHost>()?.Provenance;
-        return new JudgeResponse(method, result, new Provenance
+        return Respond(method, output, result, new Provenance
         {
             Pipeline = "judge",
             Engine = "llm",
@@ -83,32 +174,75 @@ public static class JudgeApi
         });
     }
 
-    // One report-text rule everywhere (Core): empty/binary -> 400, too large -> 413, naming the field.
-    private static string ValidReport(string? text, string field)
+    // score and status at the top, read from the judge's output contract (JudgeOutput), as `reportgen judge` prints them.
+    private static JudgeResponse Respond(string method, Dictionary<string, object?> output, JsonObject result, Provenance provenance) =>
+        new(method, output["score"] switch { double d => d, int i => i, _ => null }, (string)output["status"]!, result, provenance);
+
+    /// <summary>
+    /// A report field: a string is report text; an object is the drafting output <c>{"findings": [{"text", "boxes"}]}</c>
+    /// read by <see cref="GroundedReport.Read"/>, whose faults name their path under the field
+    /// (<c>candidate.findings[0].boxes[0].x_min</c>). Either way the text obeys the one report-text rule (Core): empty or
+    /// binary is 400, too large 413.
+    /// </summary>
+    internal static GroundedReport ReadReport(JsonElement? value, string field)
     {
-        ReportText.Validate(text, field);
-        return text!;
+        switch (value?.ValueKind)
+        {
+            case null or JsonValueKind.Undefined or JsonValueKind.Null:
+                ReportText.Validate(null, field);
+                throw new RequestFieldException(field, $"{field} is required", StatusCodes.Status400BadRequest);
+            case JsonValueKind.String:
+                var text = value.Value.GetString();
+                ReportText.Validate(text, field);
+                return new GroundedReport([], text!);
+            case JsonValueKind.Object:
+                // Size first, on the raw object, so a huge grounded report is 413 before it is parsed into phrases.
+                var raw = value.Value.GetRawText();
+                if (System.Text.Encoding.UTF8.GetByteCount(raw) > ReportText.DefaultMaxBytes)
+                    throw new ReportTextException(field, ReportTextProblem.TooLarge, $"'{field}' is larger than the limit of {ReportText.DefaultMaxBytes} bytes");
+                GroundedReport report;
+                try
+                {
+                    report = GroundedReport.Read(raw);
+                }
+                catch (JudgeInputException ex)
+                {
+                    throw new RequestFieldException(ex.Field == "input" ? field : $"{field}.{ex.Field}", $"{field}: {ex.Message}", StatusCodes.Status400BadRequest);
+                }
+                ReportText.Validate(report.Text, field);
+                return report;
+            default:
+                throw new RequestFieldException(field, $"{field} must be a string (report text) or an object {{\"findings\": [{{\"text\", \"boxes\"}}]}}, not {value.Value.ValueKind.ToString().ToLowerInvariant()}",
+                    StatusCodes.Status400BadRequest);
+        }
     }
 
     private static JsonObject Serialise<T>(T judgement) => JsonSerializer.SerializeToNode(judgement, ResultJson)!.AsObject();
 }
 
 /// <summary>A judging request.</summary>
-/// <param name="Candidate">The report to score.</param>
-/// <param name="Reference">The ground-truth report.</param>
+/// <param name="Candidate">The report to score: report text (a string), or the drafting output object
+/// <c>{"findings": [{"text", "boxes": [{"x_min", "y_min", "x_max", "y_max"}]}]}</c> (normalised coordinates).</param>
+/// <param name="Reference">The ground-truth report, in either form.</param>
 /// <param name="Method">rules (default, no model), green, radfact or chexprompt.</param>
 /// <param name="MaxTokens">Overrides the judge prompt's max_tokens (LLM methods).</param>
+/// <param name="GreenFormat">green only: json (default, judge-green with constrained JSON) or native (judge-green-native, GREEN's bracketed text).</param>
 public sealed record JudgeRequest(
-    [property: JsonPropertyName("candidate")] string? Candidate,
-    [property: JsonPropertyName("reference")] string? Reference,
+    [property: JsonPropertyName("candidate")] JsonElement? Candidate,
+    [property: JsonPropertyName("reference")] JsonElement? Reference,
     [property: JsonPropertyName("method")] string? Method,
-    [property: JsonPropertyName("max_tokens")] int? MaxTokens);
+    [property: JsonPropertyName("max_tokens")] int? MaxTokens,
+    [property: JsonPropertyName("green_format")] string? GreenFormat = null);
 
-/// <summary>A judgement: the judge's result as it reports it (snake_case) and provenance.</summary>
+/// <summary>A judgement: score and status as <c>reportgen judge</c> prints them, the judge's result as it reports it (snake_case) and provenance.</summary>
 /// <param name="Method">The method used.</param>
+/// <param name="Score">The judge output's score (rules/GREEN: higher is better; RadFact: logical F1; CheXprompt: significant errors, lower is better); null when there is none.</param>
+/// <param name="Status">parsed, partial (RadFact), unparseable or failed.</param>
 /// <param name="Result">The judge's result record, serialised field by field.</param>
 /// <param name="Provenance">What produced it.</param>
 public sealed record JudgeResponse(
     [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("score")] double? Score,
+    [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("result")] JsonObject Result,
     [property: JsonPropertyName("provenance")] Provenance Provenance);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ReportGen.Eval.Metrics.Judging;
 using ReportGen.Eval.Reporting;
 using ReportGen.Eval.Suites;
 using ReportGen.Pipelines.Prompts;
@@ -8,10 +9,12 @@ using ReportGen.Pipelines.Prompts;
 namespace ReportGen.Cli.Commands;
 
 /// <summary>
-/// <c>reportgen eval judge --data FILE --out DIR [--prompts DIR] [--model ID]</c>: the judging suite on RadFact's
+/// <c>reportgen eval judge --data FILE --out DIR [--prompts DIR] [--model ID] [--max-tokens N]</c>: the judging suite on RadFact's
 /// test examples. Without --model it scores the stored entailment labels (the metric-fidelity check); with --model an
-/// LLM judge (registered through <see cref="JudgeFactory"/>) labels the examples. Writes DIR/results.json and
-/// DIR/report.html; prints {"results", "report", "metrics"} on stdout.
+/// LLM judge (registered through <see cref="JudgeFactory"/>) labels the examples. On RadFact's grounded examples
+/// (grounded_reporting_examples.json: phrases with boxes, no labels) it reports grounding and spatial scores too, the
+/// labels coming from --model (<see cref="GroundedJudgeFactory"/>) or, without it, from the named phrase-match oracle.
+/// Writes DIR/results.json and DIR/report.html; prints {"results", "report", "metrics"} on stdout.
 /// </summary>
 internal static class EvalJudgeCommand
 {
@@ -19,24 +22,36 @@ internal static class EvalJudgeCommand
     /// Creates the LLM judge for a model id and prompts folder: the pipeline's RadFact judge over the CLI's chat client
     /// (<see cref="CliChatClients"/>: REPORTGEN_LLM_URL or a manifest id / GGUF path); null when no runtime is available.
     /// </summary>
-    internal static Func<string?, string?, RadFactJudge?> JudgeFactory { get; set; } = (model, prompts) =>
+    internal static Func<string?, string?, int?, RadFactJudge?> JudgeFactory { get; set; } = (model, prompts, maxTokens) =>
         CliChatClients.Create(model) is { } chat
-            ? JudgingSuite.FromPipeline(new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts)))
+            ? JudgingSuite.FromPipeline(new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts), maxTokens))
+            : null;
+
+    /// <summary>The grounded counterpart of <see cref="JudgeFactory"/>: the pipeline's RadFact judge on phrases with boxes.</summary>
+    internal static Func<string?, string?, int?, GroundedRadFactJudge?> GroundedJudgeFactory { get; set; } = (model, prompts, maxTokens) =>
+        CliChatClients.Create(model) is { } chat
+            ? JudgingSuite.FromPipelineGrounded(new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts), maxTokens))
             : null;
 
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "RadFact test_examples.json", Required = true };
+        var data = new Option<string>("--data") { Description = "RadFact test_examples.json (stored labels) or grounded_reporting_examples.json (phrases with boxes)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder for results.json and report.html", Required = true };
         var prompts = new Option<string?>("--prompts") { Description = "Prompts folder for the LLM judge (recorded with its hash)" };
-        var model = new Option<string?>("--model") { Description = "Model id of the LLM judge; without it the stored labels are scored" };
-        var command = new Command("judge", "Evaluate judging on the RadFact examples (RadFact logical precision/recall/F1)") { data, output, prompts, model };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(prompts), parse.GetValue(model), Console.Out, Console.Error, ct));
+        var model = new Option<string?>("--model") { Description = "Model id of the LLM judge; without it the stored labels are scored (grounded examples: the phrase-match oracle)" };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "Overrides the entailment prompt's max_tokens (small models need room to finish the constrained verdict)" };
+        var command = new Command("judge", "Evaluate judging on the RadFact examples (logical precision/recall/F1; grounding and spatial too on grounded examples)") { data, output, prompts, model, maxTokens };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(prompts), parse.GetValue(model), Console.Out, Console.Error, ct, parse.GetValue(maxTokens)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string data, string output, string? prompts, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string data, string output, string? prompts, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, int? maxTokens = null)
     {
+        if (maxTokens is <= 0)
+        {
+            await stderr.WriteLineAsync("reportgen eval judge: --max-tokens must be positive").ConfigureAwait(false);
+            return 2;
+        }
         if (!File.Exists(data))
         {
             await stderr.WriteLineAsync($"reportgen eval judge: --data {data} does not exist").ConfigureAwait(false);
@@ -47,11 +62,14 @@ internal static class EvalJudgeCommand
             await stderr.WriteLineAsync($"reportgen eval judge: --prompts {prompts} is not a folder").ConfigureAwait(false);
             return 2;
         }
+        var grounded = RadFactGroundedExamples.IsGroundedFile(data);
         RadFactJudge? judge = null;
+        GroundedRadFactJudge? groundedJudge = null;
         if (modelId is not null)
         {
-            judge = JudgeFactory(modelId, prompts);
-            if (judge is null)
+            if (grounded) groundedJudge = GroundedJudgeFactory(modelId, prompts, maxTokens);
+            else judge = JudgeFactory(modelId, prompts, maxTokens);
+            if (judge is null && groundedJudge is null)
             {
                 await stderr.WriteLineAsync($"reportgen eval judge: no LLM judge is available for model '{modelId}' (run without --model to score the stored labels)").ConfigureAwait(false);
                 return 1;
@@ -61,7 +79,10 @@ internal static class EvalJudgeCommand
         WrittenResults written;
         try
         {
-            written = await JudgingSuite.RunAsync(data, output, judge, new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId }, cancellationToken).ConfigureAwait(false);
+            var options = new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId };
+            written = grounded
+                ? await JudgingSuite.RunGroundedAsync(data, output, groundedJudge, options, cancellationToken).ConfigureAwait(false)
+                : await JudgingSuite.RunAsync(data, output, judge, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidDataException or JsonException)
         {
