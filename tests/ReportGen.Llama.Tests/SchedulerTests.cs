@@ -30,24 +30,6 @@ public class SchedulerTests
     }
 
     [Fact]
-    public async Task A_waiting_reader_is_resumed_on_the_delivery_thread_not_a_thread_pool_worker()
-    {
-        // Why it matters: a pool worker woken per token spins on the core llama.cpp's next worker needs (see PieceDelivery).
-        await using var scheduler = TestModels.Scheduler();
-        var request = scheduler.Submit("Once upon a time", new GenerationOptions { MaxTokens = 64 }, Ct);
-        var starting = Environment.CurrentManagedThreadId;
-        var resumedElsewhere = new List<(string? Name, bool Pool)>();
-        await foreach (var _ in request.ReadPiecesAsync(Ct).ConfigureAwait(false))
-        {
-            // Pieces already buffered are read synchronously on the reader's own thread; every other piece wakes the reader.
-            if (Environment.CurrentManagedThreadId != starting)
-                resumedElsewhere.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
-        }
-        (await request.Completion).CompletionTokens.ShouldBe(64);
-        resumedElsewhere.ShouldAllBe(t => t.Name == SequenceScheduler.DeliveryThreadName && !t.Pool);
-    }
-
-    [Fact]
     public async Task Pieces_nobody_streamed_yet_are_all_delivered_in_order_to_a_late_reader()
     {
         await using var scheduler = TestModels.Scheduler();
