@@ -12,15 +12,20 @@ namespace ReportGen.Llama;
 /// </summary>
 public sealed class SequenceRequest
 {
-    private readonly Channel<string> _pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Written only by the scheduler's delivery thread, so the reader's continuation may run inline there
+    // instead of waking a thread-pool worker per piece (see PieceDelivery).
+    private readonly Channel<string> _pieces = Channel.CreateUnbounded<string>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly TaskCompletionSource<GenerationResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action _onCancel;
+    private readonly PieceDelivery _delivery;
 
-    internal SequenceRequest(int promptTokens, int maxTokens, Action onCancel)
+    internal SequenceRequest(int promptTokens, int maxTokens, Action onCancel, PieceDelivery delivery)
     {
         PromptTokens = promptTokens;
         MaxTokens = maxTokens;
         _onCancel = onCancel;
+        _delivery = delivery;
     }
 
     /// <summary>Positions the prompt takes.</summary>
@@ -34,10 +39,17 @@ public sealed class SequenceRequest
 
     internal CancellationToken CancellationToken { get; set; }
     internal volatile bool CancelRequested;
+    /// <summary>Someone reads the pieces: the delivery thread is woken for them (read under the delivery lock).</summary>
+    internal volatile bool Streaming;
 
     /// <summary>The text pieces, in order; ends when generation ends and throws what it throws.</summary>
     public async IAsyncEnumerable<string> ReadPiecesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (!Streaming)
+        {
+            Streaming = true;
+            _delivery.Wake(); // pieces queued before anyone streamed
+        }
         await foreach (var piece in _pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             // Buffered pieces are not handed out after cancellation.
@@ -53,6 +65,16 @@ public sealed class SequenceRequest
         _onCancel();
     }
 
+    /// <summary>Scheduler thread: queues a piece for delivery.</summary>
+    internal void Post(string piece) => _delivery.Piece(this, piece);
+
+    /// <summary>Scheduler thread: queues the successful end (after the pieces already queued).</summary>
+    internal void PostSuccess(GenerationResult result) => _delivery.Succeed(this, result);
+
+    /// <summary>Scheduler thread: queues the failure or cancellation (after the pieces already queued).</summary>
+    internal void PostFailure(Exception error) => _delivery.Fail(this, error);
+
+    // Delivery thread only.
     internal void Write(string piece) => _pieces.Writer.TryWrite(piece);
 
     internal void Succeed(GenerationResult result)
@@ -105,6 +127,6 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
     {
         if (text.Length == 0) return;
         Text.Append(text);
-        Request.Write(text);
+        Request.Post(text);
     }
 }

@@ -22,6 +22,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly Queue<Action<LlamaContext>> _loopActions = new();
     private readonly LlamaContext _context;
     private readonly Thread _thread;
+    private readonly PieceDelivery _delivery;
     private int _reserved;
     private bool _disposed;
     private long _steps, _decodes, _decoded;
@@ -41,12 +42,16 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         if (Options.QueueCapacity < 0) throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be >= 0");
         _context = model.CreateContext(Options.Context);
         for (var s = _context.SequenceCapacity - 1; s >= 0; s--) _freeSequences.Push(s);
+        _delivery = new PieceDelivery(DeliveryThreadName);
         _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
     }
 
     /// <summary>Name of the scheduler thread (the ggml worker threads it starts inherit it on Linux).</summary>
     public const string ThreadName = "llama-scheduler";
+
+    /// <summary>Name of the thread that hands streamed pieces to their readers (their continuations run on it).</summary>
+    public const string DeliveryThreadName = "llama-delivery";
 
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }
@@ -112,7 +117,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         var maxTokens = Math.Min(options.MaxTokens, ContextSize - promptTokens);
 
         var sampler = options.Sampling.CreateChain(Model);
-        var request = new SequenceRequest(promptTokens, maxTokens, () => Signal());
+        var request = new SequenceRequest(promptTokens, maxTokens, () => Signal(), _delivery);
         var work = new SequenceWork(request, segments, promptTokens + maxTokens, sampler, options.StopSequences);
         request.CancellationToken = cancellationToken;
         lock (_gate)
@@ -243,8 +248,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                 _pending.Remove(node);
                 node.Value.Sampler.Dispose();
                 node.Value.Registration.Unregister();
-                // Completions run their continuations asynchronously, so completing under the lock is safe.
-                node.Value.Request.Fail(new OperationCanceledException(node.Value.Request.CancellationToken));
+                // Completion is only queued here (the delivery thread completes it), so doing it under the lock is safe.
+                node.Value.Request.PostFailure(new OperationCanceledException(node.Value.Request.CancellationToken));
             }
             node = next;
         }
@@ -253,7 +258,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             var w = _active[i];
             if (!w.Request.CancelRequested) continue;
             ReleaseLocked(w);
-            w.Request.Fail(new OperationCanceledException(w.Request.CancellationToken));
+            w.Request.PostFailure(new OperationCanceledException(w.Request.CancellationToken));
         }
     }
 
@@ -388,7 +393,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             else w.Emit(w.Stops.Flush());
         }
         lock (_gate) ReleaseLocked(w);
-        w.Request.Succeed(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason));
+        w.Request.PostSuccess(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason));
     }
 
     private void Finish(SequenceWork w, Exception error)
@@ -402,7 +407,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                 w.Registration.Unregister();
             }
         }
-        w.Request.Fail(error);
+        w.Request.PostFailure(error);
     }
 
     /// <summary>Stops the thread, fails unfinished requests with <see cref="ObjectDisposedException"/> and frees the context.</summary>
@@ -415,6 +420,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             Monitor.PulseAll(_gate);
         }
         if (Thread.CurrentThread != _thread) _thread.Join();
+        // After the scheduler thread: its last completions are queued and get delivered before the thread stops.
+        _delivery.Dispose();
         _context.Dispose();
     }
 

@@ -30,6 +30,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public async Task Pieces_nobody_streamed_yet_are_all_delivered_in_order_to_a_late_reader()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var request = scheduler.Submit("Once upon a time", new GenerationOptions { MaxTokens = 40 }, Ct);
+        var result = await request.Completion;
+        var pieces = new List<string>();
+        await foreach (var p in request.ReadPiecesAsync(Ct)) pieces.Add(p);
+        pieces.Count.ShouldBeGreaterThan(5);
+        string.Concat(pieces).ShouldBe(result.Text);
+    }
+
+    [Fact]
     public async Task Stop_sequences_end_generation_across_token_boundaries_and_are_not_emitted()
     {
         await using var scheduler = TestModels.Scheduler();

@@ -32,26 +32,32 @@ public static partial class ProcessCpuClock
 }
 
 /// <summary>
-/// CPU time of the threads of this process that carry a given name, from <c>/proc/self/task/*/schedstat</c>
-/// (nanoseconds). Threads inherit their creator's name on Linux, so "llama-scheduler" covers the scheduler thread
-/// and the ggml worker threads it starts: the decode path without the runtime's JIT, GC and thread-pool threads.
+/// CPU time of the threads of this process that carry a given name, ended ones included: the process's CPU time
+/// minus that of its live threads with other names (<c>/proc/self/task/*/schedstat</c>, nanoseconds). Threads inherit
+/// their creator's name on Linux, so "llama-scheduler" covers the scheduler thread and the ggml worker threads it
+/// starts: the decode path without the runtime's JIT, GC and thread-pool threads. Ended threads matter because the
+/// pinned llama.cpp (no OpenMP) starts its workers per <c>llama_decode</c> and joins them before it returns, so
+/// with more than one thread most of the decode CPU belongs to threads that no longer exist when it is read
+/// (summing the live ones counted only the scheduler thread: a "decode threads" ratio near 2 at 2 threads).
+/// A thread of another name that ends in the interval is counted as decode time (the runtime's are long-lived).
 /// </summary>
 public static class ThreadCpuClock
 {
-    /// <summary>Seconds of CPU used so far by the live threads named <paramref name="name"/>, or NaN where /proc is unavailable.</summary>
+    /// <summary>Seconds of CPU used so far by the threads named <paramref name="name"/> (ended ones included), or NaN where /proc is unavailable.</summary>
     public static double Seconds(string name)
     {
         if (!Directory.Exists("/proc/self/task")) return double.NaN;
-        long total = 0;
+        long others = 0;
+        var process = ProcessCpuClock.Seconds();
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             try
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != name) continue;
-                total += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name) continue;
+                others += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
             }
             catch (IOException) { } // the thread ended meanwhile
         }
-        return total * 1e-9;
+        return process - others * 1e-9;
     }
 }
