@@ -117,22 +117,7 @@ public static class JudgingSuite
         }
         else
         {
-            judged = await EvalProgress.ForEachAsync("judging RadFact examples", examples, async (example, ct) =>
-            {
-                var clock = Stopwatch.StartNew();
-                RadFactSample result;
-                try
-                {
-                    result = await judge(example, ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // A judge failure is one invalid sample, counted in the results (its message may hold report text: not logged).
-                    result = new RadFactSample(example.Id, null, null);
-                }
-                lock (latencies) latencies.Add(clock.Elapsed.TotalMilliseconds);
-                return result;
-            }, cancellationToken).ConfigureAwait(false);
+            judged = await JudgeEachAsync("judging RadFact examples", examples, e => e.Id, (e, ct) => judge(e, ct), latencies, cancellationToken).ConfigureAwait(false);
         }
 
         Describe(run.Report, examples, judged, options, judge is not null);
@@ -173,21 +158,7 @@ public static class JudgingSuite
         }
         else
         {
-            judged = await EvalProgress.ForEachAsync("judging RadFact grounded examples", examples, async (example, ct) =>
-            {
-                var clock = Stopwatch.StartNew();
-                RadFactSample result;
-                try
-                {
-                    result = await judge(example, ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    result = new RadFactSample(example.Id, null, null);
-                }
-                lock (latencies) latencies.Add(clock.Elapsed.TotalMilliseconds);
-                return result;
-            }, cancellationToken).ConfigureAwait(false);
+            judged = await JudgeEachAsync("judging RadFact grounded examples", examples, e => e.Id, (e, ct) => judge(e, ct), latencies, cancellationToken).ConfigureAwait(false);
         }
 
         DescribeGrounded(run.Report, examples, judged, options, judge is null ? PhraseMatchOracle.Name : options.JudgeName);
@@ -198,6 +169,26 @@ public static class JudgingSuite
         }
         return run.Finish();
     }
+
+    /// <summary>Judges every example with progress, timing each; a judge failure is one invalid sample, counted in the
+    /// results (its message may hold report text, so it is not logged).</summary>
+    private static Task<IReadOnlyList<RadFactSample>> JudgeEachAsync<T>(string label, IReadOnlyList<T> examples, Func<T, string> id,
+        Func<T, CancellationToken, Task<RadFactSample>> judge, List<double> latencies, CancellationToken cancellationToken) =>
+        EvalProgress.ForEachAsync(label, examples, async (example, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            RadFactSample result;
+            try
+            {
+                result = await judge(example, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result = new RadFactSample(id(example), null, null);
+            }
+            lock (latencies) latencies.Add(clock.Elapsed.TotalMilliseconds);
+            return result;
+        }, cancellationToken);
 
     private static readonly string[] GroundedScores =
         ["logical_precision", "logical_recall", "logical_f1", "grounding_precision", "grounding_recall", "grounding_f1", "spatial_precision", "spatial_recall", "spatial_f1"];
