@@ -74,4 +74,8 @@ public sealed record GenerationOptions
 /// <param name="PromptTokens">Positions the prompt took (tokens plus embedding rows).</param>
 /// <param name="CompletionTokens">Tokens generated (an end-of-generation token is not counted).</param>
 /// <param name="FinishReason">Why it ended.</param>
-public sealed record GenerationResult(string Text, int PromptTokens, int CompletionTokens, LlamaFinishReason FinishReason);
+public sealed record GenerationResult(string Text, int PromptTokens, int CompletionTokens, LlamaFinishReason FinishReason)
+{
+    /// <summary>The generated token ids, in order (for audits and for comparing generations token by token).</summary>
+    public IReadOnlyList<int> Tokens { get; init; } = [];
+}

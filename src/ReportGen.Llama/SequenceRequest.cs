@@ -116,6 +116,7 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
     public int Position;
     public int Generated;
     public int LastToken;
+    public List<int> Tokens { get; } = new(Math.Min(reservation, 256));
     public CancellationTokenRegistration Registration;
 
     public bool Prefilling => SegmentIndex < Segments.Count;

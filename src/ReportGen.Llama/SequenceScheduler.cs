@@ -376,6 +376,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             return;
         }
         w.Generated++;
+        w.Tokens.Add(token);
         var (emit, stopped) = w.Stops.Push(w.Decoder.Append(Model.TokenToBytes(token, ref _piece)));
         w.Emit(emit);
         if (stopped) Finish(w, LlamaFinishReason.StopSequence);
@@ -393,7 +394,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             else w.Emit(w.Stops.Flush());
         }
         lock (_gate) ReleaseLocked(w);
-        w.Request.PostSuccess(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason));
+        w.Request.PostSuccess(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason) { Tokens = w.Tokens.ToArray() });
     }
 
     private void Finish(SequenceWork w, Exception error)
