@@ -13,30 +13,12 @@ public static class SyntheticDicom
     public static byte[] Create(int width = 2048, int height = 2048)
     {
         using var ms = new MemoryStream();
-        ms.Write(new byte[128]);
-        ms.Write("DICM"u8);
-
-        var meta = new MemoryStream();
-        Element(meta, 0x0002, 0x0001, "OB", [0, 1]);
-        Element(meta, 0x0002, 0x0002, "UI", Uid("1.2.840.10008.5.1.4.1.1.1"));
-        Element(meta, 0x0002, 0x0003, "UI", Uid("1.2.826.0.1.3680043.10.1234.1"));
-        Element(meta, 0x0002, 0x0010, "UI", Uid("1.2.840.10008.1.2.1"));
-        var groupLength = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(groupLength, (uint)meta.Length);
-        Element(ms, 0x0002, 0x0000, "UL", groupLength);
-        meta.WriteTo(ms);
+        Preamble(ms, "1.2.840.10008.5.1.4.1.1.1", "1.2.826.0.1.3680043.10.1234.1");
 
         Element(ms, 0x0008, 0x0060, "CS", Text("CR"));
         Element(ms, 0x0018, 0x0015, "CS", Text("CHEST"));
         Element(ms, 0x0018, 0x5101, "CS", Text("PA"));
-        Element(ms, 0x0028, 0x0002, "US", U16(1));
-        Element(ms, 0x0028, 0x0004, "CS", Text("MONOCHROME2"));
-        Element(ms, 0x0028, 0x0010, "US", U16((ushort)height));
-        Element(ms, 0x0028, 0x0011, "US", U16((ushort)width));
-        Element(ms, 0x0028, 0x0100, "US", U16(16));
-        Element(ms, 0x0028, 0x0101, "US", U16(12));
-        Element(ms, 0x0028, 0x0102, "US", U16(11));
-        Element(ms, 0x0028, 0x0103, "US", U16(0));
+        PixelModule(ms, width, height);
 
         var pixels = new byte[width * height * 2];
         for (var y = 0; y < height; y++)
@@ -82,20 +64,39 @@ public static class SyntheticDicom
         return files.Select((f, i) => (f, key: (i * 7) % slices)).OrderBy(p => p.key).Select(p => p.f).ToList();
     }
 
-    private static byte[] CtSlice(int size, int z, short[] hu, string seriesUid)
+    /// <summary>The 128-byte preamble, "DICM" and the file meta group (explicit VR little endian transfer syntax).</summary>
+    private static void Preamble(MemoryStream ms, string sopClassUid, string sopInstanceUid)
     {
-        using var ms = new MemoryStream();
         ms.Write(new byte[128]);
         ms.Write("DICM"u8);
         var meta = new MemoryStream();
         Element(meta, 0x0002, 0x0001, "OB", [0, 1]);
-        Element(meta, 0x0002, 0x0002, "UI", Uid("1.2.840.10008.5.1.4.1.1.2"));
-        Element(meta, 0x0002, 0x0003, "UI", Uid($"{seriesUid}.{z + 1}"));
+        Element(meta, 0x0002, 0x0002, "UI", Uid(sopClassUid));
+        Element(meta, 0x0002, 0x0003, "UI", Uid(sopInstanceUid));
         Element(meta, 0x0002, 0x0010, "UI", Uid("1.2.840.10008.1.2.1"));
         var groupLength = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(groupLength, (uint)meta.Length);
         Element(ms, 0x0002, 0x0000, "UL", groupLength);
         meta.WriteTo(ms);
+    }
+
+    /// <summary>Image pixel module: one MONOCHROME2 sample, 16 bits allocated, 12 stored, unsigned.</summary>
+    private static void PixelModule(MemoryStream ms, int width, int height)
+    {
+        Element(ms, 0x0028, 0x0002, "US", U16(1));
+        Element(ms, 0x0028, 0x0004, "CS", Text("MONOCHROME2"));
+        Element(ms, 0x0028, 0x0010, "US", U16((ushort)height));
+        Element(ms, 0x0028, 0x0011, "US", U16((ushort)width));
+        Element(ms, 0x0028, 0x0100, "US", U16(16));
+        Element(ms, 0x0028, 0x0101, "US", U16(12));
+        Element(ms, 0x0028, 0x0102, "US", U16(11));
+        Element(ms, 0x0028, 0x0103, "US", U16(0));
+    }
+
+    private static byte[] CtSlice(int size, int z, short[] hu, string seriesUid)
+    {
+        using var ms = new MemoryStream();
+        Preamble(ms, "1.2.840.10008.5.1.4.1.1.2", $"{seriesUid}.{z + 1}");
 
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         Element(ms, 0x0008, 0x0060, "CS", Text("CT"));
@@ -105,14 +106,7 @@ public static class SyntheticDicom
         Element(ms, 0x0020, 0x0013, "IS", Text((z + 1).ToString(ci)));
         Element(ms, 0x0020, 0x0032, "DS", Text($"-160\\-160\\{(z * 5.0).ToString("0.0", ci)}"));
         Element(ms, 0x0020, 0x0037, "DS", Text("1\\0\\0\\0\\1\\0"));
-        Element(ms, 0x0028, 0x0002, "US", U16(1));
-        Element(ms, 0x0028, 0x0004, "CS", Text("MONOCHROME2"));
-        Element(ms, 0x0028, 0x0010, "US", U16((ushort)size));
-        Element(ms, 0x0028, 0x0011, "US", U16((ushort)size));
-        Element(ms, 0x0028, 0x0100, "US", U16(16));
-        Element(ms, 0x0028, 0x0101, "US", U16(12));
-        Element(ms, 0x0028, 0x0102, "US", U16(11));
-        Element(ms, 0x0028, 0x0103, "US", U16(0));
+        PixelModule(ms, size, size);
         Element(ms, 0x0028, 0x1052, "DS", Text("-1024"));
         Element(ms, 0x0028, 0x1053, "DS", Text("1"));
         var pixels = new byte[size * size * 2];
