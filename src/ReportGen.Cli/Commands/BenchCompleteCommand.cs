@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using ReportGen.Core.Completion;
+using ReportGen.Eval.Bench;
 using ReportGen.Eval.Completion;
 using ReportGen.Pipelines.Completion;
 
@@ -70,7 +71,7 @@ internal static class BenchCompleteCommand
             }
             await stdout.WriteLineAsync($"corpus {index.Name}: {index.Reports.Count} reports, {index.Sentences.Count} distinct sentences; " +
                 (loadMs is { } l ? $"index load {l:F1} ms wall, {loadCpuMs:F1} ms CPU ({new FileInfo(definitionPath).Length / 1024.0:F0} KiB)" : "index not saved"));
-            await stdout.WriteLineAsync($"load average {LoadAverage()} (wall-clock latencies include waiting for a shared CPU)");
+            await stdout.WriteLineAsync($"load average {MachineLoad.Averages() ?? "n/a"} (wall-clock latencies include waiting for a shared CPU)");
             await stdout.WriteLineAsync($"{cases.Count} requests each (CLARA protocol requests from {Path.GetFileName(data)}, k=3), {Environment.ProcessorCount} cores");
             await stdout.WriteLineAsync($"{"configuration",-20} {"mean ms",9} {"p50 ms",9} {"p95 ms",9} {"p99 ms",9} {"max ms",9}");
             foreach (var (name, ms) in rows)
@@ -91,17 +92,6 @@ internal static class BenchCompleteCommand
         }
     }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
 
     private static async Task<double[]> MeasureAsync(ICompletionEngine engine, List<CompletionRequest> cases, CancellationToken cancellationToken)
     {

@@ -54,7 +54,7 @@ internal static class BenchLlmCommand
         var figures = new Dictionary<string, object?>
         {
             ["threads"] = threads, ["tokens"] = s.Tokens, ["repeats"] = s.Repeats, ["cores"] = Environment.ProcessorCount,
-            ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["loadAverageAtStart"] = LoadAverage(), ["startedUtc"] = DateTime.UtcNow,
+            ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["loadAverageAtStart"] = MachineLoad.OneMinute(), ["startedUtc"] = DateTime.UtcNow,
             ["commandLine"] = Environment.GetCommandLineArgs().Length > 1 ? string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) : null,
         };
         try
@@ -83,7 +83,7 @@ internal static class BenchLlmCommand
                     var median = LlmBenchmark.Median(ratios);
                     var cpuMedian = LlmBenchmark.Median(pairs.Select(p => p.CpuRatio));
                     var threadCpuMedian = LlmBenchmark.Median(pairs.Select(p => p.DecodeThreadCpuRatio));
-                    var load = LoadAverage();
+                    var load = MachineLoad.OneMinute();
                     figures["overhead"] = new
                     {
                         model = modelPath, ratioMedian = median, ratioMin = ratios.Min(), ratioMax = ratios.Max(), cpuRatioMedian = cpuMedian,
@@ -116,7 +116,7 @@ internal static class BenchLlmCommand
                 using var model = LlamaModel.Load(generated!.Path);
                 var rate = await LlmBenchmark.DecodeRateAsync(model, threads, s.Tokens, Math.Min(s.Repeats, 3), ct);
                 var roof = new LlmRoofline(generated.Path, generated.WeightBytesPerToken, rate, bandwidth);
-                var load = LoadAverage();
+                var load = MachineLoad.OneMinute();
                 figures["roofline"] = new { model = roof.Model, weightBytesPerToken = roof.WeightBytesPerToken, tokensPerSecond = rate, bandwidthBytesPerSecond = bandwidth, fraction = roof.Fraction, loadAverage = load };
                 rows.Add(["roofline", "tok/s x bytes/token / read bandwidth", F(roof.Fraction, "0.000"), ">= 0.6",
                     $"{F(rate, "0.00")} tok/s x {roof.WeightBytesPerToken / 1e6:0.0} MB / {bandwidth / 1e9:0.00} GB/s ({threads}-thread read of 1 GiB); load {load ?? "n/a"}"]);
@@ -127,7 +127,7 @@ internal static class BenchLlmCommand
                 var batch = await LlmBenchmark.BatchingAsync(model, threads, s.Tokens, [1, 4, 8, 16], ct);
                 var single = batch[0].TokensPerSecond;
                 var singleCpu = batch[0].TokensPerCpuSecond;
-                var load = LoadAverage();
+                var load = MachineLoad.OneMinute();
                 figures["batching"] = batch.Select(b => new
                 {
                     concurrency = b.Concurrency, tokens = b.Tokens, seconds = b.Seconds, cpuSeconds = b.CpuSeconds, tokensPerSecond = b.TokensPerSecond,
@@ -150,7 +150,7 @@ internal static class BenchLlmCommand
             await stderr.WriteLineAsync($"{Verb}: {e.Message.Split('\n')[0]}");
             return 1;
         }
-        figures["loadAverageAtEnd"] = LoadAverage();
+        figures["loadAverageAtEnd"] = MachineLoad.OneMinute();
         await stdout.WriteLineAsync($"bench llm: {threads} threads, {s.Tokens} tokens per run, {LlmBenchmark.PhysicalCores()} physical cores ({Environment.ProcessorCount} logical), "
             + $"load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync(Table(rows));
@@ -176,14 +176,6 @@ internal static class BenchLlmCommand
         var home = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(home, "reportgen", "bench-llm");
-    }
-
-    private static string? LoadAverage()
-    {
-        // The 1-minute figure: what the machine did during the section just measured.
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
     }
 
     private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";

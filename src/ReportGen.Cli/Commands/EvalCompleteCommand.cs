@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using ReportGen.Core.Completion;
+using ReportGen.Eval.Bench;
 using ReportGen.Eval.Completion;
 using ReportGen.Pipelines.Completion;
 
@@ -88,7 +89,7 @@ internal static class EvalCompleteCommand
                 ["rerank_candidates"] = engine.HasModel ? options.RerankCandidates : null,
                 ["generate"] = engine.HasModel ? options.Generate : null,
                 ["llm_threads"] = engine.HasModel ? CliChatClients.ThreadsFromEnvironment() : null,
-                ["load_average"] = LoadAverage(),
+                ["load_average"] = MachineLoad.Averages() ?? "n/a",
                 ["retrieval_only"] = retrievalOnly,
             });
             await stdout.WriteLineAsync(
@@ -108,15 +109,4 @@ internal static class EvalCompleteCommand
         }
     }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
 }
