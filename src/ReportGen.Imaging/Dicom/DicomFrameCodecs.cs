@@ -1,0 +1,30 @@
+namespace ReportGen.Imaging.Dicom;
+
+/// <summary>
+/// What the DICOM header says one frame is, handed to a codec so it can check its stream against it (and so RLE,
+/// whose stream has no header of its own, can decode at all).
+/// </summary>
+internal readonly record struct FrameGeometry(int Rows, int Columns, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed);
+
+/// <summary>
+/// One decoded frame of encapsulated pixel data: integer samples interleaved by pixel (R,G,B,R,G,B,… for three
+/// components), with the size, component count, precision and signedness the codestream itself declares.
+/// Colour is returned as the stream holds it (no YCbCr→RGB here unless the codec's own format requires it);
+/// the DICOM layer decides from the Photometric Interpretation.
+/// </summary>
+internal sealed record DecodedFrame(int Width, int Height, int Components, int Precision, bool Signed, int[] Samples);
+
+/// <summary>Decodes one frame's bytes (its fragments concatenated). Every failure is an <see cref="ImageDecodeException"/>.</summary>
+internal delegate DecodedFrame FrameCodec(ReadOnlySpan<byte> data, FrameGeometry expected, ImageDecodeOptions options);
+
+/// <summary>The codec for each compressed transfer syntax we decode: one line per syntax.</summary>
+internal static class DicomFrameCodecs
+{
+    private static readonly Dictionary<string, FrameCodec> Codecs = new(StringComparer.Ordinal)
+    {
+        // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
+    };
+
+    /// <summary>The codec for a transfer syntax UID, if we have one.</summary>
+    public static bool TryGet(string transferSyntaxUid, out FrameCodec codec) => Codecs.TryGetValue(transferSyntaxUid, out codec!);
+}
