@@ -7,6 +7,11 @@ public class CompletionSessionTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // The reference decodes one token per llama_decode; the session decodes many per call, and ggml takes another
+    // matmul path for batches (F16 weights, float32 sums in another order). On an AVX2-only CPU the mean log-prob
+    // then differs by about 1e-4 nat; a wrong position or token moves it by 0.1 or more.
+    private const double ReferenceTolerance = 1e-3;
+
     private const string NormalChest =
         "The heart is normal in size. The mediastinum is unremarkable. The lungs are clear.";
 
@@ -58,10 +63,10 @@ public class CompletionSessionTests
         var scores = await session.ScoreAsync(NormalChest, continuations, Ct);
         for (var i = 0; i < continuations.Length; i++)
         {
-            scores[i].ShouldBe(Reference(model, NormalChest, continuations[i]), 1e-4, continuations[i]);
+            scores[i].ShouldBe(Reference(model, NormalChest, continuations[i]), ReferenceTolerance, continuations[i]);
         }
         // Empty context: the continuation is conditioned on BOS alone.
-        (await session.ScoreAsync("", ["The lungs are clear."], Ct))[0].ShouldBe(Reference(model, "", "The lungs are clear."), 1e-4);
+        (await session.ScoreAsync("", ["The lungs are clear."], Ct))[0].ShouldBe(Reference(model, "", "The lungs are clear."), ReferenceTolerance);
     }
 
     [Fact]
@@ -190,7 +195,7 @@ public class CompletionSessionTests
         await soon.CancelAsync();
         await Should.ThrowAsync<OperationCanceledException>(() => waiting);
         await running;
-        (await session.ScoreAsync(NormalChest, ["No pneumothorax."], Ct))[0].ShouldBe(Reference(session.Model, NormalChest, "No pneumothorax."), 1e-4);
+        (await session.ScoreAsync(NormalChest, ["No pneumothorax."], Ct))[0].ShouldBe(Reference(session.Model, NormalChest, "No pneumothorax."), ReferenceTolerance);
     }
 
     [Fact]
