@@ -8,7 +8,7 @@ namespace ReportGen.Imaging.Tests;
 /// Every row of every <c>TestFiles/**/*.fixtures.json</c>: a DICOM file made by dcmtk, GDCM or pydicom (see each table's
 /// "generator") and the stored samples an independent decoder found in it. We must find the same samples — bit-exact for
 /// lossless files (sha256 of all frames as little-endian int32), within the row's tolerance for lossy ones — or throw the
-/// error code the row expects. The tools are needed only to remake the files, never to run these tests.
+/// error code the row expects. Rows with "display" also compare our [0, 1] image with what pydicom's display functions give. The tools are needed only to remake the files, never to run these tests.
 /// </summary>
 public sealed class DicomFixtureTests
 {
@@ -62,6 +62,15 @@ public sealed class DicomFixtureTests
             mean.ShouldBe(stored.GetProperty("mean").GetDouble(), tol);
             ((double)samples.Min()).ShouldBe(stored.GetProperty("min").GetDouble(), tol);
             ((double)samples.Max()).ShouldBe(stored.GetProperty("max").GetDouble(), tol);
+        }
+        if (row.TryGetProperty("display", out var display))
+        {
+            // What a viewer shows (pydicom's apply_modality_lut/apply_voi_lut/apply_color_lut/convert_color_space, in [0, 1]).
+            var shown = parsed.DecodeAllFrames().SelectMany(p => p.Pixels).ToArray();
+            double dtol = display.GetProperty("tolerance").GetDouble();
+            shown.Average(v => (double)v).ShouldBe(display.GetProperty("mean").GetDouble(), dtol);
+            ((double)shown.Min()).ShouldBe(display.GetProperty("min").GetDouble(), dtol);
+            ((double)shown.Max()).ShouldBe(display.GetProperty("max").GetDouble(), dtol);
         }
     }
 
