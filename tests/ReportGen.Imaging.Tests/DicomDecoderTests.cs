@@ -269,6 +269,20 @@ public sealed class DicomDecoderTests
     }
 
     [Fact]
+    public void The_readme_support_table_says_decoded_for_exactly_the_syntaxes_we_decode()
+    {
+        var lines = File.ReadAllLines(RepoFiles.Path("README.md"));
+        int header = Array.IndexOf(lines, "| UID | name | status |");
+        header.ShouldBeGreaterThan(0);
+        var rows = lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|'))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Select(c => (Uid: c[1], Status: c[3])).ToList();
+        var decodedInReadme = rows.Where(r => r.Status.StartsWith("decoded", StringComparison.Ordinal)).Select(r => r.Uid).ToHashSet();
+        var supported = DicomTransferSyntax.Known.Where(DicomTransferSyntax.IsSupported).ToHashSet();
+        decodedInReadme.ShouldBe(supported, ignoreOrder: true);
+        foreach (var uid in DicomFrameCodecs.Registered) rows.ShouldContain(r => r.Uid == uid, $"README lists no row for registered {uid}");
+    }
+
+    [Fact]
     public void Unsupported_transfer_syntax_is_named()
     {
         var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4], ts: "1.2.840.10008.1.2.4.100").Build();
