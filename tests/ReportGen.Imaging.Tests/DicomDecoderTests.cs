@@ -127,17 +127,21 @@ public sealed class DicomDecoderTests
         for (int i = 0; i < n * 3; i++) img.Pixels[i].ShouldBe(rgb[i] / 255f, 1e-6f);
     }
 
+    /// <summary>A two-frame 67x45 JPEG baseline header and the two JPEG test files for its frames.</summary>
+    private static (DicomWriter Writer, byte[] Grey, byte[] Progressive) TwoJpegFrames() =>
+        (new DicomWriter(DicomTransferSyntax.JpegBaseline)
+            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
+            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
+            .US(0x0028, 0x0103, 0),
+         JpegDecoderTests.TestFile("grey_baseline.jpg"), JpegDecoderTests.TestFile("grey_progressive.jpg"));
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void Encapsulated_jpeg_multi_frame_with_and_without_offset_table(bool bot)
     {
-        var grey = JpegDecoderTests.TestFile("grey_baseline.jpg");
-        var prog = JpegDecoderTests.TestFile("grey_progressive.jpg");
-        var w = new DicomWriter(DicomTransferSyntax.JpegBaseline)
-            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
-            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
-            .US(0x0028, 0x0103, 0)
+        var (w, grey, prog) = TwoJpegFrames();
+        w = w
             // Frame 0 split over two fragments only works with an offset table; without one, one fragment per frame.
             .Encapsulated(bot ? [grey[..100], grey[100..], prog] : [grey, prog], withOffsetTable: bot, bot ? [0, 2] : null);
         var file = DicomFile.Parse(w.Build());
@@ -150,13 +154,8 @@ public sealed class DicomDecoderTests
     [Fact]
     public void Without_an_offset_table_fragments_are_grouped_into_frames_at_each_codestream_start()
     {
-        var grey = JpegDecoderTests.TestFile("grey_baseline.jpg");
-        var prog = JpegDecoderTests.TestFile("grey_progressive.jpg");
-        var dcm = new DicomWriter(DicomTransferSyntax.JpegBaseline)
-            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
-            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
-            .US(0x0028, 0x0103, 0)
-            .Encapsulated([grey[..100], grey[100..], prog[..50], prog[50..]], withOffsetTable: false).Build();
+        var (w, grey, prog) = TwoJpegFrames();
+        var dcm = w.Encapsulated([grey[..100], grey[100..], prog[..50], prog[50..]], withOffsetTable: false).Build();
         var file = DicomFile.Parse(dcm);
         DicomPixelData.StoredFrame(file, 0).Samples.ShouldBe(JpegSamples(grey));
         DicomPixelData.StoredFrame(file, 1).Samples.ShouldBe(JpegSamples(prog));
