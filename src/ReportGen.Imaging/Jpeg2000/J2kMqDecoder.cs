@@ -109,24 +109,9 @@ internal struct J2kMqDecoder
         uint qe = StateQe[s];
         _a -= qe;
         int d;
-        if ((_c >> 16) < _a)
+        if ((_c >> 16) < qe)
         {
-            if ((_a & 0x8000) != 0) return s & 1;
-            // MPS path with conditional exchange
-            if (_a < qe)
-            {
-                d = 1 - (s & 1);
-                states[cx] = NextLps[s];
-            }
-            else
-            {
-                d = s & 1;
-                states[cx] = NextMps[s];
-            }
-        }
-        else
-        {
-            _c -= _a << 16;
+            // LPS interval (at the bottom), with conditional exchange
             if (_a < qe)
             {
                 d = s & 1;
@@ -138,6 +123,22 @@ internal struct J2kMqDecoder
                 states[cx] = NextLps[s];
             }
             _a = qe;
+        }
+        else
+        {
+            _c -= qe << 16;
+            if ((_a & 0x8000) != 0) return s & 1;
+            // MPS path needing renormalisation, with conditional exchange
+            if (_a < qe)
+            {
+                d = 1 - (s & 1);
+                states[cx] = NextLps[s];
+            }
+            else
+            {
+                d = s & 1;
+                states[cx] = NextMps[s];
+            }
         }
         do
         {

@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ReportGen.Imaging.Dicom;
+using ReportGen.Imaging.Jpeg2000;
+using ReportGen.Imaging.Tests.Fixtures;
+
+namespace ReportGen.Imaging.Tests;
+
+/// <summary>
+/// JPEG 2000 against OpenJPEG: every codestream in TestFiles/j2k/codestreams.json (made by make_j2k_fixtures.py with
+/// opj_compress, expected samples from opj_decompress) must decode bit-exactly when lossless and within ±1 when 9/7.
+/// </summary>
+public sealed class Jpeg2000DecoderTests(ITestOutputHelper output)
+{
+    internal static string Dir => Path.Combine(AppContext.BaseDirectory, "TestFiles", "j2k");
+
+    internal static byte[] TestFile(string name) => File.ReadAllBytes(Path.Combine(Dir, name));
+
+    private static JsonElement Table() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "codestreams.json"))).RootElement;
+
+    public static TheoryData<string> Codestreams()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Table().GetProperty("files").EnumerateArray()) data.Add(f.GetProperty("file").GetString()!);
+        return data;
+    }
+
+    internal static string Sha256(int[] samples)
+    {
+        var bytes = new byte[samples.Length * 4];
+        for (int i = 0; i < samples.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), samples[i]);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    [Theory]
+    [MemberData(nameof(Codestreams))]
+    public void Decodes_like_opj_decompress(string file)
+    {
+        var entry = Table().GetProperty("files").EnumerateArray().First(f => f.GetProperty("file").GetString() == file);
+        var frame = Jpeg2000Decoder.Decode(TestFile(file), ImageDecodeOptions.Default);
+        if (Environment.GetEnvironmentVariable("J2K_DUMP") is { } dump)
+            File.WriteAllBytes(Path.Combine(dump, file + ".ours.i32"), frame.Samples.SelectMany(BitConverter.GetBytes).ToArray());
+        frame.Width.ShouldBe(entry.GetProperty("width").GetInt32());
+        frame.Height.ShouldBe(entry.GetProperty("height").GetInt32());
+        frame.Components.ShouldBe(entry.GetProperty("components").GetInt32());
+        frame.Precision.ShouldBe(entry.GetProperty("precision").GetInt32());
+        frame.Signed.ShouldBe(entry.GetProperty("signed").GetBoolean());
+        var expected = entry.GetProperty("expected");
+        if (entry.GetProperty("lossless").GetBoolean())
+        {
+            bool same = Sha256(frame.Samples) == expected.GetProperty("sha256").GetString();
+            same.ShouldBeTrue($"{file}: samples differ from opj_decompress (ours min {frame.Samples.Min()} max {frame.Samples.Max()} " +
+                $"mean {frame.Samples.Average():F6}; expected {expected.GetProperty("min")} {expected.GetProperty("max")} {expected.GetProperty("mean")})");
+            return;
+        }
+        var raw = TestFile(entry.GetProperty("expectedSamples").GetString()!);
+        raw.Length.ShouldBe(frame.Samples.Length * 2);
+        int maxDiff = 0, differing = 0;
+        for (int i = 0; i < frame.Samples.Length; i++)
+        {
+            int reference = frame.Signed ? BinaryPrimitives.ReadInt16LittleEndian(raw.AsSpan(i * 2)) : BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(i * 2));
+            int d = Math.Abs(frame.Samples[i] - reference);
+            if (d != 0) differing++;
+            maxDiff = Math.Max(maxDiff, d);
+        }
+        output.WriteLine($"{file}: max |ours - opj_decompress| = {maxDiff}, {differing} of {frame.Samples.Length} samples differ");
+        maxDiff.ShouldBeLessThanOrEqualTo(1, $"{file}: 9/7 output must stay within ±1 of OpenJPEG");
+    }
+
+    [Fact]
+    public void Htj2k_capability_marker_is_refused_by_name()
+    {
+        // Insert a CAP marker (FF50, Pcap bit 15 = Part 15) after SIZ of a valid codestream.
+        var cs = TestFile("grey8_53.j2k");
+        int sizEnd = 4 + BinaryPrimitives.ReadUInt16BigEndian(cs.AsSpan(6)) + 2;
+        byte[] cap = [0xFF, 0x50, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00];
+        var withCap = cs[..sizEnd].Concat(cap).Concat(cs[sizEnd..]).ToArray();
+        var e = Should.Throw<ImageDecodeException>(() => Jpeg2000Decoder.Decode(withCap, ImageDecodeOptions.Default));
+        e.Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
+        e.Message.ShouldContain("HTJ2K");
+    }
+
+    [Theory]
+    [InlineData("1.2.840.10008.1.2.4.201")]
+    [InlineData("1.2.840.10008.1.2.4.203")]
+    public void Htj2k_dicom_is_an_unsupported_transfer_syntax_naming_it(string ts)
+    {
+        var dcm = new DicomWriter(ts)
+            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").US(0x0028, 0x0010, 47).US(0x0028, 0x0011, 61)
+            .US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7).US(0x0028, 0x0103, 0)
+            .Encapsulated([TestFile("grey8_53.j2k")], withOffsetTable: true).Build();
+        var e = Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(dcm));
+        e.Code.ShouldBe(ImageDecodeErrorCodes.UnsupportedTransferSyntax);
+        e.Message.ShouldContain("High-Throughput JPEG 2000");
+    }
+
+    [Fact]
+    public void Absurd_siz_is_refused_before_allocating()
+    {
+        // SIZ of 65535 x 65535 with 16 components of 16 bits: refused on the header alone.
+        var siz = new List<byte> { 0xFF, 0x4F, 0xFF, 0x51 };
+        int csiz = 16;
+        var body = new byte[36 + 3 * csiz];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(2), 65535);
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(6), 65535);
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(18), 65535);
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(22), 65535);
+        BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(34), (ushort)csiz);
+        for (int c = 0; c < csiz; c++) (body[36 + 3 * c], body[37 + 3 * c], body[38 + 3 * c]) = (15, 1, 1);
+        siz.Add((byte)((body.Length + 2) >> 8));
+        siz.Add((byte)(body.Length + 2));
+        siz.AddRange(body);
+        var e = Should.Throw<ImageDecodeException>(() => Jpeg2000Decoder.Decode(siz.ToArray(), new ImageDecodeOptions { MaxPixels = 1 << 22 }));
+        e.Code.ShouldBe(ImageDecodeErrorCodes.TooLarge);
+    }
+
+    [Fact]
+    public void Truncated_codestream_decodes_what_is_there_or_fails_typed()
+    {
+        // A stream cut inside its packets still yields an image (lower quality), as OpenJPEG does; cut in the header it fails.
+        var cs = TestFile("grey16_53_layers_rpcl.j2k");
+        var partial = Jpeg2000Decoder.Decode(cs[..(cs.Length * 2 / 3)], ImageDecodeOptions.Default);
+        partial.Width.ShouldBe(61);
+        Should.Throw<ImageDecodeException>(() => Jpeg2000Decoder.Decode(cs[..40], ImageDecodeOptions.Default)).Code.ShouldBe(ImageDecodeErrorCodes.Truncated);
+    }
+}
