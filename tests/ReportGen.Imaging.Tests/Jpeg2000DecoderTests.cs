@@ -125,3 +125,41 @@ public sealed class Jpeg2000DecoderTests(ITestOutputHelper output)
         Should.Throw<ImageDecodeException>(() => Jpeg2000Decoder.Decode(cs[..40], ImageDecodeOptions.Default)).Code.ShouldBe(ImageDecodeErrorCodes.Truncated);
     }
 }
+
+/// <summary>DICOM files compressed by gdcmconv --j2k, end to end: stored samples and the decoded image.</summary>
+public sealed class Jpeg2000DicomTests
+{
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(Jpeg2000DecoderTests.Dir, "j2k_dicom.fixtures.json"))).RootElement;
+        foreach (var f in table.GetProperty("files").EnumerateArray()) data.Add(f.GetProperty("file").GetString()!);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Stored_samples_match_opj_decompress_and_the_image_decodes(string file)
+    {
+        var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(Jpeg2000DecoderTests.Dir, "j2k_dicom.fixtures.json"))).RootElement;
+        var entry = table.GetProperty("files").EnumerateArray().First(f => f.GetProperty("file").GetString() == file);
+        var bytes = Jpeg2000DecoderTests.TestFile(file);
+        var dicom = DicomFile.Parse(bytes);
+        DicomTransferSyntax.IsSupported(dicom.TransferSyntaxUid).ShouldBeTrue();
+        var all = Enumerable.Range(0, dicom.NumberOfFrames).SelectMany(i => DicomPixelData.StoredFrame(dicom, i).Samples).ToArray();
+        var stored = entry.GetProperty("stored");
+        if (entry.GetProperty("lossless").GetBoolean())
+            Jpeg2000DecoderTests.Sha256(all).ShouldBe(stored.GetProperty("sha256").GetString());
+        else
+        {
+            int tolerance = entry.GetProperty("tolerance").GetInt32();
+            Math.Abs(all.Min() - stored.GetProperty("min").GetInt32()).ShouldBeLessThanOrEqualTo(tolerance);
+            Math.Abs(all.Max() - stored.GetProperty("max").GetInt32()).ShouldBeLessThanOrEqualTo(tolerance);
+            Math.Abs(all.Average() - stored.GetProperty("mean").GetDouble()).ShouldBeLessThanOrEqualTo(tolerance);
+        }
+        var image = ImageDecoder.Decode(bytes);
+        image.Width.ShouldBe(entry.GetProperty("columns").GetInt32());
+        image.Height.ShouldBe(entry.GetProperty("rows").GetInt32());
+        image.Pixels.Max().ShouldBeGreaterThan(image.Pixels.Min());
+    }
+}

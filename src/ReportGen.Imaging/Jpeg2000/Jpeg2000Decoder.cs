@@ -69,6 +69,8 @@ internal static class Jpeg2000Decoder
         int precision = cs.Components.Max(c => c.Precision);
         bool signed = cs.Components[0].Signed;
         if (nc == 1) return new DecodedFrame(w, h, 1, precision, signed, planes[0]);
+        // With the multi-component transform on, the first three components come out as R, G, B.
+        bool rgb = nc >= 3 && (cs.Tiles[0]?.Parameters.Cod is not null ? cs.Tiles[0]!.Parameters.Mct : cs.Main.Mct) == 1;
         var samples = GC.AllocateUninitializedArray<int>(checked(w * h * nc));
         for (int c = 0; c < nc; c++)
         {
@@ -91,7 +93,7 @@ internal static class Jpeg2000Decoder
                 }
             }
         }
-        return new DecodedFrame(w, h, nc, precision, signed, samples);
+        return new DecodedFrame(w, h, nc, precision, signed, samples) { IsRgb = rgb };
     }
 
     /// <summary>The contiguous codestream box (jp2c) of a JP2 file; a palette (pclr) is refused.</summary>
