@@ -158,11 +158,11 @@ internal sealed class J2kTileDecoder
     }
 
     /// <summary>Decodes the tile and writes its samples into <paramref name="planes"/> (one per component, image-sized).</summary>
-    public void Decode(int[][] planes, int[] planeWidths, J2kComponentOrigin[] origins, bool parallel)
+    public void Decode(int[][] planes, int[] planeWidths, J2kComponentOrigin[] origins, int threads)
     {
         _data = ConcatenateTileData(out var headers);
         ReadPackets(headers);
-        DecodeCodeBlocks(parallel);
+        DecodeCodeBlocks(threads);
         foreach (var tc in _comps)
         {
             if (tc.Style.Reversible) J2kWavelet.Inverse53(tc);
@@ -192,7 +192,7 @@ internal sealed class J2kTileDecoder
 
     private readonly record struct PacketId(int Layer, int Res, int Comp, int Precinct);
 
-    private readonly List<(J2kCodeBlock Block, int Segment, int Length, int Passes)> _pending = [];
+    private readonly List<(J2kCodeBlock Block, int Segment, int Length)> _pending = [];
 
     private void ReadPackets(byte[]? headers)
     {
@@ -218,7 +218,7 @@ internal sealed class J2kTileDecoder
                     if (bodyPos >= _data.Length) return; // truncated or ended early: what was read still decodes
                     hdr.Seek(bodyPos);
                 }
-                else if (hdr.AtEnd && bodyPos >= _data.Length) return;
+                else if (hdr.AtEnd) return; // PPM/PPT headers used up: no further packet can carry data
                 bodyPos = ReadPacket(ref hdr, bodyPos, headers is null, pkt);
             }
         }
@@ -321,7 +321,6 @@ internal sealed class J2kTileDecoder
             for (int b = 0; b < bands.Length; b++)
             {
                 var pb = bands[b];
-                var band = tc.Resolutions[pkt.Res].Bands[b];
                 for (int i = 0; i < pb.Blocks.Length; i++)
                 {
                     var cb = pb.Blocks[i];
@@ -331,7 +330,6 @@ internal sealed class J2kTileDecoder
                     {
                         cb.ZeroBitPlanes = pb.ZeroPlanes.DecodeValue(ref hdr, i, 74);
                         cb.Included = true;
-                        _ = band;
                     }
                     int passes = ReadPassCount(ref hdr);
                     while (hdr.ReadBit() != 0)
@@ -356,16 +354,15 @@ internal sealed class J2kTileDecoder
                 if (probe.ReadBits(16) == 0xFF92) hdr = probe;
             }
         }
-        foreach (var (cb, seg, len, passes) in _pending)
+        // The bodies, in header order; a stream cut short leaves the remaining segments short (they decode as far as they go).
+        foreach (var (cb, seg, len) in _pending)
         {
-            int take = Math.Min(len, data.Length - bodyPos);
-            if (take < 0) take = 0;
+            int take = Math.Max(0, Math.Min(len, data.Length - bodyPos));
             cb.Chunks ??= [];
             cb.Chunks.Add((bodyPos, take));
             cb.DataLength += take;
             var s = cb.Segments![seg];
-            cb.Segments[seg] = (s.Length + take, s.Passes + passes, s.MaxPasses);
-            cb.TotalPasses += passes;
+            cb.Segments[seg] = (s.Length + take, s.Passes, s.MaxPasses);
             bodyPos += take;
         }
         return bodyPos;
@@ -387,35 +384,24 @@ internal sealed class J2kTileDecoder
     {
         cb.Segments ??= [];
         if (cb.TotalPasses + passes > 3 * 37) throw Fail.Corrupt("JPEG 2000 code-block has more coding passes than bit-planes");
-        int pending = 0; // passes already claimed in this packet for the current segment
+        cb.TotalPasses += passes;
         while (passes > 0)
         {
             int seg = cb.Segments.Count - 1;
-            int filled = seg >= 0 ? cb.Segments[seg].Passes + PendingPasses(cb, seg) : 0;
-            if (seg < 0 || filled >= cb.Segments[seg].MaxPasses)
+            if (seg < 0 || cb.Segments[seg].Passes >= cb.Segments[seg].MaxPasses)
             {
-                int max = MaxPasses(style, seg < 0 ? -1 : cb.Segments[seg].MaxPasses);
-                cb.Segments.Add((0, 0, max));
+                cb.Segments.Add((0, 0, MaxPasses(style, seg < 0 ? -1 : cb.Segments[seg].MaxPasses)));
                 seg++;
-                filled = 0;
             }
-            int take = Math.Min(passes, cb.Segments[seg].MaxPasses - filled);
+            var s = cb.Segments[seg];
+            int take = Math.Min(passes, s.MaxPasses - s.Passes);
             int bits = cb.LBlock + Log2(take);
             if (bits > 31) throw Fail.Corrupt("JPEG 2000 code-block segment length field too long");
             int len = hdr.ReadBits(bits);
-            _pending.Add((cb, seg, len, take));
+            cb.Segments[seg] = (s.Length, s.Passes + take, s.MaxPasses);
+            _pending.Add((cb, seg, len));
             passes -= take;
-            pending += take;
         }
-        _ = pending;
-    }
-
-    private int PendingPasses(J2kCodeBlock cb, int seg)
-    {
-        int n = 0;
-        foreach (var p in _pending)
-            if (ReferenceEquals(p.Block, cb) && p.Segment == seg) n += p.Passes;
-        return n;
     }
 
     private static int MaxPasses(int style, int previousMax)
@@ -432,7 +418,7 @@ internal sealed class J2kTileDecoder
 
     [ThreadStatic] private static J2kBlockDecoder? t_block;
 
-    private void DecodeCodeBlocks(bool parallel)
+    private void DecodeCodeBlocks(int threads)
     {
         var jobs = new List<(J2kTileComponent Tc, J2kBand Band, J2kCodeBlock Block)>();
         foreach (var tc in _comps)
@@ -448,8 +434,8 @@ internal sealed class J2kTileDecoder
                             if (cb.TotalPasses > 0) jobs.Add((tc, res.Bands[b], cb));
                 }
         }
-        if (parallel && jobs.Count > 8)
-            Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+        if (threads > 1 && jobs.Count > 8)
+            Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
                 i => DecodeBlock(jobs[i].Tc, jobs[i].Band, jobs[i].Block));
         else
             foreach (var (tc, band, cb) in jobs) DecodeBlock(tc, band, cb);

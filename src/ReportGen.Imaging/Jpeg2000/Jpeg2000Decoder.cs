@@ -30,9 +30,10 @@ internal static class Jpeg2000Decoder
         return frame;
     }
 
-    /// <summary>Decodes a codestream or JP2 file into interleaved integer samples.</summary>
-    public static DecodedFrame Decode(ReadOnlySpan<byte> data, ImageDecodeOptions options)
+    /// <summary>Decodes a codestream or JP2 file into interleaved integer samples, on up to <paramref name="threads"/> cores (default all).</summary>
+    public static DecodedFrame Decode(ReadOnlySpan<byte> data, ImageDecodeOptions options, int threads = 0)
     {
+        if (threads <= 0) threads = Environment.ProcessorCount;
         var codestream = data.Length >= 12 && data[..12].SequenceEqual(Jp2Signature) ? FindCodestream(data) : data;
         var cs = J2kCodestream.Parse(codestream, options);
         int nc = cs.Components.Length;
@@ -50,10 +51,12 @@ internal static class Jpeg2000Decoder
         int tiles = cs.Tiles.Length;
         try
         {
-            if (tiles == 1) new J2kTileDecoder(cs, 0).Decode(planes, widths, origins, parallel: true);
+            // One tile: its code-blocks in parallel; several: whole tiles in parallel (bounded, so memory stays a few tiles).
+            if (tiles == 1 || threads == 1)
+                for (int t = 0; t < tiles; t++) new J2kTileDecoder(cs, t).Decode(planes, widths, origins, threads);
             else
-                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                    t => new J2kTileDecoder(cs, t).Decode(planes, widths, origins, parallel: false));
+                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                    t => new J2kTileDecoder(cs, t).Decode(planes, widths, origins, 1));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
