@@ -29,13 +29,7 @@ internal static class J2kWavelet
             int casX = res.X0 & 1, casY = res.Y0 & 1;
             for (int y = 0; y < rh; y++)
                 Lift53(buf.AsSpan(y * stride, rw), rw, lower.Width, casX, tmp);
-            var col = new int[rh];
-            for (int x = 0; x < rw; x++)
-            {
-                for (int y = 0; y < rh; y++) col[y] = buf[y * stride + x];
-                Lift53(col, rh, lower.Height, casY, tmp);
-                for (int y = 0; y < rh; y++) buf[y * stride + x] = col[y];
-            }
+            Vertical53(buf, stride, rw, rh, lower.Height, casY);
         }
     }
 
@@ -66,6 +60,106 @@ internal static class J2kWavelet
         tmp.AsSpan(0, n).CopyTo(a);
     }
 
+    /// <summary>Columns are lifted a strip of <see cref="Strip"/> at a time, row by row, so the work is contiguous and vectorised.</summary>
+    private const int Strip = 64;
+
+    /// <summary>Copies rows [0, rh) of columns [x0, x0 + width) into the strip, interleaving low rows (first sn) and high rows.</summary>
+    private static void LoadStrip<T>(T[] buf, int stride, int x0, int width, int rh, int sn, int cas, T[] strip)
+    {
+        for (int y = 0; y < rh; y++)
+        {
+            int k = y < sn ? 2 * y + cas : 2 * (y - sn) + 1 - cas;
+            buf.AsSpan(y * stride + x0, width).CopyTo(strip.AsSpan(k * Strip, width));
+        }
+    }
+
+    private static void StoreStrip<T>(T[] buf, int stride, int x0, int width, int rh, T[] strip)
+    {
+        for (int k = 0; k < rh; k++) strip.AsSpan(k * Strip, width).CopyTo(buf.AsSpan(k * stride + x0, width));
+    }
+
+    private static void Vertical53(int[] buf, int stride, int rw, int rh, int sn, int cas)
+    {
+        if (rh == 1)
+        {
+            if (cas == 1) for (int x = 0; x < rw; x++) buf[x] /= 2;
+            return;
+        }
+        var strip = new int[Strip * rh];
+        var two = new System.Numerics.Vector<int>(2);
+        int lanes = System.Numerics.Vector<int>.Count;
+        for (int x0 = 0; x0 < rw; x0 += Strip)
+        {
+            int width = Math.Min(Strip, rw - x0);
+            LoadStrip(buf, stride, x0, width, rh, sn, cas, strip);
+            var rows = strip.AsSpan();
+            for (int k = cas; k < rh; k += 2)
+            {
+                int l = (k > 0 ? k - 1 : k + 1) * Strip, r = (k + 1 < rh ? k + 1 : k - 1) * Strip, c = k * Strip;
+                for (int j = 0; j < Strip; j += lanes)
+                {
+                    var v = new System.Numerics.Vector<int>(rows[(c + j)..]);
+                    var sum = new System.Numerics.Vector<int>(rows[(l + j)..]) + new System.Numerics.Vector<int>(rows[(r + j)..]) + two;
+                    (v - System.Numerics.Vector.ShiftRightArithmetic(sum, 2)).CopyTo(rows[(c + j)..]);
+                }
+            }
+            for (int k = 1 - cas; k < rh; k += 2)
+            {
+                int l = (k > 0 ? k - 1 : k + 1) * Strip, r = (k + 1 < rh ? k + 1 : k - 1) * Strip, c = k * Strip;
+                for (int j = 0; j < Strip; j += lanes)
+                {
+                    var v = new System.Numerics.Vector<int>(rows[(c + j)..]);
+                    var sum = new System.Numerics.Vector<int>(rows[(l + j)..]) + new System.Numerics.Vector<int>(rows[(r + j)..]);
+                    (v + System.Numerics.Vector.ShiftRightArithmetic(sum, 1)).CopyTo(rows[(c + j)..]);
+                }
+            }
+            StoreStrip(buf, stride, x0, width, rh, strip);
+        }
+    }
+
+    private static void Vertical97(float[] buf, int stride, int rw, int rh, int sn, int cas)
+    {
+        if (rh == 1) return;
+        var strip = new float[Strip * rh];
+        for (int x0 = 0; x0 < rw; x0 += Strip)
+        {
+            int width = Math.Min(Strip, rw - x0);
+            LoadStrip(buf, stride, x0, width, rh, sn, cas, strip);
+            for (int k = 0; k < rh; k++)
+                Scale(strip.AsSpan(k * Strip, Strip), ((k + cas) & 1) == 0 ? K : TwoOverK);
+            StripStep97(strip, rh, cas, Delta);
+            StripStep97(strip, rh, 1 - cas, Gamma);
+            StripStep97(strip, rh, cas, Beta);
+            StripStep97(strip, rh, 1 - cas, Alpha);
+            StoreStrip(buf, stride, x0, width, rh, strip);
+        }
+    }
+
+    private static void Scale(Span<float> row, float c)
+    {
+        var vc = new System.Numerics.Vector<float>(c);
+        for (int j = 0; j < row.Length; j += System.Numerics.Vector<float>.Count)
+            (new System.Numerics.Vector<float>(row[j..]) * vc).CopyTo(row[j..]);
+    }
+
+    /// <summary>Row k += (row k−1 + row k+1) · c for rows of parity <paramref name="first"/>; the same float operations as <see cref="Step97"/>.</summary>
+    private static void StripStep97(float[] strip, int n, int first, float c)
+    {
+        var rows = strip.AsSpan();
+        var vc = new System.Numerics.Vector<float>(c);
+        int lanes = System.Numerics.Vector<float>.Count;
+        for (int k = first; k < n; k += 2)
+        {
+            int l = (k > 0 ? k - 1 : k + 1) * Strip, r = (k + 1 < n ? k + 1 : k - 1) * Strip, m = k * Strip;
+            for (int j = 0; j < Strip; j += lanes)
+            {
+                var v = new System.Numerics.Vector<float>(rows[(m + j)..]);
+                var sum = new System.Numerics.Vector<float>(rows[(l + j)..]) + new System.Numerics.Vector<float>(rows[(r + j)..]);
+                (v + sum * vc).CopyTo(rows[(m + j)..]);
+            }
+        }
+    }
+
     public static void Inverse97(J2kTileComponent tc)
     {
         var buf = tc.Floats!;
@@ -82,13 +176,7 @@ internal static class J2kWavelet
             int casX = res.X0 & 1, casY = res.Y0 & 1;
             for (int y = 0; y < rh; y++)
                 Lift97(buf.AsSpan(y * stride, rw), rw, lower.Width, casX, tmp);
-            var col = new float[rh];
-            for (int x = 0; x < rw; x++)
-            {
-                for (int y = 0; y < rh; y++) col[y] = buf[y * stride + x];
-                Lift97(col, rh, lower.Height, casY, tmp);
-                for (int y = 0; y < rh; y++) buf[y * stride + x] = col[y];
-            }
+            Vertical97(buf, stride, rw, rh, lower.Height, casY);
         }
     }
 
