@@ -200,15 +200,18 @@ internal sealed class J2kBlockDecoder
         }
     }
 
-    private int DecodeSign(int f)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int DecodeSign(ref J2kMqDecoder mq, byte[] states, int f)
     {
         int sc = SignContexts[SignIndex(f)];
-        return _mq.Decode(_states, sc & 0x7F) ^ (sc >> 7);
+        return mq.Decode(states, sc & 0x7F) ^ (sc >> 7);
     }
 
     private void Significance(int bitplane, bool vsc)
     {
         int oneHalf = (1 << bitplane) | (1 << (bitplane - 1));
+        var mq = _mq; // a local copy keeps the decoder's registers out of memory in the hot loop
+        var states = _states;
         var flags = _flags;
         var data = _data;
         for (int y0 = 0; y0 < _h; y0 += 4)
@@ -223,9 +226,9 @@ internal sealed class J2kBlockDecoder
                     if ((f & (Sig | Visit)) != 0) continue;
                     if (vsc && y == y0 + 3) f &= BelowMask;
                     if ((f & Neighbours) == 0) continue;
-                    if (_mq.Decode(_states, _zc[f & Neighbours]) != 0)
+                    if (mq.Decode(states, _zc[f & Neighbours]) != 0)
                     {
-                        int neg = DecodeSign(f);
+                        int neg = DecodeSign(ref mq, states, f);
                         data[y * _w + x] = neg != 0 ? -oneHalf : oneHalf;
                         BecomeSignificant(fi, neg);
                     }
@@ -233,6 +236,7 @@ internal sealed class J2kBlockDecoder
                 }
             }
         }
+        _mq = mq;
     }
 
     private void SignificanceRaw(int bitplane, bool vsc)
@@ -266,6 +270,8 @@ internal sealed class J2kBlockDecoder
     private void Refinement(int bitplane, bool vsc)
     {
         int half = 1 << (bitplane - 1);
+        var mq = _mq; // a local copy keeps the decoder's registers out of memory in the hot loop
+        var states = _states;
         var flags = _flags;
         var data = _data;
         for (int y0 = 0; y0 < _h; y0 += 4)
@@ -280,13 +286,14 @@ internal sealed class J2kBlockDecoder
                     if ((f & (Sig | Visit)) != Sig) continue;
                     if (vsc && y == y0 + 3) f &= BelowMask;
                     int ctx = (f & Refined) != 0 ? 16 : (f & Neighbours) != 0 ? 15 : 14;
-                    int bit = _mq.Decode(_states, ctx);
+                    int bit = mq.Decode(states, ctx);
                     ref int v = ref data[y * _w + x];
                     v += (bit ^ (v < 0 ? 1 : 0)) != 0 ? half : -half;
                     flags[fi] = flags[fi] | Refined;
                 }
             }
         }
+        _mq = mq;
     }
 
     private void RefinementRaw(int bitplane, bool vsc)
@@ -316,6 +323,8 @@ internal sealed class J2kBlockDecoder
     private void Cleanup(int bitplane, bool vsc)
     {
         int oneHalf = (1 << bitplane) | (1 << (bitplane - 1));
+        var mq = _mq; // a local copy keeps the decoder's registers out of memory in the hot loop
+        var states = _states;
         var flags = _flags;
         var data = _data;
         int stride = _stride;
@@ -334,13 +343,13 @@ internal sealed class J2kBlockDecoder
                     if (((flags[fi0] | flags[fi0 + stride] | flags[fi0 + 2 * stride] | f3) & busy) == 0)
                     {
                         // Run-length mode: one decision says whether any of the four becomes significant.
-                        if (_mq.Decode(_states, CtxRunLength) == 0) continue;
-                        int run = _mq.Decode(_states, CtxUniform) << 1;
-                        run |= _mq.Decode(_states, CtxUniform);
+                        if (mq.Decode(states, CtxRunLength) == 0) continue;
+                        int run = mq.Decode(states, CtxUniform) << 1;
+                        run |= mq.Decode(states, CtxUniform);
                         int y = y0 + run, fi = fi0 + run * stride;
                         int f = flags[fi];
                         if (vsc && run == 3) f &= BelowMask;
-                        int neg = DecodeSign(f);
+                        int neg = DecodeSign(ref mq, states, f);
                         data[y * _w + x] = neg != 0 ? -oneHalf : oneHalf;
                         BecomeSignificant(fi, neg);
                         yStart = y + 1;
@@ -353,9 +362,9 @@ internal sealed class J2kBlockDecoder
                     if ((f & (Sig | Visit)) == 0)
                     {
                         if (vsc && y == y0 + 3) f &= BelowMask;
-                        if (_mq.Decode(_states, _zc[f & Neighbours]) != 0)
+                        if (mq.Decode(states, _zc[f & Neighbours]) != 0)
                         {
-                            int neg = DecodeSign(f);
+                            int neg = DecodeSign(ref mq, states, f);
                             data[y * _w + x] = neg != 0 ? -oneHalf : oneHalf;
                             BecomeSignificant(fj, neg);
                         }
@@ -366,5 +375,6 @@ internal sealed class J2kBlockDecoder
                 for (int y = y0, fk = fi0; y < yStart; y++, fk += stride) flags[fk] &= ~Visit;
             }
         }
+        _mq = mq;
     }
 }
