@@ -68,6 +68,78 @@ public sealed class Jpeg2000DecoderTests(ITestOutputHelper output)
         maxDiff.ShouldBeLessThanOrEqualTo(1, $"{file}: 9/7 output must stay within ±1 of OpenJPEG");
     }
 
+    /// <summary>
+    /// No encoder here writes packed packet headers, so the test makes them: the SOP/EPH fixture's packets are split
+    /// at their markers (SOP, header, EPH, body) and the headers moved into PPT markers (per tile-part) or one PPM
+    /// marker (main header). Both must decode to the same samples as the original.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Packed_packet_headers_in_ppm_or_ppt_decode_like_inline_ones(bool ppm)
+    {
+        var cs = TestFile("grey8_sop_eph_tp.j2k");
+        var expected = Jpeg2000Decoder.Decode(cs, ImageDecodeOptions.Default).Samples;
+        int firstSot = IndexOf(cs, 0xFF, 0x90, 2);
+        var tileParts = new List<(byte[] Header, byte[] Packed, byte[] Bodies)>();
+        for (int pos = firstSot; pos + 12 <= cs.Length && cs[pos + 1] == 0x90;)
+        {
+            int psot = (int)BinaryPrimitives.ReadUInt32BigEndian(cs.AsSpan(pos + 6));
+            int sod = IndexOf(cs, 0xFF, 0x93, pos + 12);
+            var header = new List<byte>(cs[pos..(pos + 12)]);
+            for (int m = pos + 12; m < sod;) // keep the tile-part's markers except PLT (its lengths would be wrong)
+            {
+                int len = BinaryPrimitives.ReadUInt16BigEndian(cs.AsSpan(m + 2));
+                if (cs[m + 1] != 0x58) header.AddRange(cs[m..(m + 2 + len)]);
+                m += 2 + len;
+            }
+            var packed = new List<byte>();
+            var bodies = new List<byte>();
+            int end = pos + psot, p = sod + 2;
+            while (p < end)
+            {
+                cs[p].ShouldBe((byte)0xFF);
+                cs[p + 1].ShouldBe((byte)0x91);
+                int eph = IndexOf(cs, 0xFF, 0x92, p + 6);
+                int next = Math.Min(IndexOf(cs, 0xFF, 0x91, eph + 2), end);
+                bodies.AddRange(cs[p..(p + 6)]);
+                packed.AddRange(cs[(p + 6)..(eph + 2)]);
+                bodies.AddRange(cs[(eph + 2)..next]);
+                p = next;
+            }
+            tileParts.Add((header.ToArray(), packed.ToArray(), bodies.ToArray()));
+            pos = end;
+        }
+        tileParts.Count.ShouldBeGreaterThan(4); // several tiles, each split into tile-parts per resolution
+        var output = new List<byte>(cs[..firstSot]);
+        if (ppm)
+        {
+            var all = tileParts.SelectMany(t => BigEndian(t.Packed.Length, 4).Concat(t.Packed)).ToArray();
+            output.AddRange([0xFF, 0x60, .. BigEndian(all.Length + 3, 2), 0, .. all]);
+        }
+        foreach (var (header, packed, bodies) in tileParts)
+        {
+            var h = new List<byte>(header);
+            if (!ppm) h.AddRange([0xFF, 0x61, .. BigEndian(packed.Length + 3, 2), 0, .. packed]);
+            h.AddRange([0xFF, 0x93]);
+            BinaryPrimitives.WriteUInt32BigEndian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(h).Slice(6), (uint)(h.Count + bodies.Length));
+            output.AddRange(h);
+            output.AddRange(bodies);
+        }
+        output.AddRange([0xFF, 0xD9]);
+        Jpeg2000Decoder.Decode(output.ToArray(), ImageDecodeOptions.Default).Samples.ShouldBe(expected);
+    }
+
+    private static int IndexOf(byte[] data, byte a, byte b, int from)
+    {
+        for (int i = from; i + 1 < data.Length; i++)
+            if (data[i] == a && data[i + 1] == b) return i;
+        return data.Length;
+    }
+
+    private static byte[] BigEndian(int value, int size) =>
+        size == 2 ? [(byte)(value >> 8), (byte)value] : [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+
     [Fact]
     public void Htj2k_capability_marker_is_refused_by_name()
     {

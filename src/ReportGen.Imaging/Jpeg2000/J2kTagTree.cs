@@ -118,6 +118,12 @@ internal struct J2kBitReader
         _ct = 0;
     }
 
+    /// <summary>After <see cref="Align"/>: skips the two-byte marker FF <paramref name="second"/> if it comes next.</summary>
+    public void SkipMarker(byte second)
+    {
+        if (_pos + 1 < _end && _data[_pos] == 0xFF && _data[_pos + 1] == second) Seek(_pos + 2);
+    }
+
     /// <summary>Moves to <paramref name="pos"/> (after a packet body, when headers and bodies share the stream).</summary>
     public void Seek(int pos)
     {

@@ -339,21 +339,9 @@ internal sealed class J2kTileDecoder
             }
         }
         hdr.Align();
+        // EPH marker (FF92) after the header (in the packed headers when PPM/PPT carry them).
+        if (_eph) hdr.SkipMarker(0x92);
         if (inline) bodyPos = hdr.Position;
-        // EPH marker (FF92) after the header.
-        if (_eph)
-        {
-            if (inline)
-            {
-                if (bodyPos + 2 <= data.Length && data[bodyPos] == 0xFF && data[bodyPos + 1] == 0x92) bodyPos += 2;
-            }
-            else
-            {
-                // With PPM/PPT the EPH sits in the header stream.
-                var probe = hdr;
-                if (probe.ReadBits(16) == 0xFF92) hdr = probe;
-            }
-        }
         // The bodies, in header order; a stream cut short leaves the remaining segments short (they decode as far as they go).
         foreach (var (cb, seg, len) in _pending)
         {
