@@ -134,12 +134,10 @@ internal sealed class J2kBlockDecoder
                 switch (passType)
                 {
                     case 0:
-                        if (raw) SignificanceRaw(bitplane, vsc);
-                        else Significance(bitplane, vsc);
+                        PropagateOrRefine(false, bitplane, vsc, raw);
                         break;
                     case 1:
-                        if (raw) RefinementRaw(bitplane, vsc);
-                        else Refinement(bitplane, vsc);
+                        PropagateOrRefine(true, bitplane, vsc, raw);
                         break;
                     default:
                         Cleanup(bitplane, vsc);
@@ -207,9 +205,13 @@ internal sealed class J2kBlockDecoder
         return mq.Decode(states, sc & 0x7F) ^ (sc >> 7);
     }
 
-    private void Significance(int bitplane, bool vsc)
+    /// <summary>
+    /// Significance propagation (<paramref name="refine"/> false) or magnitude refinement (true) over the stripes;
+    /// in bypass mode (<paramref name="raw"/>) the bits, and the signs, are raw bits.
+    /// </summary>
+    private void PropagateOrRefine(bool refine, int bitplane, bool vsc, bool raw)
     {
-        int oneHalf = (1 << bitplane) | (1 << (bitplane - 1));
+        int half = 1 << (bitplane - 1), oneHalf = (1 << bitplane) | half;
         var mq = _mq; // a local copy keeps the decoder's registers out of memory in the hot loop
         var states = _states;
         var flags = _flags;
@@ -223,12 +225,23 @@ internal sealed class J2kBlockDecoder
                 for (int y = y0; y < yEnd; y++, fi += _stride)
                 {
                     int f = flags[fi];
-                    if ((f & (Sig | Visit)) != 0) continue;
                     if (vsc && y == y0 + 3) f &= BelowMask;
-                    if ((f & Neighbours) == 0) continue;
-                    if (mq.Decode(states, _zc[f & Neighbours]) != 0)
+                    if (refine)
                     {
-                        int neg = DecodeSign(ref mq, states, f);
+                        // coefficients significant before this bit-plane
+                        if ((f & (Sig | Visit)) != Sig) continue;
+                        int ctx = (f & Refined) != 0 ? 16 : (f & Neighbours) != 0 ? 15 : 14;
+                        int bit = raw ? mq.RawBit() : mq.Decode(states, ctx);
+                        ref int v = ref data[y * _w + x];
+                        v += (bit ^ (v < 0 ? 1 : 0)) != 0 ? half : -half;
+                        flags[fi] |= Refined;
+                        continue;
+                    }
+                    // insignificant coefficients with a significant neighbour
+                    if ((f & (Sig | Visit)) != 0 || (f & Neighbours) == 0) continue;
+                    if ((raw ? mq.RawBit() : mq.Decode(states, _zc[f & Neighbours])) != 0)
+                    {
+                        int neg = raw ? mq.RawBit() : DecodeSign(ref mq, states, f);
                         data[y * _w + x] = neg != 0 ? -oneHalf : oneHalf;
                         BecomeSignificant(fi, neg);
                     }
@@ -237,87 +250,6 @@ internal sealed class J2kBlockDecoder
             }
         }
         _mq = mq;
-    }
-
-    private void SignificanceRaw(int bitplane, bool vsc)
-    {
-        int oneHalf = (1 << bitplane) | (1 << (bitplane - 1));
-        var flags = _flags;
-        for (int y0 = 0; y0 < _h; y0 += 4)
-        {
-            int yEnd = Math.Min(y0 + 4, _h);
-            for (int x = 0; x < _w; x++)
-            {
-                int fi = (y0 + 1) * _stride + x + 1;
-                for (int y = y0; y < yEnd; y++, fi += _stride)
-                {
-                    int f = flags[fi];
-                    if ((f & (Sig | Visit)) != 0) continue;
-                    if (vsc && y == y0 + 3) f &= BelowMask;
-                    if ((f & Neighbours) == 0) continue;
-                    if (_mq.RawBit() != 0)
-                    {
-                        int neg = _mq.RawBit();
-                        _data[y * _w + x] = neg != 0 ? -oneHalf : oneHalf;
-                        BecomeSignificant(fi, neg);
-                    }
-                    flags[fi] |= Visit;
-                }
-            }
-        }
-    }
-
-    private void Refinement(int bitplane, bool vsc)
-    {
-        int half = 1 << (bitplane - 1);
-        var mq = _mq; // a local copy keeps the decoder's registers out of memory in the hot loop
-        var states = _states;
-        var flags = _flags;
-        var data = _data;
-        for (int y0 = 0; y0 < _h; y0 += 4)
-        {
-            int yEnd = Math.Min(y0 + 4, _h);
-            for (int x = 0; x < _w; x++)
-            {
-                int fi = (y0 + 1) * _stride + x + 1;
-                for (int y = y0; y < yEnd; y++, fi += _stride)
-                {
-                    int f = flags[fi];
-                    if ((f & (Sig | Visit)) != Sig) continue;
-                    if (vsc && y == y0 + 3) f &= BelowMask;
-                    int ctx = (f & Refined) != 0 ? 16 : (f & Neighbours) != 0 ? 15 : 14;
-                    int bit = mq.Decode(states, ctx);
-                    ref int v = ref data[y * _w + x];
-                    v += (bit ^ (v < 0 ? 1 : 0)) != 0 ? half : -half;
-                    flags[fi] = flags[fi] | Refined;
-                }
-            }
-        }
-        _mq = mq;
-    }
-
-    private void RefinementRaw(int bitplane, bool vsc)
-    {
-        _ = vsc;
-        int half = 1 << (bitplane - 1);
-        var flags = _flags;
-        for (int y0 = 0; y0 < _h; y0 += 4)
-        {
-            int yEnd = Math.Min(y0 + 4, _h);
-            for (int x = 0; x < _w; x++)
-            {
-                int fi = (y0 + 1) * _stride + x + 1;
-                for (int y = y0; y < yEnd; y++, fi += _stride)
-                {
-                    int f = flags[fi];
-                    if ((f & (Sig | Visit)) != Sig) continue;
-                    int bit = _mq.RawBit();
-                    ref int v = ref _data[y * _w + x];
-                    v += (bit ^ (v < 0 ? 1 : 0)) != 0 ? half : -half;
-                    flags[fi] = f | Refined;
-                }
-            }
-        }
     }
 
     private void Cleanup(int bitplane, bool vsc)

@@ -13,24 +13,33 @@ internal static class J2kWavelet
     private const float Alpha = 1.586134342f, Beta = 0.052980118f, Gamma = -0.882911075f, Delta = -0.443506852f;
     private const float K = 1.230174105f, TwoOverK = 1.625732422f;
 
+    /// <summary>
+    /// Calls <paramref name="level"/> for each resolution above the lowest, lowest first, with its size, the size of
+    /// the resolution below (the low-pass counts) and the parity of its origin.
+    /// </summary>
+    private static void ForEachLevel(J2kTileComponent tc, Action<int, int, int, int, int, int> level)
+    {
+        for (int r = 1; r < tc.Resolutions.Length; r++)
+        {
+            var res = tc.Resolutions[r];
+            var lower = tc.Resolutions[r - 1];
+            if (res.Width == 0 || res.Height == 0) continue;
+            level(res.Width, res.Height, lower.Width, lower.Height, res.X0 & 1, res.Y0 & 1);
+        }
+    }
+
+    private static int LongestSide(J2kTileComponent tc) => Math.Max(tc.Width, tc.Height);
+
     public static void Inverse53(J2kTileComponent tc)
     {
         var buf = tc.Ints!;
         int stride = tc.Width;
-        int max = 0;
-        foreach (var r in tc.Resolutions) max = Math.Max(max, Math.Max(r.Width, r.Height));
-        var tmp = new int[max + 2];
-        for (int level = 1; level < tc.Resolutions.Length; level++)
+        var tmp = new int[LongestSide(tc) + 2];
+        ForEachLevel(tc, (rw, rh, lowW, lowH, casX, casY) =>
         {
-            var res = tc.Resolutions[level];
-            var lower = tc.Resolutions[level - 1];
-            int rw = res.Width, rh = res.Height;
-            if (rw == 0 || rh == 0) continue;
-            int casX = res.X0 & 1, casY = res.Y0 & 1;
-            for (int y = 0; y < rh; y++)
-                Lift53(buf.AsSpan(y * stride, rw), rw, lower.Width, casX, tmp);
-            Vertical53(buf, stride, rw, rh, lower.Height, casY);
-        }
+            for (int y = 0; y < rh; y++) Lift53(buf.AsSpan(y * stride, rw), rw, lowW, casX, tmp);
+            Vertical53(buf, stride, rw, rh, lowH, casY);
+        });
     }
 
     /// <summary>One 1-D 5/3 synthesis: <paramref name="a"/> holds sn low then dn high samples; on return, interleaved samples.</summary>
@@ -164,20 +173,12 @@ internal static class J2kWavelet
     {
         var buf = tc.Floats!;
         int stride = tc.Width;
-        int max = 0;
-        foreach (var r in tc.Resolutions) max = Math.Max(max, Math.Max(r.Width, r.Height));
-        var tmp = new float[max + 2];
-        for (int level = 1; level < tc.Resolutions.Length; level++)
+        var tmp = new float[LongestSide(tc) + 2];
+        ForEachLevel(tc, (rw, rh, lowW, lowH, casX, casY) =>
         {
-            var res = tc.Resolutions[level];
-            var lower = tc.Resolutions[level - 1];
-            int rw = res.Width, rh = res.Height;
-            if (rw == 0 || rh == 0) continue;
-            int casX = res.X0 & 1, casY = res.Y0 & 1;
-            for (int y = 0; y < rh; y++)
-                Lift97(buf.AsSpan(y * stride, rw), rw, lower.Width, casX, tmp);
-            Vertical97(buf, stride, rw, rh, lower.Height, casY);
-        }
+            for (int y = 0; y < rh; y++) Lift97(buf.AsSpan(y * stride, rw), rw, lowW, casX, tmp);
+            Vertical97(buf, stride, rw, rh, lowH, casY);
+        });
     }
 
     private static void Lift97(Span<float> a, int n, int sn, int cas, float[] tmp)
