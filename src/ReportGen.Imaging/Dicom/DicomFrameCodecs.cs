@@ -31,6 +31,8 @@ internal static class DicomFrameCodecs
     {
         [DicomTransferSyntax.JpegBaseline] = JpegFrameCodec.Decode,
         [DicomTransferSyntax.JpegExtended] = JpegFrameCodec.Decode,
+        ["1.2.840.10008.1.2.4.53"] = JpegFrameCodec.Decode, // retired spectral selection: progressive Huffman JPEG
+        ["1.2.840.10008.1.2.4.55"] = JpegFrameCodec.Decode, // retired full progression: progressive Huffman JPEG
 
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
         ["1.2.840.10008.1.2.4.90"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // JPEG 2000 Lossless Only

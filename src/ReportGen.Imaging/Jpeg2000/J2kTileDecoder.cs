@@ -423,8 +423,7 @@ internal sealed class J2kTileDecoder
                 }
         }
         if (threads > 1 && jobs.Count > 8)
-            Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                i => DecodeBlock(jobs[i].Tc, jobs[i].Band, jobs[i].Block));
+            BoundedParallel.For(jobs.Count, i => DecodeBlock(jobs[i].Tc, jobs[i].Band, jobs[i].Block));
         else
             foreach (var (tc, band, cb) in jobs) DecodeBlock(tc, band, cb);
     }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.ExceptionServices;
 using ReportGen.Imaging.Dicom;
 
 namespace ReportGen.Imaging.Jpeg2000;
@@ -30,7 +29,7 @@ internal static class Jpeg2000Decoder
         return frame;
     }
 
-    /// <summary>Decodes a codestream or JP2 file into interleaved integer samples, on up to <paramref name="threads"/> cores (default all).</summary>
+    /// <summary>Decodes a codestream or JP2 file into interleaved integer samples, on one thread when <paramref name="threads"/> is 1, else on every core.</summary>
     public static DecodedFrame Decode(ReadOnlySpan<byte> data, ImageDecodeOptions options, int threads = 0)
     {
         if (threads <= 0) threads = Environment.ProcessorCount;
@@ -49,20 +48,11 @@ internal static class Jpeg2000Decoder
             planes[c] = new int[(long)widths[c] * h];
         }
         int tiles = cs.Tiles.Length;
-        try
-        {
-            // One tile: its code-blocks in parallel; several: whole tiles in parallel (bounded, so memory stays a few tiles).
-            if (tiles == 1 || threads == 1)
-                for (int t = 0; t < tiles; t++) new J2kTileDecoder(cs, t).Decode(planes, widths, origins, threads);
-            else
-                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                    t => new J2kTileDecoder(cs, t).Decode(planes, widths, origins, 1));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
-        }
+        // One tile: its code-blocks in parallel; several: whole tiles in parallel (bounded, so memory stays a few tiles).
+        if (tiles == 1 || threads == 1)
+            for (int t = 0; t < tiles; t++) new J2kTileDecoder(cs, t).Decode(planes, widths, origins, threads);
+        else
+            BoundedParallel.For(tiles, t => new J2kTileDecoder(cs, t).Decode(planes, widths, origins, 1));
         return Interleave(cs, planes, widths, origins);
     }
 
