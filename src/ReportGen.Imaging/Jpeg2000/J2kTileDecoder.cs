@@ -8,7 +8,6 @@ namespace ReportGen.Imaging.Jpeg2000;
 internal sealed class J2kTileDecoder
 {
     private readonly J2kCodestream _cs;
-    private readonly int _tileIndex;
     private readonly J2kTilePart _part;
     private readonly J2kTileComponent[] _comps;
     private readonly int _tx0, _ty0, _tx1, _ty1;
@@ -19,7 +18,6 @@ internal sealed class J2kTileDecoder
     public J2kTileDecoder(J2kCodestream cs, int tileIndex)
     {
         _cs = cs;
-        _tileIndex = tileIndex;
         _part = cs.Tiles[tileIndex] ?? throw Fail.Truncated($"JPEG 2000 tile {tileIndex} is missing");
         int p = tileIndex % cs.TilesX, q = tileIndex / cs.TilesX;
         _tx0 = (int)Math.Max((long)cs.TileX0 + (long)p * cs.TileWidth, cs.X0);
@@ -523,7 +521,6 @@ internal sealed class J2kTileDecoder
                 }
             }
         }
-        _ = _tileIndex;
     }
 }
 
