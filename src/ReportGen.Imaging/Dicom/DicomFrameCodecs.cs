@@ -35,6 +35,10 @@ internal static class DicomFrameCodecs
         ["1.2.840.10008.1.2.4.55"] = JpegFrameCodec.Decode, // retired full progression: progressive Huffman JPEG
 
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
+        ["1.2.840.10008.1.2.4.90"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // JPEG 2000 Lossless Only
+        ["1.2.840.10008.1.2.4.91"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // JPEG 2000 (lossy or lossless)
+        ["1.2.840.10008.1.2.4.92"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // Part 2 multi-component lossless: Part 1 streams decode, Part 2 markers are refused
+        ["1.2.840.10008.1.2.4.93"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // Part 2 multi-component
     };
 
     /// <summary>The codec for a transfer syntax UID, if we have one.</summary>
