@@ -29,7 +29,7 @@ internal static class EvalClassifyCommand
         return command;
     }
 
-    internal sealed record DevReport(string Id, string Language, string Text, IReadOnlyDictionary<string, LabelValue> Labels, string? Split = null);
+    internal sealed record DevReport(string Id, string Language, string Text, IReadOnlyDictionary<string, LabelValue> Labels, string? Split = null, string? SourceId = null);
 
     internal static async Task<int> RunAsync(string dataPath, string outDir, string engineName, string? model, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -106,7 +106,7 @@ internal static class EvalClassifyCommand
             ["by_language"] = byLanguage,
         };
         // Per-split scores, unscored labels and confusion tables live in ReportGen.Eval (LabelBreakdown).
-        var breakdown = new LabelBreakdown(reports.Select((r, i) => new LabelledItem(r.Id, r.Language, r.Split, r.Labels, predictions[i])).ToList());
+        var breakdown = new LabelBreakdown(reports.Select((r, i) => new LabelledItem(r.Id, r.Language, r.Split, r.Labels, predictions[i], r.SourceId)).ToList());
         results["by_group_and_split"] = breakdown.Summary();
         Directory.CreateDirectory(outDir);
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
@@ -149,7 +149,7 @@ internal static class EvalClassifyCommand
                 labels[name] = LabelValues.FromWireName(value?.GetValue<string>()) ?? throw new FormatException($"line {lineNo}: label '{name}' has an unknown value");
             }
             var language = root["language"]?.GetValue<string>() ?? throw new FormatException($"line {lineNo}: no \"language\"");
-            list.Add(new DevReport(root["id"]!.GetValue<string>(), language, text.Text!, labels, root["split"]?.GetValue<string>()));
+            list.Add(new DevReport(root["id"]!.GetValue<string>(), language, text.Text!, labels, root["split"]?.GetValue<string>(), root["source_id"]?.GetValue<string>()));
         }
         return (list, new DevSetSkips(skipped, reason));
     }

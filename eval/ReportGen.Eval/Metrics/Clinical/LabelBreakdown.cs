@@ -7,12 +7,14 @@ namespace ReportGen.Eval.Metrics.Clinical;
 /// <summary>One labelled report of a dev set and what a labeller said about it.</summary>
 /// <param name="Group">The group it is reported in (a language).</param>
 /// <param name="Split">"tune" (rules were fitted while looking at it) or "heldout" (kept unseen until the end); null when the dev set has no split.</param>
+/// <param name="SourceId">For a translation, the id of the report it translates (so English can be scored on the same reports).</param>
 public sealed record LabelledItem(
     string Id,
     string Group,
     string? Split,
     IReadOnlyDictionary<string, LabelValue> Reference,
-    IReadOnlyDictionary<string, LabelValue> Prediction);
+    IReadOnlyDictionary<string, LabelValue> Prediction,
+    string? SourceId = null);
 
 /// <summary>The scores of one group of reports (a language, a split, or both).</summary>
 /// <param name="MacroF1">Mean F1 of positive over the 14 labels, labels without reference positives scoring 0 (F1CheXbert).</param>
@@ -38,6 +40,7 @@ public sealed class LabelBreakdown
 
     private readonly IReadOnlyList<LabelledItem> _items;
     private readonly IReadOnlyList<string> _labels;
+    private readonly HashSet<string> _sources;
 
     /// <summary>Scores <paramref name="items"/> over <paramref name="labels"/> (default: the CheXpert 14).</summary>
     public LabelBreakdown(IReadOnlyList<LabelledItem> items, IReadOnlyList<string>? labels = null)
@@ -46,11 +49,24 @@ public sealed class LabelBreakdown
         if (items.Count == 0) throw new ArgumentException("no reports to score", nameof(items));
         _items = items;
         _labels = labels ?? CheXpertLabels.All14;
+        _sources = items.Where(i => i.SourceId is not null).Select(i => i.SourceId!).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The groups in report order ("en" first), then "all".</summary>
+    /// <summary>The group of the English reports that have translations: "en" scored on the same reports as the other languages.</summary>
+    public const string TranslatedSources = "en-translated";
+
+    /// <summary>The groups in report order ("en" first, then <see cref="TranslatedSources"/> when there are translations), then "all".</summary>
     public IReadOnlyList<string> Groups => _items.Select(i => i.Group).Distinct()
-        .OrderBy(g => g == "en" ? "" : g, StringComparer.Ordinal).Append("all").ToList();
+        .Concat(_items.Any(i => i.SourceId is null && _sources.Contains(i.Id)) ? [TranslatedSources] : [])
+        .OrderBy(g => g == "en" ? "" : g == TranslatedSources ? " " : g, StringComparer.Ordinal).Append("all").ToList();
+
+    private bool InGroup(LabelledItem item, string group) => group switch
+    {
+        "all" => true,
+        TranslatedSources => item.SourceId is null && _sources.Contains(item.Id),
+        _ => item.Group == group,
+    };
+
 
     /// <summary>The splits present, "tune" before "heldout".</summary>
     public IReadOnlyList<string> Splits => _items.Where(i => i.Split is not null).Select(i => i.Split!).Distinct()
@@ -59,7 +75,7 @@ public sealed class LabelBreakdown
     /// <summary>The score of a group ("all" for every report) and optionally one split of it; null when it has no reports.</summary>
     public LabelGroupScore? Score(string group, string? split = null)
     {
-        var items = _items.Where(i => (group == "all" || i.Group == group) && (split is null || i.Split == split)).ToList();
+        var items = _items.Where(i => InGroup(i, group) && (split is null || i.Split == split)).ToList();
         if (items.Count == 0) return null;
         var report = CheXpertF1.Compute(items.Select(i => i.Reference).ToList(), items.Select(i => i.Prediction).ToList(), _labels, UncertainPolicy.AsNegative);
         var scored = _labels.Where(l => report.PerLabel[l].Support > 0).ToList();
@@ -72,7 +88,7 @@ public sealed class LabelBreakdown
     public int[,] Confusion(string group, string label)
     {
         var table = new int[Values.Length, Values.Length];
-        foreach (var item in _items.Where(i => group == "all" || i.Group == group))
+        foreach (var item in _items.Where(i => InGroup(i, group)))
         {
             var r = Array.IndexOf(Values, item.Reference.GetValueOrDefault(label, LabelValue.NotMentioned));
             var p = Array.IndexOf(Values, item.Prediction.GetValueOrDefault(label, LabelValue.NotMentioned));
@@ -146,7 +162,7 @@ public sealed class LabelBreakdown
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append("# ").Append(title).Append("\n\n");
-        sb.Append("F1 of \"positive\", uncertain counted as negative (CheXpert u_neg). \"macro-14\" averages all 14 labels, a label without reference positives scoring 0 (F1CheXbert); \"macro over scored\" averages only the labels with reference positives, which are listed apart (with the false positives they got).\n\n");
+        sb.Append("F1 of \"positive\", uncertain counted as negative (CheXpert u_neg). \"").Append(TranslatedSources).Append("\" is English scored on only the reports that were translated, to compare each language with English on the same reports. \"macro-14\" averages all 14 labels, a label without reference positives scoring 0 (F1CheXbert); \"macro over scored\" averages only the labels with reference positives, which are listed apart (with the false positives they got).\n\n");
         sb.Append("| group | n | macro-14 | macro over scored | labels without reference positives (false positives) |\n|---|---|---|---|---|\n");
         foreach (var g in Groups)
         {
@@ -172,7 +188,7 @@ public sealed class LabelBreakdown
             sb.Append('\n');
         }
         sb.Append("\n## Confusion tables\n\nRows: reference; columns: prediction (pos, neg, unc, n/m = not mentioned).\n");
-        foreach (var g in Groups.Where(g => g != "all"))
+        foreach (var g in Groups.Where(g => g is not "all" and not TranslatedSources))
         {
             sb.Append("\n### ").Append(g).Append("\n\n| label | ref | pos | neg | unc | n/m |\n|---|---|---|---|---|---|\n");
             foreach (var label in _labels)
