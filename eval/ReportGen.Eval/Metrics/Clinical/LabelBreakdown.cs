@@ -38,6 +38,9 @@ public sealed class LabelBreakdown
 {
     private static readonly LabelValue[] Values = [LabelValue.Positive, LabelValue.Negative, LabelValue.Uncertain, LabelValue.NotMentioned];
 
+    // A file for people to read: "->" and non-ASCII report ids stay as they are.
+    private static readonly System.Text.Json.JsonSerializerOptions JsonLines = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly IReadOnlyList<LabelledItem> _items;
     private readonly IReadOnlyList<string> _labels;
     private readonly HashSet<string> _sources;
@@ -127,7 +130,7 @@ public sealed class LabelBreakdown
                 ["split"] = g.Key.Split,
                 ["errors"] = g.ToDictionary(e => e.Label, e => $"{LabelValues.ToWireName(e.Reference)} -> {LabelValues.ToWireName(e.Prediction)}"),
             };
-            sb.Append(System.Text.Json.JsonSerializer.Serialize(line)).Append('\n');
+            sb.Append(System.Text.Json.JsonSerializer.Serialize(line, JsonLines)).Append('\n');
         }
         return sb.ToString();
     }
