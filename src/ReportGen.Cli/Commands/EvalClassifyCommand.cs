@@ -29,7 +29,7 @@ internal static class EvalClassifyCommand
         return command;
     }
 
-    internal sealed record DevReport(string Id, string Language, string Text, IReadOnlyDictionary<string, LabelValue> Labels);
+    internal sealed record DevReport(string Id, string Language, string Text, IReadOnlyDictionary<string, LabelValue> Labels, string? Split = null, string? SourceId = null);
 
     internal static async Task<int> RunAsync(string dataPath, string outDir, string engineName, string? model, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -105,10 +105,15 @@ internal static class EvalClassifyCommand
             ["metric_note"] = "ReportGen.Eval CheXpertF1 (F1CheXbert convention): positive=1, negative/not mentioned=0, uncertain=0 (u_neg) or 1 (u_pos); macro = mean per-label F1, labels without positives count 0",
             ["by_language"] = byLanguage,
         };
+        // Per-split scores, unscored labels and confusion tables live in ReportGen.Eval (LabelBreakdown).
+        var breakdown = new LabelBreakdown(reports.Select((r, i) => new LabelledItem(r.Id, r.Language, r.Split, r.Labels, predictions[i], r.SourceId)).ToList());
+        results["by_group_and_split"] = breakdown.Summary();
         Directory.CreateDirectory(outDir);
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
         await File.WriteAllTextAsync(Path.Combine(outDir, "results.json"), json, ct);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.html"), Html(byLanguage, results), ct);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "breakdown.md"), breakdown.ToMarkdown($"Classification ({results["engine"]}) on {Path.GetFileName(dataPath)}"), ct);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "errors.jsonl"), breakdown.ErrorsJsonLines(), ct);
         foreach (var (lang, m) in byLanguage)
         {
             var d = (Dictionary<string, object>)m;
@@ -144,7 +149,7 @@ internal static class EvalClassifyCommand
                 labels[name] = LabelValues.FromWireName(value?.GetValue<string>()) ?? throw new FormatException($"line {lineNo}: label '{name}' has an unknown value");
             }
             var language = root["language"]?.GetValue<string>() ?? throw new FormatException($"line {lineNo}: no \"language\"");
-            list.Add(new DevReport(root["id"]!.GetValue<string>(), language, text.Text!, labels));
+            list.Add(new DevReport(root["id"]!.GetValue<string>(), language, text.Text!, labels, root["split"]?.GetValue<string>(), root["source_id"]?.GetValue<string>()));
         }
         return (list, new DevSetSkips(skipped, reason));
     }

@@ -39,6 +39,13 @@ public sealed record Taxonomy(string Id, string Name, string Description, IReadO
     /// </summary>
     public IReadOnlyList<LabelImplication> Implications { get; init; } = [];
 
+    /// <summary>
+    /// Word stems per language that describe an organ as abnormal ("enlarg", "widen", "promin"): an organ mention
+    /// (<see cref="TaxonomyLabel.OrganMentions"/>) is a finding only with one of them beside it.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AbnormalDescriptors { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Few-shot examples for the LLM engine.</summary>
     public IReadOnlyList<TaxonomyExample> Examples { get; init; } = [];
 
@@ -69,6 +76,21 @@ public sealed record TaxonomyLabel(string Name, string Description, IReadOnlyDic
     /// <summary>Synonyms never treated as positional (CheXpert: "cardiomegaly", "cardiac enlargement").</summary>
     public IReadOnlyList<string> PositionalExceptions { get; init; } = [];
 
+    /// <summary>
+    /// Synonyms per language that only name the organ ("the heart", "mediastinum", "Herzgröße", "心陰影"): such a
+    /// mention is a finding only when described as abnormal (<see cref="Taxonomy.AbnormalDescriptors"/>), so
+    /// "heart and mediastinum normal" or "stable cardiomediastinal silhouette" is not read as one.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> OrganMentions { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// Phrases per language that, anywhere in the same sentence, make a mention of this label not one (nodules
+    /// "consistent with granulomatous disease" are healed granulomas, not a lung lesion).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> NotWith { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Synonyms for a language; falls back to the label name itself when the language has none.</summary>
     public IReadOnlyList<string> SynonymsFor(string language) =>
         Synonyms.TryGetValue(language, out var list) && list.Count > 0 ? list : [Name];
@@ -76,6 +98,14 @@ public sealed record TaxonomyLabel(string Name, string Description, IReadOnlyDic
     /// <summary>Exclusions for a language (empty when none).</summary>
     public IReadOnlyList<string> ExclusionsFor(string language) =>
         Exclusions.TryGetValue(language, out var list) ? list : [];
+
+    /// <summary>Organ mentions for a language (empty when none).</summary>
+    public IReadOnlyList<string> OrganMentionsFor(string language) =>
+        OrganMentions.TryGetValue(language, out var list) ? list : [];
+
+    /// <summary>Sentence exclusions for a language (empty when none).</summary>
+    public IReadOnlyList<string> NotWithFor(string language) =>
+        NotWith.TryGetValue(language, out var list) ? list : [];
 }
 
 /// <summary>A mention of <paramref name="Phrase"/> that is positive or uncertain also gives <paramref name="Label"/> the value <paramref name="Value"/>.</summary>

@@ -148,6 +148,7 @@ public sealed class TaxonomyLibrary
         public NoFindingFile? NoFinding { get; set; }
         public List<ImplicationFile>? Implications { get; set; }
         public Dictionary<string, List<string>>? OtherFindings { get; set; }
+        public Dictionary<string, List<string>>? AbnormalDescriptors { get; set; }
         public List<LabelFile>? Labels { get; set; }
         public List<ExampleFile>? Examples { get; set; }
 
@@ -165,6 +166,7 @@ public sealed class TaxonomyLibrary
                 NoFindingLabel = NoFinding?.Label,
                 NoFindingIgnores = NoFinding?.Ignores ?? [],
                 OtherFindings = ToLanguageMap(OtherFindings),
+                AbnormalDescriptors = ToLanguageMap(AbnormalDescriptors),
                 Implications = [.. (Implications ?? []).Select(i => i.ToImplication(source))],
                 Examples = [.. (Examples ?? []).Select(e => e.ToExample(source))],
             };
@@ -197,6 +199,8 @@ public sealed class TaxonomyLibrary
         public Dictionary<string, List<string>>? Exclusions { get; set; }
         public List<string>? PositionalPrefixes { get; set; }
         public List<string>? PositionalExceptions { get; set; }
+        public Dictionary<string, List<string>>? OrganMentions { get; set; }
+        public Dictionary<string, List<string>>? NotWith { get; set; }
 
         public TaxonomyLabel ToLabel(string source)
         {
@@ -206,6 +210,8 @@ public sealed class TaxonomyLibrary
                 Exclusions = ToLanguageMap(Exclusions),
                 PositionalPrefixes = PositionalPrefixes ?? [],
                 PositionalExceptions = PositionalExceptions ?? [],
+                OrganMentions = ToLanguageMap(OrganMentions),
+                NotWith = ToLanguageMap(NotWith),
             };
         }
     }

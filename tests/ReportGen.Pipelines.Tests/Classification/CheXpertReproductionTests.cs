@@ -32,7 +32,7 @@ public sealed class CheXpertReproductionTests
     }
 
     [Fact]
-    public void English_synonyms_equal_the_labeler_phrase_lists()
+    public void English_synonyms_start_with_the_labeler_phrase_lists()
     {
         var folder = SharedData.Data("chexpert-labeler", "phrases");
         foreach (var file in Directory.GetFiles(Path.Combine(folder, "mention"), "*.txt"))
@@ -41,18 +41,18 @@ public sealed class CheXpertReproductionTests
             var phrases = File.ReadAllLines(file).Select(l => l.Trim().Replace('_', ' ')).Where(l => l.Length > 0).ToList();
             if (stem == "no finding")
             {
-                CheXpert.OtherFindings["en"].ShouldBe(phrases, "no_finding.txt");
+                CheXpert.OtherFindings["en"].Take(phrases.Count).ShouldBe(phrases, "no_finding.txt");
                 continue;
             }
             var label = CheXpert.Labels.Single(l => l.Name.Equals(stem, StringComparison.OrdinalIgnoreCase));
-            label.Synonyms["en"].ShouldBe(phrases, file);
+            label.Synonyms["en"].Take(phrases.Count).ShouldBe(phrases, file);
         }
         foreach (var file in Directory.GetFiles(Path.Combine(folder, "unmention"), "*.txt"))
         {
             var stem = Path.GetFileNameWithoutExtension(file).Replace('_', ' ');
             var phrases = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
             var label = CheXpert.Labels.Single(l => l.Name.Equals(stem, StringComparison.OrdinalIgnoreCase));
-            label.ExclusionsFor("en").ShouldBe(phrases, file);
+            label.ExclusionsFor("en").Take(phrases.Count).ShouldBe(phrases, file);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class EnglishRulesTests
     [InlineData("The heart is not enlarged.", "Cardiomegaly", LabelValue.Negative)]
     [InlineData("The heart is enlarged.", "Cardiomegaly", LabelValue.Positive)]
     [InlineData("Borderline heart size.", "Cardiomegaly", LabelValue.Uncertain)]
-    [InlineData("Stable cardiomediastinal silhouette.", "Enlarged Cardiomediastinum", LabelValue.Uncertain)]
+    [InlineData("Stable cardiomediastinal silhouette.", "Enlarged Cardiomediastinum", LabelValue.NotMentioned)]
     [InlineData("The cardiomediastinal silhouette is within normal limits.", "Enlarged Cardiomediastinum", LabelValue.Negative)]
     [InlineData("No focal consolidation, pleural effusion, or pneumothorax.", "Pneumothorax", LabelValue.Negative)]
     [InlineData("No focal consolidation, pleural effusion, or pneumothorax.", "Consolidation", LabelValue.Negative)]

@@ -56,7 +56,7 @@ public sealed class MultilingualRulesTests
     [InlineData("ja", "肺水腫は認めない。", "Edema", LabelValue.Negative)]
     [InlineData("es", "El tamaño cardiaco y la vascularización pulmonar son normales.", "Cardiomegaly", LabelValue.Negative)]
     [InlineData("es", "Sin cambios significativos del neumotórax.", "Pneumothorax", LabelValue.Positive)]
-    [InlineData("es", "El mediastino está estable.", "Enlarged Cardiomediastinum", LabelValue.Uncertain)]
+    [InlineData("es", "El mediastino está estable.", "Enlarged Cardiomediastinum", LabelValue.NotMentioned)]
     [InlineData("da", "Intet lungeødem.", "Edema", LabelValue.Negative)]
     [InlineData("da", "Ernæringssonden ligger fortsat.", "Support Devices", LabelValue.Positive)]
     [InlineData("da", "Lungetuberkulose.", "Support Devices", LabelValue.NotMentioned)]

@@ -15,7 +15,10 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     /// <summary>How far back a cue is looked for; real cue scopes ("no A, B, C, or D") are far shorter.</summary>
     private const int MaxBackward = 40;
 
-    public LabelValue Classify(Sentence sentence, int first, int last, string mentionText)
+    /// <summary>How far back an abnormal descriptor of an organ is looked for ("enlargement of the heart").</summary>
+    private const int DescriptorBackward = 3;
+
+    public LabelValue Classify(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
         if (Before(sentence, first, Cues.PreNegationUncertaintyBefore) || After(sentence, last, Cues.PreNegationUncertaintyAfter))
         {
@@ -29,16 +32,45 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         {
             return LabelValue.Uncertain;
         }
-        if (Cues.ContourHeads.Any(mentionText.Contains)
-            && (Before(sentence, first, Cues.ContourStabilityBefore) || After(sentence, last, Cues.ContourStabilityAfter)))
+        // "The heart", "mediastinum", "Herzgröße": naming the organ is not a finding; describing it as abnormal is.
+        // So "heart and mediastinum stable" or "Herz und Mediastinum o.B." give no label (and keep No Finding).
+        if (mention.Organ)
         {
-            return LabelValue.Uncertain;
+            return DescribedAbnormal(sentence, first, last, mention, abnormalDescriptors) ? LabelValue.Positive : LabelValue.NotMentioned;
         }
-        if (Cues.AlwaysUncertainMentions.Contains(mentionText.Trim()))
+        if (Cues.AlwaysUncertainMentions.Contains(mention.Text.Trim()))
         {
             return LabelValue.Uncertain;
         }
         return LabelValue.Positive;
+    }
+
+    /// <summary>
+    /// Is the organ mention described by an abnormal descriptor: inside its own word ("Mediastinalverbreiterung",
+    /// "hjerteforstørrelse"), up to <see cref="DescriptorBackward"/> words before it ("enlarged heart", "widening of
+    /// the mediastinum") or later in its clause ("the heart is mildly enlarged", "Herz deutlich vergrößert")?
+    /// </summary>
+    private bool DescribedAbnormal(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> stems)
+    {
+        if (stems.Count == 0) return true;
+        var tokens = sentence.Tokens;
+        int spanStart = tokens[first].Start, spanEnd = tokens[last].End;
+        var rest = sentence.Text[spanStart..Math.Clamp(mention.Start, spanStart, spanEnd)] + " " + sentence.Text[Math.Clamp(mention.End, spanStart, spanEnd)..spanEnd];
+        if (stems.Any(d => rest.Contains(d, StringComparison.Ordinal))) return true;
+        for (var i = first - 1; i >= 0 && first - i <= DescriptorBackward; i--)
+        {
+            var t = tokens[i].Text;
+            if (t is "," || Cues.BackwardTerminators.Contains(t)) break;
+            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return true;
+        }
+        for (var j = last + 1; j < tokens.Count && j - last <= Cues.ForwardWindow; j++)
+        {
+            var t = tokens[j].Text;
+            if (t is "," || Cues.ForwardTerminators.Contains(t)) break;
+            if (t == Cues.And && j + 1 < tokens.Count && Cues.AndClauseStarters.Contains(tokens[j + 1].Text)) break;
+            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return true;
+        }
+        return false;
     }
 
     /// <summary>Is one of <paramref name="cues"/> ending before token <paramref name="first"/> in scope?</summary>

@@ -78,9 +78,6 @@ internal static class EnglishCues
         And = "and",
         AndClauseStarters = ["the", "there", "a", "an", "no", "this", "these"],
         Verbs = ["is", "are", "was", "were", "has", "have", "had", "appears", "appear", "remains", "remain", "seen", "noted", "demonstrated", "identified", "shows", "show"],
-        ContourHeads = ["cardiomediastinal", "pericardial", "mediastinal", "mediastinum", "cardiomediastinum", "contour", "configuration", "silhouette", "size", "heart", "shadow"],
-        ContourStabilityBefore = [Cue.Of("stable", 3), Cue.Of("unchanged", 3), Cue.Of("no change in", 4), Cue.Of("stable appearance of", 3)],
-        ContourStabilityAfter = [Cue.Of("stable", 4), Cue.Of("unchanged", 4), Cue.Of("not changed", 4), Cue.Of("similar", 4)],
         AlwaysUncertainMentions = ["vascular congestion", "pulmonary congestion", "indistinctness", "vascular prominence"],
     };
 }

@@ -31,16 +31,18 @@ internal static class JapaneseLabeler
 
     private const int MaxDistance = 40;
 
-    // "変化なし" is "no change": the finding persists (cardiac/mediastinal contours: CheXpert calls that uncertain).
+    // "変化なし" is "no change": the finding persists (an organ that is merely unchanged is no finding).
     private static readonly string[] NoChange = ["変化", "著変"];
-    private static readonly string[] ContourHeads = ["縦隔", "心陰影", "心臓", "心胸郭比"];
     private static readonly string[] Alternatives = ["または", "あるいは", "もしくは"];
 
-    public static LabelValue Classify(string sentence, int start, int end)
+    /// <summary>Particles between a predicate and its negation ("拡大は認めない", "拡大もなし").</summary>
+    private const string Particles = "はをがのもと";
+
+    public static LabelValue Classify(string sentence, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
+        int start = mention.Start, end = mention.End;
         var before = sentence[Math.Max(0, start - 8)..start];
         if (Alternatives.Any(before.EndsWith)) return LabelValue.Uncertain;
-        var mention = sentence[start..end];
         var p = end;
         while (p < sentence.Length && p - end <= MaxDistance)
         {
@@ -48,7 +50,7 @@ internal static class JapaneseLabeler
             if (StartsWithAny(sentence, p, Negation, out _))
             {
                 var lead = sentence[Math.Max(end, p - 4)..p];
-                if (NoChange.Any(lead.Contains)) return ContourHeads.Any(mention.Contains) ? LabelValue.Uncertain : LabelValue.Positive;
+                if (NoChange.Any(lead.Contains)) return Finding(p);
                 return LabelValue.Negative;
             }
             if (StartsWithAny(sentence, p, Alternatives, out _)) return LabelValue.Uncertain;
@@ -64,11 +66,26 @@ internal static class JapaneseLabeler
                 }
                 return LabelValue.Uncertain;
             }
-            if (StartsWithAny(sentence, p, Positive, out _)) break;
+            if (StartsWithAny(sentence, p, Positive, out var positive))
+            {
+                // "心臓の有意な拡大なし", "拡大は認めない": a descriptor negated right after is a negation.
+                var q = p + positive;
+                for (var k = 0; k < 2 && q < sentence.Length && Particles.Contains(sentence[q]); k++) q++;
+                if (StartsWithAny(sentence, q, Negation, out _)) return LabelValue.Negative;
+                return Finding(q);
+            }
             if (sentence[p] is '。' or '．' or '\n') break;
             p++;
         }
-        return UncertaintyBefore.Any(before.Contains) ? LabelValue.Uncertain : LabelValue.Positive;
+        return UncertaintyBefore.Any(before.Contains) ? LabelValue.Uncertain : Finding(p);
+
+        // An organ (心臓, 縦隔) is a finding only when the words up to its predicate describe it as abnormal.
+        LabelValue Finding(int upTo)
+        {
+            if (!mention.Organ) return LabelValue.Positive;
+            var described = sentence[end..Math.Min(upTo, sentence.Length)];
+            return abnormalDescriptors.Any(described.Contains) ? LabelValue.Positive : LabelValue.NotMentioned;
+        }
     }
 
     private static bool StartsWithAny(string s, int at, string[] cues, out int length)

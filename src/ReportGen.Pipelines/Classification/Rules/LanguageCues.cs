@@ -42,14 +42,6 @@ internal sealed class LanguageCues
     /// <summary>Copulas and reporting verbs ("is", "are", "seen"): after one, "and" no longer joins subjects.</summary>
     public HashSet<string> Verbs { get; init; } = [];
 
-    /// <summary>
-    /// CheXpert's cardiac-contour rule: mentions containing one of these words are uncertain when called
-    /// stable/unchanged (<see cref="ContourStabilityBefore"/>/<see cref="ContourStabilityAfter"/>).
-    /// </summary>
-    public string[] ContourHeads { get; init; } = [];
-    public List<Cue> ContourStabilityBefore { get; init; } = [];
-    public List<Cue> ContourStabilityAfter { get; init; } = [];
-
     /// <summary>Mentions that are uncertain unless negated (CheXpert: "vascular congestion", "indistinctness").</summary>
     public HashSet<string> AlwaysUncertainMentions { get; init; } = [];
 

@@ -2,8 +2,11 @@ using ReportGen.Core.Labels;
 
 namespace ReportGen.Pipelines.Classification.Rules;
 
-/// <summary>One phrase match in a sentence: which label, where, and the matched text.</summary>
-internal readonly record struct Mention(string Label, int Start, int End, string Text);
+/// <summary>
+/// One phrase match in a sentence: which label, where, the matched text, and whether it only names the organ
+/// (then it is a finding only when described as abnormal).
+/// </summary>
+internal readonly record struct Mention(string Label, int Start, int End, string Text, bool Organ = false);
 
 /// <summary>
 /// Finds label mentions in folded sentence text: each synonym of the language, as a raw substring (the CheXpert
@@ -14,6 +17,8 @@ internal sealed class MentionFinder
 {
     private readonly List<(string Label, string Phrase)> _phrases = [];
     private readonly Dictionary<string, List<string>> _exclusions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _notWith = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Label, string Phrase)> _organs = [];
     private readonly bool _wordStart;
 
     /// <summary>The pseudo-label for a taxonomy's "other findings" (they only rule out No Finding).</summary>
@@ -45,6 +50,9 @@ internal sealed class MentionFinder
                 }
             }
             _exclusions[label.Name] = exclusions;
+            foreach (var organ in label.OrganMentionsFor(language).Select(Fold)) _organs.Add((label.Name, organ));
+            var notWith = label.NotWithFor(language).Select(Fold).Where(s => s.Length > 0).ToList();
+            if (notWith.Count > 0) _notWith[label.Name] = notWith;
         }
         if (taxonomy.OtherFindings.TryGetValue(language, out var others))
         {
@@ -60,6 +68,7 @@ internal sealed class MentionFinder
         var excluded = new Dictionary<string, bool[]?>(StringComparer.Ordinal);
         foreach (var (label, phrase) in _phrases)
         {
+            if (_notWith.TryGetValue(label, out var notWith) && notWith.Any(n => sentence.Contains(n, StringComparison.Ordinal))) continue;
             var from = 0;
             while (from <= sentence.Length - phrase.Length)
             {
@@ -70,7 +79,7 @@ internal sealed class MentionFinder
                 if (_wordStart && at > 0 && char.IsLetterOrDigit(sentence[at - 1])) continue;
                 if (!excluded.TryGetValue(label, out var spans)) excluded[label] = spans = ExclusionSpans(sentence, label);
                 if (spans is not null && Array.IndexOf(spans, true, at, end - at) >= 0) continue;
-                yield return new Mention(label, at, end, phrase);
+                yield return new Mention(label, at, end, phrase, _organs.Contains((label, phrase)));
             }
         }
     }

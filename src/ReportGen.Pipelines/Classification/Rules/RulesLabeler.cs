@@ -38,7 +38,8 @@ internal static partial class RulesLabeler
         var ignores = new HashSet<string>(taxonomy.NoFindingIgnores, StringComparer.OrdinalIgnoreCase);
         var mentions = 0;
 
-        foreach (var (sentence, classify) in Sentences(text, language))
+        var descriptors = taxonomy.AbnormalDescriptors.TryGetValue(language, out var d) ? d.Select(TextFolding.Fold).ToList() : [];
+        foreach (var (sentence, classify) in Sentences(text, language, descriptors))
         {
             foreach (var m in finder.Find(sentence))
             {
@@ -75,13 +76,13 @@ internal static partial class RulesLabeler
         }
     }
 
-    private static IEnumerable<(string Sentence, Func<Mention, LabelValue> Classify)> Sentences(string text, string language)
+    private static IEnumerable<(string Sentence, Func<Mention, LabelValue> Classify)> Sentences(string text, string language, IReadOnlyList<string> descriptors)
     {
         if (language == "ja")
         {
             foreach (var s in JapaneseLabeler.SplitSentences(TextFolding.Fold(text)))
             {
-                yield return (s, m => JapaneseLabeler.Classify(s, m.Start, m.End));
+                yield return (s, m => JapaneseLabeler.Classify(s, m, descriptors));
             }
             yield break;
         }
@@ -91,7 +92,7 @@ internal static partial class RulesLabeler
             yield return (sentence.Text, m =>
             {
                 var (first, last) = sentence.TokenRange(m.Start, m.End);
-                return first < 0 ? LabelValue.Positive : scope.Classify(sentence, first, last, m.Text);
+                return first < 0 ? LabelValue.Positive : scope.Classify(sentence, first, last, m, descriptors);
             });
         }
     }
