@@ -4,7 +4,14 @@ namespace ReportGen.Imaging.Dicom;
 /// What the DICOM header says one frame is, handed to a codec so it can check its stream against it (and so RLE,
 /// whose stream has no header of its own, can decode at all).
 /// </summary>
-internal readonly record struct FrameGeometry(int Rows, int Columns, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed);
+internal readonly record struct FrameGeometry(int Rows, int Columns, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed)
+{
+    /// <summary>
+    /// The header's Photometric Interpretation, a hint for codecs whose stream may not say its colour space (a JPEG
+    /// with neither JFIF nor Adobe marker nor telling component ids); null when unknown.
+    /// </summary>
+    public string? PhotometricInterpretation { get; init; }
+}
 
 /// <summary>
 /// One decoded frame of encapsulated pixel data: integer samples interleaved by pixel (R,G,B,R,G,B,… for three
@@ -23,6 +30,10 @@ internal static class DicomFrameCodecs
     private static readonly Dictionary<string, FrameCodec> Codecs = new(StringComparer.Ordinal)
     {
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
+        ["1.2.840.10008.1.2.4.51"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Extended: 8- and 12-bit
+        ["1.2.840.10008.1.2.4.57"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14
+        ["1.2.840.10008.1.2.4.70"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14 SV1
+        ["1.2.840.10008.1.2.5"] = Rle.RleCodec.Decode,
     };
 
     /// <summary>The codec for a transfer syntax UID, if we have one.</summary>

@@ -110,6 +110,32 @@ internal sealed class JpegBitReader(byte[] data, int start, int end)
         throw Fail.Corrupt("JPEG invalid Huffman code");
     }
 
+    /// <summary>
+    /// One lossless-JPEG difference (T.81 H.1.2.2): a Huffman-coded magnitude category 0–16, then that many bits;
+    /// category 16 means +32768 with no extra bits.
+    /// </summary>
+    public int DecodeDifference(JpegHuffmanTable t)
+    {
+        int s = Decode(t);
+        if (s == 0) return 0;
+        if (s >= 16)
+        {
+            if (s > 16) throw Fail.Corrupt("lossless JPEG difference category above 16");
+            return 32768;
+        }
+        if (_bits < s) Fill();
+        int v = (int)(_buffer >> (64 - s));
+        _buffer <<= s;
+        _bits -= s;
+        return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
+    }
+
+    /// <summary>A row of differences from one table (single-component scans: the hot loop of lossless JPEG).</summary>
+    public void DecodeDifferences(JpegHuffmanTable t, Span<int> row)
+    {
+        for (int i = 0; i < row.Length; i++) row[i] = DecodeDifference(t);
+    }
+
     /// <summary>Drops buffered bits and moves to the next marker (used at restart intervals and scan ends).</summary>
     public void Reset()
     {
