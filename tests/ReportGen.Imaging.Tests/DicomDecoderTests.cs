@@ -148,12 +148,40 @@ public sealed class DicomDecoderTests
     }
 
     [Fact]
+    public void Without_an_offset_table_fragments_are_grouped_into_frames_at_each_codestream_start()
+    {
+        var grey = JpegDecoderTests.TestFile("grey_baseline.jpg");
+        var prog = JpegDecoderTests.TestFile("grey_progressive.jpg");
+        var dcm = new DicomWriter(DicomTransferSyntax.JpegBaseline)
+            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
+            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
+            .US(0x0028, 0x0103, 0)
+            .Encapsulated([grey[..100], grey[100..], prog[..50], prog[50..]], withOffsetTable: false).Build();
+        var file = DicomFile.Parse(dcm);
+        DicomPixelData.StoredFrame(file, 0).Samples.ShouldBe(JpegSamples(grey));
+        DicomPixelData.StoredFrame(file, 1).Samples.ShouldBe(JpegSamples(prog));
+    }
+
+    private static int[] JpegSamples(byte[] jpeg) =>
+        Jpeg.JpegDecoder.DecodePlanes(jpeg, ImageDecodeOptions.Default).Samples.Select(b => (int)b).ToArray();
+
+    [Fact]
+    public void Supported_syntaxes_are_the_native_ones_plus_every_registered_codec()
+    {
+        DicomTransferSyntax.IsSupported(DicomTransferSyntax.ExplicitVrLittleEndian).ShouldBeTrue();
+        DicomTransferSyntax.IsSupported(DicomTransferSyntax.JpegBaseline).ShouldBeTrue();
+        foreach (var uid in DicomFrameCodecs.Registered) DicomTransferSyntax.IsSupported(uid).ShouldBeTrue(uid);
+        DicomTransferSyntax.IsSupported("1.2.840.10008.1.2.4.100").ShouldBeFalse();
+        DicomTransferSyntax.IsSupported("1.2.3.4").ShouldBeFalse();
+    }
+
+    [Fact]
     public void Unsupported_transfer_syntax_is_named()
     {
-        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4], ts: "1.2.840.10008.1.2.4.90").Build();
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4], ts: "1.2.840.10008.1.2.4.100").Build();
         var e = Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(dcm));
         e.Code.ShouldBe(ImageDecodeErrorCodes.UnsupportedTransferSyntax);
-        e.Message.ShouldBe("unsupported transfer syntax 1.2.840.10008.1.2.4.90 (JPEG 2000 Lossless Only)");
+        e.Message.ShouldBe("unsupported transfer syntax 1.2.840.10008.1.2.4.100 (MPEG2 Main Profile / Main Level)");
     }
 
     [Fact]

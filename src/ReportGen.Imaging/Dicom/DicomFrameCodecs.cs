@@ -19,7 +19,14 @@ internal readonly record struct FrameGeometry(int Rows, int Columns, int Samples
 /// Colour is returned as the stream holds it (no YCbCr→RGB here unless the codec's own format requires it);
 /// the DICOM layer decides from the Photometric Interpretation.
 /// </summary>
-internal sealed record DecodedFrame(int Width, int Height, int Components, int Precision, bool Signed, int[] Samples);
+internal sealed record DecodedFrame(int Width, int Height, int Components, int Precision, bool Signed, int[] Samples)
+{
+    /// <summary>
+    /// True when the codec's own format already turned three components into RGB (JPEG's YCbCr per JFIF/Adobe, a
+    /// JPEG 2000 multiple-component transform), so the DICOM layer must not convert a YBR photometric again.
+    /// </summary>
+    public bool IsRgb { get; init; }
+}
 
 /// <summary>Decodes one frame's bytes (its fragments concatenated). Every failure is an <see cref="ImageDecodeException"/>.</summary>
 internal delegate DecodedFrame FrameCodec(ReadOnlySpan<byte> data, FrameGeometry expected, ImageDecodeOptions options);
@@ -29,6 +36,9 @@ internal static class DicomFrameCodecs
 {
     private static readonly Dictionary<string, FrameCodec> Codecs = new(StringComparer.Ordinal)
     {
+        [DicomTransferSyntax.JpegBaseline] = JpegFrameCodec.Decode,
+        [DicomTransferSyntax.JpegExtended] = JpegFrameCodec.Decode,
+
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
         ["1.2.840.10008.1.2.4.51"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Extended: 8- and 12-bit
         ["1.2.840.10008.1.2.4.57"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14
@@ -38,4 +48,7 @@ internal static class DicomFrameCodecs
 
     /// <summary>The codec for a transfer syntax UID, if we have one.</summary>
     public static bool TryGet(string transferSyntaxUid, out FrameCodec codec) => Codecs.TryGetValue(transferSyntaxUid, out codec!);
+
+    /// <summary>Every transfer syntax UID with a codec line.</summary>
+    public static IEnumerable<string> Registered => Codecs.Keys;
 }

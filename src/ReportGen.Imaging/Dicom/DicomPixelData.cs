@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
-using ReportGen.Imaging.Jpeg;
 
 namespace ReportGen.Imaging.Dicom;
 
 /// <summary>
-/// Turns a DICOM frame into numbers: stored values (Bits Stored mask, High Bit, Pixel Representation sign) →
-/// modality values (Rescale Slope/Intercept) → [0, 1] through the VOI window (or min/max) → MONOCHROME1 inverted.
+/// Turns a DICOM frame into numbers. Every frame, native or compressed, first becomes a <see cref="DecodedFrame"/> of
+/// stored values (Bits Stored mask, High Bit, Pixel Representation sign applied); from there one pipeline runs:
+/// modality values (Rescale Slope/Intercept) → [0, 1] through the VOI window (or min/max) → MONOCHROME1 inverted;
+/// colour → RGB in [0, 1].
 /// </summary>
 internal static class DicomPixelData
 {
@@ -26,6 +27,66 @@ internal static class DicomPixelData
             throw Fail.Unsupported($"DICOM Photometric Interpretation {pi} with three samples per pixel");
         if (!f.IsEncapsulated && f.NativePixels.Offset < 0) throw Fail.Corrupt("DICOM has no Pixel Data (7FE0,0010)");
         if (f.IsEncapsulated && f.Fragments!.Count == 0) throw Fail.Corrupt("DICOM encapsulated pixel data has no fragments");
+        if (!DicomTransferSyntax.IsSupported(f.TransferSyntaxUid)) throw DicomTransferSyntax.Unsupported(f.TransferSyntaxUid);
+    }
+
+    /// <summary>
+    /// The frame's stored values, interleaved by pixel (R,G,B,… for colour), as the Pixel Data holds them: no rescale,
+    /// no colour conversion. Native frames get the Bits Stored mask and the sign; codec frames are checked against the
+    /// header and reinterpreted as two's complement when the header says signed and the stream does not.
+    /// </summary>
+    public static DecodedFrame StoredFrame(DicomFile f, int frame)
+    {
+        Validate(f, frame);
+        return f.IsEncapsulated ? CodecFrame(f, frame) : NativeFrame(f, frame);
+    }
+
+    private static DecodedFrame CodecFrame(DicomFile f, int frame)
+    {
+        if (!DicomFrameCodecs.TryGet(f.TransferSyntaxUid, out var codec)) throw DicomTransferSyntax.Unsupported(f.TransferSyntaxUid);
+        var geometry = new FrameGeometry(f.Rows, f.Columns, f.SamplesPerPixel, f.BitsAllocated, f.BitsStored, f.PixelRepresentation == 1);
+        var decoded = codec(FrameBytes(f, frame), geometry, f.Options);
+        if (decoded.Width != f.Columns || decoded.Height != f.Rows)
+            throw Fail.Corrupt($"DICOM says {f.Columns}x{f.Rows}, its compressed frame is {decoded.Width}x{decoded.Height}");
+        if (decoded.Components != f.SamplesPerPixel)
+            throw Fail.Corrupt($"DICOM says {f.SamplesPerPixel} samples per pixel, its compressed frame has {decoded.Components} components");
+        if (decoded.Samples.Length != f.Rows * f.Columns * f.SamplesPerPixel)
+            throw Fail.Corrupt($"DICOM compressed frame decoded to {decoded.Samples.Length} samples, expected {f.Rows * f.Columns * f.SamplesPerPixel}");
+        if (geometry.Signed && !decoded.Signed)
+        {
+            // Lossless JPEG and JPEG-LS carry no sign: the header's Pixel Representation says how to read the bits.
+            int bits = Math.Min(decoded.Precision, f.BitsStored), signBit = 1 << (bits - 1), mask = (1 << bits) - 1;
+            var s = decoded.Samples;
+            for (int i = 0; i < s.Length; i++)
+            {
+                int v = s[i] & mask;
+                s[i] = (v & signBit) != 0 ? v - (1 << bits) : v;
+            }
+            decoded = decoded with { Precision = bits, Signed = true };
+        }
+        return decoded;
+    }
+
+    private static DecodedFrame NativeFrame(DicomFile f, int frame)
+    {
+        int spp = f.SamplesPerPixel, n = f.Rows * f.Columns, bytesPer = f.BitsAllocated / 8;
+        long frameBytes = (long)n * spp * bytesPer;
+        long needed = frameBytes * f.NumberOfFrames;
+        if (f.NativePixels.Length < needed)
+            throw Fail.Corrupt($"DICOM Pixel Data holds {f.NativePixels.Length} bytes; Rows×Columns×Samples×BitsAllocated/8×Frames needs {needed}");
+        var src = f.Data.AsSpan(f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
+        int shift = f.HighBit + 1 - f.BitsStored, bits = f.BitsStored, mask = bits == 32 ? -1 : (1 << bits) - 1, signBit = 1 << (bits - 1);
+        bool signed = f.PixelRepresentation == 1, planar = spp > 1 && f.PlanarConfiguration == 1;
+        var samples = GC.AllocateUninitializedArray<int>(n * spp);
+        for (int i = 0; i < samples.Length; i++)
+        {
+            // Colour-by-plane (Planar Configuration 1) is re-interleaved here so everything downstream sees R,G,B,R,G,B.
+            int idx = planar ? (i % spp) * n + i / spp : i;
+            int raw = bytesPer == 1 ? src[idx] : BinaryPrimitives.ReadUInt16LittleEndian(src[(idx * 2)..]);
+            int v = (raw >> shift) & mask;
+            samples[i] = signed && (v & signBit) != 0 ? v - (1 << bits) : v;
+        }
+        return new DecodedFrame(f.Columns, f.Rows, spp, bits, signed, samples);
     }
 
     /// <summary>Modality values (after rescale) of a greyscale frame, row-major.</summary>
@@ -33,97 +94,40 @@ internal static class DicomPixelData
     {
         Validate(f, frame);
         if (f.SamplesPerPixel != 1) throw Fail.Unsupported("DICOM modality values of a colour image");
-        var (lut, raw) = GreyFrame(f, frame);
-        var values = GC.AllocateUninitializedArray<float>(f.Rows * f.Columns);
-        Map(lut, raw, values);
+        return Modality(f, StoredFrame(f, frame));
+    }
+
+    private static float[] Modality(DicomFile f, DecodedFrame stored)
+    {
+        var s = stored.Samples;
+        var values = GC.AllocateUninitializedArray<float>(s.Length);
+        double slope = f.RescaleSlope, intercept = f.RescaleIntercept;
+        for (int i = 0; i < s.Length; i++) values[i] = (float)(s[i] * slope + intercept);
         return values;
-    }
-
-    /// <summary>
-    /// The frame's raw samples (8- or 16-bit) and a table from every possible raw sample to its modality value, so
-    /// Bits Stored masking, High Bit, sign and rescale cost one lookup per pixel.
-    /// </summary>
-    private static (float[] Lut, ArraySegment<byte> Raw) GreyFrame(DicomFile f, int frame)
-    {
-        int n = f.Rows * f.Columns;
-        if (f.IsEncapsulated)
-        {
-            var planes = DecodeJpegFrame(f, frame);
-            if (planes.Channels != 1) throw Fail.Corrupt("DICOM says one sample per pixel, its JPEG has three components");
-            var lut8 = new float[256];
-            for (int v = 0; v < 256; v++) lut8[v] = (float)(v * f.RescaleSlope + f.RescaleIntercept);
-            return (lut8, new ArraySegment<byte>(planes.Samples, 0, n));
-        }
-        int bytesPer = f.BitsAllocated / 8;
-        long frameBytes = (long)n * bytesPer;
-        CheckNativeLength(f, frameBytes);
-        var src = new ArraySegment<byte>(f.Data, f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
-        if (!BitConverter.IsLittleEndian) throw Fail.Unsupported("big-endian host");
-        int shift = f.HighBit + 1 - f.BitsStored, bits = f.BitsStored, mask = (1 << bits) - 1, signBit = 1 << (bits - 1);
-        bool signed = f.PixelRepresentation == 1;
-        var lut = new float[1 << f.BitsAllocated];
-        for (int r = 0; r < lut.Length; r++)
-        {
-            int v = (r >> shift) & mask;
-            if (signed && (v & signBit) != 0) v -= 1 << bits;
-            lut[r] = (float)(v * f.RescaleSlope + f.RescaleIntercept);
-        }
-        return (lut, src);
-    }
-
-    /// <summary>dst[i] = lut[raw sample i]; the table's size (256 or 65536) says whether samples are 8- or 16-bit.</summary>
-    private static void Map(float[] lut, ArraySegment<byte> raw, Span<float> dst)
-    {
-        if (lut.Length == 256)
-        {
-            var r = raw.AsSpan(0, dst.Length);
-            for (int i = 0; i < dst.Length; i++) dst[i] = lut[r[i]];
-        }
-        else
-        {
-            var r = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(raw.AsSpan(0, dst.Length * 2));
-            for (int i = 0; i < dst.Length; i++) dst[i] = lut[r[i]];
-        }
-    }
-
-    /// <summary>Min and max modality value actually present (via the set of raw samples present).</summary>
-    private static (double Center, double Width) PresentMinMax(float[] lut, ArraySegment<byte> raw, int n)
-    {
-        var present = new bool[lut.Length];
-        if (lut.Length == 256) foreach (var v in raw.AsSpan(0, n)) present[v] = true;
-        else foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(raw.AsSpan(0, n * 2))) present[v] = true;
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        for (int i = 0; i < lut.Length; i++)
-        {
-            if (!present[i]) continue;
-            if (lut[i] < min) min = lut[i];
-            if (lut[i] > max) max = lut[i];
-        }
-        return float.IsFinite(min) ? ((min + (double)max) / 2, max - (double)min) : (0, 1);
-    }
-
-    private static void CheckNativeLength(DicomFile f, long frameBytes)
-    {
-        long needed = frameBytes * f.NumberOfFrames;
-        if (f.NativePixels.Length < needed)
-            throw Fail.Corrupt($"DICOM Pixel Data holds {f.NativePixels.Length} bytes; Rows×Columns×Samples×BitsAllocated/8×Frames needs {needed}");
     }
 
     /// <summary>Decodes one frame to [0, 1] (window, inversion) or RGB.</summary>
     public static PixelImage DecodeFrame(DicomFile f, int frame)
     {
-        Validate(f, frame);
+        var stored = StoredFrame(f, frame);
         var meta = f.Metadata with { FrameIndex = frame };
-        if (f.SamplesPerPixel == 3) return DecodeColour(f, frame, meta);
-        var (lut, raw) = GreyFrame(f, frame);
+        if (f.SamplesPerPixel == 3) return new PixelImage(f.Columns, f.Rows, 3, Rgb(f, stored)) { Metadata = meta };
+        var values = Modality(f, stored);
         double? c = f.Options.ApplyVoiWindow ? f.WindowCenter : null, w = f.Options.ApplyVoiWindow ? f.WindowWidth : null;
         bool voi = c is not null && w is >= 1;
-        var window = voi ? (c!.Value, w!.Value) : PresentMinMax(lut, raw, f.Rows * f.Columns);
-        // Window the table, not the pixels: one lookup per pixel does everything.
-        ApplyWindow(lut, window.Item1, window.Item2, f.PhotometricInterpretation == "MONOCHROME1", dicomLinear: voi);
-        var values = GC.AllocateUninitializedArray<float>(f.Rows * f.Columns);
-        Map(lut, raw, values);
+        var window = voi ? (c!.Value, w!.Value) : MinMaxWindow(values);
+        ApplyWindow(values, window.Item1, window.Item2, f.PhotometricInterpretation == "MONOCHROME1", dicomLinear: voi);
         return new PixelImage(f.Columns, f.Rows, 1, values) { Metadata = meta with { Window = window } };
+    }
+
+    /// <summary>Three-component stored values to RGB in [0, 1].</summary>
+    private static float[] Rgb(DicomFile f, DecodedFrame stored)
+    {
+        var s = stored.Samples;
+        var rgb = new float[s.Length];
+        float scale = 1f / ((1L << stored.Precision) - 1);
+        for (int i = 0; i < s.Length; i++) rgb[i] = s[i] * scale;
+        return rgb;
     }
 
     /// <summary>A window spanning the values' min..max: centre and width such that min → 0 and max → 1.</summary>
@@ -166,49 +170,10 @@ internal static class DicomPixelData
         }
     }
 
-    private static PixelImage DecodeColour(DicomFile f, int frame, ImageMetadata meta)
-    {
-        int n = f.Rows * f.Columns;
-        if (f.IsEncapsulated)
-        {
-            var planes = DecodeJpegFrame(f, frame);
-            if (planes.Channels != 3) throw Fail.Corrupt("DICOM says three samples per pixel, its JPEG has one component");
-            var px = new float[n * 3];
-            var lut = Lut8;
-            for (int i = 0; i < px.Length; i++) px[i] = lut[planes.Samples[i]];
-            return new PixelImage(f.Columns, f.Rows, 3, px) { Metadata = meta };
-        }
-        int bytesPer = f.BitsAllocated / 8;
-        long frameBytes = (long)n * 3 * bytesPer;
-        CheckNativeLength(f, frameBytes);
-        var src = f.Data.AsSpan(f.NativePixels.Offset + (int)(frameBytes * frame), (int)frameBytes);
-        var rgb = new float[n * 3];
-        float scale = 1f / ((1 << f.BitsStored) - 1);
-        int shift = f.HighBit + 1 - f.BitsStored, mask = (1 << f.BitsStored) - 1;
-        for (int p = 0; p < n; p++)
-        {
-            for (int ch = 0; ch < 3; ch++)
-            {
-                int idx = f.PlanarConfiguration == 1 ? ch * n + p : p * 3 + ch;
-                int v = bytesPer == 1 ? src[idx] : BinaryPrimitives.ReadUInt16LittleEndian(src[(idx * 2)..]);
-                rgb[p * 3 + ch] = ((v >> shift) & mask) * scale;
-            }
-        }
-        return new PixelImage(f.Columns, f.Rows, 3, rgb) { Metadata = meta };
-    }
-
-    private static readonly float[] Lut8 = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();
-
-    private static JpegPlanes DecodeJpegFrame(DicomFile f, int frame)
-    {
-        var bytes = FrameBytes(f, frame);
-        var planes = JpegDecoder.DecodePlanes(bytes, f.Options);
-        if (planes.Width != f.Columns || planes.Height != f.Rows)
-            throw Fail.Corrupt($"DICOM says {f.Columns}x{f.Rows}, its JPEG frame is {planes.Width}x{planes.Height}");
-        return planes;
-    }
-
-    /// <summary>The compressed bytes of one frame: by basic offset table, one fragment per frame, or split at JPEG SOI.</summary>
+    /// <summary>
+    /// The compressed bytes of one frame: all fragments for a single frame; else by basic offset table, one fragment
+    /// per frame, or (no table, more fragments than frames) split where a fragment opens a new codestream.
+    /// </summary>
     internal static byte[] FrameBytes(DicomFile f, int frame)
     {
         var frags = f.Fragments!;
@@ -231,15 +196,13 @@ internal static class DicomPixelData
         }
         else
         {
-            // Group fragments into frames at each fragment that starts with a JPEG SOI.
             var groups = new List<List<(int, int)>>();
             foreach (var fr in frags)
             {
-                bool soi = fr.Length >= 2 && d[fr.Offset] == 0xFF && d[fr.Offset + 1] == 0xD8;
-                if (soi || groups.Count == 0) groups.Add([]);
+                if (OpensCodestream(d.AsSpan(fr.Offset, fr.Length)) || groups.Count == 0) groups.Add([]);
                 groups[^1].Add(fr);
             }
-            if (groups.Count != f.NumberOfFrames) throw Fail.Corrupt($"DICOM has {f.NumberOfFrames} frames but {groups.Count} JPEG streams in its fragments");
+            if (groups.Count != f.NumberOfFrames) throw Fail.Corrupt($"DICOM has {f.NumberOfFrames} frames but {groups.Count} codestreams in its fragments");
             chosen = groups[frame];
         }
         var list = chosen as IList<(int Offset, int Length)> ?? chosen.ToList();
@@ -254,4 +217,11 @@ internal static class DicomPixelData
         }
         return result;
     }
+
+    /// <summary>
+    /// Whether a fragment starts a new frame's codestream: JPEG, JPEG lossless and JPEG-LS open with SOI (FF D8), a JPEG 2000
+    /// codestream with SOC + SIZ (FF 4F FF 51), a JP2 file with its signature box.
+    /// </summary>
+    private static bool OpensCodestream(ReadOnlySpan<byte> fragment) =>
+        fragment is [0xFF, 0xD8, ..] or [0xFF, 0x4F, 0xFF, 0x51, ..] or [0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20, ..];
 }
