@@ -36,11 +36,10 @@ internal static class DicomFrameCodecs
 {
     private static readonly Dictionary<string, FrameCodec> Codecs = new(StringComparer.Ordinal)
     {
-        [DicomTransferSyntax.JpegBaseline] = JpegFrameCodec.Decode,
-        [DicomTransferSyntax.JpegExtended] = JpegFrameCodec.Decode,
+        [DicomTransferSyntax.JpegBaseline] = Jpeg.JpegDecoder.DecodeFrame,
+        [DicomTransferSyntax.JpegExtended] = Jpeg.JpegDecoder.DecodeFrame, // 8- and 12-bit
 
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
-        ["1.2.840.10008.1.2.4.51"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Extended: 8- and 12-bit
         ["1.2.840.10008.1.2.4.57"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14
         ["1.2.840.10008.1.2.4.70"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14 SV1
         ["1.2.840.10008.1.2.5"] = Rle.RleCodec.Decode,

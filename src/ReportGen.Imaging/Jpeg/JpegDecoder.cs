@@ -580,7 +580,8 @@ public static class JpegDecoder
                 var planes = Output();
                 var wide = new int[planes.Samples.Length];
                 for (int i = 0; i < wide.Length; i++) wide[i] = planes.Samples[i];
-                return new Dicom.DecodedFrame(_width, _height, nc, 8, false, wide);
+                // Three components come out RGB whether the stream was YCbCr (converted) or RGB already.
+                return new Dicom.DecodedFrame(_width, _height, nc, 8, false, wide) { IsRgb = nc == 3 };
             }
             int[][] comp;
             if (_lossless)
