@@ -42,6 +42,8 @@ internal static class DicomFrameCodecs
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
         ["1.2.840.10008.1.2.4.57"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14
         ["1.2.840.10008.1.2.4.70"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14 SV1
+        ["1.2.840.10008.1.2.4.80"] = JpegLs.JpegLsDecoder.Decode, // JPEG-LS Lossless
+        ["1.2.840.10008.1.2.4.81"] = JpegLs.JpegLsDecoder.Decode, // JPEG-LS Near-Lossless
         ["1.2.840.10008.1.2.5"] = Rle.RleCodec.Decode,
     };
 
