@@ -36,7 +36,7 @@ internal sealed class JpegLsScan
         _limit = 2 * (bpp + Math.Max(8, bpp));
         _quantOffset = _maxVal;
         _quant = new sbyte[2 * _maxVal + 1];
-        for (int d = -_maxVal; d <= _maxVal; d++) _quant[d + _quantOffset] = Quantize(d, p.T1, p.T2, p.T3, _near);
+        FillQuantizer(_quant, _quantOffset, p.T1, p.T2, p.T3, _near);
         ResetContexts();
     }
 
@@ -49,9 +49,23 @@ internal sealed class JpegLsScan
         return k;
     }
 
-    private static sbyte Quantize(int d, int t1, int t2, int t3, int near) =>
-        d <= -t3 ? (sbyte)-4 : d <= -t2 ? (sbyte)-3 : d <= -t1 ? (sbyte)-2 : d < -near ? (sbyte)-1 :
-        d <= near ? (sbyte)0 : d < t1 ? (sbyte)1 : d < t2 ? (sbyte)2 : d < t3 ? (sbyte)3 : (sbyte)4;
+    /// <summary>
+    /// The gradient quantiser of T.87 A.3.3 as a table over −MAXVAL..MAXVAL, filled band by band:
+    /// ≤ −T3 → −4, ≤ −T2 → −3, ≤ −T1 → −2, &lt; −NEAR → −1, ≤ NEAR → 0, &lt; T1 → 1, &lt; T2 → 2, &lt; T3 → 3, else 4.
+    /// </summary>
+    private static void FillQuantizer(sbyte[] q, int offset, int t1, int t2, int t3, int near)
+    {
+        // Band upper bounds (inclusive) for values -4..3; 4 takes the rest.
+        int[] upper = [-t3, -t2, -t1, -near - 1, near, t1 - 1, t2 - 1, t3 - 1];
+        int from = 0;
+        for (int v = 0; v < upper.Length && from < q.Length; v++)
+        {
+            int to = Math.Clamp(upper[v] + offset + 1, from, q.Length);
+            q.AsSpan(from, to - from).Fill((sbyte)(v - 4));
+            from = to;
+        }
+        q.AsSpan(from).Fill(4);
+    }
 
     private void ResetContexts()
     {
