@@ -113,9 +113,8 @@ public static class DecodeBenchmark
             Directory.CreateDirectory(frames);
             if (!OnPath("gdcmraw")) return new(caseName, s.Name, bytes, null, s.Decoder, null, null, "gdcmraw not installed (needed to extract codestreams)");
             Tool("gdcmraw", ["-S", "-i", file, "-t", "7fe0,0010", "-o", Path.Combine(frames, "frame"), "-p", ".j2k"]);
-            if (Directory.Exists(output)) Directory.Delete(output, true);
-            Directory.CreateDirectory(output);
-            toolArgs = ["-ImgDir", frames, "-OutFor", "RAW", "-o", output, .. s.DecodeArgs];
+            // Batch mode: every .j2k of the folder in one process, the decoded frames written beside them.
+            toolArgs = ["-ImgDir", frames, "-OutFor", "RAW", .. s.DecodeArgs];
         }
         else
         {
