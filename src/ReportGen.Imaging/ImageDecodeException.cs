@@ -33,6 +33,8 @@ public static class ImageDecodeErrorCodes
     public const string Corrupt = "corrupt";
     /// <summary>A CT series whose slices do not fit together (sizes, orientation, positions).</summary>
     public const string InconsistentSeries = "inconsistent_series";
+    /// <summary>A valid DICOM object that holds no image (structured report, RT plan, ECG waveform…); the message names its SOP Class.</summary>
+    public const string NotAnImage = "not_an_image";
     /// <summary>The input is a CT series (zip) where a single image was asked for.</summary>
     public const string IsSeries = "is_series";
 }

@@ -14,7 +14,7 @@ public enum ImageFormat
     Png,
     /// <summary>JPEG (SOI FF D8 FF).</summary>
     Jpeg,
-    /// <summary>DICOM Part 10 ("DICM" at offset 128).</summary>
+    /// <summary>DICOM: Part 10 ("DICM" at offset 128) or a bare data set (group 0002 or 0008 first).</summary>
     Dicom,
     /// <summary>A zip archive (a CT series of DICOM files).</summary>
     Zip,
@@ -26,13 +26,13 @@ public enum ImageFormat
 /// </summary>
 public static class ImageDecoder
 {
-    /// <summary>Recognises the format from the first bytes (PNG signature, JPEG SOI, DICM at 128, zip local header).</summary>
+    /// <summary>Recognises the format from the first bytes (PNG signature, JPEG SOI, DICM at 128 or a bare DICOM data set, zip local header).</summary>
     public static ImageFormat Sniff(ReadOnlySpan<byte> data)
     {
         if (data.Length >= 8 && data[..8].SequenceEqual(PngDecoder.Signature)) return ImageFormat.Png;
         if (data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return ImageFormat.Jpeg;
-        if (data.Length >= 132 && data.Slice(128, 4).SequenceEqual("DICM"u8)) return ImageFormat.Dicom;
         if (data.Length >= 4 && data[0] == 0x50 && data[1] == 0x4B && data[2] is 3 or 5 && data[3] is 4 or 6) return ImageFormat.Zip;
+        if (DicomFile.LooksLikeDicom(data)) return ImageFormat.Dicom;
         return ImageFormat.Unknown;
     }
 
@@ -75,7 +75,7 @@ public static class ImageDecoder
                 ImageFormat.Dicom => new DecodedInput(DicomDecoder.Decode(data, options), null),
                 ImageFormat.Zip => new DecodedInput(null, CtSeriesReader.ReadZip(data, options)),
                 _ => throw new ImageDecodeException(ImageDecodeErrorCodes.BadMagic,
-                    "unrecognised image format: expected PNG, JPEG, DICOM (DICM at offset 128) or a zip of DICOM files"),
+                    "unrecognised image format: expected PNG, JPEG, DICOM or a zip of DICOM files"),
             };
         }
         catch (ImageDecodeException)

@@ -17,13 +17,15 @@ public sealed class CodecFuzzTests
 {
     private static readonly ImageDecodeOptions Options = new() { MaxPixels = 1 << 16 }; // fixtures are ≤ 64×64
 
+    internal static byte[] Fixture(string file) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestFiles", "lossless", file));
+
     private static int MutationsPerSeed =>
         int.TryParse(Environment.GetEnvironmentVariable("REPORTGEN_FUZZ_MUTATIONS"), out var n) && n > 0 ? n : 100;
 
     /// <summary>The first frame's codestream of a fixture and the geometry its header declares.</summary>
     internal static (byte[] Stream, FrameGeometry Geometry) Frame(string fixture)
     {
-        var f = DicomFile.Parse(LosslessFixtureTests.Fixture(fixture));
+        var f = DicomFile.Parse(Fixture(fixture));
         var g = new FrameGeometry(f.Rows, f.Columns, f.SamplesPerPixel, f.BitsAllocated, f.BitsStored, f.PixelRepresentation == 1)
         {
             PhotometricInterpretation = f.PhotometricInterpretation,

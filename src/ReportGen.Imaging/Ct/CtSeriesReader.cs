@@ -28,7 +28,7 @@ public static class CtSeriesReader
         return Read(files, options);
     }
 
-    /// <summary>Reads the series from a zip archive of DICOM files (entries without 'DICM' or pixel data are ignored).</summary>
+    /// <summary>Reads the series from a zip archive of DICOM files (entries that are not DICOM, or hold no pixel data, are ignored).</summary>
     public static CtVolume ReadZip(ReadOnlySpan<byte> zip, ImageDecodeOptions? options = null)
     {
         options ??= ImageDecodeOptions.Default;
@@ -70,7 +70,7 @@ public static class CtSeriesReader
                 inflatedTotal += got;
                 if (inflatedTotal > options.MaxInflatedBytes)
                     throw Fail.Bomb($"zip inflates past MaxInflatedBytes {options.MaxInflatedBytes}");
-                if (got >= 132 && buf.AsSpan(128, 4).SequenceEqual("DICM"u8)) files.Add(buf);
+                if (DicomFile.LooksLikeDicom(buf)) files.Add(buf);
             }
         }
         catch (InvalidDataException e)
@@ -92,13 +92,9 @@ public static class CtSeriesReader
         options ??= ImageDecodeOptions.Default;
         if (files.Count == 0) throw new ImageDecodeException(ImageDecodeErrorCodes.InconsistentSeries, "inconsistent series: no files");
         if (files.Count > options.MaxSeriesFiles) throw Fail.TooLarge($"CT series of {files.Count} files exceeds MaxSeriesFiles {options.MaxSeriesFiles}");
-        var parsed = new List<DicomFile>();
-        foreach (var f in files)
-        {
-            var d = DicomFile.Parse(f, options);
-            if (d.Rows == 0 && d.Columns == 0) continue; // DICOMDIR or other non-image objects
-            parsed.Add(d);
-        }
+        var all = new DicomFile[files.Count];
+        BoundedParallel.For(files.Count, i => all[i] = DicomFile.Parse(files[i], options));
+        var parsed = all.Where(d => d.HasPixelData).ToList(); // DICOMDIR, SR and other non-image objects are skipped
         if (parsed.Count == 0) throw Inconsistent("no image slices");
         var first = parsed[0];
         int w = first.Columns, h = first.Rows;
@@ -147,12 +143,11 @@ public static class CtSeriesReader
         int plane = w * h;
         var hu = new float[(long)plane * parsed.Count];
         var positions = new double[parsed.Count];
-        for (int z = 0; z < order.Length; z++)
+        BoundedParallel.For(order.Length, z =>
         {
-            var d = parsed[order[z]];
-            d.ReadModalityValues(0).CopyTo(hu.AsSpan(z * plane, plane));
+            parsed[order[z]].ReadModalityValues(0).CopyTo(hu.AsSpan(z * plane, plane));
             positions[z] = keys[order[z]];
-        }
+        });
         var meta = parsed[order[0]].Metadata with { NumberOfFrames = parsed.Count };
         return new CtVolume(w, h, parsed.Count, hu, positions, meta);
     }

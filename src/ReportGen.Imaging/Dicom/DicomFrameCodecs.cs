@@ -38,6 +38,8 @@ internal static class DicomFrameCodecs
     {
         [DicomTransferSyntax.JpegBaseline] = Jpeg.JpegDecoder.DecodeFrame,
         [DicomTransferSyntax.JpegExtended] = Jpeg.JpegDecoder.DecodeFrame, // 8- and 12-bit
+        ["1.2.840.10008.1.2.4.53"] = Jpeg.JpegDecoder.DecodeFrame, // retired spectral selection: progressive Huffman JPEG
+        ["1.2.840.10008.1.2.4.55"] = Jpeg.JpegDecoder.DecodeFrame, // retired full progression: progressive Huffman JPEG
 
         // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
         ["1.2.840.10008.1.2.4.57"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14

@@ -91,7 +91,7 @@ public static class DicomTransferSyntax
 
     /// <summary>Syntaxes whose pixel data is native (uncompressed) and read by <see cref="DicomFile"/> itself.</summary>
     internal static bool IsNative(string uid) =>
-        uid is ImplicitVrLittleEndian or ExplicitVrLittleEndian or DeflatedExplicitVrLittleEndian;
+        uid is ImplicitVrLittleEndian or ExplicitVrLittleEndian or DeflatedExplicitVrLittleEndian or ExplicitVrBigEndian;
 
     /// <summary>Whether <see cref="DicomFile"/> decodes pixel data in this transfer syntax: native, or a codec is registered.</summary>
     public static bool IsSupported(string uid) => IsNative(uid) || DicomFrameCodecs.TryGet(uid, out _);
