@@ -114,8 +114,19 @@ internal sealed class JpegBitReader(byte[] data, int start, int end)
     /// One lossless-JPEG difference (T.81 H.1.2.2): a Huffman-coded magnitude category 0–16, then that many bits;
     /// category 16 means +32768 with no extra bits.
     /// </summary>
-    public int DecodeDifference(JpegHuffmanTable t)
+    public int DecodeDifference(JpegHuffmanTable t) => DecodeDifference(t, t.DifferenceLookup);
+
+    private int DecodeDifference(JpegHuffmanTable t, int[] lookup)
     {
+        if (_bits < 32) Fill();
+        int e = lookup[(int)(_buffer >> (64 - JpegHuffmanTable.DifferenceBits))];
+        if (e != 0)
+        {
+            int used = e & 0xFF;
+            _buffer <<= used;
+            _bits -= used;
+            return e >> 8;
+        }
         int s = Decode(t);
         if (s == 0) return 0;
         if (s >= 16)
@@ -133,7 +144,8 @@ internal sealed class JpegBitReader(byte[] data, int start, int end)
     /// <summary>A row of differences from one table (single-component scans: the hot loop of lossless JPEG).</summary>
     public void DecodeDifferences(JpegHuffmanTable t, Span<int> row)
     {
-        for (int i = 0; i < row.Length; i++) row[i] = DecodeDifference(t);
+        var lookup = t.DifferenceLookup;
+        for (int i = 0; i < row.Length; i++) row[i] = DecodeDifference(t, lookup);
     }
 
     /// <summary>Drops buffered bits and moves to the next marker (used at restart intervals and scan ends).</summary>
