@@ -204,10 +204,10 @@ internal sealed class JpegLsScan
     private int DecodeValue(int k, int limit)
     {
         int high = _reader.ReadZeros(limit - _qbpp - 1);
-        if (high == limit - _qbpp - 1) return _reader.ReadBits(_qbpp) + 1;
+        if (high == limit - _qbpp - 1) return _reader.GetBits(_qbpp) + 1;
         if (k == 0) return high;
         if (k > 24) throw Fail.Corrupt("JPEG-LS Golomb parameter out of range");
-        return (high << k) + _reader.ReadBits(k);
+        return (high << k) + _reader.GetBits(k);
     }
 
     /// <summary>
@@ -240,14 +240,14 @@ internal sealed class JpegLsScan
     private int RunLength(int left)
     {
         int count = 0;
-        while (_reader.ReadBit())
+        while ((_reader.GetBit() != 0))
         {
             int block = Math.Min(1 << J[_runIndex], left - count);
             count += block;
             if (block == 1 << J[_runIndex] && _runIndex < 31) _runIndex++;
             if (count == left) return count;
         }
-        count += _reader.ReadBits(J[_runIndex]);
+        count += _reader.GetBits(J[_runIndex]);
         if (count > left) throw Fail.Corrupt("JPEG-LS run longer than the line");
         return count;
     }
