@@ -112,7 +112,11 @@ public static class DecodeBenchmark
             if (Directory.Exists(frames)) Directory.Delete(frames, true);
             Directory.CreateDirectory(frames);
             if (!OnPath("gdcmraw")) return new(caseName, s.Name, bytes, null, s.Decoder, null, null, "gdcmraw not installed (needed to extract codestreams)");
-            Tool("gdcmraw", ["-S", "-i", file, "-t", "7fe0,0010", "-o", Path.Combine(frames, "frame"), "-p", ".j2k"]);
+            // -S writes one file per fragment (gdcmconv writes one fragment per frame) as frame.j2k0, frame.j2k1, …;
+            // opj_decompress's batch mode wants the .j2k extension last.
+            Tool("gdcmraw", ["-S", "-i", file, "-t", "7fe0,0010", "-o", Path.Combine(frames, "frame.j2k")]);
+            foreach (var part in Directory.GetFiles(frames))
+                File.Move(part, Path.Combine(frames, "frame" + Path.GetFileName(part)["frame.j2k".Length..] + ".j2k"));
             // Batch mode: every .j2k of the folder in one process, the decoded frames written beside them.
             toolArgs = ["-ImgDir", frames, "-OutFor", "RAW", .. s.DecodeArgs];
         }
