@@ -27,6 +27,42 @@ public class EmbedCommandTests
     }
 
     [Fact]
+    public void Info_describes_a_dicom_without_any_model()
+    {
+        var dcm = SharedData.Data("images", "siim-cxr-sample.dcm");
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        EmbedCommand.Info(dcm, stdout, stderr).ShouldBe(0, stderr.ToString());
+        var info = JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("info");
+        info.GetProperty("format").GetString().ShouldBe("dicom");
+        info.GetProperty("readable").GetBoolean().ShouldBeTrue();
+        info.GetProperty("image").GetProperty("width").GetInt32().ShouldBe(1024);
+        var d = info.GetProperty("dicom");
+        d.GetProperty("transfer_syntax").GetProperty("uid").GetString().ShouldBe("1.2.840.10008.1.2.4.50");
+        d.GetProperty("transfer_syntax").GetProperty("name").GetString().ShouldBe("JPEG Baseline (Process 1)");
+        d.GetProperty("sop_class").GetProperty("name").GetString().ShouldBe("Secondary Capture Image Storage");
+        d.GetProperty("bits_stored").GetInt32().ShouldBe(8);
+    }
+
+    [Fact]
+    public void Info_names_a_non_image_object_and_exits_2()
+    {
+        using var dir = new TempDir();
+        // A bare explicit VR little endian data set (no preamble, no meta): SOP Class UID = Basic Text SR, no Pixel Data.
+        var uid = "1.2.840.10008.5.1.4.1.1.88.11"u8.ToArray();
+        var path = Path.Combine(dir.Path, "report.dcm");
+        File.WriteAllBytes(path, [0x08, 0x00, 0x16, 0x00, (byte)'U', (byte)'I', (byte)uid.Length, 0, .. uid]);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        EmbedCommand.Info(path, stdout, stderr).ShouldBe(2);
+        var info = JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("info");
+        info.GetProperty("readable").GetBoolean().ShouldBeFalse();
+        info.GetProperty("error").GetProperty("code").GetString().ShouldBe("not_an_image");
+        info.GetProperty("error").GetProperty("message").GetString()!.ShouldContain("Basic Text SR Storage (1.2.840.10008.5.1.4.1.1.88.11)");
+        info.GetProperty("dicom").GetProperty("has_file_meta").GetBoolean().ShouldBeFalse();
+        EmbedCommand.Info(Path.Combine(dir.Path, "missing.dcm"), stdout, stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain("cannot read");
+    }
+
+    [Fact]
     public void Bad_files_exit_2_with_one_line_on_stderr()
     {
         SharedData.Model("mobilenetv2-12-int8.onnx"); // the default encoder loads before the image is read; without ../shared, skip

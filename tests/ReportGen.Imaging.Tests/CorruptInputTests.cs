@@ -50,6 +50,14 @@ public sealed class CorruptInputTests
         yield return ("dicom-deflated", "dicom", DicomWriter.Grey(10, 12, 16, 16, false, ramp.Select(v => v + 9000).ToArray(), "1.2.840.10008.1.2.1.99").Build());
         yield return ("dicom-multiframe8", "dicom", DicomWriter.Grey(6, 5, 8, 8, false, Enumerable.Range(0, 90).ToArray(), frames: 3, photometric: "MONOCHROME1").Build());
         yield return ("dicom-encapsulated-jpeg", "dicom", EncapsulatedJpegDicom());
+        // The data set layer's fixtures (TestFiles/dicom): byte orders, bare data sets, LUTs, palettes, YBR, bit depths, non-images.
+        foreach (var f in new[]
+                 {
+                     "MR_small_bigendian", "rtdose_expb", "ExplVR_BigEnd", "grey8_2frames_be", "mr_bare_implicit", "ExplVR_BigEndNoMeta",
+                     "palette8", "palette16", "voi_lut_sequence", "modality_lut_sequence", "voi_sigmoid", "ybr_full_native",
+                     "SC_ybr_full_422_uncompressed", "enhanced_ct_functional_groups", "reportsi", "jpeg_progressive_4_55", "rtdose_1frame",
+                 })
+            yield return ("dicom-" + f, "dicom", File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestFiles", "dicom", f + ".dcm")));
         yield return ("zip-series", "zip", CtSeriesTests.Zip(CtSeriesTests.SeriesFiles().Take(3), extras: false));
     }
 
@@ -69,8 +77,15 @@ public sealed class CorruptInputTests
                 break;
             case "dicom":
             {
+                // Describing a file must never throw for bad input: it reports the problem instead.
+                var info = ImageFileInfo.Describe(data, FuzzOptions);
                 var f = DicomFile.Parse(data, FuzzOptions);
                 _ = (f.Modality, f.PixelSpacing, f.ImagePositionPatient, f.InstanceNumber, f.Metadata);
+                if (!f.HasPixelData)
+                {
+                    info.Error!.Code.ShouldBe(ImageDecodeErrorCodes.NotAnImage);
+                    return;
+                }
                 f.DecodeAllFrames();
                 break;
             }
@@ -92,7 +107,7 @@ public sealed class CorruptInputTests
         var rng = new Random(12345);
         foreach (var (name, kind, data) in Seeds())
         {
-            DecodeDirect(kind, data); // the seed itself is valid
+            DecodeDirect(kind, data); // the seed itself is valid (or, for a non-image object, says so)
             var mutants = new List<(string, byte[])>();
             int step = Math.Max(1, data.Length / 400);
             for (int cut = 0; cut < data.Length; cut += step) mutants.Add(($"truncated at {cut}", data[..cut]));

@@ -60,4 +60,27 @@ public sealed class DecodeSpeedTests(ITestOutputHelper output)
         var bytes = File.ReadAllBytes(TestSupport.SharedData.Data("images", "siim-cxr-sample.dcm"));
         Measure("siim-cxr-sample.dcm (1024x1024 JPEG baseline)", () => ImageDecoder.Decode(bytes)).ShouldBeLessThan(2000);
     }
+
+    [Fact]
+    public void Multi_frame_files_decode_their_frames_on_every_core_with_the_same_result()
+    {
+        const int n = 512, frames = 24;
+        var rng = new Random(5);
+        var stored = new int[n * n * frames];
+        for (int i = 0; i < stored.Length; i++) stored[i] = rng.Next(4096);
+        var file = Dicom.DicomFile.Parse(DicomWriter.Grey(n, n, 16, 12, false, stored, frames: frames).Build());
+        file.DecodeAllFrames(); // warm-up (JIT)
+        var sw = Stopwatch.StartNew();
+        var parallel = file.DecodeAllFrames();
+        double parallelMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var oneByOne = Enumerable.Range(0, frames).Select(file.DecodeFrame).ToList();
+        double sequentialMs = sw.Elapsed.TotalMilliseconds;
+        output.WriteLine($"{frames} frames of {n}x{n} 16-bit: {parallelMs:0} ms on {Environment.ProcessorCount} cores, {sequentialMs:0} ms one by one (wall; shared machine)");
+        for (int i = 0; i < frames; i++)
+        {
+            parallel[i].Metadata.FrameIndex.ShouldBe(i);
+            parallel[i].Pixels.ShouldBe(oneByOne[i].Pixels);
+        }
+    }
 }

@@ -127,17 +127,21 @@ public sealed class DicomDecoderTests
         for (int i = 0; i < n * 3; i++) img.Pixels[i].ShouldBe(rgb[i] / 255f, 1e-6f);
     }
 
+    /// <summary>A two-frame 67x45 JPEG baseline header and the two JPEG test files for its frames.</summary>
+    private static (DicomWriter Writer, byte[] Grey, byte[] Progressive) TwoJpegFrames() =>
+        (new DicomWriter(DicomTransferSyntax.JpegBaseline)
+            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
+            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
+            .US(0x0028, 0x0103, 0),
+         JpegDecoderTests.TestFile("grey_baseline.jpg"), JpegDecoderTests.TestFile("grey_progressive.jpg"));
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void Encapsulated_jpeg_multi_frame_with_and_without_offset_table(bool bot)
     {
-        var grey = JpegDecoderTests.TestFile("grey_baseline.jpg");
-        var prog = JpegDecoderTests.TestFile("grey_progressive.jpg");
-        var w = new DicomWriter(DicomTransferSyntax.JpegBaseline)
-            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
-            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
-            .US(0x0028, 0x0103, 0)
+        var (w, grey, prog) = TwoJpegFrames();
+        w = w
             // Frame 0 split over two fragments only works with an offset table; without one, one fragment per frame.
             .Encapsulated(bot ? [grey[..100], grey[100..], prog] : [grey, prog], withOffsetTable: bot, bot ? [0, 2] : null);
         var file = DicomFile.Parse(w.Build());
@@ -150,13 +154,8 @@ public sealed class DicomDecoderTests
     [Fact]
     public void Without_an_offset_table_fragments_are_grouped_into_frames_at_each_codestream_start()
     {
-        var grey = JpegDecoderTests.TestFile("grey_baseline.jpg");
-        var prog = JpegDecoderTests.TestFile("grey_progressive.jpg");
-        var dcm = new DicomWriter(DicomTransferSyntax.JpegBaseline)
-            .US(0x0028, 0x0002, 1).Str(0x0028, 0x0004, "CS", "MONOCHROME2").Str(0x0028, 0x0008, "IS", "2")
-            .US(0x0028, 0x0010, 45).US(0x0028, 0x0011, 67).US(0x0028, 0x0100, 8).US(0x0028, 0x0101, 8).US(0x0028, 0x0102, 7)
-            .US(0x0028, 0x0103, 0)
-            .Encapsulated([grey[..100], grey[100..], prog[..50], prog[50..]], withOffsetTable: false).Build();
+        var (w, grey, prog) = TwoJpegFrames();
+        var dcm = w.Encapsulated([grey[..100], grey[100..], prog[..50], prog[50..]], withOffsetTable: false).Build();
         var file = DicomFile.Parse(dcm);
         DicomPixelData.StoredFrame(file, 0).Samples.ShouldBe(JpegSamples(grey));
         DicomPixelData.StoredFrame(file, 1).Samples.ShouldBe(JpegSamples(prog));
@@ -173,6 +172,113 @@ public sealed class DicomDecoderTests
         foreach (var uid in DicomFrameCodecs.Registered) DicomTransferSyntax.IsSupported(uid).ShouldBeTrue(uid);
         DicomTransferSyntax.IsSupported("1.2.840.10008.1.2.4.100").ShouldBeFalse();
         DicomTransferSyntax.IsSupported("1.2.3.4").ShouldBeFalse();
+    }
+
+    private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestFiles", "dicom", name));
+
+    [Fact]
+    public void Enhanced_multi_frame_rescale_comes_from_the_per_frame_functional_groups()
+    {
+        // make_dicom_fixtures.py: shared group slope 2 / intercept 0, per-frame groups slope 1 with intercepts -1024 and -1000.
+        var file = DicomFile.Parse(Fixture("enhanced_ct_functional_groups.dcm"));
+        for (int frame = 0; frame < 2; frame++)
+        {
+            var stored = DicomPixelData.StoredFrame(file, frame).Samples;
+            var values = file.ReadModalityValues(frame);
+            float intercept = frame == 0 ? -1024 : -1000;
+            for (int i = 0; i < stored.Length; i++) values[i].ShouldBe(stored[i] + intercept);
+        }
+        file.RescaleIntercept.ShouldBe(0); // the shared group's, for the file as a whole
+        file.RescaleSlope.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData(0x0028, 0x1053, "abc", "Rescale Slope (0028,1053) value 'abc'")]
+    [InlineData(0x0028, 0x1052, "1,5", "Rescale Intercept (0028,1052) value '1,5'")]
+    [InlineData(0x0028, 0x1051, "NaN", "Window Width (0028,1051) value 'NaN'")]
+    [InlineData(0x0028, 0x1050, "1e400", "Window Center (0028,1050) value '1e400'")]
+    [InlineData(0x0028, 0x0030, "0.5\\x", "Pixel Spacing (0028,0030) value 'x'")]
+    public void Numbers_that_do_not_parse_are_corrupt_and_name_the_tag(ushort g, ushort e, string value, string expected)
+    {
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4]).Str(g, e, "DS", value).Build();
+        var ex = Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(dcm));
+        ex.Code.ShouldBe(ImageDecodeErrorCodes.Corrupt);
+        ex.Message.ShouldContain(expected);
+    }
+
+    [Theory]
+    [InlineData("LINEAR", "0.5")]
+    [InlineData("LINEAR_EXACT", "0")]
+    [InlineData("SIGMOID", "-3")]
+    public void A_window_width_the_function_cannot_use_is_corrupt_not_ignored(string function, string width)
+    {
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4])
+            .Str(0x0028, 0x1050, "DS", "2").Str(0x0028, 0x1051, "DS", width).Str(0x0028, 0x1056, "CS", function).Build();
+        Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(dcm)).Message.ShouldContain($"Window Width (0028,1051) {width} for VOI LUT Function {function}");
+    }
+
+    [Fact]
+    public void Non_image_objects_are_not_an_image_naming_the_sop_class()
+    {
+        var sr = new DicomWriter().Str(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.88.33").Str(0x0008, 0x0060, "CS", "SR").Build();
+        var e = Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(sr));
+        e.Code.ShouldBe(ImageDecodeErrorCodes.NotAnImage);
+        e.Message.ShouldBe("not an image: the DICOM object is Comprehensive SR Storage (1.2.840.10008.5.1.4.1.1.88.33) and has no Pixel Data");
+        var unknown = new DicomWriter().Str(0x0008, 0x0016, "UI", "1.2.3.4").Build();
+        Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(unknown)).Message.ShouldContain("is 1.2.3.4 and has no Pixel Data");
+    }
+
+    [Fact]
+    public void A_bare_data_set_is_dicom_but_other_bytes_stay_bad_magic()
+    {
+        var part10 = DicomWriter.Grey(3, 4, 16, 12, false, Ramp(12, 0, 300)).Build();
+        int bodyStart = 132 + 12 + (int)BinaryPrimitives.ReadUInt32LittleEndian(part10.AsSpan(140)); // preamble, DICM, (0002,0000), group 2
+        var bare = part10[bodyStart..];
+        ImageDecoder.Sniff(bare).ShouldBe(ImageFormat.Dicom);
+        var file = DicomFile.Parse(bare);
+        file.HasFileMeta.ShouldBeFalse();
+        file.TransferSyntaxUid.ShouldBe(DicomTransferSyntax.ExplicitVrLittleEndian);
+        file.ReadModalityValues().ShouldBe(DicomFile.Parse(part10).ReadModalityValues());
+        foreach (var junk in new byte[][] { [0x08, 0x00, 0x05, 0x00, 0xFF, 0xFF, 0xFF, 0x7F, 1, 2], [0x10, 0x00, 0x10, 0x00, (byte)'P', (byte)'N', 2, 0, 65, 66], new byte[300] })
+        {
+            ImageDecoder.Sniff(junk).ShouldBe(ImageFormat.Unknown);
+            Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(junk)).Code.ShouldBe(ImageDecodeErrorCodes.BadMagic);
+        }
+    }
+
+    [Fact]
+    public void Segmented_palettes_are_refused_by_name()
+    {
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [0, 1, 2, 3], photometric: "PALETTE COLOR")
+            .Raw(0x0028, 0x1221, "OW", new byte[8]).Build();
+        var e = Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(dcm));
+        e.Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
+        e.Message.ShouldContain("segmented palette");
+    }
+
+    [Fact]
+    public void Retired_and_unknown_syntaxes_are_named_in_the_error()
+    {
+        DicomTransferSyntax.NameOf("1.2.840.10008.1.2.4.53").ShouldBe("JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8) (retired)");
+        DicomTransferSyntax.NameOf("1.2.840.10008.1.2.4.52").ShouldBe("JPEG Extended (Process 3 & 5) (retired)");
+        foreach (var uid in DicomTransferSyntax.Known) DicomTransferSyntax.NameOf(uid).ShouldNotBe("unknown");
+        var dcm = DicomWriter.Grey(2, 2, 8, 8, false, [1, 2, 3, 4], ts: "1.2.840.10008.1.2.4.58").Build();
+        Should.Throw<ImageDecodeException>(() => ImageDecoder.Decode(dcm)).Message
+            .ShouldBe("unsupported transfer syntax 1.2.840.10008.1.2.4.58 (JPEG Lossless, Non-Hierarchical (Process 15) (retired))");
+    }
+
+    [Fact]
+    public void The_readme_support_table_says_decoded_for_exactly_the_syntaxes_we_decode()
+    {
+        var lines = File.ReadAllLines(RepoFiles.Path("README.md"));
+        int header = Array.IndexOf(lines, "| UID | name | status |");
+        header.ShouldBeGreaterThan(0);
+        var rows = lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|'))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Select(c => (Uid: c[1], Status: c[3])).ToList();
+        var decodedInReadme = rows.Where(r => r.Status.StartsWith("decoded", StringComparison.Ordinal)).Select(r => r.Uid).ToHashSet();
+        var supported = DicomTransferSyntax.Known.Where(DicomTransferSyntax.IsSupported).ToHashSet();
+        decodedInReadme.ShouldBe(supported, ignoreOrder: true);
+        foreach (var uid in DicomFrameCodecs.Registered) rows.ShouldContain(r => r.Uid == uid, $"README lists no row for registered {uid}");
     }
 
     [Fact]

@@ -11,6 +11,8 @@ namespace ReportGen.Cli.Commands;
 /// <summary>
 /// <c>reportgen embed --image FILE [--model ID]</c>: decodes an image, runs the vision encoder and prints one JSON
 /// object (model, dims, norm, first values, timings). Bad input: one line on stderr, exit 2; a runtime failure: exit 1.
+/// <c>--info</c> needs no model: it prints what the file is (format, DICOM transfer syntax and SOP class, size, bits,
+/// photometric) and whether we decode it, with the typed error when not (exit 0 readable, 2 not).
 /// </summary>
 internal static class EmbedCommand
 {
@@ -20,10 +22,45 @@ internal static class EmbedCommand
         var model = new Option<string?>("--model") { Description = "vision-encoder id from models/models.json (default: the first one)" };
         var values = new Option<int>("--values") { Description = "how many leading values to print", DefaultValueFactory = _ => 8 };
         var cuda = new Option<bool>("--cuda") { Description = "try the CUDA execution provider (falls back to CPU with a warning)" };
-        var command = new Command("embed", "Embed an image with an ONNX encoder and print JSON") { image, model, values, cuda };
-        command.SetAction((parse, _) => Task.FromResult(Run(parse.GetValue(image)!.FullName, parse.GetValue(model), parse.GetValue(values), parse.GetValue(cuda), Console.Out, Console.Error)));
+        var info = new Option<bool>("--info") { Description = "print what the file is (format, DICOM transfer syntax, SOP class, size, bits) and whether it decodes; no model needed" };
+        var command = new Command("embed", "Embed an image with an ONNX encoder and print JSON") { image, model, values, cuda, info };
+        command.SetAction((parse, _) => Task.FromResult(parse.GetValue(info)
+            ? Info(parse.GetValue(image)!.FullName, Console.Out, Console.Error)
+            : Run(parse.GetValue(image)!.FullName, parse.GetValue(model), parse.GetValue(values), parse.GetValue(cuda), Console.Out, Console.Error)));
         return command;
     }
+
+    /// <summary><c>--info</c>: one JSON object describing the file; exit 0 when it decodes, 2 when not (or missing).</summary>
+    internal static int Info(string imagePath, TextWriter stdout, TextWriter stderr)
+    {
+        byte[] bytes;
+        try
+        {
+            var length = new FileInfo(imagePath).Length;
+            if (length > ImageDecodeOptions.Default.MaxInputBytes)
+            {
+                stderr.WriteLine($"reportgen embed: {imagePath} is {length} bytes; the limit is {ImageDecodeOptions.Default.MaxInputBytes}");
+                return 2;
+            }
+            bytes = File.ReadAllBytes(imagePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"reportgen embed: cannot read {imagePath}: {e.Message.Split('\n')[0]}");
+            return 2;
+        }
+        var described = ImageFileInfo.Describe(bytes);
+        stdout.WriteLine(JsonSerializer.Serialize(new { file = Path.GetFileName(imagePath), info = described }, InfoJsonOptions));
+        return described.Readable ? 0 : 2;
+    }
+
+    private static readonly JsonSerializerOptions InfoJsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a terminal, not HTML: keep "&" readable
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     internal static int Run(string imagePath, string? modelId, int values, bool cuda, TextWriter stdout, TextWriter stderr)
     {

@@ -104,7 +104,22 @@ internal static class DicomPixelData
         // Big endian swaps within each value; 8- and 1-bit data stored as OW words are swapped by byte pairs.
         int swap = f.BigEndian && f.NativePixels.Vr == (('O' << 8) | 'W') && bitsAlloc < 16 ? 1 : 0;
         var raw = GC.AllocateUninitializedArray<int>((int)frameSamples);
-        for (int i = 0; i < raw.Length; i++)
+        if (!planar && bits < 32 && BitConverter.IsLittleEndian && ((bitsAlloc == 16 && !f.BigEndian) || (bitsAlloc == 8 && swap == 0)))
+        {
+            // The common case (8- or 16-bit little endian, interleaved) without the general per-sample switch.
+            int m = (int)mask, sb = (int)signBit, wrap = 1 << bits;
+            if (bitsAlloc == 8)
+            {
+                var b = src.Slice((int)(firstBit / 8), raw.Length);
+                for (int i = 0; i < raw.Length; i++) { int v = (b[i] >> shift) & m; raw[i] = signed && (v & sb) != 0 ? v - wrap : v; }
+            }
+            else
+            {
+                var w = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(src.Slice((int)(firstBit / 8), raw.Length * 2));
+                for (int i = 0; i < raw.Length; i++) { int v = (w[i] >> shift) & m; raw[i] = signed && (v & sb) != 0 ? v - wrap : v; }
+            }
+        }
+        else for (int i = 0; i < raw.Length; i++)
         {
             // Colour-by-plane (Planar Configuration 1) is re-interleaved here so everything downstream sees R,G,B,R,G,B.
             long idx = planar ? (long)(i % spp) * n + i / spp : i;

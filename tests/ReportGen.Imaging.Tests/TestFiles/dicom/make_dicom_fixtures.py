@@ -175,7 +175,7 @@ os.remove(os.path.join(HERE, 'grey8_2frames_le.dcm'))
 smooth = (np.add.outer(np.arange(48), np.arange(40)) * 2 + rng.integers(0, 8, size=(48, 40))).astype(np.uint8)
 save(base(48, 40, 8, 8, False), 'smooth8.dcm', smooth)
 for opt, name in (('+ep', 'jpeg_progressive_4_55.dcm'), ('+es', 'jpeg_spectral_4_53.dcm')):
-    dcmtk(['dcmcjpeg', opt], 'smooth8.dcm', name)
+    dcmtk(['dcmcjpeg', opt, '+un'], 'smooth8.dcm', name)  # +un: keep the UID, so remaking changes no bytes
     with tempfile.TemporaryDirectory() as t:
         # Reference: dcmtk's own decoder (IJG) via dcmdjpeg, read back by pydicom.
         out = os.path.join(t, 'd.dcm')
@@ -238,6 +238,24 @@ for fn in ('SIGMOID', 'LINEAR_EXACT'):
     ds.RescaleSlope, ds.RescaleIntercept = 1, 0
     save(ds, f'voi_{fn.lower()}.dcm', mr)
     add(f'voi_{fn.lower()}.dcm', f"VOI LUT Function {fn}")
+
+# Enhanced multi-frame: rescale in the functional groups (shared slope, per-frame intercepts -1024 and -1000), no top-level
+# rescale. pydicom 2.3 does not apply functional groups, so only the stored samples are checked here; DicomDecoderTests
+# checks the modality values.
+ds = base(8, 6, 16, 16, True, frames=2, sop='1.2.840.10008.5.1.4.1.1.2.1')
+shared, pvt = Dataset(), Dataset()
+pvt.RescaleSlope, pvt.RescaleIntercept, pvt.RescaleType = 2, 0, 'HU'
+shared.PixelValueTransformationSequence = [pvt]
+ds.SharedFunctionalGroupsSequence = [shared]
+per = []
+for intercept in (-1024, -1000):
+    item, p = Dataset(), Dataset()
+    p.RescaleSlope, p.RescaleIntercept, p.RescaleType = 1, intercept, 'HU'
+    item.PixelValueTransformationSequence = [p]
+    per.append(item)
+ds.PerFrameFunctionalGroupsSequence = per
+save(ds, 'enhanced_ct_functional_groups.dcm', rng.integers(0, 3000, size=(2, 8, 6)).astype(np.int16))
+add('enhanced_ct_functional_groups.dcm', "enhanced CT: rescale only in per-frame functional groups", show=False)
 
 # --- numbers that do not parse are errors -----------------------------------------------------------------------------
 for name, tag, value in (('bad_rescale_slope.dcm', 'RescaleSlope', 'abc'), ('bad_window_width.dcm', 'WindowWidth', 'NaN'),
