@@ -50,17 +50,44 @@ public sealed class JpegDecoderTests
         MaxDiff(JpegDecoder.Decode(withApp), JpegDecoder.Decode(jpg)).ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData("narrow1_420")]
+    [InlineData("narrow2_420")]
+    [InlineData("narrow3_420")]
+    [InlineData("narrow4_420")]
+    [InlineData("narrow5_420")]
+    [InlineData("narrow1_422")]
+    [InlineData("narrow2_422")]
+    [InlineData("narrow3_422")]
+    [InlineData("narrow4_422")]
+    [InlineData("narrow5_422")]
+    [InlineData("rgb440_h1")]
+    [InlineData("rgb440_h2")]
+    [InlineData("rgb440_h3")]
+    [InlineData("rgb440_h45")]
+    public void Upsamples_chroma_exactly_as_djpeg_does_at_the_edges(string name)
+    {
+        // Expected = djpeg's output (TestFiles/make_jpegs.py): libjpeg-turbo filters 4:2:x chroma only when the
+        // subsampled row has more than two samples, and filters 4:4:0 vertically.
+        var ours = JpegDecoder.Decode(TestFile(name + ".jpg"));
+        var reference = PngDecoder.Decode(TestFile(name + ".expected.png"));
+        MaxDiff(ours, reference).ShouldBe(0);
+    }
+
     [Fact]
-    public void Rejects_twelve_bit_and_lossless_processes_as_unsupported()
+    public void Rejects_arithmetic_coding_and_hierarchical_processes_as_unsupported()
     {
         var jpg = TestFile("grey_baseline.jpg");
         int sof = FindMarker(jpg, 0xC0);
-        var lossless = (byte[])jpg.Clone();
-        lossless[sof + 1] = 0xC3;
-        Should.Throw<ImageDecodeException>(() => JpegDecoder.Decode(lossless)).Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
-        var twelve = (byte[])jpg.Clone();
-        twelve[sof + 4] = 12;
-        Should.Throw<ImageDecodeException>(() => JpegDecoder.Decode(twelve)).Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
+        var arithmetic = (byte[])jpg.Clone();
+        arithmetic[sof + 1] = 0xC9;
+        Should.Throw<ImageDecodeException>(() => JpegDecoder.Decode(arithmetic)).Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
+        var hierarchical = (byte[])jpg.Clone();
+        hierarchical[sof + 1] = 0xC5;
+        Should.Throw<ImageDecodeException>(() => JpegDecoder.Decode(hierarchical)).Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
+        var baseline12 = (byte[])jpg.Clone();
+        baseline12[sof + 4] = 12; // 12-bit is Extended (SOF1/SOF2) only
+        Should.Throw<ImageDecodeException>(() => JpegDecoder.Decode(baseline12)).Code.ShouldBe(ImageDecodeErrorCodes.Unsupported);
     }
 
     internal static int FindMarker(byte[] jpg, byte marker)

@@ -34,6 +34,26 @@ public static class SyntheticDicom
     }
 
     /// <summary>
+    /// One multi-frame file (explicit VR little endian, MONOCHROME2, 16 bits allocated, 12 stored, unsigned) whose
+    /// samples come from <paramref name="sample"/>(frame, x, y), for the decode benchmark's compressible-but-noisy
+    /// radiographs and CT volumes.
+    /// </summary>
+    public static byte[] CreateFrames(int width, int height, int frames, Func<int, int, int, int> sample)
+    {
+        using var ms = new MemoryStream();
+        Preamble(ms, "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.10.1234.2");
+        Element(ms, 0x0008, 0x0060, "CS", Text("OT"));
+        PixelModule(ms, width, height, frames);
+        var pixels = new byte[(long)width * height * frames * 2];
+        for (var f = 0; f < frames; f++)
+            for (var y = 0; y < height; y++)
+                for (var x = 0; x < width; x++)
+                    BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan((int)((((long)f * height + y) * width + x) * 2)), (ushort)Math.Clamp(sample(f, x, y), 0, 4095));
+        Element(ms, 0x7FE0, 0x0010, "OW", pixels);
+        return ms.ToArray();
+    }
+
+    /// <summary>
     /// A synthetic chest CT series, one DICOM file per slice (CT, 16-bit signed HU with rescale 1/-1024 stored as
     /// unsigned, positions along z every 5 mm): a soft-tissue body ellipse with two air-filled lungs, a bony spine and,
     /// when <paramref name="noduleRadius"/> &gt; 0, a soft-tissue nodule in the right lung on the middle slices. Slice
@@ -81,10 +101,11 @@ public static class SyntheticDicom
     }
 
     /// <summary>Image pixel module: one MONOCHROME2 sample, 16 bits allocated, 12 stored, unsigned.</summary>
-    private static void PixelModule(MemoryStream ms, int width, int height)
+    private static void PixelModule(MemoryStream ms, int width, int height, int frames = 1)
     {
         Element(ms, 0x0028, 0x0002, "US", U16(1));
         Element(ms, 0x0028, 0x0004, "CS", Text("MONOCHROME2"));
+        if (frames > 1) Element(ms, 0x0028, 0x0008, "IS", Text(frames.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Element(ms, 0x0028, 0x0010, "US", U16((ushort)height));
         Element(ms, 0x0028, 0x0011, "US", U16((ushort)width));
         Element(ms, 0x0028, 0x0100, "US", U16(16));

@@ -4,7 +4,14 @@ namespace ReportGen.Imaging.Dicom;
 /// What the DICOM header says one frame is, handed to a codec so it can check its stream against it (and so RLE,
 /// whose stream has no header of its own, can decode at all).
 /// </summary>
-internal readonly record struct FrameGeometry(int Rows, int Columns, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed);
+internal readonly record struct FrameGeometry(int Rows, int Columns, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed)
+{
+    /// <summary>
+    /// The header's Photometric Interpretation, a hint for codecs whose stream may not say its colour space (a JPEG
+    /// with neither JFIF nor Adobe marker nor telling component ids); null when unknown.
+    /// </summary>
+    public string? PhotometricInterpretation { get; init; }
+}
 
 /// <summary>
 /// One decoded frame of encapsulated pixel data: integer samples interleaved by pixel (R,G,B,R,G,B,… for three
@@ -29,12 +36,15 @@ internal static class DicomFrameCodecs
 {
     private static readonly Dictionary<string, FrameCodec> Codecs = new(StringComparer.Ordinal)
     {
-        [DicomTransferSyntax.JpegBaseline] = JpegFrameCodec.Decode,
-        [DicomTransferSyntax.JpegExtended] = JpegFrameCodec.Decode,
-        ["1.2.840.10008.1.2.4.53"] = JpegFrameCodec.Decode, // retired spectral selection: progressive Huffman JPEG
-        ["1.2.840.10008.1.2.4.55"] = JpegFrameCodec.Decode, // retired full progression: progressive Huffman JPEG
-
-        // Each compressed transfer syntax adds its line here, e.g. ["1.2.840.10008.1.2.5"] = RleCodec.Decode.
+        [DicomTransferSyntax.JpegBaseline] = Jpeg.JpegDecoder.DecodeFrame,
+        [DicomTransferSyntax.JpegExtended] = Jpeg.JpegDecoder.DecodeFrame, // 8- and 12-bit
+        ["1.2.840.10008.1.2.4.53"] = Jpeg.JpegDecoder.DecodeFrame, // retired spectral selection: progressive Huffman JPEG
+        ["1.2.840.10008.1.2.4.55"] = Jpeg.JpegDecoder.DecodeFrame, // retired full progression: progressive Huffman JPEG
+        ["1.2.840.10008.1.2.4.57"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14
+        ["1.2.840.10008.1.2.4.70"] = Jpeg.JpegDecoder.DecodeFrame, // JPEG Lossless, Process 14 SV1
+        ["1.2.840.10008.1.2.4.80"] = JpegLs.JpegLsDecoder.Decode, // JPEG-LS Lossless
+        ["1.2.840.10008.1.2.4.81"] = JpegLs.JpegLsDecoder.Decode, // JPEG-LS Near-Lossless
+        ["1.2.840.10008.1.2.5"] = Rle.RleCodec.Decode, // RLE Lossless
         ["1.2.840.10008.1.2.4.90"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // JPEG 2000 Lossless Only
         ["1.2.840.10008.1.2.4.91"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // JPEG 2000 (lossy or lossless)
         ["1.2.840.10008.1.2.4.92"] = Jpeg2000.Jpeg2000Decoder.DecodeFrame, // Part 2 multi-component lossless: Part 1 streams decode, Part 2 markers are refused

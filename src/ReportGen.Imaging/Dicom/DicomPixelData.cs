@@ -57,7 +57,10 @@ internal static class DicomPixelData
     private static DecodedFrame CodecFrame(DicomFile f, int frame)
     {
         if (!DicomFrameCodecs.TryGet(f.TransferSyntaxUid, out var codec)) throw DicomTransferSyntax.Unsupported(f.TransferSyntaxUid);
-        var geometry = new FrameGeometry(f.Rows, f.Columns, f.SamplesPerPixel, f.BitsAllocated, f.BitsStored, f.PixelRepresentation == 1);
+        var geometry = new FrameGeometry(f.Rows, f.Columns, f.SamplesPerPixel, f.BitsAllocated, f.BitsStored, f.PixelRepresentation == 1)
+        {
+            PhotometricInterpretation = f.PhotometricInterpretation,
+        };
         var decoded = codec(FrameBytes(f, frame), geometry, f.Options);
         if (decoded.Width != f.Columns || decoded.Height != f.Rows)
             throw Fail.Corrupt($"DICOM says {f.Columns}x{f.Rows}, its compressed frame is {decoded.Width}x{decoded.Height}");

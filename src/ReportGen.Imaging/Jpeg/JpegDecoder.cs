@@ -4,9 +4,10 @@ namespace ReportGen.Imaging.Jpeg;
 
 /// <summary>
 /// Managed JPEG decoder: baseline and extended Huffman (SOF0/SOF1) and progressive (SOF2, spectral selection and
-/// successive approximation), 8-bit precision, greyscale or three components (YCbCr, or RGB per Adobe/ids) with any
-/// sampling factors (fancy upsampling for 4:2:2 and 4:2:0 as libjpeg does), restart markers; APPn/COM skipped.
-/// Output: 1 channel (grey) or 3 (RGB), samples / 255.
+/// successive approximation) at 8- or 12-bit precision, and lossless (SOF3, Process 14: the seven predictors, point
+/// transform, 2–16 bits); greyscale or three components (YCbCr or RGB, decided as libjpeg does, see
+/// <see cref="JpegState.IsYCbCr"/>) with any sampling factors (fancy upsampling as libjpeg-turbo does), restart
+/// markers; APPn/COM skipped. Output: 1 channel (grey) or 3 (RGB), samples / (2^precision − 1).
 /// </summary>
 public static class JpegDecoder
 {
@@ -22,18 +23,41 @@ public static class JpegDecoder
     {
         options ??= ImageDecodeOptions.Default;
         if (data.Length > options.MaxInputBytes) throw Fail.TooLarge($"JPEG of {data.Length} bytes exceeds MaxInputBytes {options.MaxInputBytes}");
-        var planes = DecodePlanes(data.ToArray(), options);
-        return planes.ToPixelImage();
+        var state = Parse(data.ToArray(), options, photometricHint: null);
+        if (state.IsEightBitDct) return state.Output().ToPixelImage();
+        var frame = state.OutputFrame();
+        var px = new float[frame.Samples.Length];
+        float scale = 1f / ((1 << frame.Precision) - 1);
+        for (int i = 0; i < px.Length; i++) px[i] = frame.Samples[i] * scale;
+        return new PixelImage(frame.Width, frame.Height, frame.Components, px)
+        {
+            Metadata = new ImageMetadata { Format = "jpeg", BitsStored = frame.Precision },
+        };
     }
 
-    /// <summary>Decodes to 8-bit samples, interleaved (1 or 3 channels), for callers that want bytes (DICOM).</summary>
+    /// <summary>Decodes an 8-bit DCT JPEG to 8-bit samples, interleaved (1 or 3 channels), for callers that want bytes.</summary>
     internal static JpegPlanes DecodePlanes(byte[] data, ImageDecodeOptions options)
+    {
+        var state = Parse(data, options, photometricHint: null);
+        if (!state.IsEightBitDct) throw Fail.Unsupported("JPEG that is not 8-bit DCT where 8-bit samples are needed");
+        return state.Output();
+    }
+
+    /// <summary>
+    /// The DICOM frame codec for every JPEG process we decode (baseline, extended 8/12-bit, progressive, lossless):
+    /// integer samples at the stream's precision; three-component DCT streams come back as RGB (the YCbCr decision
+    /// uses the DICOM Photometric Interpretation only where the stream itself is silent).
+    /// </summary>
+    internal static Dicom.DecodedFrame DecodeFrame(ReadOnlySpan<byte> data, Dicom.FrameGeometry expected, ImageDecodeOptions options) =>
+        Parse(data.ToArray(), options, expected.PhotometricInterpretation).OutputFrame();
+
+    private static JpegState Parse(byte[] data, ImageDecodeOptions options, string? photometricHint)
     {
         if (data.Length < 2 || data[0] != 0xFF || data[1] != 0xD8)
             throw new ImageDecodeException(ImageDecodeErrorCodes.BadMagic, "not a JPEG: SOI marker missing");
-        var state = new JpegState(data, options);
+        var state = new JpegState(data, options, photometricHint);
         state.Run();
-        return state.Output();
+        return state;
     }
 
     internal sealed class Component
@@ -43,18 +67,23 @@ public static class JpegDecoder
         public int BlocksPerLineAlloc, BlocksPerColumnAlloc; // padded to whole MCUs
         public int Width, Height;                          // component samples actually used
         public short[] Coefs = [];
+        public int[] Samples = [];                         // lossless: reconstructed samples (before the point transform)
+        public int PointTransform;                         // lossless: the scan's Al, applied at output
         public int DcPred;
         public JpegHuffmanTable? Dc, Ac;
     }
 
-    private sealed class JpegState(byte[] data, ImageDecodeOptions options)
+    private sealed class JpegState(byte[] data, ImageDecodeOptions options, string? photometricHint)
     {
         private readonly ushort[][] _quant = new ushort[4][];
         private readonly JpegHuffmanTable?[] _dc = new JpegHuffmanTable?[4];
         private readonly JpegHuffmanTable?[] _ac = new JpegHuffmanTable?[4];
         private Component[] _comps = [];
         private int _width, _height, _hmax, _vmax, _mcusX, _mcusY, _restartInterval, _eobrun;
-        private bool _progressive, _frameSeen, _adobe, _adobeTransformZero, _sawScan, _eoi;
+        private int _precision = 8;
+        private bool _progressive, _lossless, _frameSeen, _jfif, _adobe, _adobeTransformZero, _sawScan, _eoi;
+
+        public bool IsEightBitDct => !_lossless && _precision == 8;
         private int _pos = 2;
 
         private ushort ReadU16(int at)
@@ -90,11 +119,11 @@ public static class JpegDecoder
                 int segEnd = _pos + len;
                 switch (marker)
                 {
-                    case 0xC0 or 0xC1 or 0xC2:
-                        ReadFrame(seg, marker == 0xC2);
+                    case 0xC0 or 0xC1 or 0xC2 or 0xC3:
+                        ReadFrame(seg, marker);
                         break;
-                    case 0xC3 or (>= 0xC5 and <= 0xC7) or (>= 0xC9 and <= 0xCB) or (>= 0xCD and <= 0xCF):
-                        throw Fail.Unsupported($"JPEG process SOF{marker - 0xC0} (only baseline, extended Huffman and progressive are decoded)");
+                    case (>= 0xC5 and <= 0xC7) or (>= 0xC9 and <= 0xCB) or (>= 0xCD and <= 0xCF):
+                        throw Fail.Unsupported($"JPEG process SOF{marker - 0xC0} (only baseline, extended, progressive and lossless Huffman are decoded)");
                     case 0xC4:
                         ReadHuffman(seg);
                         break;
@@ -106,6 +135,9 @@ public static class JpegDecoder
                     case 0xDD:
                         if (seg.Length < 2) throw Fail.Corrupt("JPEG DRI length");
                         _restartInterval = BinaryPrimitives.ReadUInt16BigEndian(seg);
+                        break;
+                    case 0xE0:
+                        if (seg.Length >= 5 && seg[..5].SequenceEqual("JFIF\0"u8)) _jfif = true;
                         break;
                     case 0xEE:
                         if (seg.Length >= 12 && seg[..5].SequenceEqual("Adobe"u8)) { _adobe = true; _adobeTransformZero = seg[11] == 0; }
@@ -161,7 +193,7 @@ public static class JpegDecoder
             }
         }
 
-        private void ReadFrame(ReadOnlySpan<byte> s, bool progressive)
+        private void ReadFrame(ReadOnlySpan<byte> s, int marker)
         {
             if (_frameSeen) throw Fail.Unsupported("JPEG with more than one frame");
             if (s.Length < 6) throw Fail.Corrupt("JPEG SOF too short");
@@ -169,7 +201,10 @@ public static class JpegDecoder
             _height = BinaryPrimitives.ReadUInt16BigEndian(s[1..]);
             _width = BinaryPrimitives.ReadUInt16BigEndian(s[3..]);
             int n = s[5];
-            if (precision != 8) throw Fail.Unsupported($"JPEG sample precision {precision} (only 8-bit is decoded)");
+            _lossless = marker == 0xC3;
+            if (_lossless ? precision is < 2 or > 16 : !(precision == 8 || (precision == 12 && marker != 0xC0)))
+                throw Fail.Unsupported($"JPEG SOF{marker - 0xC0} sample precision {precision}");
+            _precision = precision;
             if (_height == 0) throw Fail.Unsupported("JPEG height defined by DNL");
             if (_width == 0) throw Fail.Corrupt("JPEG width 0");
             if ((long)_width * _height > options.MaxPixels) throw Fail.TooLarge($"JPEG {_width}x{_height} exceeds MaxPixels {options.MaxPixels}");
@@ -178,6 +213,9 @@ public static class JpegDecoder
             // image is refused before any allocation.
             if ((double)_width * _height * n / data.Length > options.MaxCompressionRatio * 8)
                 throw Fail.Bomb($"JPEG of {data.Length} bytes announces {_width}x{_height}x{n} samples");
+            // Lossless: every sample costs at least one Huffman bit (plus the zero bytes the reader feeds past a marker).
+            if (_lossless && (long)_width * _height * n > (data.Length + 4096L * n) * 8)
+                throw Fail.Bomb($"lossless JPEG of {data.Length} bytes announces {_width}x{_height}x{n} samples");
             if (s.Length < 6 + 3 * n) throw Fail.Corrupt("JPEG SOF shorter than its components");
             _comps = new Component[n];
             for (int i = 0; i < n; i++)
@@ -186,6 +224,8 @@ public static class JpegDecoder
                 if (c.H is < 1 or > 4 || c.V is < 1 or > 4 || c.Tq > 3) throw Fail.Corrupt("JPEG component sampling factors or table");
                 _comps[i] = c;
             }
+            if (_lossless && _comps.Any(c => c.H != 1 || c.V != 1))
+                throw Fail.Unsupported("lossless JPEG with subsampled components");
             _hmax = _comps.Max(c => c.H);
             _vmax = _comps.Max(c => c.V);
             _mcusX = (_width + 8 * _hmax - 1) / (8 * _hmax);
@@ -198,9 +238,10 @@ public static class JpegDecoder
                 c.BlocksPerColumn = (c.Height + 7) / 8;
                 c.BlocksPerLineAlloc = Math.Max(_mcusX * c.H, c.BlocksPerLine);
                 c.BlocksPerColumnAlloc = Math.Max(_mcusY * c.V, c.BlocksPerColumn);
-                c.Coefs = new short[c.BlocksPerLineAlloc * c.BlocksPerColumnAlloc * 64];
+                if (_lossless) c.Samples = new int[_width * _height];
+                else c.Coefs = new short[c.BlocksPerLineAlloc * c.BlocksPerColumnAlloc * 64];
             }
-            _progressive = progressive;
+            _progressive = marker == 0xC2;
             _frameSeen = true;
         }
 
@@ -222,6 +263,11 @@ public static class JpegDecoder
                 scomps[i] = c;
             }
             int ss = s[1 + 2 * n], se = s[2 + 2 * n], ah = s[3 + 2 * n] >> 4, al = s[3 + 2 * n] & 15;
+            if (_lossless)
+            {
+                ReadLosslessScan(scomps, predictor: ss, pointTransform: al);
+                return;
+            }
             if (!_progressive) { ss = 0; se = 63; ah = 0; al = 0; }
             else if (ss > 63 || se > 63 || ss > se || (ss == 0 && se != 0) || (ss > 0 && n != 1) || al > 13 || ah > 13)
                 throw Fail.Corrupt("JPEG progressive scan parameters");
@@ -275,11 +321,62 @@ public static class JpegDecoder
                     }
                 }
             }
-            // Move to the marker that ends the scan.
+            EndScan(reader);
+        }
+
+        /// <summary>Moves to the marker that ends the scan.</summary>
+        private void EndScan(JpegBitReader reader)
+        {
             int p = reader.Position;
             while (p + 1 < data.Length && !(data[p] == 0xFF && data[p + 1] != 0x00 && data[p + 1] is < 0xD0 or > 0xD7 && data[p + 1] != 0xFF)) p++;
             if (p + 1 >= data.Length) throw Fail.Truncated("JPEG ends without EOI after a scan");
             _pos = p;
+        }
+
+        /// <summary>
+        /// A lossless scan (T.81 Annex H): each sample is its predictor plus a Huffman-coded difference, modulo 2^16.
+        /// Differences are decoded a row at a time (all the scan's components interleaved), then undone per component.
+        /// </summary>
+        private void ReadLosslessScan(Component[] scomps, int predictor, int pointTransform)
+        {
+            if (predictor is < 1 or > 7) throw Fail.Corrupt($"lossless JPEG predictor {predictor}");
+            if (pointTransform >= _precision) throw Fail.Corrupt($"lossless JPEG point transform {pointTransform} with precision {_precision}");
+            foreach (var c in scomps)
+                if (c.Dc is null) throw Fail.Corrupt("JPEG scan uses an undefined DC Huffman table");
+            int ri = _restartInterval, w = _width, n = scomps.Length;
+            // One MCU is one sample of each component; restarts that split a row have no defined prediction rule in
+            // libjpeg either, so they are refused.
+            if (ri > 0 && ri % w != 0) throw Fail.Unsupported($"lossless JPEG restart interval {ri} is not a whole number of {w}-sample rows");
+            int initial = 1 << (_precision - pointTransform - 1);
+            var diffs = new int[n * w];
+            var reader = new JpegBitReader(data, _pos, data.Length);
+            bool firstRow = true;
+            for (int y = 0; y < _height; y++)
+            {
+                if (ri > 0 && y > 0 && y * w % ri == 0)
+                {
+                    Restart(ref reader, scomps);
+                    firstRow = true;
+                }
+                if (n == 1) reader.DecodeDifferences(scomps[0].Dc!, diffs);
+                else
+                {
+                    for (int x = 0; x < w; x++)
+                    for (int i = 0; i < n; i++)
+                        diffs[i * w + x] = reader.DecodeDifference(scomps[i].Dc!);
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    var plane = scomps[i].Samples;
+                    var cur = plane.AsSpan(y * w, w);
+                    var diff = diffs.AsSpan(i * w, w);
+                    if (firstRow) JpegLossless.UndifferenceFirstRow(diff, cur, initial);
+                    else JpegLossless.Undifference(diff, cur, plane.AsSpan((y - 1) * w, w), predictor);
+                }
+                firstRow = false;
+            }
+            foreach (var c in scomps) c.PointTransform = pointTransform;
+            EndScan(reader);
         }
 
         private void Restart(ref JpegBitReader reader, Component[] scomps)
@@ -440,7 +537,7 @@ public static class JpegDecoder
                 for (int y = 0; y < _height; y++) planes[0].AsSpan(y * stride, _width).CopyTo(grey.AsSpan(y * _width));
                 return new JpegPlanes(_width, _height, 1, grey);
             }
-            bool rgb = (_adobe && _adobeTransformZero) || (_comps[0].Id == 'R' && _comps[1].Id == 'G' && _comps[2].Id == 'B');
+            bool rgb = !IsYCbCr();
             var full = new byte[3][];
             for (int i = 0; i < 3; i++) full[i] = JpegUpsampler.ToFullSize(planes[i], _comps[i], _width, _height, _hmax, _vmax);
             var outBytes = new byte[_width * _height * 3];
@@ -456,6 +553,76 @@ public static class JpegDecoder
                 JpegColor.YCbCrToRgb(full[0], full[1], full[2], outBytes);
             }
             return new JpegPlanes(_width, _height, 3, outBytes);
+        }
+
+        /// <summary>
+        /// Whether three components are YCbCr (to convert to RGB), decided as libjpeg-turbo does: a JFIF marker means
+        /// YCbCr; an Adobe marker's transform flag decides (0 = RGB); component ids 1,2,3 mean YCbCr and 'R','G','B'
+        /// mean RGB. Where the stream says nothing (other ids, e.g. 0,1,2) libjpeg assumes YCbCr; GDCM instead
+        /// trusts the DICOM Photometric Interpretation, and so do we when we have one (RGB → no conversion).
+        /// </summary>
+        public bool IsYCbCr()
+        {
+            if (_jfif) return true;
+            if (_adobe) return !_adobeTransformZero;
+            var (a, b, c) = (_comps[0].Id, _comps[1].Id, _comps[2].Id);
+            if (a == 1 && b == 2 && c == 3) return true;
+            if (a == 'R' && b == 'G' && c == 'B') return false;
+            return photometricHint != "RGB";
+        }
+
+        /// <summary>Integer samples at the stream's precision, interleaved (RGB for three-component DCT streams).</summary>
+        public Dicom.DecodedFrame OutputFrame()
+        {
+            int n = _width * _height, nc = _comps.Length;
+            if (IsEightBitDct)
+            {
+                var planes = Output();
+                var wide = new int[planes.Samples.Length];
+                for (int i = 0; i < wide.Length; i++) wide[i] = planes.Samples[i];
+                // Three components come out RGB whether the stream was YCbCr (converted) or RGB already.
+                return new Dicom.DecodedFrame(_width, _height, nc, 8, false, wide) { IsRgb = nc == 3 };
+            }
+            int[][] comp;
+            if (_lossless)
+            {
+                comp = new int[nc][];
+                for (int i = 0; i < nc; i++)
+                {
+                    var c = _comps[i];
+                    int pt = c.PointTransform;
+                    if (pt > 0)
+                        foreach (ref int v in c.Samples.AsSpan()) v = (v << pt) & 0xFFFF;
+                    comp[i] = c.Samples;
+                }
+            }
+            else
+            {
+                if (nc != 1) throw Fail.Unsupported("12-bit JPEG with three components");
+                comp = [Idct12(_comps[0])];
+            }
+            if (nc == 1) return new Dicom.DecodedFrame(_width, _height, 1, _precision, false, comp[0]);
+            var samples = new int[n * nc];
+            for (int p = 0; p < n; p++)
+            for (int i = 0; i < nc; i++)
+                samples[p * nc + i] = comp[i][p];
+            return new Dicom.DecodedFrame(_width, _height, nc, _precision, false, samples);
+        }
+
+        /// <summary>12-bit inverse DCT of a (greyscale) component, cropped to the image.</summary>
+        private int[] Idct12(Component c)
+        {
+            var q = _quant[c.Tq] ?? throw Fail.Corrupt($"JPEG component {c.Id} uses undefined quantisation table {c.Tq}");
+            var outp = new int[_width * _height];
+            Span<int> block = stackalloc int[64];
+            for (int by = 0; by < c.BlocksPerColumn; by++)
+            for (int bx = 0; bx < c.BlocksPerLine; bx++)
+            {
+                JpegIdct.Transform12(c.Coefs.AsSpan((by * c.BlocksPerLineAlloc + bx) * 64, 64), q, block);
+                int rows = Math.Min(8, _height - by * 8), cols = Math.Min(8, _width - bx * 8);
+                for (int r = 0; r < rows; r++) block.Slice(r * 8, cols).CopyTo(outp.AsSpan((by * 8 + r) * _width + bx * 8));
+            }
+            return outp;
         }
     }
 }

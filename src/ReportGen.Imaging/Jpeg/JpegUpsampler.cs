@@ -1,8 +1,9 @@
 namespace ReportGen.Imaging.Jpeg;
 
 /// <summary>
-/// Brings a subsampled component plane to full image size. 2×1 and 2×2 use libjpeg's "fancy" triangular
-/// filters (what libjpeg-turbo does by default, so colours match Pillow); other ratios replicate samples.
+/// Brings a subsampled component plane to full image size as libjpeg-turbo does by default (so colours match
+/// Pillow and djpeg exactly): 2×1, 2×2 and 1×2 use the "fancy" triangular filters, except that 2×2 falls back to
+/// replication when the subsampled row has two samples or fewer (turbo's rule); other ratios replicate samples.
 /// </summary>
 internal static class JpegUpsampler
 {
@@ -29,7 +30,7 @@ internal static class JpegUpsampler
             }
             return full;
         }
-        if (sx == 2 && sy == 2)
+        if (sx == 2 && sy == 2 && cw > 2)
         {
             var row = new byte[cw * 2];
             int ch = c.Height;
@@ -40,6 +41,18 @@ internal static class JpegUpsampler
                 int ny = (y & 1) == 0 ? Math.Max(cy - 1, 0) : Math.Min(cy + 1, Math.Min(ch, planeRows) - 1);
                 H2V2(plane.AsSpan(cy * stride, cw), plane.AsSpan(ny * stride, cw), row, (y & 1) == 0);
                 row.AsSpan(0, width).CopyTo(full.AsSpan(y * width));
+            }
+            return full;
+        }
+        if (sx == 1 && sy == 2)
+        {
+            int ch = c.Height;
+            for (int y = 0; y < height; y++)
+            {
+                int cy = y >> 1;
+                bool upper = (y & 1) == 0;
+                int ny = upper ? Math.Max(cy - 1, 0) : Math.Min(cy + 1, Math.Min(ch, planeRows) - 1);
+                H1V2(plane.AsSpan(cy * stride, width), plane.AsSpan(ny * stride, width), full.AsSpan(y * width, width), upper ? 1 : 2);
             }
             return full;
         }
@@ -66,6 +79,12 @@ internal static class JpegUpsampler
         }
         o[2 * n - 2] = (byte)((inp[n - 1] * 3 + inp[n - 2] + 1) >> 2);
         o[2 * n - 1] = inp[n - 1];
+    }
+
+    /// <summary>Vertical triangle filter: ¾ nearer row + ¼ further row, bias 1 for the upper and 2 for the lower row.</summary>
+    private static void H1V2(ReadOnlySpan<byte> cur, ReadOnlySpan<byte> near, Span<byte> o, int bias)
+    {
+        for (int i = 0; i < o.Length; i++) o[i] = (byte)((cur[i] * 3 + near[i] + bias) >> 2);
     }
 
     private static void H2V2(ReadOnlySpan<byte> cur, ReadOnlySpan<byte> near, Span<byte> o, bool upper)

@@ -25,3 +25,24 @@ os.remove('src_rgb.ppm'); os.remove('src_grey.pgm')
 for f in sorted(os.listdir('.')):
     if f.endswith('.jpg'):
         Image.fromarray(n.asarray(Image.open(f))).save(f[:-4] + '.expected.png', optimize=True)
+
+# Chroma upsampling edge cases, referenced by djpeg (libjpeg-turbo's own decoder, fancy upsampling on):
+# 1–5-pixel-wide 4:2:0 and 4:2:2 (turbo only filters when the subsampled row is wider than 2 samples) and 4:4:0.
+def djpeg_reference(jpg):
+    ppm = subprocess.check_output(['djpeg', '-ppm', jpg])
+    from io import BytesIO
+    Image.open(BytesIO(ppm)).save(jpg[:-4] + '.expected.png', optimize=True)
+
+src = Image.fromarray(rgb, 'RGB')
+for w in range(1, 6):
+    for name, sample in (('420', '2x2'), ('422', '2x1')):
+        src.crop((30, 5, 30 + w, 5 + 9)).save('src_narrow.ppm')
+        f = f'narrow{w}_{name}.jpg'
+        subprocess.check_call(f'cjpeg -quality 90 -sample {sample} -outfile {f} src_narrow.ppm', shell=True)
+        djpeg_reference(f)
+for h in (1, 2, 3, 45):
+    src.crop((0, 0, 67, h)).save('src_narrow.ppm')
+    f = f'rgb440_h{h}.jpg'
+    subprocess.check_call(f'cjpeg -quality 90 -sample 1x2 -outfile {f} src_narrow.ppm', shell=True)
+    djpeg_reference(f)
+os.remove('src_narrow.ppm')
