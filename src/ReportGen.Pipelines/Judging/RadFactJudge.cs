@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Judging;
@@ -68,7 +69,8 @@ public sealed record RadFactJudgement(
 /// <param name="chat">The judge model.</param>
 /// <param name="prompts">Where judge-radfact-entailment.yaml is found.</param>
 /// <param name="maxOutputTokens">Overrides the prompt's max_tokens.</param>
-public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null)
+/// <param name="logger">Where a failed model call is logged (<see cref="PipelineFailures"/>).</param>
+public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null, ILogger? logger = null)
 {
     /// <summary>The prompt's name.</summary>
     public const string PromptName = "judge-radfact-entailment";
@@ -200,7 +202,8 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A model failure is counted, never scored as "not entailed".
+            // A model failure is counted, never scored as "not entailed"; the log keeps what went wrong.
+            PipelineFailures.Record(logger, "judge-radfact", ex, [phrase.Text, .. premise.Select(p => p.Text)]);
             return new PhraseVerdict(phrase.Text, null, []) { Boxes = phrase.Boxes, Failure = JudgeStatus.Failed };
         }
     }
