@@ -74,7 +74,7 @@ internal static class EvalJudgeCommand
         WrittenResults written;
         try
         {
-            var options = new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId };
+            var options = new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId, Logger = new StderrLogger(stderr, "reportgen eval judge") };
             written = grounded
                 ? await JudgingSuite.RunGroundedAsync(data, output, groundedJudge, options, cancellationToken).ConfigureAwait(false)
                 : await JudgingSuite.RunAsync(data, output, judge, options, cancellationToken).ConfigureAwait(false);

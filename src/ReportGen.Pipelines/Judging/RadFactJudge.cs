@@ -117,14 +117,14 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         var all = candidateVerdicts.Concat(referenceVerdicts).ToArray();
         var failed = all.Count(v => v.Status is null && v.Failure == JudgeStatus.Failed);
         var failures = all.Count(v => v.Status is null);
-        return new RadFactJudgement(Finite(s.LogicalPrecision), Finite(s.LogicalRecall), Finite(s.LogicalF1), candidateOut, referenceOut, failures)
+        return new RadFactJudgement(RadFactScoring.OrNull(s.LogicalPrecision), RadFactScoring.OrNull(s.LogicalRecall), RadFactScoring.OrNull(s.LogicalF1), candidateOut, referenceOut, failures)
         {
-            GroundingPrecision = Finite(s.GroundingPrecision),
-            GroundingRecall = Finite(s.GroundingRecall),
-            GroundingF1 = Finite(s.GroundingF1),
-            SpatialPrecision = Finite(s.SpatialPrecision),
-            SpatialRecall = Finite(s.SpatialRecall),
-            SpatialF1 = Finite(s.SpatialF1),
+            GroundingPrecision = RadFactScoring.OrNull(s.GroundingPrecision),
+            GroundingRecall = RadFactScoring.OrNull(s.GroundingRecall),
+            GroundingF1 = RadFactScoring.OrNull(s.GroundingF1),
+            SpatialPrecision = RadFactScoring.OrNull(s.SpatialPrecision),
+            SpatialRecall = RadFactScoring.OrNull(s.SpatialRecall),
+            SpatialF1 = RadFactScoring.OrNull(s.SpatialF1),
             CandidatePhrasesWithBoxes = (int)s.NumCandidatePhrasesWithBoxes,
             ReferencePhrasesWithBoxes = (int)s.NumReferencePhrasesWithBoxes,
             UnparseableVerdicts = failures - failed,
@@ -182,7 +182,6 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         return (output, judged);
     }
 
-    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     private async Task<PhraseVerdict> VerifyAsync(GroundedPhrase phrase, IReadOnlyList<GroundedPhrase> premise, CancellationToken cancellationToken)
     {
