@@ -7,7 +7,7 @@ using ReportGen.Api.Apis;
 using ReportGen.Api.Hosting;
 using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Imaging;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Drafting;

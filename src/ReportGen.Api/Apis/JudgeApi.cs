@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.AI;
 using Microsoft.OpenApi;
 using ReportGen.Api.Hosting;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;

@@ -6,7 +6,7 @@ using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Judging;
 
-namespace ReportGen.Api.Pipelines;
+namespace ReportGen.Api.PipelineResults;
 
 /// <summary>Maps the pipelines' and decoders' typed input errors to 4xx problems naming the field.</summary>
 public sealed class PipelineProblemMapper : IExceptionProblemMapper
