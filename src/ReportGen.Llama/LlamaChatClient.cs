@@ -129,7 +129,7 @@ public sealed partial class LlamaChatClient : IChatClient
                     case DataContent d when d.HasTopLevelMediaType("image") || d.MediaType == "application/dicom":
                         if (_images is null)
                             throw new NotSupportedException("the request contains an image but this model has no image-embedding provider (configure a vision encoder and projector for it)");
-                        images.Add(await _images.EmbedAsync(d.Data, d.MediaType, cancellationToken).ConfigureAwait(false));
+                        images.Add(await _images.EmbedAsync(d.Data, d.MediaType, d.RawRepresentation as DecodedImage, cancellationToken).ConfigureAwait(false));
                         text.Append(Marker(images.Count - 1));
                         break;
                     case DataContent d:

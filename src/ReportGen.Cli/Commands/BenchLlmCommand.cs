@@ -62,44 +62,7 @@ internal static class BenchLlmCommand
             // --model is checked first, whatever the sections, so a typo fails before minutes of work.
             var modelPath = s.Model is not null || s.Sections.Contains("overhead") ? ResolveModel(s.Model) : null;
             LlamaLibrary.EnsureInitialised();
-            if (modelPath is not null && s.Sections.Contains("overhead"))
-            {
-                LlmReferenceDecoder? reference = null;
-                string? skipped = null;
-                try { reference = LlmReferenceDecoder.Build(LlamaLibrary.Directory, LlmReferenceDecoder.LocateSource(), Path.Combine(cache, "bin")); }
-                catch (InvalidOperationException e) { skipped = e.Message.Split('\n')[0]; }
-                if (reference is null)
-                {
-                    // The C reference needs the pinned llama.h (npm + git) and a C compiler; without them the row is skipped, visibly.
-                    figures["overhead"] = new { skipped };
-                    rows.Add(["overhead", "stack/C decode tok/s", "skipped", ">= 0.97", skipped!]);
-                    await stderr.WriteLineAsync($"{Verb}: overhead skipped: {skipped}");
-                }
-                else
-                {
-                    using var model = LlamaModel.Load(modelPath);
-                    var pairs = await LlmBenchmark.OverheadAsync(model, reference, threads, s.Tokens, s.Repeats, ct);
-                    var ratios = pairs.Select(p => p.Ratio).ToArray();
-                    var median = LlmBenchmark.Median(ratios);
-                    var cpuMedian = LlmBenchmark.Median(pairs.Select(p => p.CpuRatio));
-                    var threadCpuMedian = LlmBenchmark.Median(pairs.Select(p => p.DecodeThreadCpuRatio));
-                    var load = MachineLoad.OneMinute();
-                    figures["overhead"] = new
-                    {
-                        model = modelPath, ratioMedian = median, ratioMin = ratios.Min(), ratioMax = ratios.Max(), cpuRatioMedian = cpuMedian,
-                        decodeThreadCpuRatioMedian = threadCpuMedian, loadAverage = load,
-                        pairs = pairs.Select(p => new
-                        {
-                            stack = p.Stack.TokensPerSecond, reference = p.Reference.TokensPerSecond, ratio = p.Ratio,
-                            stackCpuMsPerToken = p.Stack.CpuSecondsPerToken * 1e3, stackDecodeThreadCpuMsPerToken = p.Stack.DecodeThreadCpuSecondsPerToken * 1e3,
-                            referenceCpuMsPerToken = p.Reference.CpuSecondsPerToken * 1e3, cpuRatio = p.CpuRatio, decodeThreadCpuRatio = p.DecodeThreadCpuRatio,
-                        }),
-                    };
-                    rows.Add(["overhead", $"stack/C decode tok/s, median of {pairs.Count} interleaved pairs", F(median, "0.000"), ">= 0.97",
-                        $"spread {F(ratios.Min(), "0.000")}-{F(ratios.Max(), "0.000")}; stack {F(LlmBenchmark.Median(pairs.Select(p => p.Stack.TokensPerSecond)), "0.0")} vs C "
-                        + $"{F(LlmBenchmark.Median(pairs.Select(p => p.Reference.TokensPerSecond)), "0.0")} tok/s on {Path.GetFileName(modelPath)}; CPU-time ratio {F(cpuMedian, "0.000")} (process), {F(threadCpuMedian, "0.000")} (decode threads); load {load ?? "n/a"}"]);
-                }
-            }
+            if (modelPath is not null && s.Sections.Contains("overhead")) await OverheadAsync(modelPath, threads, s, cache, rows, figures, stderr, ct);
             LlmGgufWriter.Generated? generated = null;
             if (s.Sections.Contains("roofline") || s.Sections.Contains("batching"))
             {
@@ -110,35 +73,8 @@ internal static class BenchLlmCommand
                 generated = LlmGgufWriter.GetOrCreate(Path.Combine(cache, "models"), shape, donor, ct);
                 figures["generatedModel"] = new { path = generated.Path, fileBytes = generated.FileBytes, weightBytesPerToken = generated.WeightBytesPerToken, weights = shape.WeightType.ToString() };
             }
-            if (s.Sections.Contains("roofline"))
-            {
-                var bandwidth = LlmMemoryBandwidth.Measure(1L << 30, threads, 10, ct);
-                using var model = LlamaModel.Load(generated!.Path);
-                var rate = await LlmBenchmark.DecodeRateAsync(model, threads, s.Tokens, Math.Min(s.Repeats, 3), ct);
-                var roof = new LlmRoofline(generated.Path, generated.WeightBytesPerToken, rate, bandwidth);
-                var load = MachineLoad.OneMinute();
-                figures["roofline"] = new { model = roof.Model, weightBytesPerToken = roof.WeightBytesPerToken, tokensPerSecond = rate, bandwidthBytesPerSecond = bandwidth, fraction = roof.Fraction, loadAverage = load };
-                rows.Add(["roofline", "tok/s x bytes/token / read bandwidth", F(roof.Fraction, "0.000"), ">= 0.6",
-                    $"{F(rate, "0.00")} tok/s x {roof.WeightBytesPerToken / 1e6:0.0} MB / {bandwidth / 1e9:0.00} GB/s ({threads}-thread read of 1 GiB); load {load ?? "n/a"}"]);
-            }
-            if (s.Sections.Contains("batching"))
-            {
-                using var model = LlamaModel.Load(generated!.Path);
-                var batch = await LlmBenchmark.BatchingAsync(model, threads, s.Tokens, [1, 4, 8, 16], ct);
-                var single = batch[0].TokensPerSecond;
-                var singleCpu = batch[0].TokensPerCpuSecond;
-                var load = MachineLoad.OneMinute();
-                figures["batching"] = batch.Select(b => new
-                {
-                    concurrency = b.Concurrency, tokens = b.Tokens, seconds = b.Seconds, cpuSeconds = b.CpuSeconds, tokensPerSecond = b.TokensPerSecond,
-                    speedup = b.TokensPerSecond / single, cpuSpeedup = b.TokensPerCpuSecond / singleCpu,
-                });
-                figures["batchingLoadAverage"] = load;
-                foreach (var b in batch)
-                    rows.Add([$"batching x{b.Concurrency}", "aggregate tok/s / single stream", F(b.TokensPerSecond / single, "0.00"), b.Concurrency == 8 ? ">= 4" : "",
-                        $"{F(b.TokensPerSecond, "0.0")} tok/s ({b.Tokens} tokens in {b.Seconds:0.00} s); in CPU time {F(b.TokensPerCpuSecond / singleCpu, "0.00")}x "
-                        + $"({F(b.TokensPerCpuSecond, "0.0")} tok per CPU-s); {Path.GetFileName(generated.Path)}; load {load ?? "n/a"}"]);
-            }
+            if (s.Sections.Contains("roofline")) await RooflineAsync(generated!, threads, s, rows, figures, ct);
+            if (s.Sections.Contains("batching")) await BatchingAsync(generated!, threads, s, rows, figures, ct);
         }
         catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
         {
@@ -157,6 +93,82 @@ internal static class BenchLlmCommand
         if (s.JsonFile is { } file)
             await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }), ct);
         return 0;
+    }
+
+    // Single-stream decode through the stack vs the C reference on the same libllama, in interleaved pairs.
+    private static async Task OverheadAsync(string modelPath, int threads, Settings s, string cache, List<string[]> rows, Dictionary<string, object?> figures,
+        TextWriter stderr, CancellationToken ct)
+    {
+        LlmReferenceDecoder? reference = null;
+        string? skipped = null;
+        try { reference = LlmReferenceDecoder.Build(LlamaLibrary.Directory, LlmReferenceDecoder.LocateSource(), Path.Combine(cache, "bin")); }
+        catch (InvalidOperationException e) { skipped = e.Message.Split('\n')[0]; }
+        if (reference is null)
+        {
+            // The C reference needs the pinned llama.h (npm + git) and a C compiler; without them the row is skipped, visibly.
+            figures["overhead"] = new { skipped };
+            rows.Add(["overhead", "stack/C decode tok/s", "skipped", ">= 0.97", skipped!]);
+            await stderr.WriteLineAsync($"{Verb}: overhead skipped: {skipped}");
+        }
+        else
+        {
+            using var model = LlamaModel.Load(modelPath);
+            var pairs = await LlmBenchmark.OverheadAsync(model, reference, threads, s.Tokens, s.Repeats, ct);
+            var ratios = pairs.Select(p => p.Ratio).ToArray();
+            var median = LlmBenchmark.Median(ratios);
+            var cpuMedian = LlmBenchmark.Median(pairs.Select(p => p.CpuRatio));
+            var threadCpuMedian = LlmBenchmark.Median(pairs.Select(p => p.DecodeThreadCpuRatio));
+            var load = MachineLoad.OneMinute();
+            figures["overhead"] = new
+            {
+                model = modelPath, ratioMedian = median, ratioMin = ratios.Min(), ratioMax = ratios.Max(), cpuRatioMedian = cpuMedian,
+                decodeThreadCpuRatioMedian = threadCpuMedian, loadAverage = load,
+                pairs = pairs.Select(p => new
+                {
+                    stack = p.Stack.TokensPerSecond, reference = p.Reference.TokensPerSecond, ratio = p.Ratio,
+                    stackCpuMsPerToken = p.Stack.CpuSecondsPerToken * 1e3, stackDecodeThreadCpuMsPerToken = p.Stack.DecodeThreadCpuSecondsPerToken * 1e3,
+                    referenceCpuMsPerToken = p.Reference.CpuSecondsPerToken * 1e3, cpuRatio = p.CpuRatio, decodeThreadCpuRatio = p.DecodeThreadCpuRatio,
+                }),
+            };
+            rows.Add(["overhead", $"stack/C decode tok/s, median of {pairs.Count} interleaved pairs", F(median, "0.000"), ">= 0.97",
+                $"spread {F(ratios.Min(), "0.000")}-{F(ratios.Max(), "0.000")}; stack {F(LlmBenchmark.Median(pairs.Select(p => p.Stack.TokensPerSecond)), "0.0")} vs C "
+                + $"{F(LlmBenchmark.Median(pairs.Select(p => p.Reference.TokensPerSecond)), "0.0")} tok/s on {Path.GetFileName(modelPath)}; CPU-time ratio {F(cpuMedian, "0.000")} (process), {F(threadCpuMedian, "0.000")} (decode threads); load {load ?? "n/a"}"]);
+        }
+    }
+
+    // Decode rate × weight bytes per token against the measured read bandwidth, on the generated model.
+    private static async Task RooflineAsync(LlmGgufWriter.Generated generated, int threads, Settings s, List<string[]> rows, Dictionary<string, object?> figures,
+        CancellationToken ct)
+    {
+        var bandwidth = LlmMemoryBandwidth.Measure(1L << 30, threads, 10, ct);
+        using var model = LlamaModel.Load(generated.Path);
+        var rate = await LlmBenchmark.DecodeRateAsync(model, threads, s.Tokens, Math.Min(s.Repeats, 3), ct);
+        var roof = new LlmRoofline(generated.Path, generated.WeightBytesPerToken, rate, bandwidth);
+        var load = MachineLoad.OneMinute();
+        figures["roofline"] = new { model = roof.Model, weightBytesPerToken = roof.WeightBytesPerToken, tokensPerSecond = rate, bandwidthBytesPerSecond = bandwidth, fraction = roof.Fraction, loadAverage = load };
+        rows.Add(["roofline", "tok/s x bytes/token / read bandwidth", F(roof.Fraction, "0.000"), ">= 0.6",
+            $"{F(rate, "0.00")} tok/s x {roof.WeightBytesPerToken / 1e6:0.0} MB / {bandwidth / 1e9:0.00} GB/s ({threads}-thread read of 1 GiB); load {load ?? "n/a"}"]);
+    }
+
+    // Aggregate tok/s at 1, 4, 8 and 16 concurrent sequences, against a single stream.
+    private static async Task BatchingAsync(LlmGgufWriter.Generated generated, int threads, Settings s, List<string[]> rows, Dictionary<string, object?> figures,
+        CancellationToken ct)
+    {
+        using var model = LlamaModel.Load(generated.Path);
+        var batch = await LlmBenchmark.BatchingAsync(model, threads, s.Tokens, [1, 4, 8, 16], ct);
+        var single = batch[0].TokensPerSecond;
+        var singleCpu = batch[0].TokensPerCpuSecond;
+        var load = MachineLoad.OneMinute();
+        figures["batching"] = batch.Select(b => new
+        {
+            concurrency = b.Concurrency, tokens = b.Tokens, seconds = b.Seconds, cpuSeconds = b.CpuSeconds, tokensPerSecond = b.TokensPerSecond,
+            speedup = b.TokensPerSecond / single, cpuSpeedup = b.TokensPerCpuSecond / singleCpu,
+        });
+        figures["batchingLoadAverage"] = load;
+        foreach (var b in batch)
+            rows.Add([$"batching x{b.Concurrency}", "aggregate tok/s / single stream", F(b.TokensPerSecond / single, "0.00"), b.Concurrency == 8 ? ">= 4" : "",
+                $"{F(b.TokensPerSecond, "0.0")} tok/s ({b.Tokens} tokens in {b.Seconds:0.00} s); in CPU time {F(b.TokensPerCpuSecond / singleCpu, "0.00")}x "
+                + $"({F(b.TokensPerCpuSecond, "0.0")} tok per CPU-s); {Path.GetFileName(generated.Path)}; load {load ?? "n/a"}"]);
     }
 
     private static string ResolveModel(string? idOrFile)

@@ -3,13 +3,18 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Imaging;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Drafting;
 
-/// <summary>One encoded image (PNG, JPEG or DICOM bytes) and its media type.</summary>
-public sealed record StudyImage(ReadOnlyMemory<byte> Bytes, string MediaType);
+/// <summary>One encoded image (PNG, JPEG or DICOM bytes, or a CT series zip) and its media type.</summary>
+public sealed record StudyImage(ReadOnlyMemory<byte> Bytes, string MediaType)
+{
+    /// <summary>The image as the front door decoded it (<see cref="DraftStudyBuilder"/>), handed to the embedding provider; null: decode the bytes there.</summary>
+    public DecodedImage? Decoded { get; init; }
+}
 
 /// <summary>MAIRA-2's inputs: current frontal, optional lateral, optional prior frontal + report, and the text fields ("N/A" when missing).</summary>
 public sealed record DraftRequest
@@ -22,11 +27,11 @@ public sealed record DraftRequest
     public StudyImage? PriorFrontal { get; init; }
     /// <summary>Optional prior report text.</summary>
     public string? PriorReport { get; init; }
-    /// <summary>Indication.</summary>
+    /// <summary>Why the study was requested (MAIRA-2's INDICATION; "N/A" in the prompt when missing).</summary>
     public string? Indication { get; init; }
-    /// <summary>Technique.</summary>
+    /// <summary>How the study was acquired: views, contrast (TECHNIQUE).</summary>
     public string? Technique { get; init; }
-    /// <summary>Comparison.</summary>
+    /// <summary>Which earlier study the findings are compared with (COMPARISON).</summary>
     public string? Comparison { get; init; }
     /// <summary>Ask for MAIRA-2 grounded output (&lt;obj&gt;/&lt;box&gt;) instead of plain findings.</summary>
     public bool Grounded { get; init; }
@@ -165,9 +170,9 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         var images = new List<AIContent>();
         if (attachImages)
         {
-            images.Add(new DataContent(request.Frontal.Bytes, request.Frontal.MediaType));
-            if (request.Lateral is { } lateral) images.Add(new DataContent(lateral.Bytes, lateral.MediaType));
-            if (request.PriorFrontal is { } prior) images.Add(new DataContent(prior.Bytes, prior.MediaType));
+            images.Add(Content(request.Frontal));
+            if (request.Lateral is { } lateral) images.Add(Content(lateral));
+            if (request.PriorFrontal is { } prior) images.Add(Content(prior));
         }
         var contents = images.Concat(user.Contents).ToList();
         if (request.Grounded) contents.Add(new TextContent(GroundedInstruction));
@@ -176,6 +181,9 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         if (request.MaxOutputTokens is { } max) options.MaxOutputTokens = max;
         return (messages, options);
     }
+
+    // The decoded pixels ride along as the content's raw representation: the chat client hands them to the embedding provider.
+    private static DataContent Content(StudyImage image) => new(image.Bytes, image.MediaType) { RawRepresentation = image.Decoded };
 
     private static string OrNa(string? value) => string.IsNullOrWhiteSpace(value) ? "N/A" : value.Trim();
 }
