@@ -59,6 +59,9 @@ public static unsafe class LlamaLog
     /// <summary>Installs the callback; called by <see cref="LlamaLibrary.EnsureInitialised"/> before anything logs.</summary>
     internal static void Install() => LlamaNative.llama_log_set(&OnLog, IntPtr.Zero);
 
+    /// <summary>Installs the same callback for libmtmd (and its CLIP encoder), which keeps a logger of its own.</summary>
+    internal static void InstallMtmd() => MtmdNative.mtmd_log_set(&OnLog, IntPtr.Zero);
+
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnLog(int level, byte* text, IntPtr userData)
     {

@@ -67,3 +67,72 @@ public sealed class SafeLlamaSamplerHandle : SafeHandle
         return true;
     }
 }
+
+/// <summary>
+/// Owns an <c>mtmd_context*</c> (the mmproj's vision encoder). mtmd keeps a pointer to the text model, so the handle
+/// holds a reference on the model handle until it is freed, as a llama context does.
+/// </summary>
+public sealed class SafeMtmdContextHandle : SafeHandle
+{
+    private readonly SafeLlamaModelHandle _model;
+
+    internal SafeMtmdContextHandle(SafeLlamaModelHandle model, Func<IntPtr> create) : base(IntPtr.Zero, ownsHandle: true)
+    {
+        _model = model;
+        var added = false;
+        model.DangerousAddRef(ref added);
+        var ctx = IntPtr.Zero;
+        try
+        {
+            ctx = create();
+        }
+        finally
+        {
+            if (ctx == IntPtr.Zero) model.DangerousRelease();
+        }
+        SetHandle(ctx);
+    }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        MtmdNative.mtmd_free(handle);
+        _model.DangerousRelease();
+        return true;
+    }
+}
+
+/// <summary>Owns an <c>mtmd_bitmap*</c> (an RGB image copied into mtmd).</summary>
+public sealed class SafeMtmdBitmapHandle : SafeHandle
+{
+    internal SafeMtmdBitmapHandle(IntPtr bitmap) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(bitmap);
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        MtmdNative.mtmd_bitmap_free(handle);
+        return true;
+    }
+}
+
+/// <summary>Owns an <c>mtmd_input_chunks*</c> (the text and image chunks of one tokenised prompt; frees its chunks).</summary>
+public sealed class SafeMtmdInputChunksHandle : SafeHandle
+{
+    internal SafeMtmdInputChunksHandle(IntPtr chunks) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(chunks);
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        MtmdNative.mtmd_input_chunks_free(handle);
+        return true;
+    }
+}
