@@ -255,7 +255,9 @@ public sealed unsafe class MultimodalProjector : IDisposable
 
     private const int ChunkTypeText = 0;
 
-    private static string Explain(string errors) => errors.Length == 0 ? "see the llama.cpp log" : errors.TrimEnd(';', ' ');
+    // The native error lines, as one line (the hosts print one line per failure).
+    private static string Explain(string errors) =>
+        errors.Length == 0 ? "see the llama.cpp log" : string.Join(' ', errors.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd(';', ' ');
 
     /// <summary>The GGUF's <c>clip.projector_type</c> without loading tensors; null when the file has none.</summary>
     internal static string? ReadProjectorType(string path)

@@ -19,7 +19,7 @@ internal static unsafe partial class MtmdNative
     [LibraryImport(M)][return: MarshalAs(UnmanagedType.U1)] internal static partial bool mtmd_decode_use_mrope(SafeMtmdContextHandle context);
     [LibraryImport(M)][return: MarshalAs(UnmanagedType.U1)] internal static partial bool mtmd_support_vision(SafeMtmdContextHandle context);
     [LibraryImport(M)] internal static partial IntPtr mtmd_get_marker(SafeMtmdContextHandle context);
-    [LibraryImport(M)] internal static partial void mtmd_log_set(delegate* unmanaged[Cdecl]<int, byte*, IntPtr, void> callback, IntPtr userData);
+    [LibraryImport(M)] internal static partial void mtmd_helper_log_set(delegate* unmanaged[Cdecl]<int, byte*, IntPtr, void> callback, IntPtr userData);
 
     [LibraryImport(M)] internal static partial IntPtr mtmd_bitmap_init(uint nx, uint ny, byte* rgb);
     [LibraryImport(M)] internal static partial void mtmd_bitmap_free(IntPtr bitmap);
