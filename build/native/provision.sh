@@ -8,6 +8,9 @@
 #   LlamaSourceIntegrity in build/NativeRuntimes.props), clones its llama/gitRelease.bundle (the llama.cpp
 #   source the pinned binaries were built from) into a temporary bare repository and extracts include/ and
 #   ggml/include/ into CACHE_DIR/llama-headers_VERSION, atomically. Needs git and tar; no network beyond npm.
+#        provision.sh mtmd BIN_DIR [CACHE_DIR]
+#   Builds libmtmd.so (llama.cpp's multimodal library) from that source against the libllama in BIN_DIR, cached
+#   (see mtmd() below); the build runs it after provisioning llama.cpp. Prints the folder holding libmtmd.so.
 # Prints the unpacked package folder (or the headers folder) on success; one "error:" line and exit 1 otherwise.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,47 +21,136 @@ default_cache() {
   else echo "$HOME/.cache/reportgen/native"; fi
 }
 
-llama_headers() {
-  local cache="${1:-$(default_cache)}" props="$here/../NativeRuntimes.props"
-  local spec integrity
-  spec=$(sed -n 's:.*<LlamaSourcePackage>\(.*\)</LlamaSourcePackage>.*:\1:p' "$props")
-  integrity=$(sed -n 's:.*<LlamaSourceIntegrity>\(.*\)</LlamaSourceIntegrity>.*:\1:p' "$props")
-  if [ -z "$spec" ] || [ -z "$integrity" ]; then
+# Reads the pinned llama.cpp source package (LlamaSourcePackage/LlamaSourceIntegrity) into $src_spec/$src_integrity.
+read_source_pin() {
+  local props="$here/../NativeRuntimes.props"
+  src_spec=$(sed -n 's:.*<LlamaSourcePackage>\(.*\)</LlamaSourcePackage>.*:\1:p' "$props")
+  src_integrity=$(sed -n 's:.*<LlamaSourceIntegrity>\(.*\)</LlamaSourceIntegrity>.*:\1:p' "$props")
+  if [ -z "$src_spec" ] || [ -z "$src_integrity" ]; then
     echo "error: LlamaSourcePackage/LlamaSourceIntegrity not found in $props" >&2; return 1
   fi
-  local dest="$cache/llama-headers_${spec##*@}"
-  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$integrity" ] && [ -f "$dest/include/llama.h" ]; then
+}
+
+# extract_llama_source CACHE OUT PATH...: provisions the pinned node-llama-cpp package, reads its
+# llama/gitRelease.bundle (the llama.cpp source the pinned binaries were built from) and extracts PATH...
+# into the new folder OUT, with the commit in OUT/.commit. Needs git and tar; no network beyond npm.
+extract_llama_source() {
+  local cache="$1" out="$2"; shift 2
+  local git="${REPORTGEN_GIT:-git}"   # tests point this elsewhere to simulate a machine without git
+  command -v "$git" >/dev/null 2>&1 || { echo "error: git is not on PATH; install it (Debian: apt-get install -y git) to extract the llama.cpp source of $src_spec" >&2; return 1; }
+  command -v tar >/dev/null 2>&1 || { echo "error: tar is not on PATH; install it to extract the llama.cpp source of $src_spec" >&2; return 1; }
+  local package
+  package=$(bash "$here/provision.sh" "$src_spec" "$src_integrity" "$cache") || return 1
+  local bundle="$package/llama/gitRelease.bundle"
+  [ -f "$bundle" ] || { echo "error: $src_spec has no llama/gitRelease.bundle (expected at $bundle)" >&2; return 1; }
+  if ! "$git" clone --quiet --bare "$bundle" "$out.git" 2>"$out.err"; then
+    echo "error: git could not read $bundle ($(tail -n 1 "$out.err"))" >&2; return 1
+  fi
+  mkdir -p "$out"
+  if ! "$git" -C "$out.git" archive --format=tar HEAD "$@" 2>"$out.err" | tar xf - -C "$out"; then
+    echo "error: could not extract $* from $bundle ($(tail -n 1 "$out.err"))" >&2; return 1
+  fi
+  "$git" -C "$out.git" rev-parse HEAD > "$out/.commit"
+  rm -rf "$out.git" "$out.err"
+}
+
+# publish TMP DEST: replaces DEST by the finished folder TMP in one rename (a reader never sees half a folder).
+publish() {
+  local tmp="$1" dest="$2"
+  rm -rf "$dest.old"; [ -d "$dest" ] && mv "$dest" "$dest.old"
+  mv "$tmp" "$dest" || { echo "error: could not move the result into $dest" >&2; return 1; }
+  rm -rf "$dest.old"
+}
+
+llama_headers() {
+  local cache="${1:-$(default_cache)}"
+  read_source_pin || return 1
+  local dest="$cache/llama-headers_${src_spec##*@}"
+  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$src_integrity" ] && [ -f "$dest/include/llama.h" ]; then
     echo "$dest"; return 0
   fi
-  local git="${REPORTGEN_GIT:-git}"   # tests point this elsewhere to simulate a machine without git
-  command -v "$git" >/dev/null 2>&1 || { echo "error: git is not on PATH; install it (Debian: apt-get install -y git) to extract llama.h from $spec" >&2; return 1; }
-  command -v tar >/dev/null 2>&1 || { echo "error: tar is not on PATH; install it to extract llama.h from $spec" >&2; return 1; }
-  local package
-  package=$(bash "$here/provision.sh" "$spec" "$integrity" "$cache") || return 1
-  local bundle="$package/llama/gitRelease.bundle"
-  [ -f "$bundle" ] || { echo "error: $spec has no llama/gitRelease.bundle (expected at $bundle)" >&2; return 1; }
+  mkdir -p "$cache" || { echo "error: cannot create the native cache folder $cache; set REPORTGEN_NATIVE_CACHE to a writable folder" >&2; return 1; }
   local tmp
   tmp=$(mktemp -d "$cache/.tmp-llama-headers-XXXXXX") || return 1
   trap 'rm -rf "$tmp"' RETURN
-  if ! "$git" clone --quiet --bare "$bundle" "$tmp/src.git" 2>"$tmp/git.err"; then
-    echo "error: git could not read $bundle ($(tail -n 1 "$tmp/git.err"))" >&2; return 1
-  fi
-  mkdir -p "$tmp/x"
-  if ! "$git" -C "$tmp/src.git" archive --format=tar HEAD include ggml/include 2>"$tmp/git.err" | tar xf - -C "$tmp/x"; then
-    echo "error: could not extract include/ and ggml/include/ from $bundle ($(tail -n 1 "$tmp/git.err"))" >&2; return 1
-  fi
-  [ -f "$tmp/x/include/llama.h" ] && [ -f "$tmp/x/ggml/include/ggml.h" ] || { echo "error: $bundle has no include/llama.h or ggml/include/ggml.h" >&2; return 1; }
-  "$git" -C "$tmp/src.git" rev-parse HEAD > "$tmp/x/.commit"
-  echo "$integrity" > "$tmp/x/.verified"
-  rm -rf "$dest.old"; [ -d "$dest" ] && mv "$dest" "$dest.old"
-  mv "$tmp/x" "$dest" || { echo "error: could not move the headers into $dest" >&2; return 1; }
-  rm -rf "$dest.old"
+  extract_llama_source "$cache" "$tmp/x" include ggml/include || return 1
+  [ -f "$tmp/x/include/llama.h" ] && [ -f "$tmp/x/ggml/include/ggml.h" ] || { echo "error: the llama.cpp source of $src_spec has no include/llama.h or ggml/include/ggml.h" >&2; return 1; }
+  echo "$src_integrity" > "$tmp/x/.verified"
+  publish "$tmp/x" "$dest" || return 1
   echo "$dest"
 }
 
-if [ "${1:-}" = "llama-headers" ]; then
-  llama_headers "${2:-}"; exit $?
-fi
+# mtmd BIN_DIR [CACHE_DIR]: builds llama.cpp's multimodal library (tools/mtmd -> libmtmd.so) from the pinned
+# source against the libllama/libggml in BIN_DIR (the provisioned npm build of the same release, so the
+# process keeps one libllama/libggml). Cached in CACHE_DIR/mtmd_VERSION_INPUTS, where INPUTS is a sha256 of
+# everything the output depends on (source pin, the npm libraries, build/native/mtmd/CMakeLists.txt, the
+# compiler); .verified holds it and .sha256 the output's hash, checked on every use. Needs cmake, a C++17
+# compiler, git, tar. About 2 minutes on 2 cores; REPORTGEN_NATIVE_JOBS sets the parallelism (default 2).
+mtmd() {
+  local bin="$1" cache="${2:-$(default_cache)}"
+  [ -n "$bin" ] && [ -d "$bin" ] || { echo "error: usage: provision.sh mtmd BIN_DIR [CACHE_DIR] (BIN_DIR: the folder holding the provisioned libllama)" >&2; return 1; }
+  bin="$(cd "$bin" && pwd)"
+  read_source_pin || return 1
+  local libs
+  libs=$(ls "$bin"/libllama.v*.so "$bin"/libggml.v*.so "$bin"/libggml-base.so 2>/dev/null | sort)
+  [ "$(echo "$libs" | grep -c .)" = 3 ] || { echo "error: $bin does not hold the provisioned libllama.v*.so, libggml.v*.so and libggml-base.so" >&2; return 1; }
+  local cxx="${CXX:-c++}" cmake="${REPORTGEN_CMAKE:-cmake}"   # tests point REPORTGEN_CMAKE elsewhere to simulate a machine without cmake
+  command -v "$cmake" >/dev/null 2>&1 || { echo "error: cmake is not on PATH; install it (Debian: apt-get install -y cmake g++) to build libmtmd for image drafting" >&2; return 1; }
+  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++) to build libmtmd for image drafting" >&2; return 1; }
+  local wrapper="$here/mtmd/CMakeLists.txt" inputs
+  inputs=$( { echo "$src_integrity"; sha256sum $libs | cut -d' ' -f1; sha256sum "$wrapper" | cut -d' ' -f1; "$cxx" --version | head -n 1; } | sha256sum | cut -c1-64)
+  local dest="$cache/mtmd_${src_spec##*@}_${inputs:0:12}"
+  cached() { [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -f "$dest/libmtmd.so" ] \
+             && [ "$(sha256sum "$dest/libmtmd.so" | cut -d' ' -f1)" = "$(cat "$dest/.sha256" 2>/dev/null)" ]; }
+  if cached; then echo "$dest"; return 0; fi
+  mkdir -p "$cache" || { echo "error: cannot create the native cache folder $cache; set REPORTGEN_NATIVE_CACHE to a writable folder" >&2; return 1; }
+  # Several projects of one solution build at once: one builds, the others wait and take its result.
+  exec 9>"$cache/.mtmd.lock"
+  flock 9 || { echo "error: could not lock $cache/.mtmd.lock" >&2; return 1; }
+  if cached; then echo "$dest"; return 0; fi
+  local tmp log="$cache/mtmd-build.log"
+  tmp=$(mktemp -d "$cache/.tmp-mtmd-XXXXXX") || return 1
+  trap 'rm -rf "$tmp"' RETURN
+  extract_llama_source "$cache" "$tmp/src" include ggml/include tools/mtmd vendor src/llama-ext.h || return 1
+  local start=$SECONDS
+  if ! { "$cmake" -S "$here/mtmd" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" \
+           -DLLAMA_SRC="$tmp/src" -DLLAMA_BIN="$bin" \
+         && nice -n 10 "$cmake" --build "$tmp/build" -j "${REPORTGEN_NATIVE_JOBS:-2}"; } >"$log" 2>&1; then
+    echo "error: building libmtmd failed ($(grep -m1 -E 'error|Error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
+  fi
+  local seconds=$((SECONDS - start)) x="$tmp/x"
+  mkdir -p "$x"
+  cp "$tmp/build/libmtmd.so" "$tmp/src/tools/mtmd/mtmd.h" "$tmp/src/tools/mtmd/mtmd-helper.h" "$x/" || return 1
+  # The projector types this clip accepts (general.projector_type / clip.projector_type in an mmproj GGUF).
+  sed -n '/PROJECTOR_TYPE_NAMES = {/,/^};/s/.*{ *PROJECTOR_TYPE_[A-Z0-9_]*, *"\([^"]*\)".*/\1/p' \
+    "$tmp/src/tools/mtmd/clip-impl.h" > "$x/projector-types.txt"
+  [ -s "$x/projector-types.txt" ] || { echo "error: no projector types found in tools/mtmd/clip-impl.h (PROJECTOR_TYPE_NAMES moved?)" >&2; return 1; }
+  local sha types
+  sha=$(sha256sum "$x/libmtmd.so" | cut -d' ' -f1)
+  types=$(sed 's/.*/"&"/' "$x/projector-types.txt" | paste -sd, -)
+  cat > "$x/mtmd-build.json" <<JSON
+{
+  "source": "$src_spec",
+  "commit": "$(cat "$tmp/src/.commit")",
+  "linkedAgainst": "$bin",
+  "compiler": "$("$cxx" --version | head -n 1)",
+  "inputsSha256": "$inputs",
+  "sha256": "$sha",
+  "buildSeconds": $seconds,
+  "projectorTypes": [$types]
+}
+JSON
+  echo "$sha" > "$x/.sha256"
+  echo "$inputs" > "$x/.verified"
+  publish "$x" "$dest" || return 1
+  rm -f "$log"
+  echo "$dest"
+}
+
+case "${1:-}" in
+  llama-headers) llama_headers "${2:-}"; exit $? ;;
+  mtmd) mtmd "${2:-}" "${3:-}"; exit $? ;;
+esac
 
 spec="$1"; integrity="$2"; cache="$3"
 npm="${REPORTGEN_NPM:-npm}"   # tests point this elsewhere to simulate a machine without npm

@@ -69,6 +69,29 @@ public class NativeProvisioningTests
         Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
     }
 
+    [Fact]
+    public void Mtmd_without_cmake_stops_with_one_line_saying_what_to_do_and_leaves_the_cache_empty()
+    {
+        using var cache = new TempDir();
+        using var bin = new TempDir();
+        foreach (var lib in new[] { "libllama.v0.5.0.so", "libggml.v0.5.0.so", "libggml-base.so" }) File.WriteAllText(Path.Combine(bin.Path, lib), "");
+        var (exit, _, stderr) = Provision(["mtmd", bin.Path, cache.Path], npm: "/nonexistent/npm", cmake: "/nonexistent/cmake");
+        exit.ShouldBe(1);
+        stderr.Trim().ShouldStartWith("error: cmake is not on PATH");
+        stderr.Trim().Split('\n').Length.ShouldBe(1);
+        Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Mtmd_needs_the_folder_of_the_provisioned_libllama()
+    {
+        using var cache = new TempDir();
+        using var bin = new TempDir();
+        var (exit, _, stderr) = Provision(["mtmd", bin.Path, cache.Path], npm: "/nonexistent/npm");
+        exit.ShouldBe(1);
+        stderr.Trim().ShouldBe($"error: {bin.Path} does not hold the provisioned libllama.v*.so, libggml.v*.so and libggml-base.so");
+    }
+
     /// <summary>The pinned SRI of node-llama-cpp (the source package), read from build/NativeRuntimes.props as provision.sh reads it.</summary>
     private static string SourceIntegrity()
     {
@@ -80,7 +103,7 @@ public class NativeProvisioningTests
     private static (int Exit, string Stdout, string Stderr) Provision(string spec, string integrity, string cache, string? npm = null) =>
         Provision([spec, integrity, cache], npm);
 
-    private static (int Exit, string Stdout, string Stderr) Provision(string[] args, string? npm = null, string? git = null)
+    private static (int Exit, string Stdout, string Stderr) Provision(string[] args, string? npm = null, string? git = null, string? cmake = null)
     {
         var psi = new ProcessStartInfo("/bin/bash")
         {
@@ -91,6 +114,7 @@ public class NativeProvisioningTests
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (npm is not null) psi.Environment["REPORTGEN_NPM"] = npm;
         if (git is not null) psi.Environment["REPORTGEN_GIT"] = git;
+        if (cmake is not null) psi.Environment["REPORTGEN_CMAKE"] = cmake;
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

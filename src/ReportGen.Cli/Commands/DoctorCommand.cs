@@ -38,6 +38,20 @@ internal static class DoctorCommand
             o.WriteLine($"llama.cpp     FAILED to load: {ex.Message}");
         }
 
+        // Optional: without libmtmd only drafting with mmproj (GGUF vision) sets is off, so it never fails doctor.
+        MtmdBuildInfo? mtmd = null;
+        try
+        {
+            mtmd = MtmdBuildInfo.Read(LlamaLibrary.Directory);
+            o.WriteLine(mtmd is null
+                ? $"mtmd          not built: drafting with mmproj model sets is off; install cmake and g++ and run dotnet build again (bash build/native/provision.sh mtmd {LlamaLibrary.Directory} shows why it failed)"
+                : $"mtmd          llama.cpp {mtmd.Commit[..Math.Min(12, mtmd.Commit.Length)]} from {mtmd.Source} ({mtmd.LibraryPath}); {mtmd.ProjectorTypes.Count} projector types: {string.Join(", ", mtmd.ProjectorTypes)}");
+        }
+        catch (InvalidDataException ex)
+        {
+            o.WriteLine($"mtmd          unusable: {ex.Message}");
+        }
+
         try
         {
             o.WriteLine($"ONNX Runtime  {OrtLibrary.Version()} from {OrtLibrary.Directory}");
@@ -71,9 +85,14 @@ internal static class DoctorCommand
             }
             foreach (var set in manifest.Sets)
             {
-                // A vision-language set is usable when its three files resolve (the test projectors need tests/fixtures/onnx in REPORTGEN_MODELS).
-                var missing = new[] { set.Llm, set.Encoder, set.Projector }.Where(id => resolver.Resolve(id).Status != ModelFileStatus.Ok).ToList();
-                o.WriteLine($"  set {set.Id,-18} {set.Modality,-14} {set.Encoder} -> {set.Projector} -> {set.Llm}: {(missing.Count == 0 ? "ready" : "not ready, missing " + string.Join(", ", missing))}");
+                // A vision-language set is usable when its files resolve (the test projectors need tests/fixtures/onnx,
+                // the tiny mmprojs tests/fixtures/gguf, in REPORTGEN_MODELS); an mmproj set also needs libmtmd.
+                var missing = set.ModelIds.Where(id => resolver.Resolve(id).Status != ModelFileStatus.Ok).ToList();
+                var chain = set.Kind == ModelSetKind.Mmproj ? $"{set.Mmproj} (mmproj) -> {set.Llm}" : $"{set.Encoder} -> {set.Projector} -> {set.Llm}";
+                var ready = missing.Count > 0 ? "not ready, missing " + string.Join(", ", missing)
+                    : set.Kind == ModelSetKind.Mmproj && mtmd is null ? "not ready, libmtmd is not built (see mtmd above)"
+                    : "ready";
+                o.WriteLine($"  set {set.Id,-18} {set.Modality,-14} {chain}: {ready}");
             }
         }
 

@@ -15,6 +15,8 @@ public enum ModelRole
     [JsonStringEnumMemberName("projector")] Projector,
     /// <summary>A GGUF used as an LLM judge.</summary>
     [JsonStringEnumMemberName("judge")] Judge,
+    /// <summary>A llama.cpp multimodal projector GGUF (vision tower + projector, "mmproj"), read by libmtmd.</summary>
+    [JsonStringEnumMemberName("mmproj")] Mmproj,
 }
 
 /// <summary>Manifest spelling of <see cref="ModelRole"/>.</summary>
@@ -27,6 +29,7 @@ public static class ModelRoleNames
         ModelRole.VisionEncoder => "vision-encoder",
         ModelRole.Projector => "projector",
         ModelRole.Judge => "judge",
+        ModelRole.Mmproj => "mmproj",
         _ => role.ToString(),
     };
 }
@@ -112,7 +115,7 @@ public sealed record ModelEntry
     public string? Description { get; init; }
     /// <summary>Encoder preprocessing (vision-encoder only).</summary>
     public Preprocessing? Preprocessing { get; init; }
-    /// <summary>For projectors and vision-language sets: the LLM this maps into.</summary>
+    /// <summary>For projectors and mmprojs: the LLM this maps into.</summary>
     public string? ForModel { get; init; }
     /// <summary>Chat template override (Jinja name or text) when the GGUF carries none.</summary>
     public string? ChatTemplate { get; init; }
@@ -128,26 +131,49 @@ public sealed record CtSampling
     public IReadOnlyList<string> Windows { get; init; } = ["lung", "mediastinum", "bone"];
 }
 
+/// <summary>How a vision-language set turns images into LLM input.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ModelSetKind>))]
+public enum ModelSetKind
+{
+    /// <summary>Our ONNX image encoder, then our ONNX projector, then the LLM (the default).</summary>
+    [JsonStringEnumMemberName("encoder-projector")] EncoderProjector,
+    /// <summary>llama.cpp's multimodal library: one mmproj GGUF (vision tower + projector) beside the LLM GGUF
+    /// (LLaVA, Gemma 3 / MedGemma, ...).</summary>
+    [JsonStringEnumMemberName("mmproj")] Mmproj,
+}
+
 /// <summary>
-/// A vision-language model set: image encoder, then projector, then LLM (LLaVA style). The projector maps the
-/// encoder's features into the LLM's embedding space; the set is what <c>reportgen draft --model</c> and the API name.
+/// A vision-language model set: image encoder, then projector, then LLM (LLaVA style), either as our two ONNX
+/// models (<see cref="ModelSetKind.EncoderProjector"/>) or as one llama.cpp mmproj GGUF (<see cref="ModelSetKind.Mmproj"/>).
+/// The projector maps the image features into the LLM's embedding space; the set is what <c>reportgen draft --model</c>
+/// and the API name.
 /// </summary>
 public sealed record ModelSet
 {
     /// <summary>Stable id of the set (configuration, requests, provenance).</summary>
     public required string Id { get; init; }
+    /// <summary>How images reach the LLM; decides which of <see cref="Encoder"/>/<see cref="Projector"/> or <see cref="Mmproj"/> is set.</summary>
+    public ModelSetKind Kind { get; init; } = ModelSetKind.EncoderProjector;
     /// <summary>Model id of the LLM (role <c>llm</c>).</summary>
     public required string Llm { get; init; }
-    /// <summary>Model id of the image encoder (role <c>vision-encoder</c>).</summary>
-    public required string Encoder { get; init; }
-    /// <summary>Model id of the projector (role <c>projector</c>).</summary>
-    public required string Projector { get; init; }
+    /// <summary>Model id of the image encoder (role <c>vision-encoder</c>); kind <c>encoder-projector</c> only.</summary>
+    public string? Encoder { get; init; }
+    /// <summary>Model id of the projector (role <c>projector</c>); kind <c>encoder-projector</c> only.</summary>
+    public string? Projector { get; init; }
+    /// <summary>Model id of the llama.cpp multimodal projector (role <c>mmproj</c>); kind <c>mmproj</c> only.</summary>
+    public string? Mmproj { get; init; }
     /// <summary>The imaging the set drafts for: <c>cxr</c> (2-D images) or <c>ct</c> (a series).</summary>
     public string Modality { get; init; } = "cxr";
     /// <summary>CT slice sampling and windows (modality <c>ct</c>; defaults apply when absent).</summary>
     public CtSampling? Ct { get; init; }
     /// <summary>One line on what it is.</summary>
     public string? Description { get; init; }
+
+    /// <summary>The ids of the model files the set needs, LLM first.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> ModelIds => Kind == ModelSetKind.Mmproj
+        ? [Llm, Mmproj ?? ""]
+        : [Llm, Encoder ?? "", Projector ?? ""];
 }
 
 /// <summary><c>models/models.json</c>: every model the service knows.</summary>
@@ -213,6 +239,8 @@ public sealed record ModelManifest
         return inRepo is not null && System.IO.File.Exists(inRepo) ? inRepo : null;
     }
 
+    private static string Kind(ModelSet set) => set.Kind == ModelSetKind.Mmproj ? "mmproj" : "encoder-projector";
+
     private void Validate(string path)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -233,16 +261,32 @@ public sealed record ModelManifest
             string Where(string field) => $"{path}: set '{set.Id}': {field}";
             if (string.IsNullOrWhiteSpace(set.Id)) throw new InvalidDataException($"{path}: a set has no id");
             if (!seen.Add(set.Id)) throw new InvalidDataException(Where("id is duplicated (ids are shared by models and sets)"));
-            void Expect(string field, string id, ModelRole role)
+            void Expect(string field, string? id, ModelRole role)
             {
+                if (string.IsNullOrWhiteSpace(id)) throw new InvalidDataException(Where($"a set of kind {Kind(set)} needs {field}"));
                 var m = Find(id) ?? throw new InvalidDataException(Where($"{field} '{id}' is not a model in the manifest"));
                 if (m.Role != role) throw new InvalidDataException(Where($"{field} '{id}' is a {m.Role.ToManifestName()}, not a {role.ToManifestName()}"));
+                // a projector (ONNX or mmproj) is trained for one LLM's embedding space
+                if (m.ForModel is { } forModel && !string.Equals(forModel, set.Llm, StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidDataException(Where($"{field} '{id}' maps into '{forModel}', not '{set.Llm}'"));
+            }
+            void Absent(string field, string? id)
+            {
+                if (id is not null) throw new InvalidDataException(Where($"a set of kind {Kind(set)} has no {field} (got '{id}')"));
             }
             Expect("llm", set.Llm, ModelRole.Llm);
-            Expect("encoder", set.Encoder, ModelRole.VisionEncoder);
-            Expect("projector", set.Projector, ModelRole.Projector);
-            if (Find(set.Projector)!.ForModel is { } forModel && !string.Equals(forModel, set.Llm, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException(Where($"projector '{set.Projector}' maps into '{forModel}', not '{set.Llm}'"));
+            if (set.Kind == ModelSetKind.Mmproj)
+            {
+                Expect("mmproj", set.Mmproj, ModelRole.Mmproj);
+                Absent("encoder", set.Encoder);
+                Absent("projector", set.Projector);
+            }
+            else
+            {
+                Expect("encoder", set.Encoder, ModelRole.VisionEncoder);
+                Expect("projector", set.Projector, ModelRole.Projector);
+                Absent("mmproj", set.Mmproj);
+            }
             if (set.Modality is not ("cxr" or "ct")) throw new InvalidDataException(Where($"modality '{set.Modality}' must be cxr or ct"));
             if (set.Ct is { } ct && (ct.Slices < 1 || ct.Windows.Count is not (1 or 3 or 4)))
                 throw new InvalidDataException(Where("ct.slices must be >= 1 and ct.windows must name 1, 3 or 4 windows"));

@@ -51,15 +51,19 @@ public sealed class VisionLanguageModelSet : IImageEmbeddingProvider, IDisposabl
     /// <param name="logger">Runtime warnings.</param>
     /// <exception cref="KeyNotFoundException">No set has that id.</exception>
     /// <exception cref="FileNotFoundException">A file is missing or does not match its hash.</exception>
-    /// <exception cref="ArgumentException">The encoder's features do not fit the projector, or the projector's output is not the LLM size it claims.</exception>
+    /// <exception cref="ArgumentException">The set is not an encoder-projector set, the encoder's features do not fit the projector, or the projector's output is not the LLM size it claims.</exception>
     public static VisionLanguageModelSet Load(ModelResolver resolver, string setId, OnnxSessionOptions? options = null,
         ImageDecodeOptions? decodeOptions = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(resolver);
         var set = resolver.Manifest.FindSet(setId)
             ?? throw new KeyNotFoundException($"unknown model set '{setId}'; sets: {string.Join(", ", resolver.Manifest.Sets.Select(s => s.Id))}");
-        ResolvedModel Require(string id)
+        if (set.Kind != ModelSetKind.EncoderProjector)
+            throw new ArgumentException($"model set '{setId}' is of kind mmproj (a llama.cpp mmproj GGUF), not an ONNX encoder + projector set", nameof(setId));
+        ResolvedModel Require(string? id)
         {
+            ArgumentException.ThrowIfNullOrWhiteSpace(id); // the manifest validated encoder-projector sets
+
             resolver.RequirePath(id); // throws with a message that says what to do
             return resolver.Resolve(id);
         }
