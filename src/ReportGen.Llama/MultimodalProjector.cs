@@ -84,6 +84,10 @@ public sealed unsafe class MultimodalProjector : IDisposable
         var type = ReadProjectorType(mmprojPath)
             ?? throw new MultimodalProjectorException($"{name} is not an mmproj GGUF (no clip.projector_type)", "unknown");
 
+        // Name an unknown projector before libmtmd fails on it with a less specific message.
+        if (MtmdBuildInfo.Read(LlamaLibrary.Directory) is { } build && !build.ProjectorTypes.Contains(type, StringComparer.Ordinal))
+            throw new MultimodalProjectorException($"{name}: projector type '{type}' is not supported by this libmtmd ({build.Commit[..Math.Min(12, build.Commit.Length)]})", type);
+
         var p = MtmdNative.mtmd_context_params_default();
         p.UseGpu = options.UseGpu ? (byte)1 : (byte)0;
         p.PrintTimings = 0;
