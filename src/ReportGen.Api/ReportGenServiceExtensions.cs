@@ -8,7 +8,9 @@ using ReportGen.Api.Hosting;
 using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
 using ReportGen.Api.Pipelines;
+using ReportGen.Imaging;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
@@ -137,6 +139,8 @@ public static class ReportGenServiceExtensions
         services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
         services.AddSingleton(sp => new ClassificationService(sp.GetRequiredService<TaxonomyLibrary>(), sp.GetService<IChatClient>(), sp.GetRequiredService<PromptLibrary>()));
         services.AddSingleton(sp => new RulesJudge(sp.GetRequiredService<TaxonomyLibrary>().Get("chexpert14")));
+        // The draft front door: decodes each image once, within the per-image limit.
+        services.AddSingleton(sp => new DraftStudyBuilder(new StudyImageDecoder(), sp.GetRequiredService<IOptions<ReportGenApiOptions>>().Value.MaxImageBytes));
 
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
         services.AddSingleton<IJobOperation, StructureJobOperation>();

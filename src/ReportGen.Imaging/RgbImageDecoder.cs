@@ -12,7 +12,8 @@ public sealed class RgbImageDecoder(ImageDecodeOptions? options = null) : IRgbIm
 {
     /// <inheritdoc />
     /// <exception cref="ImageDecodeException">Not a decodable single image (a CT series zip included).</exception>
-    public RgbImage Decode(ReadOnlyMemory<byte> image, string? mediaType) => ToRgb(ImageDecoder.Decode(image.Span, options));
+    public RgbImage Decode(ReadOnlyMemory<byte> image, string? mediaType, DecodedImage? decoded = null) =>
+        ToRgb(decoded?.Pixels as PixelImage ?? ImageDecoder.Decode(image.Span, options));
 
     /// <summary>Converts decoded [0, 1] samples to 8-bit RGB.</summary>
     public static RgbImage ToRgb(PixelImage image)

@@ -145,13 +145,13 @@ public sealed partial class LlamaChatClient : IChatClient
                         text.Append(t.Text);
                         break;
                     case DataContent d when (d.HasTopLevelMediaType("image") || d.MediaType == "application/dicom") && _rgbDecoder is not null:
-                        pictures.Add(_rgbDecoder.Decode(d.Data, d.MediaType));
+                        pictures.Add(_rgbDecoder.Decode(d.Data, d.MediaType, d.RawRepresentation as DecodedImage));
                         text.Append(Marker(pictures.Count - 1));
                         break;
                     case DataContent d when d.HasTopLevelMediaType("image") || d.MediaType == "application/dicom":
                         if (_images is null)
                             throw new NotSupportedException($"the request contains an image but '{_metadata.DefaultModelId}' is a text-only model (configure a vision-language model set: an mmproj, or an encoder and projector)");
-                        images.Add(await _images.EmbedAsync(d.Data, d.MediaType, cancellationToken).ConfigureAwait(false));
+                        images.Add(await _images.EmbedAsync(d.Data, d.MediaType, d.RawRepresentation as DecodedImage, cancellationToken).ConfigureAwait(false));
                         text.Append(Marker(images.Count - 1));
                         break;
                     case DataContent d:

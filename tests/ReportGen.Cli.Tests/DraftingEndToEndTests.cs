@@ -27,7 +27,7 @@ public class DraftingEndToEndTests
     internal static StudyImage Study(string file)
     {
         var bytes = File.ReadAllBytes(SharedData.Data("images", file));
-        return new StudyImage(bytes, DraftInputs.MediaType(bytes));
+        return new StudyImage(bytes, StudyImageDecoder.MediaTypeOf(bytes));
     }
 
     private static DraftRequest Request(string file, bool grounded = false) =>

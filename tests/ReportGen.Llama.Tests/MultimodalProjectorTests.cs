@@ -177,7 +177,7 @@ public class MultimodalProjectorTests
 
     private sealed class FixedRgbDecoder(RgbImage image) : IRgbImageDecoder
     {
-        public RgbImage Decode(ReadOnlyMemory<byte> bytes, string? mediaType) => image;
+        public RgbImage Decode(ReadOnlyMemory<byte> bytes, string? mediaType, DecodedImage? decoded = null) => image;
     }
 
     /// <summary>llama.cpp's reference: <c>mtmd_helper_eval_chunks</c> on a fresh one-sequence context, then argmax decoding.</summary>

@@ -26,6 +26,11 @@ public class VisionLanguageModelSetTests
         (e.Tokens, e.Dimension).ShouldBe((4, 64));
         (await set.EmbedAsync(png, "image/png", ct)).Values.ShouldBe(e.Values);
         (await set.EmbedAsync(other, "image/png", ct)).Values.ShouldNotBe(e.Values);
+
+        // An image the front door already decoded is encoded from its pixels: the bytes are not decoded again
+        // (here they are garbage, and the embedding is still that of the decoded image).
+        var decoded = new ReportGen.Imaging.StudyImageDecoder().Decode(png, long.MaxValue);
+        (await set.EmbedAsync(new byte[] { 1, 2, 3 }, "image/png", decoded, ct)).Values.ShouldBe(e.Values);
     }
 
     [Fact]

@@ -4,13 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ReportGen.Api.Fhir;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.Pipelines;
-using ReportGen.Imaging;
-using ReportGen.Onnx;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
@@ -26,15 +23,6 @@ namespace ReportGen.Api.Apis;
 /// </summary>
 public static class DraftApi
 {
-    /// <summary>Longest indication, technique or comparison, in characters.</summary>
-    public const int MaxShortFieldChars = 4096;
-
-    /// <summary>Longest prior report, in characters.</summary>
-    public const int MaxPriorReportChars = 65536;
-
-    private static readonly string[] ImageFields = ["frontal", "lateral", "prior"];
-    private static readonly string[] TextFields = ["prior_report", "indication", "technique", "comparison", "grounded", "modality", "max_tokens"];
-
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapDraftApi(this RouteGroupBuilder v1)
     {
@@ -49,23 +37,23 @@ public static class DraftApi
     }
 
     /// <summary>Drafts the whole report.</summary>
-    public static async Task<IResult> Draft(HttpContext context, IOptions<ReportGenApiOptions> limits, PromptLibrary prompts, StructuringService structuring, CancellationToken cancellationToken)
+    public static async Task<IResult> Draft(HttpContext context, DraftStudyBuilder studies, PromptLibrary prompts, StructuringService structuring, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(context, limits.Value, cancellationToken);
-        var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, input, prompts, cancellationToken);
+        var study = await ReadAsync(context, studies, cancellationToken);
+        var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, study, prompts, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await service.DraftAsync(request, cancellationToken);
         var provenance = provenanceOf(start);
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(ReportsApi.FhirJson, StringComparison.OrdinalIgnoreCase)))
             return TypedResults.Json(FhirDiagnosticReport.FromStructuring(structuring.StructureWithRules(ReportText(result)), provenance), contentType: ReportsApi.FhirJson);
-        return TypedResults.Json(Response(result, request, input.FrontalImage, provenance));
+        return TypedResults.Json(Response(result, request, study.FrontalSize, provenance));
     }
 
     /// <summary>Drafts and streams findings as they are produced.</summary>
-    public static async Task<IResult> DraftStream(HttpContext context, IOptions<ReportGenApiOptions> limits, PromptLibrary prompts, CancellationToken cancellationToken)
+    public static async Task<IResult> DraftStream(HttpContext context, DraftStudyBuilder studies, PromptLibrary prompts, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(context, limits.Value, cancellationToken);
-        var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, input, prompts, cancellationToken);
+        var study = await ReadAsync(context, studies, cancellationToken);
+        var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, study, prompts, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         DraftResult? final = null;
         var findings = service.StreamFindingsAsync(request, cancellationToken, r => final = r).GetAsyncEnumerator(cancellationToken);
@@ -90,26 +78,41 @@ public static class DraftApi
                 foreach (var (key, value) in DraftJson.Finding(findings.Current)) finding[key] = value?.DeepClone();
                 yield return new(finding, "finding");
             }
-            yield return new(Response(final!, request, input.FrontalImage, provenanceOf(start)), "result");
+            yield return new(Response(final!, request, study.FrontalSize, provenanceOf(start)), "result");
         }
         return TypedResults.ServerSentEvents(Events());
     }
 
-    /// <summary>The checked inputs of one request.</summary>
-    private sealed record DraftInput(
-        StudyImage Frontal, PixelImage? FrontalImage, StudyImage? Lateral, StudyImage? Prior, string? PriorReport,
-        string? Indication, string? Technique, string? Comparison, bool Grounded, string Modality, int? MaxTokens);
-
-    private static async Task<DraftInput> ReadAsync(HttpContext context, ReportGenApiOptions limits, CancellationToken cancellationToken)
+    // Maps the multipart form to the draft front door (DraftStudyBuilder), which checks and decodes everything once.
+    private static async Task<DraftStudy> ReadAsync(HttpContext context, DraftStudyBuilder builder, CancellationToken cancellationToken)
     {
-        var http = context.Request;
+        var form = await ReadFormAsync(context.Request, cancellationToken);
+        foreach (var field in DraftStudyBuilder.TextFields)
+            if (form.Files.Any(f => f.Name == field)) throw new RequestFieldException(field, $"{field} is a text field, not a file", StatusCodes.Status400BadRequest);
+        foreach (var field in DraftStudyBuilder.ImageFields)
+            if (form.ContainsKey(field))
+                throw new RequestFieldException(field, $"{field} must be a file part (a part with a filename), not a text field", StatusCodes.Status400BadRequest);
+        return builder.Build(new DraftStudyInput
+        {
+            Frontal = await ReadFile(form, "frontal", builder, cancellationToken),
+            Lateral = await ReadFile(form, "lateral", builder, cancellationToken),
+            Prior = await ReadFile(form, "prior", builder, cancellationToken),
+            PriorReport = Text(form, "prior_report"), Indication = Text(form, "indication"),
+            Technique = Text(form, "technique"), Comparison = Text(form, "comparison"),
+            Grounded = builder.Flag("grounded", Text(form, "grounded")),
+            Modality = Text(form, "modality"),
+            MaxTokens = builder.Integer("max_tokens", Text(form, "max_tokens")),
+        });
+    }
+
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
         var mediaType = http.ContentType?.Split(';')[0].Trim();
         if (!string.Equals(mediaType, "multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw new RequestFieldException("Content-Type", "send the study as multipart/form-data (frontal, lateral, prior files; text fields)", StatusCodes.Status415UnsupportedMediaType);
-        IFormCollection form;
         try
         {
-            form = await http.ReadFormAsync(cancellationToken);
+            return await http.ReadFormAsync(cancellationToken);
         }
         catch (InvalidDataException ex)
         {
@@ -123,61 +126,10 @@ public static class DraftApi
             // The multipart reader's "unexpected end of stream": the body ended before its closing boundary.
             throw new RequestFieldException("body", "malformed multipart body: it ends before the closing boundary", StatusCodes.Status400BadRequest);
         }
-
-        foreach (var field in TextFields)
-            if (form.Files.Any(f => f.Name == field)) throw new RequestFieldException(field, $"{field} is a text field, not a file", StatusCodes.Status400BadRequest);
-        foreach (var field in ImageFields)
-            if (form.ContainsKey(field))
-                throw new RequestFieldException(field, $"{field} must be a file part (a part with a filename), not a text field", StatusCodes.Status400BadRequest);
-        var modality = (Text(form, "modality", 16) ?? "cxr").Trim().ToLowerInvariant();
-        if (modality is not ("cxr" or "ct")) throw new RequestFieldException("modality", $"modality must be cxr or ct, not '{modality}'", StatusCodes.Status400BadRequest);
-        var grounded = Text(form, "grounded", 16)?.Trim().ToLowerInvariant() switch
-        {
-            null or "" or "false" or "0" or "no" or "off" => false,
-            "true" or "1" or "yes" or "on" => true,
-            var other => throw new RequestFieldException("grounded", $"grounded must be true or false, not '{other}'", StatusCodes.Status400BadRequest),
-        };
-        int? maxTokens = null;
-        if (Text(form, "max_tokens", 16) is { } max)
-            maxTokens = int.TryParse(max, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var m) && m is >= 1 and <= 4096
-                ? m : throw new RequestFieldException("max_tokens", "max_tokens must be an integer between 1 and 4096", StatusCodes.Status400BadRequest);
-
-        var frontalBytes = await ReadFile(form, "frontal", limits.MaxImageBytes, cancellationToken)
-            ?? throw new RequestFieldException("frontal", "frontal is required: the current frontal image (PNG, JPEG or DICOM; for modality ct a zip of the series' DICOM files)",
-                StatusCodes.Status400BadRequest);
-        var lateralBytes = await ReadFile(form, "lateral", limits.MaxImageBytes, cancellationToken);
-        var priorBytes = await ReadFile(form, "prior", limits.MaxImageBytes, cancellationToken);
-        var decode = new ImageDecodeOptions { MaxInputBytes = limits.MaxImageBytes };
-        StudyImage frontal;
-        PixelImage? frontalImage = null;
-        if (modality == "ct")
-        {
-            if (lateralBytes is not null) throw new RequestFieldException("lateral", "lateral is for modality cxr", StatusCodes.Status400BadRequest);
-            if (priorBytes is not null) throw new RequestFieldException("prior", "prior is for modality cxr", StatusCodes.Status400BadRequest);
-            if (ImageDecoder.Sniff(frontalBytes) != ImageFormat.Zip)
-                throw new RequestFieldException("frontal", "modality ct needs the series as a zip of its DICOM files", StatusCodes.Status400BadRequest);
-            Checked("frontal", () => Imaging.Ct.CtSeriesReader.ReadZip(frontalBytes, decode));
-            frontal = new StudyImage(frontalBytes, VisionLanguageModelSet.CtSeriesMediaType);
-        }
-        else
-        {
-            frontalImage = Image2D("frontal", frontalBytes, decode);
-            frontal = new StudyImage(frontalBytes, MediaType(frontalBytes));
-        }
-        StudyImage? Optional(string field, byte[]? bytes)
-        {
-            if (bytes is null) return null;
-            Image2D(field, bytes, decode);
-            return new StudyImage(bytes, MediaType(bytes));
-        }
-
-        return new DraftInput(frontal, frontalImage, Optional("lateral", lateralBytes), Optional("prior", priorBytes),
-            Text(form, "prior_report", MaxPriorReportChars), Text(form, "indication", MaxShortFieldChars),
-            Text(form, "technique", MaxShortFieldChars), Text(form, "comparison", MaxShortFieldChars), grounded, modality, maxTokens);
     }
 
     private static async Task<(DraftingService Service, DraftRequest Request, Func<long, Provenance> ProvenanceOf)> PrepareAsync(
-        IServiceProvider services, DraftInput input, PromptLibrary prompts, CancellationToken cancellationToken)
+        IServiceProvider services, DraftStudy study, PromptLibrary prompts, CancellationToken cancellationToken)
     {
         var host = services.GetService<LlmHost>();
         if (host is not { HasModelSet: true } || services.GetService<IChatClient>() is not { } chat)
@@ -191,16 +143,10 @@ public static class DraftApi
             throw new LlmUnavailableException("the model set is still loading; retry shortly");
         }
         var set = host.ModelSet!;
-        if (set.Modality != input.Modality)
-            throw new RequestFieldException("modality", $"the configured model set '{set.Id}' drafts {set.Modality}, not {input.Modality}", StatusCodes.Status400BadRequest);
-        var request = new DraftRequest
-        {
-            Frontal = input.Frontal, Lateral = input.Lateral, PriorFrontal = input.Prior, PriorReport = input.PriorReport,
-            Indication = input.Indication, Technique = input.Technique, Comparison = input.Comparison, Grounded = input.Grounded,
-            Modality = input.Modality, MaxOutputTokens = input.MaxTokens,
-            // Boxes come back in the encoder's view; the geometry maps them to the original image's pixels.
-            FrontalGeometry = input.FrontalImage is { } px ? CropGeometry.For(set.EncoderPreprocessing, px.Width, px.Height) : null,
-        };
+        if (set.Modality != study.Modality)
+            throw new RequestFieldException("modality", $"the configured model set '{set.Id}' drafts {set.Modality}, not {study.Modality}", StatusCodes.Status400BadRequest);
+        // Boxes come back in the encoder's view; the request's geometry maps them to the original image's pixels.
+        var request = study.ToRequest(set.EncoderPreprocessing);
         var prompt = PromptProvenance.Of(prompts[DraftingService.PromptName]);
         var models = host.SetProvenance;
         return (new DraftingService(chat, prompts), request, start => new Provenance
@@ -213,75 +159,30 @@ public static class DraftApi
         });
     }
 
-    // One text field: absent is null; given twice, too long or holding control characters is a 4xx naming it.
-    private static string? Text(IFormCollection form, string field, int maxChars)
+    // One text field: absent is null; given twice is a 400 naming it (its content is the front door's to check).
+    private static string? Text(IFormCollection form, string field)
     {
         if (!form.TryGetValue(field, out var values) || StringValues.IsNullOrEmpty(values)) return null;
         if (values.Count > 1) throw new RequestFieldException(field, $"{field} is given {values.Count} times", StatusCodes.Status400BadRequest);
-        var text = values[0]!;
-        if (text.Length > maxChars) throw new RequestFieldException(field, $"{field} is longer than {maxChars} characters", StatusCodes.Status413PayloadTooLarge);
-        foreach (var c in text)
-            if (c < ' ' && c is not ('\t' or '\n' or '\r') || c == '\x7f')
-                throw new RequestFieldException(field, $"{field} contains a control character (U+{(int)c:X4}); binary input is not text", StatusCodes.Status400BadRequest);
-        return text;
+        return values[0];
     }
 
-    private static async Task<byte[]?> ReadFile(IFormCollection form, string field, long maxBytes, CancellationToken cancellationToken)
+    private static async Task<DraftStudyFile?> ReadFile(IFormCollection form, string field, DraftStudyBuilder builder, CancellationToken cancellationToken)
     {
         var files = form.Files.GetFiles(field);
         if (files.Count == 0) return null;
         if (files.Count > 1) throw new RequestFieldException(field, $"{field} holds {files.Count} files; send one", StatusCodes.Status400BadRequest);
         var file = files[0];
-        if (file.Length == 0) throw new RequestFieldException(field, $"{field} is an empty file", StatusCodes.Status400BadRequest);
-        if (file.Length > maxBytes)
-            throw new RequestFieldException(field, $"{field} is {file.Length} bytes; the limit is {maxBytes} bytes per image", StatusCodes.Status413PayloadTooLarge, ImageDecodeErrorCodes.TooLarge);
+        builder.CheckSize(field, file.Length);   // before reading it into memory
         var bytes = new byte[file.Length];
         await using var stream = file.OpenReadStream();
         await stream.ReadExactlyAsync(bytes, cancellationToken);
-        return bytes;
+        return new DraftStudyFile(bytes);
     }
-
-    private static PixelImage Image2D(string field, byte[] bytes, ImageDecodeOptions decode)
-    {
-        var decoded = Checked(field, () => ImageDecoder.DecodeAny(bytes, decode));
-        if (decoded.Volume is not null || decoded.Image is null)
-            throw new RequestFieldException(field, $"{field} is a CT series; send it as frontal with modality ct", StatusCodes.Status400BadRequest, ImageDecodeErrorCodes.IsSeries);
-        if (field != "prior" && string.Equals(decoded.Image.Metadata.Modality, "CT", StringComparison.OrdinalIgnoreCase))
-            throw new RequestFieldException(field, $"{field} is a CT slice (DICOM modality CT); send the whole series as frontal with modality ct", StatusCodes.Status400BadRequest);
-        return decoded.Image;
-    }
-
-    // The decoder's typed failures, as problems naming the field with the decoder's code.
-    private static T Checked<T>(string field, Func<T> decode)
-    {
-        try
-        {
-            return decode();
-        }
-        catch (ImageDecodeException ex)
-        {
-            var status = ex.Code switch
-            {
-                ImageDecodeErrorCodes.TooLarge or ImageDecodeErrorCodes.DecompressionBomb => StatusCodes.Status413PayloadTooLarge,
-                ImageDecodeErrorCodes.Unsupported or ImageDecodeErrorCodes.UnsupportedTransferSyntax => StatusCodes.Status415UnsupportedMediaType,
-                _ => StatusCodes.Status400BadRequest,
-            };
-            throw new RequestFieldException(field, $"{field}: {ex.Message}", status, ex.Code);
-        }
-    }
-
-    private static string MediaType(ReadOnlySpan<byte> bytes) => ImageDecoder.Sniff(bytes) switch
-    {
-        ImageFormat.Png => "image/png",
-        ImageFormat.Jpeg => "image/jpeg",
-        ImageFormat.Dicom => "application/dicom",
-        _ => "application/octet-stream",
-    };
 
     // The draft JSON contract shared with `reportgen draft` (DraftJson), with the API's provenance.
-    private static JsonObject Response(DraftResult result, DraftRequest request, PixelImage? frontal, Provenance provenance) =>
-        DraftJson.Result(result, request, frontal is null ? null : new DraftImageSize(frontal.Width, frontal.Height, frontal.Metadata.Format),
-            JsonSerializer.SerializeToNode(provenance)!.AsObject());
+    private static JsonObject Response(DraftResult result, DraftRequest request, DraftImageSize? frontal, Provenance provenance) =>
+        DraftJson.Result(result, request, frontal, JsonSerializer.SerializeToNode(provenance)!.AsObject());
 
     // The drafted report as text for the rules structurer (FHIR observations): model output may hold control characters.
     private static string ReportText(DraftResult result)

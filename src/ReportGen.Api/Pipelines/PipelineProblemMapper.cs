@@ -1,7 +1,9 @@
 using ReportGen.Api.Problems;
+using ReportGen.Core.Imaging;
 using ReportGen.Core.Text;
 using ReportGen.Imaging;
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Drafting;
 
 namespace ReportGen.Api.Pipelines;
 
@@ -15,6 +17,12 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
         Apis.RequestFieldException { Status: StatusCodes.Status503ServiceUnavailable } r =>
             new MappedProblem(r.Status, "Service unavailable", r.Message, r.Field, r.Code ?? "not_configured", RetryAfterSeconds: 300),
         Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field, r.Code),
+        DraftInputException d => new MappedProblem(d.Problem switch
+            {
+                InputProblem.TooLarge => StatusCodes.Status413PayloadTooLarge,
+                InputProblem.Unsupported => StatusCodes.Status415UnsupportedMediaType,
+                _ => StatusCodes.Status400BadRequest,
+            }, "Invalid request", d.Message, d.Field, d.Code),
         ReportTextException t => new MappedProblem(
             t.Problem == ReportTextProblem.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
             "Invalid report text", t.Message, t.Field, t.Code),

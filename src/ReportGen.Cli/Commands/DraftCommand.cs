@@ -36,9 +36,6 @@ internal sealed record DraftCliOptions
     public int? Threads { get; init; }
 }
 
-/// <summary>Bad input to <c>reportgen draft</c> (exit 2, one line naming the option).</summary>
-internal sealed class DraftInputException(string message) : Exception(message);
-
 /// <summary>
 /// <c>reportgen draft --image FILE [--lateral FILE] [--prior FILE --prior-report FILE] [--indication TEXT]
 /// [--technique TEXT] [--comparison TEXT] [--grounded] [--modality cxr|ct] [--model SET_OR_LLM] [--stream]
@@ -105,31 +102,22 @@ internal static class DraftCommand
 
     private static async Task<int> RunCoreAsync(DraftCliOptions o, TextWriter stdout, TextWriter stderr, ModelResolver? resolver, CancellationToken cancellationToken)
     {
-        var modality = o.Modality.Trim().ToLowerInvariant();
-        if (modality is not ("cxr" or "ct")) throw new DraftInputException($"--modality: '{o.Modality}' is not cxr or ct");
-        if (o.K < 1) throw new DraftInputException("--k must be >= 1");
-        if (modality == "ct" && (o.Lateral ?? o.Prior) is not null) throw new DraftInputException("--lateral and --prior are for --modality cxr");
-
+        if (o.K < 1) throw new DraftInputException("k", "--k must be >= 1");
         // Inputs first: bad input fails fast, before any model is loaded.
-        DraftInputs.Loaded frontal = modality == "ct" ? DraftInputs.LoadSeries(o.Image, "--image") : DraftInputs.LoadImage(o.Image, "--image");
-        var lateral = o.Lateral is null ? null : DraftInputs.LoadImage(o.Lateral, "--lateral");
-        var prior = o.Prior is null ? null : DraftInputs.LoadImage(o.Prior, "--prior");
-        var priorReport = o.PriorReport is null ? null : DraftInputs.ReadText(o.PriorReport, "--prior-report");
-
-        using var engine = DraftEngine.Open(resolver, o.Model, modality, o.Threads, stderr);
-        var set = engine.Set;
-        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, frontal, o.SaveIndex, stderr);
-
-        var geometry = set is not null && frontal.Image is { } px ? CropGeometry.For(set.EncoderPreprocessing, px.Width, px.Height) : null;
-        var request = new DraftRequest
+        var study = DraftInputs.Builder.Build(new DraftStudyInput
         {
-            Frontal = frontal.Study, Lateral = lateral?.Study, PriorFrontal = prior?.Study, PriorReport = priorReport,
-            Indication = o.Indication, Technique = o.Technique, Comparison = o.Comparison, Grounded = o.Grounded,
-            FrontalGeometry = geometry, MaxOutputTokens = o.MaxTokens, Evidence = evidence, Modality = modality,
-        };
+            Frontal = DraftInputs.ReadStudyFile(o.Image, o.Modality), Lateral = DraftInputs.ReadFile(o.Lateral, "lateral"), Prior = DraftInputs.ReadFile(o.Prior, "prior"),
+            PriorReport = o.PriorReport is null ? null : DraftInputs.ReadText(o.PriorReport, "prior_report"),
+            Indication = o.Indication, Technique = o.Technique, Comparison = o.Comparison, Grounded = o.Grounded, Modality = o.Modality, MaxTokens = o.MaxTokens,
+        });
+
+        using var engine = DraftEngine.Open(resolver, o.Model, study.Modality, o.Threads, stderr);
+        var set = engine.Set;
+        var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, study, o.SaveIndex, stderr);
+        var request = study.ToRequest(set?.EncoderPreprocessing, evidence);
 
         var service = engine.Service;
-        var provenance = engine.Provenance(1 + (lateral is null ? 0 : 1) + (prior is null ? 0 : 1));
+        var provenance = engine.Provenance(study.ImageCount);
         var json = new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         if (o.Stream)
         {
@@ -142,7 +130,7 @@ internal static class DraftCommand
                 await stdout.WriteLineAsync(line.ToJsonString(json)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            var done = DraftJson.Result(final!, request, Size(frontal.Image), provenance);
+            var done = DraftJson.Result(final!, request, study.FrontalSize, provenance);
             done.Remove("findings");
             var last = new JsonObject { ["type"] = "done", ["findings_count"] = index };
             foreach (var (key, value) in done) last[key] = value?.DeepClone();
@@ -150,11 +138,9 @@ internal static class DraftCommand
             return 0;
         }
         var result = await service.DraftAsync(request, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync(DraftJson.Result(result, request, Size(frontal.Image), provenance).ToJsonString(json)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(DraftJson.Result(result, request, study.FrontalSize, provenance).ToJsonString(json)).ConfigureAwait(false);
         return 0;
     }
-
-    private static DraftImageSize? Size(PixelImage? image) => image is null ? null : new DraftImageSize(image.Width, image.Height, image.Metadata.Format);
 
     private static int Fail(TextWriter stderr, int code, string message)
     {
@@ -194,10 +180,10 @@ internal sealed class DraftEngine : IDisposable
         resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
         var manifest = resolver.Manifest;
         var setId = model is null
-            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException($"--model: models.json has no {modality} model set; pass --model")
+            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException("model", $"--model: models.json has no {modality} model set; pass --model")
             : manifest.FindSet(model)?.Id;
         if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
-            throw new DraftInputException($"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
+            throw new DraftInputException("model", $"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
 
         var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, "reportgen draft"));
         try
@@ -210,7 +196,7 @@ internal sealed class DraftEngine : IDisposable
             }
             else if (manifest.Find(model!) is { } entry)
             {
-                if (entry.Role != ModelRole.Llm) throw new DraftInputException($"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
+                if (entry.Role != ModelRole.Llm) throw new DraftInputException("model", $"--model: '{entry.Id}' is a {entry.Role.ToManifestName()}, not an llm or a model set");
                 (llmPath, llmId, llmSha) = (resolver.RequirePath(entry.Id), entry.Id, entry.Sha256);
             }
             else if (File.Exists(model))
@@ -219,7 +205,7 @@ internal sealed class DraftEngine : IDisposable
             }
             else
             {
-                throw new DraftInputException($"--model: '{model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
+                throw new DraftInputException("model", $"--model: '{model}' is neither a model set ({string.Join(", ", manifest.Sets.Select(s => s.Id))}), an llm id nor a GGUF file");
             }
             if (set is null) stderr.WriteLine($"reportgen draft: warning: '{llmId}' is a text-only model: the images are not used");
             var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, threads);
@@ -259,65 +245,51 @@ internal sealed class DraftEngine : IDisposable
     }
 }
 
-/// <summary>Reads and checks the images and files of a draft request (bad input becomes <see cref="DraftInputException"/>).</summary>
+/// <summary>
+/// Reads the files <c>reportgen draft</c> and <c>eval draft</c> name (missing files are exit 2 naming the option) and
+/// hands them to the draft front door (<see cref="DraftStudyBuilder"/>), with the options' names in its messages.
+/// </summary>
 internal static class DraftInputs
 {
-    /// <summary>An input ready for the request: its bytes and media type, and the decoded pixels (2-D) or volume (CT).</summary>
-    internal sealed record Loaded(StudyImage Study, PixelImage? Image, CtVolume? Volume);
+    /// <summary>The front door, naming fields as options (<c>frontal</c> is <c>--image</c>); no per-image limit beyond the decoder's.</summary>
+    public static DraftStudyBuilder Builder { get; } = BuilderFor(Option);
 
-    /// <summary>A 2-D image (CXR): decoded once here to check it and to know its real size.</summary>
-    public static Loaded LoadImage(string path, string option)
+    /// <summary>The front door with <paramref name="label"/> naming fields in its messages.</summary>
+    public static DraftStudyBuilder BuilderFor(Func<string, string> label) => new(new StudyImageDecoder(), ImageDecodeOptions.Default.MaxInputBytes, label);
+
+    /// <summary>The option that carries a front-door field.</summary>
+    public static string Option(string field) => field == "frontal" ? "--image" : "--" + field.Replace('_', '-');
+
+    /// <summary>The <c>--image</c> file; for <c>--modality ct</c> a folder of DICOM files is zipped here, in memory.</summary>
+    public static DraftStudyFile ReadStudyFile(string path, string? modality)
     {
-        var bytes = ReadBytes(path, option);
-        DecodedInput decoded;
-        try
-        {
-            decoded = ImageDecoder.DecodeAny(bytes);
-        }
-        catch (ImageDecodeException e)
-        {
-            throw new DraftInputException($"{option}: cannot decode {Path.GetFileName(path)}: {e.Message}");
-        }
-        if (decoded.Volume is not null) throw new DraftInputException($"{option}: {Path.GetFileName(path)} is a CT series; use --modality ct");
-        var image = decoded.Image!;
-        if (string.Equals(image.Metadata.Modality, "CT", StringComparison.OrdinalIgnoreCase))
-            throw new DraftInputException($"{option}: {Path.GetFileName(path)} is a CT slice (DICOM modality CT); use --modality ct with the whole series");
-        return new Loaded(new StudyImage(bytes, MediaType(bytes)), image, null);
+        if (!Directory.Exists(path) || !string.Equals(modality?.Trim(), "ct", StringComparison.OrdinalIgnoreCase)) return ReadFile(path, "frontal")!;
+        var files = Directory.GetFiles(path).Order(StringComparer.Ordinal).ToArray();
+        if (files.Length == 0) throw new DraftInputException("frontal", $"--image: folder {path} is empty");
+        using var ms = new MemoryStream();
+        using (var archive = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var file in files)
+                archive.CreateEntryFromFile(file, Path.GetFileName(file), CompressionLevel.NoCompression);
+        return new DraftStudyFile(ms.ToArray(), Path.GetFileName(Path.TrimEndingDirectorySeparator(path)));
     }
 
-    /// <summary>A CT series: a folder of DICOM files (zipped here, in memory) or a zip of them.</summary>
-    public static Loaded LoadSeries(string path, string option)
+    /// <summary>An image file for <paramref name="field"/>; null path is null.</summary>
+    public static DraftStudyFile? ReadFile(string? path, string field)
     {
-        byte[] zip;
-        if (Directory.Exists(path))
-        {
-            var files = Directory.GetFiles(path).Order(StringComparer.Ordinal).ToArray();
-            if (files.Length == 0) throw new DraftInputException($"{option}: folder {path} is empty");
-            using var ms = new MemoryStream();
-            using (var archive = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-                foreach (var file in files)
-                    archive.CreateEntryFromFile(file, Path.GetFileName(file), CompressionLevel.NoCompression);
-            zip = ms.ToArray();
-        }
-        else
-        {
-            zip = ReadBytes(path, option);
-            if (ImageDecoder.Sniff(zip) != ImageFormat.Zip)
-                throw new DraftInputException($"{option}: --modality ct needs a series (a folder or zip of DICOM files); {Path.GetFileName(path)} is a single image");
-        }
-        CtVolume volume;
+        if (path is null) return null;
+        if (Directory.Exists(path)) throw new DraftInputException(field, $"{Option(field)}: {path} is a folder, not an image");
+        if (!File.Exists(path)) throw new DraftInputException(field, $"{Option(field)}: file not found: {path}");
         try
         {
-            volume = CtSeriesReader.ReadZip(zip);
+            return new DraftStudyFile(File.ReadAllBytes(path), Path.GetFileName(path));
         }
-        catch (ImageDecodeException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DraftInputException($"{option}: cannot read the CT series {Path.GetFileName(path)}: {e.Message}");
+            throw new DraftInputException(field, $"{Option(field)}: cannot read {path}: {e.Message}");
         }
-        return new Loaded(new StudyImage(zip, VisionLanguageModelSet.CtSeriesMediaType), null, volume);
     }
 
-    public static string ReadText(string path, string option)
+    public static string ReadText(string path, string field)
     {
         try
         {
@@ -325,31 +297,7 @@ internal static class DraftInputs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DraftInputException($"{option}: cannot read {path}: {e.Message}");
+            throw new DraftInputException(field, $"{Option(field)}: cannot read {path}: {e.Message}");
         }
     }
-
-    private static byte[] ReadBytes(string path, string option)
-    {
-        if (Directory.Exists(path)) throw new DraftInputException($"{option}: {path} is a folder, not an image");
-        if (!File.Exists(path)) throw new DraftInputException($"{option}: file not found: {path}");
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DraftInputException($"{option}: cannot read {path}: {e.Message}");
-        }
-    }
-
-    /// <summary>The media type the chat client routes as an image.</summary>
-    public static string MediaType(ReadOnlySpan<byte> bytes) => ImageDecoder.Sniff(bytes) switch
-    {
-        ImageFormat.Png => "image/png",
-        ImageFormat.Jpeg => "image/jpeg",
-        ImageFormat.Dicom => "application/dicom",
-        ImageFormat.Zip => VisionLanguageModelSet.CtSeriesMediaType,
-        _ => "application/octet-stream",
-    };
 }

@@ -7,11 +7,11 @@ namespace ReportGen.Cli.Commands;
 /// <summary><c>--retrieve INDEX --k N</c>: the k stored studies most similar to the frontal image, by the set's encoder.</summary>
 internal static class DraftRetrieval
 {
-    public static IReadOnlyList<RetrievedStudy> Retrieve(string indexPath, int k, VisionLanguageModelSet? set, DraftInputs.Loaded frontal, string? saveIndex, TextWriter stderr)
+    public static IReadOnlyList<RetrievedStudy> Retrieve(string indexPath, int k, VisionLanguageModelSet? set, DraftStudy study, string? saveIndex, TextWriter stderr)
     {
-        if (set is null) throw new DraftInputException("--retrieve needs a vision-language model set (its encoder embeds the images)");
-        if (frontal.Image is null) throw new DraftInputException("--retrieve is for 2-D images (--modality cxr)");
-        if (!File.Exists(indexPath)) throw new DraftInputException($"--retrieve: file not found: {indexPath}");
+        if (set is null) throw new DraftInputException("retrieve", "--retrieve needs a vision-language model set (its encoder embeds the images)");
+        if (study.Frontal.Decoded?.Pixels is not PixelImage frontal) throw new DraftInputException("retrieve", "--retrieve is for 2-D images (--modality cxr)");
+        if (!File.Exists(indexPath)) throw new DraftInputException("retrieve", $"--retrieve: file not found: {indexPath}");
         StudyIndex index;
         try
         {
@@ -22,16 +22,16 @@ internal static class DraftRetrieval
         }
         catch (InvalidDataException e)
         {
-            throw new DraftInputException($"--retrieve: {e.Message}");
+            throw new DraftInputException("retrieve", $"--retrieve: {e.Message}");
         }
         catch (ImageDecodeException e)
         {
-            throw new DraftInputException($"--retrieve: a stored study's image cannot be decoded: {e.Message}");
+            throw new DraftInputException("retrieve", $"--retrieve: a stored study's image cannot be decoded: {e.Message}");
         }
         if (saveIndex is not null) index.Save(saveIndex);
         if (index.EncoderId != set.Encoder.Entry.Id)
-            throw new DraftInputException($"--retrieve: the index holds '{index.EncoderId}' vectors; set '{set.Id}' encodes with '{set.Encoder.Entry.Id}'");
+            throw new DraftInputException("retrieve", $"--retrieve: the index holds '{index.EncoderId}' vectors; set '{set.Id}' encodes with '{set.Encoder.Entry.Id}'");
         stderr.WriteLine($"reportgen draft: retrieving {Math.Min(k, index.Count)} of {index.Count} stored studies");
-        return index.Search(set.EncodePooled(frontal.Image), k).Select(m => new RetrievedStudy(m.Study.Id, m.Similarity, m.Study.Findings)).ToArray();
+        return index.Search(set.EncodePooled(frontal), k).Select(m => new RetrievedStudy(m.Study.Id, m.Similarity, m.Study.Findings)).ToArray();
     }
 }

@@ -37,12 +37,11 @@ internal static class EvalDraftCommand
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (!File.Exists(data)) return Fail(stderr, 2, $"--data: file not found: {data}");
-        if (maxTokens < 1) return Fail(stderr, 2, "--max-tokens must be >= 1");
         IReadOnlyList<DraftingPair> pairs;
         try
         {
             pairs = DraftingSuite.LoadPairs(data);
-            foreach (var p in pairs) DraftInputs.LoadImage(p.Image, $"--data ({p.Id})");   // bad images fail before the models load
+            foreach (var p in pairs) Study(p, grounded, maxTokens);   // bad images and options fail before the models load
         }
         catch (InvalidDataException e)
         {
@@ -56,17 +55,8 @@ internal static class EvalDraftCommand
         try
         {
             using var engine = DraftEngine.Open(resolver, model, "cxr", threads, stderr);
-            async Task<DraftResult> Draft(DraftingPair pair, CancellationToken ct)
-            {
-                var frontal = DraftInputs.LoadImage(pair.Image, pair.Id);
-                var lateral = pair.Lateral is null ? null : DraftInputs.LoadImage(pair.Lateral, pair.Id);
-                var geometry = engine.Set is not null ? CropGeometry.For(engine.Set.EncoderPreprocessing, frontal.Image!.Width, frontal.Image.Height) : null;
-                return await engine.Service.DraftAsync(new DraftRequest
-                {
-                    Frontal = frontal.Study, Lateral = lateral?.Study, Indication = pair.Indication, Technique = pair.Technique, Comparison = pair.Comparison,
-                    Grounded = grounded, FrontalGeometry = geometry, MaxOutputTokens = maxTokens,
-                }, ct).ConfigureAwait(false);
-            }
+            Task<DraftResult> Draft(DraftingPair pair, CancellationToken ct) =>
+                engine.Service.DraftAsync(Study(pair, grounded, maxTokens).ToRequest(engine.Set?.EncoderPreprocessing), ct);
             var options = new DraftingSuiteOptions
             {
                 ModelSetId = engine.Set?.Id ?? engine.LlmId,
@@ -88,6 +78,16 @@ internal static class EvalDraftCommand
             return Fail(stderr, 1, e.Message);
         }
     }
+
+    // One pair through the draft front door (its images are decoded there, once per draft).
+    // Errors name the pair and its JSONL field ("image" holds the frontal image).
+    private static DraftStudy Study(DraftingPair pair, bool grounded, int maxTokens) => DraftInputs.BuilderFor(
+        field => $"--data: pair {pair.Id}: {(field == "frontal" ? "image" : field == "max_tokens" ? "--max-tokens" : field)}").Build(new DraftStudyInput
+    {
+        Frontal = new DraftStudyFile(File.ReadAllBytes(pair.Image), Path.GetFileName(pair.Image)),
+        Lateral = pair.Lateral is null ? null : new DraftStudyFile(File.ReadAllBytes(pair.Lateral), Path.GetFileName(pair.Lateral)),
+        Indication = pair.Indication, Technique = pair.Technique, Comparison = pair.Comparison, Grounded = grounded, MaxTokens = maxTokens,
+    });
 
     /// <summary>Reports synchronously, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class LineProgress(Action<int> report) : IProgress<int>

@@ -31,4 +31,15 @@ public interface IImageEmbeddingProvider
     /// <param name="mediaType">The media type if known (image/png, image/jpeg, application/dicom).</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Encodes and projects one image that was already decoded where it entered the service (a draft's front door):
+    /// a provider that understands <see cref="DecodedImage.Pixels"/> uses them instead of decoding the bytes again.
+    /// </summary>
+    /// <param name="image">The file bytes.</param>
+    /// <param name="mediaType">The media type if known.</param>
+    /// <param name="decoded">The decoded image, or null to decode <paramref name="image"/>.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, DecodedImage? decoded, CancellationToken cancellationToken) =>
+        EmbedAsync(image, mediaType, cancellationToken);
 }

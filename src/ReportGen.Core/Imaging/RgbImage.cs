@@ -24,6 +24,7 @@ public interface IRgbImageDecoder
     /// <summary>Decodes one image; grey images are replicated into the three channels.</summary>
     /// <param name="image">The file bytes.</param>
     /// <param name="mediaType">The media type if known.</param>
+    /// <param name="decoded">The file as a front door already decoded it (its pixels are reused instead of decoding again), or null.</param>
     /// <remarks>Undecodable bytes throw the implementation's typed decode error (the hosts map it to 400 / exit 2).</remarks>
-    RgbImage Decode(ReadOnlyMemory<byte> image, string? mediaType);
+    RgbImage Decode(ReadOnlyMemory<byte> image, string? mediaType, DecodedImage? decoded = null);
 }

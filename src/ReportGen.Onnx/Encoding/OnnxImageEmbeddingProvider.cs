@@ -43,12 +43,17 @@ public sealed class OnnxImageEmbeddingProvider : IImageEmbeddingProvider
     public int Dimension => _projector.OutputDimension;
 
     /// <inheritdoc />
-    public Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, CancellationToken cancellationToken)
+    public Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, CancellationToken cancellationToken) =>
+        EmbedAsync(image, mediaType, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>A <paramref name="decoded"/> 2-D image (its <see cref="PixelImage"/>) is encoded as is: the bytes are not decoded again.</remarks>
+    public Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, DecodedImage? decoded, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.Run(() =>
         {
-            var pixels = _decode(image, mediaType);
+            var pixels = decoded?.Pixels as PixelImage ?? _decode(image, mediaType);
             cancellationToken.ThrowIfCancellationRequested();
             var encoding = _encoder.EncodeBatch([pixels], cancellationToken)[0];
             cancellationToken.ThrowIfCancellationRequested();

@@ -23,7 +23,7 @@ namespace ReportGen.Onnx;
 public sealed class VisionLanguageModelSet : IImageEmbeddingProvider, IDisposable
 {
     /// <summary>Media type of a CT series: the bytes are a zip of the series' DICOM files.</summary>
-    public const string CtSeriesMediaType = "image/x-ct-series+zip";
+    public const string CtSeriesMediaType = DecodedImage.CtSeriesMediaType;
 
     private readonly ImageEncoder _encoder;
     private readonly Projector _projector;
@@ -115,10 +115,19 @@ public sealed class VisionLanguageModelSet : IImageEmbeddingProvider, IDisposabl
     /// <see cref="CtSeriesMediaType"/> (or the bytes are a zip).
     /// </summary>
     /// <exception cref="ImageDecodeException">The bytes are not a decodable image or series.</exception>
-    public Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, CancellationToken cancellationToken)
+    public Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, CancellationToken cancellationToken) =>
+        EmbedAsync(image, mediaType, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EmbedAsync(ReadOnlyMemory{byte}, string?, CancellationToken)"/>, using the image or volume the front
+    /// door already decoded (<see cref="DecodedImage.Pixels"/>) instead of decoding the bytes again.
+    /// </summary>
+    /// <exception cref="ImageDecodeException">The bytes are not a decodable image or series.</exception>
+    public Task<ImageEmbeddings> EmbedAsync(ReadOnlyMemory<byte> image, string? mediaType, DecodedImage? decoded, CancellationToken cancellationToken)
     {
+        if (decoded?.Pixels is CtVolume volume) return Task.Run(() => EmbedVolume(volume, cancellationToken), cancellationToken);
         if (mediaType != CtSeriesMediaType && ImageDecoder.Sniff(image.Span) != ImageFormat.Zip)
-            return _images.EmbedAsync(image, mediaType, cancellationToken);
+            return _images.EmbedAsync(image, mediaType, decoded, cancellationToken);
         return Task.Run(() => EmbedVolume(CtSeriesReader.ReadZip(image.Span, _decodeOptions), cancellationToken), cancellationToken);
     }
 

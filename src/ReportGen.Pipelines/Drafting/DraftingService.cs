@@ -3,13 +3,18 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Imaging;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Drafting;
 
-/// <summary>One encoded image (PNG, JPEG or DICOM bytes) and its media type.</summary>
-public sealed record StudyImage(ReadOnlyMemory<byte> Bytes, string MediaType);
+/// <summary>One encoded image (PNG, JPEG or DICOM bytes, or a CT series zip) and its media type.</summary>
+public sealed record StudyImage(ReadOnlyMemory<byte> Bytes, string MediaType)
+{
+    /// <summary>The image as the front door decoded it (<see cref="DraftStudyBuilder"/>), handed to the embedding provider; null: decode the bytes there.</summary>
+    public DecodedImage? Decoded { get; init; }
+}
 
 /// <summary>MAIRA-2's inputs: current frontal, optional lateral, optional prior frontal + report, and the text fields ("N/A" when missing).</summary>
 public sealed record DraftRequest
@@ -180,9 +185,9 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         var images = new List<AIContent>();
         if (attachImages)
         {
-            images.Add(new DataContent(request.Frontal.Bytes, request.Frontal.MediaType));
-            if (request.Lateral is { } lateral) images.Add(new DataContent(lateral.Bytes, lateral.MediaType));
-            if (request.PriorFrontal is { } prior) images.Add(new DataContent(prior.Bytes, prior.MediaType));
+            images.Add(Content(request.Frontal));
+            if (request.Lateral is { } lateral) images.Add(Content(lateral));
+            if (request.PriorFrontal is { } prior) images.Add(Content(prior));
         }
         var contents = images.Concat(user.Contents).ToList();
         if (request.Grounded) contents.Add(new TextContent(GroundedInstruction));
@@ -191,6 +196,9 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         if (request.MaxOutputTokens is { } max) options.MaxOutputTokens = max;
         return (messages, options);
     }
+
+    // The decoded pixels ride along as the content's raw representation: the chat client hands them to the embedding provider.
+    private static DataContent Content(StudyImage image) => new(image.Bytes, image.MediaType) { RawRepresentation = image.Decoded };
 
     private static string OrNa(string? value) => string.IsNullOrWhiteSpace(value) ? "N/A" : value.Trim();
 }
