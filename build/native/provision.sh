@@ -11,6 +11,8 @@
 #        provision.sh mtmd BIN_DIR [CACHE_DIR]
 #   Builds libmtmd.so (llama.cpp's multimodal library) from that source against the libllama in BIN_DIR, cached
 #   (see mtmd() below); the build runs it after provisioning llama.cpp. Prints the folder holding libmtmd.so.
+#        provision.sh llama-source [CACHE_DIR]   the whole pinned source tree (gguf-py for tools/vlm-fixtures)
+#        provision.sh llama-tools [CACHE_DIR]    llama.cpp's llama-mtmd-cli + llama-server (on demand; slow)
 # Prints the unpacked package folder (or the headers folder) on success; one "error:" line and exit 1 otherwise.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -77,6 +79,77 @@ llama_headers() {
   [ -f "$tmp/x/include/llama.h" ] && [ -f "$tmp/x/ggml/include/ggml.h" ] || { echo "error: the llama.cpp source of $src_spec has no include/llama.h or ggml/include/ggml.h" >&2; return 1; }
   echo "$src_integrity" > "$tmp/x/.verified"
   publish "$tmp/x" "$dest" || return 1
+  echo "$dest"
+}
+
+# llama_source [CACHE_DIR]: the whole pinned llama.cpp source tree (for the reference tools and gguf-py), extracted
+# once into CACHE_DIR/llama-source_VERSION. On demand only.
+llama_source() {
+  local cache="${1:-$(default_cache)}"
+  read_source_pin || return 1
+  local dest="$cache/llama-source_${src_spec##*@}"
+  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$src_integrity" ] && [ -f "$dest/CMakeLists.txt" ]; then
+    echo "$dest"; return 0
+  fi
+  mkdir -p "$cache" || { echo "error: cannot create the native cache folder $cache; set REPORTGEN_NATIVE_CACHE to a writable folder" >&2; return 1; }
+  local tmp
+  tmp=$(mktemp -d "$cache/.tmp-llama-source-XXXXXX") || return 1
+  trap 'rm -rf "$tmp"' RETURN
+  extract_llama_source "$cache" "$tmp/x" . || return 1
+  echo "$src_integrity" > "$tmp/x/.verified"
+  publish "$tmp/x" "$dest" || return 1
+  echo "$dest"
+}
+
+# llama_tools [CACHE_DIR]: llama.cpp's own llama-mtmd-cli and llama-server, built from the pinned source as
+# reference tools (parity checks, serving benchmarks, remote-engine tests). On demand only, never in the
+# normal build: a full ggml + llama build (tens of minutes on 2 cores). Static binaries tuned for THIS
+# machine (GGML_NATIVE=ON, so the folder name carries a hash of the CPU flags; do not copy it to another
+# machine), cached in CACHE_DIR/llama-tools_VERSION_INPUTS/bin with build.json (flags, seconds, sha256s).
+llama_tools() {
+  local cache="${1:-$(default_cache)}"
+  read_source_pin || return 1
+  local cmake="${REPORTGEN_CMAKE:-cmake}" cxx="${CXX:-c++}"
+  command -v "$cmake" >/dev/null 2>&1 || { echo "error: cmake is not on PATH; install it (Debian: apt-get install -y cmake g++) to build the llama.cpp reference tools" >&2; return 1; }
+  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++)" >&2; return 1; }
+  local flags="-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF"
+  local inputs
+  inputs=$( { echo "$src_integrity"; echo "$flags"; "$cxx" --version | head -n 1; grep -m1 '^flags' /proc/cpuinfo; } | sha256sum | cut -c1-64)
+  local dest="$cache/llama-tools_${src_spec##*@}_${inputs:0:12}"
+  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -x "$dest/bin/llama-mtmd-cli" ] && [ -x "$dest/bin/llama-server" ]; then
+    echo "$dest"; return 0
+  fi
+  local src
+  src=$(llama_source "$cache") || return 1
+  exec 8>"$cache/.llama-tools.lock"
+  flock 8 || { echo "error: could not lock $cache/.llama-tools.lock" >&2; return 1; }
+  local tmp log="$cache/llama-tools-build.log"
+  tmp=$(mktemp -d "$cache/.tmp-llama-tools-XXXXXX") || return 1
+  trap 'rm -rf "$tmp"' RETURN
+  local start=$SECONDS
+  # shellcheck disable=SC2086 # $flags is a list of -D options
+  if ! { "$cmake" -S "$src" -B "$tmp/build" $flags -DCMAKE_CXX_COMPILER="$cxx" \
+         && nice -n 10 "$cmake" --build "$tmp/build" -j "${REPORTGEN_NATIVE_JOBS:-2}" --target llama-mtmd-cli llama-server; } >"$log" 2>&1; then
+    echo "error: building the llama.cpp reference tools failed ($(grep -m1 -E 'error|Error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
+  fi
+  local seconds=$((SECONDS - start)) x="$tmp/x"
+  mkdir -p "$x/bin"
+  cp "$tmp/build/bin/llama-mtmd-cli" "$tmp/build/bin/llama-server" "$x/bin/" || return 1
+  cat > "$x/build.json" <<JSON
+{
+  "source": "$src_spec",
+  "commit": "$(cat "$src/.commit")",
+  "cmakeFlags": "$flags",
+  "compiler": "$("$cxx" --version | head -n 1)",
+  "inputsSha256": "$inputs",
+  "buildSeconds": $seconds,
+  "llama-mtmd-cli": "$(sha256sum "$x/bin/llama-mtmd-cli" | cut -d' ' -f1)",
+  "llama-server": "$(sha256sum "$x/bin/llama-server" | cut -d' ' -f1)"
+}
+JSON
+  echo "$inputs" > "$x/.verified"
+  publish "$x" "$dest" || return 1
+  rm -f "$log"
   echo "$dest"
 }
 
@@ -150,6 +223,8 @@ JSON
 case "${1:-}" in
   llama-headers) llama_headers "${2:-}"; exit $? ;;
   mtmd) mtmd "${2:-}" "${3:-}"; exit $? ;;
+  llama-source) llama_source "${2:-}"; exit $? ;;
+  llama-tools) llama_tools "${2:-}"; exit $? ;;
 esac
 
 spec="$1"; integrity="$2"; cache="$3"

@@ -25,13 +25,15 @@ public class ModelManifestTests
         var shared = SharedData.Require("models");
         var manifest = RepoManifest();
         var fixtures = RepoFiles.Path("tests", "fixtures", "onnx");
-        var resolver = new ModelResolver(manifest, [shared, fixtures]);
+        var ggufFixtures = RepoFiles.Path("tests", "fixtures", "gguf");
+        var resolver = new ModelResolver(manifest, [shared, fixtures, ggufFixtures]);
         foreach (var entry in manifest.Models)
         {
             var r = resolver.Resolve(entry);
             r.Status.ShouldBe(ModelFileStatus.Ok, $"{entry.Id}: {r.ActualSha256}");
-            // Projectors and the 3-D encoder are generated test fixtures; everything else comes from shared/models.
-            r.Path.ShouldBe(Path.Combine(File.Exists(Path.Combine(fixtures, entry.File)) ? fixtures : shared, entry.File));
+            // Projectors, the 3-D encoder and the tiny VLMs are generated test fixtures; everything else comes from shared/models.
+            var folder = new[] { fixtures, ggufFixtures }.FirstOrDefault(f => File.Exists(Path.Combine(f, entry.File))) ?? shared;
+            r.Path.ShouldBe(Path.Combine(folder, entry.File));
         }
     }
 
@@ -41,11 +43,24 @@ public class ModelManifestTests
         var manifest = RepoManifest();
         var set = manifest.FindSet("stories260k-mobilenet")!;
         (set.Llm, set.Encoder, set.Projector, set.Modality).ShouldBe(("stories260k", "mobilenetv2-int8", "projector-mobilenet-64", "cxr"));
-        manifest.Find(set.Projector)!.ForModel.ShouldBe("stories260k");
+        manifest.Find(set.Projector!)!.ForModel.ShouldBe("stories260k");
         var ct = manifest.FindSet("stories260k-mobilenet-ct")!;
         ct.Ct!.Slices.ShouldBeGreaterThan(0);
         ct.Ct.Windows.Count.ShouldBe(3);
         manifest.FindSet("no-such-set").ShouldBeNull();
+    }
+
+    [Fact]
+    public void Mmproj_sets_name_an_llm_and_its_llama_cpp_mmproj()
+    {
+        var manifest = RepoManifest();
+        var set = manifest.FindSet("tiny-gemma3-vlm")!;
+        set.Kind.ShouldBe(ModelSetKind.Mmproj);
+        (set.Llm, set.Mmproj, set.Encoder, set.Projector).ShouldBe(("tiny-gemma3", "tiny-gemma3-mmproj", null, null));
+        set.ModelIds.ShouldBe(["tiny-gemma3", "tiny-gemma3-mmproj"]);
+        manifest.Find(set.Mmproj!)!.Role.ShouldBe(ModelRole.Mmproj);
+        // the default kind stays the ONNX encoder + projector
+        manifest.FindSet("stories260k-mobilenet")!.Kind.ShouldBe(ModelSetKind.EncoderProjector);
     }
 
     [Theory]
@@ -53,6 +68,12 @@ public class ModelManifestTests
     [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"nope\"", "projector 'nope' is not a model")]
     [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"proj\", \"modality\": \"mri\"", "modality 'mri' must be cxr or ct")]
     [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"proj\", \"ct\": {\"slices\": 0}", "ct.slices must be >= 1")]
+    [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\"", "a set of kind encoder-projector needs projector")]
+    [InlineData("\"llm\": \"lm\", \"encoder\": \"enc\", \"projector\": \"proj\", \"mmproj\": \"mm\"", "a set of kind encoder-projector has no mmproj")]
+    [InlineData("\"kind\": \"mmproj\", \"llm\": \"lm\"", "a set of kind mmproj needs mmproj")]
+    [InlineData("\"kind\": \"mmproj\", \"llm\": \"lm\", \"mmproj\": \"proj\"", "mmproj 'proj' is a projector, not a mmproj")]
+    [InlineData("\"kind\": \"mmproj\", \"llm\": \"lm\", \"mmproj\": \"mm\", \"encoder\": \"enc\"", "a set of kind mmproj has no encoder")]
+    [InlineData("\"kind\": \"mmproj\", \"llm\": \"lm\", \"mmproj\": \"mm-other\"", "mmproj 'mm-other' maps into 'other', not 'lm'")]
     public void Bad_sets_are_rejected_naming_the_set_and_field(string fields, string message)
     {
         using var dir = new TempDir();
@@ -61,7 +82,8 @@ public class ModelManifestTests
         string Model(string id, string role, string extra = "") =>
             $"{{\"id\": \"{id}\", \"role\": \"{role}\", \"file\": \"{id}.bin\", \"sha256\": \"{Sha}\", \"size\": 1, \"source\": \"t\", \"licence\": \"t\"{extra}}}";
         var encoder = Model("enc", "vision-encoder", ", \"preprocessing\": {\"width\": 8, \"height\": 8, \"inputName\": \"x\"}");
-        File.WriteAllText(path, $"{{\"models\": [{Model("lm", "llm")}, {encoder}, {Model("proj", "projector")}], \"sets\": [{{\"id\": \"s\", {fields}}}]}}");
+        var models = string.Join(", ", Model("lm", "llm"), encoder, Model("proj", "projector"), Model("mm", "mmproj"), Model("mm-other", "mmproj", ", \"forModel\": \"other\""));
+        File.WriteAllText(path, $"{{\"models\": [{models}], \"sets\": [{{\"id\": \"s\", {fields}}}]}}");
         var error = Should.Throw<InvalidDataException>(() => ModelManifest.Load(path));
         error.Message.ShouldContain("set 's'");
         error.Message.ShouldContain(message);
