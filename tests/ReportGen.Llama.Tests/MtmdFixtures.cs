@@ -19,7 +19,7 @@ internal static class MtmdFixtures
         public override string ToString() => Name;
     }
 
-    public static readonly Family Llava = new("llava", "tiny-llama-llava.gguf", "tiny-llava-mmproj.gguf", "mlp", NonCausal: false);
+    public static readonly Family Llava = new("llava", "tiny-llava-llama.gguf", "tiny-llava-mmproj-128.gguf", "mlp", NonCausal: false);
     public static readonly Family Gemma3 = new("gemma3", "tiny-gemma3.gguf", "tiny-gemma3-mmproj.gguf", "gemma3", NonCausal: true);
 
     public static TheoryData<string> Families => new(Llava.Name, Gemma3.Name);
@@ -38,7 +38,7 @@ internal static class MtmdFixtures
     public static string File(string name)
     {
         var path = RepoFiles.Path("tests", "fixtures", "gguf", name);
-        if (!System.IO.File.Exists(path)) Assert.Skip($"tests/fixtures/gguf/{name} is absent (made by tests/fixtures/gguf's generator)");
+        if (!System.IO.File.Exists(path)) Assert.Skip($"tests/fixtures/gguf/{name} is absent (made by tools/vlm-fixtures/make_tiny_vlms.py)");
         return path;
     }
 
