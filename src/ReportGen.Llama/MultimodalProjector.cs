@@ -165,6 +165,24 @@ public sealed unsafe class MultimodalProjector : IDisposable
         return prompt.Parts.OfType<EmbeddingPart>().Single().Embeddings;
     }
 
+    /// <summary>
+    /// llama.cpp's own prefill of a prompt with images on sequence 0 of <paramref name="context"/> (cleared first):
+    /// <c>mtmd_tokenize</c>, then <c>mtmd_helper_eval_chunks</c> (encode each image, decode text and images one
+    /// sequence at a time), what <c>llama-mtmd-cli</c> runs. For benchmarks and parity checks against our path.
+    /// </summary>
+    /// <returns>The positions the prompt took (the next token's position).</returns>
+    public int ReferencePrefill(LlamaContext context, string text, IReadOnlyList<RgbImage> images, bool addSpecial = true, bool parseSpecial = true)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.ClearAll();
+        using var chunks = Chunk(text, images, addSpecial, parseSpecial);
+        int nPast;
+        int rc;
+        lock (_encodeGate) rc = MtmdNative.mtmd_helper_eval_chunks(Handle, context.Handle, chunks, 0, 0, context.BatchSize, true, &nPast);
+        if (rc != 0) throw new LlamaException($"mtmd_helper_eval_chunks failed ({rc})");
+        return nPast;
+    }
+
     private EmbeddingPart EncodeChunk(SafeMtmdInputChunksHandle chunks, IntPtr chunk)
     {
         var rows = (int)MtmdNative.mtmd_input_chunk_get_n_tokens(chunk);

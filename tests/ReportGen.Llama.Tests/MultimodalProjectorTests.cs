@@ -211,13 +211,8 @@ public class MultimodalProjectorTests
         return context.Logits(-1).ToArray();
     }
 
-    private static unsafe int Prefill(LlamaContext context, MultimodalProjector projector, string text, RgbImage[] images)
-    {
-        using var chunks = projector.Chunk(text, images, addSpecial: true, parseSpecial: true);
-        int nPast;
-        MtmdNative.mtmd_helper_eval_chunks(projector.Handle, context.Handle, chunks, 0, 0, context.BatchSize, true, &nPast).ShouldBe(0);
-        return nPast;
-    }
+    private static int Prefill(LlamaContext context, MultimodalProjector projector, string text, RgbImage[] images) =>
+        projector.ReferencePrefill(context, text, images);
 
     private static int ArgMax(ReadOnlySpan<float> values)
     {

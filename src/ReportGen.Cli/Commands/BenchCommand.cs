@@ -11,5 +11,6 @@ internal static class BenchCommand
         BenchEncoderCommand.Create(),
         BenchStructureCommand.Create(),
         BenchCompleteCommand.Create(),
+        BenchVlmCommand.Create(),
     };
 }
