@@ -262,7 +262,7 @@ internal sealed class DraftEngine : IDisposable
             missing.Add($"{set.Id} needs {string.Join(", ", absent)}");
         }
         throw new DraftInputException("model",
-            $"--model: no {modality} model set has all its files ({string.Join("; ", missing)}); put them in models/ or a folder named by REPORTGEN_MODELS (the test projectors: REPORTGEN_MODELS=tests/fixtures/onnx), or pass --model");
+            $"--model: no {modality} model set has all its files ({string.Join("; ", missing)}); put them in models/ or a folder named by REPORTGEN_MODELS (the test sets: REPORTGEN_MODELS=tests/fixtures/gguf for the tiny VLMs, tests/fixtures/onnx for the ONNX projectors), or pass --model");
     }
 
     /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector, or its mmproj).</summary>
