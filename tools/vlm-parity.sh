@@ -101,8 +101,10 @@ for c in "${cases[@]}"; do
     case "$diff" in size*) ;; *) /usr/bin/python3 -c "import sys; sys.exit(0 if float('$diff') <= 1e-4 else 1)" && same_embd=yes ;; esac
     cli_note=""
     if [ -n "$mtmd_cli" ]; then
+      # llama-mtmd-cli always chats: a text model without a template gets LLaVA 1.5's (its text is then not ours)
+      tmpl=(); [ "$mode" = raw ] && tmpl=(--chat-template vicuna)
       if "$mtmd_cli" -m "$llm" --mmproj "$mmproj" --image "$img" -p "$prompt" --temp 0 -n "$n_predict" -t "$threads" -c 2048 \
-           >"$work/cli.txt" 2>"$work/cli.err"; then
+           "${tmpl[@]}" >"$work/cli.txt" 2>"$work/cli.err"; then
         cli_note="; llama-mtmd-cli ran: $(tr '\n' ' ' < "$work/cli.txt" | cut -c1-60)"
       else
         cli_note="; llama-mtmd-cli FAILED: $(tail -n 1 "$work/cli.err")"

@@ -64,42 +64,31 @@ publish() {
   rm -rf "$dest.old"
 }
 
-llama_headers() {
-  local cache="${1:-$(default_cache)}"
+# source_folder CACHE NAME MARKER PATH...: CACHE/NAME_VERSION holding PATH... of the pinned llama.cpp source,
+# extracted once, atomically; reused while its .verified matches the source pin and MARKER (a file) is there.
+source_folder() {
+  local cache="$1" name="$2" marker="$3"; shift 3
   read_source_pin || return 1
-  local dest="$cache/llama-headers_${src_spec##*@}"
-  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$src_integrity" ] && [ -f "$dest/include/llama.h" ]; then
+  local dest="$cache/${name}_${src_spec##*@}"
+  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$src_integrity" ] && [ -f "$dest/$marker" ]; then
     echo "$dest"; return 0
   fi
   mkdir -p "$cache" || { echo "error: cannot create the native cache folder $cache; set REPORTGEN_NATIVE_CACHE to a writable folder" >&2; return 1; }
   local tmp
-  tmp=$(mktemp -d "$cache/.tmp-llama-headers-XXXXXX") || return 1
-  trap 'rm -rf "$tmp"' RETURN
-  extract_llama_source "$cache" "$tmp/x" include ggml/include || return 1
-  [ -f "$tmp/x/include/llama.h" ] && [ -f "$tmp/x/ggml/include/ggml.h" ] || { echo "error: the llama.cpp source of $src_spec has no include/llama.h or ggml/include/ggml.h" >&2; return 1; }
+  tmp=$(mktemp -d "$cache/.tmp-$name-XXXXXX") || return 1
+  trap 'rm -rf "$tmp"; trap - RETURN' RETURN
+  extract_llama_source "$cache" "$tmp/x" "$@" || return 1
+  [ -f "$tmp/x/$marker" ] || { echo "error: the llama.cpp source of $src_spec has no $marker" >&2; return 1; }
   echo "$src_integrity" > "$tmp/x/.verified"
   publish "$tmp/x" "$dest" || return 1
   echo "$dest"
 }
 
-# llama_source [CACHE_DIR]: the whole pinned llama.cpp source tree (for the reference tools and gguf-py), extracted
-# once into CACHE_DIR/llama-source_VERSION. On demand only.
-llama_source() {
-  local cache="${1:-$(default_cache)}"
-  read_source_pin || return 1
-  local dest="$cache/llama-source_${src_spec##*@}"
-  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$src_integrity" ] && [ -f "$dest/CMakeLists.txt" ]; then
-    echo "$dest"; return 0
-  fi
-  mkdir -p "$cache" || { echo "error: cannot create the native cache folder $cache; set REPORTGEN_NATIVE_CACHE to a writable folder" >&2; return 1; }
-  local tmp
-  tmp=$(mktemp -d "$cache/.tmp-llama-source-XXXXXX") || return 1
-  trap 'rm -rf "$tmp"' RETURN
-  extract_llama_source "$cache" "$tmp/x" . || return 1
-  echo "$src_integrity" > "$tmp/x/.verified"
-  publish "$tmp/x" "$dest" || return 1
-  echo "$dest"
-}
+# llama.h and ggml's headers (bench llm's C reference decoder).
+llama_headers() { source_folder "${1:-$(default_cache)}" llama-headers include/llama.h include ggml/include; }
+
+# The whole source tree (the reference tools, the converters and gguf-py). On demand only.
+llama_source() { source_folder "${1:-$(default_cache)}" llama-source CMakeLists.txt .; }
 
 # llama_tools [CACHE_DIR]: llama.cpp's own llama-mtmd-cli and llama-server, built from the pinned source as
 # reference tools (parity checks, serving benchmarks, remote-engine tests). On demand only, never in the
@@ -125,7 +114,7 @@ llama_tools() {
   flock 8 || { echo "error: could not lock $cache/.llama-tools.lock" >&2; return 1; }
   local tmp log="$cache/llama-tools-build.log"
   tmp=$(mktemp -d "$cache/.tmp-llama-tools-XXXXXX") || return 1
-  trap 'rm -rf "$tmp"' RETURN
+  trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   local start=$SECONDS
   # shellcheck disable=SC2086 # $flags is a list of -D options
   if ! { "$cmake" -S "$src" -B "$tmp/build" $flags -DCMAKE_CXX_COMPILER="$cxx" \
@@ -183,7 +172,7 @@ mtmd() {
   if cached; then echo "$dest"; return 0; fi
   local tmp log="$cache/mtmd-build.log"
   tmp=$(mktemp -d "$cache/.tmp-mtmd-XXXXXX") || return 1
-  trap 'rm -rf "$tmp"' RETURN
+  trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   extract_llama_source "$cache" "$tmp/src" include ggml/include tools/mtmd vendor src/llama-ext.h || return 1
   local start=$SECONDS
   if ! { "$cmake" -S "$here/mtmd" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" \

@@ -158,6 +158,16 @@ def new_writer(gguf, path, arch):
     return w
 
 
+def add_text_shape(w, c, n_kv):
+    """The transformer shape keys every text converter writes (TextModel.set_gguf_parameters), in its order."""
+    w.add_block_count(c["n_layer"])
+    w.add_context_length(c["ctx"])
+    w.add_embedding_length(c["n_embd"])
+    w.add_feed_forward_length(c["n_ff"])
+    w.add_head_count(c["n_head"])
+    w.add_head_count_kv(n_kv)
+
+
 def finish(w):
     w.write_header_to_file()
     w.write_kv_data_to_file()
@@ -177,12 +187,7 @@ def write_gemma3_text(gguf, path):
     w = new_writer(gguf, path, "gemma3")
     w.add_type(gguf.GGUFType.MODEL)
     w.add_name("Tiny Gemma3 (random weights, ReportGen test fixture)")
-    w.add_block_count(c["n_layer"])
-    w.add_context_length(c["ctx"])
-    w.add_embedding_length(c["n_embd"])
-    w.add_feed_forward_length(c["n_ff"])
-    w.add_head_count(c["n_head"])
-    w.add_head_count_kv(c["n_kv"])
+    add_text_shape(w, c, c["n_kv"])
     w.add_layer_norm_rms_eps(1e-6)
     w.add_key_length(c["head_dim"])
     w.add_value_length(c["head_dim"])
@@ -289,12 +294,7 @@ def write_llama_text(gguf, path):
     w.add_type(gguf.GGUFType.MODEL)
     w.add_name("Tiny LLaVA LLaMA (random weights, ReportGen test fixture)")
     w.add_vocab_size(len(vocab))
-    w.add_block_count(c["n_layer"])
-    w.add_context_length(c["ctx"])
-    w.add_embedding_length(c["n_embd"])
-    w.add_feed_forward_length(c["n_ff"])
-    w.add_head_count(c["n_head"])
-    w.add_head_count_kv(c["n_head"])
+    add_text_shape(w, c, c["n_head"])
     w.add_rope_freq_base(10000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_file_type(gguf.LlamaFileType.ALL_F32)

@@ -24,17 +24,25 @@ public sealed record MtmdBuildInfo(string LibraryPath, string Source, string Com
         var library = Path.Combine(directory, "libmtmd.so");
         if (!File.Exists(library)) return null;
         var path = Path.Combine(directory, FileName);
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var root = doc.RootElement;
-            string Text(string name) => root.GetProperty(name).GetString() ?? throw new InvalidDataException($"{path}: '{name}' is null");
-            var types = root.GetProperty("projectorTypes").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
-            return new MtmdBuildInfo(library, Text("source"), Text("commit"), Text("sha256"), types);
+            doc = JsonDocument.Parse(File.ReadAllText(path));
         }
-        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or JsonException)
         {
             throw new InvalidDataException($"{path}: libmtmd.so has no readable build record ({ex.Message}); rebuild to provision it again", ex);
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            JsonElement Field(string name, JsonValueKind kind) =>
+                root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == kind
+                    ? v
+                    : throw new InvalidDataException($"{path}: '{name}' is missing or not a {kind.ToString().ToLowerInvariant()}; rebuild to provision libmtmd again");
+            string Text(string name) => Field(name, JsonValueKind.String).GetString()!;
+            var types = Field("projectorTypes", JsonValueKind.Array).EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+            return new MtmdBuildInfo(library, Text("source"), Text("commit"), Text("sha256"), types);
         }
     }
 }
