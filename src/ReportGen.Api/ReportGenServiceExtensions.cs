@@ -7,7 +7,7 @@ using ReportGen.Api.Apis;
 using ReportGen.Api.Hosting;
 using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Imaging;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Drafting;
@@ -27,22 +27,39 @@ public static class ReportGenServiceExtensions
     /// <summary>Rate-limiting policy applied to every /v1 endpoint.</summary>
     public const string PerClientPolicy = "per-client";
 
-    /// <summary>Registers every ReportGen service.</summary>
+    /// <summary>Registers every ReportGen service, one feature at a time.</summary>
     public static WebApplicationBuilder AddReportGen(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
+        builder.AddApiOptions();
+        builder.AddProblemResponses();
+        builder.AddTelemetry();
+        builder.AddRequestLimits();
+        builder.AddModelManifest();
+        builder.AddHostedLlm();
+        builder.AddReportPipelines();
+        builder.AddBatchJobs();
+        builder.Services.AddCompletion(builder.Configuration);
+        return builder;
+    }
+
+    // ReportGen:* settings, validated at start (a bad key or limit fails the boot, not the first request).
+    private static void AddApiOptions(this WebApplicationBuilder builder)
+    {
         var isDevelopment = builder.Environment.IsDevelopment();
-        services.AddOptions<ReportGenApiOptions>()
+        builder.Services.AddOptions<ReportGenApiOptions>()
             .BindConfiguration(ReportGenApiOptions.Section)
             .Configure(o => o.IsDevelopment = isDevelopment)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ReportGenApiOptions>, ApiOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ReportGenApiOptions>, ApiOptionsValidator>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest));
+    }
 
-        // Logs never carry request bodies (patient data): no HTTP body logging is registered, and the
-        // console formatter is JSON so fields stay fields.
-        builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
-
+    // Every failure is an RFC 7807 problem naming the field at fault.
+    private static void AddProblemResponses(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Problems the framework writes itself (status code pages) still name the field at fault.
@@ -58,14 +75,27 @@ public static class ReportGenServiceExtensions
             if (field is not null) ctx.ProblemDetails.Extensions["field"] = field;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest));
-        services.AddMetrics();
-        services.AddSingleton<ReportGenMetrics>();
-        services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-            // GC heap, working set, thread pool: what shows a leak under load.
-            "System.Runtime"));
+        services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
+        services.AddSingleton<IExceptionProblemMapper, LlmProblemMapper>();
+    }
 
+    // Logs (JSON, never a request body) and the meters /metrics exports.
+    private static void AddTelemetry(this WebApplicationBuilder builder)
+    {
+        // Logs never carry request bodies (patient data): no HTTP body logging is registered, and the
+        // console formatter is JSON so fields stay fields.
+        builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<ReportGenMetrics>();
+        // ReportGen* covers the service's meter and the pipelines' (PipelineFailures); then the host's and the runtime's own
+        // (GC heap, working set, thread pool: what shows a leak under load).
+        builder.Services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"));
+    }
+
+    // Body size, request deadline, browser origins and the per-key rate limit.
+    private static void AddRequestLimits(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         var limits = builder.Configuration.GetSection(ReportGenApiOptions.Section).Get<ReportGenApiOptions>() ?? new ReportGenApiOptions();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = limits.MaxRequestBytes);
@@ -84,56 +114,67 @@ public static class ReportGenServiceExtensions
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(PerClientPolicy, context =>
-            {
-                var client = context.Items[ApiKeyAuthentication.ClientNameItem] as string ?? "unknown";
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<ReportGenApiOptions>>().Value.RateLimitPerMinute;
-                return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perMinute,
-                    TokensPerPeriod = perMinute,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
-            o.OnRejected = async (ctx, ct) =>
-            {
-                ctx.HttpContext.RequestServices.GetRequiredService<ReportGenMetrics>().Rejected("rate_limited");
-                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
-                ctx.HttpContext.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await ProblemWriter.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
-                    $"Too many requests for this API key; retry after {retry} s.", field: "X-Api-Key", code: "rate_limited");
-            };
+            o.AddPolicy(PerClientPolicy, PerClientBucket);
+            o.OnRejected = RejectAsync;
         });
+    }
 
-        services.AddSingleton(_ =>
+    private static RateLimitPartition<string> PerClientBucket(HttpContext context)
+    {
+        var client = context.Items[ApiKeyAuthentication.ClientNameItem] as string ?? "unknown";
+        var perMinute = context.RequestServices.GetRequiredService<IOptions<ReportGenApiOptions>>().Value.RateLimitPerMinute;
+        return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = perMinute,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext ctx, CancellationToken cancellationToken)
+    {
+        ctx.HttpContext.RequestServices.GetRequiredService<ReportGenMetrics>().Rejected("rate_limited");
+        var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
+        ctx.HttpContext.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ProblemWriter.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
+            $"Too many requests for this API key; retry after {retry} s.", field: "X-Api-Key", code: "rate_limited");
+    }
+
+    // models/models.json and the folders model files are resolved from.
+    private static void AddModelManifest(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(_ =>
         {
             var path = ModelManifest.DefaultPath() ?? throw new InvalidOperationException("models/models.json not found; set REPORTGEN_MANIFEST");
             return ModelManifest.Load(path);
         });
-        services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
-        services.AddSingleton<ServiceReadiness>();
+        builder.Services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
+        builder.Services.AddSingleton<ServiceReadiness>();
+    }
 
-        services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
-        services.AddSingleton<IExceptionProblemMapper, LlmProblemMapper>();
+    // One model (local GGUF, a vision-language set or a remote server), loaded once at start-up and shared by every pipeline.
+    private static void AddHostedLlm(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var llm = builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>();
-        if (!string.IsNullOrWhiteSpace(llm?.Model) || !string.IsNullOrWhiteSpace(llm?.RemoteUrl) || !string.IsNullOrWhiteSpace(llm?.ModelSet))
-        {
-            // One model, loaded once at start-up and shared by every pipeline.
-            services.AddSingleton<LlmHost>();
-            services.AddHostedService(sp => sp.GetRequiredService<LlmHost>());
-            services.AddSingleton<IChatClient, HostedChatClient>();
-            if (string.IsNullOrWhiteSpace(llm?.RemoteUrl))
-            {
-                // Auto-completion re-ranking shares the loaded model (a remote chat server cannot score log-probabilities).
-                services.AddSingleton<HostedCompletionModel>();
-                services.AddSingleton<ISequenceScorer>(sp => sp.GetRequiredService<HostedCompletionModel>());
-                services.AddSingleton<IContinuationGenerator>(sp => sp.GetRequiredService<HostedCompletionModel>());
-            }
-        }
-        // The prompt files the LLM engines render; results name the file and its hash in their provenance.
+        if (string.IsNullOrWhiteSpace(llm?.Model) && string.IsNullOrWhiteSpace(llm?.RemoteUrl) && string.IsNullOrWhiteSpace(llm?.ModelSet)) return;
+        services.AddSingleton<LlmHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<LlmHost>());
+        services.AddSingleton<IChatClient, HostedChatClient>();
+        if (!string.IsNullOrWhiteSpace(llm?.RemoteUrl)) return;
+        // Auto-completion re-ranking shares the loaded model (a remote chat server cannot score log-probabilities).
+        services.AddSingleton<HostedCompletionModel>();
+        services.AddSingleton<ISequenceScorer>(sp => sp.GetRequiredService<HostedCompletionModel>());
+        services.AddSingleton<IContinuationGenerator>(sp => sp.GetRequiredService<HostedCompletionModel>());
+    }
+
+    // The pipelines and their front doors; results name the prompt file and its hash in their provenance.
+    private static void AddReportPipelines(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.AddSingleton(_ => PromptLibrary.LoadDefault());
         services.AddSingleton(sp => new StructuringService(sp.GetService<IChatClient>(), sp.GetRequiredService<PromptLibrary>()));
         services.AddSingleton(_ => TaxonomyLibrary.LoadDefault());
@@ -141,15 +182,17 @@ public static class ReportGenServiceExtensions
         services.AddSingleton(sp => new RulesJudge(sp.GetRequiredService<TaxonomyLibrary>().Get("chexpert14")));
         // The draft front door: decodes each image once, within the per-image limit.
         services.AddSingleton(sp => new DraftStudyBuilder(new StudyImageDecoder(), sp.GetRequiredService<IOptions<ReportGenApiOptions>>().Value.MaxImageBytes));
+    }
 
+    // Journalled batch jobs over the pipelines.
+    private static void AddBatchJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.AddSingleton<IJobOperation, SectionsJobOperation>();
         services.AddSingleton<IJobOperation, StructureJobOperation>();
         services.AddSingleton<IJobOperation, ClassifyJobOperation>();
         services.AddSingleton<JobStore>();
         services.AddHostedService<JobRunner>();
-
-        services.AddCompletion(builder.Configuration);
-        return builder;
     }
 
     /// <summary>Maps every ReportGen endpoint, behind the middleware every request passes.</summary>

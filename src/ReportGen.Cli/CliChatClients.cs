@@ -6,6 +6,9 @@ using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Cli;
 
+/// <summary>An LLM engine's chat model and prompt files; both null for a rules engine.</summary>
+internal sealed record EngineModel(IChatClient? Chat, Pipelines.Prompts.PromptLibrary? Prompts);
+
 /// <summary>
 /// The chat model behind the CLI's LLM engines: a remote OpenAI-compatible server when <c>REPORTGEN_LLM_URL</c>
 /// is set, else the in-process llama.cpp runtime over a manifest model id or a GGUF path; null without either.
@@ -34,6 +37,21 @@ internal static class CliChatClients
             return null;
         }
         return Local(llama, model, null, null);
+    }
+
+    /// <summary>
+    /// The chat model and prompt files of an LLM engine, for <c>classify</c>, <c>structure</c>, <c>judge</c> and their eval
+    /// verbs: (null, null) when <paramref name="needsModel"/> is false; null after one stderr line saying what is missing
+    /// (the command then exits 1). <paramref name="factory"/> makes the client for a model id (default <see cref="Create"/>).
+    /// </summary>
+    public static async Task<EngineModel?> ForEngineAsync(bool needsModel, string? model, string command, Func<string?, IChatClient?>? factory, TextWriter stderr)
+    {
+        if (!needsModel) return new EngineModel(null, null);
+        // The prompt files first: a result must name the prompt that produced it (no built-in fallback).
+        if (CliPrompts.Load(command, stderr) is not { } prompts) return null;
+        if ((factory ?? Create)(model) is { } chat) return new EngineModel(chat, prompts);
+        await stderr.WriteLineAsync($"reportgen {command}: the LLM engine needs a chat model: pass --model ID (a GGUF from models/models.json or a path) or set {LlmUrlEnvironmentVariable} to an OpenAI-compatible server").ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>REPORTGEN_LLM_THREADS: the cores a command may use (ggml threads spin; oversubscribing is slow); 0 = all.</summary>

@@ -94,6 +94,7 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         new Case("jobs: no operation", "POST", "/v1/jobs", "application/x-ndjson", "{\"text\":\"a\"}", 400, "operation"),
         new Case("jobs: unknown operation", "POST", "/v1/jobs?operation=teleport", "application/x-ndjson", "{\"text\":\"a\"}", 400, "operation"),
         new Case("jobs: empty body", "POST", "/v1/jobs?operation=structure", "application/x-ndjson", "", 400, "body"),
+        new Case("jobs: unknown classify engine (never read as rules)", "POST", "/v1/jobs?operation=classify&engine=hybrid", "application/x-ndjson", "{\"text\":\"a\"}", 400, "engine"),
         new Case("jobs: a line is not JSON", "POST", "/v1/jobs?operation=structure", "application/x-ndjson", "{\"text\":\"a\"}\n{oops", 400, "records[2]"),
         new Case("jobs: a line is an array", "POST", "/v1/jobs?operation=structure", "application/x-ndjson", "[\"a\"]", 400, "records[1]"),
         new Case("jobs: unknown engine", "POST", "/v1/jobs?operation=structure&engine=magic", "application/x-ndjson", "{\"text\":\"a\"}", 400, "engine"),

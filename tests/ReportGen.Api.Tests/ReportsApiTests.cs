@@ -122,3 +122,27 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
         _factory.Logs.Lines.ShouldNotContain(l => l.Contains("Zebrafinch", StringComparison.OrdinalIgnoreCase) || l.Contains("Testpatient", StringComparison.Ordinal));
     }
 }
+
+/// <summary>A judge whose model call fails answers "failed", and the failure leaves a trace: a log line without the report text, and a count at /metrics.</summary>
+public class JudgeFailureTraceTests
+{
+    [Fact]
+    public async Task A_failed_judge_call_is_logged_without_report_text_and_counted_in_metrics()
+    {
+        // A chat server that is not there: every model call fails (connection refused).
+        await using var factory = new ApiFactory(new Dictionary<string, string?> { ["ReportGen:Llm:RemoteUrl"] = "http://127.0.0.1:9/v1/", ["ReportGen:Llm:Model"] = "absent" });
+        using var client = factory.CreateAuthorizedClient();
+        const string secret = "Zebrafinch-Quokka pleural effusion of Mr Testpatient";
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var method in new[] { "green", "chexprompt", "radfact" })
+            await client.PostAsJsonAsync("/v1/reports/judge", new { candidate = secret, reference = "No pleural effusion.", method }, ct);
+        await Task.Delay(200, ct);
+        var lines = factory.Logs.Lines.ToList();
+        lines.ShouldContain(l => l.Contains("judge-green failed", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.Contains("judge-radfact failed", StringComparison.Ordinal));
+        lines.ShouldNotContain(l => l.Contains("Zebrafinch", StringComparison.OrdinalIgnoreCase) || l.Contains("Testpatient", StringComparison.Ordinal));
+        var metrics = await client.GetStringAsync("/metrics", ct);
+        metrics.ShouldContain("reportgen_pipeline_failures");
+        metrics.ShouldContain("stage=\"judge-green\"");
+    }
+}

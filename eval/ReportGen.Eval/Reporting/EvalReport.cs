@@ -117,13 +117,13 @@ public sealed class EvalReport
 
 /// <summary>A part of report.html.</summary>
 public abstract record ReportSection(string Title);
-/// <summary>Bars.</summary>
+/// <summary>A horizontal bar chart; <c>Max</c> fixes the axis (null: the largest bar).</summary>
 public sealed record BarChartSection(string Title, IReadOnlyList<(string Label, double Value)> Bars, double? Max, string? Caption) : ReportSection(Title);
-/// <summary>Confusion matrix.</summary>
+/// <summary>A confusion matrix: <c>Counts[truth, predicted]</c> over <c>Labels</c>.</summary>
 public sealed record ConfusionMatrixSection(string Title, IReadOnlyList<string> Labels, int[,] Counts, string? Caption) : ReportSection(Title);
-/// <summary>Histogram.</summary>
+/// <summary>A histogram of <c>Values</c> in <c>Bins</c> equal-width bins, labelled in <c>Unit</c>.</summary>
 public sealed record HistogramSection(string Title, IReadOnlyList<double> Values, int Bins, string Unit, string? Caption) : ReportSection(Title);
-/// <summary>Table.</summary>
+/// <summary>A table of preformatted cells (also written to results.json <c>tables</c>).</summary>
 public sealed record TableSection(string Title, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows, string? Caption) : ReportSection(Title);
-/// <summary>Text.</summary>
+/// <summary>A titled paragraph: protocol notes, comparisons with published numbers.</summary>
 public sealed record NoteSection(string Title, string Text) : ReportSection(Title);

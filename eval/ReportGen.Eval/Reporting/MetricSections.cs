@@ -20,12 +20,12 @@ public static class MetricSections
         return report;
     }
 
-    /// <summary>radgraph_simple/partial/complete (F1, precision, recall) and a bar chart of the F1s.</summary>
-    public static EvalReport AddRadGraph(this EvalReport report, RadGraphF1Result result, string prefix = "")
+    /// <summary>radgraph_simple/partial/complete (F1, precision, recall) and a bar chart of the F1s; <paramref name="decimals"/> rounds the metrics.</summary>
+    public static EvalReport AddRadGraph(this EvalReport report, RadGraphF1Result result, string prefix = "", int? decimals = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(result);
-        foreach (var (name, value) in result.ToDictionary()) report.AddMetric(prefix + name, value);
+        foreach (var (name, value) in result.ToDictionary()) report.AddMetric(prefix + name, decimals is { } d ? Math.Round(value, d) : value);
         report.AddBarChart($"{prefix}RadGraph F1", result.Mean.Select(kv => ($"RG {kv.Key.ToString().ToLowerInvariant()}", kv.Value.F1)));
         return report;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ReportGen.Eval.Metrics.Judging;
 using ReportGen.Eval.Reporting;
+using ReportGen.Pipelines;
 using ReportGen.Pipelines.Judging;
 
 namespace ReportGen.Eval.Suites;
@@ -32,6 +33,8 @@ public sealed record JudgingSuiteOptions
     public string? ModelId { get; init; }
     /// <summary>The judge model's file (hashed into the provenance), if known.</summary>
     public string? ModelPath { get; init; }
+    /// <summary>Where a judge failure on an example is logged (type, message, stack; never the example's text).</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
 }
 
 /// <summary>
@@ -117,7 +120,8 @@ public static class JudgingSuite
         }
         else
         {
-            judged = await JudgeEachAsync("judging RadFact examples", examples, e => e.Id, (e, ct) => judge(e, ct), latencies, cancellationToken).ConfigureAwait(false);
+            judged = await JudgeEachAsync("judging RadFact examples", examples, e => e.Id, e => e.CandidatePhrases.Concat(e.ReferencePhrases), (e, ct) => judge(e, ct), latencies,
+                options.Logger, cancellationToken).ConfigureAwait(false);
         }
 
         Describe(run.Report, examples, judged, options, judge is not null);
@@ -144,8 +148,8 @@ public static class JudgingSuite
         if (options.ModelId is not null) run.Provenance.AddModel(options.ModelId, options.ModelPath);
         run.Provenance.Settings["judge"] = judge is null ? PhraseMatchOracle.Name : options.JudgeName;
         run.Provenance.Settings["data_format"] = "radfact-grounded";
-        run.Provenance.Settings["bootstrap_resamples"] = options.BootstrapResamples.ToString(Inv);
-        run.Provenance.Settings["seed"] = options.Seed.ToString(Inv);
+        run.Provenance.Settings["bootstrap_resamples"] = options.BootstrapResamples.ToString(Invariant);
+        run.Provenance.Settings["seed"] = options.Seed.ToString(Invariant);
 
         var examples = RadFactGroundedExamples.Load(dataPath);
         if (examples.Count == 0) throw new InvalidDataException($"{Path.GetFileName(dataPath)} holds no examples");
@@ -158,7 +162,8 @@ public static class JudgingSuite
         }
         else
         {
-            judged = await JudgeEachAsync("judging RadFact grounded examples", examples, e => e.Id, (e, ct) => judge(e, ct), latencies, cancellationToken).ConfigureAwait(false);
+            judged = await JudgeEachAsync("judging RadFact grounded examples", examples, e => e.Id, e => e.CandidatePhrases.Concat(e.ReferencePhrases).Select(p => p.Text),
+                (e, ct) => judge(e, ct), latencies, options.Logger, cancellationToken).ConfigureAwait(false);
         }
 
         DescribeGrounded(run.Report, examples, judged, options, judge is null ? PhraseMatchOracle.Name : options.JudgeName);
@@ -171,9 +176,9 @@ public static class JudgingSuite
     }
 
     /// <summary>Judges every example with progress, timing each; a judge failure is one invalid sample, counted in the
-    /// results (its message may hold report text, so it is not logged).</summary>
-    private static Task<IReadOnlyList<RadFactSample>> JudgeEachAsync<T>(string label, IReadOnlyList<T> examples, Func<T, string> id,
-        Func<T, CancellationToken, Task<RadFactSample>> judge, List<double> latencies, CancellationToken cancellationToken) =>
+    /// results and logged (<see cref="PipelineFailures"/>: a message that quotes the example's phrases is withheld).</summary>
+    private static Task<IReadOnlyList<RadFactSample>> JudgeEachAsync<T>(string label, IReadOnlyList<T> examples, Func<T, string> id, Func<T, IEnumerable<string>> phrases,
+        Func<T, CancellationToken, Task<RadFactSample>> judge, List<double> latencies, Microsoft.Extensions.Logging.ILogger? logger, CancellationToken cancellationToken) =>
         EvalProgress.ForEachAsync(label, examples, async (example, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -184,11 +189,55 @@ public static class JudgingSuite
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                PipelineFailures.Record(logger, "eval-judge", e, [.. phrases(example)]);
                 result = new RadFactSample(id(example), null, null);
             }
             lock (latencies) latencies.Add(clock.Elapsed.TotalMilliseconds);
             return result;
         }, cancellationToken);
+
+    // The aggregate's metrics as results.json names them (radfact_ + key), with what each means; RadFact's order.
+    private static readonly (string Key, string Description)[] NarrativeScoreDescriptions =
+    [
+        ("logical_precision", "share of candidate (A) phrases entailed by the reference (B), mean over examples"),
+        ("logical_recall", "share of reference (B) phrases entailed by the candidate (A), mean over examples"),
+        ("logical_f1", "2PR/(P+R) of the two means (RadFact's headline score)"),
+    ];
+
+    private static readonly (string Key, string Description)[] GroundedScoreDescriptions =
+    [
+        ("logical_precision", "share of candidate phrases entailed by the reference, mean over examples"),
+        ("logical_recall", "share of reference phrases entailed by the candidate, mean over examples"),
+        ("logical_f1", "2PR/(P+R) of the two means"),
+        ("grounding_precision", "spatially entailed / entailed boxed candidate phrases, nanmean over examples"),
+        ("grounding_recall", "spatially entailed / entailed boxed reference phrases, nanmean over examples"),
+        ("grounding_f1", "2PR/(P+R) of the grounding means"),
+        ("spatial_precision", "spatially entailed / all boxed candidate phrases, nanmean over examples"),
+        ("spatial_recall", "spatially entailed / all boxed reference phrases, nanmean over examples"),
+        ("spatial_f1", "2PR/(P+R) of the spatial means"),
+    ];
+
+    private static readonly (string Key, string Description)[] PhraseCountDescriptions =
+    [
+        ("num_candidate_phrases", "mean candidate phrases per example"),
+        ("num_reference_phrases", "mean reference phrases per example"),
+    ];
+
+    private static readonly (string Key, string Description)[] GroundedCountDescriptions =
+    [
+        .. PhraseCountDescriptions,
+        ("num_candidate_phrases_with_boxes", "mean boxed candidate phrases per example"),
+        ("num_reference_phrases_with_boxes", "mean boxed reference phrases per example"),
+    ];
+
+    private static void AddAggregate(EvalReport report, RadFactAggregate aggregate, (string Key, string Description)[] scoreMetrics, (string Key, string Description)[] countMetrics)
+    {
+        var values = aggregate.ToDictionary();
+        foreach (var (key, description) in scoreMetrics) report.AddMetric("radfact_" + key, values[key], description);
+        report.AddMetric("radfact_num_samples", aggregate.NumSamples, "examples scored");
+        report.AddMetric("radfact_num_invalid_samples", aggregate.NumInvalidSamples, "examples the judge failed on (counted, not scored)");
+        foreach (var (key, description) in countMetrics) report.AddMetric("radfact_" + key, values[key], description);
+    }
 
     private static readonly string[] GroundedScores =
         ["logical_precision", "logical_recall", "logical_f1", "grounding_precision", "grounding_recall", "grounding_f1", "spatial_precision", "spatial_recall", "spatial_f1"];
@@ -197,23 +246,8 @@ public static class JudgingSuite
     {
         // Grounded phrases: RadFact reports the box scores too (onlyFactualScores false).
         var aggregate = RadFact.Aggregate(judged, onlyFactualScores: false);
-        var d = aggregate.ToDictionary();
-        report.AddMetric("radfact_logical_precision", d["logical_precision"], "share of candidate phrases entailed by the reference, mean over examples");
-        report.AddMetric("radfact_logical_recall", d["logical_recall"], "share of reference phrases entailed by the candidate, mean over examples");
-        report.AddMetric("radfact_logical_f1", d["logical_f1"], "2PR/(P+R) of the two means");
-        report.AddMetric("radfact_grounding_precision", d["grounding_precision"], "spatially entailed / entailed boxed candidate phrases, nanmean over examples");
-        report.AddMetric("radfact_grounding_recall", d["grounding_recall"], "spatially entailed / entailed boxed reference phrases, nanmean over examples");
-        report.AddMetric("radfact_grounding_f1", d["grounding_f1"], "2PR/(P+R) of the grounding means");
-        report.AddMetric("radfact_spatial_precision", d["spatial_precision"], "spatially entailed / all boxed candidate phrases, nanmean over examples");
-        report.AddMetric("radfact_spatial_recall", d["spatial_recall"], "spatially entailed / all boxed reference phrases, nanmean over examples");
-        report.AddMetric("radfact_spatial_f1", d["spatial_f1"], "2PR/(P+R) of the spatial means");
-        report.AddMetric("radfact_num_samples", aggregate.NumSamples, "examples scored");
-        report.AddMetric("radfact_num_invalid_samples", aggregate.NumInvalidSamples, "examples the judge failed on (counted, not scored)");
-        report.AddMetric("radfact_num_candidate_phrases", d["num_candidate_phrases"], "mean candidate phrases per example");
-        report.AddMetric("radfact_num_reference_phrases", d["num_reference_phrases"], "mean reference phrases per example");
-        report.AddMetric("radfact_num_candidate_phrases_with_boxes", d["num_candidate_phrases_with_boxes"], "mean boxed candidate phrases per example");
-        report.AddMetric("radfact_num_reference_phrases_with_boxes", d["num_reference_phrases_with_boxes"], "mean boxed reference phrases per example");
-
+        var scores = aggregate.ToDictionary();
+        AddAggregate(report, aggregate, GroundedScoreDescriptions, GroundedCountDescriptions);
         var valid = judged.Where(s => !s.IsInvalid).ToArray();
         if (valid.Length > 0)
         {
@@ -225,7 +259,7 @@ public static class JudgingSuite
             }
             report.AddExtra("bootstrap", boot);
         }
-        report.AddBarChart("RadFact logical, grounding and spatial scores", GroundedScores.Select(k => (k.Replace('_', ' '), d[k])));
+        report.AddBarChart("RadFact logical, grounding and spatial scores", GroundedScores.Select(k => (k.Replace('_', ' '), scores[k])));
 
         var spatialCounts = new int[2, 3];
         var rows = new List<IReadOnlyList<string>>();
@@ -236,25 +270,25 @@ public static class JudgingSuite
             var boxedReference = example.ReferencePhrases.Count(p => p.Boxes is { Count: > 0 });
             if (sample.IsInvalid)
             {
-                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), boxedCandidate.ToString(Inv), boxedReference.ToString(Inv), "failed", "failed", "failed", "failed", "failed"]);
+                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), boxedCandidate.ToString(Invariant), boxedReference.ToString(Invariant), "failed", "failed", "failed", "failed", "failed"]);
                 report.AddItem(new { example.Id, Status = "judge_failed" });
                 continue;
             }
             var score = RadFactScoring.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
             foreach (var (side, phrases) in new[] { (0, sample.CandidatePhrases!), (1, sample.ReferencePhrases!) })
                 foreach (var p in phrases) spatialCounts[side, (int)RadFactScoring.SpatialStatus(p)]++;
-            rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), boxedCandidate.ToString(Inv), boxedReference.ToString(Inv),
-                F(score.LogicalF1), F(score.GroundingPrecision), F(score.GroundingRecall), F(score.SpatialPrecision), F(score.SpatialRecall)]);
+            rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), boxedCandidate.ToString(Invariant), boxedReference.ToString(Invariant),
+                Cell(score.LogicalF1), Cell(score.GroundingPrecision), Cell(score.GroundingRecall), Cell(score.SpatialPrecision), Cell(score.SpatialRecall)]);
             report.AddItem(new
             {
                 example.Id,
                 Status = "scored",
-                LogicalPrecision = Finite(score.LogicalPrecision),
-                LogicalRecall = Finite(score.LogicalRecall),
-                GroundingPrecision = Finite(score.GroundingPrecision),
-                GroundingRecall = Finite(score.GroundingRecall),
-                SpatialPrecision = Finite(score.SpatialPrecision),
-                SpatialRecall = Finite(score.SpatialRecall),
+                LogicalPrecision = RadFactScoring.OrNull(score.LogicalPrecision),
+                LogicalRecall = RadFactScoring.OrNull(score.LogicalRecall),
+                GroundingPrecision = RadFactScoring.OrNull(score.GroundingPrecision),
+                GroundingRecall = RadFactScoring.OrNull(score.GroundingRecall),
+                SpatialPrecision = RadFactScoring.OrNull(score.SpatialPrecision),
+                SpatialRecall = RadFactScoring.OrNull(score.SpatialRecall),
                 CandidateStatuses = sample.CandidatePhrases!.Select(p => p.Status).ToArray(),
                 CandidateSpatial = sample.CandidatePhrases!.Select(p => RadFactScoring.SpatialStatus(p).ToString()).ToArray(),
                 ReferenceStatuses = sample.ReferencePhrases!.Select(p => p.Status).ToArray(),
@@ -262,7 +296,7 @@ public static class JudgingSuite
             });
         }
         report.AddTable("Phrases by spatial status", ["side", "no boxes", "spatially entailed", "boxed, not spatially entailed"],
-            [["candidate", .. Enumerable.Range(0, 3).Select(s => spatialCounts[0, s].ToString(Inv))], ["reference", .. Enumerable.Range(0, 3).Select(s => spatialCounts[1, s].ToString(Inv))]]);
+            [["candidate", .. Enumerable.Range(0, 3).Select(s => spatialCounts[0, s].ToString(Invariant))], ["reference", .. Enumerable.Range(0, 3).Select(s => spatialCounts[1, s].ToString(Invariant))]]);
         report.AddTable("Per example", ["example", "candidate phrases", "reference phrases", "boxed candidate", "boxed reference",
             "logical F1", "grounding P", "grounding R", "spatial P", "spatial R"], rows, "n/a: undefined (no entailed boxed phrase, or no boxed phrase, on that side).");
         report.AddNote("Judge and definitions",
@@ -281,15 +315,8 @@ public static class JudgingSuite
     {
         // Narrative phrases carry no boxes: RadFact reports only the logical scores here (is_narrative_text).
         var aggregate = RadFact.Aggregate(judged, onlyFactualScores: true);
-        var d = aggregate.ToDictionary();
-        report.AddMetric("radfact_logical_precision", d["logical_precision"], "share of candidate (A) phrases entailed by the reference (B), mean over examples");
-        report.AddMetric("radfact_logical_recall", d["logical_recall"], "share of reference (B) phrases entailed by the candidate (A), mean over examples");
-        report.AddMetric("radfact_logical_f1", d["logical_f1"], "2PR/(P+R) of the two means (RadFact's headline score)");
-        report.AddMetric("radfact_num_samples", aggregate.NumSamples, "examples scored");
-        report.AddMetric("radfact_num_invalid_samples", aggregate.NumInvalidSamples, "examples the judge failed on (counted, not scored)");
-        report.AddMetric("radfact_num_candidate_phrases", d["num_candidate_phrases"], "mean candidate phrases per example");
-        report.AddMetric("radfact_num_reference_phrases", d["num_reference_phrases"], "mean reference phrases per example");
-
+        var scores = aggregate.ToDictionary();
+        AddAggregate(report, aggregate, NarrativeScoreDescriptions, PhraseCountDescriptions);
         var boot = aggregate.NumSamples > 0 ? RadFactBootstrap.Compute(judged.Where(s => !s.IsInvalid).ToArray(), options.BootstrapResamples, options.Seed) : null;
         if (boot is not null)
         {
@@ -301,7 +328,7 @@ public static class JudgingSuite
             report.AddExtra("bootstrap", boot);
         }
 
-        report.AddBarChart("RadFact logical scores", [("logical precision", d["logical_precision"]), ("logical recall", d["logical_recall"]), ("logical F1", d["logical_f1"])]);
+        report.AddBarChart("RadFact logical scores", [("logical precision", scores["logical_precision"]), ("logical recall", scores["logical_recall"]), ("logical F1", scores["logical_f1"])]);
 
         if (hasJudge) DescribeAgreement(report, examples, judged);
 
@@ -312,19 +339,19 @@ public static class JudgingSuite
             var (example, sample) = perExample[i];
             if (sample.IsInvalid)
             {
-                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), "failed", "failed", "failed"]);
+                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), "failed", "failed", "failed"]);
                 report.AddItem(new { example.Id, Status = "judge_failed" });
                 continue;
             }
             var score = RadFactScoring.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
-            rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Inv), example.ReferencePhrases.Count.ToString(Inv), F(score.LogicalPrecision), F(score.LogicalRecall), F(score.LogicalF1)]);
+            rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), Cell(score.LogicalPrecision), Cell(score.LogicalRecall), Cell(score.LogicalF1)]);
             report.AddItem(new
             {
                 example.Id,
                 Status = "scored",
-                LogicalPrecision = Finite(score.LogicalPrecision),
-                LogicalRecall = Finite(score.LogicalRecall),
-                LogicalF1 = Finite(score.LogicalF1),
+                LogicalPrecision = RadFactScoring.OrNull(score.LogicalPrecision),
+                LogicalRecall = RadFactScoring.OrNull(score.LogicalRecall),
+                LogicalF1 = RadFactScoring.OrNull(score.LogicalF1),
                 CandidateStatuses = sample.CandidatePhrases!.Select(p => p.Status).ToArray(),
                 ReferenceStatuses = sample.ReferencePhrases!.Select(p => p.Status).ToArray(),
             });
@@ -370,7 +397,8 @@ public static class JudgingSuite
 
     private static int Index(string status) => Array.IndexOf(Statuses, status) is var i and >= 0 and < 3 ? i : 3;
 
-    private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.####", Inv) : "n/a";
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+    private static readonly System.Globalization.CultureInfo Invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+    // A score as a table cell: up to four decimals, "n/a" when undefined.
+    private static string Cell(double score) => double.IsFinite(score) ? score.ToString("0.####", Invariant) : "n/a";
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Primitives;
 using ReportGen.Api.Fhir;
 using ReportGen.Api.Hosting;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
@@ -203,11 +203,11 @@ public static class DraftApi
         [JsonPropertyName("prior")] public IFormFile? Prior { get; init; }
         /// <summary>The prior report.</summary>
         [JsonPropertyName("prior_report")] public string? PriorReport { get; init; }
-        /// <summary>Indication.</summary>
+        /// <summary>Why the study was requested (up to 4096 characters).</summary>
         [JsonPropertyName("indication")] public string? Indication { get; init; }
-        /// <summary>Technique.</summary>
+        /// <summary>How the study was acquired: views, contrast (up to 4096 characters).</summary>
         [JsonPropertyName("technique")] public string? Technique { get; init; }
-        /// <summary>Comparison.</summary>
+        /// <summary>Which earlier study the findings are compared with (up to 4096 characters).</summary>
         [JsonPropertyName("comparison")] public string? Comparison { get; init; }
         /// <summary>true: grounded findings with boxes.</summary>
         [JsonPropertyName("grounded")] public bool? Grounded { get; init; }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.AI;
 using Microsoft.OpenApi;
 using ReportGen.Api.Hosting;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
@@ -20,9 +20,6 @@ namespace ReportGen.Api.Apis;
 /// </summary>
 public static class JudgeApi
 {
-    /// <summary>The judging methods.</summary>
-    public static readonly IReadOnlyList<string> Methods = ["rules", "green", "radfact", "chexprompt"];
-
     private static readonly JsonSerializerOptions ResultJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -97,86 +94,51 @@ public static class JudgeApi
         return v1;
     }
 
-    /// <summary>Judges one candidate against one reference.</summary>
-    public static async Task<JudgeResponse> Judge(JudgeRequest request, PromptLibrary prompts, IServiceProvider services,
+    /// <summary>Judges one candidate against one reference (the judging front door, <see cref="JudgeSettings"/>, checks and dispatches).</summary>
+    public static async Task<JudgeResponse> Judge(JudgeRequest request, PromptLibrary prompts, RulesJudge rules, ILoggerFactory loggers, IServiceProvider services,
         CancellationToken cancellationToken)
     {
-        var method = request.Method?.Trim().ToLowerInvariant() ?? "rules";
-        if (!Methods.Contains(method))
-            throw new RequestFieldException("method", $"unknown method '{request.Method}'; use {string.Join(", ", Methods)}", StatusCodes.Status400BadRequest);
+        var settings = JudgeSettings.Parse(request.Method, request.GreenFormat, request.MaxTokens);
         var candidate = ReadReport(request.Candidate, "candidate");
         var reference = ReadReport(request.Reference, "reference");
-        if (request.MaxTokens is < 1 or > 8192)
-            throw new RequestFieldException("max_tokens", "max_tokens must be between 1 and 8192", StatusCodes.Status400BadRequest);
-        var greenFormat = (request.GreenFormat?.Trim().ToLowerInvariant() ?? "json") switch
+        ServiceFailureCapture? chat = null;
+        if (settings.NeedsModel)
         {
-            "json" => GreenOutputFormat.Json,
-            "native" => GreenOutputFormat.Native,
-            _ => throw new RequestFieldException("green_format", $"unknown green_format '{request.GreenFormat}'; use json or native", StatusCodes.Status400BadRequest),
-        };
-
+            var hosted = services.GetService<IChatClient>()
+                ?? throw new RequestFieldException("method", $"the {settings.MethodName} judge needs a model; none is configured on this service (ReportGen:Llm:Model), use method \"rules\"",
+                    StatusCodes.Status503ServiceUnavailable);
+            chat = new ServiceFailureCapture(hosted);
+        }
         var start = Stopwatch.GetTimestamp();
-        if (method == "rules")
+        var run = await settings.JudgeAsync(candidate, reference, rules, chat, prompts, loggers.CreateLogger<JudgeSettings>(), cancellationToken);
+        // The judges score a failed model call as "failed"; a full queue or an oversized prompt is the caller's to know.
+        chat?.ThrowIfFailed();
+        var result = JsonSerializer.SerializeToNode(run.Judgement, run.Judgement.GetType(), ResultJson)!.AsObject();
+        if (settings.Method == JudgeMethod.RadFact)
         {
-            // The rules judge reads text: a grounded report is judged by its findings' text (boxes play no part).
-            var judgement = services.GetRequiredService<RulesJudge>().Judge(candidate.Text, reference.Text);
-            return Respond(method, JudgeOutput.Rules(judgement), Serialise(judgement), new Provenance
+            result["candidate_grounded"] = candidate.IsGrounded;
+            result["reference_grounded"] = reference.IsGrounded;
+        }
+        var model = services.GetService<LlmHost>()?.Provenance;
+        var provenance = run.PromptName is null
+            ? new Provenance
             {
                 Pipeline = "judge",
                 Engine = "rules",
                 Ruleset = "rules-judge: radgraph-rules/chexpert-labeler-phrases@44ddeb3 + chexpert-labeler@44ddeb3",
                 ElapsedMs = Provenance.Since(start),
-            });
-        }
-
-        var hosted = services.GetService<IChatClient>()
-            ?? throw new RequestFieldException("method", $"the {method} judge needs a model; none is configured on this service (ReportGen:Llm:Model), use method \"rules\"",
-                StatusCodes.Status503ServiceUnavailable);
-        var chat = new ServiceFailureCapture(hosted);
-        string promptName;
-        Dictionary<string, object?> output;
-        JsonObject result;
-        switch (method)
-        {
-            case "green":
-            {
-                var judge = new GreenJudge(chat, prompts, request.MaxTokens, greenFormat);
-                var g = await judge.JudgeAsync(candidate.Text, reference.Text, cancellationToken);
-                (promptName, output, result) = (judge.Prompt, JudgeOutput.Green(g), Serialise(g));
-                break;
             }
-            case "chexprompt":
+            : new Provenance
             {
-                var c = await new CheXpromptJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate.Text, reference.Text, cancellationToken);
-                (promptName, output, result) = (CheXpromptJudge.PromptName, JudgeOutput.CheXprompt(c), Serialise(c));
-                break;
-            }
-            default:
-            {
-                // Grounded findings keep their boxes: RadFact then scores grounding and spatial precision/recall too.
-                var r = await new RadFactJudge(chat, prompts, request.MaxTokens).JudgeAsync(candidate, reference, cancellationToken);
-                (promptName, output, result) = (RadFactJudge.PromptName, JudgeOutput.RadFact(r, candidate.IsGrounded, reference.IsGrounded), Serialise(r));
-                result["candidate_grounded"] = candidate.IsGrounded;
-                result["reference_grounded"] = reference.IsGrounded;
-                break;
-            }
-        }
-        // The judges score a failed model call as "unparseable"; a full queue or an oversized prompt is the caller's to know.
-        chat.ThrowIfFailed();
-        var model = services.GetService<LlmHost>()?.Provenance;
-        return Respond(method, output, result, new Provenance
-        {
-            Pipeline = "judge",
-            Engine = "llm",
-            Models = model is null ? [] : [model],
-            Prompt = PromptProvenance.Of(prompts[promptName]),
-            ElapsedMs = Provenance.Since(start),
-        });
+                Pipeline = "judge",
+                Engine = "llm",
+                Models = model is null ? [] : [model],
+                Prompt = PromptProvenance.Of(prompts[run.PromptName]),
+                ElapsedMs = Provenance.Since(start),
+            };
+        // score and status at the top, read from the judge's output contract (JudgeOutput), as `reportgen judge` prints them.
+        return new JudgeResponse(settings.MethodName, run.Score, run.Status, result, provenance);
     }
-
-    // score and status at the top, read from the judge's output contract (JudgeOutput), as `reportgen judge` prints them.
-    private static JudgeResponse Respond(string method, Dictionary<string, object?> output, JsonObject result, Provenance provenance) =>
-        new(method, output["score"] switch { double d => d, int i => i, _ => null }, (string)output["status"]!, result, provenance);
 
     /// <summary>
     /// A report field: a string is report text; an object is the drafting output <c>{"findings": [{"text", "boxes"}]}</c>
@@ -216,8 +178,6 @@ public static class JudgeApi
                     StatusCodes.Status400BadRequest);
         }
     }
-
-    private static JsonObject Serialise<T>(T judgement) => JsonSerializer.SerializeToNode(judgement, ResultJson)!.AsObject();
 }
 
 /// <summary>A judging request.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ReportGen.Api.Fhir;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
 using ReportGen.Pipelines.Classification;
@@ -87,12 +87,7 @@ public static class ReportsApi
 
     private static async Task<ClassifyResponse> RunClassify(ClassifyRequest request, ClassificationService service, ModelProvenance? model, CancellationToken cancellationToken)
     {
-        var engine = ParseEngine(request.Engine, name => name?.Trim().ToLowerInvariant() switch
-        {
-            "rules" => ClassificationEngine.Rules,
-            "llm" => ClassificationEngine.Llm,
-            _ => (ClassificationEngine?)null,
-        }, "rules or llm");
+        var engine = ParseEngine(request.Engine, ClassificationEngines.Parse, ClassificationEngines.Names);
         Taxonomy? inline = null;
         string? taxonomyId = null;
         switch (request.Taxonomy?.ValueKind)

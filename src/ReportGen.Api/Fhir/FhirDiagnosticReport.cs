@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Core.RadGraph;
 using ReportGen.Pipelines.Structuring;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Telemetry;
 using ReportGen.Core.Imaging;

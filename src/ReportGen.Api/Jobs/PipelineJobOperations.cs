@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ReportGen.Api.Pipelines;
+using ReportGen.Api.PipelineResults;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Structuring;
 
@@ -52,6 +52,9 @@ public sealed class ClassifyJobOperation(ClassificationService service, IService
     /// <inheritdoc />
     public (string Field, string Message)? ValidateParameters(IReadOnlyDictionary<string, string> parameters)
     {
+        // An unknown engine is refused, never read as rules.
+        if (parameters.GetValueOrDefault("engine") is { } engine && ClassificationEngines.Parse(engine) is null)
+            return ("engine", $"unknown engine '{engine}'; use {ClassificationEngines.Names}");
         try
         {
             service.ResolveTaxonomy(Request("x", parameters));
@@ -90,6 +93,7 @@ public sealed class ClassifyJobOperation(ClassificationService service, IService
         Text = text,
         TaxonomyId = parameters.GetValueOrDefault("labels") is null ? parameters.GetValueOrDefault("taxonomy") ?? "chexpert14" : null,
         Labels = parameters.GetValueOrDefault("labels")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-        Engine = parameters.GetValueOrDefault("engine")?.ToLowerInvariant() == "llm" ? ClassificationEngine.Llm : ClassificationEngine.Rules,
+        Engine = ClassificationEngines.Parse(parameters.GetValueOrDefault("engine") ?? "rules")
+            ?? throw new InvalidOperationException("the engine is checked by ValidateParameters before any record runs"),
     };
 }

@@ -21,9 +21,6 @@ internal static class ClassifyCommand
     /// <summary>Environment variable naming an OpenAI-compatible server (llama.cpp server, vLLM, another ReportGen) for <c>--engine llm</c>.</summary>
     public const string LlmUrlEnvironmentVariable = "REPORTGEN_LLM_URL";
 
-    /// <summary>Builds the chat client for <c>--engine llm</c> (see <see cref="CliChatClients"/>).</summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
-
     public static Command Create()
     {
         var input = new Option<string>("--input") { Description = "Report file (.txt, or .jsonl with {\"id\",\"text\"} per line), or - for stdin", Required = true };
@@ -41,22 +38,14 @@ internal static class ClassifyCommand
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    internal static async Task<int> RunAsync(Options options, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    /// <summary>Runs the verb; <paramref name="chatFactory"/> makes the chat client for <c>--engine llm</c> (default <see cref="CliChatClients.Create"/>).</summary>
+    internal static async Task<int> RunAsync(Options options, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct,
+        Func<string?, IChatClient?>? chatFactory = null)
     {
         if ((options.Taxonomy is null) == (options.Labels is null))
-        {
-            await stderr.WriteLineAsync("reportgen classify: give exactly one of --taxonomy ID or --labels \"A,B,C\"");
-            return 2;
-        }
-        ClassificationEngine engine;
-        switch (options.Engine.Trim().ToLowerInvariant())
-        {
-            case "rules": engine = ClassificationEngine.Rules; break;
-            case "llm": engine = ClassificationEngine.Llm; break;
-            default:
-                await stderr.WriteLineAsync("reportgen classify: --engine must be rules or llm");
-                return 2;
-        }
+            return await FailAsync(stderr, 2, "give exactly one of --taxonomy ID or --labels \"A,B,C\"");
+        if (ClassificationEngines.Parse(options.Engine) is not { } engine)
+            return await FailAsync(stderr, 2, $"--engine must be {ClassificationEngines.Names}, not '{options.Engine}'");
 
         ClassificationService service;
         IReadOnlyList<string>? labelList = null;
@@ -65,24 +54,12 @@ internal static class ClassifyCommand
             var library = TaxonomyLibrary.LoadDefault();
             if (options.Taxonomy is { } id) library.Get(id);
             if (options.Labels is { } l) labelList = TaxonomyLibrary.FromLabelList(l).LabelNames.ToList();
-            IChatClient? chat = null;
-            if (engine == ClassificationEngine.Llm)
-            {
-                chat = ChatClientFactory(options.Model);
-                if (chat is null)
-                {
-                    await stderr.WriteLineAsync($"reportgen classify: the llm engine needs a chat model: pass --model ID (a GGUF from models/models.json) or set {LlmUrlEnvironmentVariable} to an OpenAI-compatible server");
-                    return 1;
-                }
-            }
-            PromptLibrary? prompts = null;
-            if (chat is not null && (prompts = CliPrompts.Load("classify", stderr)) is null) return 1;
-            service = new ClassificationService(library, chat, prompts);
+            if (await CliChatClients.ForEngineAsync(engine == ClassificationEngine.Llm, options.Model, "classify", chatFactory, stderr) is not { } model) return 1;
+            service = new ClassificationService(library, model.Chat, model.Prompts);
         }
         catch (ClassificationException ex)
         {
-            await stderr.WriteLineAsync($"reportgen classify: {ex.CodeName}: {ex.Message}");
-            return 2;
+            return await FailAsync(stderr, 2, $"{ex.CodeName}: {ex.Message}");
         }
 
         List<(string? Id, string? Text, string? Problem)> reports;
@@ -90,59 +67,53 @@ internal static class ClassifyCommand
         {
             reports = await ReadInputAsync(options.Input, stdin, ct);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            await stderr.WriteLineAsync($"reportgen classify: cannot read --input: {ex.Message}");
-            return 2;
+            return await FailAsync(stderr, 2, $"cannot read --input: {ex.Message}");
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            await stderr.WriteLineAsync($"reportgen classify: cannot read --input: {ex.Message}");
-            return 2;
-        }
-
+        if (reports.Count == 0) return await FailAsync(stderr, 2, "empty_text: --input holds no reports");
         var jsonl = options.Input.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
-        if (reports.Count == 0)
-        {
-            await stderr.WriteLineAsync("reportgen classify: empty_text: --input holds no reports");
-            return 2;
-        }
         var failed = false;
         for (var i = 0; i < reports.Count; i++)
         {
-            var (id, text, problem) = reports[i];
-            var where = jsonl ? $"line {i + 1}{(id is null ? "" : $" (id {id})")}: " : "";
-            if (problem is not null)
-            {
-                await stderr.WriteLineAsync($"reportgen classify: {where}{problem}");
-                failed = true;
-                continue;
-            }
-            try
-            {
-                var result = await service.ClassifyAsync(new ClassificationRequest
-                {
-                    Text = text!,
-                    TaxonomyId = options.Taxonomy,
-                    Labels = labelList,
-                    Engine = engine,
-                    Language = options.Language,
-                }, ct);
-                foreach (var w in result.Warnings) await stderr.WriteLineAsync($"reportgen classify: {where}warning: {w}");
-                await stdout.WriteLineAsync(Format(jsonl ? id ?? "" : null, result));
-            }
-            catch (ClassificationException ex)
-            {
-                await stderr.WriteLineAsync($"reportgen classify: {where}{ex.CodeName}: {ex.Message}");
-                failed = true;
-            }
-            catch (ReportTextException ex)
-            {
-                await stderr.WriteLineAsync($"reportgen classify: {where}{ex.Code}: {ex.Message}");
-                failed = true;
-            }
+            var where = jsonl ? $"line {i + 1}{(reports[i].Id is null ? "" : $" (id {reports[i].Id})")}: " : "";
+            var request = new ClassificationRequest { Text = reports[i].Text ?? "", TaxonomyId = options.Taxonomy, Labels = labelList, Engine = engine, Language = options.Language };
+            failed |= !await ClassifyOneAsync(service, request, reports[i].Problem, jsonl ? reports[i].Id ?? "" : null, where, stdout, stderr, ct);
         }
         return failed ? 2 : 0;
+    }
+
+    // One report: its result on stdout, or one line on stderr naming where it came from; false when it failed.
+    private static async Task<bool> ClassifyOneAsync(ClassificationService service, ClassificationRequest request, string? problem, string? id, string where,
+        TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        try
+        {
+            if (problem is not null) throw new InvalidDataException(problem);
+            var result = await service.ClassifyAsync(request, ct);
+            foreach (var w in result.Warnings) await stderr.WriteLineAsync($"reportgen classify: {where}warning: {w}");
+            await stdout.WriteLineAsync(Format(id, result));
+            return true;
+        }
+        catch (InvalidDataException ex)
+        {
+            await stderr.WriteLineAsync($"reportgen classify: {where}{ex.Message}");
+        }
+        catch (ClassificationException ex)
+        {
+            await stderr.WriteLineAsync($"reportgen classify: {where}{ex.CodeName}: {ex.Message}");
+        }
+        catch (ReportTextException ex)
+        {
+            await stderr.WriteLineAsync($"reportgen classify: {where}{ex.Code}: {ex.Message}");
+        }
+        return false;
+    }
+
+    private static async Task<int> FailAsync(TextWriter stderr, int code, string message)
+    {
+        await stderr.WriteLineAsync($"reportgen classify: {message}");
+        return code;
     }
 
     /// <summary>The output contract: {"id"?, "language", "labels": {label: value}} on one line, plus "prompt": {name, sha256} for the llm engine.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.AI;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Eval.Metrics.Judging;
@@ -11,26 +12,17 @@ namespace ReportGen.Cli.Commands;
 /// <summary>
 /// <c>reportgen eval judge --data FILE --out DIR [--prompts DIR] [--model ID] [--max-tokens N]</c>: the judging suite on RadFact's
 /// test examples. Without --model it scores the stored entailment labels (the metric-fidelity check); with --model an
-/// LLM judge (registered through <see cref="JudgeFactory"/>) labels the examples. On RadFact's grounded examples
+/// LLM judge (the pipeline's RadFact judge) labels the examples. On RadFact's grounded examples
 /// (grounded_reporting_examples.json: phrases with boxes, no labels) it reports grounding and spatial scores too, the
-/// labels coming from --model (<see cref="GroundedJudgeFactory"/>) or, without it, from the named phrase-match oracle.
+/// labels coming from --model or, without it, from the named phrase-match oracle.
 /// Writes DIR/results.json and DIR/report.html; prints {"results", "report", "metrics"} on stdout.
 /// </summary>
 internal static class EvalJudgeCommand
 {
-    /// <summary>
-    /// Creates the LLM judge for a model id and prompts folder: the pipeline's RadFact judge over the CLI's chat client
-    /// (<see cref="CliChatClients"/>: REPORTGEN_LLM_URL or a manifest id / GGUF path); null when no runtime is available.
-    /// </summary>
-    internal static Func<string?, string?, int?, RadFactJudge?> JudgeFactory { get; set; } = (model, prompts, maxTokens) =>
-        CliChatClients.Create(model) is { } chat
-            ? JudgingSuite.FromPipeline(new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts), maxTokens))
-            : null;
-
-    /// <summary>The grounded counterpart of <see cref="JudgeFactory"/>: the pipeline's RadFact judge on phrases with boxes.</summary>
-    internal static Func<string?, string?, int?, GroundedRadFactJudge?> GroundedJudgeFactory { get; set; } = (model, prompts, maxTokens) =>
-        CliChatClients.Create(model) is { } chat
-            ? JudgingSuite.FromPipelineGrounded(new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts), maxTokens))
+    // The pipeline's RadFact judge over the CLI's chat client (REPORTGEN_LLM_URL or a manifest id / GGUF path); null when no runtime is available.
+    private static Pipelines.Judging.RadFactJudge? PipelineJudge(string model, string? prompts, int? maxTokens, Func<string?, IChatClient?> chatFactory, TextWriter stderr) =>
+        chatFactory(model) is { } chat
+            ? new Pipelines.Judging.RadFactJudge(chat, prompts is null ? PromptLibrary.LoadDefault() : PromptLibrary.Load(prompts), maxTokens, new StderrLogger(stderr, "reportgen eval judge"))
             : null;
 
     public static Command Create()
@@ -45,7 +37,9 @@ internal static class EvalJudgeCommand
         return command;
     }
 
-    internal static async Task<int> RunAsync(string data, string output, string? prompts, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, int? maxTokens = null)
+    /// <summary>Runs the verb; <paramref name="chatFactory"/> makes the LLM judge's chat client (default <see cref="CliChatClients.Create"/>).</summary>
+    internal static async Task<int> RunAsync(string data, string output, string? prompts, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
+        int? maxTokens = null, Func<string?, IChatClient?>? chatFactory = null)
     {
         if (maxTokens is <= 0)
         {
@@ -67,19 +61,20 @@ internal static class EvalJudgeCommand
         GroundedRadFactJudge? groundedJudge = null;
         if (modelId is not null)
         {
-            if (grounded) groundedJudge = GroundedJudgeFactory(modelId, prompts, maxTokens);
-            else judge = JudgeFactory(modelId, prompts, maxTokens);
-            if (judge is null && groundedJudge is null)
+            var pipelineJudge = PipelineJudge(modelId, prompts, maxTokens, chatFactory ?? CliChatClients.Create, stderr);
+            if (pipelineJudge is null)
             {
                 await stderr.WriteLineAsync($"reportgen eval judge: no LLM judge is available for model '{modelId}' (run without --model to score the stored labels)").ConfigureAwait(false);
                 return 1;
             }
+            if (grounded) groundedJudge = JudgingSuite.FromPipelineGrounded(pipelineJudge);
+            else judge = JudgingSuite.FromPipeline(pipelineJudge);
         }
 
         WrittenResults written;
         try
         {
-            var options = new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId };
+            var options = new JudgingSuiteOptions { JudgeName = modelId ?? "stored-labels", PromptsFolder = prompts, ModelId = modelId, Logger = new StderrLogger(stderr, "reportgen eval judge") };
             written = grounded
                 ? await JudgingSuite.RunGroundedAsync(data, output, groundedJudge, options, cancellationToken).ConfigureAwait(false)
                 : await JudgingSuite.RunAsync(data, output, judge, options, cancellationToken).ConfigureAwait(false);

@@ -94,8 +94,8 @@ internal static class GenerateCommand
             }
         }
 
-        // llama.cpp writes through our log sink (stderr); stdout carries only the generated text.
-        LlamaLog.Sink = (_, line) => stderr.WriteLine("llama.cpp: " + line);
+        // llama.cpp logs through LlamaLog's process-wide sink, which writes to stderr (configured once, in the Llama
+        // library); stdout carries only the generated text. --verbose lowers the level for this process.
         if (a.Verbose) LlamaLog.MinimumLevel = LlamaLogLevel.Info;
         try
         {
@@ -171,10 +171,6 @@ internal static class GenerateCommand
         catch (Exception ex) when (ex is LlamaException or NotSupportedException or DllNotFoundException)
         {
             return await Fail(stderr, 1, ex.Message).ConfigureAwait(false);
-        }
-        finally
-        {
-            LlamaLog.Sink = (_, line) => Console.Error.WriteLine("llama.cpp: " + line);
         }
 
         static async Task<int> Fail(TextWriter stderr, int code, string message)

@@ -27,9 +27,6 @@ internal sealed record JudgeArguments(string CandidatePath, string ReferencePath
 /// </summary>
 internal static class JudgeCommand
 {
-    /// <summary>Creates the chat client for a model id (wired by the host; null when no LLM runtime is available).</summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
-
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Create()
@@ -56,100 +53,59 @@ internal static class JudgeCommand
     internal static Task<int> RunAsync(string candidatePath, string referencePath, string method, string? modelId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
         RunAsync(new JudgeArguments(candidatePath, referencePath, method, modelId), stdout, stderr, cancellationToken);
 
+    /// <summary>Runs the verb; <paramref name="chatFactory"/> makes the chat client for a model id (default <see cref="CliChatClients.Create"/>).</summary>
     internal static async Task<int> RunAsync(JudgeArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<string?, IChatClient?>? chatFactory = null)
     {
-        var method = args.Method.Trim().ToLowerInvariant();
-        if (method is not ("green" or "radfact" or "chexprompt" or "rules"))
-        {
-            await stderr.WriteLineAsync($"reportgen judge: unknown method '{method}' (green, radfact, chexprompt or rules)").ConfigureAwait(false);
-            return 2;
-        }
-        var greenFormat = args.GreenFormat.Trim().ToLowerInvariant();
-        if (greenFormat is not ("json" or "native"))
-        {
-            await stderr.WriteLineAsync($"reportgen judge: --green-format must be json or native, not '{args.GreenFormat}'").ConfigureAwait(false);
-            return 2;
-        }
-        if (args.MaxTokens is <= 0)
-        {
-            await stderr.WriteLineAsync("reportgen judge: --max-tokens must be positive").ConfigureAwait(false);
-            return 2;
-        }
-
-        GroundedReport candidate, reference;
         try
         {
-            candidate = GroundedReport.Read(await File.ReadAllTextAsync(args.CandidatePath, cancellationToken).ConfigureAwait(false));
-            reference = GroundedReport.Read(await File.ReadAllTextAsync(args.ReferencePath, cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await stderr.WriteLineAsync($"reportgen judge: cannot read input: {ex.Message}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (JudgeInputException ex)
-        {
-            await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Field}): {ex.Message}").ConfigureAwait(false);
-            return 2;
-        }
-        var start = Stopwatch.GetTimestamp();
-        Dictionary<string, object?> result;
-        try
-        {
-            // Every method, LLM ones included, judges report text only: the same check as every pipeline, before any model.
-            ReportText.Validate(candidate.Text, "candidate");
-            ReportText.Validate(reference.Text, "reference");
-            if (method == "rules")
+            var settings = JudgeSettings.Parse(args.Method, args.GreenFormat, args.MaxTokens, field => "--" + field.Replace('_', '-'));
+            var candidate = await ReadAsync(args.CandidatePath, cancellationToken).ConfigureAwait(false);
+            var reference = await ReadAsync(args.ReferencePath, cancellationToken).ConfigureAwait(false);
+            var start = Stopwatch.GetTimestamp();
+            Dictionary<string, object?> result;
+            if (!settings.NeedsModel)
             {
-                result = JudgeOutput.Rules(new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")).Judge(candidate.Text, reference.Text));
+                result = (await settings.JudgeAsync(candidate, reference, new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")), null, null, null, cancellationToken).ConfigureAwait(false)).Output;
                 result["provenance"] = Provenance("rules", null, null, start, "rules-radgraph + rules-labeler chexpert14");
             }
             else
             {
-                // The prompt files first: a result must name the prompt that produced it (no built-in fallback).
-                if (CliPrompts.Load("judge", stderr) is not { } prompts) return 1;
-                var chat = (chatFactory ?? ChatClientFactory)(args.Model);
-                if (chat is null)
-                {
-                    await stderr.WriteLineAsync($"reportgen judge: the {method} method needs a chat model runtime; none is available (pass --model, set {CliChatClients.LlmUrlEnvironmentVariable}, or use --method rules)").ConfigureAwait(false);
-                    return 1;
-                }
-                using (chat)
-                {
-                    switch (method)
-                    {
-                        case "green":
-                        {
-                            var judge = new GreenJudge(chat, prompts, args.MaxTokens, greenFormat == "native" ? GreenOutputFormat.Native : GreenOutputFormat.Json);
-                            result = JudgeOutput.Green(await judge.JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false));
-                            result["provenance"] = Provenance("llm", prompts[judge.Prompt], args.Model, start, null);
-                            break;
-                        }
-                        case "chexprompt":
-                        {
-                            var c = await new CheXpromptJudge(chat, prompts, args.MaxTokens).JudgeAsync(candidate.Text, reference.Text, cancellationToken).ConfigureAwait(false);
-                            result = JudgeOutput.CheXprompt(c);
-                            result["provenance"] = Provenance("llm", prompts[CheXpromptJudge.PromptName], args.Model, start, null);
-                            break;
-                        }
-                        default:
-                        {
-                            var r = await new RadFactJudge(chat, prompts, args.MaxTokens).JudgeAsync(candidate, reference, cancellationToken).ConfigureAwait(false);
-                            result = JudgeOutput.RadFact(r, candidate.IsGrounded, reference.IsGrounded);
-                            result["provenance"] = Provenance("llm", prompts[RadFactJudge.PromptName], args.Model, start, null);
-                            break;
-                        }
-                    }
-                }
+                // Every method judges report text: the same check as every pipeline, before any model.
+                JudgeSettings.ValidateTexts(candidate, reference);
+                if (await CliChatClients.ForEngineAsync(true, args.Model, "judge", chatFactory, stderr).ConfigureAwait(false) is not { Chat: { } chat, Prompts: { } prompts }) return 1;
+                using var owned = chat;
+                var run = await settings.JudgeAsync(candidate, reference, null, chat, prompts, new StderrLogger(stderr, "reportgen judge"), cancellationToken).ConfigureAwait(false);
+                result = run.Output;
+                result["provenance"] = Provenance("llm", prompts[run.PromptName!], args.Model, start, null);
             }
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return await FailAsync(stderr, $"cannot read input: {ex.Message}").ConfigureAwait(false);
+        }
+        catch (JudgeInputException ex) when (ex.Field is "method" or "green_format" or "max_tokens")
+        {
+            return await FailAsync(stderr, ex.Message).ConfigureAwait(false);
+        }
+        catch (JudgeInputException ex)
+        {
+            return await FailAsync(stderr, $"bad report ({ex.Field}): {ex.Message}").ConfigureAwait(false);
         }
         catch (ReportTextException ex)
         {
-            await stderr.WriteLineAsync($"reportgen judge: bad report ({ex.Code}): {ex.Message}").ConfigureAwait(false);
-            return 2;
+            return await FailAsync(stderr, $"bad report ({ex.Code}): {ex.Message}").ConfigureAwait(false);
         }
-        await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);
-        return 0;
+    }
+
+    private static async Task<GroundedReport> ReadAsync(string path, CancellationToken cancellationToken) =>
+        GroundedReport.Read(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+
+    private static async Task<int> FailAsync(TextWriter stderr, string message)
+    {
+        await stderr.WriteLineAsync($"reportgen judge: {message}").ConfigureAwait(false);
+        return 2;
     }
 
     private static Dictionary<string, object?> Provenance(string engine, PromptTemplate? prompt, string? model, long start, string? ruleset) => new()

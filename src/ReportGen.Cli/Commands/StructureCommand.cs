@@ -17,10 +17,6 @@ namespace ReportGen.Cli.Commands;
 /// </summary>
 internal static class StructureCommand
 {
-    /// <summary>Creates the chat client for the LLM engines from a model id; null when no runtime is available.</summary>
-    internal static Func<string?, IChatClient?> ChatClientFactory { get; set; } = CliChatClients.Create;
-
-
     public static Command Create()
     {
         var input = new Option<string>("--input", "-i") { Description = "Report file (.txt, or .jsonl with {\"id\",\"text\"} per line); - for stdin", Required = true };
@@ -33,26 +29,17 @@ internal static class StructureCommand
         return command;
     }
 
-    internal static async Task<int> RunAsync(string input, string engineName, string? modelId, bool forceJsonl, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Runs the verb; <paramref name="chatFactory"/> makes the chat client for the LLM engines (default <see cref="CliChatClients.Create"/>).</summary>
+    internal static async Task<int> RunAsync(string input, string engineName, string? modelId, bool forceJsonl, TextReader stdin, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken, Func<string?, IChatClient?>? chatFactory = null)
     {
         if (StructuringEngines.Parse(engineName) is not { } engine)
         {
             await stderr.WriteLineAsync($"reportgen structure: unknown engine '{engineName}' (rules, llm or hybrid)").ConfigureAwait(false);
             return 2;
         }
-        IChatClient? chat = null;
-        if (engine != StructuringEngine.Rules)
-        {
-            chat = ChatClientFactory(modelId);
-            if (chat is null)
-            {
-                await stderr.WriteLineAsync($"reportgen structure: the {engineName} engine needs a chat model runtime; none is available (use --engine rules)").ConfigureAwait(false);
-                return 1;
-            }
-        }
-        PromptLibrary? prompts = null;
-        if (chat is not null && (prompts = CliPrompts.Load("structure", stderr)) is null) return 1;
-        var service = new StructuringService(chat, prompts, new StructuringOptions { ModelId = modelId });
+        if (await CliChatClients.ForEngineAsync(engine != StructuringEngine.Rules, modelId, "structure", chatFactory, stderr).ConfigureAwait(false) is not { } model) return 1;
+        var service = new StructuringService(model.Chat, model.Prompts, new StructuringOptions { ModelId = modelId });
 
         string content;
         try

@@ -27,11 +27,11 @@ public sealed record DraftRequest
     public StudyImage? PriorFrontal { get; init; }
     /// <summary>Optional prior report text.</summary>
     public string? PriorReport { get; init; }
-    /// <summary>Indication.</summary>
+    /// <summary>Why the study was requested (MAIRA-2's INDICATION; "N/A" in the prompt when missing).</summary>
     public string? Indication { get; init; }
-    /// <summary>Technique.</summary>
+    /// <summary>How the study was acquired: views, contrast (TECHNIQUE).</summary>
     public string? Technique { get; init; }
-    /// <summary>Comparison.</summary>
+    /// <summary>Which earlier study the findings are compared with (COMPARISON).</summary>
     public string? Comparison { get; init; }
     /// <summary>Ask for MAIRA-2 grounded output (&lt;obj&gt;/&lt;box&gt;) instead of plain findings.</summary>
     public bool Grounded { get; init; }

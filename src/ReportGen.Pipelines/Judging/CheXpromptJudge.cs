@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Judging;
@@ -28,7 +29,8 @@ public sealed record CheXpromptJudgement(bool Parsed, IReadOnlyList<int> Signifi
 /// <param name="chat">The judge model.</param>
 /// <param name="prompts">Where judge-chexprompt.yaml is found.</param>
 /// <param name="maxOutputTokens">Overrides the prompt's max_tokens.</param>
-public sealed class CheXpromptJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null)
+/// <param name="logger">Where a failed model call is logged (<see cref="PipelineFailures"/>).</param>
+public sealed class CheXpromptJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null, ILogger? logger = null)
 {
     /// <summary>The prompt's name.</summary>
     public const string PromptName = "judge-chexprompt";
@@ -49,6 +51,7 @@ public sealed class CheXpromptJudge(IChatClient chat, PromptLibrary prompts, int
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            PipelineFailures.Record(logger, "judge-chexprompt", ex, candidate, reference);
             return new CheXpromptJudgement(false, new int[6], new int[6], $"the model call failed ({ex.GetType().Name})") { Status = JudgeStatus.Failed };
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Judging;
@@ -56,7 +57,8 @@ public sealed record GreenJudgement(bool Parsed, double? Score, IReadOnlyList<in
 /// <param name="prompts">Where the prompt files are found.</param>
 /// <param name="maxOutputTokens">Overrides the prompt's max_tokens (small test models).</param>
 /// <param name="format">Which prompt and answer form to use.</param>
-public sealed partial class GreenJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null, GreenOutputFormat format = GreenOutputFormat.Json)
+/// <param name="logger">Where a failed model call is logged (<see cref="PipelineFailures"/>).</param>
+public sealed partial class GreenJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null, GreenOutputFormat format = GreenOutputFormat.Json, ILogger? logger = null)
 {
     /// <summary>The JSON prompt's name.</summary>
     public const string PromptName = "judge-green";
@@ -93,7 +95,8 @@ public sealed partial class GreenJudge(IChatClient chat, PromptLibrary prompts, 
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A model failure is not a judgement: no score, status "failed".
+            // A model failure is not a judgement: no score, status "failed"; the log keeps what went wrong.
+            PipelineFailures.Record(logger, "judge-green", ex, candidate, reference);
             return new GreenJudgement(false, null, new int[6], new int[6], 0, $"the model call failed ({ex.GetType().Name})") { Status = JudgeStatus.Failed };
         }
         return format == GreenOutputFormat.Native ? ParseNative(response.Text ?? "") : Parse(response.Text);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Judging;
@@ -68,7 +69,8 @@ public sealed record RadFactJudgement(
 /// <param name="chat">The judge model.</param>
 /// <param name="prompts">Where judge-radfact-entailment.yaml is found.</param>
 /// <param name="maxOutputTokens">Overrides the prompt's max_tokens.</param>
-public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null)
+/// <param name="logger">Where a failed model call is logged (<see cref="PipelineFailures"/>).</param>
+public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? maxOutputTokens = null, ILogger? logger = null)
 {
     /// <summary>The prompt's name.</summary>
     public const string PromptName = "judge-radfact-entailment";
@@ -115,14 +117,14 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         var all = candidateVerdicts.Concat(referenceVerdicts).ToArray();
         var failed = all.Count(v => v.Status is null && v.Failure == JudgeStatus.Failed);
         var failures = all.Count(v => v.Status is null);
-        return new RadFactJudgement(Finite(s.LogicalPrecision), Finite(s.LogicalRecall), Finite(s.LogicalF1), candidateOut, referenceOut, failures)
+        return new RadFactJudgement(RadFactScoring.OrNull(s.LogicalPrecision), RadFactScoring.OrNull(s.LogicalRecall), RadFactScoring.OrNull(s.LogicalF1), candidateOut, referenceOut, failures)
         {
-            GroundingPrecision = Finite(s.GroundingPrecision),
-            GroundingRecall = Finite(s.GroundingRecall),
-            GroundingF1 = Finite(s.GroundingF1),
-            SpatialPrecision = Finite(s.SpatialPrecision),
-            SpatialRecall = Finite(s.SpatialRecall),
-            SpatialF1 = Finite(s.SpatialF1),
+            GroundingPrecision = RadFactScoring.OrNull(s.GroundingPrecision),
+            GroundingRecall = RadFactScoring.OrNull(s.GroundingRecall),
+            GroundingF1 = RadFactScoring.OrNull(s.GroundingF1),
+            SpatialPrecision = RadFactScoring.OrNull(s.SpatialPrecision),
+            SpatialRecall = RadFactScoring.OrNull(s.SpatialRecall),
+            SpatialF1 = RadFactScoring.OrNull(s.SpatialF1),
             CandidatePhrasesWithBoxes = (int)s.NumCandidatePhrasesWithBoxes,
             ReferencePhrasesWithBoxes = (int)s.NumReferencePhrasesWithBoxes,
             UnparseableVerdicts = failures - failed,
@@ -180,7 +182,6 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         return (output, judged);
     }
 
-    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     private async Task<PhraseVerdict> VerifyAsync(GroundedPhrase phrase, IReadOnlyList<GroundedPhrase> premise, CancellationToken cancellationToken)
     {
@@ -200,7 +201,8 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A model failure is counted, never scored as "not entailed".
+            // A model failure is counted, never scored as "not entailed"; the log keeps what went wrong.
+            PipelineFailures.Record(logger, "judge-radfact", ex, [phrase.Text, .. premise.Select(p => p.Text)]);
             return new PhraseVerdict(phrase.Text, null, []) { Boxes = phrase.Boxes, Failure = JudgeStatus.Failed };
         }
     }

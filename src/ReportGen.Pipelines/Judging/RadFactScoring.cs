@@ -70,6 +70,9 @@ public static partial class RadFactScoring
     /// <summary>Pixel precision a box must exceed.</summary>
     public const double BoxPrecisionThreshold = 0.5;
 
+    /// <summary>A score as results carry it: NaN (undefined, e.g. no boxed phrase on a side) becomes null.</summary>
+    public static double? OrNull(double score) => double.IsFinite(score) ? score : null;
+
     /// <summary>2PR/(P+R); NaN propagates; 0 when P+R is 0 (the reference raises ZeroDivisionError there).</summary>
     public static double F1(double precision, double recall)
     {

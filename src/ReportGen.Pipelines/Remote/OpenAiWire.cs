@@ -25,7 +25,7 @@ public sealed record OpenAiChatRequest
     [JsonPropertyName("top_p")] public float? TopP { get; init; }
     /// <summary>Top-k (an extension many servers accept).</summary>
     [JsonPropertyName("top_k")] public int? TopK { get; init; }
-    /// <summary>Seed.</summary>
+    /// <summary>Sampling seed: the same seed and request give the same answer on servers that honour it.</summary>
     [JsonPropertyName("seed")] public long? Seed { get; init; }
     /// <summary>Stop sequences: a string or an array.</summary>
     [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Serialization;
 
-namespace ReportGen.Api.Pipelines;
+namespace ReportGen.Api.PipelineResults;
 
 /// <summary>
 /// What produced a result: engine, models with their hashes, prompt with its hash, timings, service version.

@@ -2,7 +2,7 @@ using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
 
-namespace ReportGen.Api.Pipelines;
+namespace ReportGen.Api.PipelineResults;
 
 /// <summary>
 /// The provenance of structure and classify results, built in one place for the report endpoints and the batch

@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using ReportGen.Api.Hosting;
 
-namespace ReportGen.Api.Pipelines;
+namespace ReportGen.Api.PipelineResults;
 
 /// <summary>
 /// Wraps the hosted chat client for pipelines that turn a failed model call into a result (the judges report

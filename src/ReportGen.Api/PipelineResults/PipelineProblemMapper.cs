@@ -4,8 +4,9 @@ using ReportGen.Core.Text;
 using ReportGen.Imaging;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Drafting;
+using ReportGen.Pipelines.Judging;
 
-namespace ReportGen.Api.Pipelines;
+namespace ReportGen.Api.PipelineResults;
 
 /// <summary>Maps the pipelines' and decoders' typed input errors to 4xx problems naming the field.</summary>
 public sealed class PipelineProblemMapper : IExceptionProblemMapper
@@ -23,6 +24,7 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
                 InputProblem.Unsupported => StatusCodes.Status415UnsupportedMediaType,
                 _ => StatusCodes.Status400BadRequest,
             }, "Invalid request", d.Message, d.Field, d.Code),
+        JudgeInputException j => new MappedProblem(StatusCodes.Status400BadRequest, "Invalid request", j.Message, j.Field, null),
         ReportTextException t => new MappedProblem(
             t.Problem == ReportTextProblem.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
             "Invalid report text", t.Message, t.Field, t.Code),
