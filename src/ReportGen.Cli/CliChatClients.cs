@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Models;
+using ReportGen.Imaging;
 using ReportGen.Llama;
 using ReportGen.Pipelines.Remote;
 
@@ -63,7 +64,12 @@ internal static class CliChatClients
     /// </summary>
     public static IChatClient Local(LlamaModel llama, string modelId, Core.Imaging.IImageEmbeddingProvider? images, int? threads)
     {
-        var scheduler = new SequenceScheduler(llama, new SchedulerOptions
+        var scheduler = Scheduler(llama, threads);
+        return new OwningChatClient(new LlamaChatClient(scheduler, images, new LlamaChatClientOptions { ModelId = modelId }), scheduler, llama);
+    }
+
+    private static SequenceScheduler Scheduler(LlamaModel llama, int? threads) =>
+        new(llama, new SchedulerOptions
         {
             Context = new LlamaContextOptions
             {
@@ -73,7 +79,13 @@ internal static class CliChatClients
                 Threads = threads ?? ThreadsFromEnvironment(),
             },
         });
-        return new OwningChatClient(new LlamaChatClient(scheduler, images, new LlamaChatClientOptions { ModelId = modelId }), scheduler, llama);
+
+    /// <summary>A chat client over a loaded mmproj set (LLM + libmtmd projector) that owns the set and its scheduler.</summary>
+    public static IChatClient Local(MultimodalModelSet set, int? threads)
+    {
+        var scheduler = Scheduler(set.Model, threads);
+        var client = new LlamaChatClient(scheduler, set.Projector, new RgbImageDecoder(), new LlamaChatClientOptions { ModelId = set.Llm.Entry.Id });
+        return new OwningChatClient(client, scheduler, set);
     }
 
     /// <summary>The GGUF path of a manifest model id.</summary>
@@ -84,7 +96,7 @@ internal static class CliChatClients
     }
 
     /// <summary>Disposes the scheduler and model with the client (the CLI owns them for one command).</summary>
-    private sealed class OwningChatClient(IChatClient inner, SequenceScheduler scheduler, LlamaModel model) : DelegatingChatClient(inner)
+    private sealed class OwningChatClient(IChatClient inner, SequenceScheduler scheduler, IDisposable model) : DelegatingChatClient(inner)
     {
         protected override void Dispose(bool disposing)
         {

@@ -21,8 +21,9 @@ public sealed record LlamaChatClientOptions
 /// <summary>
 /// <see cref="IChatClient"/> over a <see cref="SequenceScheduler"/>: every request is one sequence of the shared
 /// context. Messages are formatted with the model's chat template (plain text when it has none); images
-/// (<see cref="DataContent"/> with an image or DICOM media type) are embedded by the injected
-/// <see cref="IImageEmbeddingProvider"/> and decoded in place. <see cref="ChatOptions"/> map onto sampling:
+/// (<see cref="DataContent"/> with an image or DICOM media type) are decoded to RGB and encoded by an mmproj
+/// (<see cref="MultimodalProjector"/>, llama.cpp's libmtmd), or embedded by an injected <see cref="IImageEmbeddingProvider"/>
+/// (the ONNX encoder + projector path), and decoded in place. <see cref="ChatOptions"/> map onto sampling:
 /// Temperature (unset = greedy), TopP, TopK, Seed, MaxOutputTokens, StopSequences, FrequencyPenalty (as a
 /// repetition penalty 1 + value), ResponseFormat (JSON with a schema → GBNF via <see cref="JsonSchemaToGbnf"/>;
 /// JSON without one → any JSON object). AdditionalProperties <c>min_p</c> and <c>repeat_penalty</c> are honoured.
@@ -32,6 +33,8 @@ public sealed partial class LlamaChatClient : IChatClient
 {
     private readonly SequenceScheduler _scheduler;
     private readonly IImageEmbeddingProvider? _images;
+    private readonly MultimodalProjector? _projector;
+    private readonly IRgbImageDecoder? _rgbDecoder;
     private readonly LlamaChatClientOptions _options;
     private readonly ChatClientMetadata _metadata;
 
@@ -45,6 +48,20 @@ public sealed partial class LlamaChatClient : IChatClient
         _images = imageEmbeddings;
         _options = options ?? new LlamaChatClientOptions();
         _metadata = new ChatClientMetadata("llama.cpp", null, _options.ModelId ?? Path.GetFileNameWithoutExtension(scheduler.Model.Path));
+    }
+
+    /// <summary>Creates a client whose images go through an mmproj (llama.cpp's libmtmd) for the scheduler's model.</summary>
+    /// <param name="scheduler">Runs the generations.</param>
+    /// <param name="projector">The mmproj loaded for <paramref name="scheduler"/>'s model.</param>
+    /// <param name="imageDecoder">Turns PNG/JPEG/DICOM bytes into RGB (the imaging project's decoders, passed in by the host).</param>
+    /// <param name="options">Defaults.</param>
+    public LlamaChatClient(SequenceScheduler scheduler, MultimodalProjector projector, IRgbImageDecoder imageDecoder, LlamaChatClientOptions? options = null)
+        : this(scheduler, (IImageEmbeddingProvider?)null, options)
+    {
+        _projector = projector ?? throw new ArgumentNullException(nameof(projector));
+        _rgbDecoder = imageDecoder ?? throw new ArgumentNullException(nameof(imageDecoder));
+        if (!ReferenceEquals(projector.Model, scheduler.Model))
+            throw new ArgumentException("the mmproj was loaded for another model than the scheduler's", nameof(projector));
     }
 
     /// <inheritdoc />
@@ -115,6 +132,7 @@ public sealed partial class LlamaChatClient : IChatClient
         var model = _scheduler.Model;
         var turns = new List<LlamaChatTurn>();
         var images = new List<ImageEmbeddings>();
+        var pictures = new List<RgbImage>();
         if (!string.IsNullOrWhiteSpace(options?.Instructions)) turns.Add(new LlamaChatTurn("system", options.Instructions));
         foreach (var message in messages)
         {
@@ -126,9 +144,13 @@ public sealed partial class LlamaChatClient : IChatClient
                     case TextContent t:
                         text.Append(t.Text);
                         break;
+                    case DataContent d when (d.HasTopLevelMediaType("image") || d.MediaType == "application/dicom") && _rgbDecoder is not null:
+                        pictures.Add(_rgbDecoder.Decode(d.Data, d.MediaType, d.RawRepresentation as DecodedImage));
+                        text.Append(Marker(pictures.Count - 1));
+                        break;
                     case DataContent d when d.HasTopLevelMediaType("image") || d.MediaType == "application/dicom":
                         if (_images is null)
-                            throw new NotSupportedException("the request contains an image but this model has no image-embedding provider (configure a vision encoder and projector for it)");
+                            throw new NotSupportedException($"the request contains an image but '{_metadata.DefaultModelId}' is a text-only model (configure a vision-language model set: an mmproj, or an encoder and projector)");
                         images.Add(await _images.EmbedAsync(d.Data, d.MediaType, d.RawRepresentation as DecodedImage, cancellationToken).ConfigureAwait(false));
                         text.Append(Marker(images.Count - 1));
                         break;
@@ -145,15 +167,19 @@ public sealed partial class LlamaChatClient : IChatClient
         if (turns.Count == 0) throw new ArgumentException("no messages", nameof(messages));
 
         var formatted = model.ApplyChatTemplate(turns, addAssistantPrefix: true);
-        var prompt = SplitAtMarkers(formatted, images);
         var bosText = model.BosToken >= 0 ? Encoding.UTF8.GetString(model.TokenToBytes(model.BosToken, renderSpecial: true)) : "";
+        // A template that already writes BOS must not get a second one.
+        var addSpecial = bosText.Length == 0 || !formatted.StartsWith(bosText, StringComparison.Ordinal);
+        var prompt = _projector is null
+            ? SplitAtMarkers(formatted, images)
+            : await Task.Run(() => TokenizeWithProjector(_projector, formatted, pictures, addSpecial, model.ChatTemplate is not null, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
         var generation = new GenerationOptions
         {
             MaxTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens,
             StopSequences = options?.StopSequences?.ToArray() ?? [],
             Sampling = MapSampling(options),
-            // A template that already writes BOS must not get a second one.
-            AddSpecialTokens = bosText.Length == 0 || !formatted.StartsWith(bosText, StringComparison.Ordinal),
+            AddSpecialTokens = addSpecial,
             ParseSpecialTokens = model.ChatTemplate is not null,
         };
         return (prompt, generation);
@@ -200,6 +226,22 @@ public sealed partial class LlamaChatClient : IChatClient
         }
         if (at < formatted.Length) parts.Add(new TextPart(formatted[at..]));
         return new LlamaPrompt(parts);
+    }
+
+    // The template was rendered with our own markers (no user text can forge them); each becomes mtmd's media marker and
+    // the images are handed over in the order their markers appear.
+    private LlamaPrompt TokenizeWithProjector(MultimodalProjector projector, string formatted, List<RgbImage> pictures, bool addSpecial, bool parseSpecial,
+        CancellationToken cancellationToken)
+    {
+        if (formatted.Contains(projector.Marker, StringComparison.Ordinal))
+            throw new ArgumentException($"the message text contains the media marker '{projector.Marker}', which stands for an image; remove it", "messages");
+        var ordered = new List<RgbImage>(pictures.Count);
+        var text = MarkerPattern().Replace(formatted, m =>
+        {
+            ordered.Add(pictures[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
+            return projector.Marker;
+        });
+        return projector.Tokenize(text, ordered, addSpecial, parseSpecial, _scheduler.ContextSize, cancellationToken);
     }
 
     private static ChatFinishReason Map(LlamaFinishReason reason) =>

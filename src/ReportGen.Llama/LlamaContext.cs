@@ -72,6 +72,23 @@ public sealed class LlamaContext : IDisposable
     internal int Decode(NativeBatch batch) => LlamaNative.llama_decode(Handle, batch.Value);
 
     /// <summary>
+    /// Decodes with causal attention off (the rows of the batch attend to each other both ways), then turns it back on:
+    /// how Gemma 3 reads an image's tokens. The batch must hold only that block.
+    /// </summary>
+    internal int DecodeNonCausal(NativeBatch batch)
+    {
+        LlamaNative.llama_set_causal_attn(Handle, false);
+        try
+        {
+            return LlamaNative.llama_decode(Handle, batch.Value);
+        }
+        finally
+        {
+            LlamaNative.llama_set_causal_attn(Handle, true);
+        }
+    }
+
+    /// <summary>
     /// The logits (one per vocabulary entry) the last decode produced for batch entry <paramref name="batchIndex"/>,
     /// which must have had its logits flag set. Valid until the next decode.
     /// </summary>

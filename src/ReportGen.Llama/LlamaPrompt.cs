@@ -9,9 +9,23 @@ public abstract record PromptPart;
 /// <param name="Text">The text.</param>
 public sealed record TextPart(string Text) : PromptPart;
 
-/// <summary>Image embeddings decoded at this position, LLaVA style (each row takes one position).</summary>
+/// <summary>Text already tokenised by the model's vocabulary (as libmtmd returns the text around an image).</summary>
+/// <param name="Tokens">The token ids, special tokens included.</param>
+public sealed record TokenPart(int[] Tokens) : PromptPart;
+
+/// <summary>Image embeddings decoded at this position, LLaVA style (each row takes one KV cell).</summary>
 /// <param name="Embeddings">[tokens, n_embd] floats.</param>
-public sealed record EmbeddingPart(ImageEmbeddings Embeddings) : PromptPart;
+public sealed record EmbeddingPart(ImageEmbeddings Embeddings) : PromptPart
+{
+    /// <summary>Positions the block advances the sequence by (<c>mtmd_input_chunk_get_n_pos</c>); null = one per row.</summary>
+    public int? Positions { get; init; }
+
+    /// <summary>
+    /// The rows attend to each other both ways (<c>mtmd_decode_use_non_causal</c>, Gemma 3): the whole block is decoded
+    /// in one <c>llama_decode</c> of its own with causal attention off, so it must fit one batch.
+    /// </summary>
+    public bool NonCausal { get; init; }
+}
 
 /// <summary>A prompt: text, optionally interleaved with embedding blocks.</summary>
 /// <param name="Parts">The parts, in order.</param>

@@ -102,7 +102,7 @@ public sealed class SequenceRequest
 internal sealed class SequenceWork(SequenceRequest request, List<object> segments, int reservation, SafeLlamaSamplerHandle sampler, IReadOnlyList<string> stops)
 {
     public SequenceRequest Request { get; } = request;
-    public List<object> Segments { get; } = segments; // int[] tokens or ImageEmbeddings
+    public List<object> Segments { get; } = segments; // int[] tokens or EmbeddingPart
     public int Reservation { get; } = reservation;
     public SafeLlamaSamplerHandle Sampler { get; } = sampler;
     public Utf8PieceDecoder Decoder { get; } = new();
@@ -114,6 +114,8 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
     /// <summary>Holds a sequence (set and cleared under the scheduler's lock; read by the scheduler thread).</summary>
     public bool Active;
     public int Position;
+    /// <summary>Position of the first row of the embedding block being decoded (its end is this + the block's positions).</summary>
+    public int BlockStart;
     public int Generated;
     public int LastToken;
     public List<int> Tokens { get; } = new(Math.Min(reservation, 256));
@@ -121,7 +123,7 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
 
     public bool Prefilling => SegmentIndex < Segments.Count;
     public bool IsLastSegment => SegmentIndex == Segments.Count - 1;
-    public ImageEmbeddings? CurrentEmbeddings => Prefilling ? Segments[SegmentIndex] as ImageEmbeddings : null;
+    public EmbeddingPart? CurrentEmbeddings => Prefilling ? Segments[SegmentIndex] as EmbeddingPart : null;
     public int[]? CurrentTokens => Prefilling ? Segments[SegmentIndex] as int[] : null;
 
     public void Emit(string text)

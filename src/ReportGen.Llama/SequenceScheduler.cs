@@ -8,7 +8,8 @@ namespace ReportGen.Llama;
 /// Continuous batching: many concurrent generations run as separate sequences (seq_id) of ONE context.
 /// A dedicated thread steps them: each step puts one token of every generating sequence and the next prompt
 /// chunks of prefilling ones (round-robin, so a long prompt cannot starve the others) into one batch and calls
-/// <c>llama_decode</c> once; image-embedding blocks are decoded in their own embedding batch in the same step.
+/// <c>llama_decode</c> once; image-embedding blocks (ONNX-projected or encoded by an mmproj through libmtmd) are decoded
+/// in their own embedding batch in the same step, a non-causal block (Gemma 3) whole and with causal attention off.
 /// Admission is FIFO against a KV budget (prompt + max tokens of every active request ≤ the context size);
 /// waiting requests sit in a bounded queue and one beyond it is rejected with <see cref="SchedulerFullException"/>.
 /// Cancelled requests free their sequence (<c>llama_memory_seq_rm</c>) at the next step.
@@ -96,14 +97,17 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                     var tokens = Model.Tokenize(t.Text, addSpecial: first && options.AddSpecialTokens, parseSpecial: options.ParseSpecialTokens);
                     if (tokens.Length > 0) { segments.Add(tokens); promptTokens += tokens.Length; }
                     break;
+                case TokenPart t:
+                    if (t.Tokens.Length > 0) { segments.Add(t.Tokens); promptTokens += t.Tokens.Length; }
+                    break;
                 case EmbeddingPart e:
-                    ValidateEmbeddings(e.Embeddings);
+                    ValidateEmbeddings(e);
                     if (first && options.AddSpecialTokens && Model.AddsBos && Model.BosToken >= 0)
                     {
                         segments.Add(new[] { Model.BosToken });
                         promptTokens++;
                     }
-                    segments.Add(e.Embeddings);
+                    segments.Add(e);
                     promptTokens += e.Embeddings.Tokens;
                     break;
                 default:
@@ -177,10 +181,15 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         return tcs.Task;
     }
 
-    private void ValidateEmbeddings(ImageEmbeddings embeddings)
+    private void ValidateEmbeddings(EmbeddingPart part)
     {
+        var embeddings = part.Embeddings;
         ArgumentNullException.ThrowIfNull(embeddings);
         embeddings.Validate();
+        if (part.NonCausal && embeddings.Tokens > _context.BatchSize)
+            throw new ArgumentException(
+                $"the image takes {embeddings.Tokens} tokens that must be decoded in one batch, but the batch holds {_context.BatchSize} (raise the batch size)", nameof(part));
+        if (part.Positions is < 1) throw new ArgumentException("an embedding block must advance at least one position", nameof(part));
         if (embeddings.Dimension != Model.InputEmbeddingSize)
             throw new ArgumentException(
                 $"image embeddings have dimension {embeddings.Dimension} but the model's embedding size is {Model.InputEmbeddingSize} (wrong projector for this LLM?)", nameof(embeddings));
@@ -299,12 +308,15 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         // Image embeddings: llama_batch carries either tokens or embeddings, so each block gets its own decode.
         foreach (var w in order)
         {
-            if (w.CurrentEmbeddings is not { } e) continue;
+            if (w.CurrentEmbeddings is not { } part) continue;
+            var e = part.Embeddings;
             embeddingBatch ??= new NativeBatch(_context.BatchSize, Model.InputEmbeddingSize);
             embeddingBatch.Clear();
+            // A non-causal block (Gemma 3) is whole in one decode (Submit checked it fits); others go in batch-sized slices.
             var rows = Math.Min(e.Tokens - w.Offset, _context.BatchSize);
             var completesPrompt = w.IsLastSegment && w.Offset + rows == e.Tokens;
             var outputIndex = -1;
+            if (w.Offset == 0) w.BlockStart = w.Position;
             for (var r = 0; r < rows; r++)
             {
                 var row = e.Values.AsSpan((w.Offset + r) * e.Dimension, e.Dimension);
@@ -312,8 +324,14 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                 if (completesPrompt && r == rows - 1) outputIndex = idx;
             }
             w.Offset += rows;
-            if (w.Offset == e.Tokens) { w.SegmentIndex++; w.Offset = 0; }
-            var rc = DecodeCounted(embeddingBatch);
+            if (w.Offset == e.Tokens)
+            {
+                // The next text continues after the block's positions (mtmd_input_chunk_get_n_pos), not its row count.
+                w.Position = w.BlockStart + (part.Positions ?? e.Tokens);
+                w.SegmentIndex++;
+                w.Offset = 0;
+            }
+            var rc = DecodeCounted(embeddingBatch, part.NonCausal);
             if (rc != 0) { Finish(w, new LlamaException($"llama_decode of image embeddings failed ({rc})")); continue; }
             if (outputIndex >= 0) Sample(w, outputIndex);
         }
@@ -360,11 +378,11 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         foreach (var (w, idx) in outputs) Sample(w, idx);
     }
 
-    private int DecodeCounted(NativeBatch batch)
+    private int DecodeCounted(NativeBatch batch, bool nonCausal = false)
     {
         Interlocked.Increment(ref _decodes);
         Interlocked.Add(ref _decoded, batch.Count);
-        return _context.Decode(batch);
+        return nonCausal ? _context.DecodeNonCausal(batch) : _context.Decode(batch);
     }
 
     private void Sample(SequenceWork w, int batchIndex)

@@ -83,7 +83,7 @@ public class ChatClientTests
 
         IChatClient blind = new LlamaChatClient(scheduler);
         (await Should.ThrowAsync<NotSupportedException>(() => blind.GetResponseAsync([Message([1, 2, 3])], options, Ct)))
-            .Message.ShouldContain("image-embedding provider");
+            .Message.ShouldContain("text-only model");
 
         var provider = new HashEmbeddingProvider(scheduler.Model.InputEmbeddingSize);
         IChatClient seeing = new LlamaChatClient(scheduler, provider);

@@ -85,4 +85,51 @@ public class StructLayoutTests
 
         LlamaNative.llama_sampler_chain_default_params().NoPerf.ShouldBe((byte)1);
     }
+
+    [Fact]
+    public void Mtmd_struct_sizes_match_the_pinned_mtmd_h()
+    {
+        Marshal.SizeOf<MtmdContextParams>().ShouldBe(96);
+        Unsafe.SizeOf<MtmdContextParams>().ShouldBe(96);
+        Marshal.SizeOf<MtmdInputText>().ShouldBe(24);
+        Marshal.SizeOf<GgufInitParams>().ShouldBe(16);
+    }
+
+    [Theory]
+    [InlineData(nameof(MtmdContextParams.Device), 8)]
+    [InlineData(nameof(MtmdContextParams.PrintTimings), 16)]
+    [InlineData(nameof(MtmdContextParams.NThreads), 20)]
+    [InlineData(nameof(MtmdContextParams.ImageMarker), 24)]
+    [InlineData(nameof(MtmdContextParams.MediaMarker), 32)]
+    [InlineData(nameof(MtmdContextParams.FlashAttnType), 40)]
+    [InlineData(nameof(MtmdContextParams.Warmup), 44)]
+    [InlineData(nameof(MtmdContextParams.ImageMinTokens), 48)]
+    [InlineData(nameof(MtmdContextParams.ImageMaxTokens), 52)]
+    [InlineData(nameof(MtmdContextParams.CbEval), 56)]
+    [InlineData(nameof(MtmdContextParams.BatchMaxTokens), 72)]
+    [InlineData(nameof(MtmdContextParams.ProgressCallback), 80)]
+    [InlineData(nameof(MtmdContextParams.ProgressCallbackUserData), 88)]
+    public void Mtmd_context_params_offsets(string field, int offset) =>
+        Marshal.OffsetOf<MtmdContextParams>(field).ToInt32().ShouldBe(offset);
+
+    [Fact]
+    public void Mtmd_default_params_round_trip_with_the_values_in_the_pinned_source()
+    {
+        MtmdFixtures.RequireLibrary();
+        var p = MtmdNative.mtmd_context_params_default();
+        p.UseGpu.ShouldBe((byte)1);
+        p.Device.ShouldBe(IntPtr.Zero);
+        p.PrintTimings.ShouldBe((byte)1);
+        p.NThreads.ShouldBe(4);
+        p.ImageMarker.ShouldBe(IntPtr.Zero);
+        Marshal.PtrToStringUTF8(p.MediaMarker).ShouldBe("<__media__>");
+        p.FlashAttnType.ShouldBe(-1);   // LLAMA_FLASH_ATTN_TYPE_AUTO
+        p.Warmup.ShouldBe((byte)1);
+        p.ImageMinTokens.ShouldBe(-1);
+        p.ImageMaxTokens.ShouldBe(-1);
+        p.CbEval.ShouldBe(IntPtr.Zero);
+        p.BatchMaxTokens.ShouldBe(1024);
+        p.ProgressCallback.ShouldBe(IntPtr.Zero);
+        MultimodalProjector.DefaultMarker.ShouldBe("<__media__>");
+    }
 }

@@ -142,14 +142,14 @@ public static class DraftApi
         {
             throw new LlmUnavailableException("the model set is still loading; retry shortly");
         }
-        var set = host.ModelSet!;
+        var set = host.SetDefinition!;
         if (set.Modality != study.Modality)
             throw new RequestFieldException("modality", $"the configured model set '{set.Id}' drafts {set.Modality}, not {study.Modality}", StatusCodes.Status400BadRequest);
         // Boxes come back in the encoder's view; the request's geometry maps them to the original image's pixels.
-        var request = study.ToRequest(set.EncoderPreprocessing);
-        var prompt = PromptProvenance.Of(prompts[DraftingService.PromptName]);
+        var request = study.ToRequest(host.EncoderPreprocessing);
+        var prompt = PromptProvenance.Of(prompts[host.DraftPromptName]);
         var models = host.SetProvenance;
-        return (new DraftingService(chat, prompts), request, start => new Provenance
+        return (new DraftingService(chat, prompts, promptName: host.DraftPromptName), request, start => new Provenance
         {
             Pipeline = "draft",
             Engine = "llm",

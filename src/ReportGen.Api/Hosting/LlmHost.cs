@@ -9,7 +9,9 @@ using ReportGen.Api.Telemetry;
 using ReportGen.Core.Imaging;
 using ReportGen.Core.Models;
 using ReportGen.Core.Completion;
+using ReportGen.Imaging;
 using ReportGen.Llama;
+using ReportGen.Pipelines.Drafting;
 using ReportGen.Onnx;
 using ReportGen.Llama.Completion;
 using ReportGen.Pipelines.Remote;
@@ -65,6 +67,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     private LlamaModel? _model;
     private SequenceScheduler? _scheduler;
     private VisionLanguageModelSet? _set;
+    private MultimodalModelSet? _mmprojSet;
     private volatile LlamaCompletionSession? _completion;
     private long _lastTokens;
     private long _lastTimestamp = Stopwatch.GetTimestamp();
@@ -78,13 +81,26 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     /// <summary>The loaded vision-language set (null without <see cref="LlmOptions.ModelSet"/> or until loaded).</summary>
     public VisionLanguageModelSet? ModelSet => _set;
 
+    /// <summary>The configured set's manifest definition (ONNX or mmproj kind), once loaded.</summary>
+    public ModelSet? SetDefinition => _set?.Definition ?? _mmprojSet?.Definition;
+
+    /// <summary>The encoder preprocessing boxes are mapped back through (ONNX sets; null for mmproj sets, whose boxes are fractions of the whole image).</summary>
+    public Preprocessing? EncoderPreprocessing => _set?.EncoderPreprocessing;
+
+    /// <summary>The drafting prompt for the loaded set's family (<see cref="DraftingService.PromptFor"/>).</summary>
+    public string DraftPromptName => DraftingService.PromptFor(_mmprojSet?.Projector.ProjectorType);
+
     /// <summary>Whether a vision-language set is configured (it may still be loading).</summary>
     public bool HasModelSet => options.Value.ModelSet is not null && options.Value.RemoteUrl is null;
 
     /// <summary>LLM, image encoder and projector with their SHA-256 (just the LLM without a set).</summary>
-    public IReadOnlyList<ModelProvenance> SetProvenance => _set is { } set && Provenance is { } llm
-        ? [llm, new(set.Encoder.Entry.Id, set.Encoder.Entry.Sha256, "vision-encoder"), new(set.Projector.Entry.Id, set.Projector.Entry.Sha256, "projector")]
-        : Provenance is { } only ? [only] : [];
+    public IReadOnlyList<ModelProvenance> SetProvenance => (_set, _mmprojSet, Provenance) switch
+    {
+        ({ } set, _, { } llm) => [llm, new(set.Encoder.Entry.Id, set.Encoder.Entry.Sha256, "vision-encoder"), new(set.Projector.Entry.Id, set.Projector.Entry.Sha256, "projector")],
+        (_, { } mm, { } llm) => [llm, new(mm.Mmproj.Entry.Id, mm.Mmproj.Entry.Sha256, "mmproj")],
+        (_, _, { } only) => [only],
+        _ => [],
+    };
 
     /// <summary>The client, once loaded.</summary>
     public Task<IChatClient> Client => _client.Task;
@@ -118,7 +134,15 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
             else
             {
                 var started = Stopwatch.GetTimestamp();
-                if (o.ModelSet is { } setId)
+                if (o.ModelSet is { } mmSetId && MultimodalModelSet.IsMmprojSet(resolver, mmSetId))
+                {
+                    // An LLM GGUF + mmproj: libmtmd encodes the images, the scheduler decodes them with the text.
+                    _mmprojSet = MultimodalModelSet.Load(resolver, mmSetId, new LlamaModelOptions { GpuLayers = o.GpuLayers },
+                        new MultimodalProjectorOptions { Threads = o.Threads, UseGpu = o.GpuLayers != 0 });
+                    if (o.Model is { } m && m != _mmprojSet.Llm.Entry.Id)
+                        throw new InvalidOperationException($"ReportGen:Llm:Model '{m}' is not the LLM of model set '{mmSetId}' ({_mmprojSet.Llm.Entry.Id}); leave Model out");
+                }
+                else if (o.ModelSet is { } setId)
                 {
                     // The set composes encoder + projector as the image-embedding provider; its LLM is the hosted model.
                     _set = VisionLanguageModelSet.Load(resolver, setId);
@@ -126,9 +150,9 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                         throw new InvalidOperationException($"ReportGen:Llm:Model '{m}' is not the LLM of model set '{setId}' ({_set.Llm.Entry.Id}); leave Model out");
                     imageEmbeddings = _set;
                 }
-                var entry = _set?.Llm.Entry ?? resolver.Manifest.Find(o.Model!);
-                var path = entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file");
-                _model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
+                var entry = _set?.Llm.Entry ?? _mmprojSet?.Llm.Entry ?? resolver.Manifest.Find(o.Model!);
+                var path = _mmprojSet?.Llm.Path ?? (entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file"));
+                _model = _mmprojSet?.Model ?? await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
                     Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads },
@@ -140,7 +164,10 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 metrics.TokensPerSecond = TokensPerSecond;
                 Provenance = new ModelProvenance(entry?.Id ?? Path.GetFileName(path), entry?.Sha256 ?? "unverified", "llm");
                 _completion = new LlamaCompletionSession(_model, new LlamaCompletionOptions { ModelId = Provenance.Id, Threads = o.Threads });
-                _client.SetResult(new LlamaChatClient(_scheduler, imageEmbeddings, new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) }));
+                var chatOptions = new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) };
+                _client.SetResult(_mmprojSet is { } mm
+                    ? new LlamaChatClient(_scheduler, mm.Projector, new RgbImageDecoder(), chatOptions)
+                    : new LlamaChatClient(_scheduler, imageEmbeddings, chatOptions));
                 logger.LogInformation("LLM {Model} loaded in {Seconds:F1} s ({Sequences} sequences, {Context} KV tokens)", Provenance.Id,
                     Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize);
             }
@@ -173,6 +200,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         _completion?.Dispose();
         _model?.Dispose();
         _set?.Dispose();
+        _mmprojSet?.Dispose();
     }
 }
 

@@ -12,5 +12,6 @@ internal static class BenchCommand
         BenchStructureCommand.Create(),
         BenchCompleteCommand.Create(),
         BenchDecodeCommand.Create(),
+        BenchVlmCommand.Create(),
     };
 }

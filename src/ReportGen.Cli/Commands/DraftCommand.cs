@@ -93,6 +93,15 @@ internal static class DraftCommand
         {
             return Fail(stderr, 2, $"cannot decode image: {e.Message}");
         }
+        catch (MultimodalProjectorException e)
+        {
+            return Fail(stderr, 2, $"--model: {e.Message}");
+        }
+        catch (ArgumentException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(MultimodalProjector).Assembly)
+        {
+            // The runtime refuses what the model cannot take (an image too large for the context).
+            return Fail(stderr, 2, e.Message.Split(" (Parameter", 2)[0]);
+        }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or KeyNotFoundException or LlamaException
                                       or OnnxRuntimeException or DllNotFoundException or NotSupportedException or PromptRenderException)
         {
@@ -157,17 +166,24 @@ internal sealed class DraftEngine : IDisposable
 {
     private readonly IChatClient _chat;
 
-    private DraftEngine(VisionLanguageModelSet? set, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha)
+    private DraftEngine(VisionLanguageModelSet? set, MultimodalModelSet? mmprojSet, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha)
     {
         Set = set;
+        MmprojSet = mmprojSet;
         _chat = chat;
         Prompts = prompts;
         LlmId = llmId;
         LlmSha256 = llmSha;
-        Service = new DraftingService(chat, prompts, attachImages: set is not null);
+        Service = new DraftingService(chat, prompts, attachImages: set is not null || mmprojSet is not null,
+            promptName: DraftingService.PromptFor(mmprojSet?.Projector.ProjectorType));
     }
 
+    /// <summary>An ONNX encoder + projector set (null for an mmproj set or a text-only LLM).</summary>
     public VisionLanguageModelSet? Set { get; }
+    /// <summary>An mmproj set run by libmtmd (owned by the chat client).</summary>
+    public MultimodalModelSet? MmprojSet { get; }
+    /// <summary>The set's id, or null for a text-only LLM.</summary>
+    public string? SetId => Set?.Id ?? MmprojSet?.Id;
     public PromptLibrary Prompts { get; }
     public DraftingService Service { get; }
     public string LlmId { get; }
@@ -179,12 +195,24 @@ internal sealed class DraftEngine : IDisposable
     {
         resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
         var manifest = resolver.Manifest;
-        var setId = model is null
-            ? manifest.Sets.FirstOrDefault(s => s.Modality == modality)?.Id ?? throw new DraftInputException("model", $"--model: models.json has no {modality} model set; pass --model")
-            : manifest.FindSet(model)?.Id;
+        var setId = model is null ? DefaultSet(resolver, modality) : manifest.FindSet(model)?.Id;
         if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
             throw new DraftInputException("model", $"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
 
+        if (setId is not null && MultimodalModelSet.IsMmprojSet(resolver, setId))
+        {
+            // LLM GGUF + mmproj: libmtmd encodes the images; the chat client owns the loaded set.
+            var mmproj = MultimodalModelSet.Load(resolver, setId, projectorOptions: new MultimodalProjectorOptions { Threads = threads ?? CliChatClients.ThreadsFromEnvironment() });
+            try
+            {
+                return new DraftEngine(null, mmproj, CliChatClients.Local(mmproj, threads), PromptLibrary.LoadDefault(), mmproj.Llm.Entry.Id, mmproj.Llm.Entry.Sha256);
+            }
+            catch
+            {
+                mmproj.Dispose();
+                throw;
+            }
+        }
         var set = setId is null ? null : VisionLanguageModelSet.Load(resolver, setId, logger: new StderrLogger(stderr, "reportgen draft"));
         try
         {
@@ -209,7 +237,7 @@ internal sealed class DraftEngine : IDisposable
             }
             if (set is null) stderr.WriteLine($"reportgen draft: warning: '{llmId}' is a text-only model: the images are not used");
             var chat = CliChatClients.Local(LlamaModel.Load(llmPath), llmId, set, threads);
-            return new DraftEngine(set, chat, PromptLibrary.LoadDefault(), llmId, llmSha);
+            return new DraftEngine(set, null, chat, PromptLibrary.LoadDefault(), llmId, llmSha);
         }
         catch
         {
@@ -218,23 +246,45 @@ internal sealed class DraftEngine : IDisposable
         }
     }
 
-    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector).</summary>
+    /// <summary>
+    /// Without --model: the first set of the modality whose files are all present (the test sets' projectors live in
+    /// tests/fixtures, so a checkout without REPORTGEN_MODELS may have none); when none is, one line says what to add.
+    /// </summary>
+    private static string DefaultSet(ModelResolver resolver, string modality)
+    {
+        var sets = resolver.Manifest.Sets.Where(s => s.Modality == modality).ToList();
+        if (sets.Count == 0) throw new DraftInputException("model", $"--model: models.json has no {modality} model set; pass --model");
+        var missing = new List<string>();
+        foreach (var set in sets)
+        {
+            var absent = set.ModelIds.Select(resolver.Resolve).Where(r => r.Status != ModelFileStatus.Ok).Select(r => r.Entry.File).ToList();
+            if (absent.Count == 0) return set.Id;
+            missing.Add($"{set.Id} needs {string.Join(", ", absent)}");
+        }
+        throw new DraftInputException("model",
+            $"--model: no {modality} model set has all its files ({string.Join("; ", missing)}); put them in models/ or a folder named by REPORTGEN_MODELS (the test sets: REPORTGEN_MODELS=tests/fixtures/gguf for the tiny VLMs, tests/fixtures/onnx for the ONNX projectors), or pass --model");
+    }
+
+    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector, or its mmproj).</summary>
     public IReadOnlyList<(string Id, string Role, string Sha256)> Models =>
-        Set is null
-            ? [(LlmId, "llm", LlmSha256 ?? "unverified")]
-            : [(LlmId, "llm", LlmSha256 ?? "unverified"), (Set.Encoder.Entry.Id, "vision-encoder", Set.Encoder.Entry.Sha256), (Set.Projector.Entry.Id, "projector", Set.Projector.Entry.Sha256)];
+        (Set, MmprojSet) switch
+        {
+            ({ } set, _) => [(LlmId, "llm", LlmSha256 ?? "unverified"), (set.Encoder.Entry.Id, "vision-encoder", set.Encoder.Entry.Sha256), (set.Projector.Entry.Id, "projector", set.Projector.Entry.Sha256)],
+            (_, { } mm) => [(LlmId, "llm", LlmSha256 ?? "unverified"), (mm.Mmproj.Entry.Id, "mmproj", mm.Mmproj.Entry.Sha256)],
+            _ => [(LlmId, "llm", LlmSha256 ?? "unverified")],
+        };
 
     /// <summary>The provenance block of the draft JSON.</summary>
     public JsonObject Provenance(int images)
     {
-        var prompt = Prompts[DraftingService.PromptName];
+        var prompt = Prompts[Service.Prompt];
         return new JsonObject
         {
-            ["model_set"] = Set?.Id,
+            ["model_set"] = SetId,
             ["models"] = new JsonArray(Models.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["role"] = m.Role, ["sha256"] = m.Sha256 }).ToArray()),
             ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
             ["engine"] = "llama.cpp",
-            ["images_injected"] = Set is null ? 0 : images,
+            ["images_injected"] = SetId is null ? 0 : images,
         };
     }
 

@@ -59,7 +59,7 @@ internal static class EvalDraftCommand
                 engine.Service.DraftAsync(Study(pair, grounded, maxTokens).ToRequest(engine.Set?.EncoderPreprocessing), ct);
             var options = new DraftingSuiteOptions
             {
-                ModelSetId = engine.Set?.Id ?? engine.LlmId,
+                ModelSetId = engine.SetId ?? engine.LlmId,
                 Models = engine.Models.Select(m => new ModelRecord(m.Id, null, m.Sha256, null)).ToList(),
                 PromptsFolder = engine.Prompts.Folder,
             };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Models;
+using ReportGen.Imaging;
 using ReportGen.Llama;
 using ReportGen.Llama.Grammar;
 using ReportGen.Llama.Native;
@@ -12,7 +13,11 @@ namespace ReportGen.Cli.Commands;
 /// <c>reportgen generate --model FILE_OR_ID --prompt TEXT [--max-tokens N] [--temperature T] [--seed S] [--json-schema FILE]</c>:
 /// streams the generated text to stdout and nothing else (with <c>--json-schema</c> that text is the JSON
 /// document); llama.cpp's own log and all messages go to stderr. The prompt goes through the model's chat
-/// template when it has one (<c>--raw</c> skips it). Exit 0 ok, 1 runtime failure, 2 bad input.
+/// template when it has one (<c>--raw</c> skips it). With <c>--mmproj FILE --image F</c> the images go through llama.cpp's
+/// multimodal library (one media marker per image is put before the prompt unless the prompt has them);
+/// <c>--tokens-out</c> writes the generated token ids and <c>--embeddings-out</c> the image embeddings (float32 little
+/// endian, rows of the LLM's input embedding size), what a parity check against <c>llama-mtmd-cli</c> compares.
+/// Exit 0 ok, 1 runtime failure, 2 bad input.
 /// </summary>
 internal static class GenerateCommand
 {
@@ -29,18 +34,32 @@ internal static class GenerateCommand
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers to offload to the GPU with the CUDA build (-1 = all); 0 = CPU (default)", DefaultValueFactory = _ => 0 };
         var contextSize = new Option<int>("--ctx-size") { Description = "KV-cache size in tokens (0 = the model's training context, at most 4096)", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Show llama.cpp's load information on stderr" };
+        var mmproj = new Option<string?>("--mmproj") { Description = "An mmproj GGUF (vision projector for llama.cpp's multimodal library) for --image" };
+        var images = new Option<string[]>("--image") { Description = "Image file(s) (PNG, JPEG, DICOM) for the mmproj; repeat for several", AllowMultipleArgumentsPerToken = false };
+        var tokensOut = new Option<string?>("--tokens-out") { Description = "Write the generated token ids here, one per line" };
+        var embeddingsOut = new Option<string?>("--embeddings-out") { Description = "Write the image embeddings here (float32 little endian, rows of the LLM's input embedding size, images in order)" };
         var command = new Command("generate", "Generate text with a GGUF model (text only on stdout)")
         {
-            model, prompt, maxTokens, temperature, seed, schema, raw, threads, gpuLayers, contextSize, verbose,
+            model, prompt, maxTokens, temperature, seed, schema, raw, threads, gpuLayers, contextSize, verbose, mmproj, images, tokensOut, embeddingsOut,
         };
         command.SetAction((parse, ct) => RunAsync(new GenerateArguments(parse.GetValue(model)!, parse.GetValue(prompt)!, parse.GetValue(maxTokens),
             parse.GetValue(temperature), parse.GetValue(seed), parse.GetValue(schema), parse.GetValue(raw), parse.GetValue(threads),
-            parse.GetValue(gpuLayers), parse.GetValue(contextSize), parse.GetValue(verbose)), Console.Out, Console.Error, ct));
+            parse.GetValue(gpuLayers), parse.GetValue(contextSize), parse.GetValue(verbose))
+        {
+            Mmproj = parse.GetValue(mmproj), Images = parse.GetValue(images) ?? [], TokensOut = parse.GetValue(tokensOut), EmbeddingsOut = parse.GetValue(embeddingsOut),
+        }, Console.Out, Console.Error, ct));
         return command;
     }
 
     internal sealed record GenerateArguments(string Model, string Prompt, int MaxTokens = 256, float Temperature = 0, uint? Seed = null,
-        string? JsonSchema = null, bool Raw = false, int Threads = 0, int GpuLayers = 0, int ContextSize = 0, bool Verbose = false);
+        string? JsonSchema = null, bool Raw = false, int Threads = 0, int GpuLayers = 0, int ContextSize = 0, bool Verbose = false)
+    {
+        /// <summary>An mmproj GGUF (file or manifest id) for <see cref="Images"/>.</summary>
+        public string? Mmproj { get; init; }
+        public IReadOnlyList<string> Images { get; init; } = [];
+        public string? TokensOut { get; init; }
+        public string? EmbeddingsOut { get; init; }
+    }
 
     internal static async Task<int> RunAsync(GenerateArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -48,11 +67,15 @@ internal static class GenerateCommand
         if (a.MaxTokens < 1) return await Fail(stderr, 2, "--max-tokens must be at least 1").ConfigureAwait(false);
         if (a.Temperature < 0) return await Fail(stderr, 2, "--temperature must be >= 0").ConfigureAwait(false);
         if (string.IsNullOrEmpty(a.Prompt)) return await Fail(stderr, 2, "--prompt is empty").ConfigureAwait(false);
+        if (a.Images.Count > 0 && a.Mmproj is null) return await Fail(stderr, 2, "--image needs --mmproj (a vision projector for the model)").ConfigureAwait(false);
+        if (a.Images.FirstOrDefault(i => !File.Exists(i)) is { } missing) return await Fail(stderr, 2, $"--image: file not found: {missing}").ConfigureAwait(false);
 
         string path;
+        string? mmprojPath = null;
         try
         {
             path = ResolveModel(a.Model);
+            if (a.Mmproj is { } mm) mmprojPath = ResolveModel(mm);
         }
         catch (KeyNotFoundException ex) { return await Fail(stderr, 2, ex.Message).ConfigureAwait(false); }
         catch (FileNotFoundException ex) { return await Fail(stderr, 1, ex.Message).ConfigureAwait(false); }
@@ -77,6 +100,7 @@ internal static class GenerateCommand
         try
         {
             using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = a.GpuLayers }, null, cancellationToken).ConfigureAwait(false);
+            using var projector = mmprojPath is null ? null : MultimodalProjector.Load(model, mmprojPath, new MultimodalProjectorOptions { Threads = a.Threads });
             await using var scheduler = new SequenceScheduler(model, new SchedulerOptions
             {
                 Context = new LlamaContextOptions
@@ -93,20 +117,42 @@ internal static class GenerateCommand
                 Sampling = new SamplingOptions { Temperature = a.Temperature, Seed = a.Seed, Grammar = grammar },
             };
             LlamaPrompt prompt = a.Prompt;
-            if (!a.Raw)
+            if (projector is not null)
+            {
+                // As llama-mtmd-cli does: without markers in the prompt, one marker per image goes first.
+                var text = a.Prompt.Contains(projector.Marker, StringComparison.Ordinal)
+                    ? a.Prompt
+                    : string.Concat(Enumerable.Repeat(projector.Marker, a.Images.Count)) + a.Prompt;
+                var decoder = new RgbImageDecoder();
+                var pictures = a.Images.Select(f => decoder.Decode(File.ReadAllBytes(f), null)).ToArray();
+                if (!a.Raw)
+                {
+                    var turn = new LlamaChatTurn("user", text);
+                    text = model.ApplyChatTemplate([turn], addAssistantPrefix: true);
+                }
+                var bos = model.BosToken >= 0 ? System.Text.Encoding.UTF8.GetString(model.TokenToBytes(model.BosToken, renderSpecial: true)) : "";
+                prompt = projector.Tokenize(text, pictures, addSpecial: bos.Length == 0 || !text.StartsWith(bos, StringComparison.Ordinal),
+                    parseSpecial: true, scheduler.ContextSize, cancellationToken);
+                if (a.EmbeddingsOut is { } embeddingsFile) await WriteEmbeddings(embeddingsFile, prompt, stderr).ConfigureAwait(false);
+            }
+            else if (!a.Raw)
             {
                 var client = new LlamaChatClient(scheduler);
                 (prompt, var templated) = await client.PrepareAsync([new ChatMessage(ChatRole.User, a.Prompt)], null, cancellationToken).ConfigureAwait(false);
                 generation = generation with { AddSpecialTokens = templated.AddSpecialTokens, ParseSpecialTokens = templated.ParseSpecialTokens };
             }
+            var request = scheduler.Submit(prompt, generation, cancellationToken);
             var ended = false;
-            await foreach (var piece in scheduler.StreamAsync(prompt, generation, cancellationToken).ConfigureAwait(false))
+            await foreach (var piece in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
             {
                 await stdout.WriteAsync(piece).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                 ended = piece.EndsWith('\n');
             }
+            var result = await request.Completion.ConfigureAwait(false);
             if (!ended) await stdout.WriteLineAsync().ConfigureAwait(false);
+            if (a.TokensOut is { } tokensFile)
+                await File.WriteAllLinesAsync(tokensFile, result.Tokens.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false);
             return 0;
         }
         catch (OperationCanceledException)
@@ -115,6 +161,10 @@ internal static class GenerateCommand
             return 1;
         }
         catch (ArgumentException ex)
+        {
+            return await Fail(stderr, 2, ex.Message.Split(" (Parameter", 2)[0]).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MultimodalProjectorException or ImageDecodeException)
         {
             return await Fail(stderr, 2, ex.Message).ConfigureAwait(false);
         }
@@ -128,6 +178,14 @@ internal static class GenerateCommand
             await stderr.WriteLineAsync($"{Me}: {message}").ConfigureAwait(false);
             return code;
         }
+    }
+
+    private static async Task WriteEmbeddings(string file, LlamaPrompt prompt, TextWriter stderr)
+    {
+        var blocks = prompt.Parts.OfType<EmbeddingPart>().Select(p => p.Embeddings).ToArray();
+        await using var output = File.Create(file);
+        foreach (var block in blocks) await output.WriteAsync(System.Runtime.InteropServices.MemoryMarshal.AsBytes(block.Values.AsSpan()).ToArray()).ConfigureAwait(false);
+        await stderr.WriteLineAsync($"reportgen generate: wrote {blocks.Sum(b => b.Tokens)} embedding rows of {blocks.FirstOrDefault()?.Dimension ?? 0} floats to {file}").ConfigureAwait(false);
     }
 
     /// <summary>A path to an existing file is used as is; anything else is a model id resolved through the manifest.</summary>

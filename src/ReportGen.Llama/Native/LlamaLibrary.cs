@@ -16,9 +16,12 @@ public static partial class LlamaLibrary
     public const string Ggml = "ggml";
     /// <summary>Library name used in <c>LibraryImport</c> for libggml-base.</summary>
     public const string GgmlBase = "ggml-base";
+    /// <summary>Library name used in <c>LibraryImport</c> for libmtmd (llama.cpp's multimodal library, built from source).</summary>
+    public const string Mtmd = "mtmd";
 
     private static readonly Lock Gate = new();
     private static bool _initialised;
+    private static bool _mtmdInitialised;
 
     static LlamaLibrary() => NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
 
@@ -48,6 +51,28 @@ public static partial class LlamaLibrary
         }
     }
 
+    /// <summary>The libmtmd file beside libllama, or null when it has not been built (it is not part of the npm build).</summary>
+    public static string? MtmdPath =>
+        System.IO.Directory.Exists(Directory)
+            ? System.IO.Directory.EnumerateFiles(Directory, "libmtmd*.so*").Order(StringComparer.Ordinal).FirstOrDefault()
+            : null;
+
+    /// <summary>
+    /// <see cref="EnsureInitialised"/>, then checks that libmtmd is there and routes its log like llama.cpp's.
+    /// </summary>
+    /// <exception cref="MtmdNotFoundException">libmtmd has not been built into <see cref="Directory"/>.</exception>
+    public static void EnsureMtmd()
+    {
+        EnsureInitialised();
+        lock (Gate)
+        {
+            if (_mtmdInitialised) return;
+            if (MtmdPath is null) throw new MtmdNotFoundException(Directory);
+            LlamaLog.InstallMtmd();
+            _mtmdInitialised = true;
+        }
+    }
+
     private static string FindDirectory()
     {
         var env = Environment.GetEnvironmentVariable("REPORTGEN_LLAMA_LIB_DIR");
@@ -61,6 +86,7 @@ public static partial class LlamaLibrary
             Llama => "libllama.v*.so",
             Ggml => "libggml.v*.so",
             GgmlBase => "libggml-base.so",
+            Mtmd => "libmtmd*.so*",
             _ => null,
         };
         if (pattern is null || !System.IO.Directory.Exists(Directory)) return IntPtr.Zero;
@@ -73,4 +99,15 @@ public static partial class LlamaLibrary
 
     [LibraryImport(Llama)]
     private static partial void llama_backend_init();
+}
+
+/// <summary>
+/// libmtmd (llama.cpp's multimodal library: mmproj vision encoders) is not beside libllama. The npm build does not
+/// ship it; <c>build/native/provision.sh mtmd</c> builds it from the pinned llama.cpp source.
+/// </summary>
+public sealed class MtmdNotFoundException(string directory)
+    : DllNotFoundException($"libmtmd not found in {directory}: run build/native/provision.sh mtmd (or rebuild), or set REPORTGEN_LLAMA_LIB_DIR; see reportgen doctor")
+{
+    /// <summary>The folder that was searched.</summary>
+    public string Directory { get; } = directory;
 }

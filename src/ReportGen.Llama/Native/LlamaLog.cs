@@ -59,6 +59,9 @@ public static unsafe class LlamaLog
     /// <summary>Installs the callback; called by <see cref="LlamaLibrary.EnsureInitialised"/> before anything logs.</summary>
     internal static void Install() => LlamaNative.llama_log_set(&OnLog, IntPtr.Zero);
 
+    /// <summary>Installs the same callback for libmtmd, its CLIP encoder and its helpers, which keep loggers of their own.</summary>
+    internal static void InstallMtmd() => MtmdNative.mtmd_helper_log_set(&OnLog, IntPtr.Zero);
+
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnLog(int level, byte* text, IntPtr userData)
     {

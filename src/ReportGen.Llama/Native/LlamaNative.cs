@@ -64,6 +64,7 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial LlamaBatch llama_batch_init(int nTokens, int embd, int nSeqMax);
     [LibraryImport(L)] internal static partial void llama_batch_free(LlamaBatch batch);
     [LibraryImport(L)] internal static partial int llama_decode(SafeLlamaContextHandle context, LlamaBatch batch);
+    [LibraryImport(L)] internal static partial void llama_set_causal_attn(SafeLlamaContextHandle context, [MarshalAs(UnmanagedType.U1)] bool causalAttention);
     [LibraryImport(L)] internal static partial float* llama_get_logits_ith(SafeLlamaContextHandle context, int i);
 
     [LibraryImport(L)] internal static partial IntPtr llama_sampler_chain_init(LlamaSamplerChainParams parameters);

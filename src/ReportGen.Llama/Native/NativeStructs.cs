@@ -98,3 +98,42 @@ internal struct LlamaSamplerChainParams
 {
     public byte NoPerf;
 }
+
+/// <summary><c>struct mtmd_context_params</c> of tools/mtmd/mtmd.h (96 bytes on x86-64).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MtmdContextParams
+{
+    public byte UseGpu;
+    public IntPtr Device;
+    public byte PrintTimings;
+    public int NThreads;
+    public IntPtr ImageMarker;
+    public IntPtr MediaMarker;
+    public int FlashAttnType;
+    public byte Warmup;
+    public int ImageMinTokens;
+    public int ImageMaxTokens;
+    public IntPtr CbEval;
+    public IntPtr CbEvalUserData;
+    public int BatchMaxTokens;
+    public IntPtr ProgressCallback;
+    public IntPtr ProgressCallbackUserData;
+}
+
+/// <summary><c>struct mtmd_input_text</c>: UTF-8 text with its length and tokenizer flags (24 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MtmdInputText
+{
+    public IntPtr Text;
+    public nuint TextLength;
+    public byte AddSpecial;
+    public byte ParseSpecial;
+}
+
+/// <summary><c>struct gguf_init_params</c>: no_alloc and an optional <c>ggml_context**</c> (16 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct GgufInitParams
+{
+    public byte NoAlloc;
+    public IntPtr Context;
+}

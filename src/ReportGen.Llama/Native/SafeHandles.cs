@@ -2,13 +2,19 @@ using System.Runtime.InteropServices;
 
 namespace ReportGen.Llama.Native;
 
-/// <summary>Owns a <c>llama_model*</c>; freed with <c>llama_model_free</c> once no context uses it.</summary>
-public sealed class SafeLlamaModelHandle : SafeHandle
+/// <summary>A native pointer this handle owns and frees once (in <see cref="SafeHandle.ReleaseHandle"/>); null is invalid.</summary>
+public abstract class OwnedNativeHandle : SafeHandle
 {
-    internal SafeLlamaModelHandle(IntPtr model) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(model);
+    private protected OwnedNativeHandle(IntPtr pointer) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(pointer);
 
     /// <inheritdoc />
     public override bool IsInvalid => handle == IntPtr.Zero;
+}
+
+/// <summary>Owns a <c>llama_model*</c>; freed with <c>llama_model_free</c> once no context uses it.</summary>
+public sealed class SafeLlamaModelHandle : OwnedNativeHandle
+{
+    internal SafeLlamaModelHandle(IntPtr model) : base(model) { }
 
     /// <inheritdoc />
     protected override bool ReleaseHandle()
@@ -19,51 +25,101 @@ public sealed class SafeLlamaModelHandle : SafeHandle
 }
 
 /// <summary>
-/// Owns a <c>llama_context*</c>. It holds a reference on its model handle, so the model outlives every
-/// context made from it even when the model is disposed first (as LLamaSharp's SafeLLamaContextHandle does).
+/// A native object made for a model that keeps a pointer to it (a llama context, an mtmd context): the handle holds a
+/// reference on the model handle until it is freed, so the model outlives it even when the model is disposed first
+/// (as LLamaSharp's SafeLLamaContextHandle does). When creation returns null the reference is given back at once.
 /// </summary>
-public sealed class SafeLlamaContextHandle : SafeHandle
+public abstract class ModelBoundHandle : SafeHandle
 {
     private readonly SafeLlamaModelHandle _model;
 
-    internal SafeLlamaContextHandle(SafeLlamaModelHandle model, LlamaContextParams parameters) : base(IntPtr.Zero, ownsHandle: true)
+    private protected ModelBoundHandle(SafeLlamaModelHandle model, Func<IntPtr> create) : base(IntPtr.Zero, ownsHandle: true)
     {
         _model = model;
         var added = false;
         model.DangerousAddRef(ref added);
-        var ctx = LlamaNative.llama_init_from_model(model, parameters);
-        if (ctx == IntPtr.Zero)
+        var pointer = IntPtr.Zero;
+        try
         {
-            model.DangerousRelease();
-            throw new LlamaException("llama_init_from_model failed (context too large for memory, or invalid context parameters)");
+            pointer = create();
         }
-        SetHandle(ctx);
+        finally
+        {
+            if (pointer == IntPtr.Zero) model.DangerousRelease();
+        }
+        SetHandle(pointer);
     }
 
     /// <inheritdoc />
     public override bool IsInvalid => handle == IntPtr.Zero;
 
+    /// <summary>Frees the native object (the model reference is released after).</summary>
+    private protected abstract void Free(IntPtr pointer);
+
     /// <inheritdoc />
-    protected override bool ReleaseHandle()
+    protected sealed override bool ReleaseHandle()
     {
-        LlamaNative.llama_free(handle);
+        Free(handle);
         _model.DangerousRelease();
         return true;
     }
 }
 
-/// <summary>Owns a <c>llama_sampler*</c> (usually a chain, which owns the samplers added to it).</summary>
-public sealed class SafeLlamaSamplerHandle : SafeHandle
+/// <summary>Owns a <c>llama_context*</c> (keeps its model alive, see <see cref="ModelBoundHandle"/>).</summary>
+public sealed class SafeLlamaContextHandle : ModelBoundHandle
 {
-    internal SafeLlamaSamplerHandle(IntPtr sampler) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(sampler);
+    internal SafeLlamaContextHandle(SafeLlamaModelHandle model, LlamaContextParams parameters)
+        : base(model, () => LlamaNative.llama_init_from_model(model, parameters))
+    {
+        if (IsInvalid) throw new LlamaException("llama_init_from_model failed (context too large for memory, or invalid context parameters)");
+    }
 
-    /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
+    private protected override void Free(IntPtr pointer) => LlamaNative.llama_free(pointer);
+}
+
+/// <summary>Owns a <c>llama_sampler*</c> (usually a chain, which owns the samplers added to it).</summary>
+public sealed class SafeLlamaSamplerHandle : OwnedNativeHandle
+{
+    internal SafeLlamaSamplerHandle(IntPtr sampler) : base(sampler) { }
 
     /// <inheritdoc />
     protected override bool ReleaseHandle()
     {
         LlamaNative.llama_sampler_free(handle);
+        return true;
+    }
+}
+
+/// <summary>Owns an <c>mtmd_context*</c> (the mmproj's vision encoder; keeps the text model alive, see <see cref="ModelBoundHandle"/>).</summary>
+public sealed class SafeMtmdContextHandle : ModelBoundHandle
+{
+    internal SafeMtmdContextHandle(SafeLlamaModelHandle model, Func<IntPtr> create) : base(model, create) { }
+
+    private protected override void Free(IntPtr pointer) => MtmdNative.mtmd_free(pointer);
+}
+
+/// <summary>Owns an <c>mtmd_bitmap*</c> (an RGB image copied into mtmd).</summary>
+public sealed class SafeMtmdBitmapHandle : OwnedNativeHandle
+{
+    internal SafeMtmdBitmapHandle(IntPtr bitmap) : base(bitmap) { }
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        MtmdNative.mtmd_bitmap_free(handle);
+        return true;
+    }
+}
+
+/// <summary>Owns an <c>mtmd_input_chunks*</c> (the text and image chunks of one tokenised prompt; frees its chunks).</summary>
+public sealed class SafeMtmdInputChunksHandle : OwnedNativeHandle
+{
+    internal SafeMtmdInputChunksHandle(IntPtr chunks) : base(chunks) { }
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        MtmdNative.mtmd_input_chunks_free(handle);
         return true;
     }
 }

@@ -75,10 +75,25 @@ public sealed record DraftResult(IReadOnlyList<DraftFinding> Findings, string Ra
 /// <param name="chat">The model.</param>
 /// <param name="prompts">The prompt library holding draft-findings.</param>
 /// <param name="attachImages">False for a text-only model: the images are left out of the request (the text fields still go in).</param>
-public sealed partial class DraftingService(IChatClient chat, PromptLibrary prompts, bool attachImages = true)
+/// <param name="promptName">The drafting prompt (<see cref="PromptFor"/> picks one per vision-language family).</param>
+public sealed partial class DraftingService(IChatClient chat, PromptLibrary prompts, bool attachImages = true, string promptName = DraftingService.PromptName)
 {
-    /// <summary>The prompt's name.</summary>
+    /// <summary>The default prompt's name (ONNX encoder + projector sets and text-only models).</summary>
     public const string PromptName = "draft-findings";
+
+    /// <summary>The prompt this service renders.</summary>
+    public string Prompt => promptName;
+
+    /// <summary>
+    /// The drafting prompt for an mmproj's projector type (GGUF <c>clip.projector_type</c>): each family is asked the way
+    /// its model card documents (prompts/draft-findings-*.yaml); other families and non-mmproj sets get <see cref="PromptName"/>.
+    /// </summary>
+    public static string PromptFor(string? projectorType) => projectorType?.ToLowerInvariant() switch
+    {
+        "gemma3" => "draft-findings-gemma3",
+        "mlp" or "mlp_norm" or "ldp" or "ldpv2" => "draft-findings-llava",
+        _ => PromptName,
+    };
 
     /// <summary>The instruction appended in grounded mode.</summary>
     public const string GroundedInstruction = "Ground each finding: write it as <obj>finding<box><xN><yN><xN><yN></box></obj> with bins 0-99.";
@@ -156,7 +171,7 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
     public (List<ChatMessage> Messages, ChatOptions Options) Build(DraftRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var prompt = prompts[PromptName];
+        var prompt = prompts[promptName];
         var messages = prompt.Render(new Dictionary<string, object?>
         {
             ["indication"] = OrNa(request.Indication), ["technique"] = OrNa(request.Technique),
@@ -165,7 +180,7 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
                 ? evidence.Select(e => new Dictionary<string, object?> { ["id"] = e.StudyId, ["similarity"] = e.Similarity.ToString("F3", CultureInfo.InvariantCulture), ["findings"] = e.Findings.Trim() }).ToList()
                 : null,
         }).ToList();
-        var user = messages.LastOrDefault(m => m.Role == ChatRole.User) ?? throw new InvalidOperationException($"prompt {PromptName} has no user message");
+        var user = messages.LastOrDefault(m => m.Role == ChatRole.User) ?? throw new InvalidOperationException($"prompt {promptName} has no user message");
         // Images first, in MAIRA-2's order: frontal, lateral, prior frontal.
         var images = new List<AIContent>();
         if (attachImages)

@@ -29,6 +29,14 @@ public class PromptFilesTests
         {
             ["similar_studies"] = new[] { new { id = "study-7", similarity = "0.912", findings = "Sample retrieved findings." } },
         },
+        ["draft-findings-gemma3"] = new()
+        {
+            ["similar_studies"] = new[] { new { id = "study-7", similarity = "0.912", findings = "Sample retrieved findings." } },
+        },
+        ["draft-findings-llava"] = new()
+        {
+            ["similar_studies"] = new[] { new { id = "study-7", similarity = "0.912", findings = "Sample retrieved findings." } },
+        },
         ["judge-chexprompt"] = new()
         {
             ["examples"] = new[] { new { reference = "No effusion.", candidate = "Small effusion.", output = "{}" } },
@@ -42,7 +50,7 @@ public class PromptFilesTests
     public void The_whole_folder_loads_as_a_library()
     {
         var library = PromptLibrary.Load(RepoFiles.Path("prompts"));
-        string[] shipped = ["classify-mosaic", "draft-findings", "judge-chexprompt", "judge-green", "judge-green-native", "judge-radfact-entailment", "structure-radgraph"];
+        string[] shipped = ["classify-mosaic", "draft-findings", "draft-findings-gemma3", "draft-findings-llava", "judge-chexprompt", "judge-green", "judge-green-native", "judge-radfact-entailment", "structure-radgraph"];
         shipped.ShouldBeSubsetOf(library.Prompts.Select(p => p.Name));
         library.Prompts.Count.ShouldBe(Directory.GetFiles(RepoFiles.Path("prompts"), "*.yaml").Length);
     }

@@ -1,0 +1,223 @@
+using Microsoft.Extensions.AI;
+using ReportGen.Core.Imaging;
+using ReportGen.Llama.Native;
+
+namespace ReportGen.Llama.Tests;
+
+/// <summary>
+/// llama.cpp's multimodal library (libmtmd) through <see cref="MultimodalProjector"/> and the <see cref="SequenceScheduler"/>,
+/// on the tiny random-weight LLaVA (MLP projector) and Gemma 3 fixtures. The reference is llama.cpp's own prefill
+/// (<c>mtmd_helper_eval_chunks</c>, what <c>llama-mtmd-cli</c> runs) followed by greedy argmax decoding.
+/// </summary>
+public class MultimodalProjectorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private const string Prompt = "Describe the findings of the chest x-ray.";
+
+    [Theory]
+    [MemberData(nameof(MtmdFixtures.Families), MemberType = typeof(MtmdFixtures))]
+    public void Loading_reports_the_projector_family_marker_and_attention(string name)
+    {
+        var family = MtmdFixtures.ByName(name);
+        var (model, projector) = MtmdFixtures.Load(family);
+        projector.ProjectorType.ShouldBe(family.ProjectorType);
+        projector.Marker.ShouldBe("<__media__>");
+        projector.UsesNonCausalAttention.ShouldBe(family.NonCausal);
+        projector.Model.ShouldBeSameAs(model);
+    }
+
+    [Theory]
+    [MemberData(nameof(MtmdFixtures.Families), MemberType = typeof(MtmdFixtures))]
+    public void An_image_becomes_one_embedding_block_of_the_llm_width_between_text_tokens(string name)
+    {
+        var family = MtmdFixtures.ByName(name);
+        var (model, projector) = MtmdFixtures.Load(family);
+        var prompt = projector.Tokenize(projector.Marker + Prompt, [MtmdFixtures.Picture(1)], addSpecial: true, parseSpecial: true, cancellationToken: Ct);
+        var blocks = prompt.Parts.OfType<EmbeddingPart>().ToArray();
+        blocks.Length.ShouldBe(1);
+        blocks[0].Embeddings.Dimension.ShouldBe(model.InputEmbeddingSize);
+        blocks[0].Embeddings.Tokens.ShouldBeGreaterThan(0);
+        blocks[0].Positions.ShouldBe(blocks[0].Embeddings.Tokens); // no M-RoPE: one position per row
+        blocks[0].NonCausal.ShouldBe(family.NonCausal);
+        blocks[0].Embeddings.Values.ShouldAllBe(v => float.IsFinite(v));
+        prompt.Parts[^1].ShouldBeOfType<TokenPart>();
+    }
+
+    [Theory]
+    [MemberData(nameof(MtmdFixtures.Families), MemberType = typeof(MtmdFixtures))]
+    public async Task Greedy_tokens_through_the_scheduler_equal_llama_cpps_own_prefill_and_decode(string name)
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
+        var text = projector.Marker + Prompt;
+        RgbImage[] images = [MtmdFixtures.Picture(2)];
+        var reference = ReferenceGreedy(model, projector, text, images, 24);
+
+        await using var scheduler = MtmdFixtures.Scheduler(model);
+        var ours = await scheduler.GenerateAsync(projector.Tokenize(text, images, true, true, cancellationToken: Ct), new GenerationOptions { MaxTokens = 24 }, Ct);
+        ours.Tokens.ShouldBe(reference);
+        ours.Tokens.Count.ShouldBeGreaterThan(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(MtmdFixtures.Families), MemberType = typeof(MtmdFixtures))]
+    public void Different_images_give_different_embeddings_and_next_token_logits(string name)
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
+        var a = projector.Encode(MtmdFixtures.Picture(0));
+        var b = projector.Encode(MtmdFixtures.Picture(4));
+        a.Tokens.ShouldBe(b.Tokens);
+        var maxDiff = a.Values.Zip(b.Values, (x, y) => MathF.Abs(x - y)).Max();
+        maxDiff.ShouldBeGreaterThan(1e-3f);
+        projector.Encode(MtmdFixtures.Picture(0)).Values.ShouldBe(a.Values); // and the same image gives the same rows
+
+        var la = ReferenceLogits(model, projector, projector.Marker + Prompt, [MtmdFixtures.Picture(0)]);
+        var lb = ReferenceLogits(model, projector, projector.Marker + Prompt, [MtmdFixtures.Picture(4)]);
+        la.Zip(lb, (x, y) => MathF.Abs(x - y)).Max().ShouldBeGreaterThan(1e-4f);
+    }
+
+    [Theory]
+    [MemberData(nameof(MtmdFixtures.Families), MemberType = typeof(MtmdFixtures))]
+    public async Task Image_requests_batched_with_text_requests_give_the_tokens_each_gives_alone(string name)
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
+        LlamaPrompt[] prompts =
+        [
+            projector.Tokenize(projector.Marker + Prompt, [MtmdFixtures.Picture(1)], true, true, cancellationToken: Ct),
+            Prompt,
+            projector.Tokenize(projector.Marker + "What is shown?", [MtmdFixtures.Picture(5)], true, true, cancellationToken: Ct),
+            "The heart size is",
+        ];
+        var options = new GenerationOptions { MaxTokens = 16 };
+        var alone = new List<GenerationResult>();
+        await using (var single = MtmdFixtures.Scheduler(model))
+        {
+            foreach (var p in prompts) alone.Add(await single.GenerateAsync(p, options, Ct));
+        }
+        await using var scheduler = MtmdFixtures.Scheduler(model, sequences: 4, contextSize: 2048);
+        var together = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, options, Ct)));
+        for (var i = 0; i < prompts.Length; i++) together[i].Tokens.ShouldBe(alone[i].Tokens, $"request {i}");
+        scheduler.Stats.DecodeCalls.ShouldBeLessThan(4 * 17, "the requests were not batched");
+    }
+
+    [Fact]
+    public void An_mmproj_made_for_another_llm_is_refused_naming_both_sizes_and_nothing_stays_loaded()
+    {
+        var (llava, _) = MtmdFixtures.Load(MtmdFixtures.Llava);
+        var narrow = MtmdFixtures.File("tiny-llava-mmproj-64.gguf"); // made for stories260K's 64-wide embeddings
+        var ex = Should.Throw<MultimodalProjectorException>(() => MultimodalProjector.Load(llava, narrow));
+        ex.ProjectorType.ShouldBe("mlp");
+        ex.Message.ShouldContain("n_embd = 128");
+        ex.Message.ShouldContain("n_embd = 64");
+        ex.Message.ShouldContain("tiny-llava-mmproj-64.gguf");
+        ex.Message.ShouldNotContain("\n");
+        // The refused load released its reference on the LLM: a context can still be made and used.
+        using var context = llava.CreateContext(new LlamaContextOptions { ContextSize = 256, Sequences = 1, BatchSize = 64, Threads = 1 });
+        context.ContextSize.ShouldBeGreaterThanOrEqualTo(256);
+    }
+
+    [Fact]
+    public void A_text_model_gguf_is_not_an_mmproj()
+    {
+        var (model, _) = MtmdFixtures.Load(MtmdFixtures.Llava);
+        var ex = Should.Throw<MultimodalProjectorException>(() => MultimodalProjector.Load(model, MtmdFixtures.File(MtmdFixtures.Llava.Llm)));
+        ex.Message.ShouldContain("not an mmproj");
+    }
+
+    [Fact]
+    public void An_image_too_large_for_the_context_is_refused_before_encoding()
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.Llava);
+        var rows = projector.Encode(MtmdFixtures.Picture(0)).Tokens;
+        var ex = Should.Throw<ArgumentException>(() => projector.Tokenize(projector.Marker + Prompt, [MtmdFixtures.Picture(0)], true, true, maxPositions: rows, Ct));
+        ex.Message.ShouldContain($"the context holds {rows}");
+    }
+
+    [Fact]
+    public async Task A_non_causal_image_larger_than_the_batch_is_refused_at_submission()
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.Gemma3);
+        var prompt = projector.Tokenize(projector.Marker + Prompt, [MtmdFixtures.Picture(0)], true, true, cancellationToken: Ct);
+        var rows = prompt.Parts.OfType<EmbeddingPart>().Single().Embeddings.Tokens;
+        await using var scheduler = MtmdFixtures.Scheduler(model, batchSize: Math.Max(1, rows / 2));
+        var ex = Should.Throw<ArgumentException>(() => scheduler.Submit(prompt, new GenerationOptions { MaxTokens = 4 }, Ct));
+        ex.Message.ShouldContain("one batch");
+    }
+
+    [Fact]
+    public void Marker_and_image_counts_must_agree()
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.Llava);
+        Should.Throw<ArgumentException>(() => projector.Tokenize(Prompt, [MtmdFixtures.Picture(0)], true, true)).Message.ShouldContain("marker");
+    }
+
+    [Theory]
+    [MemberData(nameof(MtmdFixtures.Families), MemberType = typeof(MtmdFixtures))]
+    public async Task The_chat_client_sends_data_content_images_through_the_mmproj(string name)
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
+        await using var scheduler = MtmdFixtures.Scheduler(model);
+        using var client = new LlamaChatClient(scheduler, projector, new FixedRgbDecoder(MtmdFixtures.Picture(3)));
+        ChatMessage[] messages = [new(ChatRole.User, [new DataContent(new byte[] { 1, 2, 3 }, "image/png"), new TextContent(Prompt)])];
+        var (prompt, _) = await client.PrepareAsync(messages, new ChatOptions { MaxOutputTokens = 8 }, Ct);
+        prompt.Parts.OfType<EmbeddingPart>().Count().ShouldBe(1);
+        var response = await client.GetResponseAsync(messages, new ChatOptions { MaxOutputTokens = 8 }, Ct);
+        response.Usage!.InputTokenCount.ShouldBe(prompt.Parts.Sum(p => p switch { TokenPart t => t.Tokens.Length, EmbeddingPart e => e.Embeddings.Tokens, _ => 0 }));
+
+        // Text that forges the media marker is refused rather than taken for an image.
+        await Should.ThrowAsync<ArgumentException>(() => client.PrepareAsync([new ChatMessage(ChatRole.User, projector.Marker)], null, Ct));
+    }
+
+    [Fact]
+    public async Task A_text_only_client_refuses_an_image_naming_the_model()
+    {
+        var (model, _) = MtmdFixtures.Load(MtmdFixtures.Llava);
+        await using var scheduler = MtmdFixtures.Scheduler(model);
+        using var client = new LlamaChatClient(scheduler, options: new LlamaChatClientOptions { ModelId = "tiny-llava-text" });
+        var ex = await Should.ThrowAsync<NotSupportedException>(() =>
+            client.PrepareAsync([new ChatMessage(ChatRole.User, [new DataContent(new byte[] { 1 }, "image/png")])], null, Ct));
+        ex.Message.ShouldContain("tiny-llava-text");
+    }
+
+    private sealed class FixedRgbDecoder(RgbImage image) : IRgbImageDecoder
+    {
+        public RgbImage Decode(ReadOnlyMemory<byte> bytes, string? mediaType, DecodedImage? decoded = null) => image;
+    }
+
+    /// <summary>llama.cpp's reference: <c>mtmd_helper_eval_chunks</c> on a fresh one-sequence context, then argmax decoding.</summary>
+    internal static unsafe List<int> ReferenceGreedy(LlamaModel model, MultimodalProjector projector, string text, RgbImage[] images, int maxTokens)
+    {
+        using var context = model.CreateContext(new LlamaContextOptions { ContextSize = 1024, Sequences = 1, BatchSize = 512, Threads = 1 });
+        var nPast = Prefill(context, projector, text, images);
+        var tokens = new List<int>();
+        using var batch = new NativeBatch(1);
+        var logits = context.Logits(-1);
+        for (var i = 0; i < maxTokens; i++)
+        {
+            var token = ArgMax(logits);
+            if (model.IsEndOfGeneration(token)) break;
+            tokens.Add(token);
+            batch.Clear();
+            batch.AddToken(token, nPast++, 0, logits: true);
+            context.Decode(batch).ShouldBe(0);
+            logits = context.Logits(0);
+        }
+        return tokens;
+    }
+
+    private static float[] ReferenceLogits(LlamaModel model, MultimodalProjector projector, string text, RgbImage[] images)
+    {
+        using var context = model.CreateContext(new LlamaContextOptions { ContextSize = 1024, Sequences = 1, BatchSize = 512, Threads = 1 });
+        Prefill(context, projector, text, images);
+        return context.Logits(-1).ToArray();
+    }
+
+    private static int Prefill(LlamaContext context, MultimodalProjector projector, string text, RgbImage[] images) =>
+        projector.ReferencePrefill(context, text, images);
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+}
