@@ -169,6 +169,12 @@ public static class ChatCompletionsApi
         {
             throw new RequestFieldException("response_format", "response_format must be an object", StatusCodes.Status400BadRequest);
         }
+        switch (request.JsonWhitespace)
+        {
+            case null: break;
+            case "compact" or "permissive": (options.AdditionalProperties ??= [])[ReportGen.Llama.LlamaChatClient.JsonWhitespaceKey] = request.JsonWhitespace; break;
+            default: throw new RequestFieldException("json_whitespace", "json_whitespace must be compact or permissive", StatusCodes.Status400BadRequest);
+        }
         return options;
     }
 

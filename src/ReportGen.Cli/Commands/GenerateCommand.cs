@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Json;
 using ReportGen.Core.Models;
 using ReportGen.Llama;
 using ReportGen.Llama.Grammar;
@@ -12,7 +13,9 @@ namespace ReportGen.Cli.Commands;
 /// <c>reportgen generate --model FILE_OR_ID --prompt TEXT [--max-tokens N] [--temperature T] [--seed S] [--json-schema FILE]</c>:
 /// streams the generated text to stdout and nothing else (with <c>--json-schema</c> that text is the JSON
 /// document); llama.cpp's own log and all messages go to stderr. The prompt goes through the model's chat
-/// template when it has one (<c>--raw</c> skips it). Exit 0 ok, 1 runtime failure, 2 bad input.
+/// template when it has one (<c>--raw</c> skips it). Exit 0 ok, 1 runtime failure (including a JSON document cut off
+/// by <c>--max-tokens</c>: what was written is incomplete), 2 bad input. The JSON is written compactly (no whitespace
+/// between tokens) so the token budget goes to content.
 /// </summary>
 internal static class GenerateCommand
 {
@@ -100,13 +103,17 @@ internal static class GenerateCommand
                 generation = generation with { AddSpecialTokens = templated.AddSpecialTokens, ParseSpecialTokens = templated.ParseSpecialTokens };
             }
             var ended = false;
-            await foreach (var piece in scheduler.StreamAsync(prompt, generation, cancellationToken).ConfigureAwait(false))
+            var request = scheduler.Submit(prompt, generation, cancellationToken);
+            await foreach (var piece in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
             {
                 await stdout.WriteAsync(piece).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                 ended = piece.EndsWith('\n');
             }
+            var result = await request.Completion.ConfigureAwait(false);
             if (!ended) await stdout.WriteLineAsync().ConfigureAwait(false);
+            if (grammar is not null && ConstrainedOutput.IsCutOff(result.FinishReason == LlamaFinishReason.Length, result.Text))
+                return await Fail(stderr, 1, $"the JSON document was cut off at --max-tokens {a.MaxTokens} (the output is incomplete; raise --max-tokens)").ConfigureAwait(false);
             return 0;
         }
         catch (OperationCanceledException)

@@ -31,6 +31,11 @@ public sealed record OpenAiChatRequest
     [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }
     /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{"name","schema"}}</c>.</summary>
     [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
+    /// <summary>
+    /// Extension: <c>"compact"</c> (default) writes constrained JSON without whitespace between tokens;
+    /// <c>"permissive"</c> allows a space or a newline and indentation at every separator, as llama.cpp's server does.
+    /// </summary>
+    [JsonPropertyName("json_whitespace")] public string? JsonWhitespace { get; init; }
 }
 
 /// <summary>A message: content is a string or an array of parts (text, image_url).</summary>
