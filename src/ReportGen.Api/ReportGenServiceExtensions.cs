@@ -56,6 +56,7 @@ public static class ReportGenServiceExtensions
             if (field is not null) ctx.ProblemDetails.Extensions["field"] = field;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new CheckedJsonElementConverter()));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest));
         services.AddMetrics();
@@ -65,7 +66,11 @@ public static class ReportGenServiceExtensions
             "System.Runtime"));
 
         var limits = builder.Configuration.GetSection(ReportGenApiOptions.Section).Get<ReportGenApiOptions>() ?? new ReportGenApiOptions();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = limits.MaxRequestBytes;
+            k.Limits.MaxRequestLineSize = RequestTargetLimit.KestrelRequestLineLimit; // RequestTargetLimit answers 414 with a problem
+        });
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = limits.MaxRequestBytes);
         services.AddRequestTimeouts(o =>
         {
@@ -156,11 +161,13 @@ public static class ReportGenServiceExtensions
         var jobs = app.Services.GetRequiredService<JobStore>();
         app.Services.GetRequiredService<ReportGenMetrics>().JobsUnfinished = () => jobs.Unfinished;
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<RequestTargetLimit>();
         app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseMiddleware<JsonCharsetCheck>();
         app.UseRateLimiter();
         app.UseRequestTimeouts();
 

@@ -9,6 +9,19 @@ namespace ReportGen.Api.Tests;
 public class PlatformTests
 {
     [Fact]
+    public async Task A_request_target_over_8_KiB_is_a_414_problem_through_kestrel()
+    {
+        using var data = new TempDir();
+        await using var server = await ServerProcess.StartAsync(data.Path);
+        using var client = server.CreateClient();
+        var response = await client.GetAsync("/v1/models?q=" + new string('a', 20_000), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestUriTooLong, text);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        JsonDocument.Parse(text).RootElement.GetProperty("field").GetString().ShouldBe("query");
+    }
+
+    [Fact]
     public async Task Health_probes_answer_without_a_key()
     {
         await using var factory = new ApiFactory();
@@ -32,6 +45,7 @@ public class PlatformTests
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         problem.GetProperty("field").GetString().ShouldBe("X-Api-Key");
+        response.Headers.WwwAuthenticate.ShouldHaveSingleItem().Scheme.ShouldBe("Bearer");
     }
 
     [Fact]
@@ -114,7 +128,17 @@ public class PlatformTests
             request.Headers.Add("Access-Control-Request-Headers", "x-api-key,content-type");
             return await client.SendAsync(request, TestContext.Current.CancellationToken);
         }
-        (await Preflight("https://ris.example.org")).Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://ris.example.org"]);
+        var allowed = await Preflight("https://ris.example.org");
+        allowed.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://ris.example.org"]);
+        allowed.Headers.Vary.ShouldContain("Origin");
         (await Preflight("https://evil.example.com")).Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
+
+        // The actual request's answer varies by origin too, so no shared cache hands it to another origin.
+        var get = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        get.Headers.Add("Origin", "https://ris.example.org");
+        get.Headers.Add("X-Api-Key", ApiFactory.Key);
+        var response = await client.SendAsync(get, TestContext.Current.CancellationToken);
+        response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://ris.example.org"]);
+        response.Headers.Vary.ShouldBe(["Origin"]);
     }
 }

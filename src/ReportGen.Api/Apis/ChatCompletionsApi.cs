@@ -99,10 +99,12 @@ public static class ChatCompletionsApi
                 var j = 0;
                 foreach (var part in content.Value.EnumerateArray())
                 {
-                    var type = part.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    // Only objects are looked into: TryGetProperty on null or a string throws (a 500, not a 400).
+                    var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                     if (type == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                         parts.Add(new TextContent(text.GetString()));
-                    else if (type == "image_url" && part.TryGetProperty("image_url", out var img) && img.TryGetProperty("url", out var url) && url.GetString() is { } uri)
+                    else if (type == "image_url" && part.TryGetProperty("image_url", out var img) && img.ValueKind == JsonValueKind.Object
+                        && img.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String && url.GetString() is { } uri)
                         parts.Add(uri.StartsWith("data:", StringComparison.Ordinal)
                             ? DataUri(uri, $"{field}[{j}].image_url.url")
                             : throw new RequestFieldException($"{field}[{j}].image_url.url", "only data: URIs are accepted (the service fetches nothing)", StatusCodes.Status400BadRequest));

@@ -220,9 +220,8 @@ public static class DraftApi
         if (values.Count > 1) throw new RequestFieldException(field, $"{field} is given {values.Count} times", StatusCodes.Status400BadRequest);
         var text = values[0]!;
         if (text.Length > maxChars) throw new RequestFieldException(field, $"{field} is longer than {maxChars} characters", StatusCodes.Status413PayloadTooLarge);
-        foreach (var c in text)
-            if (c < ' ' && c is not ('\t' or '\n' or '\r') || c == '\x7f')
-                throw new RequestFieldException(field, $"{field} contains a control character (U+{(int)c:X4}); binary input is not text", StatusCodes.Status400BadRequest);
+        // The one text rule (control characters, bytes that are not UTF-8); a blank value is simply not given.
+        if (!string.IsNullOrWhiteSpace(text)) ReportGen.Core.Text.ReportText.Validate(text, field);
         return text;
     }
 

@@ -93,6 +93,10 @@ public static class ReportsApi
             "llm" => ClassificationEngine.Llm,
             _ => (ClassificationEngine?)null,
         }, "rules or llm");
+        for (var i = 0; i < (request.Labels?.Count ?? 0); i++)
+        {
+            if (request.Labels![i] is null) throw new RequestFieldException($"labels[{i}]", "every label must be a string", StatusCodes.Status400BadRequest);
+        }
         Taxonomy? inline = null;
         string? taxonomyId = null;
         switch (request.Taxonomy?.ValueKind)
