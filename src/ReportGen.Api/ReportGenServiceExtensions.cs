@@ -41,6 +41,8 @@ public static class ReportGenServiceExtensions
         // console formatter is JSON so fields stay fields.
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
 
+        // Registered first so it is asked first: the OpenAI-compatible routes answer in OpenAI's error shape.
+        services.AddSingleton<IProblemDetailsWriter, OpenAiErrorWriter>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Problems the framework writes itself (status code pages) still name the field at fault.

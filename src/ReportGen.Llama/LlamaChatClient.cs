@@ -172,6 +172,7 @@ public sealed partial class LlamaChatClient : IChatClient
         if (options.FrequencyPenalty is { } f && f > 0) s = s with { RepeatPenalty = 1 + f };
         if (options.AdditionalProperties?.TryGetValue("min_p", out float minP) == true) s = s with { MinP = minP };
         if (options.AdditionalProperties?.TryGetValue("repeat_penalty", out float rp) == true) s = s with { RepeatPenalty = rp };
+        if (options.AdditionalProperties?.TryGetValue(IgnoreEosKey, out bool ignoreEos) == true) s = s with { IgnoreEndOfGeneration = ignoreEos };
         var whitespace = options.AdditionalProperties?.TryGetValue(JsonWhitespaceKey, out string? ws) == true
             && string.Equals(ws, "permissive", StringComparison.OrdinalIgnoreCase) ? JsonWhitespace.Permissive : JsonWhitespace.Compact;
         switch (options.ResponseFormat)

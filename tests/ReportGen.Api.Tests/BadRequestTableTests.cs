@@ -220,6 +220,14 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         new Case("unknown route", "GET", "/v1/nothing-here", null, null, 404, "path"),
         new Case("models: POST", "POST", "/v1/models", "application/json", "{}", 405, "method"),
         new Case("models: no key", "GET", "/v1/models", null, null, 401, "X-Api-Key", Authorized: false),
+        new Case("models: unknown id", "GET", "/v1/models/no-such-model", null, null, 404, "id"),
+        new Case("chat: no key", "POST", "/v1/chat/completions", "application/json", "{}", 401, "X-Api-Key", Authorized: false),
+        new Case("chat: n = 2", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"n\": 2}", 400, "n"),
+        new Case("chat: logprobs", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"logprobs\": true}", 400, "logprobs"),
+        new Case("chat: tools", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}", 400, "tools"),
+        new Case("chat: stream_options not an object", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"stream\": true, \"stream_options\": 1}", 400, "stream_options"),
+        new Case("chat: ignore_eos with a JSON response_format", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"ignore_eos\": true, \"response_format\": {\"type\": \"json_object\"}}", 400, "ignore_eos"),
+        new Case("chat: unknown json_whitespace", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"json_whitespace\": \"lots\"}", 400, "json_whitespace"),
     ];
 
     [Theory]
@@ -236,6 +244,16 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         ((int)response.StatusCode).ShouldBe(c.Status, text);
+        if (c.Path.StartsWith("/v1/chat", StringComparison.Ordinal) || c.Path.StartsWith("/v1/models", StringComparison.Ordinal))
+        {
+            // The OpenAI-compatible routes answer in OpenAI's error shape; param is the field.
+            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/json", text);
+            var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
+            error.GetProperty("message").GetString().ShouldNotBeNullOrWhiteSpace();
+            error.GetProperty("type").GetString().ShouldBe(c.Status switch { 401 => "authentication_error", 404 => "not_found_error", >= 500 => "server_error", _ => "invalid_request_error" });
+            error.GetProperty("param").GetString().ShouldBe(c.Field, text);
+            return;
+        }
         response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
         var problem = JsonDocument.Parse(text).RootElement;
         problem.GetProperty("status").GetInt32().ShouldBe(c.Status);

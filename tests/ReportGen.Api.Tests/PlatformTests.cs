@@ -14,7 +14,7 @@ public class PlatformTests
         using var data = new TempDir();
         await using var server = await ServerProcess.StartAsync(data.Path);
         using var client = server.CreateClient();
-        var response = await client.GetAsync("/v1/models?q=" + new string('a', 20_000), TestContext.Current.CancellationToken);
+        var response = await client.GetAsync("/v1/jobs/0123456789abcdef?q=" + new string('a', 20_000), TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         response.StatusCode.ShouldBe(HttpStatusCode.RequestUriTooLong, text);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -40,12 +40,20 @@ public class PlatformTests
         await using var factory = new ApiFactory();
         using var client = factory.CreateClient();
         if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        var response = await client.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+        var response = await client.GetAsync("/v1/jobs/0123456789abcdef", TestContext.Current.CancellationToken);
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         problem.GetProperty("field").GetString().ShouldBe("X-Api-Key");
         response.Headers.WwwAuthenticate.ShouldHaveSingleItem().Scheme.ShouldBe("Bearer");
+
+        // The OpenAI-compatible routes say the same in OpenAI's error shape.
+        var models = await client.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+        models.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        models.Headers.WwwAuthenticate.ShouldHaveSingleItem().Scheme.ShouldBe("Bearer");
+        var error = (await models.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+        error.GetProperty("type").GetString().ShouldBe("authentication_error");
+        error.GetProperty("param").GetString().ShouldBe("X-Api-Key");
     }
 
     [Fact]
@@ -67,6 +75,17 @@ public class PlatformTests
         var models = list.GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!, m => m);
         models["stories260k"].GetProperty("status").GetString().ShouldBe("available");
         models["mobilenetv2-int8"].GetProperty("role").GetString().ShouldBe("vision-encoder");
+        // OpenAI's model object: id, object, created, owned_by.
+        foreach (var model in models.Values)
+        {
+            model.GetProperty("object").GetString().ShouldBe("model");
+            model.GetProperty("owned_by").GetString().ShouldBe("reportgen");
+            model.GetProperty("created").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
+        }
+        models["stories260k"].GetProperty("created").GetInt64().ShouldBeGreaterThan(0);
+
+        var one = await client.GetFromJsonAsync<JsonElement>("/v1/models/stories260k", TestContext.Current.CancellationToken);
+        one.ToString().ShouldBe(models["stories260k"].ToString());
     }
 
     [Fact]

@@ -98,3 +98,11 @@ internal struct LlamaSamplerChainParams
 {
     public byte NoPerf;
 }
+
+/// <summary><c>struct llama_logit_bias</c> (8 bytes: token, bias).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaLogitBias
+{
+    public int Token;
+    public float Bias;
+}
