@@ -30,10 +30,15 @@ internal static class NodeTools
         return dir;
     }
 
-    /// <summary>Runs a process to its end (killed after <paramref name="timeout"/>) and returns its exit code and output.</summary>
-    public static async Task<(int Exit, string Output)> RunAsync(ProcessStartInfo start, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Runs a process to its end (killed after <paramref name="timeout"/>), writing <paramref name="stdin"/> to it, and returns its exit code and output.</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(ProcessStartInfo start, TimeSpan timeout, CancellationToken ct, string? stdin = null)
     {
         using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin.AsMemory(), ct);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
