@@ -60,7 +60,7 @@ public static class ReportGenServiceExtensions
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new CheckedJsonElementConverter()));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest));
+        services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest).AddDocumentTransformer(OpenApiSecurity.DescribeAsync));
         services.AddMetrics();
         services.AddSingleton<ReportGenMetrics>();
         services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
