@@ -62,8 +62,8 @@ public sealed record DraftResult(IReadOnlyList<DraftFinding> Findings, string Ra
     /// <summary>Prompt tokens the model read (text plus injected image tokens), when the runtime reports it.</summary>
     public long? PromptTokens { get; init; }
     /// <summary>
-    /// True when the token limit cut the output short: the draft is incomplete, and a last finding cut mid-sentence is
-    /// left out rather than returned as a fragment (<see cref="RawText"/> still holds everything).
+    /// True when the token limit cut the output short: the draft is incomplete, and the sentence the limit cut is left
+    /// out rather than returned as a fragment (<see cref="RawText"/> still holds everything).
     /// </summary>
     public bool Truncated { get; init; }
 }
@@ -131,9 +131,15 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
     private static DraftResult Finish(DraftResult parsed, DraftRequest request, long? promptTokens, bool cutOff)
     {
         var result = parsed with { Evidence = request.Evidence ?? [], PromptTokens = promptTokens, Truncated = cutOff };
-        // The limit cut the last finding mid-sentence (no impression followed it): leave the fragment out.
+        // The limit cut the last finding mid-sentence (no impression followed it): keep its whole sentences, leave the fragment out.
         if (cutOff && result.Impression is null && result.Findings.Count > 0 && !EndsCleanly(result.RawText))
-            result = result with { Findings = result.Findings.Take(result.Findings.Count - 1).ToList() };
+        {
+            var last = result.Findings[^1];
+            var end = last.Text.LastIndexOfAny(['.', '!', '?']);
+            var kept = result.Findings.Take(result.Findings.Count - 1).ToList();
+            if (end > 0) kept.Add(last with { Text = last.Text[..(end + 1)] });
+            result = result with { Findings = kept };
+        }
         return request.Modality == "ct" ? result with { ByOrganSystem = OrganSystems.Group(result.Findings.Select(f => f.Text)) } : result;
     }
 
