@@ -53,13 +53,16 @@ public static class ReportGenServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ReportGenApiOptions>, ApiOptionsValidator>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new CheckedJsonElementConverter()));
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest).AddDocumentTransformer(OpenApiSecurity.DescribeAsync));
     }
 
     // Every failure is an RFC 7807 problem naming the field at fault.
     private static void AddProblemResponses(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Registered first so it is asked first: the OpenAI-compatible routes answer in OpenAI's error shape.
+        services.AddSingleton<IProblemDetailsWriter, OpenAiErrorWriter>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Problems the framework writes itself (status code pages) still name the field at fault.
@@ -97,7 +100,11 @@ public static class ReportGenServiceExtensions
     {
         var services = builder.Services;
         var limits = builder.Configuration.GetSection(ReportGenApiOptions.Section).Get<ReportGenApiOptions>() ?? new ReportGenApiOptions();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = limits.MaxRequestBytes;
+            k.Limits.MaxRequestLineSize = RequestTargetLimit.KestrelRequestLineLimit; // RequestTargetLimit answers 414 with a problem
+        });
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = limits.MaxRequestBytes);
         services.AddRequestTimeouts(o =>
         {
@@ -203,11 +210,13 @@ public static class ReportGenServiceExtensions
         var jobs = app.Services.GetRequiredService<JobStore>();
         app.Services.GetRequiredService<ReportGenMetrics>().JobsUnfinished = () => jobs.Unfinished;
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<RequestTargetLimit>();
         app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseMiddleware<JsonCharsetCheck>();
         app.UseRateLimiter();
         app.UseRequestTimeouts();
 

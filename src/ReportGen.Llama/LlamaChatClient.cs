@@ -26,7 +26,9 @@ public sealed record LlamaChatClientOptions
 /// (the ONNX encoder + projector path), and decoded in place. <see cref="ChatOptions"/> map onto sampling:
 /// Temperature (unset = greedy), TopP, TopK, Seed, MaxOutputTokens, StopSequences, FrequencyPenalty (as a
 /// repetition penalty 1 + value), ResponseFormat (JSON with a schema → GBNF via <see cref="JsonSchemaToGbnf"/>;
-/// JSON without one → any JSON object). AdditionalProperties <c>min_p</c> and <c>repeat_penalty</c> are honoured.
+/// JSON without one → any JSON object; written compactly unless AdditionalProperties <c>json_whitespace</c> is
+/// <c>"permissive"</c>, see <see cref="JsonWhitespace"/>). AdditionalProperties <c>min_p</c>, <c>repeat_penalty</c> and
+/// <c>ignore_eos</c> are honoured.
 /// The client does not own the scheduler: disposing it leaves the scheduler running.
 /// </summary>
 public sealed partial class LlamaChatClient : IChatClient
@@ -196,17 +198,29 @@ public sealed partial class LlamaChatClient : IChatClient
         if (options.FrequencyPenalty is { } f && f > 0) s = s with { RepeatPenalty = 1 + f };
         if (options.AdditionalProperties?.TryGetValue("min_p", out float minP) == true) s = s with { MinP = minP };
         if (options.AdditionalProperties?.TryGetValue("repeat_penalty", out float rp) == true) s = s with { RepeatPenalty = rp };
+        if (options.AdditionalProperties?.TryGetValue(IgnoreEosKey, out bool ignoreEos) == true) s = s with { IgnoreEndOfGeneration = ignoreEos };
+        var whitespace = options.AdditionalProperties?.TryGetValue(JsonWhitespaceKey, out string? ws) == true
+            && string.Equals(ws, "permissive", StringComparison.OrdinalIgnoreCase) ? JsonWhitespace.Permissive : JsonWhitespace.Compact;
         switch (options.ResponseFormat)
         {
             case ChatResponseFormatJson { Schema: { } schema }:
-                s = s with { Grammar = new GbnfGrammar(JsonSchemaToGbnf.Convert(schema)) };
+                s = s with { Grammar = new GbnfGrammar(JsonSchemaToGbnf.Convert(schema, whitespace)) };
                 break;
             case ChatResponseFormatJson:
-                s = s with { Grammar = JsonGrammar.AnyObject };
+                s = s with { Grammar = JsonGrammar.AnyObject(whitespace) };
                 break;
         }
         return s;
     }
+
+    /// <summary>
+    /// <see cref="ChatOptions.AdditionalProperties"/> key choosing the whitespace of constrained JSON:
+    /// <c>"compact"</c> (default) or <c>"permissive"</c>.
+    /// </summary>
+    public const string JsonWhitespaceKey = "json_whitespace";
+
+    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: true keeps generating past end-of-generation tokens up to the limit.</summary>
+    public const string IgnoreEosKey = "ignore_eos";
 
     private static string Marker(int index) => $"<|reportgen-image-{index}|>";
 

@@ -168,6 +168,12 @@ public sealed unsafe class LlamaModel : IDisposable
     /// <summary>Whether a token ends generation (EOS, EOT, ...).</summary>
     public bool IsEndOfGeneration(int token) => LlamaNative.llama_vocab_is_eog(Vocab, token);
 
+    private int[]? _endOfGenerationTokens;
+
+    /// <summary>Every token that ends generation (found once per model by scanning the vocabulary).</summary>
+    public IReadOnlyList<int> EndOfGenerationTokens =>
+        _endOfGenerationTokens ??= Enumerable.Range(0, VocabSize).Where(IsEndOfGeneration).ToArray();
+
     /// <summary>Tokenises text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="addSpecial">Add BOS/EOS as the model is configured to.</param>

@@ -33,6 +33,12 @@ public sealed record SamplingOptions
     public uint? Seed { get; init; }
     /// <summary>Constrains the output to a grammar.</summary>
     public GbnfGrammar? Grammar { get; init; }
+    /// <summary>
+    /// Never pick an end-of-generation token, so generation runs to its token limit (llama.cpp server's
+    /// <c>ignore_eos</c>: fixed-length benchmarks). Not with a <see cref="Grammar"/>, whose finished document can only
+    /// be followed by end-of-generation.
+    /// </summary>
+    public bool IgnoreEndOfGeneration { get; init; }
 
     /// <summary>Builds the native sampler chain for one sequence.</summary>
     /// <exception cref="ArgumentException">A parameter is out of range, or the grammar does not parse.</exception>
@@ -49,6 +55,8 @@ public sealed record SamplingOptions
         var chain = new SafeLlamaSamplerHandle(LlamaNative.llama_sampler_chain_init(chainParams));
         try
         {
+            if (IgnoreEndOfGeneration && Grammar is not null) throw new ArgumentException("IgnoreEndOfGeneration cannot be combined with a grammar", nameof(IgnoreEndOfGeneration));
+            if (IgnoreEndOfGeneration) LlamaNative.llama_sampler_chain_add(chain, CreateEndOfGenerationBan(model));
             if (Grammar is { } g) LlamaNative.llama_sampler_chain_add(chain, CreateGrammar(model, g));
             if (RepeatPenalty != 1.0f && RepeatLastN != 0)
                 LlamaNative.llama_sampler_chain_add(chain, LlamaNative.llama_sampler_init_penalties(model.VocabSize, RepeatLastN, RepeatPenalty, 0f, 0f));
@@ -71,6 +79,15 @@ public sealed record SamplingOptions
             chain.Dispose();
             throw;
         }
+    }
+
+    // A logit bias of -inf on every end-of-generation token (what llama.cpp's server does for ignore_eos).
+    private static unsafe IntPtr CreateEndOfGenerationBan(LlamaModel model)
+    {
+        var tokens = model.EndOfGenerationTokens;
+        var biases = new LlamaLogitBias[tokens.Count];
+        for (var i = 0; i < biases.Length; i++) biases[i] = new LlamaLogitBias { Token = tokens[i], Bias = float.NegativeInfinity };
+        fixed (LlamaLogitBias* p = biases) return LlamaNative.llama_sampler_init_logit_bias(model.VocabSize, biases.Length, p);
     }
 
     private static IntPtr CreateGrammar(LlamaModel model, GbnfGrammar grammar)

@@ -38,6 +38,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Where model files are looked for instead of the defaults (e.g. tests/fixtures/onnx for the projectors).</summary>
     public IReadOnlyList<string>? ModelFolders { get; init; }
 
+    /// <summary>Registrations added after the service's own (the last registration of a type wins).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
@@ -45,6 +48,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(l => l.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         if (ModelFolders is { } folders)
             builder.ConfigureTestServices(s => s.AddSingleton(sp => new ModelResolver(sp.GetRequiredService<ModelManifest>(), folders)));
+        if (TestServices is { } configure) builder.ConfigureTestServices(configure);
     }
 
     public HttpClient CreateAuthorizedClient()

@@ -38,6 +38,13 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         side == "candidate" ? $"{{\"candidate\": {{\"findings\": {findings}}}, \"reference\": \"Lungs clear.\", \"method\": \"radfact\"}}"
             : $"{{\"candidate\": \"Lungs clear.\", \"reference\": {{\"findings\": {findings}}}, \"method\": \"radfact\"}}";
 
+    // A JSON body with bytes that are not UTF-8 (0xFF 0xFE) where "\xff" stands in the template.
+    private static Case NotUtf8(string name, string path, string template, string field) =>
+        new(name, "POST", path, "application/json", null, 400, field,
+            Bytes: [.. template.Split("\\xff").SelectMany((part, i) => i == 0 ? Encoding.UTF8.GetBytes(part) : [0xFF, 0xFE, .. Encoding.UTF8.GetBytes(part)])]);
+
+    private static readonly byte[] Bytes0xFF = Enumerable.Repeat((byte)0xFF, 64).ToArray();
+
     private static string Box(string xMin, string yMin, string xMax, string yMax) =>
         $"[{{\"text\": \"Left effusion.\", \"boxes\": [{{\"x_min\": {xMin}, \"y_min\": {yMin}, \"x_max\": {xMax}, \"y_max\": {yMax}}}]}}]";
 
@@ -189,10 +196,39 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         Form("draft stream: corrupt frontal", "/v1/reports/draft/stream", 400, "frontal", Image("frontal", Multipart.CorruptPng())),
         new Case("draft: GET", "GET", "/v1/reports/draft", null, null, 405, "method"),
         new Case("draft: no key", "POST", "/v1/reports/draft", "multipart/form-data; boundary=x", "--x--", 401, "X-Api-Key", Authorized: false),
+        // bytes that are not UTF-8, unpaired surrogate escapes, unknown charsets, nulls where objects or strings belong
+        NotUtf8("judge: candidate not UTF-8", "/v1/reports/judge", "{\"candidate\": \"a\\xffb\", \"reference\": \"x\", \"method\": \"rules\"}", "candidate"),
+        NotUtf8("judge: reference not UTF-8", "/v1/reports/judge", "{\"candidate\": \"x\", \"reference\": \"a\\xff\", \"method\": \"rules\"}", "reference"),
+        NotUtf8("judge: findings text not UTF-8", "/v1/reports/judge", "{\"candidate\": {\"findings\": [{\"text\": \"ok\"}, {\"text\": \"\\xff\"}]}, \"reference\": \"x\", \"method\": \"rules\"}", "candidate.findings[1].text"),
+        NotUtf8("chat: content not UTF-8", "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"a\\xff\"}]}", "messages[0].content"),
+        NotUtf8("chat: content part text not UTF-8", "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"\\xff\"}]}]}", "messages[0].content[0].text"),
+        NotUtf8("chat: stop not UTF-8", "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"stop\": [\"\\xff\"]}", "stop[0]"),
+        NotUtf8("classify: inline taxonomy not UTF-8", "/v1/reports/classify", "{\"text\": \"Lungs clear.\", \"taxonomy\": {\"id\": \"x\", \"labels\": [{\"name\": \"\\xff\"}]}}", "taxonomy.labels[0].name"),
+        new Case("judge: lone surrogate", "POST", "/v1/reports/judge", "application/json", "{\"candidate\": \"a\\ud800b\", \"reference\": \"x\", \"method\": \"rules\"}", 400, "candidate"),
+        new Case("chat: lone surrogate", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"\\udc00\"}]}", 400, "messages[0].content"),
+        new Case("structure: unknown charset", "POST", "/v1/reports/structure", "application/json; charset=bogus-xyz", "{\"text\": \"Lungs clear.\"}", 415, "Content-Type"),
+        new Case("classify: unknown charset", "POST", "/v1/reports/classify", "application/json; charset=bogus-xyz", "{\"text\": \"Lungs clear.\", \"taxonomy\": \"chexpert14\"}", 415, "Content-Type"),
+        new Case("judge: unknown charset", "POST", "/v1/reports/judge", "application/json; charset=bogus-xyz", "{\"candidate\": \"a\", \"reference\": \"b\"}", 415, "Content-Type"),
+        new Case("chat: unknown charset", "POST", "/v1/chat/completions", "application/json; charset=bogus-xyz", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", 415, "Content-Type"),
+        new Case("complete: unknown charset", "POST", "/v1/reports/complete", "application/json; charset=bogus-xyz", "{\"context\": \"a\", \"prefix\": \"b\"}", 415, "Content-Type"),
+        new Case("structure stream: unknown charset", "POST", "/v1/reports/structure/stream", "application/json; charset=bogus-xyz", "{\"text\": \"a\"}", 415, "Content-Type"),
+        new Case("classify: a null label", "POST", "/v1/reports/classify", "application/json", "{\"text\": \"Lungs clear.\", \"labels\": [null, \"Edema\"]}", 400, "labels[0]"),
+        new Case("chat: image_url null", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": null}]}]}", 400, "messages[0].content[0]"),
+        new Case("chat: content part null", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": [null]}]}", 400, "messages[0].content[0]"),
+        Form("draft: prior_report of 0xFF bytes", "/v1/reports/draft", 400, "prior_report", Image("frontal", Multipart.Png()), ("prior_report", null, Bytes0xFF)),
+        Form("draft: indication of 0xFF bytes", "/v1/reports/draft", 400, "indication", Image("frontal", Multipart.Png()), ("indication", null, Bytes0xFF)),
         // everything else
         new Case("unknown route", "GET", "/v1/nothing-here", null, null, 404, "path"),
         new Case("models: POST", "POST", "/v1/models", "application/json", "{}", 405, "method"),
         new Case("models: no key", "GET", "/v1/models", null, null, 401, "X-Api-Key", Authorized: false),
+        new Case("models: unknown id", "GET", "/v1/models/no-such-model", null, null, 404, "id"),
+        new Case("chat: no key", "POST", "/v1/chat/completions", "application/json", "{}", 401, "X-Api-Key", Authorized: false),
+        new Case("chat: n = 2", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"n\": 2}", 400, "n"),
+        new Case("chat: logprobs", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"logprobs\": true}", 400, "logprobs"),
+        new Case("chat: tools", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}", 400, "tools"),
+        new Case("chat: stream_options not an object", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"stream\": true, \"stream_options\": 1}", 400, "stream_options"),
+        new Case("chat: ignore_eos with a JSON response_format", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"ignore_eos\": true, \"response_format\": {\"type\": \"json_object\"}}", 400, "ignore_eos"),
+        new Case("chat: unknown json_whitespace", "POST", "/v1/chat/completions", "application/json", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"json_whitespace\": \"lots\"}", 400, "json_whitespace"),
     ];
 
     [Theory]
@@ -209,6 +245,16 @@ public class BadRequestTableTests : IClassFixture<ReportsApiTests.Host>
         var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         ((int)response.StatusCode).ShouldBe(c.Status, text);
+        if (c.Path.StartsWith("/v1/chat", StringComparison.Ordinal) || c.Path.StartsWith("/v1/models", StringComparison.Ordinal))
+        {
+            // The OpenAI-compatible routes answer in OpenAI's error shape; param is the field.
+            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/json", text);
+            var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
+            error.GetProperty("message").GetString().ShouldNotBeNullOrWhiteSpace();
+            error.GetProperty("type").GetString().ShouldBe(c.Status switch { 401 => "authentication_error", 404 => "not_found_error", >= 500 => "server_error", _ => "invalid_request_error" });
+            error.GetProperty("param").GetString().ShouldBe(c.Field, text);
+            return;
+        }
         response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
         var problem = JsonDocument.Parse(text).RootElement;
         problem.GetProperty("status").GetInt32().ShouldBe(c.Status);

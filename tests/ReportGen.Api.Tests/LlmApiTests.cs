@@ -70,6 +70,69 @@ public class LlmApiTests
     }
 
     [Fact]
+    public async Task Chat_streams_speak_openai_delta_chunks_usage_on_request_the_loaded_model_and_a_fingerprint()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var ct = TestContext.Current.CancellationToken;
+        var plain = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "whatever-the-client-says", messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 8 }, ct);
+        var body = await plain.Content.ReadFromJsonAsync<JsonElement>(ct);
+        body.GetProperty("model").GetString().ShouldBe("stories260k");
+        var fingerprint = body.GetProperty("system_fingerprint").GetString()!;
+        fingerprint.ShouldStartWith("fp_");
+        body.GetProperty("choices")[0].TryGetProperty("delta", out _).ShouldBeFalse();
+
+        var streamed = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "whatever-the-client-says",
+            messages = new[] { new { role = "user", content = "Once upon a time" } },
+            max_tokens = 8,
+            stream = true,
+            stream_options = new { include_usage = true },
+        }, ct);
+        var chunks = (await streamed.Content.ReadAsStringAsync(ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Trim()["data: ".Length..]).Where(d => d != "[DONE]").Select(d => JsonDocument.Parse(d).RootElement).ToList();
+        foreach (var chunk in chunks)
+        {
+            chunk.GetProperty("object").GetString().ShouldBe("chat.completion.chunk");
+            chunk.GetProperty("model").GetString().ShouldBe("stories260k");
+            chunk.GetProperty("system_fingerprint").GetString().ShouldBe(fingerprint);
+            // A chunk's choice carries delta only: "message": null breaks the OpenAI SDK's stream helper.
+            foreach (var choice in chunk.GetProperty("choices").EnumerateArray()) choice.TryGetProperty("message", out _).ShouldBeFalse();
+        }
+        // include_usage: the last chunk has no choices and the whole answer's usage; the others have none.
+        chunks[^1].GetProperty("choices").GetArrayLength().ShouldBe(0);
+        chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt64().ShouldBe(body.GetProperty("usage").GetProperty("completion_tokens").GetInt64());
+        chunks[..^1].ShouldAllBe(c => c.GetProperty("usage").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Ignore_eos_generates_exactly_max_tokens()
+    {
+        // The report model ends a report with end-of-generation well before 100 tokens (stories260K never does).
+        SharedData.Model("iu-xray-tiny-llama.gguf");
+        await using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["ReportGen:Llm:Model"] = "iu-xray-tiny-llama",
+            ["ReportGen:Llm:ContextSize"] = "256",
+            ["ReportGen:Llm:Threads"] = "1",
+            ["ReportGen:Llm:Sequences"] = "1",
+        });
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var ct = TestContext.Current.CancellationToken;
+        async Task<JsonElement> Ask(bool ignoreEos) => await (await client.PostAsJsonAsync("/v1/chat/completions",
+            new { messages = new[] { new { role = "user", content = "FINDINGS:" } }, max_tokens = 100, ignore_eos = ignoreEos }, ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
+        var natural = await Ask(false);
+        natural.GetProperty("usage").GetProperty("completion_tokens").GetInt64().ShouldBeLessThan(100);
+        natural.GetProperty("choices")[0].GetProperty("finish_reason").GetString().ShouldBe("stop");
+        var forced = await Ask(true);
+        forced.GetProperty("usage").GetProperty("completion_tokens").GetInt64().ShouldBe(100);
+        forced.GetProperty("choices")[0].GetProperty("finish_reason").GetString().ShouldBe("length");
+    }
+
+    [Fact]
     public async Task Llm_and_hybrid_structuring_run_through_the_hosted_model()
     {
         await using var factory = Factory();
@@ -138,7 +201,7 @@ public class LlmApiTests
         var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = longText } }, max_tokens = 5 }, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
-        JsonDocument.Parse(text).RootElement.GetProperty("code").GetString().ShouldBe("model_input_rejected");
+        JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("code").GetString().ShouldBe("model_input_rejected");
     }
 
     [Fact]
@@ -156,7 +219,11 @@ public class LlmApiTests
         rejected.ShouldNotBeEmpty("12 concurrent requests on 1 sequence + 1 queue slot must overflow");
         rejected.ShouldAllBe(r => r.StatusCode == HttpStatusCode.ServiceUnavailable && r.Headers.RetryAfter != null);
         foreach (var rejection in rejected)
-            rejection.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        {
+            // OpenAI's error shape on the OpenAI-compatible route.
+            rejection.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+            JsonDocument.Parse(await rejection.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("error").GetProperty("type").GetString().ShouldBe("server_error");
+        }
         foreach (var stream in responses.Where(r => r.StatusCode == HttpStatusCode.OK && r.Content.Headers.ContentType!.MediaType == "text/event-stream"))
             (await stream.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).TrimEnd().ShouldEndWith("data: [DONE]");
     }

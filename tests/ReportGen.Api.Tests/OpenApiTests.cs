@@ -50,5 +50,14 @@ public class OpenApiTests : IClassFixture<ReportsApiTests.Host>
             fields.TryGetProperty(field, out _).ShouldBeTrue($"draft form field {field} is documented");
         draft.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
         draft.GetProperty("summary").GetString()!.ShouldContain("application/fhir+json");
+
+        // The key every /v1 call needs is in the document, so a generated client sends it.
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        schemes.GetProperty("ApiKey").GetProperty("name").GetString().ShouldBe("X-Api-Key");
+        schemes.GetProperty("Bearer").GetProperty("scheme").GetString().ShouldBe("bearer");
+        foreach (var path in paths.EnumerateObject().Where(p => p.Name.StartsWith("/v1/", StringComparison.Ordinal)))
+            foreach (var operation in path.Value.EnumerateObject())
+                operation.Value.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(s => s.Name)).ShouldBe(["ApiKey", "Bearer"], $"{operation.Name} {path.Name}");
+        paths.GetProperty("/health/live").EnumerateObject().Any(o => o.Value.TryGetProperty("security", out var _)).ShouldBeFalse("health stays open");
     }
 }

@@ -9,6 +9,19 @@ namespace ReportGen.Api.Tests;
 public class PlatformTests
 {
     [Fact]
+    public async Task A_request_target_over_8_KiB_is_a_414_problem_through_kestrel()
+    {
+        using var data = new TempDir();
+        await using var server = await ServerProcess.StartAsync(data.Path);
+        using var client = server.CreateClient();
+        var response = await client.GetAsync("/v1/jobs/0123456789abcdef?q=" + new string('a', 20_000), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestUriTooLong, text);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        JsonDocument.Parse(text).RootElement.GetProperty("field").GetString().ShouldBe("query");
+    }
+
+    [Fact]
     public async Task Health_probes_answer_without_a_key()
     {
         await using var factory = new ApiFactory();
@@ -27,11 +40,20 @@ public class PlatformTests
         await using var factory = new ApiFactory();
         using var client = factory.CreateClient();
         if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        var response = await client.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+        var response = await client.GetAsync("/v1/jobs/0123456789abcdef", TestContext.Current.CancellationToken);
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         problem.GetProperty("field").GetString().ShouldBe("X-Api-Key");
+        response.Headers.WwwAuthenticate.ShouldHaveSingleItem().Scheme.ShouldBe("Bearer");
+
+        // The OpenAI-compatible routes say the same in OpenAI's error shape.
+        var models = await client.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+        models.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        models.Headers.WwwAuthenticate.ShouldHaveSingleItem().Scheme.ShouldBe("Bearer");
+        var error = (await models.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+        error.GetProperty("type").GetString().ShouldBe("authentication_error");
+        error.GetProperty("param").GetString().ShouldBe("X-Api-Key");
     }
 
     [Fact]
@@ -53,6 +75,17 @@ public class PlatformTests
         var models = list.GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!, m => m);
         models["stories260k"].GetProperty("status").GetString().ShouldBe("available");
         models["mobilenetv2-int8"].GetProperty("role").GetString().ShouldBe("vision-encoder");
+        // OpenAI's model object: id, object, created, owned_by.
+        foreach (var model in models.Values)
+        {
+            model.GetProperty("object").GetString().ShouldBe("model");
+            model.GetProperty("owned_by").GetString().ShouldBe("reportgen");
+            model.GetProperty("created").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
+        }
+        models["stories260k"].GetProperty("created").GetInt64().ShouldBeGreaterThan(0);
+
+        var one = await client.GetFromJsonAsync<JsonElement>("/v1/models/stories260k", TestContext.Current.CancellationToken);
+        one.ToString().ShouldBe(models["stories260k"].ToString());
     }
 
     [Fact]
@@ -114,7 +147,17 @@ public class PlatformTests
             request.Headers.Add("Access-Control-Request-Headers", "x-api-key,content-type");
             return await client.SendAsync(request, TestContext.Current.CancellationToken);
         }
-        (await Preflight("https://ris.example.org")).Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://ris.example.org"]);
+        var allowed = await Preflight("https://ris.example.org");
+        allowed.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://ris.example.org"]);
+        allowed.Headers.Vary.ShouldContain("Origin");
         (await Preflight("https://evil.example.com")).Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
+
+        // The actual request's answer varies by origin too, so no shared cache hands it to another origin.
+        var get = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        get.Headers.Add("Origin", "https://ris.example.org");
+        get.Headers.Add("X-Api-Key", ApiFactory.Key);
+        var response = await client.SendAsync(get, TestContext.Current.CancellationToken);
+        response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://ris.example.org"]);
+        response.Headers.Vary.ShouldBe(["Origin"]);
     }
 }

@@ -55,6 +55,31 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
         report.GetProperty("result").GetArrayLength().ShouldBe(observations.Count);
         var pneumothorax = observations.Single(o => o.GetProperty("code").GetProperty("text").GetString()!.Contains("pneumothorax"));
         pneumothorax.GetProperty("valueCodeableConcept").GetProperty("coding")[0].GetProperty("code").GetString().ShouldBe("absent");
+        report.GetProperty("text").GetProperty("status").GetString().ShouldBe("generated");
+        report.GetProperty("text").GetProperty("div").GetString()!.ShouldStartWith("<div xmlns=\"http://www.w3.org/1999/xhtml\">");
+    }
+
+    [Fact]
+    public async Task Fhir_keeps_laterality_in_the_body_site_merges_repeated_findings_and_leaves_out_empty_arrays()
+    {
+        using var client = _factory.CreateAuthorizedClient();
+        async Task<JsonElement> Fhir(string text)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/reports/structure") { Content = JsonContent.Create(new { text }) };
+            request.Headers.Accept.ParseAdd("application/fhir+json");
+            var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        }
+        var report = await Fhir("FINDINGS: Small left pleural effusion. No pneumothorax.\nIMPRESSION: Small left pleural effusion.");
+        var effusions = report.GetProperty("contained").EnumerateArray().Where(o => o.GetProperty("code").GetProperty("text").GetString()!.Contains("effusion")).ToList();
+        effusions.ShouldHaveSingleItem().GetProperty("bodySite").GetProperty("text").GetString().ShouldBe("left pleural");
+        report.GetProperty("result").GetArrayLength().ShouldBe(report.GetProperty("contained").GetArrayLength());
+
+        var empty = await Fhir("Comparison: none.");
+        empty.TryGetProperty("contained", out _).ShouldBeFalse(empty.ToString());
+        empty.TryGetProperty("result", out _).ShouldBeFalse(empty.ToString());
+        empty.GetProperty("text").GetProperty("div").GetString()!.ShouldContain("Comparison");
     }
 
     [Fact]

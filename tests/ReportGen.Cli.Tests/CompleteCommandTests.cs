@@ -50,9 +50,11 @@ public sealed class CompleteCommandTests
         var exit = await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), "none", null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
         exit.ShouldBe(0);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement.GetProperty("metrics");
-        foreach (var name in new[] { "bleu4", "cider", "rougeL", "latency_p50_ms", "latency_p95_ms" }) metrics.TryGetProperty(name, out _).ShouldBeTrue(name);
+        // One name per metric, the same in every suite.
+        metrics.EnumerateObject().Select(p => p.Name).Order().ShouldBe(["bleu_1", "bleu_2", "bleu_3", "bleu_4", "cider_d", "latency_p50_ms", "latency_p95_ms", "rouge_l"]);
         // Three sentences, each predicted exactly from a corpus that contains them: ROUGE-L is 1.
-        metrics.GetProperty("rougeL").GetDouble().ShouldBe(1.0, 1e-9);
+        metrics.GetProperty("rouge_l").GetDouble().ShouldBe(1.0, 1e-9);
+        File.ReadAllText(Path.Combine(outDir, "report.html")).ShouldContain("rouge_l");
         File.ReadAllLines(Path.Combine(outDir, "predictions.jsonl")).Length.ShouldBe(3);
     }
 
@@ -76,7 +78,7 @@ public sealed class CompleteCommandTests
         (await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), model, null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken)).ShouldBe(0);
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement;
         results.GetProperty("reranked").GetBoolean().ShouldBeTrue();
-        results.GetProperty("setup").GetProperty("retrieval_only").GetProperty("bleu4").GetDouble().ShouldBeGreaterThan(0);
+        results.GetProperty("setup").GetProperty("retrieval_only").GetProperty("bleu_4").GetDouble().ShouldBeGreaterThan(0);
         results.GetProperty("setup").GetProperty("model_weight").GetDouble().ShouldBe(2.0);
     }
 

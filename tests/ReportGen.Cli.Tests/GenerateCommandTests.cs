@@ -37,6 +37,47 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public async Task A_json_document_cut_off_by_max_tokens_exits_1_with_one_stderr_line()
+    {
+        var model = SharedData.Model("stories260K.gguf");
+        using var dir = new TempDir();
+        var schemaPath = Path.Combine(dir.Path, "schema.json");
+        await File.WriteAllTextAsync(schemaPath, """{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},"city":{"type":"string"}},"required":["name","age","city"]}""", Ct);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await GenerateCommand.RunAsync(new(model, "Report:", MaxTokens: 4, Temperature: 1, Seed: 1, JsonSchema: schemaPath, Threads: 1), stdout, stderr, Ct);
+        code.ShouldBe(1, stdout.ToString());
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("llama.cpp: ", StringComparison.Ordinal)).ToList();
+        lines.ShouldHaveSingleItem().ShouldStartWith("reportgen generate: the JSON document was cut off at --max-tokens 4");
+    }
+
+    [Fact]
+    public async Task Constrained_json_is_compact_and_ten_seeds_at_64_tokens_never_pass_a_cut_off_document()
+    {
+        var model = SharedData.Model("stories260K.gguf");
+        using var dir = new TempDir();
+        var schemaPath = Path.Combine(dir.Path, "schema.json");
+        const string Schema = """{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},"city":{"type":"string"}},"required":["name","age","city"]}""";
+        await File.WriteAllTextAsync(schemaPath, Schema, Ct);
+        using var schema = JsonDocument.Parse(Schema);
+        for (uint seed = 1; seed <= 10; seed++)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            var code = await GenerateCommand.RunAsync(new(model, "Report:", MaxTokens: 64, Temperature: 1, Seed: seed, JsonSchema: schemaPath, Threads: 1), stdout, stderr, Ct);
+            // Either a whole document (exit 0, valid, no whitespace between tokens) or a failure that says it was cut off.
+            if (code == 0)
+            {
+                JsonSchemaValidator.Validate(stdout.ToString(), schema.RootElement).ShouldBeEmpty($"seed {seed}: {stdout}");
+                stdout.ToString().TrimEnd('\n').ShouldNotContain("\n", customMessage: $"seed {seed}");
+            }
+            else
+            {
+                code.ShouldBe(1, $"seed {seed}: {stderr}");
+                stderr.ToString().ShouldContain("cut off at --max-tokens 64");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Bad_input_exits_2_with_a_message_on_stderr()
     {
         foreach (var args in new GenerateCommand.GenerateArguments[]

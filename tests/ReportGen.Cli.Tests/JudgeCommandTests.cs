@@ -108,8 +108,8 @@ public class JudgeCommandTests
         var score = root.GetProperty("score");
         score.ValueKind.ShouldBeOneOf(JsonValueKind.Number, JsonValueKind.Null);
         var status = root.GetProperty("status").GetString();
-        status.ShouldBeOneOf("parsed", "unparseable", "failed", "partial");
-        if (status is "unparseable" or "failed") score.ValueKind.ShouldBe(JsonValueKind.Null);
+        status.ShouldBeOneOf("parsed", "unparseable", "truncated", "failed", "partial");
+        if (status is "unparseable" or "truncated" or "failed") score.ValueKind.ShouldBe(JsonValueKind.Null);
         var provenance = root.GetProperty("provenance");
         provenance.GetProperty("engine").GetString().ShouldBe(engine);
         provenance.GetProperty("elapsed_ms").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
@@ -143,7 +143,7 @@ public class JudgeCommandTests
         exit.ShouldBe(0);
         var root = Conforms(json!, "green", "llm");
         root.GetProperty("provenance").GetProperty("prompt").GetProperty("name").GetString().ShouldBe("judge-green");
-        root.GetProperty("status").GetString().ShouldBeOneOf("parsed", "unparseable");   // the model ran: never "failed"
+        root.GetProperty("status").GetString().ShouldBeOneOf("parsed", "unparseable", "truncated");   // the model ran: never "failed"
         root.GetProperty("significant_errors").EnumerateObject().Count().ShouldBe(6);
         if (root.GetProperty("status").GetString() == "parsed") root.GetProperty("score").GetDouble().ShouldBeInRange(0.0, 1.0);
         else root.GetProperty("problem").GetString().ShouldNotBeNullOrWhiteSpace();
@@ -153,7 +153,7 @@ public class JudgeCommandTests
         exit.ShouldBe(0);
         root = Conforms(json!, "green", "llm");
         root.GetProperty("provenance").GetProperty("prompt").GetProperty("name").GetString().ShouldBe("judge-green-native");
-        root.GetProperty("status").GetString().ShouldBe("unparseable");
+        root.GetProperty("status").GetString().ShouldBeOneOf("unparseable", "truncated");
         root.GetProperty("score").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
@@ -195,7 +195,7 @@ public class JudgeCommandTests
     [Fact]
     public async Task Radfact_through_stories260k_conforms_on_grounded_input_and_counts_every_phrase()
     {
-        // 120 tokens is too few for a story model's rambling evidence strings: cut-off answers are counted as unparseable.
+        // 120 tokens is too few for a story model's rambling evidence strings: cut-off answers are counted as truncated.
         var (exit, json, _) = await Run(GroundedCandidate, GroundedReference, "radfact", Stories(), maxTokens: 120);
         exit.ShouldBe(0);
         var root = Conforms(json!, "radfact", "llm");
@@ -207,7 +207,7 @@ public class JudgeCommandTests
         var judged = verdicts.Count(v => v.GetProperty("status").ValueKind == JsonValueKind.String);
         (judged + root.GetProperty("failures").GetInt32()).ShouldBe(3);
         root.GetProperty("failed_calls").GetInt32().ShouldBe(0);   // the model ran; only answers can be unreadable
-        root.GetProperty("unparseable_verdicts").GetInt32().ShouldBe(root.GetProperty("failures").GetInt32());
+        (root.GetProperty("unparseable_verdicts").GetInt32() + root.GetProperty("truncated_verdicts").GetInt32()).ShouldBe(root.GetProperty("failures").GetInt32());
         verdicts[0].GetProperty("boxes").GetArrayLength().ShouldBe(1);
         foreach (var key in new[] { "logical_precision", "logical_recall", "grounding_precision", "grounding_recall", "spatial_precision", "spatial_recall" })
             root.GetProperty(key).ValueKind.ShouldBeOneOf(JsonValueKind.Number, JsonValueKind.Null);

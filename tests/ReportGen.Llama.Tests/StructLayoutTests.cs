@@ -17,6 +17,7 @@ public class StructLayoutTests
         Marshal.SizeOf<LlamaBatch>().ShouldBe(56);
         Unsafe.SizeOf<LlamaBatch>().ShouldBe(56);
         Marshal.SizeOf<LlamaChatMessage>().ShouldBe(16);
+        Marshal.SizeOf<LlamaLogitBias>().ShouldBe(8);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Core.Completion;
 using ReportGen.Eval.Metrics.Text;
+using ReportGen.Eval.Reporting;
 using ReportGen.Pipelines.Completion;
 
 namespace ReportGen.Eval.Completion;
@@ -14,7 +15,7 @@ public sealed record CompletionCase(string ReportId, int SentenceIndex, string P
 public sealed record CompletionEvalResult(
     double Bleu4, double Cider, double RougeL, double LatencyP50Ms, double LatencyP95Ms,
     int Reports, int Sentences, int NoSuggestion, bool Reranked, IReadOnlyList<CompletionCase> Cases,
-    IReadOnlyDictionary<string, double> AllMetrics);
+    TextMetricsResult TextMetrics);
 
 /// <summary>
 /// Sentence-level auto-completion evaluation, CLARA style (see eval/completion.md): each report is
@@ -76,12 +77,13 @@ public static class CompletionEvaluation
                 cases.Add(new CompletionCase(id, i, prefix, sentences[i], top?.Text ?? prefix.Trim(), sw.Elapsed.TotalMilliseconds, top?.Source));
             }
         }
-        var metrics = TextMetrics.Evaluate([.. cases.Select(c => new CaptionExample(c.Hypothesis, c.Reference))]).ToDictionary();
+        var text = TextMetrics.Evaluate([.. cases.Select(c => new CaptionExample(c.Hypothesis, c.Reference))]);
+        var metrics = text.ToDictionary();
         var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
         return new CompletionEvalResult(
             metrics["bleu_4"], metrics["cider_d"], metrics["rouge_l"],
             Percentile(latencies, 0.50), Percentile(latencies, 0.95),
-            reports.Count, cases.Count, cases.Count(c => c.Source is null), reranked, cases, metrics);
+            reports.Count, cases.Count, cases.Count(c => c.Source is null), reranked, cases, text);
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
@@ -92,36 +94,34 @@ public static class CompletionEvaluation
         return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 
-    /// <summary>Writes DIR/results.json (with the <c>metrics</c> object) and DIR/predictions.jsonl.</summary>
-    public static void Write(CompletionEvalResult result, string outDir, JsonObject setup)
+    /// <summary>The reference figures CLARA reports on MIMIC-CXR X-ray reports, under the names every suite uses.</summary>
+    public static JsonObject ClaraReference() => new() { ["bleu_4"] = 0.248, ["cider_d"] = 0.393 };
+
+    /// <summary>
+    /// Writes DIR/results.json and DIR/report.html through the shared eval reporting (metrics named as in every suite:
+    /// bleu_1..bleu_4, rouge_l, cider_d, plus latency_p50_ms and latency_p95_ms) and DIR/predictions.jsonl.
+    /// </summary>
+    public static WrittenResults Write(CompletionEvalResult result, string outDir, JsonObject setup)
     {
-        Directory.CreateDirectory(outDir);
-        var metrics = new JsonObject
-        {
-            ["bleu4"] = Math.Round(result.Bleu4, 4),
-            ["cider"] = Math.Round(result.Cider, 4),
-            ["rougeL"] = Math.Round(result.RougeL, 4),
-            ["latency_p50_ms"] = Math.Round(result.LatencyP50Ms, 2),
-            ["latency_p95_ms"] = Math.Round(result.LatencyP95Ms, 2),
-        };
-        foreach (var (name, value) in result.AllMetrics) metrics[name] = Math.Round(value, 4);
-        var json = new JsonObject
-        {
-            ["suite"] = "complete",
-            ["protocol"] = "CLARA sentence-level: context = previous sentences, prefix = first word, top-1 suggestion vs sentence, coco tokenisation, corpus-level",
-            ["setup"] = setup,
-            ["reports"] = result.Reports,
-            ["sentences"] = result.Sentences,
-            ["no_suggestion"] = result.NoSuggestion,
-            ["reranked"] = result.Reranked,
-            ["metrics"] = metrics,
-            ["reference_clara_xray"] = new JsonObject { ["bleu4"] = 0.248, ["cider"] = 0.393 },
-        };
-        File.WriteAllText(Path.Combine(outDir, "results.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        ArgumentNullException.ThrowIfNull(result);
+        var run = new EvalRun("complete", outDir, "Sentence auto-completion");
+        run.Report.AddTextMetrics(result.TextMetrics)
+            .AddMetric("latency_p50_ms", Math.Round(result.LatencyP50Ms, 2), "median latency of one suggestion request, ms")
+            .AddMetric("latency_p95_ms", Math.Round(result.LatencyP95Ms, 2), "95th-percentile latency of one suggestion request, ms")
+            .AddHistogram("Latency per suggestion", result.Cases.Select(c => c.LatencyMs))
+            .AddExtra("protocol", "CLARA sentence-level: context = previous sentences, prefix = first word, top-1 suggestion vs sentence, coco tokenisation, corpus-level")
+            .AddExtra("setup", setup)
+            .AddExtra("reports", result.Reports)
+            .AddExtra("sentences", result.Sentences)
+            .AddExtra("no_suggestion", result.NoSuggestion)
+            .AddExtra("reranked", result.Reranked)
+            .AddExtra("reference_clara_xray", ClaraReference());
+        var written = run.Finish();
         using var predictions = new StreamWriter(Path.Combine(outDir, "predictions.jsonl"));
         foreach (var c in result.Cases)
         {
             predictions.WriteLine(JsonSerializer.Serialize(new { id = c.ReportId, index = c.SentenceIndex, prefix = c.Prefix, reference = c.Reference, hypothesis = c.Hypothesis, source = c.Source, latency_ms = Math.Round(c.LatencyMs, 3) }));
         }
+        return written;
     }
 }

@@ -22,6 +22,7 @@ public static class ChatCompletionsApi
     {
         var messages = Messages(request);
         var options = Options(request);
+        var includeUsage = IncludeUsage(request);
         var chat = services.GetService<IChatClient>()
             ?? throw new RequestFieldException("model", "no chat model is configured on this service (ReportGen:Llm:Model)", StatusCodes.Status503ServiceUnavailable);
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n")[..24];
@@ -42,31 +43,58 @@ public static class ChatCompletionsApi
                 await updates.DisposeAsync();
                 throw;
             }
-            return TypedResults.ServerSentEvents(Chunks(updates, any, id, created, model));
+            // The streamed model is the loaded model, as in the non-streamed answer.
+            var loaded = any ? updates.Current.ModelId ?? model : model;
+            return TypedResults.ServerSentEvents(Chunks(updates, any, new ChunkHeader(id, created, loaded, Fingerprint(loaded)), includeUsage));
         }
         var response = await chat.GetResponseAsync(messages, options, cancellationToken);
-        return TypedResults.Ok(new OpenAiChatResponse(id, "chat.completion", created, response.ModelId ?? model,
+        var answered = response.ModelId ?? model;
+        return TypedResults.Ok(new OpenAiChatResponse(id, "chat.completion", created, answered,
             [new OpenAiChoice(0, new OpenAiResponseMessage("assistant", response.Text), null, FinishReason(response.FinishReason))],
-            response.Usage is { } u ? new OpenAiUsage(u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0, u.TotalTokenCount ?? (u.InputTokenCount ?? 0) + (u.OutputTokenCount ?? 0)) : null));
+            response.Usage is { } u ? Usage(u) : null) { SystemFingerprint = Fingerprint(answered) });
     }
 
-    private static async IAsyncEnumerable<string> Chunks(IAsyncEnumerator<ChatResponseUpdate> updates, bool any, string id, long created, string model)
+    private sealed record ChunkHeader(string Id, long Created, string Model, string Fingerprint);
+
+    private static async IAsyncEnumerable<string> Chunks(IAsyncEnumerator<ChatResponseUpdate> updates, bool any, ChunkHeader header, bool includeUsage)
     {
         await using var owned = updates;
-        yield return Chunk(id, created, model, new OpenAiResponseMessage("assistant", ""), null);
+        yield return Chunk(header, new OpenAiResponseMessage("assistant", ""), null);
         string? finish = null;
+        UsageDetails? usage = null;
         for (var more = any; more; more = await updates.MoveNextAsync())
         {
             var update = updates.Current;
             finish = FinishReason(update.FinishReason) ?? finish;
-            if (!string.IsNullOrEmpty(update.Text)) yield return Chunk(id, created, model, new OpenAiResponseMessage(null, update.Text), null);
+            foreach (var u in update.Contents.OfType<UsageContent>()) usage = u.Details;
+            if (!string.IsNullOrEmpty(update.Text)) yield return Chunk(header, new OpenAiResponseMessage(null, update.Text), null);
         }
-        yield return Chunk(id, created, model, new OpenAiResponseMessage(null, null), finish ?? "stop");
+        yield return Chunk(header, new OpenAiResponseMessage(null, null), finish ?? "stop");
+        // stream_options.include_usage: OpenAI's last chunk has no choices and the usage of the whole answer.
+        if (includeUsage)
+            yield return JsonSerializer.Serialize(new OpenAiChatResponse(header.Id, "chat.completion.chunk", header.Created, header.Model, [], Usage(usage ?? new UsageDetails()))
+                { SystemFingerprint = header.Fingerprint });
         yield return "[DONE]";
     }
 
-    private static string Chunk(string id, long created, string model, OpenAiResponseMessage delta, string? finish) =>
-        JsonSerializer.Serialize(new OpenAiChatResponse(id, "chat.completion.chunk", created, model, [new OpenAiChoice(0, null, delta, finish)], null));
+    private static string Chunk(ChunkHeader header, OpenAiResponseMessage delta, string? finish) =>
+        JsonSerializer.Serialize(new OpenAiChatResponse(header.Id, "chat.completion.chunk", header.Created, header.Model, [new OpenAiChoice(0, null, delta, finish)], null)
+            { SystemFingerprint = header.Fingerprint });
+
+    private static OpenAiUsage Usage(UsageDetails u) =>
+        new(u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0, u.TotalTokenCount ?? (u.InputTokenCount ?? 0) + (u.OutputTokenCount ?? 0));
+
+    // Changes when the service version or the model answering changes (what OpenAI's field is for: reproducibility).
+    private static string Fingerprint(string model) =>
+        "fp_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PipelineResults.Provenance.Version + "\n" + model)))[..12];
+
+    private static bool IncludeUsage(OpenAiChatRequest request) => request.StreamOptions switch
+    {
+        null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => false,
+        { ValueKind: JsonValueKind.Object } o when !o.TryGetProperty("include_usage", out var u) || u.ValueKind is JsonValueKind.False or JsonValueKind.Null => false,
+        { ValueKind: JsonValueKind.Object } o when o.GetProperty("include_usage").ValueKind == JsonValueKind.True => true,
+        _ => throw new RequestFieldException("stream_options", "stream_options must be an object such as {\"include_usage\": true}", StatusCodes.Status400BadRequest),
+    };
 
     private static List<ChatMessage> Messages(OpenAiChatRequest request)
     {
@@ -99,10 +127,12 @@ public static class ChatCompletionsApi
                 var j = 0;
                 foreach (var part in content.Value.EnumerateArray())
                 {
-                    var type = part.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    // Only objects are looked into: TryGetProperty on null or a string throws (a 500, not a 400).
+                    var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                     if (type == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                         parts.Add(new TextContent(text.GetString()));
-                    else if (type == "image_url" && part.TryGetProperty("image_url", out var img) && img.TryGetProperty("url", out var url) && url.GetString() is { } uri)
+                    else if (type == "image_url" && part.TryGetProperty("image_url", out var img) && img.ValueKind == JsonValueKind.Object
+                        && img.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String && url.GetString() is { } uri)
                         parts.Add(uri.StartsWith("data:", StringComparison.Ordinal)
                             ? DataUri(uri, $"{field}[{j}].image_url.url")
                             : throw new RequestFieldException($"{field}[{j}].image_url.url", "only data: URIs are accepted (the service fetches nothing)", StatusCodes.Status400BadRequest));
@@ -135,6 +165,11 @@ public static class ChatCompletionsApi
         if (request.Temperature is < 0 or > 2) throw new RequestFieldException("temperature", "temperature must be between 0 and 2", StatusCodes.Status400BadRequest);
         if (request.TopP is <= 0 or > 1) throw new RequestFieldException("top_p", "top_p must be in (0, 1]", StatusCodes.Status400BadRequest);
         if (request.TopK is < 0) throw new RequestFieldException("top_k", "top_k must be >= 0", StatusCodes.Status400BadRequest);
+        // Features this server does not have are refused by name, never silently ignored.
+        if (request.N is not (null or 1)) throw new RequestFieldException("n", "only n = 1 is supported (one choice per request)", StatusCodes.Status400BadRequest);
+        if (request.Logprobs == true) throw new RequestFieldException("logprobs", "logprobs are not supported", StatusCodes.Status400BadRequest);
+        if (request.Tools is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } tools && !(tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() == 0))
+            throw new RequestFieldException("tools", "tool calling is not supported", StatusCodes.Status400BadRequest);
         var options = new ChatOptions
         {
             ModelId = request.Model,
@@ -168,6 +203,18 @@ public static class ChatCompletionsApi
         else if (request.ResponseFormat is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) })
         {
             throw new RequestFieldException("response_format", "response_format must be an object", StatusCodes.Status400BadRequest);
+        }
+        if (request.IgnoreEos == true)
+        {
+            if (options.ResponseFormat is ChatResponseFormatJson)
+                throw new RequestFieldException("ignore_eos", "ignore_eos cannot be combined with a JSON response_format (a finished document can only be followed by end-of-generation)", StatusCodes.Status400BadRequest);
+            (options.AdditionalProperties ??= [])[ReportGen.Llama.LlamaChatClient.IgnoreEosKey] = true;
+        }
+        switch (request.JsonWhitespace)
+        {
+            case null: break;
+            case "compact" or "permissive": (options.AdditionalProperties ??= [])[ReportGen.Llama.LlamaChatClient.JsonWhitespaceKey] = request.JsonWhitespace; break;
+            default: throw new RequestFieldException("json_whitespace", "json_whitespace must be compact or permissive", StatusCodes.Status400BadRequest);
         }
         return options;
     }

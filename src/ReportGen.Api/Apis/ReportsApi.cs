@@ -88,6 +88,10 @@ public static class ReportsApi
     private static async Task<ClassifyResponse> RunClassify(ClassifyRequest request, ClassificationService service, ModelProvenance? model, CancellationToken cancellationToken)
     {
         var engine = ParseEngine(request.Engine, ClassificationEngines.Parse, ClassificationEngines.Names);
+        for (var i = 0; i < (request.Labels?.Count ?? 0); i++)
+        {
+            if (request.Labels![i] is null) throw new RequestFieldException($"labels[{i}]", "every label must be a string", StatusCodes.Status400BadRequest);
+        }
         Taxonomy? inline = null;
         string? taxonomyId = null;
         switch (request.Taxonomy?.ValueKind)
@@ -121,7 +125,7 @@ public static class ReportsApi
             Language = request.Language,
         }, cancellationToken);
         var provenance = PipelineProvenance.ForClassify(result, model, Provenance.Since(start));
-        return new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance);
+        return new ClassifyResponse(result.Language, result.Labels.ToDictionary(l => l.Key, l => l.Value.ToWireName()), result.Warnings, provenance) { Truncated = result.Truncated };
     }
 
     private static T ParseEngine<T>(string? name, Func<string?, T?> parse, string allowed) where T : struct =>
@@ -144,6 +148,10 @@ public sealed record StructureResponse(
     [property: JsonPropertyName("diagnostics")] StructuringDiagnostics Diagnostics,
     [property: JsonPropertyName("provenance")] Provenance Provenance)
 {
+    /// <summary>True when the model's answer was cut off by its token limit (the annotation is incomplete).</summary>
+    [JsonPropertyName("truncated")]
+    public bool Truncated => Diagnostics.ModelOutputTruncated;
+
     /// <summary>Builds the response from a pipeline result.</summary>
     public static StructureResponse From(StructuringResult result, Provenance provenance) => new(
         result.Sections.Sections.Select(s => new SectionDto(s.Kind.ToString().ToLowerInvariant(), s.Header, s.Text)).ToList(),
@@ -162,7 +170,12 @@ public sealed record ClassifyResponse(
     [property: JsonPropertyName("language")] string Language,
     [property: JsonPropertyName("labels")] IReadOnlyDictionary<string, string> Labels,
     [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings,
-    [property: JsonPropertyName("provenance")] Provenance Provenance);
+    [property: JsonPropertyName("provenance")] Provenance Provenance)
+{
+    /// <summary>True when the model's answer was cut off by its token limit and not read.</summary>
+    [JsonPropertyName("truncated")]
+    public bool Truncated { get; init; }
+}
 
 /// <summary>A request field is wrong: a 4xx naming it.</summary>
 public sealed class RequestFieldException(string field, string message, int status, string? code = null) : Exception(message)

@@ -8,7 +8,9 @@ namespace ReportGen.Api.Fhir;
 /// <summary>
 /// Builds a FHIR R4 <c>DiagnosticReport</c> (status preliminary: machine output awaiting a radiologist) with one
 /// contained <c>Observation</c> per RadGraph observation: the finding, whether it is present, absent or uncertain,
-/// its body site (located_at) and modifiers. Written as plain JSON (no FHIR SDK in our registry).
+/// its body site (located_at, with the anatomy's own modifiers such as laterality) and modifiers. A finding stated
+/// twice (findings and impression) is one observation. The report carries a generated XHTML narrative; empty arrays
+/// are left out (FHIR JSON forbids them). Written as plain JSON (no FHIR SDK in our registry).
 /// </summary>
 public static class FhirDiagnosticReport
 {
@@ -21,19 +23,22 @@ public static class FhirDiagnosticReport
         var entities = result.RadGraph.Entities;
         var observations = new JsonArray();
         var references = new JsonArray();
+        var seen = new HashSet<(string Finding, string Label, string Sites)>();
         var n = 0;
         foreach (var (id, entity) in entities.OrderBy(e => e.Value.StartIx))
         {
             if (entity.Label == RadGraphLabels.AnatomyDefinitelyPresent) continue;
             // A modifier observation ("small", "left") is folded into the finding it modifies, not reported alone.
             if (entity.Relations.Any(r => r.Type == RadGraphRelations.Modify && entities.TryGetValue(r.TargetId, out var t) && t.Label != RadGraphLabels.AnatomyDefinitelyPresent)) continue;
+            var modifiers = ModifiersOf(entities, id);
+            // A site keeps its own modifiers ("left" modifies "pleural"): laterality is part of where the finding is.
+            var sites = entity.Relations.Where(r => r.Type == RadGraphRelations.LocatedAt && entities.ContainsKey(r.TargetId))
+                .Select(r => string.Join(' ', ModifiersOf(entities, r.TargetId).Append(entities[r.TargetId].Tokens))).ToList();
+            var finding = modifiers.Count > 0 ? string.Join(' ', modifiers) + " " + entity.Tokens : entity.Tokens;
+            // The impression often repeats a finding: one observation per finding, certainty and site.
+            if (!seen.Add((finding.ToLowerInvariant(), entity.Label, string.Join(", ", sites).ToLowerInvariant()))) continue;
             n++;
             var obsId = $"obs{n}";
-            var modifiers = entities.Values
-                .Where(e => e.Relations.Any(r => r.Type == RadGraphRelations.Modify && r.TargetId == id))
-                .OrderBy(e => e.StartIx).Select(e => e.Tokens).ToList();
-            var sites = entity.Relations.Where(r => r.Type == RadGraphRelations.LocatedAt && entities.ContainsKey(r.TargetId))
-                .Select(r => entities[r.TargetId].Tokens).ToList();
             var observation = new JsonObject
             {
                 ["resourceType"] = "Observation",
@@ -43,7 +48,7 @@ public static class FhirDiagnosticReport
                 {
                     ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/observation-category", ["code"] = "imaging" }),
                 }),
-                ["code"] = new JsonObject { ["text"] = modifiers.Count > 0 ? string.Join(' ', modifiers) + " " + entity.Tokens : entity.Tokens },
+                ["code"] = new JsonObject { ["text"] = finding },
                 ["valueCodeableConcept"] = Certainty(entity.Label),
             };
             if (sites.Count > 0) observation["bodySite"] = new JsonObject { ["text"] = string.Join(", ", sites) };
@@ -59,7 +64,7 @@ public static class FhirDiagnosticReport
             {
                 ["tag"] = new JsonArray(new JsonObject { ["system"] = "https://reportgen.dev/fhir/CodeSystem/engine", ["code"] = provenance.Engine }),
             },
-            ["contained"] = observations,
+            ["text"] = Narrative(result, observations),
             ["status"] = "preliminary",
             ["category"] = new JsonArray(new JsonObject
             {
@@ -70,12 +75,48 @@ public static class FhirDiagnosticReport
                 ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "18748-4", ["display"] = "Diagnostic imaging study" }),
             },
             ["issued"] = provenance.GeneratedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture),
-            ["result"] = references,
         };
+        // FHIR JSON has no empty arrays: a report without findings has neither contained nor result.
+        if (observations.Count > 0)
+        {
+            report["contained"] = observations;
+            report["result"] = references;
+        }
         var conclusion = result.Sections.Impression ?? result.Sections.Findings;
         if (!string.IsNullOrWhiteSpace(conclusion)) report["conclusion"] = conclusion.Trim();
         return report;
     }
+
+    private static List<string> ModifiersOf(IReadOnlyDictionary<string, RadGraphEntity> entities, string id) =>
+        entities.Values.Where(e => e.Relations.Any(r => r.Type == RadGraphRelations.Modify && r.TargetId == id))
+            .OrderBy(e => e.StartIx).Select(e => e.Tokens).ToList();
+
+    // The human-readable narrative FHIR expects (text.div, XHTML): the sections as written, then the coded findings.
+    private static JsonObject Narrative(StructuringResult result, JsonArray observations)
+    {
+        var div = new System.Text.StringBuilder("<div xmlns=\"http://www.w3.org/1999/xhtml\">");
+        foreach (var section in result.Sections.Sections.Where(s => !string.IsNullOrWhiteSpace(s.Text)))
+        {
+            div.Append("<p>");
+            if (!string.IsNullOrWhiteSpace(section.Header)) div.Append("<b>").Append(Xml(section.Header.Trim())).Append("</b> ");
+            div.Append(Xml(section.Text.Trim())).Append("</p>");
+        }
+        if (observations.Count > 0)
+        {
+            div.Append("<ul>");
+            foreach (var o in observations)
+            {
+                var site = o!["bodySite"]?["text"]?.GetValue<string>();
+                div.Append("<li>").Append(Xml(o["code"]!["text"]!.GetValue<string>())).Append(": ").Append(Xml(o["valueCodeableConcept"]!["text"]!.GetValue<string>()))
+                    .Append(site is null ? "" : " (" + Xml(site) + ")").Append("</li>");
+            }
+            div.Append("</ul>");
+        }
+        if (div.Length == "<div xmlns=\"http://www.w3.org/1999/xhtml\">".Length) div.Append("<p>No report text.</p>");
+        return new JsonObject { ["status"] = "generated", ["div"] = div.Append("</div>").ToString() };
+    }
+
+    private static string Xml(string text) => System.Security.SecurityElement.Escape(text);
 
     private static JsonObject Certainty(string label)
     {

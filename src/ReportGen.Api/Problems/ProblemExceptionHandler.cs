@@ -56,6 +56,11 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         if (bad.InnerException is JsonException json)
         {
             var path = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+            if (json.Data[CheckedJsonElementConverter.InnerPathKey] is string inner)
+            {
+                var field = inner.Length == 0 ? path : inner.StartsWith('[') ? path + inner : $"{path}.{inner}";
+                return (field, $"'{field}' is not valid text: bytes that are not UTF-8, or an unpaired surrogate escape.");
+            }
             return (path, $"Invalid JSON at {json.Path ?? "$"}" + (json.LineNumber is { } l ? $" (line {l + 1}, byte {json.BytePositionInLine})" : "") + ".");
         }
         return bad.StatusCode switch

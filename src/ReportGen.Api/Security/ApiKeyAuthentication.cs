@@ -30,6 +30,8 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IOptions<ReportGe
         var presented = Presented(context.Request);
         if (presented is null)
         {
+            // RFC 9110 §11.6.1: a 401 names the scheme to use; keys also go as "Authorization: Bearer KEY".
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"reportgen\"";
             return Problems.ProblemWriter.WriteAsync(context, StatusCodes.Status401Unauthorized, "API key required",
                 "Send the key in the X-Api-Key header.", field: "X-Api-Key");
         }
@@ -42,6 +44,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IOptions<ReportGe
         }
         if (name is null)
         {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"reportgen\", error=\"invalid_token\"";
             return Problems.ProblemWriter.WriteAsync(context, StatusCodes.Status401Unauthorized, "Invalid API key",
                 "The key in X-Api-Key is not accepted.", field: "X-Api-Key");
         }

@@ -17,6 +17,10 @@ public sealed class SecurityHeaders(RequestDelegate next)
                 ? "default-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
                 : "default-src 'none'; frame-ancestors 'none'";
             if (context.Request.Path.StartsWithSegments("/v1")) h["Cache-Control"] = "no-store";
+            // CORS answers differ by Origin (allowed or not); a shared cache must not serve one origin's answer to another.
+            // The framework adds Vary only for policies with several origins.
+            if (context.Request.Headers.Origin.Count > 0 && !h.Vary.Any(v => v?.Contains("Origin", StringComparison.OrdinalIgnoreCase) == true))
+                h.Append("Vary", "Origin");
             return Task.CompletedTask;
         });
         return next(context);

@@ -64,9 +64,9 @@ internal static class EvalCompleteCommand
                 var baseline = await CompletionEvaluation.RunAsync(CompletionCli.Engine(registry, null, weights), data, index.Name, maxReports, cancellationToken);
                 retrievalOnly = new JsonObject
                 {
-                    ["bleu4"] = Math.Round(baseline.Bleu4, 4),
-                    ["cider"] = Math.Round(baseline.Cider, 4),
-                    ["rougeL"] = Math.Round(baseline.RougeL, 4),
+                    ["bleu_4"] = Math.Round(baseline.Bleu4, 4),
+                    ["cider_d"] = Math.Round(baseline.Cider, 4),
+                    ["rouge_l"] = Math.Round(baseline.RougeL, 4),
                     ["latency_p50_ms"] = Math.Round(baseline.LatencyP50Ms, 2),
                     ["latency_p95_ms"] = Math.Round(baseline.LatencyP95Ms, 2),
                 };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Json;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
 using ReportGen.Llama;
@@ -17,7 +18,9 @@ namespace ReportGen.Cli.Commands;
 /// multimodal library (one media marker per image is put before the prompt unless the prompt has them);
 /// <c>--tokens-out</c> writes the generated token ids and <c>--embeddings-out</c> the image embeddings (float32 little
 /// endian, rows of the LLM's input embedding size), what a parity check against <c>llama-mtmd-cli</c> compares.
-/// Exit 0 ok, 1 runtime failure, 2 bad input.
+/// Exit 0 ok, 1 runtime failure (including a JSON document cut off
+/// by <c>--max-tokens</c>: what was written is incomplete), 2 bad input. The JSON is written compactly (no whitespace
+/// between tokens) so the token budget goes to content.
 /// </summary>
 internal static class GenerateCommand
 {
@@ -153,6 +156,8 @@ internal static class GenerateCommand
             if (!ended) await stdout.WriteLineAsync().ConfigureAwait(false);
             if (a.TokensOut is { } tokensFile)
                 await File.WriteAllLinesAsync(tokensFile, result.Tokens.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false);
+            if (grammar is not null && ConstrainedOutput.IsCutOff(result.FinishReason == LlamaFinishReason.Length, result.Text))
+                return await Fail(stderr, 1, $"the JSON document was cut off at --max-tokens {a.MaxTokens} (the output is incomplete; raise --max-tokens)").ConfigureAwait(false);
             return 0;
         }
         catch (OperationCanceledException)

@@ -117,7 +117,7 @@ internal static class StructureCommand
     // Counts only, never report text: what the model gave and what alignment/hybrid kept.
     internal static string Describe(StructuringDiagnostics d) =>
         $"structure: model entities {d.ModelEntities}, aligned {d.AlignedEntities}, dropped: spans {d.DroppedInvalidSpans}, labels {d.DroppedInvalidLabels}, " +
-        $"duplicates {d.DroppedDuplicates}, relations {d.DroppedRelations}{(d.ModelOutputUnreadable ? ", output unreadable" : "")}; " +
+        $"duplicates {d.DroppedDuplicates}, relations {d.DroppedRelations}{(d.ModelOutputUnreadable ? ", output unreadable" : "")}{(d.ModelOutputTruncated ? ", output truncated at the token limit" : "")}; " +
         $"hybrid: kept {d.HybridKeptModelEntities}, relabelled {d.HybridRelabelledModelEntities}, rejected {d.HybridRejectedModelEntities}, added from rules {d.HybridAddedRuleEntities}";
 
     private static bool IsJsonl(string path) => path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);

@@ -15,27 +15,31 @@ namespace ReportGen.Llama.Grammar;
 /// are ever generated, and an object with no <c>properties</c> but a schema-valued <c>additionalProperties</c>
 /// is a map), arrays (<c>items</c>, <c>minItems</c>, <c>maxItems</c>), <c>enum</c>, <c>const</c>, strings
 /// (<c>minLength</c>, <c>maxLength</c>), integer, number, boolean, null, type arrays, <c>anyOf</c>/<c>oneOf</c>
-/// and local <c>$ref</c>s. Whitespace is bounded (at most one space, or one newline plus up to 20 indent
-/// characters, between tokens) and numbers have a bounded number of digits, so a model cannot loop forever on
+/// and local <c>$ref</c>s. <see cref="JsonWhitespace.Compact"/> (the default) allows no whitespace between tokens:
+/// small models otherwise spend their token budget on indentation and get cut off mid-document.
+/// <see cref="JsonWhitespace.Permissive"/> allows, like llama.cpp's own converter, one space or one newline plus up to
+/// 20 indent characters at every separator. Numbers have a bounded number of digits, so a model cannot loop forever on
 /// padding. Strings allow every JSON escape but no raw control character and no lone surrogate escape.
 /// <c>oneOf</c> is generated like <c>anyOf</c>: alternatives that overlap can produce a value matching two of them.
 /// </remarks>
 public static class JsonSchemaToGbnf
 {
     /// <summary>Converts a schema document.</summary>
+    /// <param name="schema">The schema.</param>
+    /// <param name="whitespace">Whether the output may hold whitespace between tokens.</param>
     /// <exception cref="NotSupportedException">The schema uses a keyword or form outside the subset; the message names the keyword and its path.</exception>
-    public static string Convert(JsonElement schema) => new GbnfWriter(schema).Write();
+    public static string Convert(JsonElement schema, JsonWhitespace whitespace = JsonWhitespace.Compact) => new GbnfWriter(schema, whitespace).Write();
 
     /// <summary>Parses and converts a schema given as JSON text.</summary>
     /// <exception cref="JsonException">The text is not JSON.</exception>
     /// <exception cref="NotSupportedException">The schema uses a keyword or form outside the subset.</exception>
-    public static string Convert(string schemaJson)
+    public static string Convert(string schemaJson, JsonWhitespace whitespace = JsonWhitespace.Compact)
     {
         using var document = JsonDocument.Parse(schemaJson);
-        return Convert(document.RootElement);
+        return Convert(document.RootElement, whitespace);
     }
 
-    private sealed class GbnfWriter(JsonElement root)
+    private sealed class GbnfWriter(JsonElement root, JsonWhitespace whitespace)
     {
         // Insertion-ordered so the grammar reads top-down: root first, then what it uses.
         private readonly List<KeyValuePair<string, string>> _rules = [];
@@ -49,7 +53,7 @@ public static class JsonSchemaToGbnf
             var text = new StringBuilder();
             foreach (var (name, body) in _rules.OrderBy(r => r.Key == "root" ? 0 : 1)) // stable: root first, then the rest as written
             {
-                text.Append(name).Append(" ::= ").Append(body).Append('\n');
+                text.Append(name).Append(" ::= ").Append(JsonGrammar.CollapseSpaces(body)).Append('\n');
             }
             return text.ToString();
         }
@@ -292,6 +296,8 @@ public static class JsonSchemaToGbnf
 
         private string Primitive(string kind)
         {
+            // Compact: no whitespace rule at all; the doubled spaces left where it would stand are collapsed on output.
+            if (kind == "ws" && whitespace == JsonWhitespace.Compact) return "";
             if (_names.Contains(kind)) return kind;
             switch (kind)
             {

@@ -81,6 +81,8 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial IntPtr llama_sampler_init_temp(float t);
     [LibraryImport(L)]
     internal static partial IntPtr llama_sampler_init_penalties(int nVocab, int penaltyLastN, float penaltyRepeat, float penaltyFreq, float penaltyPresent);
+    [LibraryImport(L)]
+    internal static unsafe partial IntPtr llama_sampler_init_logit_bias(int nVocab, int nLogitBias, LlamaLogitBias* logitBias);
     [LibraryImport(L, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr llama_sampler_init_grammar(IntPtr vocab, string grammar, string root);
 }

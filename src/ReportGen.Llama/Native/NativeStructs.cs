@@ -137,3 +137,11 @@ internal struct GgufInitParams
     public byte NoAlloc;
     public IntPtr Context;
 }
+
+/// <summary><c>struct llama_logit_bias</c> (8 bytes: token, bias).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaLogitBias
+{
+    public int Token;
+    public float Bias;
+}

@@ -53,6 +53,13 @@ public sealed record ClassificationResult(
     [JsonPropertyName("llm_parse")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MosaicParseReport? LlmParse { get; init; }
+
+    /// <summary>
+    /// For the LLM engine: the model's answer was cut off by its token limit and was not read (every label is
+    /// not_mentioned, and the warnings say so).
+    /// </summary>
+    [JsonPropertyName("truncated")]
+    public bool Truncated { get; init; }
 }
 
 /// <summary>
@@ -145,6 +152,13 @@ public sealed class ClassificationService
         }
         var (messages, options) = BuildPrompt(_prompt, taxonomy, request.Text);
         var response = await _chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (ModelAnswer.IsCutOff(response))
+        {
+            // A cut-off answer is never read: its last label would be a fragment.
+            var none = taxonomy.Labels.ToDictionary(l => l.Name, _ => LabelValue.NotMentioned, StringComparer.Ordinal);
+            warnings.Add($"llm_truncated: the model's answer was cut off at its token limit ({options.MaxOutputTokens}); every label is not_mentioned");
+            return new ClassificationResult(detected.Code, none, "llm", warnings) { LanguageConfidence = detected.Confidence, Truncated = true, Prompt = PromptIdentity.Of(_prompt) };
+        }
         var (labels, report) = MosaicResponseParser.Parse(response.Text, taxonomy);
         if (report.Unparseable) warnings.Add("llm_unparseable: the model's answer held no JSON object; every label is not_mentioned");
         if (report.MissingLabels > 0 && !report.Unparseable) warnings.Add($"llm_missing_labels: {report.MissingLabels}");

@@ -9,9 +9,9 @@ namespace ReportGen.Pipelines.Drafting;
 public sealed record DraftImageSize(int Width, int Height, string? Format);
 
 /// <summary>
-/// The JSON contract of a draft (issue 6), shared by <c>reportgen draft</c> and the API:
+/// The JSON contract of a draft, shared by <c>reportgen draft</c> and the API:
 /// <c>{"findings": [{"text", "boxes": [{x_min, y_min, x_max, y_max, "pixels": {x_min, ...} | null}]}], "impression",
-/// "modality", "grounded", "malformed_boxes", "malformed_objects", "text", "organ_systems"? (CT), "evidence"?
+/// "modality", "grounded", "truncated", "malformed_boxes", "malformed_objects", "text", "organ_systems"? (CT), "evidence"?
 /// [{study_id, similarity, findings}], "image"? {width, height, format}, "provenance"}</c>. Box coordinates are
 /// fractions of the original image (4 decimals) and original pixels (1 decimal).
 /// </summary>
@@ -29,6 +29,7 @@ public static class DraftJson
             ["impression"] = result.Impression,
             ["modality"] = request.Modality,
             ["grounded"] = request.Grounded,
+            ["truncated"] = result.Truncated,
             ["malformed_boxes"] = result.MalformedBoxes,
             ["malformed_objects"] = result.MalformedObjects,
             ["text"] = result.RawText,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ReportGen.Core.Imaging;
 using ReportGen.Core.Models;
+using ReportGen.Core.Text;
 
 namespace ReportGen.Pipelines.Drafting;
 
@@ -239,15 +240,21 @@ public sealed class DraftStudyBuilder(IStudyImageDecoder decoder, long maxImageB
 
     private static string Named(DraftStudyFile file) => file.Name is { Length: > 0 } name ? name + " " : "";
 
-    // A text field: empty is absent; too long is 413; a control character (other than tab and line breaks) is binary input.
+    // A text field: blank is absent; too long is 413; otherwise the one report-text rule (ReportText.Validate: control
+    // characters, bytes that were not UTF-8) decides, so draft fields answer as every other text field does.
     private string? Text(string field, string? text, int maxChars)
     {
-        if (string.IsNullOrEmpty(text)) return null;
+        if (string.IsNullOrWhiteSpace(text)) return null;
         if (text.Length > maxChars)
             throw new DraftInputException(field, $"{L(field)}: longer than {maxChars} characters", InputProblem.TooLarge);
-        foreach (var c in text)
-            if (c < ' ' && c is not ('\t' or '\n' or '\r') || c == '\x7f')
-                throw new DraftInputException(field, $"{L(field)}: contains a control character (U+{(int)c:X4}); binary input is not text");
+        try
+        {
+            ReportText.Validate(text, field);
+        }
+        catch (ReportTextException e)
+        {
+            throw new DraftInputException(field, $"{L(field)}: {e.Message}", InputProblem.Invalid, e.Code);
+        }
         return text;
     }
 }

@@ -66,6 +66,11 @@ public sealed record DraftResult(IReadOnlyList<DraftFinding> Findings, string Ra
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? ByOrganSystem { get; init; }
     /// <summary>Prompt tokens the model read (text plus injected image tokens), when the runtime reports it.</summary>
     public long? PromptTokens { get; init; }
+    /// <summary>
+    /// True when the token limit cut the output short: the draft is incomplete, and the sentence the limit cut is left
+    /// out rather than returned as a fragment (<see cref="RawText"/> still holds everything).
+    /// </summary>
+    public bool Truncated { get; init; }
 }
 
 /// <summary>
@@ -120,15 +125,17 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         var text = new StringBuilder();
         var released = 0;
         long? promptTokens = null;
+        ChatFinishReason? finish = null;
         await foreach (var update in chat.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             foreach (var usage in update.Contents.OfType<UsageContent>()) promptTokens = usage.Details.InputTokenCount ?? promptTokens;
+            finish = update.FinishReason ?? finish;
             if (string.IsNullOrEmpty(update.Text)) continue;
             text.Append(update.Text);
             var findings = Parse(text.ToString(), request.FrontalGeometry).Findings;
             for (; released < findings.Count - 1; released++) yield return findings[released];
         }
-        var final = Finish(Parse(text.ToString(), request.FrontalGeometry), request, promptTokens);
+        var final = Finish(Parse(text.ToString(), request.FrontalGeometry), request, promptTokens, finish == ChatFinishReason.Length);
         for (; released < final.Findings.Count; released++) yield return final.Findings[released];
         completed?.Invoke(final);
     }
@@ -138,12 +145,21 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
     {
         var (messages, options) = Build(request);
         var response = await chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        return Finish(Parse(response.Text, request.FrontalGeometry), request, response.Usage?.InputTokenCount);
+        return Finish(Parse(response.Text, request.FrontalGeometry), request, response.Usage?.InputTokenCount, response.FinishReason == ChatFinishReason.Length);
     }
 
-    private static DraftResult Finish(DraftResult parsed, DraftRequest request, long? promptTokens)
+    private static DraftResult Finish(DraftResult parsed, DraftRequest request, long? promptTokens, bool cutOff)
     {
-        var result = parsed with { Evidence = request.Evidence ?? [], PromptTokens = promptTokens };
+        var result = parsed with { Evidence = request.Evidence ?? [], PromptTokens = promptTokens, Truncated = cutOff };
+        // The limit cut the last finding mid-sentence (no impression followed it): keep its whole sentences, leave the fragment out.
+        if (cutOff && result.Impression is null && result.Findings.Count > 0 && !EndsCleanly(result.RawText))
+        {
+            var last = result.Findings[^1];
+            var end = last.Text.LastIndexOfAny(['.', '!', '?']);
+            var kept = result.Findings.Take(result.Findings.Count - 1).ToList();
+            if (end > 0) kept.Add(last with { Text = last.Text[..(end + 1)] });
+            result = result with { Findings = kept };
+        }
         return request.Modality == "ct" ? result with { ByOrganSystem = OrganSystems.Group(result.Findings.Select(f => f.Text)) } : result;
     }
 
@@ -163,6 +179,10 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
             Impression = string.IsNullOrEmpty(impression) ? null : impression,
         };
     }
+
+    // The output stops after a whole sentence or a closed grounded object.
+    private static bool EndsCleanly(string text) =>
+        text.TrimEnd() is { Length: > 0 } t && (t[^1] is '.' or '!' or '?' || t.EndsWith("</obj>", StringComparison.Ordinal));
 
     [GeneratedRegex(@"\bIMPRESSION\s*:", RegexOptions.IgnoreCase)]
     private static partial Regex ImpressionHeader();

@@ -47,6 +47,8 @@ public sealed class CheXpromptJudge(IChatClient chat, PromptLibrary prompts, int
         try
         {
             var response = await chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            if (ModelAnswer.IsCutOff(response))
+                return new CheXpromptJudgement(false, new int[6], new int[6], "the answer was cut off at the token limit") { Status = JudgeStatus.Truncated };
             return Parse(response.Text);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

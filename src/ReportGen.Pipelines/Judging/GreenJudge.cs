@@ -17,6 +17,8 @@ public static class JudgeStatus
     public const string Failed = "failed";
     /// <summary>RadFact only: some phrases got no verdict (counted), but both sides still have a score.</summary>
     public const string Partial = "partial";
+    /// <summary>The model's answer was cut off by its token limit and was not read: no score (raise max_tokens).</summary>
+    public const string Truncated = "truncated";
 }
 
 /// <summary>Which GREEN answer form the judge asks for and parses.</summary>
@@ -37,7 +39,7 @@ public enum GreenOutputFormat
 /// <param name="Problem">Why it is unparseable or failed (never report text), else null.</param>
 public sealed record GreenJudgement(bool Parsed, double? Score, IReadOnlyList<int> Significant, IReadOnlyList<int> Insignificant, int MatchedFindings, string? Problem)
 {
-    /// <summary><see cref="JudgeStatus"/>: parsed, unparseable (the model answered unreadably) or failed (the call failed).</summary>
+    /// <summary><see cref="JudgeStatus"/>: parsed, unparseable (the model answered unreadably), truncated (cut off at the token limit) or failed (the call failed).</summary>
     public string Status { get; init; } = Parsed ? JudgeStatus.Parsed : JudgeStatus.Unparseable;
 
     /// <summary>Σ significant errors; null when not parsed.</summary>
@@ -99,6 +101,8 @@ public sealed partial class GreenJudge(IChatClient chat, PromptLibrary prompts, 
             PipelineFailures.Record(logger, "judge-green", ex, candidate, reference);
             return new GreenJudgement(false, null, new int[6], new int[6], 0, $"the model call failed ({ex.GetType().Name})") { Status = JudgeStatus.Failed };
         }
+        if (ModelAnswer.IsCutOff(response))
+            return new GreenJudgement(false, null, new int[6], new int[6], 0, "the answer was cut off at the token limit") { Status = JudgeStatus.Truncated };
         return format == GreenOutputFormat.Native ? ParseNative(response.Text ?? "") : Parse(response.Text);
     }
 

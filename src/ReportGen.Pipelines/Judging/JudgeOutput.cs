@@ -46,7 +46,8 @@ public static class JudgeOutput
         var total = r.CandidateVerdicts.Count + r.ReferenceVerdicts.Count;
         var status = r.Failures == 0 ? JudgeStatus.Parsed
             : r.Failures < total && r.LogicalF1 is not null ? JudgeStatus.Partial
-            : r.FailedCalls > 0 ? JudgeStatus.Failed : JudgeStatus.Unparseable;
+            : r.FailedCalls > 0 ? JudgeStatus.Failed
+            : r.TruncatedVerdicts > 0 ? JudgeStatus.Truncated : JudgeStatus.Unparseable;
         return new()
         {
             ["method"] = "radfact", ["score"] = r.LogicalF1, ["status"] = status,
@@ -56,7 +57,7 @@ public static class JudgeOutput
             ["candidate_phrases"] = r.CandidateVerdicts.Count, ["reference_phrases"] = r.ReferenceVerdicts.Count,
             ["candidate_phrases_with_boxes"] = r.CandidatePhrasesWithBoxes, ["reference_phrases_with_boxes"] = r.ReferencePhrasesWithBoxes,
             ["candidate_grounded"] = candidateGrounded, ["reference_grounded"] = referenceGrounded,
-            ["failures"] = r.Failures, ["unparseable_verdicts"] = r.UnparseableVerdicts, ["failed_calls"] = r.FailedCalls,
+            ["failures"] = r.Failures, ["unparseable_verdicts"] = r.UnparseableVerdicts, ["failed_calls"] = r.FailedCalls, ["truncated_verdicts"] = r.TruncatedVerdicts,
             ["candidate_verdicts"] = r.CandidateVerdicts, ["reference_verdicts"] = r.ReferenceVerdicts,
         };
     }

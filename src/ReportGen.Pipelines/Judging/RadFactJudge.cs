@@ -14,7 +14,7 @@ public sealed record PhraseVerdict(string Phrase, string? Status, IReadOnlyList<
     /// <summary>The phrase's boxes (normalised); null for a phrase without grounding.</summary>
     public IReadOnlyList<NormalizedBox>? Boxes { get; init; }
 
-    /// <summary>Why there is no status: <see cref="JudgeStatus.Unparseable"/> or <see cref="JudgeStatus.Failed"/>; null when judged.</summary>
+    /// <summary>Why there is no status: <see cref="JudgeStatus.Unparseable"/>, <see cref="JudgeStatus.Truncated"/> or <see cref="JudgeStatus.Failed"/>; null when judged.</summary>
     public string? Failure { get; init; }
 
     /// <summary>
@@ -57,6 +57,8 @@ public sealed record RadFactJudgement(
     public int UnparseableVerdicts { get; init; }
     /// <summary>Entailment calls that failed (exception, transport).</summary>
     public int FailedCalls { get; init; }
+    /// <summary>Entailment answers cut off at the token limit (not read).</summary>
+    public int TruncatedVerdicts { get; init; }
 }
 
 /// <summary>
@@ -116,6 +118,7 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         var s = RadFactScoring.Score(candidateEvidenced, referenceEvidenced);
         var all = candidateVerdicts.Concat(referenceVerdicts).ToArray();
         var failed = all.Count(v => v.Status is null && v.Failure == JudgeStatus.Failed);
+        var truncated = all.Count(v => v.Status is null && v.Failure == JudgeStatus.Truncated);
         var failures = all.Count(v => v.Status is null);
         return new RadFactJudgement(RadFactScoring.OrNull(s.LogicalPrecision), RadFactScoring.OrNull(s.LogicalRecall), RadFactScoring.OrNull(s.LogicalF1), candidateOut, referenceOut, failures)
         {
@@ -127,8 +130,9 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
             SpatialF1 = RadFactScoring.OrNull(s.SpatialF1),
             CandidatePhrasesWithBoxes = (int)s.NumCandidatePhrasesWithBoxes,
             ReferencePhrasesWithBoxes = (int)s.NumReferencePhrasesWithBoxes,
-            UnparseableVerdicts = failures - failed,
+            UnparseableVerdicts = failures - failed - truncated,
             FailedCalls = failed,
+            TruncatedVerdicts = truncated,
         };
     }
 
@@ -197,6 +201,7 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
         try
         {
             var response = await chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            if (ModelAnswer.IsCutOff(response)) return new PhraseVerdict(phrase.Text, null, []) { Boxes = phrase.Boxes, Failure = JudgeStatus.Truncated };
             return ParseVerdict(phrase.Text, response.Text) with { Boxes = phrase.Boxes };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -31,6 +31,21 @@ public sealed record OpenAiChatRequest
     [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }
     /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{"name","schema"}}</c>.</summary>
     [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
+    /// <summary>
+    /// Extension: <c>"compact"</c> (default) writes constrained JSON without whitespace between tokens;
+    /// <c>"permissive"</c> allows a space or a newline and indentation at every separator, as llama.cpp's server does.
+    /// </summary>
+    [JsonPropertyName("json_whitespace")] public string? JsonWhitespace { get; init; }
+    /// <summary><c>{"include_usage": true}</c> adds a last chunk with the usage to a stream.</summary>
+    [JsonPropertyName("stream_options")] public JsonElement? StreamOptions { get; init; }
+    /// <summary>Number of choices; only 1 is served.</summary>
+    [JsonPropertyName("n")] public int? N { get; init; }
+    /// <summary>Token log-probabilities; not served.</summary>
+    [JsonPropertyName("logprobs")] public bool? Logprobs { get; init; }
+    /// <summary>Tool definitions; not served.</summary>
+    [JsonPropertyName("tools")] public JsonElement? Tools { get; init; }
+    /// <summary>Extension (llama.cpp server): keep generating past end-of-generation tokens up to the limit (fixed-length benchmarks).</summary>
+    [JsonPropertyName("ignore_eos")] public bool? IgnoreEos { get; init; }
 }
 
 /// <summary>A message: content is a string or an array of parts (text, image_url).</summary>
@@ -42,21 +57,32 @@ public sealed record OpenAiMessage
     [JsonPropertyName("content")] public JsonElement? Content { get; init; }
 }
 
-/// <summary>A (non-streaming) chat-completions response.</summary>
+/// <summary>A chat-completions response, or (object <c>chat.completion.chunk</c>) one streamed chunk.</summary>
 public sealed record OpenAiChatResponse(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("object")] string Object,
     [property: JsonPropertyName("created")] long Created,
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("choices")] IReadOnlyList<OpenAiChoice> Choices,
-    [property: JsonPropertyName("usage")] OpenAiUsage? Usage);
+    [property: JsonPropertyName("usage")] OpenAiUsage? Usage)
+{
+    /// <summary>Identifies the backend configuration (service version and model) that produced the answer.</summary>
+    [JsonPropertyName("system_fingerprint")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SystemFingerprint { get; init; }
+}
 
-/// <summary>One choice.</summary>
+/// <summary>One choice: a response has <c>message</c>, a chunk has <c>delta</c>; the other is left out (never null).</summary>
 public sealed record OpenAiChoice(
     [property: JsonPropertyName("index")] int Index,
-    [property: JsonPropertyName("message")] OpenAiResponseMessage? Message,
-    [property: JsonPropertyName("delta")] OpenAiResponseMessage? Delta,
-    [property: JsonPropertyName("finish_reason")] string? FinishReason);
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OpenAiResponseMessage? Message,
+    [property: JsonPropertyName("delta"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OpenAiResponseMessage? Delta,
+    [property: JsonPropertyName("finish_reason")] string? FinishReason)
+{
+    /// <summary>Always null: log-probabilities are not served (OpenAI clients expect the key).</summary>
+    [JsonPropertyName("logprobs")]
+    public object? Logprobs => null;
+}
 
 /// <summary>An assistant message or delta.</summary>
 public sealed record OpenAiResponseMessage(

@@ -45,6 +45,11 @@ public sealed record StructuringDiagnostics
     public int DroppedRelations { get; init; }
     /// <summary>True when the model's answer was not the JSON asked for (no entities could be read).</summary>
     public bool ModelOutputUnreadable { get; init; }
+    /// <summary>
+    /// True when the model's answer was cut off by its token limit: it is not read (no model entities; the hybrid
+    /// engine keeps the rules' entities), so the annotation is incomplete.
+    /// </summary>
+    public bool ModelOutputTruncated { get; init; }
     /// <summary>Hybrid: model entities kept (span and label agree with the rules' evidence).</summary>
     public int HybridKeptModelEntities { get; init; }
     /// <summary>Hybrid: model entities kept after taking the rules' label (negation/uncertainty scope).</summary>

@@ -69,7 +69,10 @@ public sealed class StructuringService
         options.MaxOutputTokens ??= Options.MaxOutputTokens;
         options.ResponseFormat ??= ChatResponseFormat.ForJsonSchema(RadGraphSpanAligner.ResponseSchema, "radgraph_entities", "RadGraph v1 entities and relations");
         var response = await _chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var modelDoc = RadGraphSpanAligner.Align(input.Words, response.Text, out var alignment);
+        // A cut-off answer is never read: its last entities would be fragments.
+        var truncated = ModelAnswer.IsCutOff(response);
+        var modelDoc = RadGraphSpanAligner.Align(input.Words, truncated ? "" : response.Text, out var alignment);
+        if (truncated) alignment = new StructuringDiagnostics { ModelOutputTruncated = true };
         var prompt = PromptIdentity.Of(_prompt);
         if (engine == StructuringEngine.Llm)
             return new StructuringResult(input.Sections, input.Sentences, modelDoc, engine, alignment) { Prompt = prompt };

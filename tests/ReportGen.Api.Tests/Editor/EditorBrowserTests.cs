@@ -22,8 +22,8 @@ public sealed class EditorBrowserTests(CompletionCorpusFixture corpus) : IClassF
         var ct = TestContext.Current.CancellationToken;
         var chromium = Environment.GetEnvironmentVariable("REPORTGEN_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(chromium)) Assert.Skip($"Chromium is not installed at {chromium} (CI: apt-get install -y chromium)");
-        if (Which("node") is null || Which("npm") is null) Assert.Skip("node and npm are needed for playwright-core (CI: apt-get install -y nodejs npm)");
-        var playwright = await EnsurePlaywrightAsync(ct);
+        NodeTools.RequireNodeAndNpm("playwright-core");
+        var playwright = await NodeTools.EnsurePackageAsync("playwright-core", PlaywrightVersion, "REPORTGEN_PLAYWRIGHT_DIR", ct);
 
         var key = "browser-test-key-0123456789";
         var args = new List<string> { "--urls", "http://127.0.0.1:0", "--environment", "Testing", "--ReportGen:ApiKeys:0:Name=browser", $"--ReportGen:ApiKeys:0:Key={key}" };
@@ -47,7 +47,7 @@ public sealed class EditorBrowserTests(CompletionCorpusFixture corpus) : IClassF
                 ["SCREENSHOT_DIR"] = shots,
             },
         };
-        var (exit, output) = await RunAsync(start, TimeSpan.FromMinutes(3), ct);
+        var (exit, output) = await NodeTools.RunAsync(start, TimeSpan.FromMinutes(3), ct);
         await app.StopAsync(ct);
         exit.ShouldBe(0, output);
         output.ShouldContain("ok - Tab inserts the suggestion");
@@ -55,42 +55,4 @@ public sealed class EditorBrowserTests(CompletionCorpusFixture corpus) : IClassF
         File.Exists(Path.Combine(shots, "editor-suggestion.png")).ShouldBeTrue();
         TestContext.Current.SendDiagnosticMessage($"screenshots in {shots}");
     }
-
-    /// <summary>playwright-core in a cache folder outside the source tree, installed once with npm.</summary>
-    private static async Task<string> EnsurePlaywrightAsync(CancellationToken ct)
-    {
-        var dir = Environment.GetEnvironmentVariable("REPORTGEN_PLAYWRIGHT_DIR")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "reportgen", $"playwright-core-{PlaywrightVersion}");
-        if (File.Exists(Path.Combine(dir, "node_modules", "playwright-core", "package.json"))) return dir;
-        Directory.CreateDirectory(dir);
-        var (exit, output) = await RunAsync(new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", dir, $"playwright-core@{PlaywrightVersion}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }, TimeSpan.FromMinutes(3), ct);
-        if (exit != 0) Assert.Skip($"npm could not install playwright-core@{PlaywrightVersion} into {dir}: {output[^Math.Min(400, output.Length)..]}");
-        return dir;
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(ProcessStartInfo start, TimeSpan timeout, CancellationToken ct)
-    {
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} did not finish within {timeout}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string? Which(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(p => Path.Combine(p, name)).FirstOrDefault(File.Exists);
 }

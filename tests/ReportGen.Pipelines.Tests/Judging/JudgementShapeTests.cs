@@ -43,7 +43,7 @@ public class JudgementShapeTests
         Names(j).ShouldBe([
             "candidatePhrasesWithBoxes", "candidateVerdicts", "failedCalls", "failures", "groundingF1", "groundingPrecision", "groundingRecall",
             "logicalF1", "logicalPrecision", "logicalRecall", "referencePhrasesWithBoxes", "referenceVerdicts",
-            "spatialF1", "spatialPrecision", "spatialRecall", "unparseableVerdicts"]);
+            "spatialF1", "spatialPrecision", "spatialRecall", "truncatedVerdicts", "unparseableVerdicts"]);
         Names(j.CandidateVerdicts[0]).ShouldBe(["boxes", "evidence", "failure", "phrase", "spatiallyEntailed", "status"]);
         var back = JsonSerializer.Deserialize<RadFactJudgement>(JsonSerializer.Serialize(j, Web), Web)!;
         back.GroundingPrecision.ShouldBe(1);
