@@ -89,6 +89,8 @@ public class MmprojApiTests(MmprojApiTests.Host host) : IClassFixture<MmprojApiT
         var broken = await client.PostAsync("/v1/chat/completions", new StringContent(Body("data:image/png;base64," + Convert.ToBase64String([0x89, 0x50, 0x4E, 0x47, 1, 2, 3])), Encoding.UTF8, "application/json"), Ct);
         var problem = await broken.Content.ReadAsStringAsync(Ct);
         broken.StatusCode.ShouldBe(HttpStatusCode.BadRequest, problem);
-        problem.ShouldContain("\"field\"");
+        // /v1/chat answers in OpenAI's error shape; "param" names the field at fault.
+        var error = JsonDocument.Parse(problem).RootElement.GetProperty("error");
+        error.GetProperty("param").GetString().ShouldBe("messages[0].content[0].image_url.url", problem);
     }
 }

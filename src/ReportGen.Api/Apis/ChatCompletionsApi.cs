@@ -148,14 +148,19 @@ public static class ChatCompletionsApi
 
     private static DataContent DataUri(string uri, string field)
     {
+        DataContent content;
         try
         {
-            return new DataContent(uri);
+            content = new DataContent(uri);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw new RequestFieldException(field, "not a valid base64 data: URI", StatusCodes.Status400BadRequest);
         }
+        // Bytes that are no image format at all are refused here, where the content part they came in is known.
+        if (ReportGen.Imaging.ImageDecoder.Sniff(content.Data.Span) == ReportGen.Imaging.ImageFormat.Unknown)
+            throw new RequestFieldException(field, "not an image: expected PNG, JPEG or DICOM bytes", StatusCodes.Status400BadRequest);
+        return content;
     }
 
     private static ChatOptions Options(OpenAiChatRequest request)
