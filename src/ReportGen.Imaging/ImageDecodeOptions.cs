@@ -3,7 +3,7 @@ namespace ReportGen.Imaging;
 /// <summary>Limits and choices for <see cref="ImageDecoder"/>. The defaults suit one radiograph or a CT series.</summary>
 public sealed record ImageDecodeOptions
 {
-    /// <summary>The defaults.</summary>
+    /// <summary>Every limit at its default (listed on each property); used when a caller passes no options.</summary>
     public static ImageDecodeOptions Default { get; } = new();
 
     /// <summary>Largest input accepted, in bytes (a file, or a zip of a series). Default 1 GiB.</summary>

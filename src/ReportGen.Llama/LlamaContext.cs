@@ -40,7 +40,7 @@ public sealed class LlamaContext : IDisposable
     internal SafeLlamaContextHandle Handle { get; }
     internal IntPtr Memory { get; }
 
-    /// <summary>The model.</summary>
+    /// <summary>The model this context decodes with (owned by the caller, not disposed with the context).</summary>
     public LlamaModel Model { get; }
     /// <summary>The requested options.</summary>
     public LlamaContextOptions Options { get; }

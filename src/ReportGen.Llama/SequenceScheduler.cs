@@ -54,9 +54,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>Name of the thread that hands streamed pieces to their readers (their continuations run on it).</summary>
     public const string DeliveryThreadName = "llama-delivery";
 
-    /// <summary>The model.</summary>
+    /// <summary>The loaded model every sequence decodes with (owned by the caller, not disposed here).</summary>
     public LlamaModel Model { get; }
-    /// <summary>The options.</summary>
+    /// <summary>The options the scheduler was started with (context size, sequences, batch, queue capacity).</summary>
     public SchedulerOptions Options { get; }
     /// <summary>The KV budget in tokens.</summary>
     public int ContextSize => _context.ContextSize;

@@ -33,7 +33,7 @@ public sealed record OnnxSessionOptions
 /// <summary>Tensor element types (<c>ONNXTensorElementDataType</c>).</summary>
 public enum OnnxElementType
 {
-    /// <summary>Undefined.</summary>
+    /// <summary>The C API's zero value: no element type set.</summary>
     Undefined = 0,
     /// <summary>float32.</summary>
     Float = 1,
@@ -49,9 +49,9 @@ public enum OnnxElementType
     Int32 = 6,
     /// <summary>int64.</summary>
     Int64 = 7,
-    /// <summary>string.</summary>
+    /// <summary>Variable-length strings (not a fixed-size element; not read as numbers).</summary>
     String = 8,
-    /// <summary>bool.</summary>
+    /// <summary>bool, one byte per element.</summary>
     Bool = 9,
     /// <summary>float16.</summary>
     Float16 = 10,

@@ -122,20 +122,7 @@ internal static class GenerateCommand
             LlamaPrompt prompt = a.Prompt;
             if (projector is not null)
             {
-                // As llama-mtmd-cli does: without markers in the prompt, one marker per image goes first.
-                var text = a.Prompt.Contains(projector.Marker, StringComparison.Ordinal)
-                    ? a.Prompt
-                    : string.Concat(Enumerable.Repeat(projector.Marker, a.Images.Count)) + a.Prompt;
-                var decoder = new RgbImageDecoder();
-                var pictures = a.Images.Select(f => decoder.Decode(File.ReadAllBytes(f), null)).ToArray();
-                if (!a.Raw)
-                {
-                    var turn = new LlamaChatTurn("user", text);
-                    text = model.ApplyChatTemplate([turn], addAssistantPrefix: true);
-                }
-                var bos = model.BosToken >= 0 ? System.Text.Encoding.UTF8.GetString(model.TokenToBytes(model.BosToken, renderSpecial: true)) : "";
-                prompt = projector.Tokenize(text, pictures, addSpecial: bos.Length == 0 || !text.StartsWith(bos, StringComparison.Ordinal),
-                    parseSpecial: true, scheduler.ContextSize, cancellationToken);
+                prompt = MultimodalPrompt(a, model, projector, scheduler.ContextSize, cancellationToken);
                 if (a.EmbeddingsOut is { } embeddingsFile) await WriteEmbeddings(embeddingsFile, prompt, stderr).ConfigureAwait(false);
             }
             else if (!a.Raw)
@@ -144,16 +131,7 @@ internal static class GenerateCommand
                 (prompt, var templated) = await client.PrepareAsync([new ChatMessage(ChatRole.User, a.Prompt)], null, cancellationToken).ConfigureAwait(false);
                 generation = generation with { AddSpecialTokens = templated.AddSpecialTokens, ParseSpecialTokens = templated.ParseSpecialTokens };
             }
-            var request = scheduler.Submit(prompt, generation, cancellationToken);
-            var ended = false;
-            await foreach (var piece in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await stdout.WriteAsync(piece).ConfigureAwait(false);
-                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
-                ended = piece.EndsWith('\n');
-            }
-            var result = await request.Completion.ConfigureAwait(false);
-            if (!ended) await stdout.WriteLineAsync().ConfigureAwait(false);
+            var result = await StreamAsync(scheduler.Submit(prompt, generation, cancellationToken), stdout, cancellationToken).ConfigureAwait(false);
             if (a.TokensOut is { } tokensFile)
                 await File.WriteAllLinesAsync(tokensFile, result.Tokens.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false);
             if (grammar is not null && ConstrainedOutput.IsCutOff(result.FinishReason == LlamaFinishReason.Length, result.Text))
@@ -183,6 +161,42 @@ internal static class GenerateCommand
             await stderr.WriteLineAsync($"{Me}: {message}").ConfigureAwait(false);
             return code;
         }
+    }
+
+    /// <summary>
+    /// The prompt with its images: as llama-mtmd-cli does, one marker per image goes first unless the prompt places
+    /// them; the chat template wraps it unless --raw; BOS is added only when the template did not write it.
+    /// </summary>
+    private static LlamaPrompt MultimodalPrompt(GenerateArguments a, LlamaModel model, MultimodalProjector projector, int contextSize, CancellationToken cancellationToken)
+    {
+        var text = a.Prompt.Contains(projector.Marker, StringComparison.Ordinal)
+            ? a.Prompt
+            : string.Concat(Enumerable.Repeat(projector.Marker, a.Images.Count)) + a.Prompt;
+        var decoder = new RgbImageDecoder();
+        var pictures = a.Images.Select(f => decoder.Decode(File.ReadAllBytes(f), null)).ToArray();
+        if (!a.Raw)
+        {
+            var turn = new LlamaChatTurn("user", text);
+            text = model.ApplyChatTemplate([turn], addAssistantPrefix: true);
+        }
+        var bos = model.BosToken >= 0 ? System.Text.Encoding.UTF8.GetString(model.TokenToBytes(model.BosToken, renderSpecial: true)) : "";
+        return projector.Tokenize(text, pictures, addSpecial: bos.Length == 0 || !text.StartsWith(bos, StringComparison.Ordinal),
+            parseSpecial: true, contextSize, cancellationToken);
+    }
+
+    /// <summary>Writes each piece to stdout as it arrives (flushed, so a pipe sees it at once), then ends the line if the text did not.</summary>
+    private static async Task<GenerationResult> StreamAsync(SequenceRequest request, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var ended = false;
+        await foreach (var piece in request.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await stdout.WriteAsync(piece).ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            ended = piece.EndsWith('\n');
+        }
+        var result = await request.Completion.ConfigureAwait(false);
+        if (!ended) await stdout.WriteLineAsync().ConfigureAwait(false);
+        return result;
     }
 
     private static async Task WriteEmbeddings(string file, LlamaPrompt prompt, TextWriter stderr)

@@ -179,7 +179,7 @@ public sealed record ModelSet
 /// <summary><c>models/models.json</c>: every model the service knows.</summary>
 public sealed record ModelManifest
 {
-    /// <summary>The models.</summary>
+    /// <summary>Every model file the service can use: id, role, file name, size and SHA-256 of each.</summary>
     public required IReadOnlyList<ModelEntry> Models { get; init; }
 
     /// <summary>Vision-language model sets built from <see cref="Models"/> (may be empty).</summary>

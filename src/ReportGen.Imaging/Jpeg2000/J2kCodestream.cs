@@ -98,48 +98,7 @@ internal sealed class J2kCodestream
     private void ParseAll(ImageDecodeOptions options)
     {
         var d = Data;
-        int pos = 2;
-        bool sawSiz = false;
-        List<(int Index, byte[] Data)>? ppm = null;
-        // Main header: every marker segment up to the first SOT.
-        while (true)
-        {
-            if (pos + 4 > d.Length) throw Fail.Truncated("JPEG 2000 main header");
-            ushort marker = BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(pos));
-            if (marker == Sot) break;
-            if (marker == Eoc) throw Fail.Corrupt("JPEG 2000 codestream has no tiles");
-            if ((marker >> 8) != 0xFF) throw Fail.Corrupt($"JPEG 2000 main header: expected a marker at byte {pos}, found {marker:X4}");
-            int len = BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(pos + 2));
-            if (len < 2) throw Fail.Corrupt($"JPEG 2000 marker {marker:X4} length {len}");
-            if (pos + 2 + len > d.Length) throw Fail.Truncated($"JPEG 2000 marker {marker:X4}");
-            var seg = d.AsSpan(pos + 4, len - 2);
-            if (!sawSiz && marker != Siz) throw Fail.Corrupt("JPEG 2000: SIZ must follow SOC");
-            switch (marker)
-            {
-                case Siz:
-                    if (sawSiz) throw Fail.Corrupt("JPEG 2000: two SIZ markers");
-                    ParseSiz(seg, options);
-                    Main = new J2kParameters(Components.Length);
-                    sawSiz = true;
-                    break;
-                case Cap:
-                    RefuseCapabilities(seg);
-                    break;
-                case Ppm:
-                    if (seg.Length < 1) throw Fail.Corrupt("JPEG 2000 PPM marker is empty");
-                    (ppm ??= []).Add((seg[0], seg[1..].ToArray()));
-                    break;
-                case Tlm or Plm or Crg or Com or Prf or Cpf:
-                    break;
-                default:
-                    ParseParameter(marker, seg, Main, mainHeader: true);
-                    break;
-            }
-            pos += 2 + len;
-        }
-        if (Main.Cod is null) throw Fail.Corrupt("JPEG 2000 main header has no COD marker");
-        if (Main.Qcd is null && Main.Qcc.Any(q => q is null)) throw Fail.Corrupt("JPEG 2000 main header has no QCD marker");
-
+        int pos = ParseMainHeader(options, out var ppm);
         Tiles = new J2kTilePart?[TilesX * TilesY];
         var ppmHeaders = ppm is null ? null : SplitPpm(ppm);
         int tilePartCount = 0;
@@ -205,6 +164,58 @@ internal sealed class J2kCodestream
             pos = (int)end;
         }
         if (tilePartCount == 0) throw Fail.Truncated("JPEG 2000 codestream has no tile-parts");
+    }
+
+    /// <summary>
+    /// Reads the main header (SOC up to the first SOT): SIZ first, then coding and quantisation defaults; PPM
+    /// packed headers are collected into <paramref name="ppm"/>. Returns the offset of the first SOT.
+    /// </summary>
+    private int ParseMainHeader(ImageDecodeOptions options, out List<(int Index, byte[] Data)>? ppm)
+    {
+        var d = Data;
+        int pos = 2;
+        bool sawSiz = false;
+        ppm = null;
+        // Main header: every marker segment up to the first SOT.
+        while (true)
+        {
+            if (pos + 4 > d.Length) throw Fail.Truncated("JPEG 2000 main header");
+            ushort marker = BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(pos));
+            if (marker == Sot) break;
+            if (marker == Eoc) throw Fail.Corrupt("JPEG 2000 codestream has no tiles");
+            if ((marker >> 8) != 0xFF) throw Fail.Corrupt($"JPEG 2000 main header: expected a marker at byte {pos}, found {marker:X4}");
+            int len = BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(pos + 2));
+            if (len < 2) throw Fail.Corrupt($"JPEG 2000 marker {marker:X4} length {len}");
+            if (pos + 2 + len > d.Length) throw Fail.Truncated($"JPEG 2000 marker {marker:X4}");
+            var seg = d.AsSpan(pos + 4, len - 2);
+            if (!sawSiz && marker != Siz) throw Fail.Corrupt("JPEG 2000: SIZ must follow SOC");
+            switch (marker)
+            {
+                case Siz:
+                    if (sawSiz) throw Fail.Corrupt("JPEG 2000: two SIZ markers");
+                    ParseSiz(seg, options);
+                    Main = new J2kParameters(Components.Length);
+                    sawSiz = true;
+                    break;
+                case Cap:
+                    RefuseCapabilities(seg);
+                    break;
+                case Ppm:
+                    if (seg.Length < 1) throw Fail.Corrupt("JPEG 2000 PPM marker is empty");
+                    (ppm ??= []).Add((seg[0], seg[1..].ToArray()));
+                    break;
+                case Tlm or Plm or Crg or Com or Prf or Cpf:
+                    break;
+                default:
+                    ParseParameter(marker, seg, Main, mainHeader: true);
+                    break;
+            }
+            pos += 2 + len;
+        }
+        if (Main.Cod is null) throw Fail.Corrupt("JPEG 2000 main header has no COD marker");
+        if (Main.Qcd is null && Main.Qcc.Any(q => q is null)) throw Fail.Corrupt("JPEG 2000 main header has no QCD marker");
+
+        return pos;
     }
 
     private static List<byte[]> SplitPpm(List<(int Index, byte[] Data)> ppm)

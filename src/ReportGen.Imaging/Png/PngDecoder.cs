@@ -25,29 +25,32 @@ public static class PngDecoder
         if (data.Length < 8 || !data[..8].SequenceEqual(Signature))
             throw new ImageDecodeException(ImageDecodeErrorCodes.BadMagic, "not a PNG: signature missing");
 
+        using var idat = new MemoryStream();
+        var (h, palette, paletteAlpha) = ReadChunks(data, options, idat);
+        int outChannels = OutputChannels(h, paletteAlpha);
+        var pixels = AllocatePixels(h, outChannels, idat.Length, options);
+        byte[] raw = Inflate(idat, h);
+        Unfilter(raw, h, pixels, outChannels, palette);
+        return new PixelImage(h.Width, h.Height, outChannels, pixels)
+        {
+            Metadata = new ImageMetadata { Format = "png", BitsStored = h.BitDepth },
+        };
+    }
+
+    /// <summary>
+    /// Walks the chunks after the signature up to IEND: reads IHDR, PLTE (with tRNS alpha folded in) and appends
+    /// every IDAT body to <paramref name="idat"/>. Unknown ancillary chunks are skipped, unknown critical ones refused.
+    /// PaletteAlpha: a palette image with tRNS, so its output is RGBA.
+    /// </summary>
+    private static (Header Header, float[]? Palette, bool PaletteAlpha) ReadChunks(ReadOnlySpan<byte> data, ImageDecodeOptions options, MemoryStream idat)
+    {
         Header? hdr = null;
         float[]? palette = null; // RGBA per entry
-        int paletteCount = 0;
         byte[]? trns = null;
-        using var idat = new MemoryStream();
-        bool sawEnd = false;
         int pos = 8;
         while (pos < data.Length)
         {
-            if (data.Length - pos < 12) throw Fail.Truncated("PNG chunk header");
-            uint len = BinaryPrimitives.ReadUInt32BigEndian(data[pos..]);
-            if (len > int.MaxValue) throw Fail.Corrupt($"PNG chunk length {len} exceeds 2^31-1");
-            var type = data.Slice(pos + 4, 4);
-            if ((long)pos + 12 + len > data.Length) throw Fail.Truncated($"PNG chunk '{ChunkName(type)}' declares {len} bytes, file ends first");
-            var body = data.Slice(pos + 8, (int)len);
-            if (options.VerifyPngCrc)
-            {
-                uint expected = BinaryPrimitives.ReadUInt32BigEndian(data[(pos + 8 + (int)len)..]);
-                uint actual = Crc32.Update(Crc32.Update(0xFFFFFFFFu, type), body) ^ 0xFFFFFFFFu;
-                if (expected != actual) throw Fail.Corrupt($"PNG chunk '{ChunkName(type)}' CRC mismatch");
-            }
-            pos += 12 + (int)len;
-
+            NextChunk(data, ref pos, options, out var type, out var body);
             if (type.SequenceEqual("IHDR"u8))
             {
                 if (hdr is not null) throw Fail.Corrupt("PNG has two IHDR chunks");
@@ -59,16 +62,7 @@ public static class PngDecoder
             }
             else if (type.SequenceEqual("PLTE"u8))
             {
-                if (len % 3 != 0 || len == 0 || len > 768) throw Fail.Corrupt($"PNG PLTE length {len} is not 3..768 in steps of 3");
-                paletteCount = (int)len / 3;
-                palette = new float[256 * 4];
-                for (int i = 0; i < 256; i++) palette[i * 4 + 3] = 1f; // entries past the palette: opaque black
-                for (int i = 0; i < paletteCount; i++)
-                {
-                    palette[i * 4] = body[i * 3] / 255f;
-                    palette[i * 4 + 1] = body[i * 3 + 1] / 255f;
-                    palette[i * 4 + 2] = body[i * 3 + 2] / 255f;
-                }
+                palette = ReadPalette(body);
             }
             else if (type.SequenceEqual("tRNS"u8))
             {
@@ -80,7 +74,6 @@ public static class PngDecoder
             }
             else if (type.SequenceEqual("IEND"u8))
             {
-                sawEnd = true;
                 break;
             }
             else if ((type[0] & 0x20) == 0)
@@ -88,43 +81,76 @@ public static class PngDecoder
                 throw Fail.Unsupported($"PNG critical chunk '{ChunkName(type)}'");
             }
         }
+        // A missing IEND after complete image data is tolerated, as most decoders do.
         if (hdr is null) throw Fail.Truncated("PNG has no IHDR");
         if (idat.Length == 0) throw Fail.Truncated("PNG has no IDAT data");
-        _ = sawEnd; // a missing IEND after complete image data is tolerated, as most decoders do
         var h = hdr.Value;
         if (h.ColorType == 3 && palette is null) throw Fail.Corrupt("PNG palette image without PLTE");
-
         bool paletteAlpha = false;
         if (h.ColorType == 3 && trns is not null && palette is not null)
         {
             paletteAlpha = true;
             for (int i = 0; i < trns.Length && i < 256; i++) palette[i * 4 + 3] = trns[i] / 255f;
         }
-
-        int outChannels = h.ColorType switch
-        {
-            0 => 1,
-            2 => 3,
-            3 => paletteAlpha ? 4 : 3,
-            4 => 4,
-            6 => 4,
-            _ => throw Fail.Corrupt("PNG colour type"),
-        };
-        // zlib cannot exceed ~1032:1, so far more scanline bytes than that from this much IDAT is a lie or a bomb.
-        if (ExpectedInflatedBytes(h) > idat.Length * options.MaxCompressionRatio + 1024)
-            throw Fail.Bomb($"PNG header announces {h.Width}x{h.Height} from only {idat.Length} bytes of image data");
-        long total = (long)h.Width * h.Height * outChannels;
-        if (total > Array.MaxLength) throw Fail.TooLarge($"PNG {h.Width}x{h.Height} does not fit in memory");
-        var pixels = new float[total];
-
-        byte[] raw = Inflate(idat, h);
-        Unfilter(raw, h, pixels, outChannels, palette);
-        return new PixelImage(h.Width, h.Height, outChannels, pixels)
-        {
-            Metadata = new ImageMetadata { Format = "png", BitsStored = h.BitDepth },
-        };
+        return (h, palette, paletteAlpha);
     }
 
+    /// <summary>Reads the chunk at <paramref name="pos"/> (length, type, body, CRC) and moves past it.</summary>
+    private static void NextChunk(ReadOnlySpan<byte> data, ref int pos, ImageDecodeOptions options, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> body)
+    {
+        if (data.Length - pos < 12) throw Fail.Truncated("PNG chunk header");
+        uint len = BinaryPrimitives.ReadUInt32BigEndian(data[pos..]);
+        if (len > int.MaxValue) throw Fail.Corrupt($"PNG chunk length {len} exceeds 2^31-1");
+        type = data.Slice(pos + 4, 4);
+        if ((long)pos + 12 + len > data.Length) throw Fail.Truncated($"PNG chunk '{ChunkName(type)}' declares {len} bytes, file ends first");
+        body = data.Slice(pos + 8, (int)len);
+        if (options.VerifyPngCrc)
+        {
+            uint expected = BinaryPrimitives.ReadUInt32BigEndian(data[(pos + 8 + (int)len)..]);
+            uint actual = Crc32.Update(Crc32.Update(0xFFFFFFFFu, type), body) ^ 0xFFFFFFFFu;
+            if (expected != actual) throw Fail.Corrupt($"PNG chunk '{ChunkName(type)}' CRC mismatch");
+        }
+        pos += 12 + (int)len;
+    }
+
+    /// <summary>PLTE → 256 RGBA entries in [0, 1]; entries past the palette are opaque black.</summary>
+    private static float[] ReadPalette(ReadOnlySpan<byte> body)
+    {
+        int len = body.Length;
+        if (len % 3 != 0 || len == 0 || len > 768) throw Fail.Corrupt($"PNG PLTE length {len} is not 3..768 in steps of 3");
+        int paletteCount = len / 3;
+        var palette = new float[256 * 4];
+        for (int i = 0; i < 256; i++) palette[i * 4 + 3] = 1f;
+        for (int i = 0; i < paletteCount; i++)
+        {
+            palette[i * 4] = body[i * 3] / 255f;
+            palette[i * 4 + 1] = body[i * 3 + 1] / 255f;
+            palette[i * 4 + 2] = body[i * 3 + 2] / 255f;
+        }
+        return palette;
+    }
+
+    /// <summary>Output channels: grey 1, RGB 3, palette 3 (4 with tRNS), grey+alpha and RGBA 4.</summary>
+    private static int OutputChannels(Header h, bool paletteAlpha) => h.ColorType switch
+    {
+        0 => 1,
+        2 => 3,
+        3 => paletteAlpha ? 4 : 3,
+        4 => 4,
+        6 => 4,
+        _ => throw Fail.Corrupt("PNG colour type"),
+    };
+
+    /// <summary>The output buffer, after refusing a header that promises more pixels than the data could hold.</summary>
+    private static float[] AllocatePixels(Header h, int outChannels, long idatBytes, ImageDecodeOptions options)
+    {
+        // zlib cannot exceed ~1032:1, so far more scanline bytes than that from this much IDAT is a lie or a bomb.
+        if (ExpectedInflatedBytes(h) > idatBytes * options.MaxCompressionRatio + 1024)
+            throw Fail.Bomb($"PNG header announces {h.Width}x{h.Height} from only {idatBytes} bytes of image data");
+        long total = (long)h.Width * h.Height * outChannels;
+        if (total > Array.MaxLength) throw Fail.TooLarge($"PNG {h.Width}x{h.Height} does not fit in memory");
+        return new float[total];
+    }
     private static string ChunkName(ReadOnlySpan<byte> type)
     {
         Span<char> c = stackalloc char[4];

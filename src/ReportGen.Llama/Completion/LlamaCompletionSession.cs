@@ -89,7 +89,7 @@ public sealed class LlamaCompletionSession : IDisposable
     /// <summary>Positions available to context + continuation.</summary>
     public int Window { get; }
 
-    /// <summary>The model.</summary>
+    /// <summary>The model whose context this session holds (owned by the caller).</summary>
     public LlamaModel Model => _model;
 
     /// <summary>llama_decode calls so far (for tests and benchmarks).</summary>

@@ -11,9 +11,9 @@ public enum LlamaLogLevel
     Debug = 1,
     /// <summary>Informational (model loading, context sizes).</summary>
     Info = 2,
-    /// <summary>Warnings.</summary>
+    /// <summary>Something looks wrong but loading or decoding goes on (the default <see cref="LlamaLog.MinimumLevel"/>).</summary>
     Warning = 3,
-    /// <summary>Errors.</summary>
+    /// <summary>An operation failed; the managed call that caused it reports the failure too.</summary>
     Error = 4,
     /// <summary>Nothing is written.</summary>
     None = 100,

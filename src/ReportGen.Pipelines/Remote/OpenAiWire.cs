@@ -11,7 +11,7 @@ public sealed record OpenAiChatRequest
 {
     /// <summary>Model id.</summary>
     [JsonPropertyName("model")] public string? Model { get; init; }
-    /// <summary>The conversation.</summary>
+    /// <summary>The chat so far, oldest first (system, user and assistant turns).</summary>
     [JsonPropertyName("messages")] public IReadOnlyList<OpenAiMessage>? Messages { get; init; }
     /// <summary>Stream as SSE chunks.</summary>
     [JsonPropertyName("stream")] public bool Stream { get; init; }
