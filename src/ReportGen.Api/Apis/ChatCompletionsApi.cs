@@ -13,7 +13,7 @@ public static class ChatCompletionsApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteGroupBuilder MapChatCompletionsApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/chat/completions", Complete).WithTags("Chat").WithSummary("OpenAI-compatible chat completions over the hosted model");
+        v1.MapPost("/chat/completions", Complete).WithTags("Chat").WithName("createChatCompletion").WithSummary("OpenAI-compatible chat completions over the hosted model");
         return v1;
     }
 

@@ -60,8 +60,8 @@ public static class CompletionApi
     public static RouteGroupBuilder MapCompletionApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/reports").WithTags("Completion");
-        group.MapPost("/complete", CompleteAsync).WithSummary("Suggest the next sentence, or the end of the sentence being typed");
-        group.MapPost("/complete/stream", Stream).WithSummary("The same as Server-Sent Events: retrieval first, then the model re-ranked list");
+        group.MapPost("/complete", CompleteAsync).WithName("completeReport").WithSummary("Suggest the next sentence, or the end of the sentence being typed");
+        group.MapPost("/complete/stream", Stream).WithName("completeReportStream").WithSummary("The same as Server-Sent Events: retrieval first, then the model re-ranked list");
         return v1;
     }
 

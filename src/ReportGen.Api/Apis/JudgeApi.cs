@@ -89,7 +89,7 @@ public static class JudgeApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteGroupBuilder MapJudgeApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/reports/judge", Judge).WithTags("Reports")
+        v1.MapPost("/reports/judge", Judge).WithTags("Reports").WithName("judgeReport")
             .WithSummary("Score a candidate report against a reference: method rules (no model), green, radfact or chexprompt (hosted LLM)");
         return v1;
     }

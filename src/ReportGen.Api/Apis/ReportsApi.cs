@@ -22,11 +22,11 @@ public static class ReportsApi
     public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder v1)
     {
         var reports = v1.MapGroup("/reports").WithTags("Reports");
-        reports.MapPost("/structure", Structure)
+        reports.MapPost("/structure", Structure).WithName("structureReport")
             .WithSummary("Sections, sentences and RadGraph entities/relations of a report; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
-        reports.MapPost("/structure/stream", StructureStream).WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
-        reports.MapPost("/classify", Classify).WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
-        reports.MapPost("/classify/stream", ClassifyStream).WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
+        reports.MapPost("/structure/stream", StructureStream).WithName("structureReportStream").WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
+        reports.MapPost("/classify", Classify).WithName("classifyReport").WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
+        reports.MapPost("/classify/stream", ClassifyStream).WithName("classifyReportStream").WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
         return v1;
     }
 
