@@ -19,7 +19,7 @@ public static class JobsApi
         jobs.MapPost("/", Submit).WithName("submitJob").WithSummary("Submit a batch job: JSONL body ({\"id\",\"text\"} per line), ?operation=NAME and its parameters")
 ;
         jobs.MapGet("/{id}", Status).WithName("getJob").WithSummary("A job's progress");
-        jobs.MapGet("/{id}/results", Results).WithName("getJobResults").WithSummary("A job's results so far, as JSONL (one line per record, exactly once)");
+        jobs.MapGet("/{id}/results", Results).WithName("getJobResults").Produces<string>(StatusCodes.Status200OK, "application/x-ndjson").WithSummary("A job's results so far, as JSONL (one line per record, exactly once)");
         return v1;
     }
 

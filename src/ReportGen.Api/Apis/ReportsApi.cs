@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -23,10 +24,11 @@ public static class ReportsApi
     {
         var reports = v1.MapGroup("/reports").WithTags("Reports");
         reports.MapPost("/structure", Structure).WithName("structureReport")
+            .Produces<StructureResponse>(StatusCodes.Status200OK).Produces<JsonObject>(StatusCodes.Status200OK, FhirJson)
             .WithSummary("Sections, sentences and RadGraph entities/relations of a report; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
-        reports.MapPost("/structure/stream", StructureStream).WithName("structureReportStream").WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
+        reports.MapPost("/structure/stream", StructureStream).WithName("structureReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
         reports.MapPost("/classify", Classify).WithName("classifyReport").WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
-        reports.MapPost("/classify/stream", ClassifyStream).WithName("classifyReportStream").WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
+        reports.MapPost("/classify/stream", ClassifyStream).WithName("classifyReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
         return v1;
     }
 
