@@ -97,6 +97,20 @@ public class OpenApiTests : IClassFixture<ReportsApiTests.Host>
         untyped.ShouldBeEmpty("every success answer has a schema");
         ids.Distinct().Count().ShouldBe(ids.Count, "operationIds are unique");
 
+        // required lists only what the handlers reject when missing.
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        foreach (var (path, required) in new[]
+        {
+            ("/v1/reports/structure", new[] { "text" }), ("/v1/reports/classify", ["text"]), ("/v1/reports/judge", ["candidate", "reference"]),
+            ("/v1/reports/complete", ["context"]),
+        })
+        {
+            var reference = paths.GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+            var schema = schemas.GetProperty(reference.Split('/')[^1]);
+            var listed = schema.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(e => e.GetString()).Order().ToArray() : [];
+            listed.ShouldBe(required.Order().ToArray(), path);
+        }
+
         var submit = paths.GetProperty("/v1/jobs").GetProperty("post");
         submit.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/x-ndjson", out _).ShouldBeTrue("the job body is NDJSON");
         var operationParameter = submit.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "operation");

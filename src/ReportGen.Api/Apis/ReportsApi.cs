@@ -140,7 +140,7 @@ public static class ReportsApi
 /// <summary>Structuring request.</summary>
 /// <param name="Text">The report text (any supported language).</param>
 /// <param name="Engine">rules (default), llm or hybrid.</param>
-public sealed record StructureRequest(string? Text, string? Engine);
+public sealed record StructureRequest(string? Text, string? Engine = null);
 
 /// <summary>Structuring response.</summary>
 public sealed record StructureResponse(
@@ -165,7 +165,7 @@ public sealed record StructureResponse(
 public sealed record SectionDto([property: JsonPropertyName("kind")] string Kind, [property: JsonPropertyName("header")] string? Header, [property: JsonPropertyName("text")] string Text);
 
 /// <summary>Classification request: exactly one of <paramref name="Taxonomy"/> (id or inline object) and <paramref name="Labels"/>.</summary>
-public sealed record ClassifyRequest(string? Text, JsonElement? Taxonomy, IReadOnlyList<string>? Labels, string? Engine, string? Language);
+public sealed record ClassifyRequest(string? Text, JsonElement? Taxonomy = null, IReadOnlyList<string>? Labels = null, string? Engine = null, string? Language = null);
 
 /// <summary>Classification response.</summary>
 public sealed record ClassifyResponse(
