@@ -60,4 +60,61 @@ public class OpenApiTests : IClassFixture<ReportsApiTests.Host>
                 operation.Value.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(s => s.Name)).ShouldBe(["ApiKey", "Bearer"], $"{operation.Name} {path.Name}");
         paths.GetProperty("/health/live").EnumerateObject().Any(o => o.Value.TryGetProperty("security", out var _)).ShouldBeFalse("health stays open");
     }
+
+    [Fact]
+    public async Task Every_operation_has_an_id_a_description_a_typed_answer_and_its_errors()
+    {
+        using var client = _factory.CreateClient();
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).RootElement;
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/metrics", "/editor", "/editor/{file}", "/health/live", "/health/ready" })
+            paths.TryGetProperty(path, out _).ShouldBeTrue($"{path} is documented");
+        var ids = new List<string>();
+        var untyped = new List<string>();
+        foreach (var path in paths.EnumerateObject())
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var where = $"{operation.Name} {path.Name}";
+                ids.Add(operation.Value.GetProperty("operationId").GetString()!);
+                operation.Value.GetProperty("description").GetString().ShouldNotBeNullOrWhiteSpace(where);
+                var responses = operation.Value.GetProperty("responses");
+                foreach (var answer in responses.EnumerateObject().Where(r => r.Name.StartsWith('2')))
+                {
+                    if (!answer.Value.TryGetProperty("content", out var content)) untyped.Add($"{where} {answer.Name}");
+                    else untyped.AddRange(content.EnumerateObject().Where(m => !m.Value.TryGetProperty("schema", out _)).Select(m => $"{where} {answer.Name} {m.Name}"));
+                }
+                var expected = new List<string>();
+                if (path.Name.StartsWith("/v1/", StringComparison.Ordinal)) expected.AddRange(["401", "429"]);
+                if (operation.Name == "post") expected.AddRange(["400", "413", "415"]);
+                foreach (var status in expected)
+                {
+                    var content = responses.GetProperty(status).GetProperty("content");
+                    var openAi = path.Name.StartsWith("/v1/chat", StringComparison.Ordinal) || path.Name.StartsWith("/v1/models", StringComparison.Ordinal);
+                    var media = content.GetProperty(openAi ? "application/json" : "application/problem+json");
+                    media.GetProperty("schema").GetProperty("$ref").GetString().ShouldEndWith(openAi ? "OpenAiError" : "ProblemDetails", Case.Sensitive, $"{where} {status}");
+                }
+            }
+        untyped.ShouldBeEmpty("every success answer has a schema");
+        ids.Distinct().Count().ShouldBe(ids.Count, "operationIds are unique");
+
+        // required lists only what the handlers reject when missing.
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        foreach (var (path, required) in new[]
+        {
+            ("/v1/reports/structure", new[] { "text" }), ("/v1/reports/classify", ["text"]), ("/v1/reports/judge", ["candidate", "reference"]),
+            ("/v1/reports/complete", ["context"]),
+        })
+        {
+            var reference = paths.GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+            var schema = schemas.GetProperty(reference.Split('/')[^1]);
+            var listed = schema.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(e => e.GetString()).Order().ToArray() : [];
+            listed.ShouldBe(required.Order().ToArray(), path);
+        }
+
+        var submit = paths.GetProperty("/v1/jobs").GetProperty("post");
+        submit.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/x-ndjson", out _).ShouldBeTrue("the job body is NDJSON");
+        var operationParameter = submit.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "operation");
+        operationParameter.GetProperty("in").GetString().ShouldBe("query");
+        operationParameter.GetProperty("required").GetBoolean().ShouldBeTrue();
+    }
 }

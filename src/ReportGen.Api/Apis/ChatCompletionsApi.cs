@@ -13,7 +13,8 @@ public static class ChatCompletionsApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteGroupBuilder MapChatCompletionsApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/chat/completions", Complete).WithTags("Chat").WithSummary("OpenAI-compatible chat completions over the hosted model");
+        v1.MapPost("/chat/completions", Complete).WithTags("Chat").WithName("createChatCompletion")
+            .Produces<OpenAiChatResponse>(StatusCodes.Status200OK).Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("OpenAI-compatible chat completions over the hosted model");
         return v1;
     }
 

@@ -60,8 +60,8 @@ public static class CompletionApi
     public static RouteGroupBuilder MapCompletionApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/reports").WithTags("Completion");
-        group.MapPost("/complete", CompleteAsync).WithSummary("Suggest the next sentence, or the end of the sentence being typed");
-        group.MapPost("/complete/stream", Stream).WithSummary("The same as Server-Sent Events: retrieval first, then the model re-ranked list");
+        group.MapPost("/complete", CompleteAsync).WithName("completeReport").WithSummary("Suggest the next sentence, or the end of the sentence being typed");
+        group.MapPost("/complete/stream", Stream).WithName("completeReportStream").WithSummary("The same as Server-Sent Events: retrieval first, then the model re-ranked list");
         return v1;
     }
 
@@ -173,7 +173,8 @@ internal sealed class ModelGatedCompletionEngine(ICompletionEngine retrieval, IC
 /// <param name="Anchors">Words the suggestion should contain.</param>
 /// <param name="K">Number of suggestions (1..20, default 3).</param>
 /// <param name="Corpus">Corpus name (default: the service's default corpus).</param>
-public sealed record CompletionRequestBody(string? Context, string? Prefix, IReadOnlyList<string>? Anchors, int? K, string? Corpus);
+// Defaults mark the optional fields, so the OpenAPI document does not list them as required.
+public sealed record CompletionRequestBody(string? Context, string? Prefix = null, IReadOnlyList<string>? Anchors = null, int? K = null, string? Corpus = null);
 
 /// <summary>The answer: suggestions best first.</summary>
 public sealed record CompletionResponse(IReadOnlyList<SuggestionDto> Suggestions, string Corpus, bool Reranked)

@@ -26,11 +26,11 @@ public static class DraftApi
     /// <summary>Maps the endpoints.</summary>
     public static RouteGroupBuilder MapDraftApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/reports/draft", Draft).WithTags("Reports")
+        v1.MapPost("/reports/draft", Draft).WithTags("Reports").WithName("draftReport")
             .Accepts<DraftForm>("multipart/form-data")
             .Produces<JsonObject>(StatusCodes.Status200OK)
             .WithSummary("Draft findings from a study's images (PNG, JPEG, DICOM; a CT series as a zip) and text fields; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
-        v1.MapPost("/reports/draft/stream", DraftStream).WithTags("Reports")
+        v1.MapPost("/reports/draft/stream", DraftStream).WithTags("Reports").WithName("draftReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .Accepts<DraftForm>("multipart/form-data")
             .WithSummary("As /draft, as Server-Sent Events: one 'finding' event per finding as the model writes it, then 'result'");
         return v1;

@@ -25,9 +25,13 @@ public static class EditorApi
         var files = assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
             .ToDictionary(n => n[Prefix.Length..], n => n, StringComparer.Ordinal);
-        var group = app.MapGroup("/editor").WithTags("Editor").ExcludeFromDescription();
-        group.MapGet("/", () => Serve(assembly, files, "index.html"));
-        group.MapGet("/{file}", (string file) => Serve(assembly, files, file));
+        var group = app.MapGroup("/editor").WithTags("Editor");
+        group.MapGet("/", () => Serve(assembly, files, "index.html")).WithName("getEditor")
+            .WithSummary("The report editor page (HTML; the page asks the user for an API key)")
+            .Produces<string>(StatusCodes.Status200OK, "text/html");
+        group.MapGet("/{file}", (string file) => Serve(assembly, files, file)).WithName("getEditorFile")
+            .WithSummary("A file of the editor page (script or style sheet)")
+            .Produces<string>(StatusCodes.Status200OK, "text/javascript", "text/css").Produces(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -10,8 +10,10 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health");
-        group.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null)));
-        group.MapGet("/ready", Ready);
+        group.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live", null))).WithName("getLiveness")
+            .WithSummary("Liveness probe: 200 while the process answers");
+        group.MapGet("/ready", Ready).WithName("getReadiness")
+            .WithSummary("Readiness probe: 200 when every configured model is loaded, else 503 listing what is not");
         return app;
     }
 

@@ -16,10 +16,10 @@ public static class JobsApi
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder v1)
     {
         var jobs = v1.MapGroup("/jobs").WithTags("Jobs");
-        jobs.MapPost("/", Submit).WithSummary("Submit a batch job: JSONL body ({\"id\",\"text\"} per line), ?operation=NAME and its parameters")
+        jobs.MapPost("/", Submit).WithName("submitJob").WithSummary("Submit a batch job: JSONL body ({\"id\",\"text\"} per line), ?operation=NAME and its parameters")
 ;
-        jobs.MapGet("/{id}", Status).WithSummary("A job's progress");
-        jobs.MapGet("/{id}/results", Results).WithSummary("A job's results so far, as JSONL (one line per record, exactly once)");
+        jobs.MapGet("/{id}", Status).WithName("getJob").WithSummary("A job's progress");
+        jobs.MapGet("/{id}/results", Results).WithName("getJobResults").Produces<string>(StatusCodes.Status200OK, "application/x-ndjson").WithSummary("A job's results so far, as JSONL (one line per record, exactly once)");
         return v1;
     }
 

@@ -89,7 +89,7 @@ public static class JudgeApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteGroupBuilder MapJudgeApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/reports/judge", Judge).WithTags("Reports")
+        v1.MapPost("/reports/judge", Judge).WithTags("Reports").WithName("judgeReport")
             .WithSummary("Score a candidate report against a reference: method rules (no model), green, radfact or chexprompt (hosted LLM)");
         return v1;
     }
@@ -190,8 +190,8 @@ public static class JudgeApi
 public sealed record JudgeRequest(
     [property: JsonPropertyName("candidate")] JsonElement? Candidate,
     [property: JsonPropertyName("reference")] JsonElement? Reference,
-    [property: JsonPropertyName("method")] string? Method,
-    [property: JsonPropertyName("max_tokens")] int? MaxTokens,
+    [property: JsonPropertyName("method")] string? Method = null,
+    [property: JsonPropertyName("max_tokens")] int? MaxTokens = null,
     [property: JsonPropertyName("green_format")] string? GreenFormat = null);
 
 /// <summary>A judgement: score and status as <c>reportgen judge</c> prints them, the judge's result as it reports it (snake_case) and provenance.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -22,11 +23,12 @@ public static class ReportsApi
     public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder v1)
     {
         var reports = v1.MapGroup("/reports").WithTags("Reports");
-        reports.MapPost("/structure", Structure)
+        reports.MapPost("/structure", Structure).WithName("structureReport")
+            .Produces<StructureResponse>(StatusCodes.Status200OK).Produces<JsonObject>(StatusCodes.Status200OK, FhirJson)
             .WithSummary("Sections, sentences and RadGraph entities/relations of a report; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
-        reports.MapPost("/structure/stream", StructureStream).WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
-        reports.MapPost("/classify", Classify).WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
-        reports.MapPost("/classify/stream", ClassifyStream).WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
+        reports.MapPost("/structure/stream", StructureStream).WithName("structureReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
+        reports.MapPost("/classify", Classify).WithName("classifyReport").WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
+        reports.MapPost("/classify/stream", ClassifyStream).WithName("classifyReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
         return v1;
     }
 
@@ -138,7 +140,7 @@ public static class ReportsApi
 /// <summary>Structuring request.</summary>
 /// <param name="Text">The report text (any supported language).</param>
 /// <param name="Engine">rules (default), llm or hybrid.</param>
-public sealed record StructureRequest(string? Text, string? Engine);
+public sealed record StructureRequest(string? Text, string? Engine = null);
 
 /// <summary>Structuring response.</summary>
 public sealed record StructureResponse(
@@ -163,7 +165,7 @@ public sealed record StructureResponse(
 public sealed record SectionDto([property: JsonPropertyName("kind")] string Kind, [property: JsonPropertyName("header")] string? Header, [property: JsonPropertyName("text")] string Text);
 
 /// <summary>Classification request: exactly one of <paramref name="Taxonomy"/> (id or inline object) and <paramref name="Labels"/>.</summary>
-public sealed record ClassifyRequest(string? Text, JsonElement? Taxonomy, IReadOnlyList<string>? Labels, string? Engine, string? Language);
+public sealed record ClassifyRequest(string? Text, JsonElement? Taxonomy = null, IReadOnlyList<string>? Labels = null, string? Engine = null, string? Language = null);
 
 /// <summary>Classification response.</summary>
 public sealed record ClassifyResponse(
