@@ -80,7 +80,8 @@ public static class ReportGenServiceExtensions
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddSingleton<IExceptionProblemMapper, PipelineProblemMapper>();
-        services.AddSingleton<IExceptionProblemMapper, LlmProblemMapper>();
+        services.AddSingleton<IExceptionProblemMapper, ModelProblemMapper>();
+        services.AddSingleton<HostedModels>();
     }
 
     // Logs (JSON, never a request body) and the meters /metrics exports.

@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -127,7 +128,7 @@ public sealed partial class LlamaChatClient : IChatClient
     /// Builds the prompt (chat template, images embedded in place) and the generation options a request maps to,
     /// without running it (for callers that drive the <see cref="SequenceScheduler"/> themselves).
     /// </summary>
-    /// <exception cref="NotSupportedException">An image without a provider, an unsupported content type or template.</exception>
+    /// <exception cref="ModelInputException">An image without a provider or an unsupported content type (the caller's input).</exception>
     public async Task<(LlamaPrompt Prompt, GenerationOptions Options)> PrepareAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -152,21 +153,21 @@ public sealed partial class LlamaChatClient : IChatClient
                         break;
                     case DataContent d when d.HasTopLevelMediaType("image") || d.MediaType == "application/dicom":
                         if (_images is null)
-                            throw new NotSupportedException($"the request contains an image but '{_metadata.DefaultModelId}' is a text-only model (configure a vision-language model set: an mmproj, or an encoder and projector)");
+                            throw new ModelInputException($"the request contains an image but '{_metadata.DefaultModelId}' is a text-only model (configure a vision-language model set: an mmproj, or an encoder and projector)", ModelInputException.Unsupported);
                         images.Add(await _images.EmbedAsync(d.Data, d.MediaType, d.RawRepresentation as DecodedImage, cancellationToken).ConfigureAwait(false));
                         text.Append(Marker(images.Count - 1));
                         break;
                     case DataContent d:
-                        throw new NotSupportedException($"content of media type '{d.MediaType}' is not supported by the llama.cpp chat client");
+                        throw new ModelInputException($"content of media type '{d.MediaType}' is not supported by the llama.cpp chat client", ModelInputException.Unsupported);
                     case UriContent u when u.HasTopLevelMediaType("image"):
-                        throw new NotSupportedException("image URIs are not fetched; send the image bytes as DataContent");
+                        throw new ModelInputException("image URIs are not fetched; send the image bytes as DataContent", ModelInputException.Unsupported);
                     default:
                         break; // usage, reasoning and other non-prompt content is not part of the prompt
                 }
             }
             turns.Add(new LlamaChatTurn(message.Role.Value, text.ToString()));
         }
-        if (turns.Count == 0) throw new ArgumentException("no messages", nameof(messages));
+        if (turns.Count == 0) throw new ModelInputException("no messages");
 
         var formatted = model.ApplyChatTemplate(turns, addAssistantPrefix: true);
         var bosText = model.BosToken >= 0 ? Encoding.UTF8.GetString(model.TokenToBytes(model.BosToken, renderSpecial: true)) : "";
@@ -248,7 +249,7 @@ public sealed partial class LlamaChatClient : IChatClient
         CancellationToken cancellationToken)
     {
         if (formatted.Contains(projector.Marker, StringComparison.Ordinal))
-            throw new ArgumentException($"the message text contains the media marker '{projector.Marker}', which stands for an image; remove it", "messages");
+            throw new ModelInputException($"the message text contains the media marker '{projector.Marker}', which stands for an image; remove it");
         var ordered = new List<RgbImage>(pictures.Count);
         var text = MarkerPattern().Replace(formatted, m =>
         {

@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using ReportGen.Core.Imaging;
 
 namespace ReportGen.Llama;
@@ -41,12 +42,12 @@ public sealed record LlamaPrompt(IReadOnlyList<PromptPart> Parts)
     public static implicit operator LlamaPrompt(string text) => FromText(text);
 
     /// <summary>Splits <paramref name="text"/> at each <paramref name="placeholder"/> and puts the images there, in order.</summary>
-    /// <exception cref="ArgumentException">The number of placeholders differs from the number of images.</exception>
+    /// <exception cref="ModelInputException">The number of placeholders differs from the number of images.</exception>
     public static LlamaPrompt WithImages(string text, IReadOnlyList<ImageEmbeddings> images, string placeholder = ImagePlaceholder)
     {
         var pieces = text.Split(placeholder);
         if (pieces.Length - 1 != images.Count)
-            throw new ArgumentException($"the prompt has {pieces.Length - 1} '{placeholder}' placeholders but {images.Count} images were given", nameof(images));
+            throw new ModelInputException($"the prompt has {pieces.Length - 1} '{placeholder}' placeholders but {images.Count} images were given");
         var parts = new List<PromptPart>();
         for (var i = 0; i < pieces.Length; i++)
         {

@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using System.Runtime.InteropServices;
 using System.Text;
 using ReportGen.Core.Imaging;
@@ -128,7 +129,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <param name="parseSpecial">Parse special-token text such as <c>&lt;start_of_turn&gt;</c>.</param>
     /// <param name="maxPositions">Refuse before encoding when the prompt would take this many positions or more (the context size); 0 = no limit.</param>
     /// <param name="cancellationToken">Checked between image encodes.</param>
-    /// <exception cref="ArgumentException">Marker and image counts differ, an image mtmd cannot preprocess, or a prompt too long for <paramref name="maxPositions"/>.</exception>
+    /// <exception cref="ModelInputException">Marker and image counts differ, an image mtmd cannot preprocess, or a prompt too long for <paramref name="maxPositions"/>.</exception>
     public LlamaPrompt Tokenize(string text, IReadOnlyList<RgbImage> images, bool addSpecial, bool parseSpecial, int maxPositions = 0,
         CancellationToken cancellationToken = default)
     {
@@ -139,7 +140,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
         var positions = 0;
         for (var i = 0; i < n; i++) positions += (int)MtmdNative.mtmd_input_chunk_get_n_tokens(MtmdNative.mtmd_input_chunks_get(chunks, (nuint)i));
         if (maxPositions > 0 && positions >= maxPositions)
-            throw new ArgumentException($"the prompt with its {images.Count} image(s) takes {positions} positions but the context holds {maxPositions}", nameof(images));
+            throw new ModelInputException($"the prompt with its {images.Count} image(s) takes {positions} positions but the context holds {maxPositions}");
 
         var parts = new List<PromptPart>(n);
         for (var i = 0; i < n; i++)
@@ -217,7 +218,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     {
         var markers = CountMarkers(text);
         if (markers != images.Count)
-            throw new ArgumentException($"the prompt has {markers} image marker(s) '{Marker}' but {images.Count} image(s) were given", nameof(images));
+            throw new ModelInputException($"the prompt has {markers} image marker(s) '{Marker}' but {images.Count} image(s) were given");
         var bitmaps = new SafeMtmdBitmapHandle[images.Count];
         var chunks = new SafeMtmdInputChunksHandle(MtmdNative.mtmd_input_chunks_init());
         try
@@ -241,8 +242,8 @@ public sealed unsafe class MultimodalProjector : IDisposable
             return rc switch
             {
                 0 => chunks,
-                1 => throw new ArgumentException($"the prompt's image markers do not match the {images.Count} image(s): {Explain(errors)}", nameof(images)),
-                _ => throw new ArgumentException($"the projector '{ProjectorType}' could not preprocess the image: {Explain(errors)}", nameof(images)),
+                1 => throw new ModelInputException($"the prompt's image markers do not match the {images.Count} image(s): {Explain(errors)}"),
+                _ => throw new ModelInputException($"the projector '{ProjectorType}' could not preprocess the image: {Explain(errors)}"),
             };
         }
         catch

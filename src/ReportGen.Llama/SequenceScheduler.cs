@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using System.Runtime.CompilerServices;
 using ReportGen.Core.Imaging;
 using ReportGen.Llama.Native;
@@ -77,7 +78,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// Queues a generation. Tokenisation, validation and sampler creation happen here, so bad input fails now.
     /// </summary>
     /// <exception cref="SchedulerFullException">The queue is full.</exception>
-    /// <exception cref="ArgumentException">Empty or too long prompt, wrong embedding dimension, bad sampling options or grammar.</exception>
+    /// <exception cref="ModelInputException">Empty or too long prompt, image embeddings that do not fit the model or its batch.</exception>
+    /// <exception cref="ArgumentException">Bad sampling options or grammar.</exception>
     public SequenceRequest Submit(LlamaPrompt prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
@@ -115,9 +117,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             }
             first = false;
         }
-        if (promptTokens == 0) throw new ArgumentException("the prompt is empty", nameof(prompt));
+        if (promptTokens == 0) throw new ModelInputException("the prompt is empty");
         if (promptTokens >= ContextSize)
-            throw new ArgumentException($"the prompt takes {promptTokens} positions but the context holds {ContextSize}", nameof(prompt));
+            throw new ModelInputException($"the prompt takes {promptTokens} positions but the context holds {ContextSize}");
         var maxTokens = Math.Min(options.MaxTokens, ContextSize - promptTokens);
 
         var sampler = options.Sampling.CreateChain(Model);
@@ -187,13 +189,13 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(embeddings);
         embeddings.Validate();
         if (part.NonCausal && embeddings.Tokens > _context.BatchSize)
-            throw new ArgumentException(
-                $"the image takes {embeddings.Tokens} tokens that must be decoded in one batch, but the batch holds {_context.BatchSize} (raise the batch size)", nameof(part));
+            throw new ModelInputException(
+                $"the image takes {embeddings.Tokens} tokens that must be decoded in one batch, but the batch holds {_context.BatchSize} (raise the batch size)");
         if (part.Positions is < 1) throw new ArgumentException("an embedding block must advance at least one position", nameof(part));
         if (embeddings.Dimension != Model.InputEmbeddingSize)
-            throw new ArgumentException(
-                $"image embeddings have dimension {embeddings.Dimension} but the model's embedding size is {Model.InputEmbeddingSize} (wrong projector for this LLM?)", nameof(embeddings));
-        if (embeddings.Tokens > ContextSize) throw new ArgumentException($"image embeddings have {embeddings.Tokens} rows, more than the context ({ContextSize})", nameof(embeddings));
+            throw new ModelInputException(
+                $"image embeddings have dimension {embeddings.Dimension} but the model's embedding size is {Model.InputEmbeddingSize} (wrong projector for this LLM?)");
+        if (embeddings.Tokens > ContextSize) throw new ModelInputException($"image embeddings have {embeddings.Tokens} rows, more than the context ({ContextSize})");
     }
 
     private void Signal()

@@ -82,8 +82,9 @@ public class ChatClientTests
         var options = new ChatOptions { MaxOutputTokens = 20 };
 
         IChatClient blind = new LlamaChatClient(scheduler);
-        (await Should.ThrowAsync<NotSupportedException>(() => blind.GetResponseAsync([Message([1, 2, 3])], options, Ct)))
-            .Message.ShouldContain("text-only model");
+        var refused = await Should.ThrowAsync<ReportGen.Core.Models.ModelInputException>(() => blind.GetResponseAsync([Message([1, 2, 3])], options, Ct));
+        refused.Message.ShouldContain("text-only model");
+        refused.Code.ShouldBe(ReportGen.Core.Models.ModelInputException.Unsupported);   // typed: the API maps it to a 400 once
 
         var provider = new HashEmbeddingProvider(scheduler.Model.InputEmbeddingSize);
         IChatClient seeing = new LlamaChatClient(scheduler, provider);

@@ -173,7 +173,7 @@ public class MultimodalProjectorTests
         var (model, _) = MtmdFixtures.Load(MtmdFixtures.Llava);
         await using var scheduler = MtmdFixtures.Scheduler(model);
         using var client = new LlamaChatClient(scheduler, options: new LlamaChatClientOptions { ModelId = "tiny-llava-text" });
-        var ex = await Should.ThrowAsync<NotSupportedException>(() =>
+        var ex = await Should.ThrowAsync<ReportGen.Core.Models.ModelInputException>(() =>
             client.PrepareAsync([new ChatMessage(ChatRole.User, [new DataContent(new byte[] { 1 }, "image/png")])], null, Ct));
         ex.Message.ShouldContain("tiny-llava-text");
     }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
+using ReportGen.Api.Hosting;
 using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Api.Apis;
@@ -19,13 +21,12 @@ public static class ChatCompletionsApi
     }
 
     /// <summary>Runs one completion, streamed as SSE chunks when <c>stream</c> is true.</summary>
-    public static async Task<IResult> Complete(OpenAiChatRequest request, IServiceProvider services, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<OpenAiChatResponse>, ServerSentEventsResult<string>>> Complete(OpenAiChatRequest request, HostedModels models, CancellationToken cancellationToken)
     {
         var messages = Messages(request);
         var options = Options(request);
         var includeUsage = IncludeUsage(request);
-        var chat = services.GetService<IChatClient>()
-            ?? throw new RequestFieldException("model", "no chat model is configured on this service (ReportGen:Llm:Model)", StatusCodes.Status503ServiceUnavailable);
+        var chat = models.RequireChat("model", "no chat model is configured on this service (ReportGen:Llm:Model)");
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n")[..24];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var model = request.Model ?? options.ModelId ?? "default";

@@ -66,36 +66,16 @@ public static class CompletionApi
     }
 
     /// <summary>Answers one request with k suggestions.</summary>
-    public static async Task<Results<Ok<CompletionResponse>, ValidationProblem>> CompleteAsync(
-        CompletionRequestBody body, ICompletionEngine engine, CancellationToken cancellationToken)
-    {
-        if (ToRequest(body, out var request) is { } invalid) return invalid;
-        try
-        {
-            var result = await engine.CompleteAsync(request, cancellationToken);
-            return TypedResults.Ok(CompletionResponse.From(result));
-        }
-        catch (CompletionInputException ex)
-        {
-            return Invalid(ex.Field, Detail(ex));
-        }
-    }
+    public static async Task<Ok<CompletionResponse>> CompleteAsync(CompletionRequestBody body, ICompletionEngine engine, CancellationToken cancellationToken) =>
+        TypedResults.Ok(CompletionResponse.From(await engine.CompleteAsync(ToRequest(body), cancellationToken)));
 
     /// <summary>Streams <c>suggestions</c> events (each a full list; keep the latest), then a <c>done</c> event.</summary>
-    public static Results<ServerSentEventsResult<CompletionResponse>, ValidationProblem> Stream(
-        CompletionRequestBody body, ICompletionEngine engine, CorpusRegistry corpora, CancellationToken cancellationToken)
+    public static ServerSentEventsResult<CompletionResponse> Stream(CompletionRequestBody body, ICompletionEngine engine, CorpusRegistry corpora, CancellationToken cancellationToken)
     {
-        if (ToRequest(body, out var request) is { } invalid) return invalid;
-        try
-        {
-            // Resolve the corpus before the stream starts so an unknown name is a 400, not a broken stream.
-            CompletionEngine.Validate(request);
-            corpora.Get(request.Corpus);
-        }
-        catch (CompletionInputException ex)
-        {
-            return Invalid(ex.Field, Detail(ex));
-        }
+        var request = ToRequest(body);
+        // Resolve the corpus before the stream starts so an unknown name is a 400, not a broken stream.
+        CompletionEngine.Validate(request);
+        corpora.Get(request.Corpus);
         return TypedResults.ServerSentEvents(Events(engine, request, cancellationToken));
     }
 
@@ -109,19 +89,14 @@ public static class CompletionApi
         yield return new SseItem<CompletionResponse>(new CompletionResponse([], "", false), "done");
     }
 
-    private static ValidationProblem? ToRequest(CompletionRequestBody? body, out CompletionRequest request)
+    // Input errors are thrown (CompletionInputException) and become a 400 naming the field in one place (CompletionProblemMapper).
+    private static CompletionRequest ToRequest(CompletionRequestBody? body)
     {
-        request = new CompletionRequest("");
-        if (body is null) return Invalid("body", "A JSON body is required.");
-        if (body.Context is null) return Invalid("context", "context is required (the report so far; it may be empty).");
-        if (body.Anchors is { } a && a.Any(x => x is null)) return Invalid("anchors", "anchor words must be strings.");
-        request = new CompletionRequest(body.Context, body.Prefix, body.Anchors, body.K ?? 3, body.Corpus);
-        return null;
+        if (body is null) throw new CompletionInputException("body", "A JSON body is required.");
+        if (body.Context is null) throw new CompletionInputException("context", "context is required (the report so far; it may be empty).");
+        if (body.Anchors is { } a && a.Any(x => x is null)) throw new CompletionInputException("anchors", "anchor words must be strings.");
+        return new CompletionRequest(body.Context, body.Prefix, body.Anchors, body.K ?? 3, body.Corpus);
     }
-
-    private static ValidationProblem Invalid(string field, string detail) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [detail] }, detail, title: "Invalid completion request",
-            extensions: new Dictionary<string, object?> { ["field"] = field });
 
     // ArgumentException appends " (Parameter 'x')"; the field is reported separately.
     private static string Detail(CompletionInputException ex) => ex.Message.Split(" (Parameter", 2)[0];

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.AI;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using ReportGen.Api.Fhir;
 using ReportGen.Api.Hosting;
@@ -37,10 +37,11 @@ public static class DraftApi
     }
 
     /// <summary>Drafts the whole report.</summary>
-    public static async Task<IResult> Draft(HttpContext context, DraftStudyBuilder studies, PromptLibrary prompts, StructuringService structuring, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult<JsonObject>> Draft(HttpContext context, DraftStudyBuilder studies, PromptLibrary prompts, StructuringService structuring,
+        HostedModels models, CancellationToken cancellationToken)
     {
         var study = await ReadAsync(context, studies, cancellationToken);
-        var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, study, prompts, cancellationToken);
+        var (service, request, provenanceOf) = await PrepareAsync(models, study, prompts, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await service.DraftAsync(request, cancellationToken);
         var provenance = provenanceOf(start);
@@ -50,10 +51,11 @@ public static class DraftApi
     }
 
     /// <summary>Drafts and streams findings as they are produced.</summary>
-    public static async Task<IResult> DraftStream(HttpContext context, DraftStudyBuilder studies, PromptLibrary prompts, CancellationToken cancellationToken)
+    public static async Task<ServerSentEventsResult<object>> DraftStream(HttpContext context, DraftStudyBuilder studies, PromptLibrary prompts, HostedModels models,
+        CancellationToken cancellationToken)
     {
         var study = await ReadAsync(context, studies, cancellationToken);
-        var (service, request, provenanceOf) = await PrepareAsync(context.RequestServices, study, prompts, cancellationToken);
+        var (service, request, provenanceOf) = await PrepareAsync(models, study, prompts, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         DraftResult? final = null;
         var findings = service.StreamFindingsAsync(request, cancellationToken, r => final = r).GetAsyncEnumerator(cancellationToken);
@@ -129,31 +131,21 @@ public static class DraftApi
     }
 
     private static async Task<(DraftingService Service, DraftRequest Request, Func<long, Provenance> ProvenanceOf)> PrepareAsync(
-        IServiceProvider services, DraftStudy study, PromptLibrary prompts, CancellationToken cancellationToken)
+        HostedModels models, DraftStudy study, PromptLibrary prompts, CancellationToken cancellationToken)
     {
-        var host = services.GetService<LlmHost>();
-        if (host is not { HasModelSet: true } || services.GetService<IChatClient>() is not { } chat)
-            throw new RequestFieldException("model", "no vision-language model set configured (ReportGen:Llm:ModelSet)", StatusCodes.Status503ServiceUnavailable, "no_model_set");
-        try
-        {
-            await host.Client.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            throw new LlmUnavailableException("the model set is still loading; retry shortly");
-        }
+        var (host, chat) = await models.RequireModelSetAsync(cancellationToken);
         var set = host.SetDefinition!;
         if (set.Modality != study.Modality)
             throw new RequestFieldException("modality", $"the configured model set '{set.Id}' drafts {set.Modality}, not {study.Modality}", StatusCodes.Status400BadRequest);
         // Boxes come back in the encoder's view; the request's geometry maps them to the original image's pixels.
         var request = study.ToRequest(host.EncoderPreprocessing);
         var prompt = PromptProvenance.Of(prompts[host.DraftPromptName]);
-        var models = host.SetProvenance;
+        var setModels = host.SetProvenance;
         return (new DraftingService(chat, prompts, promptName: host.DraftPromptName), request, start => new Provenance
         {
             Pipeline = "draft",
             Engine = "llm",
-            Models = models,
+            Models = setModels,
             Prompt = prompt,
             ElapsedMs = Provenance.Since(start),
         });

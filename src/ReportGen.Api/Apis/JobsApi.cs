@@ -24,19 +24,19 @@ public static class JobsApi
     }
 
     /// <summary>Validates and stores the job, then answers 202 with its status.</summary>
-    public static async Task<Results<Accepted<JobStatus>, ProblemHttpResult>> Submit(HttpContext context, JobStore store, CancellationToken cancellationToken)
+    public static async Task<Accepted<JobStatus>> Submit(HttpContext context, JobStore store, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("application/x-ndjson" or "application/jsonl" or "application/json-lines" or "application/jsonlines"))
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Content-Type", "Send the records as application/x-ndjson (one JSON object per line).");
+            throw Invalid(StatusCodes.Status415UnsupportedMediaType, "Content-Type", "Send the records as application/x-ndjson (one JSON object per line).");
         var operationName = request.Query["operation"].ToString();
         if (string.IsNullOrWhiteSpace(operationName))
-            return Problem(StatusCodes.Status400BadRequest, "operation", $"Name the operation: one of {string.Join(", ", store.Operations.Keys.Order())}.");
+            throw Invalid(StatusCodes.Status400BadRequest, "operation", $"Name the operation: one of {string.Join(", ", store.Operations.Keys.Order())}.");
         if (!store.Operations.TryGetValue(operationName, out var operation))
-            return Problem(StatusCodes.Status400BadRequest, "operation", $"Unknown operation '{operationName}'; known: {string.Join(", ", store.Operations.Keys.Order())}.");
+            throw Invalid(StatusCodes.Status400BadRequest, "operation", $"Unknown operation '{operationName}'; known: {string.Join(", ", store.Operations.Keys.Order())}.");
         var parameters = request.Query.Where(q => q.Key != "operation").ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        if (operation.ValidateParameters(parameters) is { } bad) return Problem(StatusCodes.Status400BadRequest, bad.Field, bad.Message);
+        if (operation.ValidateParameters(parameters) is { } bad) throw Invalid(StatusCodes.Status400BadRequest, bad.Field, bad.Message);
 
         var records = new List<string>();
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
@@ -45,11 +45,11 @@ public static class JobsApi
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            if (!IsJsonObject(line)) return Problem(StatusCodes.Status400BadRequest, $"records[{lineNumber}]", $"Line {lineNumber} is not a JSON object.");
-            if (records.Count == MaxRecords) return Problem(StatusCodes.Status413PayloadTooLarge, "body", $"A job holds at most {MaxRecords} records; split the file.");
+            if (!IsJsonObject(line)) throw Invalid(StatusCodes.Status400BadRequest, $"records[{lineNumber}]", $"Line {lineNumber} is not a JSON object.");
+            if (records.Count == MaxRecords) throw Invalid(StatusCodes.Status413PayloadTooLarge, "body", $"A job holds at most {MaxRecords} records; split the file.");
             records.Add(line);
         }
-        if (records.Count == 0) return Problem(StatusCodes.Status400BadRequest, "body", "The body holds no records.");
+        if (records.Count == 0) throw Invalid(StatusCodes.Status400BadRequest, "body", "The body holds no records.");
 
         var client = context.Items[ApiKeyAuthentication.ClientNameItem] as string ?? "unknown";
         var journal = store.Submit(operation.Name, parameters, records, client);
@@ -57,23 +57,20 @@ public static class JobsApi
     }
 
     /// <summary>The job's progress.</summary>
-    public static Results<Ok<JobStatus>, ProblemHttpResult> Status(string id, JobStore store) =>
-        store.Find(id) is { } journal ? TypedResults.Ok(JobStatus.Of(journal)) : NotFound(id);
+    public static Ok<JobStatus> Status(string id, JobStore store) => TypedResults.Ok(JobStatus.Of(Find(id, store)));
 
     /// <summary>Streams the complete result lines.</summary>
-    public static IResult Results(string id, JobStore store, HttpContext context)
+    public static PushStreamHttpResult Results(string id, JobStore store, HttpContext context)
     {
-        if (store.Find(id) is not { } journal) return NotFound(id);
+        var journal = Find(id, store);
         return TypedResults.Stream(stream => journal.CopyResultsAsync(stream, context.RequestAborted), "application/x-ndjson");
     }
 
-    private static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown job", detail: $"No job has id '{id}'.",
-            extensions: new Dictionary<string, object?> { ["field"] = "id", ["errors"] = new Dictionary<string, string[]> { ["id"] = ["unknown job"] } });
+    private static JobJournal Find(string id, JobStore store) =>
+        store.Find(id) ?? throw new RequestFieldException("id", $"No job has id '{id}'.", StatusCodes.Status404NotFound, "unknown_job");
 
-    private static ProblemHttpResult Problem(int status, string field, string detail) =>
-        TypedResults.Problem(statusCode: status, title: status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported content type" : "Invalid job request", detail: detail,
-            extensions: new Dictionary<string, object?> { ["field"] = field, ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
+    // Thrown, as everywhere: the exception handler writes the problem (ProblemExceptionHandler, PipelineProblemMapper).
+    private static RequestFieldException Invalid(int status, string field, string detail) => new(field, detail, status);
 
     private static bool IsJsonObject(string line)
     {

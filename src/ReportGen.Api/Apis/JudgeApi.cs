@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Extensions.AI;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.PipelineResults;
@@ -95,49 +95,28 @@ public static class JudgeApi
     }
 
     /// <summary>Judges one candidate against one reference (the judging front door, <see cref="JudgeSettings"/>, checks and dispatches).</summary>
-    public static async Task<JudgeResponse> Judge(JudgeRequest request, PromptLibrary prompts, RulesJudge rules, ILoggerFactory loggers, IServiceProvider services,
+    public static async Task<Ok<JudgeResponse>> Judge(JudgeRequest request, PromptLibrary prompts, RulesJudge rules, HostedModels models, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var settings = JudgeSettings.Parse(request.Method, request.GreenFormat, request.MaxTokens);
         var candidate = ReadReport(request.Candidate, "candidate");
         var reference = ReadReport(request.Reference, "reference");
-        ServiceFailureCapture? chat = null;
-        if (settings.NeedsModel)
-        {
-            var hosted = services.GetService<IChatClient>()
-                ?? throw new RequestFieldException("method", $"the {settings.MethodName} judge needs a model; none is configured on this service (ReportGen:Llm:Model), use method \"rules\"",
-                    StatusCodes.Status503ServiceUnavailable);
-            chat = new ServiceFailureCapture(hosted);
-        }
+        var chat = settings.NeedsModel
+            ? models.RequireChat("method", $"the {settings.MethodName} judge needs a model; none is configured on this service (ReportGen:Llm:Model), use method \"rules\"")
+            : null;
+        // A full queue or a prompt the model refuses is not a judgement: the judges let it through and it is mapped once
+        // (ModelProblemMapper); only a call that failed (server down) is a "failed" judgement.
         var start = Stopwatch.GetTimestamp();
         var run = await settings.JudgeAsync(candidate, reference, rules, chat, prompts, loggers.CreateLogger<JudgeSettings>(), cancellationToken);
-        // The judges score a failed model call as "failed"; a full queue or an oversized prompt is the caller's to know.
-        chat?.ThrowIfFailed();
         var result = JsonSerializer.SerializeToNode(run.Judgement, run.Judgement.GetType(), ResultJson)!.AsObject();
         if (settings.Method == JudgeMethod.RadFact)
         {
             result["candidate_grounded"] = candidate.IsGrounded;
             result["reference_grounded"] = reference.IsGrounded;
         }
-        var model = services.GetService<LlmHost>()?.Provenance;
-        var provenance = run.PromptName is null
-            ? new Provenance
-            {
-                Pipeline = "judge",
-                Engine = "rules",
-                Ruleset = "rules-judge: radgraph-rules/chexpert-labeler-phrases@44ddeb3 + chexpert-labeler@44ddeb3",
-                ElapsedMs = Provenance.Since(start),
-            }
-            : new Provenance
-            {
-                Pipeline = "judge",
-                Engine = "llm",
-                Models = model is null ? [] : [model],
-                Prompt = PromptProvenance.Of(prompts[run.PromptName]),
-                ElapsedMs = Provenance.Since(start),
-            };
+        var provenance = PipelineProvenance.ForJudge(run.PromptName is null ? null : prompts[run.PromptName], models.Provenance, Provenance.Since(start));
         // score and status at the top, read from the judge's output contract (JudgeOutput), as `reportgen judge` prints them.
-        return new JudgeResponse(settings.MethodName, run.Score, run.Status, result, provenance);
+        return TypedResults.Ok(new JudgeResponse(settings.MethodName, run.Score, run.Status, result, provenance));
     }
 
     /// <summary>

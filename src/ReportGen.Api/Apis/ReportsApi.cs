@@ -3,8 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using ReportGen.Api.Fhir;
+using ReportGen.Api.Hosting;
 using ReportGen.Api.PipelineResults;
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
@@ -33,17 +33,18 @@ public static class ReportsApi
     }
 
     /// <summary>Structures one report.</summary>
-    public static async Task<IResult> Structure(StructureRequest request, HttpContext context, StructuringService service, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<StructureResponse>, JsonHttpResult<JsonObject>>> Structure(StructureRequest request, HttpContext context, StructuringService service,
+        HostedModels models, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunStructure(request, service, PipelineProvenance.HostedModel(context.RequestServices), cancellationToken);
+        var (result, provenance) = await RunStructure(request, service, models.Provenance, cancellationToken);
         if (WantsFhir(context)) return TypedResults.Json(FhirDiagnosticReport.FromStructuring(result, provenance), contentType: FhirJson);
         return TypedResults.Ok(StructureResponse.From(result, provenance));
     }
 
     /// <summary>Structures one report and streams it sentence by sentence.</summary>
-    public static async Task<IResult> StructureStream(StructureRequest request, StructuringService service, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<ServerSentEventsResult<object>> StructureStream(StructureRequest request, StructuringService service, HostedModels models, CancellationToken cancellationToken)
     {
-        var (result, provenance) = await RunStructure(request, service, PipelineProvenance.HostedModel(services), cancellationToken);
+        var (result, provenance) = await RunStructure(request, service, models.Provenance, cancellationToken);
         var response = StructureResponse.From(result, provenance);
         async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
         {
@@ -58,13 +59,13 @@ public static class ReportsApi
     }
 
     /// <summary>Classifies one report.</summary>
-    public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(ClassifyRequest request, ClassificationService service, IServiceProvider services, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await RunClassify(request, service, PipelineProvenance.HostedModel(services), cancellationToken));
+    public static async Task<Ok<ClassifyResponse>> Classify(ClassifyRequest request, ClassificationService service, HostedModels models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await RunClassify(request, service, models.Provenance, cancellationToken));
 
     /// <summary>Classifies one report and streams label by label.</summary>
-    public static async Task<IResult> ClassifyStream(ClassifyRequest request, ClassificationService service, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<ServerSentEventsResult<object>> ClassifyStream(ClassifyRequest request, ClassificationService service, HostedModels models, CancellationToken cancellationToken)
     {
-        var response = await RunClassify(request, service, PipelineProvenance.HostedModel(services), cancellationToken);
+        var response = await RunClassify(request, service, models.Provenance, cancellationToken);
         async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events()
         {
             foreach (var (label, value) in response.Labels)
@@ -177,15 +178,4 @@ public sealed record ClassifyResponse(
     /// <summary>True when the model's answer was cut off by its token limit and not read.</summary>
     [JsonPropertyName("truncated")]
     public bool Truncated { get; init; }
-}
-
-/// <summary>A request field is wrong: a 4xx naming it.</summary>
-public sealed class RequestFieldException(string field, string message, int status, string? code = null) : Exception(message)
-{
-    /// <summary>The request field at fault, as the client spelt it (the problem's <c>field</c>).</summary>
-    public string Field { get; } = field;
-    /// <summary>The HTTP status.</summary>
-    public int Status { get; } = status;
-    /// <summary>A machine-readable code, when there is one (e.g. the image decoder's).</summary>
-    public string? Code { get; } = code;
 }

@@ -18,44 +18,6 @@ using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Api.Hosting;
 
-/// <summary>Which LLM the service hosts (section <c>ReportGen:Llm</c>), or which remote server it uses.</summary>
-public sealed class LlmOptions
-{
-    /// <summary>Configuration section.</summary>
-    public const string Section = "ReportGen:Llm";
-
-    /// <summary>Manifest id (or GGUF path) of the local model; null = no local LLM.</summary>
-    public string? Model { get; set; }
-
-    /// <summary>
-    /// A vision-language model set (models.json <c>sets</c>): its LLM is the hosted model and its image encoder and
-    /// projector inject images (what <c>/v1/reports/draft</c> needs). When set, <see cref="Model"/> may be left out.
-    /// </summary>
-    public string? ModelSet { get; set; }
-
-    /// <summary>An OpenAI-compatible server (vLLM, TGI, llama.cpp-server, another ReportGen) used instead of a local model.</summary>
-    public string? RemoteUrl { get; set; }
-
-    /// <summary>API key sent to the remote server as a bearer token.</summary>
-    public string? RemoteApiKey { get; set; }
-
-    /// <summary>KV-cache tokens shared by all concurrent requests.</summary>
-    [Range(64, 1 << 20)] public int ContextSize { get; set; } = 4096;
-
-    /// <summary>Concurrent sequences (continuous batching).</summary>
-    [Range(1, 256)] public int Sequences { get; set; } = 8;
-
-    /// <summary>Requests that may wait; one more is answered 503 with Retry-After.</summary>
-    [Range(0, 100_000)] public int QueueCapacity { get; set; } = 64;
-
-    /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
-    /// oversubscribing them costs far more than it gains.</summary>
-    [Range(0, 1024)] public int Threads { get; set; }
-
-    /// <summary>Layers offloaded to the GPU (CUDA build only); 0 = CPU.</summary>
-    public int GpuLayers { get; set; }
-}
-
 /// <summary>
 /// Loads the configured GGUF once, at start-up (never per request), and serves it to every pipeline through
 /// <see cref="IChatClient"/>. Until it has loaded, /health/ready says not ready and requests get 503.
@@ -104,6 +66,22 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
 
     /// <summary>The client, once loaded.</summary>
     public Task<IChatClient> Client => _client.Task;
+
+    /// <summary>
+    /// The client, waiting at most <see cref="LlmOptions.LoadWaitSeconds"/> for a model that is still loading; after that
+    /// (or after a failed load) <see cref="LlmUnavailableException"/>, a 503 with Retry-After.
+    /// </summary>
+    public async Task<IChatClient> WaitForClientAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.Task.WaitAsync(TimeSpan.FromSeconds(options.Value.LoadWaitSeconds), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new LlmUnavailableException("the model is still loading; retry shortly");
+        }
+    }
 
     /// <summary>
     /// Scoring and generation for auto-completion on the loaded local model (its own small context, so it never
@@ -202,91 +180,4 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         _set?.Dispose();
         _mmprojSet?.Dispose();
     }
-}
-
-/// <summary>The configured LLM is not (yet) available.</summary>
-public sealed class LlmUnavailableException(string message) : Exception(message);
-
-/// <summary>
-/// The <see cref="IChatClient"/> pipelines see: waits for the hosted model (a few seconds at start-up at most),
-/// then forwards. Registered only when a model is configured.
-/// </summary>
-public sealed class HostedChatClient(LlmHost host) : IChatClient
-{
-    private static readonly TimeSpan LoadWait = TimeSpan.FromSeconds(30);
-
-    /// <inheritdoc />
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        await (await Resolve(cancellationToken)).GetResponseAsync(messages, options, cancellationToken);
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var client = await Resolve(cancellationToken);
-        await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken)) yield return update;
-    }
-
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(LlmHost) ? host : serviceType.IsInstanceOfType(this) ? this : null;
-
-    /// <inheritdoc />
-    public void Dispose() { }
-
-    private async Task<IChatClient> Resolve(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await host.Client.WaitAsync(LoadWait, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            throw new LlmUnavailableException("the model is still loading; retry shortly");
-        }
-    }
-}
-
-/// <summary>
-/// The hosted local model as <see cref="ISequenceScorer"/> and <see cref="IContinuationGenerator"/> for auto-completion.
-/// Registered only when <c>ReportGen:Llm:Model</c> is a local model. Until the model has loaded (or when it failed to
-/// load) <see cref="IsReady"/> is false and the completion endpoints answer from retrieval alone (<c>reranked: false</c>)
-/// rather than 503: a suggestion without the model is still useful, and the editor asks again on the next keystroke.
-/// </summary>
-public sealed class HostedCompletionModel(LlmHost host, IOptions<LlmOptions> options) : ISequenceScorer, IContinuationGenerator
-{
-    /// <summary>True once the model is loaded and its completion session exists.</summary>
-    public bool IsReady => host.CompletionSession is not null;
-
-    /// <inheritdoc />
-    public string ModelId => host.CompletionSession?.ModelId ?? options.Value.Model ?? "llm";
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<double>> ScoreAsync(string context, IReadOnlyList<string> continuations, CancellationToken cancellationToken) =>
-        Session().ScoreAsync(context, continuations, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<string?> GenerateAsync(string context, string prefix, int maxTokens, CancellationToken cancellationToken) =>
-        Session().GenerateAsync(context, prefix, maxTokens, cancellationToken);
-
-    private LlamaCompletionSession Session() =>
-        host.CompletionSession ?? throw new LlmUnavailableException("the model is still loading; retry shortly");
-}
-
-/// <summary>Admission control and model availability as 503 problems with Retry-After.</summary>
-public sealed class LlmProblemMapper : IExceptionProblemMapper
-{
-    /// <inheritdoc />
-    public MappedProblem? TryMap(Exception exception) => exception switch
-    {
-        SchedulerFullException full => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model busy", full.Message, "model", "queue_full", RetryAfterSeconds: 2),
-        LlmUnavailableException unavailable => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model unavailable", unavailable.Message, "model", "model_unavailable", RetryAfterSeconds: 10),
-        // The runtime rejects a prompt it cannot hold (too long for the context, wrong image size) at submission.
-        ArgumentException bad when bad.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
-            new MappedProblem(StatusCodes.Status400BadRequest, "Input does not fit the model", bad.Message.Split(" (Parameter", 2)[0], "messages", "model_input_rejected"),
-        // Content the hosted model cannot take (an image for a text-only model, an unknown media type).
-        NotSupportedException unsupported when unsupported.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
-            new MappedProblem(StatusCodes.Status400BadRequest, "Input not supported by the model", unsupported.Message, "messages", "model_input_unsupported"),
-        _ => null,
-    };
 }

@@ -11,7 +11,7 @@ namespace ReportGen.Api.Jobs;
 /// <c>structure</c>: RadGraph structuring of each record (parameter <c>engine</c>, default rules); each result is
 /// <c>{"0": radgraph, "provenance": ...}</c>.
 /// </summary>
-public sealed class StructureJobOperation(StructuringService service, IServiceProvider services) : IJobOperation
+public sealed class StructureJobOperation(StructuringService service, Hosting.HostedModels models) : IJobOperation
 {
     /// <inheritdoc />
     public string Name => "structure";
@@ -31,7 +31,7 @@ public sealed class StructureJobOperation(StructuringService service, IServicePr
         var engine = StructuringEngines.Parse(parameters.GetValueOrDefault("engine") ?? "rules")!.Value;
         var start = Stopwatch.GetTimestamp();
         var result = await service.StructureAsync(text, engine, cancellationToken);
-        var provenance = PipelineProvenance.ForStructure(result, PipelineProvenance.HostedModel(services), Provenance.Since(start));
+        var provenance = PipelineProvenance.ForStructure(result, models.Provenance, Provenance.Since(start));
         return new JsonObject
         {
             ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions),
@@ -44,7 +44,7 @@ public sealed class StructureJobOperation(StructuringService service, IServicePr
 /// <c>classify</c>: labels for each record (parameters <c>taxonomy</c> or <c>labels</c>, <c>engine</c>); each result is
 /// <c>{"language", "labels", "provenance"}</c>.
 /// </summary>
-public sealed class ClassifyJobOperation(ClassificationService service, IServiceProvider services) : IJobOperation
+public sealed class ClassifyJobOperation(ClassificationService service, Hosting.HostedModels models) : IJobOperation
 {
     /// <inheritdoc />
     public string Name => "classify";
@@ -74,7 +74,7 @@ public sealed class ClassifyJobOperation(ClassificationService service, IService
         {
             var start = Stopwatch.GetTimestamp();
             var result = await service.ClassifyAsync(Request(text, parameters), cancellationToken);
-            var provenance = PipelineProvenance.ForClassify(result, PipelineProvenance.HostedModel(services), Provenance.Since(start));
+            var provenance = PipelineProvenance.ForClassify(result, models.Provenance, Provenance.Since(start));
             return new JsonObject
             {
                 ["language"] = result.Language,

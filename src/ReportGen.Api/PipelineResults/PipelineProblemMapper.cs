@@ -14,10 +14,13 @@ public sealed class PipelineProblemMapper : IExceptionProblemMapper
     /// <inheritdoc />
     public MappedProblem? TryMap(Exception exception) => exception switch
     {
-        // A 503 names what is missing (a model); like every 503 it says when to ask again.
-        Apis.RequestFieldException { Status: StatusCodes.Status503ServiceUnavailable } r =>
-            new MappedProblem(r.Status, "Service unavailable", r.Message, r.Field, r.Code ?? "not_configured", RetryAfterSeconds: 300),
-        Apis.RequestFieldException r => new MappedProblem(r.Status, "Invalid request", r.Message, r.Field, r.Code),
+        Apis.RequestFieldException r => new MappedProblem(r.Status, r.Status switch
+            {
+                StatusCodes.Status404NotFound => "Not found",
+                StatusCodes.Status413PayloadTooLarge => "Request too large",
+                StatusCodes.Status415UnsupportedMediaType => "Unsupported content type",
+                _ => "Invalid request",
+            }, r.Message, r.Field, r.Code),
         DraftInputException d => new MappedProblem(d.Problem switch
             {
                 InputProblem.TooLarge => StatusCodes.Status413PayloadTooLarge,

@@ -17,9 +17,6 @@ public static class PipelineProvenance
     /// <summary>The rules behind the classification rules engine.</summary>
     public const string ClassifyRuleset = "chexpert-labeler@44ddeb3+multilingual-cues";
 
-    /// <summary>The hosted LLM's id and sha256 when one is configured.</summary>
-    public static ModelProvenance? HostedModel(IServiceProvider services) => services.GetService<Hosting.LlmHost>()?.Provenance;
-
     /// <summary>Provenance of a structuring result.</summary>
     public static Provenance ForStructure(StructuringResult result, ModelProvenance? model, double elapsedMs) => new()
     {
@@ -45,6 +42,14 @@ public static class PipelineProvenance
             ElapsedMs = elapsedMs,
         };
     }
+
+    /// <summary>The rules behind the model-free judge: the structuring rules find the findings, the labeller their polarity.</summary>
+    public const string JudgeRuleset = "rules-judge: " + StructureRuleset + " + chexpert-labeler@44ddeb3";
+
+    /// <summary>Provenance of a judgement: the rules judge (no prompt) or an LLM judge with its prompt and the model.</summary>
+    public static Provenance ForJudge(PromptTemplate? prompt, ModelProvenance? model, double elapsedMs) => prompt is null
+        ? new() { Pipeline = "judge", Engine = "rules", Ruleset = JudgeRuleset, ElapsedMs = elapsedMs }
+        : new() { Pipeline = "judge", Engine = "llm", Models = model is null ? [] : [model], Prompt = PromptProvenance.Of(prompt), ElapsedMs = elapsedMs };
 
     private static PromptProvenance? Of(PromptIdentity? prompt) => prompt is null ? null : new(prompt.Name, prompt.Sha256);
 }

@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -51,7 +52,7 @@ public sealed class CheXpromptJudge(IChatClient chat, PromptLibrary prompts, int
                 return new CheXpromptJudgement(false, new int[6], new int[6], "the answer was cut off at the token limit") { Status = JudgeStatus.Truncated };
             return Parse(response.Text);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ModelCallException.IsCallFailure(ex))
         {
             PipelineFailures.Record(logger, "judge-chexprompt", ex, candidate, reference);
             return new CheXpromptJudgement(false, new int[6], new int[6], $"the model call failed ({ex.GetType().Name})") { Status = JudgeStatus.Failed };

@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
@@ -5,21 +6,6 @@ using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Judging;
-
-/// <summary>Whether a judge's answer could be scored (the <c>status</c> every judgement reports).</summary>
-public static class JudgeStatus
-{
-    /// <summary>The answer was read; the score stands.</summary>
-    public const string Parsed = "parsed";
-    /// <summary>The model answered but the answer could not be read: no score (never a silent 0).</summary>
-    public const string Unparseable = "unparseable";
-    /// <summary>The model call itself failed (exception, transport): no score.</summary>
-    public const string Failed = "failed";
-    /// <summary>RadFact only: some phrases got no verdict (counted), but both sides still have a score.</summary>
-    public const string Partial = "partial";
-    /// <summary>The model's answer was cut off by its token limit and was not read: no score (raise max_tokens).</summary>
-    public const string Truncated = "truncated";
-}
 
 /// <summary>Which GREEN answer form the judge asks for and parses.</summary>
 public enum GreenOutputFormat
@@ -95,7 +81,7 @@ public sealed partial class GreenJudge(IChatClient chat, PromptLibrary prompts, 
         {
             response = await chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ModelCallException.IsCallFailure(ex))
         {
             // A model failure is not a judgement: no score, status "failed"; the log keeps what went wrong.
             PipelineFailures.Record(logger, "judge-green", ex, candidate, reference);

@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -204,7 +205,7 @@ public sealed class RadFactJudge(IChatClient chat, PromptLibrary prompts, int? m
             if (ModelAnswer.IsCutOff(response)) return new PhraseVerdict(phrase.Text, null, []) { Boxes = phrase.Boxes, Failure = JudgeStatus.Truncated };
             return ParseVerdict(phrase.Text, response.Text) with { Boxes = phrase.Boxes };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ModelCallException.IsCallFailure(ex))
         {
             // A model failure is counted, never scored as "not entailed"; the log keeps what went wrong.
             PipelineFailures.Record(logger, "judge-radfact", ex, [phrase.Text, .. premise.Select(p => p.Text)]);

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReportGen.Api.Hosting;
+
+/// <summary>Which LLM the service hosts (section <c>ReportGen:Llm</c>), or which remote server it uses.</summary>
+public sealed class LlmOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "ReportGen:Llm";
+
+    /// <summary>Manifest id (or GGUF path) of the local model; null = no local LLM.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>
+    /// A vision-language model set (models.json <c>sets</c>): its LLM is the hosted model and its image encoder and
+    /// projector inject images (what <c>/v1/reports/draft</c> needs). When set, <see cref="Model"/> may be left out.
+    /// </summary>
+    public string? ModelSet { get; set; }
+
+    /// <summary>An OpenAI-compatible server (vLLM, TGI, llama.cpp-server, another ReportGen) used instead of a local model.</summary>
+    public string? RemoteUrl { get; set; }
+
+    /// <summary>API key sent to the remote server as a bearer token.</summary>
+    public string? RemoteApiKey { get; set; }
+
+    /// <summary>KV-cache tokens shared by all concurrent requests.</summary>
+    [Range(64, 1 << 20)] public int ContextSize { get; set; } = 4096;
+
+    /// <summary>Concurrent sequences (continuous batching).</summary>
+    [Range(1, 256)] public int Sequences { get; set; } = 8;
+
+    /// <summary>Requests that may wait; one more is answered 503 with Retry-After.</summary>
+    [Range(0, 100_000)] public int QueueCapacity { get; set; } = 64;
+
+    /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
+    /// oversubscribing them costs far more than it gains.</summary>
+    [Range(0, 1024)] public int Threads { get; set; }
+
+    /// <summary>Layers offloaded to the GPU (CUDA build only); 0 = CPU.</summary>
+    public int GpuLayers { get; set; }
+
+    /// <summary>
+    /// Seconds a request waits for a model that is still loading before it is answered 503 with Retry-After (every
+    /// pipeline and the draft endpoint wait through <see cref="LlmHost.WaitForClientAsync"/>).
+    /// </summary>
+    [Range(0, 3600)] public int LoadWaitSeconds { get; set; } = 30;
+}
