@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
 using ReportGen.Llama;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Cli;
@@ -52,6 +53,18 @@ internal static class CliChatClients
         if ((factory ?? Create)(model) is { } chat) return new EngineModel(chat, prompts);
         await stderr.WriteLineAsync($"reportgen {command}: the LLM engine needs a chat model: pass --model ID (a GGUF from models/models.json or a path) or set {LlmUrlEnvironmentVariable} to an OpenAI-compatible server").ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// The identity of the model <see cref="Create"/> uses, as the service names its own: the remote server's origin
+    /// (never its URL, which may carry credentials), a manifest model's hash, or a GGUF path's file name ("unverified").
+    /// </summary>
+    public static ModelProvenance ProvenanceOf(string? model)
+    {
+        if (Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url)
+            return ModelProvenance.RemoteLlm(model, Uri.TryCreate(url, UriKind.Absolute, out var server) ? server : null);
+        var manifest = ModelManifest.DefaultPath() is { } path ? ModelManifest.Load(path) : null;
+        return ModelProvenance.LocalLlm(model is null ? null : manifest?.Find(model), model ?? "");
     }
 
     /// <summary>REPORTGEN_LLM_THREADS: the cores a command may use (ggml threads spin; oversubscribing is slow); 0 = all.</summary>

@@ -116,7 +116,10 @@ public class JudgeCommandTests
         if (engine == "llm")
         {
             provenance.GetProperty("prompt").GetProperty("sha256").GetString()!.Length.ShouldBe(64);
-            provenance.GetProperty("model").GetString().ShouldBe("stories260K");
+            // The manifest's id and hash, as the service names its model.
+            var model = provenance.GetProperty("models")[0];
+            model.GetProperty("id").GetString().ShouldBe("stories260k");
+            model.GetProperty("sha256").GetString()!.Length.ShouldBe(64);
         }
         return root;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 using ReportGen.Api.Hosting;
 using ReportGen.Pipelines.Remote;
 
@@ -21,10 +22,10 @@ public static class ChatCompletionsApi
     }
 
     /// <summary>Runs one completion, streamed as SSE chunks when <c>stream</c> is true.</summary>
-    public static async Task<Results<Ok<OpenAiChatResponse>, ServerSentEventsResult<string>>> Complete(OpenAiChatRequest request, HostedModels models, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<OpenAiChatResponse>, ServerSentEventsResult<string>>> Complete(OpenAiChatRequest request, HostedModels models, IOptions<ReportGenApiOptions> limits, CancellationToken cancellationToken)
     {
         var messages = Messages(request);
-        var options = Options(request);
+        var options = Options(request, limits.Value.MaxChatTokens);
         var includeUsage = IncludeUsage(request);
         var chat = models.RequireChat("model", "no chat model is configured on this service (ReportGen:Llm:Model)");
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n")[..24];
@@ -88,7 +89,7 @@ public static class ChatCompletionsApi
 
     // Changes when the service version or the model answering changes (what OpenAI's field is for: reproducibility).
     private static string Fingerprint(string model) =>
-        "fp_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PipelineResults.Provenance.Version + "\n" + model)))[..12];
+        "fp_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ReportGen.Pipelines.Audit.Provenance.Version + "\n" + model)))[..12];
 
     private static bool IncludeUsage(OpenAiChatRequest request) => request.StreamOptions switch
     {
@@ -165,10 +166,10 @@ public static class ChatCompletionsApi
         return content;
     }
 
-    private static ChatOptions Options(OpenAiChatRequest request)
+    private static ChatOptions Options(OpenAiChatRequest request, int maxChatTokens)
     {
         var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
-        if (maxTokens is < 1 or > 32768) throw new RequestFieldException("max_tokens", "max_tokens must be between 1 and 32768", StatusCodes.Status400BadRequest);
+        if (maxTokens < 1 || maxTokens > maxChatTokens) throw new RequestFieldException("max_tokens", $"max_tokens must be between 1 and {maxChatTokens}", StatusCodes.Status400BadRequest);
         if (request.Temperature is < 0 or > 2) throw new RequestFieldException("temperature", "temperature must be between 0 and 2", StatusCodes.Status400BadRequest);
         if (request.TopP is <= 0 or > 1) throw new RequestFieldException("top_p", "top_p must be in (0, 1]", StatusCodes.Status400BadRequest);
         if (request.TopK is < 0) throw new RequestFieldException("top_k", "top_k must be >= 0", StatusCodes.Status400BadRequest);

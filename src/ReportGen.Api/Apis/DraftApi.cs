@@ -8,6 +8,7 @@ using Microsoft.Extensions.Primitives;
 using ReportGen.Api.Fhir;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
@@ -139,16 +140,10 @@ public static class DraftApi
             throw new RequestFieldException("modality", $"the configured model set '{set.Id}' drafts {set.Modality}, not {study.Modality}", StatusCodes.Status400BadRequest);
         // Boxes come back in the encoder's view; the request's geometry maps them to the original image's pixels.
         var request = study.ToRequest(host.EncoderPreprocessing);
-        var prompt = PromptProvenance.Of(prompts[host.DraftPromptName]);
+        var prompt = prompts[host.DraftPromptName];
         var setModels = host.SetProvenance;
-        return (new DraftingService(chat, prompts, promptName: host.DraftPromptName), request, start => new Provenance
-        {
-            Pipeline = "draft",
-            Engine = "llm",
-            Models = setModels,
-            Prompt = prompt,
-            ElapsedMs = Provenance.Since(start),
-        });
+        return (new DraftingService(chat, prompts, promptName: host.DraftPromptName), request,
+            start => PipelineProvenance.ForDraft(set.Id, setModels, prompt, study.ImageCount, Provenance.Since(start)));
     }
 
     // One text field: absent is null; given twice is a 400 naming it (its content is the front door's to check).

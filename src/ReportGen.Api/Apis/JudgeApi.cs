@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReportGen.Api.Fhir;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
 using ReportGen.Pipelines.Classification;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Core.RadGraph;
 using ReportGen.Pipelines.Structuring;
 

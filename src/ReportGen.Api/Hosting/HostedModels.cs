@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 
 namespace ReportGen.Api.Hosting;
 

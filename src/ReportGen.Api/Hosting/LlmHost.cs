@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Api.Problems;
 using ReportGen.Api.Telemetry;
 using ReportGen.Core.Imaging;
@@ -107,7 +108,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(5) };
                 if (o.RemoteApiKey is { } key) http.DefaultRequestHeaders.Authorization = new("Bearer", key);
                 _client.SetResult(new OpenAiCompatibleChatClient(http, o.Model ?? "default"));
-                Provenance = new ModelProvenance(o.Model ?? "remote", "remote:" + url, "llm");
+                Provenance = ModelProvenance.RemoteLlm(o.Model, http.BaseAddress);
             }
             else
             {
@@ -140,7 +141,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 metrics.ActiveSequences = () => _scheduler.Stats.Active;
                 metrics.DecodedTokens = () => _scheduler.Stats.TokensDecoded;
                 metrics.TokensPerSecond = TokensPerSecond;
-                Provenance = new ModelProvenance(entry?.Id ?? Path.GetFileName(path), entry?.Sha256 ?? "unverified", "llm");
+                Provenance = ModelProvenance.LocalLlm(entry, path);
                 _completion = new LlamaCompletionSession(_model, new LlamaCompletionOptions { ModelId = Provenance.Id, Threads = o.Threads });
                 var chatOptions = new LlamaChatClientOptions { ModelId = entry?.Id ?? Path.GetFileName(path) };
                 _client.SetResult(_mmprojSet is { } mm

@@ -29,6 +29,13 @@ public sealed class ReportGenApiOptions : IValidatableObject
     /// <summary>Default request deadline in seconds; a request running longer is cancelled with 504.</summary>
     [Range(1, 3600)] public int RequestTimeoutSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// The largest <c>max_tokens</c> a chat completion may ask for (a larger value is a 400 naming the field). The
+    /// pipelines' own limits live with their front doors: drafting <c>DraftStudyBuilder.MaxOutputTokens</c>, judging
+    /// <c>JudgeSettings.MaxOutputTokens</c>.
+    /// </summary>
+    [Range(1, 1 << 20)] public int MaxChatTokens { get; set; } = 32768;
+
     /// <summary>Set by the host: whether the environment is Development (auth may be off only there).</summary>
     internal bool IsDevelopment { get; set; }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Structuring;
 

@@ -8,6 +8,8 @@ using ReportGen.Imaging;
 using ReportGen.Imaging.Ct;
 using ReportGen.Llama;
 using ReportGen.Onnx;
+using System.Diagnostics;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Prompts;
 
@@ -97,10 +99,10 @@ internal static class DraftCommand
         {
             return Fail(stderr, 2, $"--model: {e.Message}");
         }
-        catch (ArgumentException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(MultimodalProjector).Assembly)
+        catch (ModelInputException e)
         {
             // The runtime refuses what the model cannot take (an image too large for the context).
-            return Fail(stderr, 2, e.Message.Split(" (Parameter", 2)[0]);
+            return Fail(stderr, 2, e.Message);
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or KeyNotFoundException or LlamaException
                                       or OnnxRuntimeException or DllNotFoundException or NotSupportedException or PromptRenderException)
@@ -126,7 +128,8 @@ internal static class DraftCommand
         var request = study.ToRequest(set?.EncoderPreprocessing, evidence);
 
         var service = engine.Service;
-        var provenance = engine.Provenance(study.ImageCount);
+        var start = Stopwatch.GetTimestamp();
+        JsonObject ProvenanceNow() => JsonSerializer.SerializeToNode(engine.ProvenanceOf(study.ImageCount, Provenance.Since(start)))!.AsObject();
         var json = new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         if (o.Stream)
         {
@@ -139,7 +142,7 @@ internal static class DraftCommand
                 await stdout.WriteLineAsync(line.ToJsonString(json)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            var done = DraftJson.Result(final!, request, study.FrontalSize, provenance);
+            var done = DraftJson.Result(final!, request, study.FrontalSize, ProvenanceNow());
             done.Remove("findings");
             var last = new JsonObject { ["type"] = "done", ["findings_count"] = index };
             foreach (var (key, value) in done) last[key] = value?.DeepClone();
@@ -147,7 +150,7 @@ internal static class DraftCommand
             return 0;
         }
         var result = await service.DraftAsync(request, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync(DraftJson.Result(result, request, study.FrontalSize, provenance).ToJsonString(json)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(DraftJson.Result(result, request, study.FrontalSize, ProvenanceNow()).ToJsonString(json)).ConfigureAwait(false);
         return 0;
     }
 
@@ -265,28 +268,24 @@ internal sealed class DraftEngine : IDisposable
             $"--model: no {modality} model set has all its files ({string.Join("; ", missing)}); put them in models/ or a folder named by REPORTGEN_MODELS (the test sets: REPORTGEN_MODELS=tests/fixtures/gguf for the tiny VLMs, tests/fixtures/onnx for the ONNX projectors), or pass --model");
     }
 
-    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector, or its mmproj).</summary>
-    public IReadOnlyList<(string Id, string Role, string Sha256)> Models =>
-        (Set, MmprojSet) switch
-        {
-            ({ } set, _) => [(LlmId, "llm", LlmSha256 ?? "unverified"), (set.Encoder.Entry.Id, "vision-encoder", set.Encoder.Entry.Sha256), (set.Projector.Entry.Id, "projector", set.Projector.Entry.Sha256)],
-            (_, { } mm) => [(LlmId, "llm", LlmSha256 ?? "unverified"), (mm.Mmproj.Entry.Id, "mmproj", mm.Mmproj.Entry.Sha256)],
-            _ => [(LlmId, "llm", LlmSha256 ?? "unverified")],
-        };
-
-    /// <summary>The provenance block of the draft JSON.</summary>
-    public JsonObject Provenance(int images)
+    /// <summary>Models with their manifest hashes (the LLM, and the set's encoder and projector, or its mmproj), as the service lists them.</summary>
+    public IReadOnlyList<ModelProvenance> Models
     {
-        var prompt = Prompts[Service.Prompt];
-        return new JsonObject
+        get
         {
-            ["model_set"] = SetId,
-            ["models"] = new JsonArray(Models.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["role"] = m.Role, ["sha256"] = m.Sha256 }).ToArray()),
-            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
-            ["engine"] = "llama.cpp",
-            ["images_injected"] = SetId is null ? 0 : images,
-        };
+            var llm = new ModelProvenance(LlmId, LlmSha256 ?? "unverified", "llm");
+            return (Set, MmprojSet) switch
+            {
+                ({ } set, _) => [llm, new(set.Encoder.Entry.Id, set.Encoder.Entry.Sha256, "vision-encoder"), new(set.Projector.Entry.Id, set.Projector.Entry.Sha256, "projector")],
+                (_, { } mm) => [llm, new(mm.Mmproj.Entry.Id, mm.Mmproj.Entry.Sha256, "mmproj")],
+                _ => [llm],
+            };
+        }
     }
+
+    /// <summary>The provenance of a draft, built as the service builds it (<see cref="PipelineProvenance.ForDraft"/>).</summary>
+    public Provenance ProvenanceOf(int images, double elapsedMs) =>
+        PipelineProvenance.ForDraft(SetId, Models, Prompts[Service.Prompt], SetId is null ? 0 : images, elapsedMs);
 
     public void Dispose()
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ReportGen.Core.Text;
+using ReportGen.Pipelines.Audit;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
@@ -66,7 +67,7 @@ internal static class JudgeCommand
             if (!settings.NeedsModel)
             {
                 result = (await settings.JudgeAsync(candidate, reference, new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")), null, null, null, cancellationToken).ConfigureAwait(false)).Output;
-                result["provenance"] = Provenance("rules", null, null, start, "rules-radgraph + rules-labeler chexpert14");
+                result["provenance"] = PipelineProvenance.ForJudge(null, null, Provenance.Since(start));
             }
             else
             {
@@ -76,7 +77,7 @@ internal static class JudgeCommand
                 using var owned = chat;
                 var run = await settings.JudgeAsync(candidate, reference, null, chat, prompts, new StderrLogger(stderr, "reportgen judge"), cancellationToken).ConfigureAwait(false);
                 result = run.Output;
-                result["provenance"] = Provenance("llm", prompts[run.PromptName!], args.Model, start, null);
+                result["provenance"] = PipelineProvenance.ForJudge(prompts[run.PromptName!], CliChatClients.ProvenanceOf(args.Model), Provenance.Since(start));
             }
             await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);
             return 0;
@@ -107,15 +108,4 @@ internal static class JudgeCommand
         await stderr.WriteLineAsync($"reportgen judge: {message}").ConfigureAwait(false);
         return 2;
     }
-
-    private static Dictionary<string, object?> Provenance(string engine, PromptTemplate? prompt, string? model, long start, string? ruleset) => new()
-    {
-        ["engine"] = engine,
-        ["prompt"] = prompt is null ? null : new Dictionary<string, string> { ["name"] = prompt.Name, ["sha256"] = prompt.ContentHash },
-        // A remote server's URL may carry credentials: name the source, not the URL.
-        ["model"] = model ?? (engine == "llm" ? $"remote ({CliChatClients.LlmUrlEnvironmentVariable})" : null),
-        ["ruleset"] = ruleset,
-        ["elapsed_ms"] = Math.Round(Stopwatch.GetElapsedTime(start).TotalMilliseconds, 3),
-        ["generated_at"] = DateTimeOffset.UtcNow,
-    };
 }

@@ -12,7 +12,7 @@ public sealed record DetectedLanguage(string Code, double Confidence, bool Suppo
 public static class LanguageDetector
 {
     /// <summary>Languages the rules engine has cues for.</summary>
-    public static readonly IReadOnlyList<string> Supported = ["en", "es", "fr", "da", "de", "ja"];
+    public static IReadOnlyList<string> Supported => Rules.RulesLabeler.SupportedLanguages;   // one list: the languages the rules have cues for
 
     // Function words plus frequent radiology words per language (folded: lower case, accents removed).
     private static readonly Dictionary<string, HashSet<string>> Stopwords = new Dictionary<string, string[]>

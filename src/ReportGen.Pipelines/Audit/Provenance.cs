@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Serialization;
 
-namespace ReportGen.Api.PipelineResults;
+namespace ReportGen.Pipelines.Audit;
 
 /// <summary>
 /// What produced a result: engine, models with their hashes, prompt with its hash, timings, service version.
-/// Every result the API returns carries one (what an audit or a regulator asks for).
+/// Every result the API and the CLI print carries one (what an audit or a regulator asks for); the pipelines' results
+/// are turned into it in one place, <see cref="PipelineProvenance"/>, so both hosts say the same thing.
 /// </summary>
 public sealed record Provenance
 {
@@ -20,11 +21,19 @@ public sealed record Provenance
     [JsonPropertyName("prompt")] public PromptProvenance? Prompt { get; init; }
     /// <summary>Rule set or taxonomy identity (rules engines).</summary>
     [JsonPropertyName("ruleset")] public string? Ruleset { get; init; }
+    /// <summary>The vision-language model set (drafting).</summary>
+    [JsonPropertyName("model_set")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ModelSet { get; init; }
+    /// <summary>How many images were injected into the prompt (drafting).</summary>
+    [JsonPropertyName("images_injected")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ImagesInjected { get; init; }
     /// <summary>Wall time in milliseconds.</summary>
     [JsonPropertyName("elapsed_ms")] public double ElapsedMs { get; init; }
     /// <summary>When the result was produced (UTC).</summary>
     [JsonPropertyName("generated_at")] public DateTimeOffset GeneratedAt { get; init; } = DateTimeOffset.UtcNow;
-    /// <summary>The service build.</summary>
+    /// <summary>The build of ReportGen that produced it (service and CLI are one build).</summary>
     [JsonPropertyName("service_version")] public string ServiceVersion { get; init; } = Version;
 
     /// <summary>The informational version of this build.</summary>
@@ -33,14 +42,4 @@ public sealed record Provenance
 
     /// <summary>Milliseconds since <paramref name="startTimestamp"/> (from <see cref="Stopwatch.GetTimestamp"/>).</summary>
     public static double Since(long startTimestamp) => Math.Round(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, 3);
-}
-
-/// <summary>A model's identity.</summary>
-public sealed record ModelProvenance([property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("sha256")] string Sha256, [property: JsonPropertyName("role")] string Role);
-
-/// <summary>A prompt's identity: its name and the SHA-256 of the prompt file's bytes.</summary>
-public sealed record PromptProvenance([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("sha256")] string Sha256)
-{
-    /// <summary>The identity of a loaded prompt file.</summary>
-    public static PromptProvenance Of(ReportGen.Pipelines.Prompts.PromptTemplate prompt) => new(prompt.Name, prompt.ContentHash);
 }

@@ -2,12 +2,11 @@ using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Prompts;
 using ReportGen.Pipelines.Structuring;
 
-namespace ReportGen.Api.PipelineResults;
+namespace ReportGen.Pipelines.Audit;
 
 /// <summary>
-/// The provenance of structure and classify results, built in one place for the report endpoints and the batch
-/// jobs: engine, rule set (rules and hybrid), the hosted model (llm and hybrid) and the prompt file the result
-/// names (llm and hybrid).
+/// The provenance of every pipeline's result, built in one place for the API (endpoints, batch jobs) and the CLI:
+/// engine, rule set (rules and hybrid), the model (llm and hybrid) and the prompt file the result names.
 /// </summary>
 public static class PipelineProvenance
 {
@@ -50,6 +49,18 @@ public static class PipelineProvenance
     public static Provenance ForJudge(PromptTemplate? prompt, ModelProvenance? model, double elapsedMs) => prompt is null
         ? new() { Pipeline = "judge", Engine = "rules", Ruleset = JudgeRuleset, ElapsedMs = elapsedMs }
         : new() { Pipeline = "judge", Engine = "llm", Models = model is null ? [] : [model], Prompt = PromptProvenance.Of(prompt), ElapsedMs = elapsedMs };
+
+    /// <summary>Provenance of a draft: always the LLM engine (the runtime is named by the models), the set's models and the prompt.</summary>
+    public static Provenance ForDraft(string? modelSet, IReadOnlyList<ModelProvenance> models, PromptTemplate prompt, int imagesInjected, double elapsedMs) => new()
+    {
+        Pipeline = "draft",
+        Engine = "llm",
+        ModelSet = modelSet,
+        Models = models,
+        Prompt = PromptProvenance.Of(prompt),
+        ImagesInjected = imagesInjected,
+        ElapsedMs = elapsedMs,
+    };
 
     private static PromptProvenance? Of(PromptIdentity? prompt) => prompt is null ? null : new(prompt.Name, prompt.Sha256);
 }
