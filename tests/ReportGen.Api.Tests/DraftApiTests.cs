@@ -127,7 +127,10 @@ public class DraftApiTests(DraftApiTests.Host host) : IClassFixture<DraftApiTest
     {
         SharedData.Model("mobilenetv2-12-int8.onnx");
         using var client = host.Factory.CreateAuthorizedClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/reports/draft") { Content = Study("00000001_000.png", ("max_tokens", "32")) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/reports/draft")
+        {
+            Content = Study("00000001_000.png", ("max_tokens", "32"), ("subject", "Patient/123"), ("effective", "2024-05-17T09:30:00Z")),
+        };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
         var response = await client.SendAsync(request, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
@@ -142,6 +145,10 @@ public class DraftApiTests(DraftApiTests.Host host) : IClassFixture<DraftApiTest
             .ShouldBe(report.TryGetProperty("contained", out var contained) ? contained.GetArrayLength() : 0);
         report.TryGetProperty("result", out var r).ShouldBe(report.TryGetProperty("contained", out _));
         if (r.ValueKind == JsonValueKind.Array) r.GetArrayLength().ShouldBeGreaterThan(0);
+        report.GetProperty("subject").GetProperty("reference").GetString().ShouldBe("Patient/123");
+        report.GetProperty("effectiveDateTime").GetString().ShouldBe("2024-05-17T09:30:00Z");
+        // The drafted report validates against the official FHIR R4 schema, as the structured ones do.
+        await FhirSchemaTests.AssertValidAsync([report], Ct);
     }
 
     [Fact]

@@ -42,12 +42,14 @@ public static class DraftApi
         HostedModels models, CancellationToken cancellationToken)
     {
         var study = await ReadAsync(context, studies, cancellationToken);
+        var form = await context.Request.ReadFormAsync(cancellationToken);   // read once by ReadAsync; this is the cached form
+        var fhirStudy = FhirStudy.Parse(Text(form, FhirStudy.SubjectField), Text(form, FhirStudy.EffectiveField));
         var (service, request, provenanceOf) = await PrepareAsync(models, study, prompts, cancellationToken);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await service.DraftAsync(request, cancellationToken);
         var provenance = provenanceOf(start);
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(ReportsApi.FhirJson, StringComparison.OrdinalIgnoreCase)))
-            return TypedResults.Json(FhirDiagnosticReport.FromStructuring(structuring.StructureWithRules(ReportText(result)), provenance), contentType: ReportsApi.FhirJson);
+            return TypedResults.Json(FhirDiagnosticReport.FromStructuring(structuring.StructureWithRules(ReportText(result)), provenance, fhirStudy), contentType: ReportsApi.FhirJson);
         return TypedResults.Json(Response(result, request, study.FrontalSize, provenance));
     }
 
@@ -202,5 +204,9 @@ public static class DraftApi
         [JsonPropertyName("modality")] public string? Modality { get; init; }
         /// <summary>Max tokens to generate (1..4096; default: the prompt's).</summary>
         [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
+        /// <summary>FHIR answers: the patient, as a reference such as Patient/123 (DiagnosticReport.subject).</summary>
+        [JsonPropertyName("subject")] public string? Subject { get; init; }
+        /// <summary>FHIR answers: when the study was done, a FHIR dateTime such as 2024-05-17T09:30:00+02:00 (effectiveDateTime).</summary>
+        [JsonPropertyName("effective")] public string? Effective { get; init; }
     }
 }

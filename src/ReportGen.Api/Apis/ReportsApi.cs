@@ -37,8 +37,9 @@ public static class ReportsApi
     public static async Task<Results<Ok<StructureResponse>, JsonHttpResult<JsonObject>>> Structure(StructureRequest request, HttpContext context, StructuringService service,
         HostedModels models, CancellationToken cancellationToken)
     {
+        var study = FhirStudy.Parse(request.Subject, request.Effective);   // checked whatever the answer's form, so a bad value is always a 400
         var (result, provenance) = await RunStructure(request, service, models.Provenance, cancellationToken);
-        if (WantsFhir(context)) return TypedResults.Json(FhirDiagnosticReport.FromStructuring(result, provenance), contentType: FhirJson);
+        if (WantsFhir(context)) return TypedResults.Json(FhirDiagnosticReport.FromStructuring(result, provenance, study), contentType: FhirJson);
         return TypedResults.Ok(StructureResponse.From(result, provenance));
     }
 
@@ -142,7 +143,9 @@ public static class ReportsApi
 /// <summary>Structuring request.</summary>
 /// <param name="Text">The report text (any supported language).</param>
 /// <param name="Engine">rules (default), llm or hybrid.</param>
-public sealed record StructureRequest(string? Text, string? Engine = null);
+/// <param name="Subject">FHIR answers: the patient, as a reference such as <c>Patient/123</c> (DiagnosticReport.subject); left out when not given.</param>
+/// <param name="Effective">FHIR answers: when the study was done, a FHIR dateTime such as <c>2024-05-17T09:30:00+02:00</c> (effectiveDateTime); left out when not given.</param>
+public sealed record StructureRequest(string? Text, string? Engine = null, string? Subject = null, string? Effective = null);
 
 /// <summary>Structuring response.</summary>
 public sealed record StructureResponse(

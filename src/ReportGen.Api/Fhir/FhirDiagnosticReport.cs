@@ -18,8 +18,8 @@ public static class FhirDiagnosticReport
     /// <summary>Code system for RadGraph certainty values (uncertain has no exact SNOMED qualifier).</summary>
     public const string CertaintySystem = "https://reportgen.dev/fhir/CodeSystem/radgraph-certainty";
 
-    /// <summary>The report for a structuring result.</summary>
-    public static JsonObject FromStructuring(StructuringResult result, Provenance provenance)
+    /// <summary>The report for a structuring result; <paramref name="study"/> adds the patient and the study time when the request gave them.</summary>
+    public static JsonObject FromStructuring(StructuringResult result, Provenance provenance, FhirStudy? study = null)
     {
         var entities = result.RadGraph.Entities;
         var observations = new JsonArray();
@@ -49,7 +49,9 @@ public static class FhirDiagnosticReport
                 {
                     ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/observation-category", ["code"] = "imaging" }),
                 }),
-                ["code"] = new JsonObject { ["text"] = finding },
+                ["code"] = SnomedFindings.Coding(finding, sites) is { } coding
+                    ? new JsonObject { ["coding"] = new JsonArray(coding), ["text"] = finding }
+                    : new JsonObject { ["text"] = finding },
                 ["valueCodeableConcept"] = Certainty(entity.Label),
             };
             if (sites.Count > 0) observation["bodySite"] = new JsonObject { ["text"] = string.Join(", ", sites) };
@@ -75,8 +77,11 @@ public static class FhirDiagnosticReport
             {
                 ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "18748-4", ["display"] = "Diagnostic imaging study" }),
             },
-            ["issued"] = provenance.GeneratedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture),
         };
+        // Only what the request said: the service knows neither the patient nor the study time by itself.
+        if (study?.Subject is { } subject) report["subject"] = new JsonObject { ["reference"] = subject };
+        if (study?.Effective is { } effective) report["effectiveDateTime"] = effective;
+        report["issued"] = provenance.GeneratedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
         // FHIR JSON has no empty arrays: a report without findings has neither contained nor result.
         if (observations.Count > 0)
         {
