@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Reflection;
 
 namespace ReportGen.Api.Apis;
@@ -35,7 +36,7 @@ public static class EditorApi
         return app;
     }
 
-    private static IResult Serve(Assembly assembly, Dictionary<string, string> files, string file)
+    private static Results<FileContentHttpResult, NotFound> Serve(Assembly assembly, Dictionary<string, string> files, string file)
     {
         if (!files.TryGetValue(file, out var resource) || !ContentTypes.TryGetValue(Path.GetExtension(file), out var type))
         {

@@ -17,8 +17,9 @@ internal static class DraftRetrieval
         {
             // A saved index (.json) loads as is; a studies JSONL is embedded now (and not saved).
             index = indexPath.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
-                ? StudyIndex.Build(indexPath, set.Encoder.Entry.Id, set.EncodePooled)
+                ? StudyIndex.Build(indexPath, set.Encoder.Entry.Id, set.EncodePooled, set.Encoder.Entry.Sha256)
                 : StudyIndex.Load(indexPath);
+            index.CheckUsableWith(set.Encoder.Entry.Id, set.Encoder.Entry.Sha256, indexPath);
         }
         catch (InvalidDataException e)
         {
@@ -29,8 +30,6 @@ internal static class DraftRetrieval
             throw new DraftInputException("retrieve", $"--retrieve: a stored study's image cannot be decoded: {e.Message}");
         }
         if (saveIndex is not null) index.Save(saveIndex);
-        if (index.EncoderId != set.Encoder.Entry.Id)
-            throw new DraftInputException("retrieve", $"--retrieve: the index holds '{index.EncoderId}' vectors; set '{set.Id}' encodes with '{set.Encoder.Entry.Id}'");
         stderr.WriteLine($"reportgen draft: retrieving {Math.Min(k, index.Count)} of {index.Count} stored studies");
         return index.Search(set.EncodePooled(frontal), k).Select(m => new RetrievedStudy(m.Study.Id, m.Similarity, m.Study.Findings)).ToArray();
     }

@@ -17,26 +17,40 @@ public sealed record StudyMatch(StoredStudy Study, double Similarity);
 /// <summary>
 /// Stored studies for retrieval grounding: each study's pooled encoder vector in an <see cref="ImageEmbeddingIndex"/>,
 /// with its findings. Built from a JSONL of <c>{"id"?, "image", "findings"}</c> (image paths relative to the file),
-/// saved as one JSON file (<c>reportgen-study-index/1</c>: encoder id, dimension, studies with their vectors) and
-/// loaded again without re-encoding. Queries must use the encoder the index was built with.
+/// saved as one JSON file (<c>reportgen-study-index/2</c>: encoder id and SHA-256, the CPU kernel family, the studies
+/// file it was built from, dimension, studies with their vectors) and loaded again without re-encoding. Queries must
+/// use the same encoder on the same kernel family (<see cref="CheckUsableWith"/>): int8 encoders give different vectors
+/// on AVX2 and VNNI CPUs, so an index made on another family is refused with the command that rebuilds it.
 /// </summary>
 public sealed class StudyIndex
 {
     /// <summary>The saved file's format tag.</summary>
-    public const string Format = "reportgen-study-index/1";
+    public const string Format = "reportgen-study-index/2";
 
     private readonly ImageEmbeddingIndex _index;
     private readonly Dictionary<string, (StoredStudy Study, float[] Vector)> _studies = new(StringComparer.Ordinal);
 
-    /// <summary>Creates an empty index for vectors of the encoder <paramref name="encoderId"/>.</summary>
-    public StudyIndex(string encoderId, int dimension)
+    /// <summary>Creates an empty index for vectors of the encoder <paramref name="encoderId"/>, made on <paramref name="kernelFamily"/> (default: this machine's).</summary>
+    public StudyIndex(string encoderId, int dimension, string? encoderSha256 = null, string? kernelFamily = null, string? source = null)
     {
         EncoderId = encoderId;
+        EncoderSha256 = encoderSha256;
+        KernelFamily = kernelFamily ?? CpuKernelFamily.Current;
+        Source = source;
         _index = new ImageEmbeddingIndex(dimension);
     }
 
     /// <summary>The encoder (manifest id) whose pooled vectors are stored.</summary>
     public string EncoderId { get; }
+
+    /// <summary>The encoder file's SHA-256 (from the manifest), when known.</summary>
+    public string? EncoderSha256 { get; }
+
+    /// <summary>The CPU kernel family the vectors were computed on (<see cref="CpuKernelFamily"/>).</summary>
+    public string KernelFamily { get; }
+
+    /// <summary>The studies JSONL the index was built from, when known (named in the rebuild command).</summary>
+    public string? Source { get; }
 
     /// <summary>Floats per vector.</summary>
     public int Dimension => _index.Dimension;
@@ -58,7 +72,7 @@ public sealed class StudyIndex
     /// <summary>Builds an index from a studies JSONL, embedding each image with <paramref name="embed"/> (a pooled encoder vector).</summary>
     /// <exception cref="InvalidDataException">A line is not a study (the message names the line and field).</exception>
     /// <exception cref="ImageDecodeException">An image cannot be decoded.</exception>
-    public static StudyIndex Build(string jsonlPath, string encoderId, Func<PixelImage, float[]> embed)
+    public static StudyIndex Build(string jsonlPath, string encoderId, Func<PixelImage, float[]> embed, string? encoderSha256 = null)
     {
         ArgumentNullException.ThrowIfNull(embed);
         var folder = Path.GetDirectoryName(Path.GetFullPath(jsonlPath))!;
@@ -70,7 +84,7 @@ public sealed class StudyIndex
             var path = Path.IsPathRooted(image) ? image : Path.Combine(folder, image);
             if (!File.Exists(path)) throw new InvalidDataException($"{jsonlPath}: line {lineNumber}: image not found: {image}");
             var vector = embed(ImageDecoder.Decode(File.ReadAllBytes(path)));
-            index ??= new StudyIndex(encoderId, vector.Length);
+            index ??= new StudyIndex(encoderId, vector.Length, encoderSha256, source: Path.GetFullPath(jsonlPath));
             index.Add(new StoredStudy(Text(item, "id") ?? Path.GetFileNameWithoutExtension(image), findings, image), vector);
         }
         return index ?? throw new InvalidDataException($"{jsonlPath}: no studies");
@@ -86,7 +100,11 @@ public sealed class StudyIndex
                 ["id"] = study.Id, ["findings"] = study.Findings, ["image"] = study.Image,
                 ["vector"] = new JsonArray(vector.Select(v => (JsonNode)JsonValue.Create(v)).ToArray()),
             });
-        var root = new JsonObject { ["format"] = Format, ["encoder"] = EncoderId, ["dimension"] = Dimension, ["studies"] = studies };
+        var root = new JsonObject
+        {
+            ["format"] = Format, ["encoder"] = EncoderId, ["encoder_sha256"] = EncoderSha256, ["kernels"] = KernelFamily, ["source"] = Source,
+            ["dimension"] = Dimension, ["studies"] = studies,
+        };
         File.WriteAllText(path, root.ToJsonString());
     }
 
@@ -103,8 +121,11 @@ public sealed class StudyIndex
         {
             throw new InvalidDataException($"{path}: not a study index: {e.Message}");
         }
-        if (Text(root, "format") != Format) throw new InvalidDataException($"{path}: not a study index (format must be {Format})");
-        var index = new StudyIndex(Text(root, "encoder") ?? throw new InvalidDataException($"{path}: no encoder"), root["dimension"]?.GetValue<int>() ?? 0);
+        if (Text(root, "format") is not { } format || !format.StartsWith("reportgen-study-index/", StringComparison.Ordinal))
+            throw new InvalidDataException($"{path}: not a study index (format must be {Format})");
+        // Format 1 recorded neither the encoder's hash nor the kernel family: "unknown", which CheckUsableWith refuses.
+        var index = new StudyIndex(Text(root, "encoder") ?? throw new InvalidDataException($"{path}: no encoder"), root["dimension"]?.GetValue<int>() ?? 0,
+            Text(root, "encoder_sha256"), Text(root, "kernels") ?? "unknown", Text(root, "source"));
         foreach (var node in root["studies"]?.AsArray() ?? [])
         {
             var s = node!.AsObject();
@@ -119,6 +140,22 @@ public sealed class StudyIndex
             }
         }
         return index;
+    }
+
+    /// <summary>
+    /// Refuses (with the command that rebuilds the index here) an index whose vectors cannot be compared with this
+    /// machine's: another encoder, another encoder file, or another CPU kernel family.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The index was made with another encoder or on another kernel family.</exception>
+    public void CheckUsableWith(string encoderId, string? encoderSha256, string path)
+    {
+        var rebuild = $"rebuild it on this machine: reportgen draft --model SET --image ANY.png --retrieve {Source ?? "STUDIES.jsonl"} --save-index {path}";
+        if (EncoderId != encoderId)
+            throw new InvalidDataException($"{path}: the index holds '{EncoderId}' vectors, the model set encodes with '{encoderId}'; {rebuild}");
+        if (EncoderSha256 is not null && encoderSha256 is not null && !string.Equals(EncoderSha256, encoderSha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{path}: the index was made with another '{EncoderId}' file (sha256 {EncoderSha256[..Math.Min(12, EncoderSha256.Length)]}…); {rebuild}");
+        if (KernelFamily != CpuKernelFamily.Current)
+            throw new InvalidDataException($"{path}: the index was made on {KernelFamily} CPU kernels and this machine runs {CpuKernelFamily.Current}: int8 encoders give different vectors on each; {rebuild}");
     }
 
     private static string? Text(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
