@@ -11,9 +11,9 @@ using ReportGen.TestSupport;
 namespace ReportGen.Cli.Tests;
 
 /// <summary>
-/// One provenance, produced by the pipelines (PipelineProvenance) and printed by both hosts: the same judgement asked of
-/// the real service and of <c>reportgen judge</c> names the same engine, rule set, model (id, hash, role) and prompt
-/// (name, hash). Only the timings differ. (The draft engine was "llm" in the API and "llama.cpp" in the CLI, and the
+/// One provenance, produced by the pipelines (PipelineProvenance), and one judgement record (JudgeReport), printed by
+/// both hosts: the same judgement asked of the real service and of <c>reportgen judge</c> has the same fields and names
+/// the same engine, rule set, model (id, hash, role) and prompt (name, hash). Only the timings differ. (The draft engine was "llm" in the API and "llama.cpp" in the CLI, and the
 /// rules judge's rule set was written differently in each.)
 /// </summary>
 public class ProvenanceParityTests
@@ -22,7 +22,7 @@ public class ProvenanceParityTests
     private const string Reference = "Small left pleural effusion. Mild cardiomegaly.";
 
     [Fact]
-    public async Task The_api_and_the_cli_give_the_same_judge_provenance()
+    public async Task The_api_and_the_cli_give_the_same_judge_record_and_provenance()
     {
         SharedData.Model("stories260K.gguf");   // skips with the reason when ../shared is absent
         var ct = TestContext.Current.CancellationToken;
@@ -38,6 +38,14 @@ public class ProvenanceParityTests
             var cli = await Cli(method);
             var (a, c) = (Comparable(api["provenance"]!), Comparable(cli["provenance"]!));
             c.ToJsonString().ShouldBe(a.ToJsonString(), method);
+            // One record (JudgeReport): the same fields in both; the rules judge is deterministic, so equal throughout.
+            cli.AsObject().Select(p => p.Key).Order().ShouldBe(api.AsObject().Select(p => p.Key).Order(), method);
+            if (method == "rules")
+            {
+                api.AsObject().Remove("provenance");
+                cli.AsObject().Remove("provenance");
+                cli.ToJsonString().ShouldBe(api.ToJsonString());
+            }
             a["engine"]!.GetValue<string>().ShouldBe(method == "rules" ? "rules" : "llm");
             if (method == "green") a["models"]![0]!["id"]!.GetValue<string>().ShouldBe("stories260k");
         }

@@ -248,17 +248,7 @@ public static class JudgingSuite
         var aggregate = RadFact.Aggregate(judged, onlyFactualScores: false);
         var scores = aggregate.ToDictionary();
         AddAggregate(report, aggregate, GroundedScoreDescriptions, GroundedCountDescriptions);
-        var valid = judged.Where(s => !s.IsInvalid).ToArray();
-        if (valid.Length > 0)
-        {
-            var boot = RadFactBootstrap.Compute(valid, options.BootstrapResamples, options.Seed, onlyFactualScores: false);
-            foreach (var key in GroundedScores)
-            {
-                report.AddMetric($"radfact_{key}_ci_low", boot[key].Lower, $"bootstrap 2.5th percentile of {key}");
-                report.AddMetric($"radfact_{key}_ci_high", boot[key].Upper, $"bootstrap 97.5th percentile of {key}");
-            }
-            report.AddExtra("bootstrap", boot);
-        }
+        AddBootstrap(report, judged, options, onlyFactualScores: false, GroundedScores);
         report.AddBarChart("RadFact logical, grounding and spatial scores", GroundedScores.Select(k => (k.Replace('_', ' '), scores[k])));
 
         var spatialCounts = new int[2, 3];
@@ -270,8 +260,7 @@ public static class JudgingSuite
             var boxedReference = example.ReferencePhrases.Count(p => p.Boxes is { Count: > 0 });
             if (sample.IsInvalid)
             {
-                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), boxedCandidate.ToString(Invariant), boxedReference.ToString(Invariant), "failed", "failed", "failed", "failed", "failed"]);
-                report.AddItem(new { example.Id, Status = "judge_failed" });
+                AddFailed(report, rows, [example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), boxedCandidate.ToString(Invariant), boxedReference.ToString(Invariant)], 5);
                 continue;
             }
             var score = RadFactScoring.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
@@ -317,16 +306,7 @@ public static class JudgingSuite
         var aggregate = RadFact.Aggregate(judged, onlyFactualScores: true);
         var scores = aggregate.ToDictionary();
         AddAggregate(report, aggregate, NarrativeScoreDescriptions, PhraseCountDescriptions);
-        var boot = aggregate.NumSamples > 0 ? RadFactBootstrap.Compute(judged.Where(s => !s.IsInvalid).ToArray(), options.BootstrapResamples, options.Seed) : null;
-        if (boot is not null)
-        {
-            foreach (var key in new[] { "logical_precision", "logical_recall", "logical_f1" })
-            {
-                report.AddMetric($"radfact_{key}_ci_low", boot[key].Lower, $"bootstrap 2.5th percentile of {key}");
-                report.AddMetric($"radfact_{key}_ci_high", boot[key].Upper, $"bootstrap 97.5th percentile of {key}");
-            }
-            report.AddExtra("bootstrap", boot);
-        }
+        AddBootstrap(report, judged, options, onlyFactualScores: true, ["logical_precision", "logical_recall", "logical_f1"]);
 
         report.AddBarChart("RadFact logical scores", [("logical precision", scores["logical_precision"]), ("logical recall", scores["logical_recall"]), ("logical F1", scores["logical_f1"])]);
 
@@ -339,8 +319,7 @@ public static class JudgingSuite
             var (example, sample) = perExample[i];
             if (sample.IsInvalid)
             {
-                rows.Add([example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant), "failed", "failed", "failed"]);
-                report.AddItem(new { example.Id, Status = "judge_failed" });
+                AddFailed(report, rows, [example.Id, example.CandidatePhrases.Count.ToString(Invariant), example.ReferencePhrases.Count.ToString(Invariant)], 3);
                 continue;
             }
             var score = RadFactScoring.Score(sample.CandidatePhrases!, sample.ReferencePhrases!);
@@ -363,6 +342,27 @@ public static class JudgingSuite
             "On the stored labels the arithmetic gives precision 0.2990, recall 0.2936, F1 0.2963 (this repository's fidelity test). " +
             "RadFact's script prints bootstrap medians 0.3554 / 0.3211 / 0.3385 (95% CI F1 0.2607–0.4140) for labels freshly produced by " +
             "Llama-3-70B-Instruct; a judge run here is comparable with those, the stored-label run is not.");
+    }
+
+    // Bootstrap confidence intervals of the scores over the examples the judge scored (RadFact's own bootstrap).
+    private static void AddBootstrap(EvalReport report, IReadOnlyList<RadFactSample> judged, JudgingSuiteOptions options, bool onlyFactualScores, IReadOnlyList<string> keys)
+    {
+        var valid = judged.Where(s => !s.IsInvalid).ToArray();
+        if (valid.Length == 0) return;
+        var boot = RadFactBootstrap.Compute(valid, options.BootstrapResamples, options.Seed, onlyFactualScores);
+        foreach (var key in keys)
+        {
+            report.AddMetric($"radfact_{key}_ci_low", boot[key].Lower, $"bootstrap 2.5th percentile of {key}");
+            report.AddMetric($"radfact_{key}_ci_high", boot[key].Upper, $"bootstrap 97.5th percentile of {key}");
+        }
+        report.AddExtra("bootstrap", boot);
+    }
+
+    // An example the judge failed on: its own columns, "failed" in each score column, and a judge_failed item.
+    private static void AddFailed(EvalReport report, List<IReadOnlyList<string>> rows, IReadOnlyList<string> leading, int scoreColumns)
+    {
+        rows.Add([.. leading, .. Enumerable.Repeat("failed", scoreColumns)]);
+        report.AddItem(new { Id = leading[0], Status = "judge_failed" });
     }
 
     private static void DescribeAgreement(EvalReport report, IReadOnlyList<RadFactExample> examples, IReadOnlyList<RadFactSample> judged)

@@ -16,17 +16,11 @@ namespace ReportGen.Api.Apis;
 
 /// <summary>
 /// <c>POST /v1/reports/judge</c>: scores a candidate report against a reference with the model-free rules judge or
-/// an LLM judge (GREEN, RadFact, CheXprompt) on the hosted model. The response is the judge's own result, serialised
-/// as it is, plus provenance. There is no streaming variant: every judge returns one result and nothing partial.
+/// an LLM judge (GREEN, RadFact, CheXprompt) on the hosted model. The response is the one judgement record
+/// (<see cref="JudgeReport"/>) that <c>reportgen judge</c> prints too. There is no streaming variant: every judge returns one result and nothing partial.
 /// </summary>
 public static class JudgeApi
 {
-    private static readonly JsonSerializerOptions ResultJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>
     /// OpenAPI: <c>candidate</c> and <c>reference</c> are bound as raw JSON (<see cref="JsonElement"/>, which documents as
     /// "anything"); this says what they really are, a string or the grounded findings object, and lists green_format's values.
@@ -90,13 +84,13 @@ public static class JudgeApi
     /// <summary>Maps the endpoint.</summary>
     public static RouteGroupBuilder MapJudgeApi(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/reports/judge", Judge).WithTags("Reports").WithName("judgeReport")
+        v1.MapPost("/reports/judge", Judge).WithTags("Reports").WithName("judgeReport").Produces<JudgeReport>(StatusCodes.Status200OK)
             .WithSummary("Score a candidate report against a reference: method rules (no model), green, radfact or chexprompt (hosted LLM)");
         return v1;
     }
 
     /// <summary>Judges one candidate against one reference (the judging front door, <see cref="JudgeSettings"/>, checks and dispatches).</summary>
-    public static async Task<Ok<JudgeResponse>> Judge(JudgeRequest request, PromptLibrary prompts, RulesJudge rules, HostedModels models, ILoggerFactory loggers,
+    public static async Task<JsonHttpResult<JudgeReport>> Judge(JudgeRequest request, PromptLibrary prompts, RulesJudge rules, HostedModels models, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var settings = JudgeSettings.Parse(request.Method, request.GreenFormat, request.MaxTokens);
@@ -109,15 +103,9 @@ public static class JudgeApi
         // (ModelProblemMapper); only a call that failed (server down) is a "failed" judgement.
         var start = Stopwatch.GetTimestamp();
         var run = await settings.JudgeAsync(candidate, reference, rules, chat, prompts, loggers.CreateLogger<JudgeSettings>(), cancellationToken);
-        var result = JsonSerializer.SerializeToNode(run.Judgement, run.Judgement.GetType(), ResultJson)!.AsObject();
-        if (settings.Method == JudgeMethod.RadFact)
-        {
-            result["candidate_grounded"] = candidate.IsGrounded;
-            result["reference_grounded"] = reference.IsGrounded;
-        }
         var provenance = PipelineProvenance.ForJudge(run.PromptName is null ? null : prompts[run.PromptName], models.Provenance, Provenance.Since(start));
-        // score and status at the top, read from the judge's output contract (JudgeOutput), as `reportgen judge` prints them.
-        return TypedResults.Ok(new JudgeResponse(settings.MethodName, run.Score, run.Status, result, provenance));
+        // The one judgement record, as `reportgen judge` prints it.
+        return TypedResults.Json(JudgeReport.Of(run, provenance), JudgeReport.Json);
     }
 
     /// <summary>
@@ -173,16 +161,3 @@ public sealed record JudgeRequest(
     [property: JsonPropertyName("method")] string? Method = null,
     [property: JsonPropertyName("max_tokens")] int? MaxTokens = null,
     [property: JsonPropertyName("green_format")] string? GreenFormat = null);
-
-/// <summary>A judgement: score and status as <c>reportgen judge</c> prints them, the judge's result as it reports it (snake_case) and provenance.</summary>
-/// <param name="Method">The method used.</param>
-/// <param name="Score">The judge output's score (rules/GREEN: higher is better; RadFact: logical F1; CheXprompt: significant errors, lower is better); null when there is none.</param>
-/// <param name="Status">parsed, partial (RadFact), unparseable or failed.</param>
-/// <param name="Result">The judge's result record, serialised field by field.</param>
-/// <param name="Provenance">What produced it.</param>
-public sealed record JudgeResponse(
-    [property: JsonPropertyName("method")] string Method,
-    [property: JsonPropertyName("score")] double? Score,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("result")] JsonObject Result,
-    [property: JsonPropertyName("provenance")] Provenance Provenance);

@@ -28,7 +28,6 @@ internal sealed record JudgeArguments(string CandidatePath, string ReferencePath
 /// </summary>
 internal static class JudgeCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Create()
     {
@@ -63,11 +62,11 @@ internal static class JudgeCommand
             var candidate = await ReadAsync(args.CandidatePath, cancellationToken).ConfigureAwait(false);
             var reference = await ReadAsync(args.ReferencePath, cancellationToken).ConfigureAwait(false);
             var start = Stopwatch.GetTimestamp();
-            Dictionary<string, object?> result;
+            JudgeReport report;
             if (!settings.NeedsModel)
             {
-                result = (await settings.JudgeAsync(candidate, reference, new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")), null, null, null, cancellationToken).ConfigureAwait(false)).Output;
-                result["provenance"] = PipelineProvenance.ForJudge(null, null, Provenance.Since(start));
+                var rules = await settings.JudgeAsync(candidate, reference, new RulesJudge(TaxonomyLibrary.LoadDefault().Get("chexpert14")), null, null, null, cancellationToken).ConfigureAwait(false);
+                report = JudgeReport.Of(rules, PipelineProvenance.ForJudge(null, null, Provenance.Since(start)));
             }
             else
             {
@@ -76,10 +75,9 @@ internal static class JudgeCommand
                 if (await CliChatClients.ForEngineAsync(true, args.Model, "judge", chatFactory, stderr).ConfigureAwait(false) is not { Chat: { } chat, Prompts: { } prompts }) return 1;
                 using var owned = chat;
                 var run = await settings.JudgeAsync(candidate, reference, null, chat, prompts, new StderrLogger(stderr, "reportgen judge"), cancellationToken).ConfigureAwait(false);
-                result = run.Output;
-                result["provenance"] = PipelineProvenance.ForJudge(prompts[run.PromptName!], CliChatClients.ProvenanceOf(args.Model), Provenance.Since(start));
+                report = JudgeReport.Of(run, PipelineProvenance.ForJudge(prompts[run.PromptName!], CliChatClients.ProvenanceOf(args.Model), Provenance.Since(start)));
             }
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json)).ConfigureAwait(false);
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(report, JudgeReport.Json)).ConfigureAwait(false);
             return 0;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
