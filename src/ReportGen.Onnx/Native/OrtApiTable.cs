@@ -32,7 +32,8 @@ internal unsafe struct OrtApiTable
     [FieldOffset(93 * SlotSize)] public delegate* unmanaged[Cdecl]<OrtStatus*, void> ReleaseStatus;
 
     // --- environment, allocator, library ---
-    [FieldOffset(3 * SlotSize)] public delegate* unmanaged[Cdecl]<OrtLoggingLevel, byte*, OrtEnv**, OrtStatus*> CreateEnv;
+    /// <summary>logging function (<c>OrtLoggingFunction</c>: param, severity, category, log id, code location, message), its param, level, log id.</summary>
+    [FieldOffset(4 * SlotSize)] public delegate* unmanaged[Cdecl]<delegate* unmanaged[Cdecl]<IntPtr, OrtLoggingLevel, byte*, byte*, byte*, byte*, void>, IntPtr, OrtLoggingLevel, byte*, OrtEnv**, OrtStatus*> CreateEnvWithCustomLogger;
     [FieldOffset(92 * SlotSize)] public delegate* unmanaged[Cdecl]<OrtEnv*, void> ReleaseEnv;
     [FieldOffset(69 * SlotSize)] public delegate* unmanaged[Cdecl]<OrtAllocatorType, OrtMemType, OrtMemoryInfo**, OrtStatus*> CreateCpuMemoryInfo;
     [FieldOffset(94 * SlotSize)] public delegate* unmanaged[Cdecl]<OrtMemoryInfo*, void> ReleaseMemoryInfo;

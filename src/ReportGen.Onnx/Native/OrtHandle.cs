@@ -63,8 +63,8 @@ internal static unsafe class OrtGlobals
     private static readonly Lazy<OrtEnvHandle> LazyEnv = new(CreateEnv, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<OrtMemoryInfoHandle> LazyCpuMemory = new(CreateCpuMemory, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>The one OrtEnv. ORT logs only FATAL to stderr: every error we act on comes back as a status with its
-    /// message, and stdout/stderr belong to the CLI's contract (one JSON object, one error line).</summary>
+    /// <summary>The one OrtEnv. ORT logs only FATAL, through <see cref="OrtLog"/>: every error we act on comes back as a
+    /// status with its message, and stdout/stderr belong to the CLI's contract (one JSON object, one error line).</summary>
     public static OrtEnvHandle Env => LazyEnv.Value;
 
     /// <summary>CPU memory description (arena allocator, default memory type) for tensors over managed buffers.</summary>
@@ -76,7 +76,7 @@ internal static unsafe class OrtGlobals
         try
         {
             OrtEnv* env;
-            OrtApi.Check(OrtApi.Table->CreateEnv(OrtLoggingLevel.Fatal, (byte*)logId, &env), "CreateEnv");
+            OrtApi.Check(OrtApi.Table->CreateEnvWithCustomLogger(OrtLog.Callback, IntPtr.Zero, OrtLoggingLevel.Fatal, (byte*)logId, &env), "CreateEnvWithCustomLogger");
             return new OrtEnvHandle(env);
         }
         finally
