@@ -3,10 +3,12 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
 /// <summary>A failed model call is a "failed" judgement that leaves a trace: a log line (type, message, stack; never report text) and a count.</summary>
+[Fast]
 public class JudgeFailureLoggingTests
 {
     private const string Candidate = "Small left pleural effusion in Mr Zebrafinch.";
