@@ -38,16 +38,21 @@ public sealed class CannedChatClient(string answer) : IChatClient
     public void Dispose() { }
 }
 
-/// <summary>A chat client whose server cannot be reached: every request throws <see cref="HttpRequestException"/>.</summary>
-public sealed class ThrowingChatClient : IChatClient
+/// <summary>
+/// A chat client whose every call fails: with <paramref name="failure"/>, or by default as a server that cannot be reached
+/// (<see cref="HttpRequestException"/> "connection refused").
+/// </summary>
+public sealed class ThrowingChatClient(Exception? failure = null) : IChatClient
 {
+    private readonly Exception _failure = failure ?? new HttpRequestException("connection refused");
+
     /// <inheritdoc />
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        throw new HttpRequestException("connection refused");
+        throw _failure;
 
     /// <inheritdoc />
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
+        throw _failure;
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null) => null;
