@@ -1,3 +1,5 @@
+using ReportGen.Api.Hosting;
+
 namespace ReportGen.Api;
 
 /// <summary>Builds the web application; shared by <c>dotnet run</c> on this project and <c>reportgen serve</c>.</summary>
@@ -20,6 +22,8 @@ public static class ReportGenApp
         }
         builder.AddReportGen();
         var app = builder.Build();
+        // llama.cpp's and ONNX Runtime's own warnings go to the service's (JSON) log, not to stderr.
+        NativeLogRouting.RouteTo(app.Services.GetRequiredService<ILoggerFactory>());
         app.MapReportGenApi();
         return app;
     }

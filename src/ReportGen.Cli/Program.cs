@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ReportGen.Api.Hosting;
+using ReportGen.Cli;
 using ReportGen.Cli.Commands;
 
 // The `reportgen` command: one file per verb under Commands/.
@@ -18,6 +20,8 @@ var root = new RootCommand("ReportGen: radiology report drafting, structuring, c
     EvalCommand.Create(),
     BenchCommand.Create(),
 };
+// llama.cpp's and ONNX Runtime's own logs: one stderr line each ("llama.cpp: ..."); `serve` re-routes them to the service's log.
+NativeLogRouting.RouteTo(new NativeLogLines(Console.Error));
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -118,7 +118,7 @@ public sealed unsafe class LlamaModel : IDisposable
             if (model == IntPtr.Zero)
             {
                 token.ThrowIfCancellationRequested();
-                throw new LlamaException($"llama.cpp could not load {System.IO.Path.GetFileName(path)} (not a GGUF, truncated, or an unsupported architecture; llama.cpp's log on stderr says why)");
+                throw new LlamaException($"llama.cpp could not load {System.IO.Path.GetFileName(path)} (not a GGUF, truncated, or an unsupported architecture; llama.cpp's log says why)");
             }
             var handle = new SafeLlamaModelHandle(model);
             if (token.IsCancellationRequested)

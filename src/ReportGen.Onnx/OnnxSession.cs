@@ -12,15 +12,15 @@ namespace ReportGen.Onnx;
 /// </summary>
 public sealed unsafe class OnnxSession : IDisposable
 {
-    private readonly OrtHandle _session;
+    private readonly OrtSessionHandle _session;
     private readonly Dictionary<string, int> _inputIndex;
     private readonly Dictionary<string, int> _outputIndex;
-    private readonly IntPtr[] _inputNameUtf8;
+    private readonly IntPtr[] _inputNameUtf8; // byte*, pinned (see PinnedUtf8)
     private readonly IntPtr[] _outputNameUtf8;
     private int _disposed;
     private readonly List<byte[]> _pinnedNames = [];
 
-    private OnnxSession(OrtHandle session, string modelName, string provider)
+    private OnnxSession(OrtSessionHandle session, string modelName, string provider)
     {
         _session = session;
         ModelName = modelName;
@@ -61,8 +61,8 @@ public sealed unsafe class OnnxSession : IDisposable
             var path = Marshal.StringToCoTaskMemUTF8(modelPath); // ORTCHAR_T is char (UTF-8) on Linux and macOS
             try
             {
-                IntPtr session;
-                OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateSession))(env, path, opts, &session), $"loading ONNX model {name}");
+                OrtSession* session;
+                OrtApi.Check(OrtApi.Table->CreateSession(env, (byte*)path, opts, &session), $"loading ONNX model {name}");
                 return session;
             }
             finally
@@ -81,25 +81,26 @@ public sealed unsafe class OnnxSession : IDisposable
         {
             fixed (byte* data = copy)
             {
-                IntPtr session;
-                OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, void*, nuint, IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateSessionFromArray))(env, data, (nuint)copy.Length, opts, &session), $"loading ONNX model {name}");
+                OrtSession* session;
+                OrtApi.Check(OrtApi.Table->CreateSessionFromArray(env, data, (nuint)copy.Length, opts, &session), $"loading ONNX model {name}");
                 return session;
             }
         });
     }
 
-    private static OnnxSession Create(string name, OnnxSessionOptions options, ILogger logger, Func<IntPtr, IntPtr, IntPtr> createSession)
+    /// <summary>Makes the session from the env and the options (by path or from bytes).</summary>
+    private delegate OrtSession* CreateNative(OrtEnv* env, OrtSessionOptions* options);
+
+    private static OnnxSession Create(string name, OnnxSessionOptions options, ILogger logger, CreateNative createSession)
     {
         if (options.IntraOpThreads < 0 || options.InterOpThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(options), "thread counts must be >= 0 (0 lets ONNX Runtime choose)");
         var env = OrtGlobals.Env;
-        IntPtr rawOptions;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateSessionOptions))(&rawOptions), "CreateSessionOptions");
-        using var sessionOptions = new OrtHandle(rawOptions, OrtApiSlot.ReleaseSessionOptions);
-        var opts = sessionOptions.DangerousGetHandle();
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)OrtApi.Fn(OrtApiSlot.SetIntraOpNumThreads))(opts, options.IntraOpThreads), "SetIntraOpNumThreads");
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)OrtApi.Fn(OrtApiSlot.SetInterOpNumThreads))(opts, options.InterOpThreads), "SetInterOpNumThreads");
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)OrtApi.Fn(OrtApiSlot.SetSessionGraphOptimizationLevel))(opts, (int)options.OptimizationLevel), "SetSessionGraphOptimizationLevel");
+        using var sessionOptions = OrtSessionOptionsHandle.Create();
+        var opts = sessionOptions.Pointer;
+        OrtApi.Check(OrtApi.Table->SetIntraOpNumThreads(opts, options.IntraOpThreads), "SetIntraOpNumThreads");
+        OrtApi.Check(OrtApi.Table->SetInterOpNumThreads(opts, options.InterOpThreads), "SetInterOpNumThreads");
+        OrtApi.Check(OrtApi.Table->SetSessionGraphOptimizationLevel(opts, options.OptimizationLevel), "SetSessionGraphOptimizationLevel");
 
         var provider = "CPU";
         if (options.UseCuda)
@@ -109,7 +110,7 @@ public sealed unsafe class OnnxSession : IDisposable
             else logger.LogWarning("CUDA execution provider unavailable for {Model} ({Reason}); running on CPU", name, why);
         }
 
-        var session = new OrtHandle(createSession(env.DangerousGetHandle(), opts), OrtApiSlot.ReleaseSession);
+        var session = new OrtSessionHandle(createSession(env.Pointer, opts));
         try
         {
             return new OnnxSession(session, name, provider);
@@ -122,7 +123,7 @@ public sealed unsafe class OnnxSession : IDisposable
     }
 
     /// <summary>Adds the CUDA provider; returns null on success or the reason it could not be added.</summary>
-    internal static string? TryAppendCuda(IntPtr opts, int deviceId, bool checkFiles = true)
+    internal static string? TryAppendCuda(OrtSessionOptions* opts, int deviceId, bool checkFiles = true)
     {
         if (!OrtApi.AvailableProviders().Contains("CUDAExecutionProvider"))
             return "this ONNX Runtime build has no CUDAExecutionProvider";
@@ -138,8 +139,8 @@ public sealed unsafe class OnnxSession : IDisposable
             GpuMemLimit = nuint.MaxValue,
             DoCopyInDefaultStream = 1,
         };
-        var status = ((delegate* unmanaged[Cdecl]<IntPtr, OrtCudaProviderOptions*, IntPtr>)OrtApi.Fn(OrtApiSlot.SessionOptionsAppendExecutionProvider_CUDA))(opts, &cuda);
-        if (status == IntPtr.Zero) return null;
+        var status = OrtApi.Table->SessionOptionsAppendExecutionProvider_CUDA(opts, &cuda);
+        if (status == null) return null;
         var error = OrtApi.ToException(status, null);
         return error.Message.Split('\n')[0];
     }
@@ -167,34 +168,35 @@ public sealed unsafe class OnnxSession : IDisposable
             throw Invalid($"{ModelName} needs inputs {string.Join(", ", Inputs)}; got {string.Join(", ", inputs.Select(x => x.Name))}");
 
         var pins = new MemoryHandle[inputs.Count];
-        var inputValues = stackalloc IntPtr[inputs.Count];
-        var inputNames = stackalloc IntPtr[inputs.Count];
-        var outputValues = stackalloc IntPtr[outputs.Count];
-        var outputNamePtrs = stackalloc IntPtr[outputs.Count];
-        for (var i = 0; i < outputs.Count; i++) { outputValues[i] = IntPtr.Zero; outputNamePtrs[i] = _outputNameUtf8[outputSlots[i]]; }
-        for (var i = 0; i < inputs.Count; i++) inputValues[i] = IntPtr.Zero;
+        // ORT takes arrays of raw value pointers, so inputs and outputs are released in the finally below, not by SafeHandles.
+        var inputValues = stackalloc OrtValue*[inputs.Count];
+        var inputNames = stackalloc byte*[inputs.Count];
+        var outputValues = stackalloc OrtValue*[outputs.Count];
+        var outputNamePtrs = stackalloc byte*[outputs.Count];
+        for (var i = 0; i < outputs.Count; i++) { outputValues[i] = null; outputNamePtrs[i] = (byte*)_outputNameUtf8[outputSlots[i]]; }
+        for (var i = 0; i < inputs.Count; i++) inputValues[i] = null;
 
         var addedRef = false;
         try
         {
             _session.DangerousAddRef(ref addedRef);
-            var memory = OrtGlobals.CpuMemory.DangerousGetHandle();
+            var memory = OrtGlobals.CpuMemory.Pointer;
             for (var i = 0; i < inputs.Count; i++)
             {
                 var input = inputs[i];
-                inputNames[i] = _inputNameUtf8[inputSlots[i]];
+                inputNames[i] = (byte*)_inputNameUtf8[inputSlots[i]];
                 pins[i] = input.Data.Pin();
                 fixed (long* shape = input.Shape)
                 {
-                    IntPtr value;
-                    OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, void*, nuint, long*, nuint, int, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateTensorWithDataAsOrtValue))(
-                        memory, pins[i].Pointer, (nuint)(input.Data.Length * sizeof(float)), shape, (nuint)input.Shape.Length, (int)OnnxElementType.Float, &value), $"input '{input.Name}'");
+                    OrtValue* value;
+                    OrtApi.Check(OrtApi.Table->CreateTensorWithDataAsOrtValue(
+                        memory, pins[i].Pointer, (nuint)(input.Data.Length * sizeof(float)), shape, (nuint)input.Shape.Length, OnnxElementType.Float, &value), $"input '{input.Name}'");
                     inputValues[i] = value;
                 }
             }
 
-            OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr*, IntPtr*, nuint, IntPtr*, nuint, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.Run))(
-                _session.DangerousGetHandle(), IntPtr.Zero, inputNames, inputValues, (nuint)inputs.Count, outputNamePtrs, (nuint)outputs.Count, outputValues), $"running {ModelName}");
+            OrtApi.Check(OrtApi.Table->Run(
+                _session.Pointer, null, inputNames, inputValues, (nuint)inputs.Count, outputNamePtrs, (nuint)outputs.Count, outputValues), $"running {ModelName}");
 
             var result = new Dictionary<string, OnnxOutput>(outputs.Count, StringComparer.Ordinal);
             for (var i = 0; i < outputs.Count; i++) result[outputs[i]] = CopyOut(outputs[i], outputValues[i]);
@@ -202,8 +204,8 @@ public sealed unsafe class OnnxSession : IDisposable
         }
         finally
         {
-            for (var i = 0; i < outputs.Count; i++) if (outputValues[i] != IntPtr.Zero) OrtApi.Release(OrtApiSlot.ReleaseValue, outputValues[i]);
-            for (var i = 0; i < inputs.Count; i++) if (inputValues[i] != IntPtr.Zero) OrtApi.Release(OrtApiSlot.ReleaseValue, inputValues[i]);
+            for (var i = 0; i < outputs.Count; i++) if (outputValues[i] != null) OrtApi.Table->ReleaseValue(outputValues[i]);
+            for (var i = 0; i < inputs.Count; i++) if (inputValues[i] != null) OrtApi.Table->ReleaseValue(inputValues[i]);
             foreach (var pin in pins) pin.Dispose();
             if (addedRef) _session.DangerousRelease();
         }
@@ -234,54 +236,55 @@ public sealed unsafe class OnnxSession : IDisposable
 
     private static OnnxRuntimeException Invalid(string message) => new(OrtErrorCode.InvalidArgument, message);
 
-    private OnnxOutput CopyOut(string name, IntPtr value)
+    private OnnxOutput CopyOut(string name, OrtValue* value)
     {
-        IntPtr rawInfo;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.GetTensorTypeAndShape))(value, &rawInfo), $"output '{name}'");
-        using var info = new OrtHandle(rawInfo, OrtApiSlot.ReleaseTensorTypeAndShapeInfo);
+        OrtTensorTypeAndShapeInfo* rawInfo;
+        OrtApi.Check(OrtApi.Table->GetTensorTypeAndShape(value, &rawInfo), $"output '{name}'");
+        using var info = new OrtTensorTypeAndShapeInfoHandle(rawInfo);
         var (type, shape) = ReadTypeAndShape(rawInfo);
         if (type != OnnxElementType.Float)
             throw new OnnxRuntimeException(OrtErrorCode.NotImplemented, $"{ModelName} output '{name}' is {type}; only float outputs are supported");
         nuint count;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, nuint*, IntPtr>)OrtApi.Fn(OrtApiSlot.GetTensorShapeElementCount))(rawInfo, &count), $"output '{name}'");
+        OrtApi.Check(OrtApi.Table->GetTensorShapeElementCount(rawInfo, &count), $"output '{name}'");
         void* data;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, void**, IntPtr>)OrtApi.Fn(OrtApiSlot.GetTensorMutableData))(value, &data), $"output '{name}'");
+        OrtApi.Check(OrtApi.Table->GetTensorMutableData(value, &data), $"output '{name}'");
         var values = new float[checked((int)count)];
         new ReadOnlySpan<float>(data, values.Length).CopyTo(values);
         return new OnnxOutput(name, shape, values);
     }
 
-    private static (OnnxElementType Type, long[] Shape) ReadTypeAndShape(IntPtr tensorInfo)
+    private static (OnnxElementType Type, long[] Shape) ReadTypeAndShape(OrtTensorTypeAndShapeInfo* tensorInfo)
     {
-        int type;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, int*, IntPtr>)OrtApi.Fn(OrtApiSlot.GetTensorElementType))(tensorInfo, &type), "GetTensorElementType");
+        OnnxElementType type;
+        OrtApi.Check(OrtApi.Table->GetTensorElementType(tensorInfo, &type), "GetTensorElementType");
         nuint rank;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, nuint*, IntPtr>)OrtApi.Fn(OrtApiSlot.GetDimensionsCount))(tensorInfo, &rank), "GetDimensionsCount");
+        OrtApi.Check(OrtApi.Table->GetDimensionsCount(tensorInfo, &rank), "GetDimensionsCount");
         var shape = new long[(int)rank];
         fixed (long* dims = shape)
-            OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, long*, nuint, IntPtr>)OrtApi.Fn(OrtApiSlot.GetDimensions))(tensorInfo, dims, rank), "GetDimensions");
-        return ((OnnxElementType)type, shape);
+            OrtApi.Check(OrtApi.Table->GetDimensions(tensorInfo, dims, rank), "GetDimensions");
+        return (type, shape);
     }
 
     private OnnxTensorInfo[] ReadInfos(bool isInput)
     {
-        var session = _session.DangerousGetHandle();
+        var session = _session.Pointer;
+        var api = OrtApi.Table;
         nuint count;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, nuint*, IntPtr>)OrtApi.Fn(isInput ? OrtApiSlot.SessionGetInputCount : OrtApiSlot.SessionGetOutputCount))(session, &count), "SessionGet*Count");
+        OrtApi.Check(isInput ? api->SessionGetInputCount(session, &count) : api->SessionGetOutputCount(session, &count), "SessionGet*Count");
         var allocator = OrtApi.DefaultAllocator();
         var infos = new OnnxTensorInfo[(int)count];
         for (var i = 0; i < infos.Length; i++)
         {
-            IntPtr rawName;
-            OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, nuint, IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(isInput ? OrtApiSlot.SessionGetInputName : OrtApiSlot.SessionGetOutputName))(session, (nuint)i, allocator, &rawName), "SessionGet*Name");
+            byte* rawName;
+            OrtApi.Check(isInput ? api->SessionGetInputName(session, (nuint)i, allocator, &rawName) : api->SessionGetOutputName(session, (nuint)i, allocator, &rawName), "SessionGet*Name");
             var name = OrtApi.TakeAllocatorString(allocator, rawName);
 
-            IntPtr rawType;
-            OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, nuint, IntPtr*, IntPtr>)OrtApi.Fn(isInput ? OrtApiSlot.SessionGetInputTypeInfo : OrtApiSlot.SessionGetOutputTypeInfo))(session, (nuint)i, &rawType), $"type of '{name}'");
-            using var typeInfo = new OrtHandle(rawType, OrtApiSlot.ReleaseTypeInfo);
-            IntPtr tensorInfo; // owned by typeInfo: not released separately
-            OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr, IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CastTypeInfoToTensorInfo))(rawType, &tensorInfo), $"type of '{name}'");
-            if (tensorInfo == IntPtr.Zero)
+            OrtTypeInfo* rawType;
+            OrtApi.Check(isInput ? api->SessionGetInputTypeInfo(session, (nuint)i, &rawType) : api->SessionGetOutputTypeInfo(session, (nuint)i, &rawType), $"type of '{name}'");
+            using var typeInfo = new OrtTypeInfoHandle(rawType);
+            OrtTensorTypeAndShapeInfo* tensorInfo; // owned by typeInfo: not released separately
+            OrtApi.Check(api->CastTypeInfoToTensorInfo(rawType, &tensorInfo), $"type of '{name}'");
+            if (tensorInfo == null)
             {
                 infos[i] = new OnnxTensorInfo(name, OnnxElementType.Undefined, []);
                 continue;
@@ -307,22 +310,5 @@ public sealed unsafe class OnnxSession : IDisposable
         System.Text.Encoding.UTF8.GetBytes(s, bytes);
         _pinnedNames.Add(bytes);
         return (IntPtr)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bytes[0]);
-    }
-
-    /// <summary>Mirrors <c>OrtCUDAProviderOptions</c> of the version-30 header (x86-64 layout, 64 bytes).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct OrtCudaProviderOptions
-    {
-        public int DeviceId;
-        public int CudnnConvAlgoSearch;
-        public nuint GpuMemLimit;
-        public int ArenaExtendStrategy;
-        public int DoCopyInDefaultStream;
-        public int HasUserComputeStream;
-        public IntPtr UserComputeStream;
-        public IntPtr DefaultMemoryArenaCfg;
-        public int TunableOpEnable;
-        public int TunableOpTuningEnable;
-        public int TunableOpMaxTuningDurationMs;
     }
 }

@@ -4,6 +4,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Api.Tests;
 
+[Fast]
 public class JobJournalTests
 {
     private static JobJournal NewJob(TempDir dir, int records) =>

@@ -1,5 +1,5 @@
 using System.Text;
-using ReportGen.Imaging.Tests.Fixtures;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Api.Tests;
 

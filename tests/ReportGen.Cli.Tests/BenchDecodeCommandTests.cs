@@ -1,9 +1,11 @@
 using ReportGen.Cli.Commands;
 using ReportGen.Eval.Bench;
 using ReportGen.Imaging.Dicom;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Cli.Tests;
 
+[Fast]
 public class BenchDecodeCommandTests
 {
     [Fact]

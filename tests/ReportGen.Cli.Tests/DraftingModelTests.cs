@@ -1,9 +1,11 @@
 using Microsoft.Extensions.AI;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Prompts;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Cli.Tests;
 
+[Fast]
 public class DraftingModelTests
 {
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ReportGen.Cli;
 using ReportGen.Cli.Commands;
 using ReportGen.Llama;
 using ReportGen.TestSupport;
@@ -74,30 +75,11 @@ public class JudgeCommandTests
         return (exit, exit == 0 ? JsonDocument.Parse(o.ToString()) : null, e.ToString());
     }
 
-    /// <summary>A fresh llama.cpp client over stories260K per command (Threads = 1); the command disposes it.</summary>
+    /// <summary>A fresh llama.cpp client over stories260K per command (Threads = 1), built as the CLI builds it; the command disposes it.</summary>
     private static Func<string?, IChatClient?> Stories()
     {
         var path = SharedData.Model("stories260K.gguf");
-        return _ =>
-        {
-            var model = LlamaModel.Load(path);
-            var scheduler = new SequenceScheduler(model, new SchedulerOptions
-            {
-                Context = new LlamaContextOptions { ContextSize = 4096, Sequences = 1, BatchSize = 256, Threads = 1 },
-            });
-            return new Owning(new LlamaChatClient(scheduler), scheduler, model);
-        };
-    }
-
-    private sealed class Owning(IChatClient inner, SequenceScheduler scheduler, LlamaModel model) : DelegatingChatClient(inner)
-    {
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            if (!disposing) return;
-            scheduler.Dispose();
-            model.Dispose();
-        }
+        return _ => CliChatClients.Local(LlamaModel.Load(path), "stories260K", null, threads: 1);
     }
 
     /// <summary>The output contract every method keeps: method, score (number or null, null unless parsed), status, provenance.</summary>
@@ -255,14 +237,5 @@ public class JudgeCommandTests
         exit.ShouldBe(2);
         err.ShouldContain("findings[0].boxes[0].x_min");
         (await Run("Effusion.", "Effusion.", "green", null, format: "xml")).Exit.ShouldBe(2);
-    }
-
-    private sealed class ThrowingChatClient : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new HttpRequestException("connection refused");
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
     }
 }

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Core.Tests;
 
+[Fast]
 public class ContractTests
 {
     [Fact]

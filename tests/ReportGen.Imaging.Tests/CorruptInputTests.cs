@@ -5,6 +5,7 @@ using ReportGen.Imaging.Dicom;
 using ReportGen.Imaging.Jpeg;
 using ReportGen.Imaging.Png;
 using ReportGen.Imaging.Tests.Fixtures;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
@@ -153,6 +154,7 @@ public sealed class CorruptInputTests
 
     private static string CodeOf(Action decode) => Should.Throw<ImageDecodeException>(decode).Code;
 
+    [Fast]
     [Fact]
     public void Bad_magic_and_empty_input()
     {
@@ -164,6 +166,7 @@ public sealed class CorruptInputTests
         CodeOf(() => ImageDecoder.Decode([0xFF, 0xD8, 0xFF])).ShouldBe(ImageDecodeErrorCodes.Truncated);
     }
 
+    [Fast]
     [Fact]
     public void Size_limits()
     {
@@ -184,6 +187,7 @@ public sealed class CorruptInputTests
         CodeOf(() => ImageDecoder.Decode(huge, new ImageDecodeOptions { VerifyPngCrc = false })).ShouldBe(ImageDecodeErrorCodes.TooLarge);
     }
 
+    [Fast]
     [Fact]
     public void Lying_headers()
     {
@@ -216,6 +220,7 @@ public sealed class CorruptInputTests
         CodeOf(() => JpegDecoder.Decode(cut[..(cut.Length * 2 / 3)])).ShouldBe(ImageDecodeErrorCodes.Truncated);
     }
 
+    [Fast]
     [Fact]
     public void Zlib_bomb_in_png_is_refused_without_inflating_it()
     {
@@ -243,6 +248,7 @@ public sealed class CorruptInputTests
         return z.ToArray();
     }
 
+    [Fast]
     [Fact]
     public void Deflated_dicom_and_zip_bombs()
     {

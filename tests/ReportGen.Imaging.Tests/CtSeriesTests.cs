@@ -5,6 +5,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
+[Fast]
 public sealed class CtSeriesTests
 {
     private const int Size = 64, Slices = 8;
@@ -174,6 +175,7 @@ public sealed class CtSeriesTests
     }
 }
 
+[Fast]
 public sealed class ImageDecoderTests
 {
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using ReportGen.Imaging.Dicom;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
@@ -10,6 +11,7 @@ namespace ReportGen.Imaging.Tests;
 /// lossless files (sha256 of all frames as little-endian int32), within the row's tolerance for lossy ones — or throw the
 /// error code the row expects. Rows with "display" also compare our [0, 1] image with what pydicom's display functions give. The tools are needed only to remake the files, never to run these tests.
 /// </summary>
+[Fast]
 public sealed class DicomFixtureTests
 {
     private static string Root => Path.Combine(AppContext.BaseDirectory, "TestFiles");

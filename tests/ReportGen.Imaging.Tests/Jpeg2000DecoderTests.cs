@@ -4,6 +4,7 @@ using System.Text.Json;
 using ReportGen.Imaging.Dicom;
 using ReportGen.Imaging.Jpeg2000;
 using ReportGen.Imaging.Tests.Fixtures;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
@@ -11,6 +12,7 @@ namespace ReportGen.Imaging.Tests;
 /// JPEG 2000 against OpenJPEG: every codestream in TestFiles/j2k/codestreams.json (made by make_j2k_fixtures.py with
 /// opj_compress, expected samples from opj_decompress) must decode bit-exactly when lossless and within ±1 when 9/7.
 /// </summary>
+[Fast]
 public sealed class Jpeg2000DecoderTests(ITestOutputHelper output)
 {
     internal static string Dir => Path.Combine(AppContext.BaseDirectory, "TestFiles", "j2k");
@@ -199,6 +201,7 @@ public sealed class Jpeg2000DecoderTests(ITestOutputHelper output)
 }
 
 /// <summary>DICOM files compressed by gdcmconv --j2k, end to end: stored samples and the decoded image.</summary>
+[Fast]
 public sealed class Jpeg2000DicomTests
 {
     public static TheoryData<string> Files()

@@ -1,8 +1,10 @@
 using ReportGen.Imaging.Jpeg;
 using ReportGen.Imaging.Png;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
+[Fast]
 public sealed class JpegDecoderTests
 {
     internal static byte[] TestFile(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestFiles", name));

@@ -2,10 +2,12 @@ using ReportGen.Imaging.Dicom;
 using ReportGen.Imaging.Jpeg;
 using ReportGen.Imaging.Rle;
 using ReportGen.Imaging.Tests.Fixtures;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
 /// <summary>Codec-level cases the tool-made fixtures do not reach: lossless JPEG restarts, 32-bit RLE, odd RLE padding.</summary>
+[Fast]
 public sealed class LosslessCodecTests
 {
     private static readonly FrameGeometry AnyGeometry = new(1, 1, 1, 16, 16, false);

@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
 using ReportGen.Imaging.Png;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Imaging.Tests;
 
 /// <summary>PNGs written by an independent encoder (Pillow; TestFiles/make_pngs.py) against the samples it was given.</summary>
+[Fast]
 public sealed class PngReferenceTests
 {
     [Theory]

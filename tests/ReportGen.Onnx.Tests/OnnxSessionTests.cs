@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ReportGen.Onnx.Native;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Onnx.Tests;
 
@@ -98,13 +99,13 @@ public class OnnxSessionTests
     {
         if (OnnxSession.AvailableProviders().Contains("CUDAExecutionProvider") && File.Exists("/dev/nvidia0"))
             Assert.Skip("a CUDA device is present; the fallback path is not taken here");
-        var logger = new TestLogger();
+        var logger = new CapturingLogger();
         using var session = OnnxSession.Load(MobileNet.Path, new OnnxSessionOptions { UseCuda = true }, logger);
         session.ExecutionProvider.ShouldBe("CPU");
-        var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).ToList();
+        var warnings = logger.Lines.Where(e => e.Level == LogLevel.Warning).ToList();
         warnings.Count.ShouldBe(1);
-        warnings[0].Message.ShouldContain("CUDA");
-        warnings[0].Message.ShouldContain("running on CPU");
+        warnings[0].Text.ShouldContain("CUDA");
+        warnings[0].Text.ShouldContain("running on CPU");
         session.Run("input", MobileNet.SineInput(), 1, 3, 224, 224)["output"].Data.Length.ShouldBe(1000);
     }
 

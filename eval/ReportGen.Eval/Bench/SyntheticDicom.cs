@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using ReportGen.Imaging.Dicom;
 
 namespace ReportGen.Eval.Bench;
 
@@ -85,20 +85,8 @@ public static class SyntheticDicom
     }
 
     /// <summary>The 128-byte preamble, "DICM" and the file meta group (explicit VR little endian transfer syntax).</summary>
-    private static void Preamble(MemoryStream ms, string sopClassUid, string sopInstanceUid)
-    {
-        ms.Write(new byte[128]);
-        ms.Write("DICM"u8);
-        var meta = new MemoryStream();
-        Element(meta, 0x0002, 0x0001, "OB", [0, 1]);
-        Element(meta, 0x0002, 0x0002, "UI", Uid(sopClassUid));
-        Element(meta, 0x0002, 0x0003, "UI", Uid(sopInstanceUid));
-        Element(meta, 0x0002, 0x0010, "UI", Uid("1.2.840.10008.1.2.1"));
-        var groupLength = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(groupLength, (uint)meta.Length);
-        Element(ms, 0x0002, 0x0000, "UL", groupLength);
-        meta.WriteTo(ms);
-    }
+    private static void Preamble(MemoryStream ms, string sopClassUid, string sopInstanceUid) =>
+        DicomEncoder.WriteHeader(ms, DicomTransferSyntax.ExplicitVrLittleEndian, sopClassUid, sopInstanceUid);
 
     /// <summary>Image pixel module: one MONOCHROME2 sample, 16 bits allocated, 12 stored, unsigned.</summary>
     private static void PixelModule(MemoryStream ms, int width, int height, int frames = 1)
@@ -149,9 +137,8 @@ public static class SyntheticDicom
         return ms.ToArray();
     }
 
-    private static byte[] Uid(string uid) => Pad(Encoding.ASCII.GetBytes(uid), 0);
-    private static byte[] Text(string s) => Pad(Encoding.ASCII.GetBytes(s), (byte)' ');
-    private static byte[] Pad(byte[] b, byte pad) => b.Length % 2 == 0 ? b : [.. b, pad];
+    private static byte[] Uid(string uid) => DicomEncoder.StringValue(uid, "UI");
+    private static byte[] Text(string s) => DicomEncoder.StringValue(s, "CS");
 
     private static byte[] U16(ushort v)
     {
@@ -160,25 +147,6 @@ public static class SyntheticDicom
         return b;
     }
 
-    private static void Element(Stream s, ushort group, ushort element, string vr, byte[] value)
-    {
-        Span<byte> head = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt16LittleEndian(head, group);
-        BinaryPrimitives.WriteUInt16LittleEndian(head[2..], element);
-        head[4] = (byte)vr[0];
-        head[5] = (byte)vr[1];
-        if (vr is "OB" or "OW" or "OF" or "SQ" or "UT" or "UN")
-        {
-            // 2 reserved bytes, then a 32-bit length
-            head[6] = head[7] = 0;
-            BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)value.Length);
-            s.Write(head);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(head[6..], (ushort)value.Length);
-            s.Write(head[..8]);
-        }
-        s.Write(value);
-    }
+    private static void Element(Stream s, ushort group, ushort element, string vr, byte[] value) =>
+        DicomEncoder.WriteElement(s, group, element, vr, value);
 }

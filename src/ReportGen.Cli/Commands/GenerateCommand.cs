@@ -97,8 +97,8 @@ internal static class GenerateCommand
             }
         }
 
-        // llama.cpp logs through LlamaLog's process-wide sink, which writes to stderr (configured once, in the Llama
-        // library); stdout carries only the generated text. --verbose lowers the level for this process.
+        // llama.cpp logs through LlamaLog, routed once at start-up to stderr lines (Program.cs); stdout carries only
+        // the generated text. --verbose lowers the level for this process.
         if (a.Verbose) LlamaLog.MinimumLevel = LlamaLogLevel.Info;
         try
         {

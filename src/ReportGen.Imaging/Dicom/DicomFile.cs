@@ -241,7 +241,8 @@ public sealed class DicomFile
         return output.ToArray();
     }
 
-    private static bool HasLongLength(ushort vr) => vr switch
+    /// <summary>Whether an explicit-VR element of this VR has 2 reserved bytes and a 32-bit length (the reader and <see cref="DicomEncoder"/> share this rule).</summary>
+    internal static bool HasLongLength(ushort vr) => vr switch
     {
         ('O' << 8) | 'B' or ('O' << 8) | 'D' or ('O' << 8) | 'F' or ('O' << 8) | 'L' or ('O' << 8) | 'V' or ('O' << 8) | 'W'
             or ('S' << 8) | 'Q' or ('U' << 8) | 'C' or ('U' << 8) | 'N' or ('U' << 8) | 'R' or ('U' << 8) | 'T'

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace ReportGen.Llama.Native;
 
@@ -20,9 +21,10 @@ public enum LlamaLogLevel
 }
 
 /// <summary>
-/// Routes llama.cpp's and ggml's native log (installed with <c>llama_log_set</c>) to a managed sink. By default
-/// warnings and errors go to stderr and the chatty load information is dropped; stdout is never written, so
-/// commands whose stdout is a contract stay clean.
+/// Routes llama.cpp's, ggml's and libmtmd's native log (installed with <c>llama_log_set</c>) to a managed sink. By
+/// default warnings and errors go to stderr and the chatty load information is dropped; stdout is never written, so
+/// commands whose stdout is a contract stay clean. Hosts call <see cref="RouteTo"/> once at start-up to send the lines
+/// to their <see cref="ILogger"/> instead.
 /// </summary>
 public static unsafe class LlamaLog
 {
@@ -36,6 +38,24 @@ public static unsafe class LlamaLog
 
     /// <summary>Where complete lines go; default writes <c>llama.cpp: ...</c> to stderr.</summary>
     public static Action<LlamaLogLevel, string> Sink { get; set; } = (_, line) => Console.Error.WriteLine("llama.cpp: " + line);
+
+    /// <summary>Sends every line that passes <see cref="MinimumLevel"/> to <paramref name="logger"/>, at the matching
+    /// <see cref="LogLevel"/>, as the log message itself (llama.cpp's text is not a message template).</summary>
+    public static void RouteTo(ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        Sink = (level, line) => logger.Log(ToLogLevel(level), default, line, null, static (text, _) => text);
+    }
+
+    /// <summary>The <see cref="LogLevel"/> of a llama.cpp level.</summary>
+    public static LogLevel ToLogLevel(LlamaLogLevel level) => level switch
+    {
+        LlamaLogLevel.Debug => LogLevel.Debug,
+        LlamaLogLevel.Info => LogLevel.Information,
+        LlamaLogLevel.Warning => LogLevel.Warning,
+        LlamaLogLevel.Error => LogLevel.Error,
+        _ => LogLevel.None,
+    };
 
     [ThreadStatic] private static StringBuilder? _captured;
 

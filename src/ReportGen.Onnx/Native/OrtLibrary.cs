@@ -26,14 +26,14 @@ public static unsafe partial class OrtLibrary
     public static string Version()
     {
         var apiBase = BaseOrThrow();
-        return Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<IntPtr>)apiBase->GetVersionString)()) ?? "unknown";
+        return Marshal.PtrToStringUTF8((IntPtr)apiBase->GetVersionString()) ?? "unknown";
     }
 
     /// <summary>The <c>OrtApi</c> function table for <see cref="ApiVersion"/>, or throws when the library is older.</summary>
     public static IntPtr Api()
     {
         var apiBase = BaseOrThrow();
-        var api = ((delegate* unmanaged[Cdecl]<uint, IntPtr>)apiBase->GetApi)(ApiVersion);
+        var api = (IntPtr)apiBase->GetApi(ApiVersion);
         return api != IntPtr.Zero ? api : throw new DllNotFoundException($"ONNX Runtime {Version()} does not provide API version {ApiVersion}");
     }
 
@@ -52,11 +52,12 @@ public static unsafe partial class OrtLibrary
         return File.Exists(path) ? NativeLibrary.Load(path) : IntPtr.Zero;
     }
 
+    /// <summary><c>struct OrtApiBase</c>: the two functions every ORT version has.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct OrtApiBase
     {
-        public IntPtr GetApi;
-        public IntPtr GetVersionString;
+        public delegate* unmanaged[Cdecl]<uint, OrtApiTable*> GetApi;
+        public delegate* unmanaged[Cdecl]<byte*> GetVersionString;
     }
 
     [LibraryImport(Name)]

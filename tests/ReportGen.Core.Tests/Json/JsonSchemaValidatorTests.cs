@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ReportGen.Core.Json;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Core.Tests.Json;
 
+[Fast]
 public class JsonSchemaValidatorTests
 {
     private const string Entity = """

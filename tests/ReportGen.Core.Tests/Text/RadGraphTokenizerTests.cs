@@ -1,7 +1,9 @@
 using ReportGen.Core.Text;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Core.Tests.Text;
 
+[Fast]
 public class RadGraphTokenizerTests
 {
     [Theory]

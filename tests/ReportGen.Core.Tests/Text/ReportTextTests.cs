@@ -1,8 +1,10 @@
 using System.Text;
 using ReportGen.Core.Text;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Core.Tests.Text;
 
+[Fast]
 public class ReportTextTests
 {
     [Theory]

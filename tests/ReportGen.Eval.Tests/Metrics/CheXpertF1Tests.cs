@@ -1,5 +1,6 @@
 using ReportGen.Core.Labels;
 using ReportGen.Eval.Metrics.Clinical;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Metrics;
 
@@ -7,6 +8,7 @@ namespace ReportGen.Eval.Tests.Metrics;
 // blank to 0, then scikit-learn classification_report over the 14 labels and the 5 (micro / macro avg, zero
 // division -> 0). The uncertain-as-negative variant is the CheXpert U-Zeros reading. MOSAIC: aliswh/mosaic
 // mosaic/core/evals.py weighted_by_support_f1_score. Expected values are hand-computed below.
+[Fast]
 public sealed class CheXpertF1Tests
 {
     private static readonly IReadOnlyDictionary<string, LabelValue>[] References =

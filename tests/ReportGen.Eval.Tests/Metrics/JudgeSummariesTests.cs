@@ -1,9 +1,11 @@
 using ReportGen.Eval.Metrics.Judging;
 using ReportGen.Pipelines.Judging;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Metrics;
 
 // GREEN and CheXprompt answers are parsed by the pipeline's parsers (tests in ReportGen.Pipelines.Tests/Judging/NativeParsingTests.cs).
+[Fast]
 public sealed class JudgeSummariesTests
 {
     [Fact]

@@ -1,8 +1,10 @@
 using ReportGen.Core.Labels;
 using ReportGen.Eval.Metrics.Clinical;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Metrics;
 
+[Fast]
 public sealed class LabelBreakdownTests
 {
     private static Dictionary<string, LabelValue> L(params (string Label, LabelValue Value)[] values) =>

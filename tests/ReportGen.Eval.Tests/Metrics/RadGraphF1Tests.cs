@@ -1,5 +1,6 @@
 using ReportGen.Core.RadGraph;
 using ReportGen.Eval.Metrics.Clinical;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Metrics;
 
@@ -7,6 +8,7 @@ namespace ReportGen.Eval.Tests.Metrics;
 // exact_entity_token_if_rel_exists_reward, exact_entity_token_if_all_match_reward, compute_reward; F1RadGraph
 // averages the per-report (f1, precision, recall) tuples with numpy mean). Its README gives no numbers on
 // fixed graphs (its graphs come from the model), so the expected values are derived by hand below.
+[Fast]
 public sealed class RadGraphF1Tests
 {
     // Reference: "Moderate cardiomegaly . Small pleural effusion ."

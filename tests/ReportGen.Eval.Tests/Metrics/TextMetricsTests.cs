@@ -1,4 +1,5 @@
 using ReportGen.Eval.Metrics.Text;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Metrics;
 
@@ -7,6 +8,7 @@ namespace ReportGen.Eval.Tests.Metrics;
 // The Python package cannot be installed here (no PyPI), so the expected numbers are (1) derived by hand
 // from those files' formulas, step by step in the comments, and (2) for the 3-report corpus, produced by
 // a line-by-line python3 transliteration of those three scorer files run on this machine (not committed).
+[Fast]
 public sealed class BleuTests
 {
     [Fact]
@@ -63,6 +65,7 @@ public sealed class BleuTests
     }
 }
 
+[Fast]
 public sealed class RougeLTests
 {
     [Fact]
@@ -89,6 +92,7 @@ public sealed class RougeLTests
     public void No_common_word_scores_zero() => RougeL.Score("x y", ["a b"]).ShouldBe(0);
 }
 
+[Fast]
 public sealed class CiderDTests
 {
     [Fact]
@@ -163,6 +167,7 @@ public sealed class CiderDTests
         => CiderD.Compute([new CaptionExample("no effusion", "no effusion")]).Score.ShouldBe(0);
 }
 
+[Fast]
 public sealed class CocoTokenizerTests
 {
     [Theory]

@@ -3,9 +3,11 @@ using ReportGen.Core.RadGraph;
 using ReportGen.Eval.Metrics.Clinical;
 using ReportGen.Eval.Metrics.Text;
 using ReportGen.Eval.Reporting;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Reporting;
 
+[Fast]
 public sealed class MetricSectionsTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Eval.Tests.Reporting;
 
+[Fast]
 public sealed class ResultsWriterTests
 {
     private static EvalReport SampleReport() => new EvalReport("classify", "Classification <dev>")
@@ -105,6 +106,7 @@ public sealed class ResultsWriterTests
     }
 }
 
+[Fast]
 public sealed class LatencyStatsTests
 {
     [Fact]
@@ -128,6 +130,7 @@ public sealed class LatencyStatsTests
     }
 }
 
+[Fast]
 public sealed class EvalComparisonTests
 {
     [Fact]

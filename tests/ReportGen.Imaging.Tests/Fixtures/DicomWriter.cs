@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using ReportGen.Imaging.Dicom;
 
 namespace ReportGen.Imaging.Tests.Fixtures;
 
@@ -14,12 +15,7 @@ internal sealed class DicomWriter(string transferSyntax = "1.2.840.10008.1.2.1")
     private bool Explicit => transferSyntax != "1.2.840.10008.1.2";
     private bool Deflated => transferSyntax == "1.2.840.10008.1.2.1.99";
 
-    public DicomWriter Str(ushort g, ushort e, string vr, string value)
-    {
-        var bytes = Encoding.ASCII.GetBytes(value);
-        if (bytes.Length % 2 == 1) bytes = [.. bytes, (byte)(vr == "UI" ? 0 : ' ')];
-        return Raw(g, e, vr, bytes);
-    }
+    public DicomWriter Str(ushort g, ushort e, string vr, string value) => Raw(g, e, vr, DicomEncoder.StringValue(value, vr));
 
     public DicomWriter US(ushort g, ushort e, ushort value)
     {
@@ -90,18 +86,7 @@ internal sealed class DicomWriter(string transferSyntax = "1.2.840.10008.1.2.1")
     public byte[] Build()
     {
         var ms = new MemoryStream();
-        ms.Write(new byte[128]);
-        ms.Write("DICM"u8);
-        var meta = new MemoryStream();
-        meta.Write(Element(0x0002, 0x0001, "OB", [0, 1], true, false));
-        meta.Write(Element(0x0002, 0x0002, "UI", Pad("1.2.840.10008.5.1.4.1.1.2", 0), true, false));
-        meta.Write(Element(0x0002, 0x0003, "UI", Pad("1.2.3.4.5.6.7", 0), true, false));
-        meta.Write(Element(0x0002, 0x0010, "UI", Pad(transferSyntax, 0), true, false));
-        meta.Write(Element(0x0002, 0x0012, "UI", Pad("1.2.3.4", 0), true, false));
-        var groupLength = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(groupLength, (uint)meta.Length);
-        ms.Write(Element(0x0002, 0x0000, "UL", groupLength, true, false));
-        ms.Write(meta.ToArray());
+        DicomEncoder.WriteHeader(ms, transferSyntax, "1.2.840.10008.5.1.4.1.1.2", "1.2.3.4.5.6.7", "1.2.3.4");
         var body = new MemoryStream();
         foreach (var e in _encoded.Values) body.Write(e);
         if (Deflated)
@@ -116,37 +101,10 @@ internal sealed class DicomWriter(string transferSyntax = "1.2.840.10008.1.2.1")
         return ms.ToArray();
     }
 
-    private static byte[] Pad(string s, byte pad)
-    {
-        var b = Encoding.ASCII.GetBytes(s);
-        return b.Length % 2 == 1 ? [.. b, pad] : b;
-    }
-
     private static byte[] Element(ushort g, ushort e, string vr, byte[] value, bool explicitVr, bool undefinedLength, bool sequence = false)
     {
         var ms = new MemoryStream();
-        Tag(ms, g, e);
-        uint len = undefinedLength ? 0xFFFFFFFF : (uint)value.Length;
-        if (explicitVr)
-        {
-            ms.Write(Encoding.ASCII.GetBytes(vr));
-            if (vr is "OB" or "OW" or "OF" or "SQ" or "UT" or "UN" or "UC" or "UR" or "OD" or "OL" or "OV")
-            {
-                ms.Write([0, 0]);
-                U32(ms, len);
-            }
-            else
-            {
-                var l = new byte[2];
-                BinaryPrimitives.WriteUInt16LittleEndian(l, (ushort)len);
-                ms.Write(l);
-            }
-        }
-        else
-        {
-            U32(ms, len);
-        }
-        ms.Write(value);
+        DicomEncoder.WriteElement(ms, g, e, vr, value, explicitVr, undefinedLength);
         if (undefinedLength && sequence) { Tag(ms, 0xFFFE, 0xE0DD); U32(ms, 0); }
         return ms.ToArray();
     }

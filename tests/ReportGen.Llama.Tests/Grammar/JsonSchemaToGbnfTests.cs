@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ReportGen.Llama.Grammar;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Llama.Tests.Grammar;
 
+[Fast]
 public class JsonSchemaToGbnfTests
 {
     private static string Rule(string grammar, string name) =>

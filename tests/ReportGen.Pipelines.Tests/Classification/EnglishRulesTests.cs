@@ -6,6 +6,7 @@ using ReportGen.TestSupport;
 namespace ReportGen.Pipelines.Tests.Classification;
 
 /// <summary>General English cases beyond the four sample reports.</summary>
+[Fast]
 public sealed class EnglishRulesTests
 {
     private static readonly Taxonomy CheXpert = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies")).Get("chexpert14");
@@ -80,6 +81,7 @@ public sealed class EnglishRulesTests
     }
 }
 
+[Fast]
 public sealed class RulesScalingTests
 {
     [Fact]

@@ -10,29 +10,10 @@ namespace ReportGen.Pipelines.Tests.Classification;
 /// The LLM engine's parsing and mapping, with a chat client that returns canned text (the real llama.cpp
 /// client is exercised where it lands; this covers what the engine does with any answer).
 /// </summary>
+[Fast]
 public sealed class MosaicLlmTests
 {
     private static readonly TaxonomyLibrary Library = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies"));
-
-    private sealed class CannedChatClient(string answer) : IChatClient
-    {
-        public List<ChatMessage> LastMessages { get; } = [];
-        public ChatOptions? LastOptions { get; private set; }
-
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            LastMessages.AddRange(messages);
-            LastOptions = options;
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
-        }
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
-    }
 
     private static readonly PromptLibrary Prompts = PromptLibrary.Load(RepoFiles.Path("prompts"));
 

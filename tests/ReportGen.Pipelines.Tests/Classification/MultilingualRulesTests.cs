@@ -6,6 +6,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Classification;
 
+[Fast]
 public sealed class MultilingualRulesTests
 {
     private static readonly TaxonomyLibrary Library = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies"));

@@ -11,6 +11,7 @@ namespace ReportGen.Pipelines.Tests.Classification;
 /// findings outside the 14 labels rule out No Finding. The phrases live in prompts/taxonomies/chexpert14.yaml and
 /// the cue files; these tests fail when an edit there breaks a rule class.
 /// </summary>
+[Fast]
 public sealed class RuleClassTests
 {
     private static readonly Taxonomy CheXpert = TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies")).Get("chexpert14");

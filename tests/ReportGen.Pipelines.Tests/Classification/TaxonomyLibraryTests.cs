@@ -3,6 +3,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Classification;
 
+[Fast]
 public sealed class TaxonomyLibraryTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using ReportGen.TestSupport;
 namespace ReportGen.Pipelines.Tests.Completion;
 
 /// <summary>The re-ranking path with deterministic scorers (the llama-backed ones live in ReportGen.Llama).</summary>
+[Fast]
 public sealed class CompletionEngineRerankTests
 {
     // Prefers continuations that mention a given word: a stand-in for a model that "knows" the study.

@@ -1,7 +1,9 @@
 using ReportGen.Pipelines.Completion;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Completion;
 
+[Fast]
 public sealed class CompletionTextTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Completion;
 
+[Fast]
 public sealed class CorpusRegistryTests
 {
     [Fact]

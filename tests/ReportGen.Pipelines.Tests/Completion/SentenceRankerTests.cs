@@ -4,6 +4,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Completion;
 
+[Fast]
 public sealed class SentenceRankerTests
 {
     private static List<string> Texts(SentenceIndex index, List<RankedSentence> ranked) =>

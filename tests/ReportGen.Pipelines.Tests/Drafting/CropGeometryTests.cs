@@ -1,8 +1,10 @@
 using ReportGen.Core.Models;
 using ReportGen.Pipelines.Drafting;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Drafting;
 
+[Fast]
 public class CropGeometryTests
 {
     private static Preprocessing MobileNet => new() { Width = 224, Height = 224, Resize = "shortest-edge", ShortestEdge = 256, Crop = "center", InputName = "input" };
@@ -39,6 +41,7 @@ public class CropGeometryTests
     }
 }
 
+[Fast]
 public class DraftPromptTests
 {
     internal sealed class NoChat : Microsoft.Extensions.AI.IChatClient
@@ -64,6 +67,7 @@ public class DraftPromptTests
     }
 }
 
+[Fast]
 public class DraftJsonTests
 {
     [Fact]

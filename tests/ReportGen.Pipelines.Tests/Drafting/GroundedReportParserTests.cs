@@ -1,9 +1,11 @@
 using ReportGen.Pipelines.Drafting;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Drafting;
 
+[Fast]
 public class GroundedReportParserTests
 {
     private const double Eps = 1e-9;

@@ -1,7 +1,9 @@
 using ReportGen.Pipelines.Drafting;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Drafting;
 
+[Fast]
 public class OrganSystemsTests
 {
     [Theory]

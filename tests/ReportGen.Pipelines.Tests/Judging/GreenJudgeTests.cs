@@ -2,9 +2,11 @@ using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
+[Fast]
 public class GreenJudgeTests
 {
     private static string Cat(int a, int b = 0) =>

@@ -3,41 +3,16 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
 /// <summary>A failed model call is a "failed" judgement that leaves a trace: a log line (type, message, stack; never report text) and a count.</summary>
+[Fast]
 public class JudgeFailureLoggingTests
 {
     private const string Candidate = "Small left pleural effusion in Mr Zebrafinch.";
     private const string Reference = "No pleural effusion. Heart size normal.";
-
-    /// <summary>A model that fails with the given exception (as a remote server that echoes the prompt in its error would).</summary>
-    private sealed class FailingChatClient(Exception failure) : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw failure;
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw failure;
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class CapturingLogger : ILogger
-    {
-        public List<(LogLevel Level, string Text, Exception? Exception)> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add((logLevel, formatter(state, exception), exception));
-    }
 
     [Fact]
     public async Task Every_llm_judge_logs_and_counts_a_failed_call_without_the_report_text()
@@ -63,16 +38,16 @@ public class JudgeFailureLoggingTests
         foreach (var method in new[] { JudgeMethod.Green, JudgeMethod.CheXprompt, JudgeMethod.RadFact })
         {
             var run = await new JudgeSettings(method).JudgeAsync(new GroundedReport([], Candidate), new GroundedReport([], Reference), null,
-                new FailingChatClient(echo), prompts, logger, TestContext.Current.CancellationToken);
+                new ThrowingChatClient(echo), prompts, logger, TestContext.Current.CancellationToken);
             run.Status.ShouldBe(JudgeStatus.Failed, method.ToString());
         }
-        await new GreenJudge(new FailingChatClient(plain), prompts, logger: logger).JudgeAsync(Candidate, Reference, TestContext.Current.CancellationToken);
+        await new GreenJudge(new ThrowingChatClient(plain), prompts, logger: logger).JudgeAsync(Candidate, Reference, TestContext.Current.CancellationToken);
 
         logger.Lines.ShouldNotBeEmpty();
         logger.Lines.ShouldAllBe(l => l.Level == LogLevel.Warning && l.Exception == null);
         logger.Lines.ShouldNotContain(l => l.Text.Contains("Zebrafinch", StringComparison.OrdinalIgnoreCase) || l.Text.Contains("pleural", StringComparison.OrdinalIgnoreCase));
         logger.Lines.Select(l => l.Text.Split(' ')[0]).Distinct().ShouldBe(["judge-green", "judge-chexprompt", "judge-radfact"], ignoreOrder: true);
-        logger.Lines.ShouldAllBe(l => l.Text.Contains("System.Net.Http.HttpRequestException") && l.Text.Contains(nameof(FailingChatClient)));   // type and stack (where it was thrown)
+        logger.Lines.ShouldAllBe(l => l.Text.Contains("System.Net.Http.HttpRequestException") && l.Text.Contains(nameof(ThrowingChatClient)));   // type and stack (where it was thrown)
         logger.Lines[^1].Text.ShouldContain("overloaded");                                                                       // a message that quotes nothing is kept
         lock (counted)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ReportGen.Pipelines.Judging;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
@@ -9,6 +10,7 @@ namespace ReportGen.Pipelines.Tests.Judging;
 /// The judges' result records are serialised by the API (System.Text.Json web defaults): their JSON member names are
 /// pinned here, so a shape change is a deliberate, visible edit, and they round-trip.
 /// </summary>
+[Fast]
 public class JudgementShapeTests
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);

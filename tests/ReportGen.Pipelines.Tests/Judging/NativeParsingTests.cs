@@ -1,6 +1,7 @@
 using ReportGen.Pipelines.Judging;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
@@ -8,6 +9,7 @@ namespace ReportGen.Pipelines.Tests.Judging;
 // GREEN-Phi2 outputs published in that repository's results_GREEN-Phi2.csv with their "green" and count columns
 // (rows 1, 3 and 6). CheXprompt: microsoft/chexprompt src/chexprompt/eval_utils.py and the few-shot ratings in
 // evaluator.py (EXAMPLES_FORMATTED).
+[Fast]
 public sealed class GreenNativeParsingTests
 {
     private const string Zeros = """
@@ -84,6 +86,7 @@ public sealed class GreenNativeParsingTests
     }
 }
 
+[Fast]
 public sealed class CheXpromptNativeParsingTests
 {
     [Fact]

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.AI;
 using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Prompts;
+using ReportGen.TestSupport;
 using Shouldly;
 using Xunit;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
 /// <summary>The pipeline RadFact judge's grounded scoring (RadFact's definitions), its inputs and its failure accounting.</summary>
+[Fast]
 public class RadFactGroundedTests
 {
     private static readonly NormalizedBox A = new(0.1, 0.1, 0.2, 0.2);
@@ -182,29 +184,5 @@ public class RadFactGroundedTests
     public void Malformed_grounded_input_names_the_field(string json, string field)
     {
         Should.Throw<JudgeInputException>(() => GroundedReport.Read(json)).Field.ShouldBe(field);
-    }
-
-    private sealed class ThrowingChatClient : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new HttpRequestException("connection refused");
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
-    }
-
-    private sealed class CannedChatClient(string answer) : IChatClient
-    {
-        public string LastPrompt { get; private set; } = "";
-        public ChatOptions? LastOptions { get; private set; }
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            LastPrompt = string.Join("\n", messages.Select(m => m.Text));
-            LastOptions = options;
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
-        }
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
     }
 }

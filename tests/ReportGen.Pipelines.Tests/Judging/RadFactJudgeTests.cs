@@ -1,9 +1,11 @@
 using ReportGen.Pipelines.Judging;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
+[Fast]
 public class RadFactJudgeTests
 {
     private static PhraseVerdict V(string? status) => new("p", status, []);

@@ -1,10 +1,12 @@
 using ReportGen.Pipelines.Judging;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
 /// <summary>One finding per phrase: the splitting rules documented in eval/judging.md, on realistic sentences.</summary>
+[Fast]
 public class RadFactPhrasesTests
 {
     [Theory]

@@ -1,12 +1,14 @@
 using ReportGen.Pipelines.Judging;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
 // Reference: microsoft/RadFact src/radfact/metric/{radfact.py,schema.py,box_metrics.py} and its tests
 // tests/metric/test_radfact.py and tests/metric/test_box_metrics.py; the expected numbers below are theirs.
 // (The corpus aggregation and the test_examples.json fidelity test are in ReportGen.Eval.Tests/Metrics/RadFactTests.cs.)
+[Fast]
 public sealed class RadFactScoringTests
 {
     private static readonly NormalizedBox BoxA = new(0.1, 0.1, 0.2, 0.2);

@@ -4,9 +4,11 @@ using ReportGen.Pipelines.Judging;
 using ReportGen.Pipelines.Structuring;
 using Shouldly;
 using Xunit;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Judging;
 
+[Fast]
 public class RulesJudgeTests
 {
     private static readonly RulesJudge Judge = new(TaxonomyLibrary.LoadDefault().Get("chexpert14"));

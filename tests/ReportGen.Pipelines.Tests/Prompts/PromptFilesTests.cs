@@ -7,6 +7,7 @@ using ReportGen.TestSupport;
 namespace ReportGen.Pipelines.Tests.Prompts;
 
 /// <summary>The shipped prompts/ folder: every file loads, validates and renders.</summary>
+[Fast]
 public class PromptFilesTests
 {
     // Sample arguments for prompts whose variables are not plain strings; every other variable gets a sample string.

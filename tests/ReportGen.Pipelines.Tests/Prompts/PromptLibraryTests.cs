@@ -4,6 +4,7 @@ using ReportGen.TestSupport;
 namespace ReportGen.Pipelines.Tests.Prompts;
 
 // Tests in one class run one after another, so the environment variable test cannot disturb the others here.
+[Fast]
 public class PromptLibraryTests
 {
     private static string Prompt(string name, string text = "Hello.") =>

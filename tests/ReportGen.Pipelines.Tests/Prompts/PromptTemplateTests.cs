@@ -6,6 +6,7 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Prompts;
 
+[Fast]
 public class PromptTemplateTests
 {
     private const string Minimal = """

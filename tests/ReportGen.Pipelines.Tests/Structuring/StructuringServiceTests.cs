@@ -8,26 +8,9 @@ using ReportGen.TestSupport;
 
 namespace ReportGen.Pipelines.Tests.Structuring;
 
+[Fast]
 public class StructuringServiceTests
 {
-    // A chat client that answers with fixed text: the only way to produce malformed model output on demand.
-    private sealed class CannedChatClient(string answer) : IChatClient
-    {
-        public ChatOptions? LastOptions { get; private set; }
-        public List<ChatMessage> LastMessages { get; } = [];
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            LastOptions = options;
-            LastMessages.Clear();
-            LastMessages.AddRange(messages);
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
-        }
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
-    }
-
     private static readonly PromptLibrary Prompts = PromptLibrary.Load(RepoFiles.Path("prompts"));
 
     private const string Report = "FINDINGS: Small left pleural effusion. No pneumothorax.\nIMPRESSION: Small effusion.";

@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace ReportGen.Imaging.Tests.Fixtures;
+namespace ReportGen.TestSupport;
 
 /// <summary>
 /// A small PNG encoder for fixtures: any colour type and bit depth, optional Adam7, rows filtered with a
 /// rotating filter type (so all five filters are exercised), image data split into several IDAT chunks.
 /// </summary>
-internal static class PngWriter
+public static class PngWriter
 {
     /// <param name="samples">Width × Height × samples-per-pixel raw sample values (palette indices for type 3).</param>
     public static byte[] Write(int width, int height, int colorType, int bitDepth, ushort[] samples,

@@ -1,19 +1,52 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
 using ReportGen.Onnx.Native;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Onnx.Tests;
 
 /// <summary>
-/// The slot indices in <see cref="OrtApiSlot"/> were counted by hand from onnxruntime_c_api.h (version 30). A wrong index
-/// calls the wrong function, so each slot family is exercised here with an observable effect.
+/// Every ORT function the binding calls is declared once in <see cref="OrtApiTable"/> with its slot. A wrong slot calls
+/// the wrong function, so each slot is checked against the member list of the version-30 header, and each slot family
+/// is exercised here with an observable effect.
 /// </summary>
-public class OrtApiSlotTests
+public unsafe class OrtApiSlotTests
 {
+    private static readonly FieldInfo[] Functions = typeof(OrtApiTable).GetFields(BindingFlags.Public | BindingFlags.Instance);
+
+    private static string[] HeaderMembers() =>
+        File.ReadAllLines(RepoFiles.Path("tests", "ReportGen.Onnx.Tests", "OrtApi", "ort_api_v30_members.txt"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+
+    [Fact]
+    public void Every_declared_slot_is_that_functions_index_in_the_version_30_header()
+    {
+        var members = HeaderMembers();
+        members.Length.ShouldBe(OrtApiTable.MemberCountInVersion30Header);
+        members.Distinct().Count().ShouldBe(members.Length);
+        Functions.Length.ShouldBeGreaterThan(30);
+        foreach (var field in Functions)
+        {
+            var offset = (int)Marshal.OffsetOf<OrtApiTable>(field.Name);
+            (offset % OrtApiTable.SlotSize).ShouldBe(0, field.Name);
+            var slot = offset / OrtApiTable.SlotSize;
+            Array.IndexOf(members, field.Name).ShouldBe(slot, $"{field.Name} is declared at slot {slot}");
+        }
+    }
+
+    [Fact]
+    public void Every_declared_member_is_a_function_pointer_in_its_own_slot()
+    {
+        Functions.ShouldAllBe(f => f.FieldType.IsFunctionPointer);
+        Functions.Select(f => Marshal.OffsetOf<OrtApiTable>(f.Name)).Distinct().Count().ShouldBe(Functions.Length);
+    }
+
     [Fact]
     public void Status_slots_round_trip_code_and_message()
     {
         // CreateStatus (0) -> GetErrorCode (1), GetErrorMessage (2), ReleaseStatus (93)
         var status = OrtApi.CreateStatus(OrtErrorCode.NoSuchFile, "slot check ü");
-        status.ShouldNotBe(IntPtr.Zero);
+        ((IntPtr)status).ShouldNotBe(IntPtr.Zero);
         var ex = OrtApi.ToException(status, "ctx");
         ex.Code.ShouldBe(OrtErrorCode.NoSuchFile);
         ex.Message.ShouldBe("ctx: slot check ü");
@@ -22,7 +55,7 @@ public class OrtApiSlotTests
     [Fact]
     public void Check_passes_null_status_and_throws_on_error()
     {
-        Should.NotThrow(() => OrtApi.Check(IntPtr.Zero));
+        Should.NotThrow(() => OrtApi.Check(null));
         var ex = Should.Throw<OnnxRuntimeException>(() => OrtApi.Check(OrtApi.CreateStatus(OrtErrorCode.InvalidGraph, "boom")));
         ex.Code.ShouldBe(OrtErrorCode.InvalidGraph);
         ex.Message.ShouldBe("boom");
@@ -35,15 +68,6 @@ public class OrtApiSlotTests
         OrtApi.AvailableProviders().ShouldContain("CPUExecutionProvider");
         // GetBuildInfoString (254): the highest slot we call, so an off-by-one anywhere before it shows here
         OrtApi.BuildInfo().ShouldContain("ORT Build Info");
-    }
-
-    [Fact]
-    public void Slot_table_is_ordered_and_within_the_version_30_struct()
-    {
-        var slots = typeof(OrtApiSlot).GetFields().Where(f => f.IsLiteral && f.Name != nameof(OrtApiSlot.MemberCountInVersion30Header))
-            .Select(f => (int)f.GetRawConstantValue()!).ToArray();
-        slots.Distinct().Count().ShouldBe(slots.Length);
-        slots.ShouldAllBe(s => s >= 0 && s < OrtApiSlot.MemberCountInVersion30Header);
     }
 }
 
@@ -59,10 +83,8 @@ public class OrtCudaSlotTests
             Assert.Skip("the CUDA provider library is present here");
         if (!OrtApi.AvailableProviders().Contains("CUDAExecutionProvider"))
             Assert.Skip("this ONNX Runtime build has no CUDA provider");
-        IntPtr raw;
-        OrtApi.Check(((delegate* unmanaged[Cdecl]<IntPtr*, IntPtr>)OrtApi.Fn(OrtApiSlot.CreateSessionOptions))(&raw));
-        using var options = new OrtHandle(raw, OrtApiSlot.ReleaseSessionOptions);
-        var reason = OnnxSession.TryAppendCuda(raw, 0, checkFiles: false);
+        using var options = OrtSessionOptionsHandle.Create();
+        var reason = OnnxSession.TryAppendCuda(options.Pointer, 0, checkFiles: false);
         reason.ShouldNotBeNull();
         (reason.Contains("cuda", StringComparison.OrdinalIgnoreCase) || reason.Contains("provider", StringComparison.OrdinalIgnoreCase))
             .ShouldBeTrue($"unexpected reason: {reason}");
