@@ -25,6 +25,7 @@ internal static class CueFiles
         {
             Language = language,
             Or = Fold(file.Or ?? "or"),
+            Nor = file.Nor is { } nor ? Fold(nor) : null,
             PreNegationUncertaintyBefore = Cues(file.PreNegationUncertainty?.Before),
             PreNegationUncertaintyAfter = Cues(file.PreNegationUncertainty?.After),
             NegationBefore = Cues(file.Negation?.Before),
@@ -91,6 +92,7 @@ internal static class CueFiles
     {
         public string? Language { get; set; }
         public string? Or { get; set; }
+        public string? Nor { get; set; }
         public SidesFile? PreNegationUncertainty { get; set; }
         public SidesFile? Negation { get; set; }
         public SidesFile? Uncertainty { get; set; }

@@ -24,12 +24,13 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         {
             return LabelValue.Uncertain;
         }
-        if (Before(sentence, first, Cues.NegationBefore) || After(sentence, last, Cues.NegationAfter))
+        // "No change in pneumothorax or pleural fluid", "sin cambios del neumotórax ni del líquido": after such an
+        // opener "or" and "nor" join a list; they are neither alternatives nor a negation.
+        var orIsList = Before(sentence, first, Cues.OrListOpeners);
+        if (Before(sentence, first, Cues.NegationBefore, orIsList) || After(sentence, last, Cues.NegationAfter, orIsList))
         {
             return LabelValue.Negative;
         }
-        // "No change in pneumothorax or pleural fluid": after such an opener "or" joins a list, not alternatives.
-        var orIsList = Before(sentence, first, Cues.OrListOpeners);
         if (Before(sentence, first, Cues.UncertaintyBefore, orIsList) || After(sentence, last, Cues.UncertaintyAfter, orIsList))
         {
             return LabelValue.Uncertain;
@@ -149,7 +150,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         return false;
     }
 
-    private bool IsOr(Cue cue) => cue.Tokens is [var word] && word == Cues.Or;
+    private bool IsOr(Cue cue) => cue.Tokens is [var word] && (word == Cues.Or || word == Cues.Nor);
 
     private static bool EndsAt(IReadOnlyList<Token> tokens, int end, string[] cue)
     {

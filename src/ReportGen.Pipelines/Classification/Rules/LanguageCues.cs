@@ -25,6 +25,9 @@ internal sealed class LanguageCues
 
     /// <summary>The word for "or": a hedge between alternatives ("atelectasis or pneumonia").</summary>
     public string Or { get; init; } = "or";
+
+    /// <summary>The word for "nor": a negation, except inside a list after an or-list opener.</summary>
+    public string? Nor { get; init; }
     public List<Cue> PreNegationUncertaintyBefore { get; init; } = [];
     public List<Cue> PreNegationUncertaintyAfter { get; init; } = [];
     public List<Cue> NegationBefore { get; init; } = [];
