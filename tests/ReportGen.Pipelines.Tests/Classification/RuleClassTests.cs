@@ -9,7 +9,7 @@ namespace ReportGen.Pipelines.Tests.Classification;
 /// One test per rule class of the chexpert14 rules, in every language: statements of normality are no finding,
 /// hedges are uncertain, support devices are found by their position and not invented from unrelated words, and
 /// findings outside the 14 labels rule out No Finding. The phrases live in prompts/taxonomies/chexpert14.yaml and
-/// the cue files; these tests fail when an edit there breaks a rule class.
+/// the cue files (prompts/cues/&lt;language&gt;.yaml); these tests fail when an edit there breaks a rule class.
 /// </summary>
 [Fast]
 public sealed class RuleClassTests
@@ -113,6 +113,87 @@ public sealed class RuleClassTests
     [InlineData("ja", "胸椎に骨棘形成あり。心拡大なし。")]
     public void Findings_outside_the_labels_rule_out_no_finding(string language, string text) =>
         Label(language, text, "No Finding").ShouldBe(LabelValue.NotMentioned);
+
+    [Theory]
+    [InlineData("en", "No pleural effusion.")]
+    [InlineData("en", "The pleural effusion has resolved.")]
+    [InlineData("es", "Sin derrame pleural.")]
+    [InlineData("es", "No se observa derrame pleural.")]
+    [InlineData("fr", "Pas d'épanchement pleural.")]
+    [InlineData("fr", "Épanchement pleural non visible.")]
+    [InlineData("da", "Intet pleuraeksudat.")]
+    [InlineData("da", "Pleuraeksudat ses ikke.")]
+    [InlineData("de", "Kein Pleuraerguss.")]
+    [InlineData("de", "Pleuraerguss nicht nachweisbar.")]
+    [InlineData("ja", "胸水なし。")]
+    [InlineData("ja", "胸水は認められない。")]
+    public void Negation_before_and_after_the_finding_is_negative(string language, string text) =>
+        Label(language, text, "Pleural Effusion").ShouldBe(LabelValue.Negative);
+
+    [Theory]
+    [InlineData("en", "Pneumothorax cannot be excluded.")]
+    [InlineData("es", "No se puede descartar neumotórax.")]
+    [InlineData("fr", "On ne peut exclure un pneumothorax.")]
+    [InlineData("da", "Pneumothorax kan ikke udelukkes.")]
+    [InlineData("de", "Pneumothorax nicht sicher auszuschließen.")]
+    [InlineData("ja", "気胸は否定できない。")]
+    public void Cannot_exclude_is_uncertain_not_negative(string language, string text) =>
+        Label(language, text, "Pneumothorax").ShouldBe(LabelValue.Uncertain);
+
+    [Theory]
+    [InlineData("en", "No significant change in pneumothorax or right pleural fluid.")]
+    [InlineData("es", "Sin cambios significativos del neumotórax ni del líquido pleural derecho.")]
+    [InlineData("fr", "Pas de modification du pneumothorax ou de l'épanchement pleural droit.")]
+    [InlineData("da", "Ingen ændring i pneumothorax eller pleuraeksudat.")]
+    [InlineData("de", "Keine Veränderung von Pneumothorax oder Pleuraerguss.")]
+    [InlineData("ja", "右気胸と胸水に有意な変化はない。")]
+    public void A_list_of_unchanged_findings_is_positive_not_a_hedge(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Pneumothorax"].ShouldBe(LabelValue.Positive);
+        labels["Pleural Effusion"].ShouldBe(LabelValue.Positive);
+    }
+
+    [Theory]
+    [InlineData("en", "Nodular density at the left base. This may represent a nipple shadow.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Patchy opacity at the left base. This may represent pneumonia.", "Lung Opacity", LabelValue.Positive)]
+    [InlineData("es", "Nódulo en la base izquierda. Podría corresponder a la sombra del pezón.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("fr", "Nodule de la base gauche. Pouvant correspondre à une ombre mamelonnaire.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("da", "Nodulus i venstre basis. Kan repræsentere brystvorteskygge.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("de", "Rundherd links basal. DD Mamillenschatten.", "Lung Lesion", LabelValue.Uncertain)]
+    public void A_next_sentence_that_explains_a_finding_away_makes_it_uncertain(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("ja", "肺は過膨張、浸潤影なし。胸水、気胸なし。")]
+    [InlineData("en", "Lungs hyperexpanded, no infiltrate. No effusion or pneumothorax.")]
+    public void A_finding_before_a_negated_list_stays_a_finding(string language, string text) =>
+        Label(language, text, "No Finding").ShouldBe(LabelValue.NotMentioned);
+
+    [Fact]
+    public void Every_language_has_a_cue_file_with_every_rule_class()
+    {
+        foreach (var language in RulesLabeler.SupportedLanguages.Where(l => l != "ja"))
+        {
+            var cues = CueFiles.Load(language);
+            cues.Language.ShouldBe(language);
+            foreach (var list in new[] { cues.PreNegationUncertaintyBefore, cues.PreNegationUncertaintyAfter, cues.NegationBefore, cues.NegationAfter, cues.UncertaintyBefore, cues.UncertaintyAfter, cues.OrListOpeners })
+            {
+                list.ShouldNotBeEmpty(language);
+            }
+            cues.NextSentenceHedges.ShouldNotBeEmpty(language);
+            cues.BackwardTerminators.ShouldContain(".");
+            cues.ForwardTerminators.ShouldContain(".");
+            cues.And.ShouldNotBeNullOrEmpty(language);
+            cues.Or.ShouldNotBeNullOrEmpty(language);
+        }
+        // Written as a clinician would type it, the cue is tokenized as report text: "n'est pas" -> n ' est pas.
+        CueFiles.Load("fr").NegationAfter.ShouldContain(c => c.ToString() == "n ' est pas");
+        var ja = CueFiles.LoadJapanese();
+        ja.Negation.ShouldContain("なし");
+        ja.PreNegationUncertainty.ShouldContain("否定できない");
+        ja.Positive.ShouldContain("認め");
+    }
 
     [Fact]
     public void Every_organ_mention_is_a_synonym_of_its_label()

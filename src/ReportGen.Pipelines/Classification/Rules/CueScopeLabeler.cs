@@ -24,11 +24,14 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         {
             return LabelValue.Uncertain;
         }
-        if (Before(sentence, first, Cues.NegationBefore) || After(sentence, last, Cues.NegationAfter))
+        // "No change in pneumothorax or pleural fluid", "sin cambios del neumotórax ni del líquido": after such an
+        // opener "or" and "nor" join a list; they are neither alternatives nor a negation.
+        var orIsList = Before(sentence, first, Cues.OrListOpeners);
+        if (Before(sentence, first, Cues.NegationBefore, orIsList) || After(sentence, last, Cues.NegationAfter, orIsList))
         {
             return LabelValue.Negative;
         }
-        if (Before(sentence, first, Cues.UncertaintyBefore) || After(sentence, last, Cues.UncertaintyAfter))
+        if (Before(sentence, first, Cues.UncertaintyBefore, orIsList) || After(sentence, last, Cues.UncertaintyAfter, orIsList))
         {
             return LabelValue.Uncertain;
         }
@@ -74,7 +77,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     }
 
     /// <summary>Is one of <paramref name="cues"/> ending before token <paramref name="first"/> in scope?</summary>
-    private bool Before(Sentence sentence, int first, List<Cue> cues)
+    private bool Before(Sentence sentence, int first, List<Cue> cues, bool skipOr = false)
     {
         if (cues.Count == 0) return false;
         var tokens = sentence.Tokens;
@@ -85,7 +88,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
             var distance = first - 1 - i;
             foreach (var cue in cues)
             {
-                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma)) continue;
+                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma) || (skipOr && IsOr(cue))) continue;
                 if (EndsAt(tokens, i, cue.Tokens)) return true;
             }
             var t = tokens[i].Text;
@@ -97,7 +100,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     }
 
     /// <summary>Is one of <paramref name="cues"/> starting after token <paramref name="last"/> in scope?</summary>
-    private bool After(Sentence sentence, int last, List<Cue> cues)
+    private bool After(Sentence sentence, int last, List<Cue> cues, bool skipOr = false)
     {
         if (cues.Count == 0) return false;
         var tokens = sentence.Tokens;
@@ -109,7 +112,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
             var distance = j - last - 1;
             foreach (var cue in cues)
             {
-                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma)) continue;
+                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma) || (skipOr && IsOr(cue))) continue;
                 if (StartsAt(tokens, j, cue.Tokens)) return true;
             }
             var t = tokens[j].Text;
@@ -146,6 +149,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         }
         return false;
     }
+
+    private bool IsOr(Cue cue) => cue.Tokens is [var word] && (word == Cues.Or || word == Cues.Nor);
 
     private static bool EndsAt(IReadOnlyList<Token> tokens, int end, string[] cue)
     {

@@ -10,74 +10,53 @@ namespace ReportGen.Pipelines.Classification.Rules;
 /// </summary>
 internal static class JapaneseLabeler
 {
-    private static readonly string[] PreNegationUncertainty =
-        ["否定できない", "否定できません", "否定は困難", "否定しえない", "否定し得ない", "除外できない", "除外できません", "除外は困難", "否定はできない", "否定はできません"];
-
-    private static readonly string[] Negation =
-    [
-        "なし", "無し", "ない", "認めない", "認めず", "認められない", "認められず", "認めません", "認められません", "見られない", "みられない",
-        "見られず", "みられず", "ありません", "指摘できない", "指摘できず", "指摘できません", "指摘されない", "消失", "陰性", "正常", "異常なし",
-        "明らかでない", "同定できない", "否定的", "認めなかった", "見当たらない", "みとめない",
-    ];
-
-    private static readonly string[] Uncertainty =
-        ["疑い", "疑われ", "疑う", "可能性", "かもしれ", "示唆", "疑問", "鑑別", "否定できない", "の疑", "か?", "か？", "疑診", "境界"];
-
-    private static readonly string[] Positive =
-        ["認め", "あり", "有り", "見られ", "みられ", "指摘", "を呈", "増大", "拡大", "伴う", "存在", "出現", "残存", "ある", "です", "である"];
-
-    /// <summary>Cues before the mention: "明らかな" etc. are neutral; "無" prefixes are rare, so only these.</summary>
-    private static readonly string[] UncertaintyBefore = ["疑わしい", "可能性のある", "疑いのある"];
+    private static readonly JapaneseCues Cues = CueFiles.LoadJapanese();
 
     private const int MaxDistance = 40;
-
-    // "変化なし" is "no change": the finding persists (an organ that is merely unchanged is no finding).
-    private static readonly string[] NoChange = ["変化", "著変"];
-    private static readonly string[] Alternatives = ["または", "あるいは", "もしくは"];
-
-    /// <summary>Particles between a predicate and its negation ("拡大は認めない", "拡大もなし").</summary>
-    private const string Particles = "はをがのもと";
 
     public static LabelValue Classify(string sentence, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
         int start = mention.Start, end = mention.End;
         var before = sentence[Math.Max(0, start - 8)..start];
-        if (Alternatives.Any(before.EndsWith)) return LabelValue.Uncertain;
+        if (Cues.Alternatives.Any(before.EndsWith)) return LabelValue.Uncertain;
+        // "肺は過膨張、浸潤影なし": a finding stated as the predicate of a topic ends at the comma after it.
+        var clause = before[(before.LastIndexOfAny(['、', '。']) + 1)..];
+        if (end < sentence.Length && sentence[end] == '、' && Cues.TopicMarkers.Any(clause.Contains)) return Finding(end);
         var p = end;
         while (p < sentence.Length && p - end <= MaxDistance)
         {
-            if (StartsWithAny(sentence, p, PreNegationUncertainty, out _)) return LabelValue.Uncertain;
-            if (StartsWithAny(sentence, p, Negation, out _))
+            if (StartsWithAny(sentence, p, Cues.PreNegationUncertainty, out _)) return LabelValue.Uncertain;
+            if (StartsWithAny(sentence, p, Cues.Negation, out _))
             {
                 var lead = sentence[Math.Max(end, p - 4)..p];
-                if (NoChange.Any(lead.Contains)) return Finding(p);
+                if (Cues.NoChange.Any(lead.Contains)) return Finding(p);
                 return LabelValue.Negative;
             }
-            if (StartsWithAny(sentence, p, Alternatives, out _)) return LabelValue.Uncertain;
-            if (StartsWithAny(sentence, p, Uncertainty, out var len))
+            if (StartsWithAny(sentence, p, Cues.Alternatives, out _)) return LabelValue.Uncertain;
+            if (StartsWithAny(sentence, p, Cues.Uncertainty, out var len))
             {
                 // "肺炎の疑いなし" (no suspicion of pneumonia) and "肺炎を示唆する浸潤影は認めない" (no opacity
                 // suggesting pneumonia): a negation later in the same clause, before any positive predicate, wins.
                 for (var q = p + len; q < sentence.Length && sentence[q] is not '。' and not '、'; q++)
                 {
-                    if (StartsWithAny(sentence, q, PreNegationUncertainty, out _)) return LabelValue.Uncertain;
-                    if (StartsWithAny(sentence, q, Negation, out _)) return LabelValue.Negative;
-                    if (StartsWithAny(sentence, q, Positive, out _)) break;
+                    if (StartsWithAny(sentence, q, Cues.PreNegationUncertainty, out _)) return LabelValue.Uncertain;
+                    if (StartsWithAny(sentence, q, Cues.Negation, out _)) return LabelValue.Negative;
+                    if (StartsWithAny(sentence, q, Cues.Positive, out _)) break;
                 }
                 return LabelValue.Uncertain;
             }
-            if (StartsWithAny(sentence, p, Positive, out var positive))
+            if (StartsWithAny(sentence, p, Cues.Positive, out var positive))
             {
                 // "心臓の有意な拡大なし", "拡大は認めない": a descriptor negated right after is a negation.
                 var q = p + positive;
-                for (var k = 0; k < 2 && q < sentence.Length && Particles.Contains(sentence[q]); k++) q++;
-                if (StartsWithAny(sentence, q, Negation, out _)) return LabelValue.Negative;
+                for (var k = 0; k < 2 && q < sentence.Length && Cues.Particles.Contains(sentence[q]); k++) q++;
+                if (StartsWithAny(sentence, q, Cues.Negation, out _)) return LabelValue.Negative;
                 return Finding(q);
             }
             if (sentence[p] is '。' or '．' or '\n') break;
             p++;
         }
-        return UncertaintyBefore.Any(before.Contains) ? LabelValue.Uncertain : Finding(p);
+        return Cues.UncertaintyBefore.Any(before.Contains) ? LabelValue.Uncertain : Finding(p);
 
         // An organ (心臓, 縦隔) is a finding only when the words up to its predicate describe it as abnormal.
         LabelValue Finding(int upTo)
@@ -88,7 +67,7 @@ internal static class JapaneseLabeler
         }
     }
 
-    private static bool StartsWithAny(string s, int at, string[] cues, out int length)
+    private static bool StartsWithAny(string s, int at, IReadOnlyList<string> cues, out int length)
     {
         length = 0;
         foreach (var cue in cues)
@@ -115,3 +94,15 @@ internal static class JapaneseLabeler
         return result.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
     }
 }
+
+/// <summary>Japanese cue words (prompts/cues/ja.yaml); see <see cref="JapaneseLabeler"/> for how they are used.</summary>
+internal sealed record JapaneseCues(
+    IReadOnlyList<string> PreNegationUncertainty,
+    IReadOnlyList<string> Negation,
+    IReadOnlyList<string> Uncertainty,
+    IReadOnlyList<string> Positive,
+    IReadOnlyList<string> UncertaintyBefore,
+    IReadOnlyList<string> NoChange,
+    IReadOnlyList<string> Alternatives,
+    string Particles,
+    IReadOnlyList<string> TopicMarkers);

@@ -17,11 +17,17 @@ internal sealed record Cue(string[] Tokens, int MaxDistance, bool CrossesComma)
 /// <summary>
 /// Negation and uncertainty cues of one space-delimited language, in the CheXpert labeler's order of
 /// precedence: pre-negation uncertainty ("cannot exclude"), then negation, then post-negation uncertainty.
-/// "Before" cues precede the mention, "after" cues follow it.
+/// "Before" cues precede the mention, "after" cues follow it. Loaded from prompts/cues (<see cref="CueFiles"/>).
 /// </summary>
 internal sealed class LanguageCues
 {
     public required string Language { get; init; }
+
+    /// <summary>The word for "or": a hedge between alternatives ("atelectasis or pneumonia").</summary>
+    public string Or { get; init; } = "or";
+
+    /// <summary>The word for "nor": a negation, except inside a list after an or-list opener.</summary>
+    public string? Nor { get; init; }
     public List<Cue> PreNegationUncertaintyBefore { get; init; } = [];
     public List<Cue> PreNegationUncertaintyAfter { get; init; } = [];
     public List<Cue> NegationBefore { get; init; } = [];
@@ -44,6 +50,15 @@ internal sealed class LanguageCues
 
     /// <summary>Mentions that are uncertain unless negated (CheXpert: "vascular congestion", "indistinctness").</summary>
     public HashSet<string> AlwaysUncertainMentions { get; init; } = [];
+
+    /// <summary>Openers after which "A or B" is a list, not a hedge ("no change in pneumothorax or effusion").</summary>
+    public List<Cue> OrListOpeners { get; init; } = [];
+
+    /// <summary>Sentence openings ("this may represent") that hedge the findings of the sentence before.</summary>
+    public List<string> NextSentenceHedges { get; init; } = [];
+
+    /// <summary>Abbreviations expanded before sentences are split (German "V.a." would end a sentence).</summary>
+    public List<(string From, string To)> Abbreviations { get; init; } = [];
 
     /// <summary>How many tokens forward a cue may be looked for (keeps "normal" from reaching a far subject).</summary>
     public int ForwardWindow { get; init; } = 12;

@@ -17,14 +17,9 @@ internal static partial class RulesLabeler
     /// <summary>Languages with their own cues; any other falls back to English.</summary>
     public static readonly IReadOnlyList<string> SupportedLanguages = ["en", "es", "fr", "da", "de", "ja"];
 
-    private static readonly Dictionary<string, CueScopeLabeler> Scopes = new()
-    {
-        ["en"] = new(EnglishCues.Create()),
-        ["es"] = new(EuropeanCues.Spanish()),
-        ["fr"] = new(EuropeanCues.French()),
-        ["da"] = new(EuropeanCues.Danish()),
-        ["de"] = new(EuropeanCues.German()),
-    };
+    // The cue words are data: prompts/cues/<language>.yaml, compiled into this assembly.
+    private static readonly Dictionary<string, CueScopeLabeler> Scopes =
+        SupportedLanguages.Where(l => l != "ja").ToDictionary(l => l, l => new CueScopeLabeler(CueFiles.Load(l)));
 
     // Folded phrase lists per taxonomy and language, built once (taxonomies are immutable records).
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Taxonomy, System.Collections.Concurrent.ConcurrentDictionary<string, MentionFinder>> Finders = new();
@@ -39,12 +34,17 @@ internal static partial class RulesLabeler
         var mentions = 0;
 
         var descriptors = taxonomy.AbnormalDescriptors.TryGetValue(language, out var d) ? d.Select(TextFolding.Fold).ToList() : [];
-        foreach (var (sentence, classify) in Sentences(text, language, descriptors))
+        var sentences = Sentences(text, language, descriptors).Select(s => (s.Classify, Found: finder.Find(s.Sentence).ToList(), s.Sentence)).ToList();
+        var hedges = Scopes.TryGetValue(language, out var scope) ? scope.Cues.NextSentenceHedges : [];
+        for (var i = 0; i < sentences.Count; i++)
         {
-            foreach (var m in finder.Find(sentence))
+            var (classify, found, _) = sentences[i];
+            var hedgedByNext = i + 1 < sentences.Count && HedgesPrevious(sentences[i + 1].Sentence, sentences[i + 1].Found, hedges);
+            foreach (var m in found)
             {
                 mentions++;
                 var value = classify(m);
+                if (hedgedByNext && value == LabelValue.Positive) value = LabelValue.Uncertain;
                 if (value is LabelValue.Positive or LabelValue.Uncertain && !ignores.Contains(m.Label)) noFinding = false;
                 if (m.Label == MentionFinder.OtherFinding) continue;
                 Add(m.Label, value);
@@ -76,6 +76,18 @@ internal static partial class RulesLabeler
         }
     }
 
+    /// <summary>
+    /// Does this sentence explain the one before it away ("Nodular density at the left base. This may represent a
+    /// nipple shadow.")? It must open with a hedge and name no finding of its own: "This may represent pneumonia"
+    /// interprets a finding that stays certain (the opacity), it does not doubt it.
+    /// </summary>
+    private static bool HedgesPrevious(string sentence, List<Mention> found, IReadOnlyList<string> hedges)
+    {
+        if (hedges.Count == 0 || found.Any(m => m.Label != MentionFinder.OtherFinding)) return false;
+        var s = sentence.TrimStart();
+        return hedges.Any(h => s.StartsWith(h, StringComparison.Ordinal) && (s.Length == h.Length || !char.IsLetterOrDigit(s[h.Length])));
+    }
+
     private static IEnumerable<(string Sentence, Func<Mention, LabelValue> Classify)> Sentences(string text, string language, IReadOnlyList<string> descriptors)
     {
         if (language == "ja")
@@ -104,11 +116,9 @@ internal static partial class RulesLabeler
     public static string Clean(string text, string language)
     {
         var s = TextFolding.Fold(text);
-        if (language == "de")
-        {
-            foreach (var (from, to) in EuropeanCues.GermanAbbreviations) s = s.Replace(from, to, StringComparison.Ordinal);
-        }
-        var or = language switch { "es" => "o", "fr" => "ou", "da" => "eller", "de" => "oder", _ => "or" };
+        var cues = Scopes.TryGetValue(language, out var scope) ? scope.Cues : Scopes["en"].Cues;
+        foreach (var (from, to) in cues.Abbreviations) s = s.Replace(from, to, StringComparison.Ordinal);
+        var or = cues.Or;
         s = s.Replace("and/or", "or", StringComparison.Ordinal);
         s = LetterSlashLetter().Replace(s, " " + or + " ");
         s = s.Replace("..", ".", StringComparison.Ordinal);
