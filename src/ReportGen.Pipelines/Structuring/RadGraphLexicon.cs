@@ -177,10 +177,16 @@ internal sealed class RadGraphLexicon
         "esophagus", "esophageal", "hiatal", "hiatus", "gastric", "gastroesophageal", "carina", "mainstem", "airway", "airways",
         "segment", "segments", "field", "fields", "svc", "ij", "jugular", "subclavian", "brachiocephalic",
         "cavoatrial", "junction", "hemidiaphragmatic", "pectus", "glenohumeral", "acromioclavicular", "ac joint", "joint", "joints",
-        "upper abdomen", "clear space", "pelvis", "disc", "discs", "disk", "disks", "intervertebral", "epigastric", "bronchovascular", "peribronchial",
-        "endplate", "endplates", "glenoid", "acromion", "coracoid", "hemithoracic", "paraspinal", "intraperitoneal", "peritoneal", "subcutaneous", "chest wall", "wall",
-        "trachea", "costochondral", "cartilage", "cartilages", "venous", "arterial", "artery", "arteries", "pulmonary artery",
+        "clear space", "pelvis", "disc", "discs", "disk", "disks", "intervertebral", "epigastric", "bronchovascular", "peribronchial",
+        "endplate", "endplates", "glenoid", "acromion", "coracoid", "hemithoracic", "paraspinal", "intraperitoneal", "peritoneal", "subcutaneous", "wall",
+        "trachea", "costochondral", "cartilage", "cartilages", "venous", "arterial", "artery", "arteries",
         "lymph", "node", "nodes", "nipple", "nipples", "tissue", "tissues", "body", "bodies", "structures", "outline",
+        // Seen in IU X-ray training reports (never the evaluated ones): regions, vessels and skeletal parts.
+        "midlung", "midlungs", "quadrant", "quadrants", "t-spine", "midthoracic", "aspect", "aspects", "region", "regions",
+        "coronary", "epicardial", "fat", "pad", "pads", "abdominal", "vein", "veins", "caval", "cortical", "cortex", "knee", "ankle",
+        "hip", "extremity", "extremities", "suprahilar", "infrahilar", "fissural", "colonic", "femoral", "skin", "recess",
+        "stripe", "loops", "head", "elements", "osseus", "septal", "interlobular", "subpleural", "hilus",
+        "kidney", "kidneys", "renal", "ureteral", "gallbladder", "thyroid", "portion", "portions", "inlet",
     ];
 
     // Nouns that describe an organ's property; they modify the organ written before them.
@@ -196,6 +202,8 @@ internal sealed class RadGraphLexicon
         "lateral", "medial", "anterior", "posterior", "superior", "inferior", "central", "peripheral", "posterolateral",
         "anterolateral", "inferolateral", "superolateral", "distal", "proximal", "main", "second", "third", "fourth", "fifth",
         "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+        "ascending", "descending", "transverse", "internal", "posteriorly", "anteriorly", "laterally", "medially", "centrally",
+        "peripherally", "inferiorly", "superiorly",
     ];
 
     private static readonly string[] Observations =
@@ -203,8 +211,8 @@ internal sealed class RadGraphLexicon
         // CheXpert mention phrases, as single RadGraph words.
         "effusion", "effusions", "pneumothorax", "pneumothoraces", "opacity", "opacities", "opacification", "opacifications",
         "consolidation", "consolidations", "consolidative", "atelectasis", "atelectases", "atelectatic", "collapse", "edema", "oedema",
-        "cardiomegaly", "nodule", "nodules", "nodular density", "mass", "masses", "fracture", "fractures", "fractured",
-        "infiltrate", "infiltrates", "infiltration", "pneumonia", "pneumonias", "infection", "infectious process", "process",
+        "cardiomegaly", "nodule", "nodules", "mass", "masses", "fracture", "fractures", "fractured",
+        "infiltrate", "infiltrates", "infiltration", "pneumonia", "pneumonias", "infection", "process",
         "disease", "abnormality", "abnormalities", "abnormal", "fluid", "emphysema", "hyperinflation", "hyperinflated",
         "hyperexpansion", "hyperexpanded", "hyperlucent", "hyperlucency", "hyperaeration", "scarring", "scar", "scars",
         "granuloma", "granulomas", "granulomata", "calcification", "calcifications", "calcified", "changes", "change",
@@ -222,7 +230,7 @@ internal sealed class RadGraphLexicon
         "arthropathy", "arthritis", "osteoarthritis", "tracheostomy", "drain", "valve", "icd", "defibrillator", "picc",
         "apparatus", "coil", "coils", "marker", "markers", "plate", "plates", "screw", "screws", "prosthesis", "replacement",
         "arthroplasty", "thoracotomy", "lobectomy", "pneumonectomy", "mastectomy", "cholecystectomy", "surgery", "embolism",
-        "infarct", "infarction", "granulomatous disease", "adenopathy", "lymphadenopathy", "widening", "widened", "narrowing",
+        "infarct", "infarction", "adenopathy", "lymphadenopathy", "widening", "widened", "narrowing",
         "shift", "displacement", "displaced", "rotation", "rotated", "obscured", "obscuration", "silhouetting", "well-expanded",
         "well-aerated", "aerated", "low", "shallow", "hypoinflation", "hypoventilation", "inspiration", "dextroscoliosis",
         "levoscoliosis", "dextrocurvature", "levocurvature", "curvature", "lordosis", "kyphoscoliosis", "height", "loss",
@@ -232,7 +240,16 @@ internal sealed class RadGraphLexicon
         "osteotomy", "fixation", "cerclage", "wiring", "emphysematous",
         "flattening", "flattened", "distension", "distention", "dilatation", "dilation", "dilated",
         "unchanged", "deviation", "calcific", "pneumopericardium", "hydropneumothorax",
-        "empyema", "abscess", "enchondroma", "cabg", "crowding", "bypass", "grafting", "graft", "scarring", "malignancy", "lymphoma", "sarcoidosis", "tuberculosis", "histoplasmosis", "atelectatic changes", "cavitary lesion", "bronchospasm", "aneurysm", "dissection", "atelectasis",
+        "empyema", "abscess", "enchondroma", "cabg", "crowding", "bypass", "grafting", "graft", "scarring", "malignancy", "lymphoma", "sarcoidosis", "tuberculosis", "histoplasmosis", "bronchospasm", "aneurysm", "dissection", "atelectasis",
+        // Seen in IU X-ray training reports (never the evaluated ones).
+        "sequela", "sequelae", "engorgement", "artifact", "artifacts", "irregularity", "irregularities", "injury", "injuries",
+        "formation", "aeration", "accentuated", "accentuation", "fragment", "fragments", "retraction", "destruction", "tubing",
+        "suture", "material", "osteopenic", "fullness", "shunt", "prostheses", "dish", "generator", "spurring", "tenting",
+        "remarkable", "hypoinflated", "well-inflated", "underinflated", "underinflation", "hypoexpanded", "hypoexpansion",
+        "thickened", "opacified", "kyphotic", "resection", "honeycombing", "bronchiectatic", "aicd", "cath", "staples", "staple",
+        "bullet", "callus", "excavatum", "hyperaerated", "overinflated", "overinflation", "pneumonic", "pleurisy",
+        "calcinosis", "ossification", "lymphadenopathies", "heterogeneity", "mottling", "infiltrative", "effacement",
+        "collection", "collections", "hemothorax", "chylothorax", "kerley",
     ];
 
     // Modifiers of observations; those in StandAloneModifiers become observations when predicated of anatomy.
@@ -251,12 +268,17 @@ internal sealed class RadGraphLexicon
         "upper-normal", "rounded",
         "round", "irregular", "spiculated", "ground-glass", "ground glass", "retained", "minimal", "mass-like", "masslike", "wedge-shaped", "curvilinear", "small-to-moderate",
         "moderate-to-large", "mild-to-moderate", "moderate-to-severe", "low-lying", "elevated", "elongated", "partial", "complete", "large-bore", "similar", "upper limits", "upper limit", "high normal", "low normal",
+        "exaggerated", "noncalcified", "non-calcified", "superimposed", "symmetric", "asymmetric", "overt", "radiopaque", "posttraumatic",
+        "post-traumatic", "wedge", "destructive", "tuberculous", "discrete", "cystic", "thin", "dual-lumen", "tunneled", "corticated",
+        "marginal", "hypoventilatory", "scoliotic", "age-indeterminate", "diminished", "smaller", "larger", "monitor", "lucent",
+        "cavitary", "infectious", "vague", "indistinct", "external", "bulky", "punctate",
     ];
 
     private static readonly HashSet<string> StandAloneModifiers = new(StringComparer.Ordinal)
     {
         "stable", "increased", "decreased", "improved", "worsened", "worse", "prominent", "elevated", "small", "large",
         "low-lying", "elongated", "improvement", "persistent", "similar", "top-normal", "upper-normal", "borderline", "engorged",
+        "diminished", "smaller", "larger", "exaggerated",
     };
 
     private static readonly string[] ObservationStems = ["atelecta", "consolidat", "opacifi", "calcifi", "degenerat", "atherosclero", "hyperinflat", "hyperexpan", "osteophyt", "granulom", "cardiomegal", "pneumoth", "effusio"];
@@ -290,6 +312,7 @@ internal sealed class RadGraphLexicon
         "presumed", "presumably", "indeterminate", "uncertain", "unclear", "cannot exclude", "can not exclude",
         "cannot rule out", "can not rule out", "not exclude", "would", "question", "apparent", "appears to represent", "probably represents", "likely represents",
         "likely representing", "possibly representing", "may be", "could be", "?", "suspicious", "concerning",
+        "favored", "favor", "favoring", "favored to represent", "questionably", "borderline for",
     ];
 
     private static readonly HashSet<string> SuggestiveUncertain = new(StringComparer.Ordinal)
@@ -297,7 +320,7 @@ internal sealed class RadGraphLexicon
         "suspicious for", "concerning for", "concern for", "suggestive of", "suggest", "suggests", "suggesting", "to suggest",
         "may represent", "could represent", "might represent", "may reflect", "could reflect", "worrisome for", "likely",
         "most likely", "probably", "appears to represent", "probably represents", "likely represents", "likely representing",
-        "possibly representing", "may be", "could be",
+        "possibly representing", "may be", "could be", "favored to represent", "favoring", "favor",
     };
 
     private static readonly string[] UncertaintyPost =
