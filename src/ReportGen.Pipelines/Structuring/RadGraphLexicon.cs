@@ -130,6 +130,8 @@ internal sealed class RadGraphLexicon
         {
             var last = Single(w[(dash + 1)..]) ?? Fallback(w[(dash + 1)..]);
             if (last is { } l && l.Kind is LexKind.Anatomy or LexKind.Observation or LexKind.ObservationModifier or LexKind.AnatomyModifier) return l;
+            // "chronic-appearing", "mass-effect": a known finding word before the dash makes a modifier.
+            if (last.Kind == LexKind.None && Single(w[..dash]) is { Kind: LexKind.Observation or LexKind.ObservationModifier }) return new LexEntry(LexKind.ObservationModifier);
         }
         foreach (var stem in _observationStems)
             if (w.StartsWith(stem, StringComparison.Ordinal)) return new LexEntry(LexKind.Observation);

@@ -3,7 +3,7 @@ using ReportGen.Core.RadGraph;
 namespace ReportGen.Pipelines.Structuring;
 
 /// <summary>The rules applied to one sentence's words (see <see cref="RuleBasedRadGraphExtractor"/>).</summary>
-internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int start, int end, List<RuleBasedRadGraphExtractor.Draft> drafts, string?[] wordScopes)
+internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, bool[] semicolonAfter, int start, int end, List<RuleBasedRadGraphExtractor.Draft> drafts, string?[] wordScopes)
 {
     private enum Role : byte { Other, Comma, Conj, Measure }
 
@@ -27,6 +27,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         public List<int> Pending = [];   // modifier drafts still looking for something to modify
         public bool PendingStandsAlone;
         public List<int> Attributes = []; // attribute-only anatomy ("size") waiting for the subject they describe
+        public bool LocationAtStart;     // located at the anatomy the phrase starts with ("mediastinum normal")
+        public bool ObservationFirst;    // the head observation precedes its anatomy ("normal heart size")
+        public List<int> TrailingModifiers = []; // "clear bilaterally": laterality after the head, the subject's if it has one
     }
 
     private readonly List<Unit> _units = new(end - start);
@@ -40,6 +43,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         BuildPhrases();
         AttachPrepositions();
         AttachSubjectsAndPending();
+        AttachCoordinated();
         AttachSuggestive();
     }
 
@@ -54,16 +58,20 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                 i = measureEnd + 1;
                 continue;
             }
-            var (entry, length) = lexicon.Match(lower, i, end);
+            var limit = i;
+            while (limit < end - 1 && !semicolonAfter[limit]) limit++;
+            var (entry, length) = lexicon.Match(lower, i, limit + 1);
             if (length > 0)
-            {
                 _units.Add(new Unit { Start = i, End = i + length - 1, Kind = entry.Kind, Entry = entry, Entity = -1 });
-                i += length;
-                continue;
+            else
+            {
+                length = 1;
+                var role = lower[i] switch { "," => Role.Comma, "and" or "or" or "nor" => Role.Conj, _ => Role.Other };
+                _units.Add(new Unit { Start = i, End = i, Kind = LexKind.None, Role = role, Entity = -1 });
             }
-            var role = lower[i] switch { "," => Role.Comma, "and" or "or" or "nor" => Role.Conj, _ => Role.Other };
-            _units.Add(new Unit { Start = i, End = i, Kind = LexKind.None, Role = role, Entity = -1 });
-            i++;
+            i += length;
+            // "silhouette; cardiomegaly": the ";" ends the clause like a ";" word would (a unit with no words of its own).
+            if (semicolonAfter[i - 1]) _units.Add(new Unit { Start = i - 1, End = i - 2, Kind = LexKind.ScopeBreak, Entity = -1 });
         }
     }
 
@@ -257,11 +265,21 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         var before = located.Where(c => c.Head < headObs).Select(c => c.Head).DefaultIfEmpty(-1).Max();
         var after = located.Where(c => c.Head > headObs).Select(c => c.Head).DefaultIfEmpty(-1).Min();
         var loc = before >= 0 ? before : after;
-        if (loc >= 0)
-        {
-            p.Location = _units[loc].Entity;
-            Relate(p.HeadObs, RadGraphRelations.LocatedAt, p.Location);
-        }
+        if (loc < 0) return;
+        p.Location = _units[loc].Entity;
+        Relate(p.HeadObs, RadGraphRelations.LocatedAt, p.Location);
+        var locMembers = located.First(c => c.Head == loc).Members;
+        p.LocationAtStart = loc == before && locMembers[0] == FirstNonDeterminer(p);
+        p.ObservationFirst = loc == after;
+        if (loc == after && locMembers.TrueForAll(m => _units[m].Kind == LexKind.AnatomyModifier))
+            p.TrailingModifiers.AddRange(locMembers.Select(m => _units[m].Entity));
+    }
+
+    private int FirstNonDeterminer(Phrase p)
+    {
+        var k = p.First;
+        while (k < p.Last && _units[k].Kind == LexKind.Determiner) k++;
+        return k;
     }
 
     private int ChunkHead(List<int> members)
@@ -278,16 +296,22 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             var p = _phrases[i];
             var q = _phrases[i + 1];
             var gap = q.First - p.Last - 1;
-            if (gap < 1 || gap > 2) continue;
-            var prep = _units[p.Last + 1];
+            if (gap < 1 || gap > 4) continue;
+            // The preposition starts the gap, or follows a verb ("clips are seen in the upper abdomen") or a word
+            // naming the examination ("stable appearance of the chest").
+            var prepAt = p.Last + 1;
+            while (prepAt < q.First && _units[prepAt].Kind != LexKind.Preposition && p.HasObservation && IsVerbal(prepAt)) prepAt++;
+            if (prepAt == q.First) continue;
+            var prep = _units[prepAt];
             if (prep.Kind != LexKind.Preposition) continue;
-            if (gap == 2 && _units[p.Last + 2].Kind != LexKind.Preposition) continue;
+            if (q.First - prepAt > 2 || q.First - prepAt == 2 && _units[prepAt + 1].Kind != LexKind.Preposition) continue;
             if (!q.HasAnatomy || q.HasObservation) continue;
             if (IsAttributeOnly(q)) continue; // "normal in size": size describes the subject, it is no location
             var target = _units[q.AnatomyFirstHead].Entity;
-            if (p.HasObservation && p.Location < 0)
+            if (p.HasObservation)
             {
-                p.Location = target;
+                // Both places count: "lung nodule in the right upper lobe" is at the lung and at the lobe.
+                if (p.Location < 0) p.Location = target;
                 Relate(p.HeadObs, RadGraphRelations.LocatedAt, target);
             }
             else if (!p.HasObservation && p.HasAnatomy && lower[prep.Start] == "of")
@@ -296,6 +320,16 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             }
             q.Location = -2; // owned: this anatomy is a prepositional object, not a clause subject
         }
+    }
+
+    // Words between an observation and its place: copulas, "is seen", "again", and the examination's name.
+    private bool IsVerbal(int unit)
+    {
+        var u = _units[unit];
+        return u.Kind == LexKind.Verb
+            || u.Kind == LexKind.ScopeBreak && lower[u.Start] is "is" or "are" or "was" or "were"
+            || u.Kind == LexKind.NotAnEntity && lower[u.Start] is "appearance" or "examination"
+            || u.Kind == LexKind.None && lower[u.Start] is "again" or "also" or "now" or "still" or "best";
     }
 
     private bool IsAttributeOnly(Phrase p)
@@ -308,6 +342,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
     private bool IsClauseBoundary(int unit)
     {
         var u = _units[unit];
+        // "the lungs are otherwise clear": "otherwise" ends a negation, not the clause.
+        if (u.Kind == LexKind.ScopeBreak && u.End >= u.Start && lower[u.Start] == "otherwise") return false;
         return u.Role == Role.Comma || u.Kind == LexKind.ScopeBreak || lower[u.Start] is ";" or ":";
     }
 
@@ -316,6 +352,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         for (var i = 0; i < _phrases.Count; i++)
         {
             var p = _phrases[i];
+            if (p.TrailingModifiers.Count > 0 && FindSubject(i, out _) is var described and >= 0)
+            {
+                // "the lungs are clear bilaterally": the laterality describes the lungs, which are where the finding is.
+                drafts[p.HeadObs].Relations.Remove((RadGraphRelations.LocatedAt, p.Location));
+                foreach (var m in p.TrailingModifiers) Relate(m, RadGraphRelations.Modify, described);
+                p.Location = -1;
+            }
             if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p))
             {
                 // "the heart is normal in size and contour": the attributes modify the subject.
@@ -393,16 +436,59 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
     private IEnumerable<int> CoordinatedSubjects(int subjectEntity)
     {
         var j = _phrases.FindIndex(q => q.HasAnatomy && !q.HasObservation && _units[q.AnatomyLastHead].Entity == subjectEntity);
-        while (j > 0)
+        return j < 0 ? [] : CoordinatedAnatomy(j, -1).Select(q => _units[q.AnatomyLastHead].Entity);
+    }
+
+    // Anatomy-only phrases joined to phrase j by "and" or commas, walking before it (step -1) or after it (+1).
+    private IEnumerable<Phrase> CoordinatedAnatomy(int j, int step)
+    {
+        for (var n = j + step; n >= 0 && n < _phrases.Count; n += step)
         {
-            var q = _phrases[j - 1];
-            var joined = true;
-            for (var k = q.Last + 1; k < _phrases[j].First; k++)
+            var q = _phrases[n];
+            var (left, right) = step < 0 ? (q, _phrases[n - step]) : (_phrases[n - step], q);
+            var joined = right.First - left.Last is >= 2 and <= 3;
+            for (var k = left.Last + 1; k < right.First; k++)
                 if (_units[k].Role is not (Role.Conj or Role.Comma)) joined = false;
-            if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q) || _phrases[j].First - q.Last > 3) yield break;
-            yield return _units[q.AnatomyLastHead].Entity;
-            j--;
+            if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q)) yield break;
+            yield return q;
         }
+    }
+
+    // Coordination the phrase rules above cannot see: "heart and mediastinum normal" (the finding is at both),
+    // "normal heart size and mediastinal contours" (the same, written the other way round) and "cardiac and
+    // mediastinal contours" (the contours are of both).
+    private void AttachCoordinated()
+    {
+        for (var i = 0; i < _phrases.Count; i++)
+        {
+            var p = _phrases[i];
+            if (p.HasObservation && p.LocationAtStart)
+                foreach (var q in CoordinatedAnatomy(i, -1)) Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyLastHead].Entity);
+            if (p.HasObservation && p.ObservationFirst && p.TrailingModifiers.Count == 0)
+                foreach (var q in CoordinatedAnatomy(i, +1))
+                {
+                    Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyFirstHead].Entity);
+                    q.Location = -2;
+                }
+            if (p.HasAnatomy && (!p.HasObservation || p.LocationAtStart))
+            {
+                var attributes = new List<int>();
+                for (var k = FirstNonDeterminer(p); k <= p.Last && IsAnatomy(_units[k].Kind); k++)
+                    if (_units[k].Kind == LexKind.AnatomyAttribute) attributes.Add(_units[k].Entity);
+                if (attributes.Count == 0) continue;
+                foreach (var q in CoordinatedAnatomy(i, -1))
+                {
+                    if (HasAttribute(q)) break;
+                    foreach (var a in attributes) Relate(a, RadGraphRelations.Modify, _units[q.AnatomyLastHead].Entity);
+                }
+            }
+        }
+    }
+
+    private bool HasAttribute(Phrase p)
+    {
+        for (var k = p.First; k <= p.Last; k++) if (_units[k].Kind == LexKind.AnatomyAttribute) return true;
+        return false;
     }
 
     private int PreviousObservation(int phrase)
