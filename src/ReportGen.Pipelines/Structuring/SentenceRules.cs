@@ -343,7 +343,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
     {
         var u = _units[unit];
         // "the lungs are otherwise clear": "otherwise" ends a negation, not the clause.
-        if (u.Kind == LexKind.ScopeBreak && u.End >= u.Start && lower[u.Start] == "otherwise") return false;
+        // "vascularity is again accentuated": a verb ends a negation ("no effusion is seen"), not the clause.
+        if (u.Kind == LexKind.ScopeBreak && u.End >= u.Start && lower[u.Start] is "otherwise" or "is" or "are" or "was" or "were") return false;
         return u.Role == Role.Comma || u.Kind == LexKind.ScopeBreak || lower[u.Start] is ";" or ":";
     }
 
@@ -363,8 +364,16 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             {
                 // "the heart is normal in size and contour": the attributes modify the subject.
                 var owner = FindSubject(i, out _);
-                if (owner >= 0)
-                    for (var k = p.First; k <= p.Last; k++) Relate(_units[k].Entity, RadGraphRelations.Modify, owner);
+                // "normal cardiac size and contour": the contour is the cardiac one, like the size before it.
+                var previous = _phrases[i - 1];
+                if (owner < 0 && previous.HasAnatomy && _units[previous.Last].Kind == LexKind.AnatomyAttribute && OnlyJoiners(previous.Last + 1, p.First))
+                    owner = _units[previous.AnatomyLastHead].Entity;
+                if (owner < 0) continue;
+                for (var k = p.First; k <= p.Last; k++)
+                {
+                    Relate(_units[k].Entity, RadGraphRelations.Modify, owner);
+                    foreach (var other in CoordinatedSubjects(owner)) Relate(_units[k].Entity, RadGraphRelations.Modify, other);
+                }
                 continue;
             }
             if (p.HasObservation && p.Location == -1)
@@ -440,7 +449,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
     }
 
     // Anatomy-only phrases joined to phrase j by "and" or commas, walking before it (step -1) or after it (+1).
-    private IEnumerable<Phrase> CoordinatedAnatomy(int j, int step)
+    private IEnumerable<Phrase> CoordinatedAnatomy(int j, int step, bool andOnly = false)
     {
         for (var n = j + step; n >= 0 && n < _phrases.Count; n += step)
         {
@@ -448,7 +457,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             var (left, right) = step < 0 ? (q, _phrases[n - step]) : (_phrases[n - step], q);
             var joined = right.First - left.Last is >= 2 and <= 3;
             for (var k = left.Last + 1; k < right.First; k++)
-                if (_units[k].Role is not (Role.Conj or Role.Comma)) joined = false;
+                if (_units[k].Role is not (Role.Conj or Role.Comma) || andOnly && _units[k].Role == Role.Conj && lower[_units[k].Start] != "and") joined = false;
             if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q)) yield break;
             yield return q;
         }
@@ -463,13 +472,18 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
         {
             var p = _phrases[i];
             if (p.HasObservation && p.LocationAtStart)
-                foreach (var q in CoordinatedAnatomy(i, -1)) Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyLastHead].Entity);
+                foreach (var q in CoordinatedAnatomy(i, -1, andOnly: true)) Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyLastHead].Entity);
             if (p.HasObservation && p.ObservationFirst && p.TrailingModifiers.Count == 0)
                 foreach (var q in CoordinatedAnatomy(i, +1))
                 {
                     Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyFirstHead].Entity);
                     q.Location = -2;
                 }
+            if (p.HasObservation && !p.HasAnatomy && p.Location == -1 && SharedPlace(i) is var shared and >= 0)
+            {
+                p.Location = shared;
+                Relate(p.HeadObs, RadGraphRelations.LocatedAt, shared);
+            }
             if (p.HasAnatomy && (!p.HasObservation || p.LocationAtStart))
             {
                 var attributes = new List<int>();
@@ -483,6 +497,29 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
                 }
             }
         }
+    }
+
+    // The place a bare finding shares with its neighbour: "tortuous, calcified thoracic aorta" (an adjective list
+    // before the anatomy), "the silhouette is normal, unchanged" (a second predicate after a comma) and
+    // "infiltrates versus atelectasis" (alternatives at one place).
+    private int SharedPlace(int i)
+    {
+        var p = _phrases[i];
+        if (i + 1 < _phrases.Count && _phrases[i + 1] is { HasObservation: true, ObservationFirst: true, Location: >= 0 } next
+            && OnlyJoiners(p.Last + 1, next.First)) return next.Location;
+        if (i == 0 || _phrases[i - 1] is not { HasObservation: true } previous || previous.Location < 0) return -1;
+        if (previous.LocationFromSubject && OnlyJoiners(previous.Last + 1, p.First) && _units[p.First - 1].Role == Role.Comma) return previous.Location;
+        return p.First - previous.Last == 2 && _units[p.First - 1].Kind == LexKind.Versus ? previous.Location : -1;
+    }
+
+    private bool Alternatives(int from, int to) =>
+        to - from == 1 && (_units[from].Kind == LexKind.Versus || _units[from].Role == Role.Conj && lower[_units[from].Start] is "or" or "and");
+
+    private bool OnlyJoiners(int from, int to)
+    {
+        if (to <= from || to - from > 2) return false;
+        for (var k = from; k < to; k++) if (_units[k].Role is not (Role.Comma or Role.Conj)) return false;
+        return true;
     }
 
     private bool HasAttribute(Phrase p)
@@ -529,9 +566,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             {
                 if (!p.HasObservation) continue;
                 if (p.Last < k) source = p.HeadObs;
-                else if (p.First > k && target < 0) target = p.HeadObs;
+                else if (p.First > k && target < 0) target = _phrases.IndexOf(p);
             }
-            Relate(source, RadGraphRelations.SuggestiveOf, target);
+            if (source < 0 || target < 0) continue;
+            Relate(source, RadGraphRelations.SuggestiveOf, _phrases[target].HeadObs);
+            // "due to airspace disease or atelectasis": every alternative.
+            for (var t = target + 1; t < _phrases.Count && _phrases[t].HasObservation && Alternatives(_phrases[t - 1].Last + 1, _phrases[t].First); t++)
+                Relate(source, RadGraphRelations.SuggestiveOf, _phrases[t].HeadObs);
         }
     }
 }
