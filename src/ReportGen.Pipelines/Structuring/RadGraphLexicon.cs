@@ -137,6 +137,12 @@ internal sealed class RadGraphLexicon
             if (w.StartsWith(stem, StringComparison.Ordinal)) return new LexEntry(LexKind.Observation);
         foreach (var stem in _modifierStems)
             if (w.StartsWith(stem, StringComparison.Ordinal)) return new LexEntry(LexKind.ObservationModifier);
+        // "7th rib", "4th": an ordinal is a level, like "seventh".
+        if (char.IsAsciiDigit(w[0]) && w[^2..] is "st" or "nd" or "rd" or "th" && w[..^2].All(char.IsAsciiDigit)) return new LexEntry(LexKind.AnatomyModifier);
+        // Medical word endings name findings the lists miss: "-osis", "-itis", "-megaly", "-ectomy", ...
+        if (!NotFindings.Contains(w))
+            foreach (var suffix in ObservationSuffixes)
+                if (w.Length > suffix.Length + 2 && w.EndsWith(suffix, StringComparison.Ordinal)) return new LexEntry(LexKind.Observation);
         return default;
     }
 
@@ -286,6 +292,15 @@ internal sealed class RadGraphLexicon
     private static readonly string[] ObservationStems = ["atelecta", "consolidat", "opacifi", "calcifi", "degenerat", "atherosclero", "hyperinflat", "hyperexpan", "osteophyt", "granulom", "cardiomegal", "pneumoth", "effusio"];
     private static readonly string[] ModifierStems = [];
 
+    private static readonly string[] ObservationSuffixes =
+    [
+        "osis", "oses", "itis", "oma", "omas", "omata", "megaly", "opathy", "ectasis", "ectomy", "ectomies", "otomy", "ostomy", "plasty",
+        "plasties", "penia", "trophy", "lithiasis", "orrhage",
+    ];
+
+    // Words with those endings that are no finding.
+    private static readonly HashSet<string> NotFindings = new(StringComparer.Ordinal) { "diagnosis", "prognosis", "stoma", "diploma" };
+
     private static readonly string[] Units = ["cm", "mm", "centimeter", "centimeters", "millimeter", "millimeters", "m", "%"];
 
     private static readonly string[] NegationPre =
@@ -300,7 +315,7 @@ internal sealed class RadGraphLexicon
 
     private static readonly string[] NegationPost =
     [
-        "is absent", "are absent", "absent", "has resolved", "have resolved", "resolved", "is not seen", "are not seen",
+        "is absent", "are absent", "absent", "has resolved", "have resolved", "resolved", "has cleared", "have cleared", "is not seen", "are not seen",
         "not seen", "not identified", "not visualized", "not present", "not evident", "not demonstrated", "not appreciated",
         "not noted", "not detected", "no longer seen", "no longer visualized", "has been removed", "have been removed", "removed",
     ];
@@ -314,7 +329,8 @@ internal sealed class RadGraphLexicon
         "presumed", "presumably", "indeterminate", "uncertain", "unclear", "cannot exclude", "can not exclude",
         "cannot rule out", "can not rule out", "not exclude", "would", "question", "apparent", "appears to represent", "probably represents", "likely represents",
         "likely representing", "possibly representing", "may be", "could be", "?", "suspicious", "concerning",
-        "favored", "favor", "favoring", "favored to represent", "questionably", "borderline for",
+        "favored", "favor", "favoring", "favored to represent", "questionably", "borderline for", "appear to represent",
+        "appears to be", "appear to be",
     ];
 
     private static readonly HashSet<string> SuggestiveUncertain = new(StringComparer.Ordinal)
@@ -322,7 +338,7 @@ internal sealed class RadGraphLexicon
         "suspicious for", "concerning for", "concern for", "suggestive of", "suggest", "suggests", "suggesting", "to suggest",
         "may represent", "could represent", "might represent", "may reflect", "could reflect", "worrisome for", "likely",
         "most likely", "probably", "appears to represent", "probably represents", "likely represents", "likely representing",
-        "possibly representing", "may be", "could be", "favored to represent", "favoring", "favor",
+        "possibly representing", "may be", "could be", "favored to represent", "favoring", "favor", "appear to represent",
     };
 
     private static readonly string[] UncertaintyPost =
