@@ -247,7 +247,7 @@ internal sealed class RadGraphLexicon
         "indistinctness", "haziness", "reticulation", "heterogeneous", "nodularity", "spur", "spurs",
         "osteotomy", "fixation", "cerclage", "wiring", "emphysematous",
         "flattening", "flattened", "distension", "distention", "dilatation", "dilation", "dilated",
-        "unchanged", "deviation", "calcific", "pneumopericardium", "hydropneumothorax",
+        "deviation", "calcific", "pneumopericardium", "hydropneumothorax",
         "empyema", "abscess", "enchondroma", "cabg", "crowding", "bypass", "grafting", "graft", "scarring", "malignancy", "lymphoma", "sarcoidosis", "tuberculosis", "histoplasmosis", "bronchospasm", "aneurysm", "dissection", "atelectasis",
         // Seen in IU X-ray training reports (never the evaluated ones).
         "sequela", "sequelae", "engorgement", "artifact", "artifacts", "irregularity", "irregularities", "injury", "injuries",
@@ -276,7 +276,7 @@ internal sealed class RadGraphLexicon
         "upper-normal", "rounded",
         "round", "irregular", "spiculated", "ground-glass", "ground glass", "retained", "minimal", "mass-like", "masslike", "wedge-shaped", "curvilinear", "small-to-moderate",
         "moderate-to-large", "mild-to-moderate", "moderate-to-severe", "low-lying", "elevated", "elongated", "partial", "complete", "large-bore", "similar", "upper limits", "upper limit", "high normal", "low normal",
-        "exaggerated", "noncalcified", "non-calcified", "superimposed", "symmetric", "asymmetric", "overt", "radiopaque", "posttraumatic",
+        "unchanged", "exaggerated", "noncalcified", "non-calcified", "superimposed", "symmetric", "asymmetric", "overt", "radiopaque", "posttraumatic",
         "post-traumatic", "wedge", "destructive", "tuberculous", "discrete", "cystic", "thin", "dual-lumen", "tunneled", "corticated",
         "marginal", "hypoventilatory", "scoliotic", "age-indeterminate", "diminished", "smaller", "larger", "monitor", "lucent",
         "cavitary", "infectious", "vague", "indistinct", "external", "bulky", "punctate",
@@ -286,7 +286,7 @@ internal sealed class RadGraphLexicon
     {
         "stable", "increased", "decreased", "improved", "worsened", "worse", "prominent", "elevated", "small", "large",
         "low-lying", "elongated", "improvement", "persistent", "similar", "top-normal", "upper-normal", "borderline", "engorged",
-        "diminished", "smaller", "larger", "exaggerated",
+        "diminished", "smaller", "larger", "exaggerated", "unchanged", "atherosclerotic",
     };
 
     private static readonly string[] ObservationStems = ["atelecta", "consolidat", "opacifi", "calcifi", "degenerat", "atherosclero", "hyperinflat", "hyperexpan", "osteophyt", "granulom", "cardiomegal", "pneumoth", "effusio"];

@@ -313,10 +313,22 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
                 // Both places count: "lung nodule in the right upper lobe" is at the lung and at the lobe.
                 if (p.Location < 0) p.Location = target;
                 Relate(p.HeadObs, RadGraphRelations.LocatedAt, target);
+                foreach (var a in p.Attributes) Relate(a, RadGraphRelations.Modify, target); // "normal size of the heart"
             }
             else if (!p.HasObservation && p.HasAnatomy && lower[prep.Start] == "of")
             {
                 Relate(_units[p.AnatomyLastHead].Entity, RadGraphRelations.Modify, target);
+                if (IsAttributeOnly(p))
+                {
+                    p.Location = -2;
+                    // "normal size and configuration of the cardiac silhouette": the size, and what is said of it, too.
+                    if (i > 0 && _phrases[i - 1] is { HasObservation: true, Location: -1, Attributes.Count: > 0 } sized && OnlyJoiners(sized.Last + 1, p.First))
+                    {
+                        sized.Location = target;
+                        Relate(sized.HeadObs, RadGraphRelations.LocatedAt, target);
+                        foreach (var a in sized.Attributes) Relate(a, RadGraphRelations.Modify, target);
+                    }
+                }
             }
             q.Location = -2; // owned: this anatomy is a prepositional object, not a clause subject
         }
@@ -360,7 +372,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
                 foreach (var m in p.TrailingModifiers) Relate(m, RadGraphRelations.Modify, described);
                 p.Location = -1;
             }
-            if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p))
+            if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p) && p.Location != -2)
             {
                 // "the heart is normal in size and contour": the attributes modify the subject.
                 var owner = FindSubject(i, out _);
@@ -400,6 +412,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
                 var head = p.Pending[^1];
                 foreach (var m in p.Pending) if (m != head) Relate(m, RadGraphRelations.Modify, head);
                 Relate(head, RadGraphRelations.LocatedAt, subjectAnatomy);
+                foreach (var other in CoordinatedSubjects(subjectAnatomy)) Relate(head, RadGraphRelations.LocatedAt, other);
                 p.HeadObs = head;
                 p.HasObservation = true;
                 p.Location = subjectAnatomy;
@@ -416,6 +429,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             else if (p.PendingStandsAlone && subjectAnatomy >= 0)
             {
                 foreach (var m in p.Pending) Relate(m, RadGraphRelations.LocatedAt, subjectAnatomy);
+            }
+            else if (p.PendingStandsAlone && !p.HasAnatomy && SharedPlace(i) is var place and >= 0)
+            {
+                // "the silhouette is normal, unchanged from prior".
+                var head = p.Pending[^1];
+                foreach (var m in p.Pending) if (m != head) Relate(m, RadGraphRelations.Modify, head);
+                Relate(head, RadGraphRelations.LocatedAt, place);
             }
         }
     }
@@ -542,7 +562,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
     {
         for (var j = phrase + 1; j < _phrases.Count && j <= phrase + 2; j++)
         {
-            if (Crosses(_phrases[j - 1].Last, _phrases[j].First)) return -1;
+            // "no acute, displaced rib fractures": a comma alone between two modifiers of one finding.
+            var listComma = j == phrase + 1 && _phrases[j].First - _phrases[phrase].Last == 2 && _units[_phrases[phrase].Last + 1].Role == Role.Comma;
+            if (!listComma && Crosses(_phrases[j - 1].Last, _phrases[j].First)) return -1;
             if (_phrases[j].HasObservation) return _phrases[j].HeadObs;
         }
         return -1;
