@@ -79,6 +79,99 @@ public class RuleBasedRadGraphExtractorTests
         Describe("Heart size is stable.").Relations.ShouldBe("size-modify->Heart stable-located_at->Heart");
     }
 
+    // One test per rule class added with the IU X-ray tune split (eval/structuring.md).
+
+    [Fact]
+    public void Lexicon_knows_report_vocabulary_and_splits_what_radgraph_splits()
+    {
+        Describe("There is stable mild tenting of the medial aspect of the right diaphragm.").Entities
+            .ShouldBe("stable:OBS-DP mild:OBS-DP tenting:OBS-DP medial:ANAT-DP aspect:ANAT-DP right:ANAT-DP diaphragm:ANAT-DP");
+        // "upper abdomen" and "granulomatous disease" are two entities each, the first modifying the second.
+        Describe("Surgical clips in the upper abdomen.").Relations.ShouldBe("Surgical-modify->clips clips-located_at->abdomen upper-modify->abdomen");
+        Describe("Prior granulomatous disease.").Relations.ShouldBe("granulomatous-modify->disease");
+    }
+
+    [Fact]
+    public void Word_forms_the_lists_miss_are_read_from_their_shape()
+    {
+        Describe("Fracture of the right 7th rib.").Relations.ShouldBe("Fracture-located_at->rib right-modify->rib 7th-modify->rib");
+        Describe("Findings may represent osteochondromatosis.").Entities.ShouldBe("Findings:OBS-DP osteochondromatosis:OBS-U");
+        Describe("Chronic-appearing opacities are unchanged.").Relations.ShouldBe("Chronic-appearing-modify->opacities unchanged-modify->opacities");
+        Describe("No diagnosis.").Entities.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_semicolon_on_a_word_ends_the_clause()
+    {
+        // Without it "silhouette;" is unknown and "versus" reaches back to "enlarged".
+        Describe("Mildly enlarged cardiac silhouette; cardiomegaly versus pericardial effusion.").Entities
+            .ShouldBe("Mildly:OBS-DP enlarged:OBS-DP cardiac:ANAT-DP silhouette;:ANAT-DP cardiomegaly:OBS-U pericardial:ANAT-DP effusion:OBS-U");
+    }
+
+    [Fact]
+    public void Hedges_and_resolution_cues_set_the_label()
+    {
+        var (entities, relations) = Describe("Streaky opacities are favored to represent scarring.");
+        entities.ShouldBe("Streaky:OBS-DP opacities:OBS-DP scarring:OBS-U");
+        relations.ShouldBe("Streaky-modify->opacities opacities-suggestive_of->scarring");
+        Describe("Left basilar airspace disease has cleared.").Entities.ShouldBe("Left:ANAT-DP basilar:ANAT-DP airspace:ANAT-DP disease:OBS-DA");
+    }
+
+    [Fact]
+    public void Places_after_a_verb_or_the_examination_name_and_both_places_of_a_finding()
+    {
+        Describe("Surgical clips are seen in the upper abdomen.").Relations.ShouldContain("clips-located_at->abdomen");
+        Describe("Unremarkable examination of the chest.").Relations.ShouldBe("Unremarkable-located_at->chest");
+        Describe("Lung nodule in the right upper lobe.").Relations.ShouldBe("nodule-located_at->Lung nodule-located_at->lobe right-modify->lobe upper-modify->lobe");
+        Describe("Normal size and configuration of the cardiac silhouette.").Relations
+            .ShouldBe("Normal-located_at->cardiac size-modify->cardiac configuration-modify->cardiac silhouette-modify->cardiac");
+    }
+
+    [Fact]
+    public void Coordinated_anatomy_shares_findings_and_attributes()
+    {
+        Describe("Heart and mediastinum normal.").Relations.ShouldBe("normal-located_at->mediastinum normal-located_at->Heart");
+        Describe("Normal heart size and mediastinal contours.").Relations
+            .ShouldBe("Normal-located_at->heart Normal-located_at->mediastinal size-modify->heart contours-modify->mediastinal");
+        Describe("Cardiac and mediastinal contours are within normal limits.").Relations
+            .ShouldBe("contours-modify->mediastinal contours-modify->Cardiac normal-located_at->mediastinal normal-located_at->Cardiac");
+        Describe("The heart and mediastinal contours are unchanged.").Relations.ShouldContain("unchanged-located_at->heart");
+        // "or" offers alternatives, it does not put one finding at both.
+        Describe("This may represent the ascending aorta or mediastinal lymphadenopathy.").Relations.ShouldNotContain("lymphadenopathy-located_at->aorta");
+    }
+
+    [Fact]
+    public void Laterality_after_the_finding_describes_the_subject()
+    {
+        Describe("Lungs are clear bilaterally.").Relations.ShouldBe("clear-located_at->Lungs bilaterally-modify->Lungs");
+        Describe("Scattered calcified granulomas bilaterally.").Relations.ShouldContain("granulomas-located_at->bilaterally");
+    }
+
+    [Fact]
+    public void Adjective_lists_second_predicates_and_alternatives_share_a_place()
+    {
+        Describe("A tortuous, calcified thoracic aorta is present.").Relations.ShouldBe("tortuous-located_at->aorta calcified-located_at->aorta thoracic-modify->aorta");
+        Describe("The cardiomediastinal silhouette is normal, unchanged from prior.").Relations.ShouldContain("unchanged-located_at->cardiomediastinal");
+        Describe("Mild bibasilar infiltrates versus atelectasis.").Relations.ShouldContain("atelectasis-located_at->bibasilar");
+        var (entities, relations) = Describe("No acute, displaced rib fractures.");
+        entities.ShouldBe("acute:OBS-DA displaced:OBS-DA rib:ANAT-DP fractures:OBS-DA");
+        relations.ShouldBe("acute-modify->fractures displaced-modify->fractures fractures-located_at->rib");
+    }
+
+    [Fact]
+    public void A_suggestive_cue_reaches_every_alternative()
+    {
+        Describe("Opacities, possibly due to airspace disease or atelectasis.").Relations
+            .ShouldBe("Opacities-suggestive_of->disease Opacities-suggestive_of->atelectasis disease-located_at->airspace");
+    }
+
+    [Fact]
+    public void Predicates_of_a_finding_or_an_organ_attach_to_it()
+    {
+        Describe("The aorta is atherosclerotic.").Relations.ShouldBe("atherosclerotic-located_at->aorta");
+        Describe("Atherosclerotic calcification of the aorta.").Relations.ShouldBe("Atherosclerotic-modify->calcification calcification-located_at->aorta");
+    }
+
     [Fact]
     public void Indices_refer_to_radgraph_words_of_the_whole_text_and_skip_indication()
     {
