@@ -13,7 +13,14 @@ namespace ReportGen.Pipelines.Structuring;
 /// </summary>
 public sealed class RuleBasedRadGraphExtractor
 {
-    private readonly RadGraphLexicon _lexicon = RadGraphLexicon.Default;
+    private readonly RadGraphLexicon _lexicon;
+
+    /// <summary>An extractor over the default lexicon (<c>prompts/lexicons/radgraph.yaml</c>).</summary>
+    public RuleBasedRadGraphExtractor() : this(RadGraphLexicon.Default)
+    {
+    }
+
+    internal RuleBasedRadGraphExtractor(RadGraphLexicon lexicon) => _lexicon = lexicon;
 
     /// <summary>Extracts entities and relations from <paramref name="text"/> (a whole report or one section).</summary>
     public RadGraphDocument Extract(string text)
