@@ -58,6 +58,7 @@ internal sealed class RadGraphLexicon
     private readonly Node _root = new() { Next = new Dictionary<string, Node>(StringComparer.Ordinal) };
     private readonly string[] _observationStems;
     private readonly string[] _observationSuffixes;
+    private readonly string[] _anatomyPrefixes;
     private readonly HashSet<string> _notFindings;
 
     /// <summary>The lexicon of <c>prompts/lexicons/radgraph.yaml</c>, loaded on first use.</summary>
@@ -93,6 +94,7 @@ internal sealed class RadGraphLexicon
         AddAll(LexKind.NotAnEntity, file.NotEntities);
         _observationStems = [.. file.ObservationStems];
         _observationSuffixes = [.. file.ObservationSuffixes];
+        _anatomyPrefixes = [.. file.AnatomyPrefixes];
         _notFindings = file.NotFindings.ToHashSet(StringComparer.Ordinal);
     }
 
@@ -142,6 +144,13 @@ internal sealed class RadGraphLexicon
         }
         foreach (var stem in _observationStems)
             if (w.StartsWith(stem, StringComparison.Ordinal)) return new LexEntry(LexKind.Observation);
+        // "7mm": a measurement written without its space.
+        var digits = 0;
+        while (digits < w.Length && (char.IsAsciiDigit(w[digits]) || w[digits] == '.' && digits > 0)) digits++;
+        if (digits > 0 && digits < w.Length && Single(w[digits..]) is { Kind: LexKind.Unit }) return new LexEntry(LexKind.ObservationModifier);
+        // "juxtahilar", "prevertebral": a position prefix on known anatomy is anatomy.
+        foreach (var prefix in _anatomyPrefixes)
+            if (w.Length > prefix.Length + 3 && w.StartsWith(prefix, StringComparison.Ordinal) && Single(w[prefix.Length..]) is { Kind: LexKind.Anatomy }) return new LexEntry(LexKind.Anatomy);
         // "7th rib", "4th": an ordinal is a level, like "seventh".
         if (char.IsAsciiDigit(w[0]) && w[^2..] is "st" or "nd" or "rd" or "th" && w[..^2].All(char.IsAsciiDigit)) return new LexEntry(LexKind.AnatomyModifier);
         // Medical word endings name findings the lists miss: "-osis", "-itis", "-megaly", "-ectomy", ...

@@ -25,6 +25,7 @@ internal sealed class RadGraphLexiconFile
     public List<string> ObservationStems { get; set; } = [];
     public List<string> ObservationSuffixes { get; set; } = [];
     public List<string> NotFindings { get; set; } = [];
+    public List<string> AnatomyPrefixes { get; set; } = [];
     public List<string> Units { get; set; } = [];
     public List<string> NegationBefore { get; set; } = [];
     public List<string> NegationAfter { get; set; } = [];

@@ -29,6 +29,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
         public List<int> Attributes = []; // attribute-only anatomy ("size") waiting for the subject they describe
         public bool LocationAtStart;     // located at the anatomy the phrase starts with ("mediastinum normal")
         public bool ObservationFirst;    // the head observation precedes its anatomy ("normal heart size")
+        public bool LocationFromPreposition; // "atherosclerosis of the aorta"
         public List<int> TrailingModifiers = []; // "clear bilaterally": laterality after the head, the subject's if it has one
     }
 
@@ -250,7 +251,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
         if (headObs < 0)
         {
             foreach (var m in modifiers) p.Pending.Add(_units[m].Entity);
-            p.PendingStandsAlone = modifiers.Count > 0 && modifiers.TrueForAll(m => _units[m].Entry.StandsAlone);
+            // "is stable", "is mildly elevated": the last modifier can be the finding, the others modify it.
+            p.PendingStandsAlone = modifiers.Count > 0 && _units[modifiers[^1]].Entry.StandsAlone;
             return;
         }
 
@@ -311,7 +313,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             if (p.HasObservation)
             {
                 // Both places count: "lung nodule in the right upper lobe" is at the lung and at the lobe.
-                if (p.Location < 0) p.Location = target;
+                if (p.Location < 0) (p.Location, p.LocationFromPreposition) = (target, true);
                 Relate(p.HeadObs, RadGraphRelations.LocatedAt, target);
                 foreach (var a in p.Attributes) Relate(a, RadGraphRelations.Modify, target); // "normal size of the heart"
             }
@@ -426,13 +428,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             {
                 foreach (var m in p.Pending) Relate(m, RadGraphRelations.Modify, nextObs);
             }
-            else if (p.PendingStandsAlone && subjectAnatomy >= 0)
+            else if (p.PendingStandsAlone && (subjectAnatomy >= 0 ? subjectAnatomy : !p.HasAnatomy ? SharedPlace(i) : -1) is var place and >= 0)
             {
-                foreach (var m in p.Pending) Relate(m, RadGraphRelations.LocatedAt, subjectAnatomy);
-            }
-            else if (p.PendingStandsAlone && !p.HasAnatomy && SharedPlace(i) is var place and >= 0)
-            {
-                // "the silhouette is normal, unchanged from prior".
+                // "heart size is stable" after another finding of the heart; "the silhouette is normal, unchanged from prior".
                 var head = p.Pending[^1];
                 foreach (var m in p.Pending) if (m != head) Relate(m, RadGraphRelations.Modify, head);
                 Relate(head, RadGraphRelations.LocatedAt, place);
@@ -520,13 +518,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
     }
 
     // The place a bare finding shares with its neighbour: "tortuous, calcified thoracic aorta" (an adjective list
-    // before the anatomy), "the silhouette is normal, unchanged" (a second predicate after a comma) and
+    // before the anatomy), "tortuosity and atherosclerosis of the aorta" (findings of one place), "the silhouette is normal, unchanged" (a second predicate after a comma) and
     // "infiltrates versus atelectasis" (alternatives at one place).
     private int SharedPlace(int i)
     {
         var p = _phrases[i];
-        if (i + 1 < _phrases.Count && _phrases[i + 1] is { HasObservation: true, ObservationFirst: true, Location: >= 0 } next
-            && OnlyJoiners(p.Last + 1, next.First)) return next.Location;
+        if (i + 1 < _phrases.Count && _phrases[i + 1] is { HasObservation: true, Location: >= 0 } next && OnlyJoiners(p.Last + 1, next.First)
+            && (next.ObservationFirst || next.LocationFromPreposition && !next.HasAnatomy && lower[_units[p.Last + 1].Start] == "and")) return next.Location;
         if (i == 0 || _phrases[i - 1] is not { HasObservation: true } previous || previous.Location < 0) return -1;
         if (previous.LocationFromSubject && OnlyJoiners(previous.Last + 1, p.First) && _units[p.First - 1].Role == Role.Comma) return previous.Location;
         return p.First - previous.Last == 2 && _units[p.First - 1].Kind == LexKind.Versus ? previous.Location : -1;

@@ -98,6 +98,8 @@ public class RuleBasedRadGraphExtractorTests
         Describe("Findings may represent osteochondromatosis.").Entities.ShouldBe("Findings:OBS-DP osteochondromatosis:OBS-U");
         Describe("Chronic-appearing opacities are unchanged.").Relations.ShouldBe("Chronic-appearing-modify->opacities unchanged-modify->opacities");
         Describe("No diagnosis.").Entities.ShouldBeEmpty();
+        Describe("Small right juxtahilar opacity.").Relations.ShouldBe("Small-modify->opacity right-modify->juxtahilar opacity-located_at->juxtahilar");
+        Describe("There is a 7mm uncalcified nodule.").Relations.ShouldBe("7mm-modify->nodule uncalcified-modify->nodule");
     }
 
     [Fact]
@@ -153,6 +155,9 @@ public class RuleBasedRadGraphExtractorTests
         Describe("A tortuous, calcified thoracic aorta is present.").Relations.ShouldBe("tortuous-located_at->aorta calcified-located_at->aorta thoracic-modify->aorta");
         Describe("The cardiomediastinal silhouette is normal, unchanged from prior.").Relations.ShouldContain("unchanged-located_at->cardiomediastinal");
         Describe("Mild bibasilar infiltrates versus atelectasis.").Relations.ShouldContain("atelectasis-located_at->bibasilar");
+        Describe("Tortuosity and atherosclerosis of the thoracic aorta.").Relations
+            .ShouldBe("Tortuosity-located_at->aorta atherosclerosis-located_at->aorta thoracic-modify->aorta");
+        Describe("No pneumothorax or effusion in the left base.").Relations.ShouldNotContain("pneumothorax-located_at->base");
         var (entities, relations) = Describe("No acute, displaced rib fractures.");
         entities.ShouldBe("acute:OBS-DA displaced:OBS-DA rib:ANAT-DP fractures:OBS-DA");
         relations.ShouldBe("acute-modify->fractures displaced-modify->fractures fractures-located_at->rib");
@@ -169,6 +174,8 @@ public class RuleBasedRadGraphExtractorTests
     public void Predicates_of_a_finding_or_an_organ_attach_to_it()
     {
         Describe("The aorta is atherosclerotic.").Relations.ShouldBe("atherosclerotic-located_at->aorta");
+        Describe("The left hemidiaphragm is mildly elevated.").Relations.ShouldBe("left-modify->hemidiaphragm mildly-modify->elevated elevated-located_at->hemidiaphragm");
+        Describe("The effusion is small.").Relations.ShouldBe("small-modify->effusion");
         Describe("Atherosclerotic calcification of the aorta.").Relations.ShouldBe("Atherosclerotic-modify->calcification calcification-located_at->aorta");
     }
 
