@@ -117,6 +117,8 @@ public class RuleBasedRadGraphExtractorTests
         entities.ShouldBe("Streaky:OBS-DP opacities:OBS-DP scarring:OBS-U");
         relations.ShouldBe("Streaky-modify->opacities opacities-suggestive_of->scarring");
         Describe("Left basilar airspace disease has cleared.").Entities.ShouldBe("Left:ANAT-DP basilar:ANAT-DP airspace:ANAT-DP disease:OBS-DA");
+        Describe("The nodule in the right lung is not well-seen today.").Entities.ShouldBe("nodule:OBS-DA right:ANAT-DP lung:ANAT-DP");
+        Describe("Endotracheal tube has been removed.").Entities.ShouldBe("Endotracheal:OBS-DA tube:OBS-DA");
     }
 
     [Fact]
