@@ -38,8 +38,11 @@ internal enum LexKind : byte
     NotAnEntity,
 }
 
-/// <summary>A lexicon payload; <see cref="Suggestive"/> marks cues that also link two observations (suggestive_of).</summary>
-internal readonly record struct LexEntry(LexKind Kind, bool Suggestive = false, bool StandsAlone = false);
+/// <summary>
+/// A lexicon payload; <see cref="Suggestive"/> marks cues that also link two observations (suggestive_of),
+/// <see cref="Attributive"/> hedges that are also a modifier when a noun follows ("no suspicious pulmonary opacity").
+/// </summary>
+internal readonly record struct LexEntry(LexKind Kind, bool Suggestive = false, bool StandsAlone = false, bool Attributive = false);
 
 /// <summary>
 /// The rules engine's vocabulary: a word trie (lower-cased words → entry, longest phrase wins) built once from
@@ -75,6 +78,7 @@ internal sealed class RadGraphLexicon
         ArgumentNullException.ThrowIfNull(file);
         var standAlone = file.StandAloneModifiers.ToHashSet(StringComparer.Ordinal);
         var suggestiveUncertain = file.SuggestiveUncertain.ToHashSet(StringComparer.Ordinal);
+        var attributive = file.AttributiveHedges.ToHashSet(StringComparer.Ordinal);
         AddAll(LexKind.Anatomy, file.Anatomy);
         AddAll(LexKind.AnatomyAttribute, file.AnatomyAttributes);
         AddAll(LexKind.AnatomyModifier, file.AnatomyModifiers);
@@ -83,7 +87,8 @@ internal sealed class RadGraphLexicon
         AddAll(LexKind.Unit, file.Units);
         AddAll(LexKind.NegationPre, file.NegationBefore);
         AddAll(LexKind.NegationPost, file.NegationAfter);
-        foreach (var u in file.UncertaintyBefore) Add(u, new LexEntry(LexKind.UncertaintyPre, Suggestive: suggestiveUncertain.Contains(u)));
+        foreach (var u in file.UncertaintyBefore)
+            Add(u, new LexEntry(LexKind.UncertaintyPre, Suggestive: suggestiveUncertain.Contains(u), Attributive: attributive.Contains(u)));
         AddAll(LexKind.UncertaintyPost, file.UncertaintyAfter);
         foreach (var s in file.SuggestiveCertain) Add(s, new LexEntry(LexKind.None, Suggestive: true));
         AddAll(LexKind.Versus, file.Versus);

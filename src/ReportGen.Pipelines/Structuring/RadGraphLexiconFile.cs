@@ -31,6 +31,7 @@ internal sealed class RadGraphLexiconFile
     public List<string> NegationAfter { get; set; } = [];
     public List<string> UncertaintyBefore { get; set; } = [];
     public List<string> SuggestiveUncertain { get; set; } = [];
+    public List<string> AttributiveHedges { get; set; } = [];
     public List<string> UncertaintyAfter { get; set; } = [];
     public List<string> SuggestiveCertain { get; set; } = [];
     public List<string> Versus { get; set; } = [];

@@ -112,6 +112,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             {
                 LexKind.Anatomy or LexKind.AnatomyAttribute or LexKind.AnatomyModifier => RadGraphLabels.AnatomyDefinitelyPresent,
                 LexKind.Observation or LexKind.ObservationModifier => RadGraphLabels.ObservationDefinitelyPresent,
+                LexKind.UncertaintyPre when u.Entry.Attributive && k + 1 < units.Length && (IsObservation(units[k + 1].Kind) || IsAnatomy(units[k + 1].Kind))
+                    => RadGraphLabels.ObservationUncertain,
                 _ => null,
             };
             if (label is null) continue;
@@ -148,6 +150,12 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
                     break;
                 case LexKind.UncertaintyPre:
                     if (mode != RadGraphLabels.ObservationDefinitelyAbsent) mode = RadGraphLabels.ObservationUncertain;
+                    if (u.Entity >= 0)
+                    {
+                        // "no suspicious pulmonary opacity": the hedge is also a modifier of what follows.
+                        drafts[u.Entity].Label = mode;
+                        _units[k] = u with { Kind = LexKind.ObservationModifier };
+                    }
                     break;
                 case LexKind.Versus:
                     // The alternative before "versus" is uncertain too (walk back through its noun phrase).

@@ -119,6 +119,12 @@ public class RuleBasedRadGraphExtractorTests
         Describe("Left basilar airspace disease has cleared.").Entities.ShouldBe("Left:ANAT-DP basilar:ANAT-DP airspace:ANAT-DP disease:OBS-DA");
         Describe("The nodule in the right lung is not well-seen today.").Entities.ShouldBe("nodule:OBS-DA right:ANAT-DP lung:ANAT-DP");
         Describe("Endotracheal tube has been removed.").Entities.ShouldBe("Endotracheal:OBS-DA tube:OBS-DA");
+        // "suspicious" before a noun is a hedge and a modifier; "suspicious for" only a hedge.
+        var (denied, deniedRelations) = Describe("No focal consolidation, suspicious pulmonary opacity or pneumothorax.");
+        denied.ShouldBe("focal:OBS-DA consolidation:OBS-DA suspicious:OBS-DA pulmonary:ANAT-DP opacity:OBS-DA pneumothorax:OBS-DA");
+        deniedRelations.ShouldContain("suspicious-modify->opacity");
+        Describe("Suspicious nodule in the left lung.").Entities.ShouldBe("Suspicious:OBS-U nodule:OBS-U left:ANAT-DP lung:ANAT-DP");
+        Describe("Opacity suspicious for pneumonia.").Entities.ShouldBe("Opacity:OBS-DP pneumonia:OBS-U");
     }
 
     [Fact]
