@@ -309,8 +309,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             if (gap < 1 || gap > 4) continue;
             // The preposition starts the gap, or follows a verb ("clips are seen in the upper abdomen") or a word
             // naming the examination ("stable appearance of the chest").
+            var bare = !p.HasObservation && !p.HasAnatomy && p.PendingStandsAlone; // "stable appearance of the chest"
             var prepAt = p.Last + 1;
-            while (prepAt < q.First && _units[prepAt].Kind != LexKind.Preposition && p.HasObservation && IsVerbal(prepAt)) prepAt++;
+            while (prepAt < q.First && _units[prepAt].Kind != LexKind.Preposition && (p.HasObservation || bare) && IsVerbal(prepAt)) prepAt++;
             if (prepAt == q.First) continue;
             var prep = _units[prepAt];
             if (prep.Kind != LexKind.Preposition) continue;
@@ -318,6 +319,14 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             if (!q.HasAnatomy || q.HasObservation) continue;
             if (IsAttributeOnly(q)) continue; // "normal in size": size describes the subject, it is no location
             var target = _units[q.AnatomyFirstHead].Entity;
+            if (bare && prepAt > p.Last + 1)
+            {
+                // The last stand-alone modifier is the finding, as when it is said of an organ.
+                p.HeadObs = p.Pending[^1];
+                foreach (var m in p.Pending) if (m != p.HeadObs) Relate(m, RadGraphRelations.Modify, p.HeadObs);
+                p.Pending.Clear();
+                p.HasObservation = true;
+            }
             if (p.HasObservation)
             {
                 // Both places count: "lung nodule in the right upper lobe" is at the lung and at the lobe.

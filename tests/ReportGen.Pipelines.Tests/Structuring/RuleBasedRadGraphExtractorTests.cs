@@ -132,6 +132,7 @@ public class RuleBasedRadGraphExtractorTests
     {
         Describe("Surgical clips are seen in the upper abdomen.").Relations.ShouldContain("clips-located_at->abdomen");
         Describe("Unremarkable examination of the chest.").Relations.ShouldBe("Unremarkable-located_at->chest");
+        Describe("Stable appearance of the chest.").Relations.ShouldBe("Stable-located_at->chest");
         Describe("Lung nodule in the right upper lobe.").Relations.ShouldBe("nodule-located_at->Lung nodule-located_at->lobe right-modify->lobe upper-modify->lobe");
         Describe("Normal size and configuration of the cardiac silhouette.").Relations
             .ShouldBe("Normal-located_at->cardiac size-modify->cardiac configuration-modify->cardiac silhouette-modify->cardiac");
