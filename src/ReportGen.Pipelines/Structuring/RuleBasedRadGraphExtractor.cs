@@ -13,7 +13,14 @@ namespace ReportGen.Pipelines.Structuring;
 /// </summary>
 public sealed class RuleBasedRadGraphExtractor
 {
-    private readonly RadGraphLexicon _lexicon = RadGraphLexicon.Default;
+    private readonly RadGraphLexicon _lexicon;
+
+    /// <summary>An extractor over the default lexicon (<c>prompts/lexicons/radgraph.yaml</c>).</summary>
+    public RuleBasedRadGraphExtractor() : this(RadGraphLexicon.Default)
+    {
+    }
+
+    internal RuleBasedRadGraphExtractor(RadGraphLexicon lexicon) => _lexicon = lexicon;
 
     /// <summary>Extracts entities and relations from <paramref name="text"/> (a whole report or one section).</summary>
     public RadGraphDocument Extract(string text)
@@ -35,7 +42,17 @@ public sealed class RuleBasedRadGraphExtractor
     public RadGraphDocument ExtractWithScopes(string text, IReadOnlyList<RadGraphWord> words, ReportSections sections, out string?[] wordScopes)
     {
         var lower = new string[words.Count];
-        for (var i = 0; i < lower.Length; i++) lower[i] = words[i].Text.ToLowerInvariant();
+        var semicolonAfter = new bool[words.Count];
+        for (var i = 0; i < lower.Length; i++)
+        {
+            lower[i] = words[i].Text.ToLowerInvariant();
+            // The radgraph tokenizer keeps ";" on its word ("silhouette;"): look the word up without it, end the clause after it.
+            if (lower[i].Length > 1 && lower[i][^1] == ';')
+            {
+                lower[i] = lower[i][..^1];
+                semicolonAfter[i] = true;
+            }
+        }
         var sentenceOf = SentenceIds(text, words, sections, out var annotated);
 
         var entities = new List<Draft>();
@@ -45,7 +62,7 @@ public sealed class RuleBasedRadGraphExtractor
         {
             var e = s;
             while (e < words.Count && sentenceOf[e] == sentenceOf[s]) e++;
-            if (annotated[s]) new SentenceRules(_lexicon, lower, s, e, entities, wordScopes).Run();
+            if (annotated[s]) new SentenceRules(_lexicon, lower, semicolonAfter, s, e, entities, wordScopes).Run();
             s = e;
         }
         return Build(words, entities);

@@ -3,7 +3,7 @@ using ReportGen.Core.RadGraph;
 namespace ReportGen.Pipelines.Structuring;
 
 /// <summary>The rules applied to one sentence's words (see <see cref="RuleBasedRadGraphExtractor"/>).</summary>
-internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int start, int end, List<RuleBasedRadGraphExtractor.Draft> drafts, string?[] wordScopes)
+internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, bool[] semicolonAfter, int start, int end, List<RuleBasedRadGraphExtractor.Draft> drafts, string?[] wordScopes)
 {
     private enum Role : byte { Other, Comma, Conj, Measure }
 
@@ -27,6 +27,10 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         public List<int> Pending = [];   // modifier drafts still looking for something to modify
         public bool PendingStandsAlone;
         public List<int> Attributes = []; // attribute-only anatomy ("size") waiting for the subject they describe
+        public bool LocationAtStart;     // located at the anatomy the phrase starts with ("mediastinum normal")
+        public bool ObservationFirst;    // the head observation precedes its anatomy ("normal heart size")
+        public bool LocationFromPreposition; // "atherosclerosis of the aorta"
+        public List<int> TrailingModifiers = []; // "clear bilaterally": laterality after the head, the subject's if it has one
     }
 
     private readonly List<Unit> _units = new(end - start);
@@ -40,6 +44,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         BuildPhrases();
         AttachPrepositions();
         AttachSubjectsAndPending();
+        AttachCoordinated();
         AttachSuggestive();
     }
 
@@ -54,16 +59,20 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                 i = measureEnd + 1;
                 continue;
             }
-            var (entry, length) = lexicon.Match(lower, i, end);
+            var limit = i;
+            while (limit < end - 1 && !semicolonAfter[limit]) limit++;
+            var (entry, length) = lexicon.Match(lower, i, limit + 1);
             if (length > 0)
-            {
                 _units.Add(new Unit { Start = i, End = i + length - 1, Kind = entry.Kind, Entry = entry, Entity = -1 });
-                i += length;
-                continue;
+            else
+            {
+                length = 1;
+                var role = lower[i] switch { "," => Role.Comma, "and" or "or" or "nor" => Role.Conj, _ => Role.Other };
+                _units.Add(new Unit { Start = i, End = i, Kind = LexKind.None, Role = role, Entity = -1 });
             }
-            var role = lower[i] switch { "," => Role.Comma, "and" or "or" or "nor" => Role.Conj, _ => Role.Other };
-            _units.Add(new Unit { Start = i, End = i, Kind = LexKind.None, Role = role, Entity = -1 });
-            i++;
+            i += length;
+            // "silhouette; cardiomegaly": the ";" ends the clause like a ";" word would (a unit with no words of its own).
+            if (semicolonAfter[i - 1]) _units.Add(new Unit { Start = i - 1, End = i - 2, Kind = LexKind.ScopeBreak, Entity = -1 });
         }
     }
 
@@ -103,6 +112,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             {
                 LexKind.Anatomy or LexKind.AnatomyAttribute or LexKind.AnatomyModifier => RadGraphLabels.AnatomyDefinitelyPresent,
                 LexKind.Observation or LexKind.ObservationModifier => RadGraphLabels.ObservationDefinitelyPresent,
+                LexKind.UncertaintyPre when u.Entry.Attributive && k + 1 < units.Length && (IsObservation(units[k + 1].Kind) || IsAnatomy(units[k + 1].Kind))
+                    => RadGraphLabels.ObservationUncertain,
                 _ => null,
             };
             if (label is null) continue;
@@ -139,6 +150,12 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                     break;
                 case LexKind.UncertaintyPre:
                     if (mode != RadGraphLabels.ObservationDefinitelyAbsent) mode = RadGraphLabels.ObservationUncertain;
+                    if (u.Entity >= 0)
+                    {
+                        // "no suspicious pulmonary opacity": the hedge is also a modifier of what follows.
+                        drafts[u.Entity].Label = mode;
+                        _units[k] = u with { Kind = LexKind.ObservationModifier };
+                    }
                     break;
                 case LexKind.Versus:
                     // The alternative before "versus" is uncertain too (walk back through its noun phrase).
@@ -242,7 +259,8 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         if (headObs < 0)
         {
             foreach (var m in modifiers) p.Pending.Add(_units[m].Entity);
-            p.PendingStandsAlone = modifiers.Count > 0 && modifiers.TrueForAll(m => _units[m].Entry.StandsAlone);
+            // "is stable", "is mildly elevated": the last modifier can be the finding, the others modify it.
+            p.PendingStandsAlone = modifiers.Count > 0 && _units[modifiers[^1]].Entry.StandsAlone;
             return;
         }
 
@@ -257,11 +275,21 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         var before = located.Where(c => c.Head < headObs).Select(c => c.Head).DefaultIfEmpty(-1).Max();
         var after = located.Where(c => c.Head > headObs).Select(c => c.Head).DefaultIfEmpty(-1).Min();
         var loc = before >= 0 ? before : after;
-        if (loc >= 0)
-        {
-            p.Location = _units[loc].Entity;
-            Relate(p.HeadObs, RadGraphRelations.LocatedAt, p.Location);
-        }
+        if (loc < 0) return;
+        p.Location = _units[loc].Entity;
+        Relate(p.HeadObs, RadGraphRelations.LocatedAt, p.Location);
+        var locMembers = located.First(c => c.Head == loc).Members;
+        p.LocationAtStart = loc == before && locMembers[0] == FirstNonDeterminer(p);
+        p.ObservationFirst = loc == after;
+        if (loc == after && locMembers.TrueForAll(m => _units[m].Kind == LexKind.AnatomyModifier))
+            p.TrailingModifiers.AddRange(locMembers.Select(m => _units[m].Entity));
+    }
+
+    private int FirstNonDeterminer(Phrase p)
+    {
+        var k = p.First;
+        while (k < p.Last && _units[k].Kind == LexKind.Determiner) k++;
+        return k;
     }
 
     private int ChunkHead(List<int> members)
@@ -278,24 +306,61 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             var p = _phrases[i];
             var q = _phrases[i + 1];
             var gap = q.First - p.Last - 1;
-            if (gap < 1 || gap > 2) continue;
-            var prep = _units[p.Last + 1];
+            if (gap < 1 || gap > 4) continue;
+            // The preposition starts the gap, or follows a verb ("clips are seen in the upper abdomen") or a word
+            // naming the examination ("stable appearance of the chest").
+            var bare = !p.HasObservation && !p.HasAnatomy && p.PendingStandsAlone; // "stable appearance of the chest"
+            var prepAt = p.Last + 1;
+            while (prepAt < q.First && _units[prepAt].Kind != LexKind.Preposition && (p.HasObservation || bare) && IsVerbal(prepAt)) prepAt++;
+            if (prepAt == q.First) continue;
+            var prep = _units[prepAt];
             if (prep.Kind != LexKind.Preposition) continue;
-            if (gap == 2 && _units[p.Last + 2].Kind != LexKind.Preposition) continue;
+            if (q.First - prepAt > 2 || q.First - prepAt == 2 && _units[prepAt + 1].Kind != LexKind.Preposition) continue;
             if (!q.HasAnatomy || q.HasObservation) continue;
             if (IsAttributeOnly(q)) continue; // "normal in size": size describes the subject, it is no location
             var target = _units[q.AnatomyFirstHead].Entity;
-            if (p.HasObservation && p.Location < 0)
+            if (bare && prepAt > p.Last + 1)
             {
-                p.Location = target;
+                // The last stand-alone modifier is the finding, as when it is said of an organ.
+                p.HeadObs = p.Pending[^1];
+                foreach (var m in p.Pending) if (m != p.HeadObs) Relate(m, RadGraphRelations.Modify, p.HeadObs);
+                p.Pending.Clear();
+                p.HasObservation = true;
+            }
+            if (p.HasObservation)
+            {
+                // Both places count: "lung nodule in the right upper lobe" is at the lung and at the lobe.
+                if (p.Location < 0) (p.Location, p.LocationFromPreposition) = (target, true);
                 Relate(p.HeadObs, RadGraphRelations.LocatedAt, target);
+                foreach (var a in p.Attributes) Relate(a, RadGraphRelations.Modify, target); // "normal size of the heart"
             }
             else if (!p.HasObservation && p.HasAnatomy && lower[prep.Start] == "of")
             {
                 Relate(_units[p.AnatomyLastHead].Entity, RadGraphRelations.Modify, target);
+                if (IsAttributeOnly(p))
+                {
+                    p.Location = -2;
+                    // "normal size and configuration of the cardiac silhouette": the size, and what is said of it, too.
+                    if (i > 0 && _phrases[i - 1] is { HasObservation: true, Location: -1, Attributes.Count: > 0 } sized && OnlyJoiners(sized.Last + 1, p.First))
+                    {
+                        sized.Location = target;
+                        Relate(sized.HeadObs, RadGraphRelations.LocatedAt, target);
+                        foreach (var a in sized.Attributes) Relate(a, RadGraphRelations.Modify, target);
+                    }
+                }
             }
             q.Location = -2; // owned: this anatomy is a prepositional object, not a clause subject
         }
+    }
+
+    // Words between an observation and its place: copulas, "is seen", "again", and the examination's name.
+    private bool IsVerbal(int unit)
+    {
+        var u = _units[unit];
+        return u.Kind == LexKind.Verb
+            || u.Kind == LexKind.ScopeBreak && lower[u.Start] is "is" or "are" or "was" or "were"
+            || u.Kind == LexKind.NotAnEntity && lower[u.Start] is "appearance" or "examination"
+            || u.Kind == LexKind.None && lower[u.Start] is "again" or "also" or "now" or "still" or "best";
     }
 
     private bool IsAttributeOnly(Phrase p)
@@ -308,6 +373,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
     private bool IsClauseBoundary(int unit)
     {
         var u = _units[unit];
+        // "the lungs are otherwise clear": "otherwise" ends a negation, not the clause.
+        // "vascularity is again accentuated": a verb ends a negation ("no effusion is seen"), not the clause.
+        if (u.Kind == LexKind.ScopeBreak && u.End >= u.Start && lower[u.Start] is "otherwise" or "is" or "are" or "was" or "were") return false;
         return u.Role == Role.Comma || u.Kind == LexKind.ScopeBreak || lower[u.Start] is ";" or ":";
     }
 
@@ -316,12 +384,27 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
         for (var i = 0; i < _phrases.Count; i++)
         {
             var p = _phrases[i];
-            if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p))
+            if (p.TrailingModifiers.Count > 0 && FindSubject(i, out _) is var described and >= 0)
+            {
+                // "the lungs are clear bilaterally": the laterality describes the lungs, which are where the finding is.
+                drafts[p.HeadObs].Relations.Remove((RadGraphRelations.LocatedAt, p.Location));
+                foreach (var m in p.TrailingModifiers) Relate(m, RadGraphRelations.Modify, described);
+                p.Location = -1;
+            }
+            if (!p.HasObservation && p.HasAnatomy && i > 0 && IsAttributeOnly(p) && p.Location != -2)
             {
                 // "the heart is normal in size and contour": the attributes modify the subject.
                 var owner = FindSubject(i, out _);
-                if (owner >= 0)
-                    for (var k = p.First; k <= p.Last; k++) Relate(_units[k].Entity, RadGraphRelations.Modify, owner);
+                // "normal cardiac size and contour": the contour is the cardiac one, like the size before it.
+                var previous = _phrases[i - 1];
+                if (owner < 0 && previous.HasAnatomy && _units[previous.Last].Kind == LexKind.AnatomyAttribute && OnlyJoiners(previous.Last + 1, p.First))
+                    owner = _units[previous.AnatomyLastHead].Entity;
+                if (owner < 0) continue;
+                for (var k = p.First; k <= p.Last; k++)
+                {
+                    Relate(_units[k].Entity, RadGraphRelations.Modify, owner);
+                    foreach (var other in CoordinatedSubjects(owner)) Relate(_units[k].Entity, RadGraphRelations.Modify, other);
+                }
                 continue;
             }
             if (p.HasObservation && p.Location == -1)
@@ -348,6 +431,7 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
                 var head = p.Pending[^1];
                 foreach (var m in p.Pending) if (m != head) Relate(m, RadGraphRelations.Modify, head);
                 Relate(head, RadGraphRelations.LocatedAt, subjectAnatomy);
+                foreach (var other in CoordinatedSubjects(subjectAnatomy)) Relate(head, RadGraphRelations.LocatedAt, other);
                 p.HeadObs = head;
                 p.HasObservation = true;
                 p.Location = subjectAnatomy;
@@ -361,9 +445,12 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             {
                 foreach (var m in p.Pending) Relate(m, RadGraphRelations.Modify, nextObs);
             }
-            else if (p.PendingStandsAlone && subjectAnatomy >= 0)
+            else if (p.PendingStandsAlone && (subjectAnatomy >= 0 ? subjectAnatomy : !p.HasAnatomy ? SharedPlace(i) : -1) is var place and >= 0)
             {
-                foreach (var m in p.Pending) Relate(m, RadGraphRelations.LocatedAt, subjectAnatomy);
+                // "heart size is stable" after another finding of the heart; "the silhouette is normal, unchanged from prior".
+                var head = p.Pending[^1];
+                foreach (var m in p.Pending) if (m != head) Relate(m, RadGraphRelations.Modify, head);
+                Relate(head, RadGraphRelations.LocatedAt, place);
             }
         }
     }
@@ -393,16 +480,87 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
     private IEnumerable<int> CoordinatedSubjects(int subjectEntity)
     {
         var j = _phrases.FindIndex(q => q.HasAnatomy && !q.HasObservation && _units[q.AnatomyLastHead].Entity == subjectEntity);
-        while (j > 0)
+        return j < 0 ? [] : CoordinatedAnatomy(j, -1).Select(q => _units[q.AnatomyLastHead].Entity);
+    }
+
+    // Anatomy-only phrases joined to phrase j by "and" or commas, walking before it (step -1) or after it (+1).
+    private IEnumerable<Phrase> CoordinatedAnatomy(int j, int step, bool andOnly = false)
+    {
+        for (var n = j + step; n >= 0 && n < _phrases.Count; n += step)
         {
-            var q = _phrases[j - 1];
-            var joined = true;
-            for (var k = q.Last + 1; k < _phrases[j].First; k++)
-                if (_units[k].Role is not (Role.Conj or Role.Comma)) joined = false;
-            if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q) || _phrases[j].First - q.Last > 3) yield break;
-            yield return _units[q.AnatomyLastHead].Entity;
-            j--;
+            var q = _phrases[n];
+            var (left, right) = step < 0 ? (q, _phrases[n - step]) : (_phrases[n - step], q);
+            var joined = right.First - left.Last is >= 2 and <= 3;
+            for (var k = left.Last + 1; k < right.First; k++)
+                if (_units[k].Role is not (Role.Conj or Role.Comma) || andOnly && _units[k].Role == Role.Conj && lower[_units[k].Start] != "and") joined = false;
+            if (!joined || q.HasObservation || !q.HasAnatomy || q.Location == -2 || IsAttributeOnly(q)) yield break;
+            yield return q;
         }
+    }
+
+    // Coordination the phrase rules above cannot see: "heart and mediastinum normal" (the finding is at both),
+    // "normal heart size and mediastinal contours" (the same, written the other way round) and "cardiac and
+    // mediastinal contours" (the contours are of both).
+    private void AttachCoordinated()
+    {
+        for (var i = 0; i < _phrases.Count; i++)
+        {
+            var p = _phrases[i];
+            if (p.HasObservation && p.LocationAtStart)
+                foreach (var q in CoordinatedAnatomy(i, -1, andOnly: true)) Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyLastHead].Entity);
+            if (p.HasObservation && p.ObservationFirst && p.TrailingModifiers.Count == 0)
+                foreach (var q in CoordinatedAnatomy(i, +1))
+                {
+                    Relate(p.HeadObs, RadGraphRelations.LocatedAt, _units[q.AnatomyFirstHead].Entity);
+                    q.Location = -2;
+                }
+            if (p.HasObservation && !p.HasAnatomy && p.Location == -1 && SharedPlace(i) is var shared and >= 0)
+            {
+                p.Location = shared;
+                Relate(p.HeadObs, RadGraphRelations.LocatedAt, shared);
+            }
+            if (p.HasAnatomy && (!p.HasObservation || p.LocationAtStart))
+            {
+                var attributes = new List<int>();
+                for (var k = FirstNonDeterminer(p); k <= p.Last && IsAnatomy(_units[k].Kind); k++)
+                    if (_units[k].Kind == LexKind.AnatomyAttribute) attributes.Add(_units[k].Entity);
+                if (attributes.Count == 0) continue;
+                foreach (var q in CoordinatedAnatomy(i, -1))
+                {
+                    if (HasAttribute(q)) break;
+                    foreach (var a in attributes) Relate(a, RadGraphRelations.Modify, _units[q.AnatomyLastHead].Entity);
+                }
+            }
+        }
+    }
+
+    // The place a bare finding shares with its neighbour: "tortuous, calcified thoracic aorta" (an adjective list
+    // before the anatomy), "tortuosity and atherosclerosis of the aorta" (findings of one place), "the silhouette is normal, unchanged" (a second predicate after a comma) and
+    // "infiltrates versus atelectasis" (alternatives at one place).
+    private int SharedPlace(int i)
+    {
+        var p = _phrases[i];
+        if (i + 1 < _phrases.Count && _phrases[i + 1] is { HasObservation: true, Location: >= 0 } next && OnlyJoiners(p.Last + 1, next.First)
+            && (next.ObservationFirst || next.LocationFromPreposition && !next.HasAnatomy && lower[_units[p.Last + 1].Start] == "and")) return next.Location;
+        if (i == 0 || _phrases[i - 1] is not { HasObservation: true } previous || previous.Location < 0) return -1;
+        if (previous.LocationFromSubject && OnlyJoiners(previous.Last + 1, p.First) && _units[p.First - 1].Role == Role.Comma) return previous.Location;
+        return p.First - previous.Last == 2 && _units[p.First - 1].Kind == LexKind.Versus ? previous.Location : -1;
+    }
+
+    private bool Alternatives(int from, int to) =>
+        to - from == 1 && (_units[from].Kind == LexKind.Versus || _units[from].Role == Role.Conj && lower[_units[from].Start] is "or" or "and");
+
+    private bool OnlyJoiners(int from, int to)
+    {
+        if (to <= from || to - from > 2) return false;
+        for (var k = from; k < to; k++) if (_units[k].Role is not (Role.Comma or Role.Conj)) return false;
+        return true;
+    }
+
+    private bool HasAttribute(Phrase p)
+    {
+        for (var k = p.First; k <= p.Last; k++) if (_units[k].Kind == LexKind.AnatomyAttribute) return true;
+        return false;
     }
 
     private int PreviousObservation(int phrase)
@@ -419,7 +577,9 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
     {
         for (var j = phrase + 1; j < _phrases.Count && j <= phrase + 2; j++)
         {
-            if (Crosses(_phrases[j - 1].Last, _phrases[j].First)) return -1;
+            // "no acute, displaced rib fractures": a comma alone between two modifiers of one finding.
+            var listComma = j == phrase + 1 && _phrases[j].First - _phrases[phrase].Last == 2 && _units[_phrases[phrase].Last + 1].Role == Role.Comma;
+            if (!listComma && Crosses(_phrases[j - 1].Last, _phrases[j].First)) return -1;
             if (_phrases[j].HasObservation) return _phrases[j].HeadObs;
         }
         return -1;
@@ -443,9 +603,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, int
             {
                 if (!p.HasObservation) continue;
                 if (p.Last < k) source = p.HeadObs;
-                else if (p.First > k && target < 0) target = p.HeadObs;
+                else if (p.First > k && target < 0) target = _phrases.IndexOf(p);
             }
-            Relate(source, RadGraphRelations.SuggestiveOf, target);
+            if (source < 0 || target < 0) continue;
+            Relate(source, RadGraphRelations.SuggestiveOf, _phrases[target].HeadObs);
+            // "due to airspace disease or atelectasis": every alternative.
+            for (var t = target + 1; t < _phrases.Count && _phrases[t].HasObservation && Alternatives(_phrases[t - 1].Last + 1, _phrases[t].First); t++)
+                Relate(source, RadGraphRelations.SuggestiveOf, _phrases[t].HeadObs);
         }
     }
 }

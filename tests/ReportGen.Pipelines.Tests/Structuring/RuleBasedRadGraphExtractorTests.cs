@@ -79,6 +79,115 @@ public class RuleBasedRadGraphExtractorTests
         Describe("Heart size is stable.").Relations.ShouldBe("size-modify->Heart stable-located_at->Heart");
     }
 
+    // One test per rule class added with the IU X-ray tune split (eval/structuring.md).
+
+    [Fact]
+    public void Lexicon_knows_report_vocabulary_and_splits_what_radgraph_splits()
+    {
+        Describe("There is stable mild tenting of the medial aspect of the right diaphragm.").Entities
+            .ShouldBe("stable:OBS-DP mild:OBS-DP tenting:OBS-DP medial:ANAT-DP aspect:ANAT-DP right:ANAT-DP diaphragm:ANAT-DP");
+        // "upper abdomen" and "granulomatous disease" are two entities each, the first modifying the second.
+        Describe("Surgical clips in the upper abdomen.").Relations.ShouldBe("Surgical-modify->clips clips-located_at->abdomen upper-modify->abdomen");
+        Describe("Prior granulomatous disease.").Relations.ShouldBe("granulomatous-modify->disease");
+    }
+
+    [Fact]
+    public void Word_forms_the_lists_miss_are_read_from_their_shape()
+    {
+        Describe("Fracture of the right 7th rib.").Relations.ShouldBe("Fracture-located_at->rib right-modify->rib 7th-modify->rib");
+        Describe("Findings may represent osteochondromatosis.").Entities.ShouldBe("Findings:OBS-DP osteochondromatosis:OBS-U");
+        Describe("Chronic-appearing opacities are unchanged.").Relations.ShouldBe("Chronic-appearing-modify->opacities unchanged-modify->opacities");
+        Describe("No diagnosis.").Entities.ShouldBeEmpty();
+        Describe("Small right juxtahilar opacity.").Relations.ShouldBe("Small-modify->opacity right-modify->juxtahilar opacity-located_at->juxtahilar");
+        Describe("There is a 7mm uncalcified nodule.").Relations.ShouldBe("7mm-modify->nodule uncalcified-modify->nodule");
+    }
+
+    [Fact]
+    public void A_semicolon_on_a_word_ends_the_clause()
+    {
+        // Without it "silhouette;" is unknown and "versus" reaches back to "enlarged".
+        Describe("Mildly enlarged cardiac silhouette; cardiomegaly versus pericardial effusion.").Entities
+            .ShouldBe("Mildly:OBS-DP enlarged:OBS-DP cardiac:ANAT-DP silhouette;:ANAT-DP cardiomegaly:OBS-U pericardial:ANAT-DP effusion:OBS-U");
+    }
+
+    [Fact]
+    public void Hedges_and_resolution_cues_set_the_label()
+    {
+        var (entities, relations) = Describe("Streaky opacities are favored to represent scarring.");
+        entities.ShouldBe("Streaky:OBS-DP opacities:OBS-DP scarring:OBS-U");
+        relations.ShouldBe("Streaky-modify->opacities opacities-suggestive_of->scarring");
+        Describe("Left basilar airspace disease has cleared.").Entities.ShouldBe("Left:ANAT-DP basilar:ANAT-DP airspace:ANAT-DP disease:OBS-DA");
+        Describe("The nodule in the right lung is not well-seen today.").Entities.ShouldBe("nodule:OBS-DA right:ANAT-DP lung:ANAT-DP");
+        Describe("Endotracheal tube has been removed.").Entities.ShouldBe("Endotracheal:OBS-DA tube:OBS-DA");
+        // "suspicious" before a noun is a hedge and a modifier; "suspicious for" only a hedge.
+        var (denied, deniedRelations) = Describe("No focal consolidation, suspicious pulmonary opacity or pneumothorax.");
+        denied.ShouldBe("focal:OBS-DA consolidation:OBS-DA suspicious:OBS-DA pulmonary:ANAT-DP opacity:OBS-DA pneumothorax:OBS-DA");
+        deniedRelations.ShouldContain("suspicious-modify->opacity");
+        Describe("Suspicious nodule in the left lung.").Entities.ShouldBe("Suspicious:OBS-U nodule:OBS-U left:ANAT-DP lung:ANAT-DP");
+        Describe("Opacity suspicious for pneumonia.").Entities.ShouldBe("Opacity:OBS-DP pneumonia:OBS-U");
+    }
+
+    [Fact]
+    public void Places_after_a_verb_or_the_examination_name_and_both_places_of_a_finding()
+    {
+        Describe("Surgical clips are seen in the upper abdomen.").Relations.ShouldContain("clips-located_at->abdomen");
+        Describe("Unremarkable examination of the chest.").Relations.ShouldBe("Unremarkable-located_at->chest");
+        Describe("Stable appearance of the chest.").Relations.ShouldBe("Stable-located_at->chest");
+        Describe("Lung nodule in the right upper lobe.").Relations.ShouldBe("nodule-located_at->Lung nodule-located_at->lobe right-modify->lobe upper-modify->lobe");
+        Describe("Normal size and configuration of the cardiac silhouette.").Relations
+            .ShouldBe("Normal-located_at->cardiac size-modify->cardiac configuration-modify->cardiac silhouette-modify->cardiac");
+    }
+
+    [Fact]
+    public void Coordinated_anatomy_shares_findings_and_attributes()
+    {
+        Describe("Heart and mediastinum normal.").Relations.ShouldBe("normal-located_at->mediastinum normal-located_at->Heart");
+        Describe("Normal heart size and mediastinal contours.").Relations
+            .ShouldBe("Normal-located_at->heart Normal-located_at->mediastinal size-modify->heart contours-modify->mediastinal");
+        Describe("Cardiac and mediastinal contours are within normal limits.").Relations
+            .ShouldBe("contours-modify->mediastinal contours-modify->Cardiac normal-located_at->mediastinal normal-located_at->Cardiac");
+        Describe("The heart and mediastinal contours are unchanged.").Relations.ShouldContain("unchanged-located_at->heart");
+        // "or" offers alternatives, it does not put one finding at both.
+        Describe("This may represent the ascending aorta or mediastinal lymphadenopathy.").Relations.ShouldNotContain("lymphadenopathy-located_at->aorta");
+    }
+
+    [Fact]
+    public void Laterality_after_the_finding_describes_the_subject()
+    {
+        Describe("Lungs are clear bilaterally.").Relations.ShouldBe("clear-located_at->Lungs bilaterally-modify->Lungs");
+        Describe("Scattered calcified granulomas bilaterally.").Relations.ShouldContain("granulomas-located_at->bilaterally");
+    }
+
+    [Fact]
+    public void Adjective_lists_second_predicates_and_alternatives_share_a_place()
+    {
+        Describe("A tortuous, calcified thoracic aorta is present.").Relations.ShouldBe("tortuous-located_at->aorta calcified-located_at->aorta thoracic-modify->aorta");
+        Describe("The cardiomediastinal silhouette is normal, unchanged from prior.").Relations.ShouldContain("unchanged-located_at->cardiomediastinal");
+        Describe("Mild bibasilar infiltrates versus atelectasis.").Relations.ShouldContain("atelectasis-located_at->bibasilar");
+        Describe("Tortuosity and atherosclerosis of the thoracic aorta.").Relations
+            .ShouldBe("Tortuosity-located_at->aorta atherosclerosis-located_at->aorta thoracic-modify->aorta");
+        Describe("No pneumothorax or effusion in the left base.").Relations.ShouldNotContain("pneumothorax-located_at->base");
+        var (entities, relations) = Describe("No acute, displaced rib fractures.");
+        entities.ShouldBe("acute:OBS-DA displaced:OBS-DA rib:ANAT-DP fractures:OBS-DA");
+        relations.ShouldBe("acute-modify->fractures displaced-modify->fractures fractures-located_at->rib");
+    }
+
+    [Fact]
+    public void A_suggestive_cue_reaches_every_alternative()
+    {
+        Describe("Opacities, possibly due to airspace disease or atelectasis.").Relations
+            .ShouldBe("Opacities-suggestive_of->disease Opacities-suggestive_of->atelectasis disease-located_at->airspace");
+    }
+
+    [Fact]
+    public void Predicates_of_a_finding_or_an_organ_attach_to_it()
+    {
+        Describe("The aorta is atherosclerotic.").Relations.ShouldBe("atherosclerotic-located_at->aorta");
+        Describe("The left hemidiaphragm is mildly elevated.").Relations.ShouldBe("left-modify->hemidiaphragm mildly-modify->elevated elevated-located_at->hemidiaphragm");
+        Describe("The effusion is small.").Relations.ShouldBe("small-modify->effusion");
+        Describe("Atherosclerotic calcification of the aorta.").Relations.ShouldBe("Atherosclerotic-modify->calcification calcification-located_at->aorta");
+    }
+
     [Fact]
     public void Indices_refer_to_radgraph_words_of_the_whole_text_and_skip_indication()
     {
