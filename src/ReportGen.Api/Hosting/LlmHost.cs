@@ -33,8 +33,20 @@ public sealed class LlmOptions
     /// </summary>
     public string? ModelSet { get; set; }
 
-    /// <summary>An OpenAI-compatible server (vLLM, TGI, llama.cpp-server, another ReportGen) used instead of a local model.</summary>
+    /// <summary>
+    /// OpenAI-compatible servers (vLLM, llama.cpp's llama-server, TGI, another ReportGen) used instead of a local model:
+    /// one URL, or several replicas of the same model separated by commas (requests go to the least busy healthy one).
+    /// </summary>
     public string? RemoteUrl { get; set; }
+
+    /// <summary>Seconds a remote engine may stay silent (before its answer starts, or between streamed chunks): then 504.</summary>
+    [Range(1, 3600)] public int RemoteTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Seconds between health probes of each remote endpoint.</summary>
+    [Range(1, 3600)] public int RemoteHealthSeconds { get; set; } = 5;
+
+    /// <summary>Extra attempts on another replica after a refused connection or a 503 (never once an answer has begun).</summary>
+    [Range(0, 10)] public int RemoteRetries { get; set; } = 2;
 
     /// <summary>API key sent to the remote server as a bearer token.</summary>
     public string? RemoteApiKey { get; set; }
@@ -69,6 +81,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     private VisionLanguageModelSet? _set;
     private MultimodalModelSet? _mmprojSet;
     private volatile LlamaCompletionSession? _completion;
+    private RemoteEnginePool? _remote;
     private long _lastTokens;
     private long _lastTimestamp = Stopwatch.GetTimestamp();
 
@@ -102,6 +115,9 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         _ => [],
     };
 
+    /// <summary>The remote replicas (null for a local model).</summary>
+    public RemoteEnginePool? Remote => _remote;
+
     /// <summary>The client, once loaded.</summary>
     public Task<IChatClient> Client => _client.Task;
 
@@ -126,10 +142,19 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         {
             if (o.RemoteUrl is { } url)
             {
-                var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(5) };
-                if (o.RemoteApiKey is { } key) http.DefaultRequestHeaders.Authorization = new("Bearer", key);
-                _client.SetResult(new OpenAiCompatibleChatClient(http, o.Model ?? "default"));
-                Provenance = new ModelProvenance(o.Model ?? "remote", "remote:" + url, "llm");
+                _remote = new RemoteEnginePool(RemoteEnginePool.ParseUrls(url), new RemoteEngineOptions
+                {
+                    Timeout = TimeSpan.FromSeconds(o.RemoteTimeoutSeconds),
+                    HealthInterval = TimeSpan.FromSeconds(o.RemoteHealthSeconds),
+                    Retries = o.RemoteRetries,
+                    ApiKey = o.RemoteApiKey,
+                }, logger: logger);
+                // What each endpoint serves decides its context check and how JSON is constrained; one that is down now
+                // is asked when its health probe first succeeds.
+                await _remote.StartAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                _client.SetResult(new OpenAiCompatibleChatClient(_remote, o.Model, RemoteGrammar));
+                var model = o.Model ?? _remote.Endpoints.Select(e => e.Info.Model).FirstOrDefault(m => m is not null) ?? "remote";
+                Provenance = new ModelProvenance(model, "remote:" + string.Join(",", _remote.Endpoints.Select(e => e.Name)), "llm");
             }
             else
             {
@@ -181,6 +206,19 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         }
     }
 
+    // llama-server gets the GBNF the local engine would use; a schema our converter cannot take goes as response_format.
+    private static string? RemoteGrammar(System.Text.Json.JsonElement schema)
+    {
+        try
+        {
+            return ReportGen.Llama.Grammar.JsonSchemaToGbnf.Convert(schema);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private double TokensPerSecond()
     {
         var now = Stopwatch.GetTimestamp();
@@ -197,6 +235,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     public async ValueTask DisposeAsync()
     {
         if (_scheduler is not null) await _scheduler.DisposeAsync();
+        if (_remote is not null) await _remote.DisposeAsync();
         _completion?.Dispose();
         _model?.Dispose();
         _set?.Dispose();
@@ -287,6 +326,7 @@ public sealed class LlmProblemMapper : IExceptionProblemMapper
         // Content the hosted model cannot take (an image for a text-only model, an unknown media type).
         NotSupportedException unsupported when unsupported.TargetSite?.DeclaringType?.Assembly == typeof(SequenceScheduler).Assembly =>
             new MappedProblem(StatusCodes.Status400BadRequest, "Input not supported by the model", unsupported.Message, "messages", "model_input_unsupported"),
+        UpstreamEngineException upstream => UpstreamProblems.Map(upstream),
         _ => null,
     };
 }
