@@ -72,7 +72,7 @@ public sealed class RemoteEngineTests
         {
             ("/v1/reports/structure", new { text = Report, engine = "hybrid" }),
             ("/v1/reports/structure", new { text = Report, engine = "llm" }),
-            ("/v1/reports/classify", new { text = Report, engine = "llm" }),
+            ("/v1/reports/classify", new { text = Report, engine = "llm", taxonomy = "chexpert14" }),
             ("/v1/reports/judge", new { candidate = Report, reference = "No effusion.", method = "green" }),
         };
         foreach (var (path, body) in calls)
@@ -200,7 +200,7 @@ public sealed class RemoteEngineTests
         await Pool(slow);
         using (var client = slow.CreateAuthorizedClient())
         {
-            var response = await client.PostAsJsonAsync("/v1/reports/classify", new { text = Report, engine = "llm" }, Ct);
+            var response = await client.PostAsJsonAsync("/v1/reports/classify", new { text = Report, engine = "llm", taxonomy = "chexpert14" }, Ct);
             response.StatusCode.ShouldBe(HttpStatusCode.GatewayTimeout);
             (await Problem(response)).GetProperty("code").GetString().ShouldBe("upstream_timeout");
         }
@@ -225,7 +225,13 @@ public sealed class RemoteEngineTests
             context.Response.ContentType = "text/event-stream";
             await FakeUpstream.SendEventAsync(context, FakeUpstream.Chunk("The"));
             await FakeUpstream.SendEventAsync(context, FakeUpstream.Chunk(" heart"));
-            if (body.Contains("crash", StringComparison.Ordinal)) { context.Abort(); return; }
+            if (body.Contains("crash", StringComparison.Ordinal))
+            {
+                // Killed once the client has read what was sent (a reset drops bytes still unread on its side).
+                await Task.Delay(500);
+                context.Abort();
+                return;
+            }
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);

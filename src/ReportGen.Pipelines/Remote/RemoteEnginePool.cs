@@ -44,6 +44,7 @@ public sealed partial class RemoteEnginePool : IAsyncDisposable
     private readonly bool _ownsHttp;
     private readonly ILogger? _logger;
     private int _next;
+    private int _disposed;
     private Task? _probing;
 
     /// <summary>Creates the pool. <paramref name="urls"/> are server roots; <paramref name="http"/> (optional) carries shared headers.</summary>
@@ -188,6 +189,7 @@ public sealed partial class RemoteEnginePool : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_probing is not null) await _probing.ConfigureAwait(false);
         foreach (var e in _endpoints.Where(e => e.Healthy)) HealthyGauge.Add(-1, Tag(e));
