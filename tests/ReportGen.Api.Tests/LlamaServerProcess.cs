@@ -36,8 +36,12 @@ public sealed class LlamaServerProcess : IAsyncDisposable
         return binary!;
     }
 
-    /// <summary>Starts llama-server serving <paramref name="model"/> with a <paramref name="context"/>-token slot and waits until /health is 200.</summary>
-    public static async Task<LlamaServerProcess> StartAsync(string model, int context = 256, int? port = null, int slots = 1)
+    /// <summary>
+    /// Starts llama-server serving <paramref name="model"/> with a <paramref name="context"/>-token slot and waits until
+    /// /health is 200. llama-server caps a slot at the model's training context; <paramref name="trainedContext"/>
+    /// overrides that metadata (<c>llama.context_length</c>) so a 256-token model takes the pipelines' longer prompts.
+    /// </summary>
+    public static async Task<LlamaServerProcess> StartAsync(string model, int context = 256, int? port = null, int slots = 1, int? trainedContext = null)
     {
         var binary = RequireBinary();
         port ??= ServerProcess.FreePort();
@@ -49,6 +53,11 @@ public sealed class LlamaServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (trainedContext is { } trained)
+        {
+            psi.ArgumentList.Add("--override-kv");
+            psi.ArgumentList.Add($"llama.context_length=int:{trained}");
+        }
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -96,6 +96,33 @@ public sealed class RemoteEngineTests
     }
 
     [Fact]
+    public async Task Structure_classify_and_judge_run_through_llama_server_with_its_grammar()
+    {
+        // The 256-token model's context stretched to 2048 (its metadata overridden): the pipelines' prompts fit, and
+        // whatever the tiny model writes under llama-server's grammar must parse as each pipeline's JSON.
+        await using var llama = await LlamaServerProcess.StartAsync(SharedData.Model("iu-xray-tiny-llama.gguf"), context: 2048, trainedContext: 2048);
+        await using var factory = Service(llama.Url, new Dictionary<string, string?> { ["ReportGen:Llm:RemoteTimeoutSeconds"] = "120" });
+        var pool = await Pool(factory);
+        pool.Endpoints[0].Info.ContextSize.ShouldBe(2048);
+        using var client = factory.CreateAuthorizedClient();
+        var calls = new (string Path, object Body)[]
+        {
+            ("/v1/reports/structure", new { text = Report, engine = "llm" }),
+            ("/v1/reports/structure", new { text = Report, engine = "hybrid" }),
+            ("/v1/reports/classify", new { text = Report, engine = "llm", labels = new[] { "Pleural Effusion", "Pneumothorax" } }),
+            ("/v1/reports/judge", new { candidate = Report, reference = "No effusion.", method = "green" }),
+        };
+        foreach (var (path, body) in calls)
+        {
+            var response = await client.PostAsJsonAsync(path, body, Ct);
+            var content = await response.Content.ReadAsStringAsync(Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{path}: {content}");
+            JsonDocument.Parse(content).RootElement.GetProperty("provenance").GetProperty("models")[0].GetProperty("sha256").GetString().ShouldBe("remote:" + llama.Url);
+        }
+        factory.Logs.Lines.ShouldNotContain(l => l.Contains("pleural effusion", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task With_one_of_two_replicas_down_every_request_succeeds_and_the_replica_is_probed_back_in()
     {
         var model = SharedData.Model("iu-xray-tiny-llama.gguf");

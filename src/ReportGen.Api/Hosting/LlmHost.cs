@@ -206,8 +206,11 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         }
     }
 
-    // llama-server gets the GBNF the local engine would use; a schema our converter cannot take goes as response_format.
-    private static string? RemoteGrammar(System.Text.Json.JsonElement schema)
+    /// <summary>
+    /// The GBNF a remote llama-server is sent for a JSON schema: the grammar the local engine would use, so both write
+    /// the same JSON; null (then <c>response_format</c> is sent) for a schema the converter cannot take.
+    /// </summary>
+    public static string? RemoteGrammar(System.Text.Json.JsonElement schema)
     {
         try
         {
