@@ -20,11 +20,7 @@ internal static class DoctorCommand
                 : Environment.GetEnvironmentVariable(CliChatClients.LlmUrlEnvironmentVariable),
         };
         var command = new Command("doctor", "Check the .NET runtime, the native llama.cpp and ONNX Runtime libraries, CPU features, every model in the manifest and the remote engines") { remote };
-        command.SetAction(async (parse, ct) =>
-        {
-            var exit = Run(Console.Out);
-            return parse.GetValue(remote) is { Length: > 0 } urls && !await CheckRemoteAsync(Console.Out, urls, ct) ? 1 : exit;
-        });
+        command.SetAction((parse, _) => Task.FromResult(Run(Console.Out, parse.GetValue(remote))));
         return command;
     }
 
@@ -47,8 +43,8 @@ internal static class DoctorCommand
         return pool.Endpoints.All(e => e.Healthy);
     }
 
-    /// <summary>Prints the report; returns 0 when both native runtimes load, 1 otherwise.</summary>
-    internal static int Run(TextWriter o)
+    /// <summary>Prints the report; returns 0 when both native runtimes load and every remote engine in <paramref name="remote"/> is healthy, 1 otherwise.</summary>
+    internal static int Run(TextWriter o, string? remote = null)
     {
         var failed = false;
         o.WriteLine($".NET          {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier}, {Environment.ProcessorCount} cores)");
@@ -126,8 +122,9 @@ internal static class DoctorCommand
             }
         }
 
-        o.WriteLine(failed ? "doctor: a required native runtime could not load" : "doctor: ok");
-        return failed ? 1 : 0;
+        var remoteFailed = remote is { Length: > 0 } && !CheckRemoteAsync(o, remote, CancellationToken.None).GetAwaiter().GetResult();
+        o.WriteLine(failed ? "doctor: a required native runtime could not load" : remoteFailed ? "doctor: a remote engine is unreachable or unhealthy" : "doctor: ok");
+        return failed || remoteFailed ? 1 : 0;
     }
 
     private static string CpuFeatures()
