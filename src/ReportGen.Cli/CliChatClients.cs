@@ -20,10 +20,21 @@ internal static class CliChatClients
 
     public static IChatClient? Create(string? model)
     {
-        if (Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url
-            && Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri))
+        if (Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url)
         {
-            return new OpenAiCompatibleChatClient(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) }, model ?? "default");
+            // One server or several replicas, asked what they serve as the service does (context checks, grammar).
+            RemoteEnginePool pool;
+            try
+            {
+                pool = new RemoteEnginePool(RemoteEnginePool.ParseUrls(url), new RemoteEngineOptions { Timeout = TimeSpan.FromMinutes(5) });
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"reportgen: {LlmUrlEnvironmentVariable}: {ex.Message}");
+                return null;
+            }
+            pool.StartAsync(TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult();
+            return new OpenAiCompatibleChatClient(pool, model, Api.Hosting.LlmHost.RemoteGrammar);
         }
         if (string.IsNullOrWhiteSpace(model)) return null;
         LlamaModel llama;
@@ -62,7 +73,7 @@ internal static class CliChatClients
     public static ModelProvenance ProvenanceOf(string? model)
     {
         if (Environment.GetEnvironmentVariable(LlmUrlEnvironmentVariable) is { Length: > 0 } url)
-            return ModelProvenance.RemoteLlm(model, Uri.TryCreate(url, UriKind.Absolute, out var server) ? server : null);
+            return ModelProvenance.RemoteLlm(model, RemoteEnginePool.ParseUrls(url));
         var manifest = ModelManifest.DefaultPath() is { } path ? ModelManifest.Load(path) : null;
         return ModelProvenance.LocalLlm(model is null ? null : manifest?.Find(model), model ?? "");
     }

@@ -32,6 +32,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     private VisionLanguageModelSet? _set;
     private MultimodalModelSet? _mmprojSet;
     private volatile LlamaCompletionSession? _completion;
+    private RemoteEnginePool? _remote;
     private long _lastTokens;
     private long _lastTimestamp = Stopwatch.GetTimestamp();
 
@@ -64,6 +65,9 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         (_, _, { } only) => [only],
         _ => [],
     };
+
+    /// <summary>The remote replicas (null for a local model).</summary>
+    public RemoteEnginePool? Remote => _remote;
 
     /// <summary>The client, once loaded.</summary>
     public Task<IChatClient> Client => _client.Task;
@@ -105,10 +109,19 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         {
             if (o.RemoteUrl is { } url)
             {
-                var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(5) };
-                if (o.RemoteApiKey is { } key) http.DefaultRequestHeaders.Authorization = new("Bearer", key);
-                _client.SetResult(new OpenAiCompatibleChatClient(http, o.Model ?? "default"));
-                Provenance = ModelProvenance.RemoteLlm(o.Model, http.BaseAddress);
+                _remote = new RemoteEnginePool(RemoteEnginePool.ParseUrls(url), new RemoteEngineOptions
+                {
+                    Timeout = TimeSpan.FromSeconds(o.RemoteTimeoutSeconds),
+                    HealthInterval = TimeSpan.FromSeconds(o.RemoteHealthSeconds),
+                    Retries = o.RemoteRetries,
+                    ApiKey = o.RemoteApiKey,
+                }, logger: logger);
+                // What each endpoint serves decides its context check and how JSON is constrained; one that is down now
+                // is asked when its health probe first succeeds.
+                await _remote.StartAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                _client.SetResult(new OpenAiCompatibleChatClient(_remote, o.Model, RemoteGrammar));
+                var model = o.Model ?? _remote.Endpoints.Select(e => e.Info.Model).FirstOrDefault(m => m is not null) ?? "remote";
+                Provenance = ModelProvenance.RemoteLlm(model, RemoteEnginePool.ParseUrls(url));
             }
             else
             {
@@ -160,6 +173,22 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         }
     }
 
+    /// <summary>
+    /// The GBNF a remote llama-server is sent for a JSON schema: the grammar the local engine would use, so both write
+    /// the same JSON; null (then <c>response_format</c> is sent) for a schema the converter cannot take.
+    /// </summary>
+    public static string? RemoteGrammar(System.Text.Json.JsonElement schema)
+    {
+        try
+        {
+            return ReportGen.Llama.Grammar.JsonSchemaToGbnf.Convert(schema);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private double TokensPerSecond()
     {
         var now = Stopwatch.GetTimestamp();
@@ -176,6 +205,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     public async ValueTask DisposeAsync()
     {
         if (_scheduler is not null) await _scheduler.DisposeAsync();
+        if (_remote is not null) await _remote.DisposeAsync();
         _completion?.Dispose();
         _model?.Dispose();
         _set?.Dispose();

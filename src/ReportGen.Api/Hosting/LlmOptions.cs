@@ -17,8 +17,20 @@ public sealed class LlmOptions
     /// </summary>
     public string? ModelSet { get; set; }
 
-    /// <summary>An OpenAI-compatible server (vLLM, TGI, llama.cpp-server, another ReportGen) used instead of a local model.</summary>
+    /// <summary>
+    /// OpenAI-compatible servers (vLLM, llama.cpp's llama-server, TGI, another ReportGen) used instead of a local model:
+    /// one URL, or several replicas of the same model separated by commas (requests go to the least busy healthy one).
+    /// </summary>
     public string? RemoteUrl { get; set; }
+
+    /// <summary>Seconds a remote engine may stay silent (before its answer starts, or between streamed chunks): then 504.</summary>
+    [Range(1, 3600)] public int RemoteTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Seconds between health probes of each remote endpoint.</summary>
+    [Range(1, 3600)] public int RemoteHealthSeconds { get; set; } = 5;
+
+    /// <summary>Extra attempts on another replica after a refused connection or a 503 (never once an answer has begun).</summary>
+    [Range(0, 10)] public int RemoteRetries { get; set; } = 2;
 
     /// <summary>API key sent to the remote server as a bearer token.</summary>
     public string? RemoteApiKey { get; set; }

@@ -1,3 +1,4 @@
+using ReportGen.Pipelines.Remote;
 using ReportGen.Api.Hosting;
 using ReportGen.Core.Models;
 using ReportGen.Llama;
@@ -21,6 +22,7 @@ public sealed class ModelProblemMapper : IExceptionProblemMapper
         SchedulerFullException full => new MappedProblem(StatusCodes.Status503ServiceUnavailable, "Model busy", full.Message, "model", "queue_full", RetryAfterSeconds: 2),
         ModelInputException input => new MappedProblem(StatusCodes.Status400BadRequest,
             input.Code == ModelInputException.Unsupported ? "Input not supported by the model" : "Input does not fit the model", input.Message, "messages", input.Code),
+        UpstreamEngineException upstream => UpstreamProblems.Map(upstream),
         _ => null,
     };
 }

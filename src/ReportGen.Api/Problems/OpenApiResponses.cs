@@ -50,7 +50,13 @@ internal static class OpenApiResponses
             yield return StatusCodes.Status400BadRequest;
             yield return StatusCodes.Status413PayloadTooLarge;
             yield return StatusCodes.Status415UnsupportedMediaType;
-            if (!path.StartsWith("/v1/jobs", StringComparison.Ordinal)) yield return StatusCodes.Status503ServiceUnavailable;
+            if (!path.StartsWith("/v1/jobs", StringComparison.Ordinal))
+            {
+                yield return StatusCodes.Status503ServiceUnavailable;
+                // Behind remote inference engines (ReportGen:Llm:RemoteUrl): one down or broken, or too slow.
+                yield return StatusCodes.Status502BadGateway;
+                yield return StatusCodes.Status504GatewayTimeout;
+            }
         }
         if (path.Contains('{', StringComparison.Ordinal)) yield return StatusCodes.Status404NotFound;
         if (guarded) yield return StatusCodes.Status429TooManyRequests;

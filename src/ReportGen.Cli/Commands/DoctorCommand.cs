@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics.X86;
 using ReportGen.Core.Models;
 using ReportGen.Llama.Native;
 using ReportGen.Onnx.Native;
+using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Cli.Commands;
 
@@ -12,13 +13,38 @@ internal static class DoctorCommand
 {
     public static Command Create()
     {
-        var command = new Command("doctor", "Check the .NET runtime, the native llama.cpp and ONNX Runtime libraries, CPU features and every model in the manifest");
-        command.SetAction((_, _) => Task.FromResult(Run(Console.Out)));
+        var remote = new Option<string?>("--remote")
+        {
+            Description = "Remote inference engines to check (comma-separated URLs; default: ReportGen__Llm__RemoteUrl or REPORTGEN_LLM_URL)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ReportGen__Llm__RemoteUrl") is { Length: > 0 } url ? url
+                : Environment.GetEnvironmentVariable(CliChatClients.LlmUrlEnvironmentVariable),
+        };
+        var command = new Command("doctor", "Check the .NET runtime, the native llama.cpp and ONNX Runtime libraries, CPU features, every model in the manifest and the remote engines") { remote };
+        command.SetAction((parse, _) => Task.FromResult(Run(Console.Out, parse.GetValue(remote))));
         return command;
     }
 
-    /// <summary>Prints the report; returns 0 when both native runtimes load, 1 otherwise.</summary>
-    internal static int Run(TextWriter o)
+    /// <summary>
+    /// Asks each remote endpoint what it serves (kind, model, context size) and whether it is healthy, as the service
+    /// does at start-up. Returns false when one is unreachable or unhealthy.
+    /// </summary>
+    internal static async Task<bool> CheckRemoteAsync(TextWriter o, string urls, CancellationToken cancellationToken)
+    {
+        await using var pool = new RemoteEnginePool(RemoteEnginePool.ParseUrls(urls), new RemoteEngineOptions { Timeout = TimeSpan.FromSeconds(5) });
+        await pool.StartAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        await pool.ProbeAllAsync(cancellationToken);
+        foreach (var e in pool.Endpoints)
+        {
+            var info = e.Info;
+            o.WriteLine(e.Healthy
+                ? $"remote        {e.Name}: {info.Kind}, model {info.Model ?? "(not reported)"}, context {(info.ContextSize is { } n ? n + " tokens" : "not reported")}, healthy"
+                : $"remote        {e.Name}: UNHEALTHY ({e.LastError})");
+        }
+        return pool.Endpoints.All(e => e.Healthy);
+    }
+
+    /// <summary>Prints the report; returns 0 when both native runtimes load and every remote engine in <paramref name="remote"/> is healthy, 1 otherwise.</summary>
+    internal static int Run(TextWriter o, string? remote = null)
     {
         var failed = false;
         o.WriteLine($".NET          {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier}, {Environment.ProcessorCount} cores)");
@@ -96,8 +122,9 @@ internal static class DoctorCommand
             }
         }
 
-        o.WriteLine(failed ? "doctor: a required native runtime could not load" : "doctor: ok");
-        return failed ? 1 : 0;
+        var remoteFailed = remote is { Length: > 0 } && !CheckRemoteAsync(o, remote, CancellationToken.None).GetAwaiter().GetResult();
+        o.WriteLine(failed ? "doctor: a required native runtime could not load" : remoteFailed ? "doctor: a remote engine is unreachable or unhealthy" : "doctor: ok");
+        return failed || remoteFailed ? 1 : 0;
     }
 
     private static string CpuFeatures()

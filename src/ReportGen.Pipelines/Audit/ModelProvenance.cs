@@ -18,5 +18,16 @@ public sealed record ModelProvenance([property: JsonPropertyName("id")] string I
     /// carry credentials or a path with a key.
     /// </summary>
     public static ModelProvenance RemoteLlm(string? model, Uri? server) =>
-        new(model ?? "remote", server is null ? "remote" : $"remote:{server.Scheme}://{server.Authority}", "llm");
+        RemoteLlm(model, server is null ? [] : [server.ToString()]);
+
+    /// <summary>
+    /// An LLM served by replicas (a comma-separated <c>RemoteUrl</c>): the model name and each replica's origin, in the
+    /// configured order. Entries that are no absolute URL are left out rather than echoed (they may hold a key).
+    /// </summary>
+    public static ModelProvenance RemoteLlm(string? model, IEnumerable<string> servers)
+    {
+        var origins = servers.Select(s => Uri.TryCreate(s, UriKind.Absolute, out var u) ? $"{u.Scheme}://{u.Authority}" : null)
+            .OfType<string>().ToList();
+        return new(model ?? "remote", origins.Count == 0 ? "remote" : "remote:" + string.Join(",", origins), "llm");
+    }
 }
