@@ -22,7 +22,7 @@ public sealed record JudgeReport
     [JsonPropertyName("status")] public required string Status { get; init; }
 
     /// <summary>The method's own fields, written beside the three above (not nested).</summary>
-    [JsonExtensionData] public required Dictionary<string, object> Details { get; init; }
+    [JsonExtensionData] public Dictionary<string, object> Details { get; init; } = [];
 
     /// <summary>What produced the judgement (<see cref="PipelineProvenance.ForJudge"/>).</summary>
     [JsonPropertyName("provenance")] public required Provenance Provenance { get; init; }
