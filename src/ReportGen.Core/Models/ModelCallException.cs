@@ -18,5 +18,12 @@ public class ModelCallException : Exception
     /// refuses and cancellation are not: they go to the caller.
     /// </summary>
     public static bool IsCallFailure(Exception exception) =>
-        exception is ModelCallException or System.Net.Http.HttpRequestException or IOException or InvalidDataException;
+        exception is ModelCallException call ? call.IsFailedCall
+            : exception is System.Net.Http.HttpRequestException or IOException or InvalidDataException;
+
+    /// <summary>
+    /// False for a failure the caller must hear rather than a "failed" result: a remote engine that is busy (retry) or
+    /// that refused the input (too long for its context).
+    /// </summary>
+    public virtual bool IsFailedCall => true;
 }

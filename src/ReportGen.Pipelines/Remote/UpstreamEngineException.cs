@@ -1,3 +1,5 @@
+using ReportGen.Core.Models;
+
 namespace ReportGen.Pipelines.Remote;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace ReportGen.Pipelines.Remote;
 /// 502 (the engine is down or broke) instead of 500. Messages name the endpoint and quote the engine's own words,
 /// never the prompt.
 /// </summary>
-public abstract class UpstreamEngineException : Exception
+public abstract class UpstreamEngineException : ModelCallException
 {
     /// <summary>Creates the exception.</summary>
     protected UpstreamEngineException(string endpoint, string code, string message, Exception? inner = null) : base(message, inner)
@@ -39,6 +41,9 @@ public sealed class UpstreamRejectedException : UpstreamEngineException
 
     /// <summary>True when the prompt does not fit the engine's context.</summary>
     public bool ContextExceeded { get; }
+
+    /// <summary>The input is at fault: the caller hears it (400/422), a judge does not turn it into "failed".</summary>
+    public override bool IsFailedCall => false;
 }
 
 /// <summary>The engine is overloaded or not ready (429 or 503, after the retries a 503 allows).</summary>
@@ -50,6 +55,9 @@ public sealed class UpstreamBusyException(string endpoint, int upstreamStatus, T
 
     /// <summary>The engine's Retry-After, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>Busy means "retry": the caller hears 503, as for our own full queue.</summary>
+    public override bool IsFailedCall => false;
 }
 
 /// <summary>The engine did not answer (or stopped streaming) within the configured time.</summary>
