@@ -26,6 +26,27 @@ public sealed record RankingWeights
 
     /// <summary>Reports used as neighbours.</summary>
     public int NeighbourReports { get; init; } = 40;
+
+    /// <summary>
+    /// Support from the reports that contain the very sentences of the context (weighted by how rare each shared
+    /// sentence is): radiologists reuse their own sentence templates, so a report sharing them tells what comes next.
+    /// </summary>
+    public double SharedSentences { get; init; } = 12.0;
+
+    /// <summary>Share of <see cref="SharedSentences"/> support kept for sentences that come before the shared ones in their report.</summary>
+    public double SharedBefore { get; init; } = 1.0;
+
+    /// <summary>
+    /// Weight of the consensus term: a candidate's expected word n-gram overlap with the other top candidates,
+    /// each weighted by its share of the retrieval score (minimum-Bayes-risk choice). 0 turns it off.
+    /// </summary>
+    public double Consensus { get; init; } = 2.0;
+
+    /// <summary>Candidates (best by score) among which the consensus term is computed.</summary>
+    public int ConsensusPool { get; init; } = 20;
+
+    /// <summary>Temperature of the softmax that turns retrieval scores into candidate weights for the consensus term.</summary>
+    public double ConsensusTemperature { get; init; } = 2.0;
 }
 
 /// <summary>A scored candidate sentence.</summary>
@@ -83,7 +104,10 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
         Dictionary<int, int>? transitions = lastId >= 0 ? index.Transitions.GetValueOrDefault(lastId) : null;
         var transitionTotal = transitions?.Values.Sum() ?? 0;
         var anchorScores = anchors is { Count: > 0 } ? AnchorScores(anchors) : null;
+        var shared = w.SharedSentences > 0 && said.Count > 0 ? SharedSentenceSupport(said) : null;
 
+        // The consensus term compares the best candidates with each other, so more than k are kept until then.
+        var pool = w.Consensus > 0 ? Math.Max(k, w.ConsensusPool) : k;
         var top = new PriorityQueue<RankedSentence, double>();
         foreach (var id in candidates)
         {
@@ -101,14 +125,77 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
             if (neighbours is not null && neighbours.TryGetValue(id, out var support)) score += w.SimilarReports * support;
             if (transitions is not null && transitions.TryGetValue(id, out var tc)) score += w.Transition * Math.Log(1 + 10.0 * tc / transitionTotal);
             if (anchorScores is not null && anchorScores.TryGetValue(id, out var a)) score += w.Anchors * a;
+            if (shared is not null && shared.TryGetValue(id, out var sh)) score += w.SharedSentences * sh;
             if (established.Count > 0) score -= w.ConceptRepeat * FindingPolarity.Overlap(established, findings);
             top.Enqueue(new RankedSentence(id, score), score);
-            if (top.Count > k) top.Dequeue();
+            if (top.Count > pool) top.Dequeue();
         }
         var result = new List<RankedSentence>(top.Count);
         while (top.TryDequeue(out var r, out _)) result.Add(r);
         result.Reverse();
+        if (w.Consensus > 0 && result.Count > 1) result = WithConsensus(result);
+        return result.Count > k ? result[..k] : result;
+    }
+
+    /// <summary>
+    /// Adds the consensus term to each candidate's score and re-sorts: the candidate that shares most words and
+    /// phrases with what the likely sentences say is the safest single suggestion (minimum Bayes risk under n-gram overlap).
+    /// </summary>
+    private List<RankedSentence> WithConsensus(List<RankedSentence> ranked)
+    {
+        var w = Weights;
+        var best = ranked[0].Score;
+        var p = ranked.Select(r => Math.Exp((r.Score - best) / w.ConsensusTemperature)).ToArray();
+        var total = p.Sum();
+        var grams = ranked.Select(r => NGrams(index.Sentences[r.Id].Terms)).ToArray();
+        var result = new List<RankedSentence>(ranked.Count);
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            var gain = 0.0;
+            for (var j = 0; j < ranked.Count; j++)
+            {
+                gain += p[j] * (i == j ? 1.0 : Overlap(grams[i], index.Sentences[ranked[i].Id].Terms.Length, grams[j], index.Sentences[ranked[j].Id].Terms.Length));
+            }
+            result.Add(ranked[i] with { Score = ranked[i].Score + w.Consensus * gain / total });
+        }
+        result.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
         return result;
+    }
+
+    private const int MaxOrder = 4;
+
+    /// <summary>Counts of the 1..4-grams of a term sequence, keyed by order and term ids.</summary>
+    private static Dictionary<(int Order, long Hash), int> NGrams(int[] terms)
+    {
+        var grams = new Dictionary<(int, long), int>();
+        for (var n = 1; n <= MaxOrder; n++)
+        {
+            for (var i = 0; i + n <= terms.Length; i++)
+            {
+                long h = 17;
+                for (var t = i; t < i + n; t++) h = h * 1_000_003 + terms[t];
+                grams[(n, h)] = grams.GetValueOrDefault((n, h)) + 1;
+            }
+        }
+        return grams;
+    }
+
+    /// <summary>Smoothed sentence BLEU-4 of a hypothesis against one reference (add-one per order, brevity penalty).</summary>
+    private static double Overlap(Dictionary<(int Order, long Hash), int> hyp, int hypLength, Dictionary<(int Order, long Hash), int> reference, int refLength)
+    {
+        if (hypLength == 0) return 0;
+        var matches = new int[MaxOrder + 1];
+        foreach (var ((order, hash), count) in hyp)
+        {
+            if (reference.TryGetValue((order, hash), out var c)) matches[order] += Math.Min(count, c);
+        }
+        var logPrecision = 0.0;
+        for (var n = 1; n <= MaxOrder; n++)
+        {
+            logPrecision += Math.Log((matches[n] + 1.0) / (Math.Max(0, hypLength - n + 1) + 1.0));
+        }
+        var brevity = hypLength >= refLength ? 0 : 1 - (double)refLength / hypLength;
+        return Math.Exp(brevity + logPrecision / MaxOrder);
     }
 
     /// <summary>For each sentence, its support among the reports most similar to the context (0..1 per report, summed, normalised).</summary>
@@ -149,6 +236,45 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
             foreach (var sid in index.Reports[report])
             {
                 support[sid] = support.GetValueOrDefault(sid) + weight;
+            }
+        }
+        foreach (var key in support.Keys.ToList()) support[key] /= total;
+        return support;
+    }
+
+    /// <summary>
+    /// For each sentence, its support among the reports sharing sentences with the context: a report's weight is the
+    /// summed inverse document frequency of the context sentences it contains (normalised by the best report), and a
+    /// sentence's support is the weight of the reports it occurs in over the total weight.
+    /// </summary>
+    private Dictionary<int, double> SharedSentenceSupport(HashSet<int> said)
+    {
+        var n = index.Reports.Count;
+        var weights = new Dictionary<int, (double Weight, int Last)>();
+        foreach (var sid in said)
+        {
+            var reports = index.SentenceReports[sid];
+            if (reports.Length == 0) continue;
+            var idf = Math.Log((n + 1.0) / reports.Length);
+            foreach (var (report, position) in reports)
+            {
+                var (weight, last) = weights.GetValueOrDefault(report, (0, -1));
+                weights[report] = (weight + idf, Math.Max(last, position));
+            }
+        }
+        var support = new Dictionary<int, double>();
+        if (weights.Count == 0) return support;
+        var max = weights.Values.Max(v => v.Weight);
+        var total = 0.0;
+        foreach (var (report, (weight, last)) in weights)
+        {
+            var share = weight / max;
+            total += share;
+            var sentences = index.Reports[report];
+            for (var i = 0; i < sentences.Length; i++)
+            {
+                var value = i > last ? share : share * Weights.SharedBefore;
+                support[sentences[i]] = support.GetValueOrDefault(sentences[i]) + value;
             }
         }
         foreach (var key in support.Keys.ToList()) support[key] /= total;
