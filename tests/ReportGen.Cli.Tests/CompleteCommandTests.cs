@@ -47,7 +47,10 @@ public sealed class CompleteCommandTests
         var data = Path.Combine(dir.Path, "val.jsonl");
         File.WriteAllText(data, "{\"id\": \"r1\", \"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No pneumothorax.\"}\n");
         var outDir = Path.Combine(dir.Path, "out");
-        var exit = await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), "none", null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
+        // A third report makes "No pneumothorax." the corpus's answer after the first two sentences, not a tie.
+        var corpus = Corpus(dir);
+        File.AppendAllLines(corpus, ["{\"findings\": \"The heart is normal in size. The lungs are clear. No pneumothorax.\"}"]);
+        var exit = await EvalCompleteCommand.RunAsync(data, outDir, corpus, "none", null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
         exit.ShouldBe(0);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement.GetProperty("metrics");
         // One name per metric, the same in every suite.

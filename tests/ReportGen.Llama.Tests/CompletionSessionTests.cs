@@ -140,6 +140,28 @@ public class CompletionSessionTests
     }
 
     [Fact]
+    public async Task By_default_a_long_report_is_scored_within_the_models_training_context()
+    {
+        // iu-xray-tiny-llama was trained on 256-token sequences; the KV cache is larger (it holds the candidates too),
+        // but no scored sequence may use positions the model never saw.
+        var model = TestModels.IuXray();
+        using var session = Session(model);
+        session.Window.ShouldBe(model.TrainContextLength);
+        session.Window.ShouldBe(256);
+        string Long(int repeats) => string.Concat(Enumerable.Repeat("The cardiomediastinal silhouette is within normal limits. ", repeats)) + NormalChest;
+        model.Tokenize(Long(40)).Length.ShouldBeGreaterThan(300);
+        model.Tokenize(Long(80)).Length.ShouldBeLessThan(1024 - 16);
+        // Both contexts overflow the window, so both keep the same most recent 256 - continuation tokens: same score.
+        // With a 1,024-token window the first would be scored whole, and the scores would differ.
+        var a = await session.ScoreAsync(Long(40), ["No pneumothorax."], Ct);
+        var b = await session.ScoreAsync(Long(80), ["No pneumothorax."], Ct);
+        a[0].ShouldBe(b[0], ReferenceTolerance);
+        using var wide = Session(model, window: 1024);
+        var c = await wide.ScoreAsync(Long(40), ["No pneumothorax."], Ct);
+        Math.Abs(c[0] - a[0]).ShouldBeGreaterThan(ReferenceTolerance);
+    }
+
+    [Fact]
     public async Task Generation_starts_with_the_prefix_and_ends_at_a_sentence_end()
     {
         using var session = Session(TestModels.IuXray());

@@ -38,6 +38,7 @@ public sealed class SentenceIndex
         AverageReportLength = ReportLengths.Length == 0 ? 1 : Math.Max(1, ReportLengths.Average());
         AverageSentenceLength = sentences.Length == 0 ? 1 : Math.Max(1, sentences.Average(s => s.Terms.Length));
         Transitions = BuildTransitions(reports);
+        SentenceReports = BuildSentenceReports(sentences.Length, reports);
         _findings = new IReadOnlyList<FindingMention>?[sentences.Length];
         TermIds = new Dictionary<string, int>(vocabulary.Length, StringComparer.Ordinal);
         for (var i = 0; i < vocabulary.Length; i++) TermIds[vocabulary[i]] = i;
@@ -65,6 +66,8 @@ public sealed class SentenceIndex
     internal double AverageReportLength { get; }
     internal double AverageSentenceLength { get; }
     internal Dictionary<int, Dictionary<int, int>> Transitions { get; }
+    /// <summary>For each sentence, the reports it occurs in (each once) with its first position there.</summary>
+    internal (int Report, int Position)[][] SentenceReports { get; }
     // Finding mentions are read on first use: most sentences are never candidates of a request.
     private readonly IReadOnlyList<FindingMention>?[] _findings;
 
@@ -191,6 +194,20 @@ public sealed class SentenceIndex
             foreach (var g in reports[r].SelectMany(s => sentences[s].Terms).GroupBy(t => t))
             {
                 (lists[g.Key] ??= []).Add((r, g.Count()));
+            }
+        }
+        return [.. lists.Select(l => l?.ToArray() ?? [])];
+    }
+
+    private static (int, int)[][] BuildSentenceReports(int sentenceCount, int[][] reports)
+    {
+        var lists = new List<(int, int)>[sentenceCount];
+        for (var r = 0; r < reports.Length; r++)
+        {
+            for (var i = 0; i < reports[r].Length; i++)
+            {
+                var list = lists[reports[r][i]] ??= [];
+                if (list.Count == 0 || list[^1].Item1 != r) list.Add((r, i));
             }
         }
         return [.. lists.Select(l => l?.ToArray() ?? [])];

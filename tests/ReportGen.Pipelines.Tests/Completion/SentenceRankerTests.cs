@@ -52,10 +52,52 @@ public sealed class SentenceRankerTests
     public void Position_prior_prefers_opening_sentences_first()
     {
         var index = SentenceIndexTests.Small();
-        var ranker = new SentenceRanker(index);
+        // The consensus term would mix in how alike the openings read; this test is about the prior.
+        var ranker = new SentenceRanker(index, new RankingWeights { Consensus = 0 });
         // Both occur twice, both as first sentences; "The lungs are clear." occurs three times but later.
         Texts(index, ranker.Rank([], "", null, 2)).ShouldBe(["The heart is normal in size.", "Heart size is normal."], ignoreOrder: true);
         Texts(index, ranker.Rank(["The heart is normal in size."], "", null, 1)).ShouldBe(["The lungs are clear."]);
+    }
+
+    // Only the position/frequency prior and the feature under test, so each test isolates one ranking term.
+    private static readonly RankingWeights PriorOnly = new()
+    {
+        SimilarReports = 0, Transition = 0, ConceptRepeat = 0, SharedSentences = 0, Consensus = 0,
+    };
+
+    private static SentenceIndex Templates()
+    {
+        var builder = new SentenceIndexBuilder("templates");
+        for (var i = 0; i < 3; i++) builder.AddReport("Heart size is normal. Lungs are clear. No pneumothorax.");
+        builder.AddReport("Cardiomediastinal silhouette is unremarkable. Lungs are clear. No pleural effusion seen.");
+        builder.AddReport("No pleural effusion or pneumothorax. Lungs are clear. No pleural effusion.");
+        return builder.Build();
+    }
+
+    [Fact]
+    public void Reports_sharing_the_context_sentences_suggest_their_next_sentence()
+    {
+        var index = Templates();
+        string[] context = ["Cardiomediastinal silhouette is unremarkable.", "Lungs are clear."];
+        // The frequent sentence wins on the prior alone; the one report that shares the rare opening sentence wins with the term.
+        Texts(index, new SentenceRanker(index, PriorOnly).Rank(context, "No", null, 1)).ShouldBe(["No pneumothorax."]);
+        Texts(index, new SentenceRanker(index, PriorOnly with { SharedSentences = 12 }).Rank(context, "No", null, 1)).ShouldBe(["No pleural effusion seen."]);
+        // A context sentence that every report shares says nothing about the template.
+        Texts(index, new SentenceRanker(index, PriorOnly with { SharedSentences = 12 }).Rank(["Lungs are clear."], "No", null, 1)).ShouldBe(["No pneumothorax."]);
+    }
+
+    [Fact]
+    public void Consensus_prefers_the_candidate_that_agrees_with_the_other_likely_sentences()
+    {
+        var index = Templates();
+        var prior = Texts(index, new SentenceRanker(index, PriorOnly).Rank(["Lungs are clear."], "No", null, 4));
+        prior[0].ShouldBe("No pneumothorax.");
+        // "No pleural effusion." shares its words with two of the other three candidates; "No pneumothorax." with one.
+        var consensus = Texts(index, new SentenceRanker(index, PriorOnly with { Consensus = 2 }).Rank(["Lungs are clear."], "No", null, 4));
+        consensus[0].ShouldBe("No pleural effusion.");
+        consensus.ShouldBe(prior, ignoreOrder: true);
+        // k below the pool still sees the whole pool.
+        Texts(index, new SentenceRanker(index, PriorOnly with { Consensus = 2 }).Rank(["Lungs are clear."], "No", null, 1)).ShouldBe(["No pleural effusion."]);
     }
 
     [Fact]
