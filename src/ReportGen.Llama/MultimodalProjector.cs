@@ -25,7 +25,7 @@ public sealed record MultimodalProjectorOptions
 /// result is a <see cref="LlamaPrompt"/> of <see cref="TokenPart"/>s and <see cref="EmbeddingPart"/>s that the
 /// <see cref="SequenceScheduler"/> decodes like any other prompt, batched with other requests. Families whose image
 /// tokens attend to each other (Gemma 3) mark their parts <see cref="EmbeddingPart.NonCausal"/>; M-RoPE projectors
-/// (the Qwen2-VL family) are refused at load. Encoding is serialised (one mtmd context); tokenising is thread-safe.
+/// (the Qwen2-VL family) give their parts <see cref="EmbeddingPart.Mrope"/> positions. Encoding is serialised (one mtmd context); tokenising is thread-safe.
 /// </summary>
 public sealed unsafe class MultimodalProjector : IDisposable
 {
@@ -39,6 +39,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
         Handle = handle;
         Marker = Marshal.PtrToStringUTF8(MtmdNative.mtmd_get_marker(handle)) ?? DefaultMarker;
         UsesNonCausalAttention = MtmdNative.mtmd_decode_use_non_causal(handle, IntPtr.Zero);
+        UsesMrope = MtmdNative.mtmd_decode_use_mrope(handle);
     }
 
     internal SafeMtmdContextHandle Handle { get; }
@@ -58,6 +59,9 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <summary>Whether an image's tokens are decoded with non-causal attention (Gemma 3: all of them in one <c>llama_decode</c>).</summary>
     public bool UsesNonCausalAttention { get; }
 
+    /// <summary>Whether image tokens carry M-RoPE (time, height, width) positions (<c>mtmd_decode_use_mrope</c>: the Qwen2-VL family).</summary>
+    public bool UsesMrope { get; }
+
     /// <summary>libmtmd's default media marker.</summary>
     public static string DefaultMarker
     {
@@ -72,7 +76,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <exception cref="MtmdNotFoundException">libmtmd has not been built.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="mmprojPath"/>.</exception>
     /// <exception cref="MultimodalProjectorException">Not an mmproj, an unsupported projector, no vision input, an embedding
-    /// size that differs from the LLM's, or M-RoPE positions; the message names the projector and the reason.</exception>
+    /// size that differs from the LLM's, or M-RoPE positions for an LLM without M-RoPE (or the reverse); the message names the projector and the reason.</exception>
     public static MultimodalProjector Load(LlamaModel model, string mmprojPath, MultimodalProjectorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -105,10 +109,12 @@ public sealed unsafe class MultimodalProjector : IDisposable
         {
             if (!MtmdNative.mtmd_support_vision(handle))
                 throw new MultimodalProjectorException($"{name} (projector '{type}') has no vision encoder (audio only?)", type);
-            // M-RoPE (Qwen2-VL, Qwen2.5-VL, Qwen3-VL) gives each image token a (t, y, x) position; our batches carry one
-            // position per token, so these are refused clearly rather than decoded with wrong positions.
-            if (MtmdNative.mtmd_decode_use_mrope(handle))
-                throw new MultimodalProjectorException($"{name} (projector '{type}') needs M-RoPE image positions (Qwen-VL family), which ReportGen does not support yet", type);
+            // M-RoPE projectors (Qwen2-VL family) give each image token (time, height, width) positions that only an M-RoPE
+            // LLM reads; libmtmd accepts such a pair whatever the LLM, so a mismatch is named here rather than decoded wrongly.
+            if (MtmdNative.mtmd_decode_use_mrope(handle) != (model.PositionsPerEmbedding == MropePositions.Sections))
+                throw new MultimodalProjectorException(MtmdNative.mtmd_decode_use_mrope(handle)
+                    ? $"{name} (projector '{type}') gives M-RoPE image positions but {System.IO.Path.GetFileName(model.Path)} ({model.Architecture}) does not use M-RoPE"
+                    : $"{name} (projector '{type}') gives one position per image token but {System.IO.Path.GetFileName(model.Path)} ({model.Architecture}) uses M-RoPE", type);
             return new MultimodalProjector(model, mmprojPath, type, handle);
         }
         catch
@@ -204,12 +210,36 @@ public sealed unsafe class MultimodalProjector : IDisposable
             {
                 Positions = MtmdNative.mtmd_input_chunk_get_n_pos(chunk),
                 NonCausal = MtmdNative.mtmd_decode_use_non_causal(Handle, chunk),
+                Mrope = UsesMrope ? MropeOf(chunk, rows) : null,
             };
         }
         finally
         {
             chunks.DangerousRelease();
         }
+    }
+
+    // The rows' positions as libmtmd's helper decodes them (mtmd_helper_decode_image_chunk → set_position_mrope_2d: sections
+    // t, y, x, z). mtmd gives them for a known start; each section is the start plus a constant or a constant alone, so two
+    // starts (0 and 1) tell which, and the scheduler places the block wherever the sequence has got to.
+    private static MropePositions? MropeOf(IntPtr chunk, int rows)
+    {
+        var image = MtmdNative.mtmd_input_chunk_get_tokens_image(chunk);
+        if (image == IntPtr.Zero) return null; // audio: one position per row in every section
+        var offsets = new int[rows * MropePositions.Sections];
+        var follows = new bool[offsets.Length];
+        for (var i = 0; i < rows; i++)
+        {
+            var at0 = MtmdNative.mtmd_image_tokens_get_decoder_pos(image, 0, (nuint)i);
+            var at1 = MtmdNative.mtmd_image_tokens_get_decoder_pos(image, 1, (nuint)i);
+            ReadOnlySpan<uint> a = [at0.T, at0.Y, at0.X, at0.Z], b = [at1.T, at1.Y, at1.X, at1.Z];
+            for (var s = 0; s < MropePositions.Sections; s++)
+            {
+                offsets[i * MropePositions.Sections + s] = (int)a[s];
+                follows[i * MropePositions.Sections + s] = b[s] != a[s];
+            }
+        }
+        return new MropePositions(offsets, follows);
     }
 
     /// <summary>mtmd_tokenize into a chunk list the caller disposes (also used by the reference prefill in tests).</summary>
