@@ -59,7 +59,10 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <summary>Whether an image's tokens are decoded with non-causal attention (Gemma 3: all of them in one <c>llama_decode</c>).</summary>
     public bool UsesNonCausalAttention { get; }
 
-    /// <summary>Whether image tokens carry M-RoPE (time, height, width) positions (<c>mtmd_decode_use_mrope</c>: the Qwen2-VL family).</summary>
+    /// <summary>
+    /// Whether image tokens carry M-RoPE (time, height, width) positions (<c>mtmd_decode_use_mrope</c>; libmtmd decides it from
+    /// the LLM's rope type: the Qwen2-VL family).
+    /// </summary>
     public bool UsesMrope { get; }
 
     /// <summary>libmtmd's default media marker.</summary>
@@ -76,7 +79,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <exception cref="MtmdNotFoundException">libmtmd has not been built.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="mmprojPath"/>.</exception>
     /// <exception cref="MultimodalProjectorException">Not an mmproj, an unsupported projector, no vision input, an embedding
-    /// size that differs from the LLM's, or M-RoPE positions for an LLM without M-RoPE (or the reverse); the message names the projector and the reason.</exception>
+    /// size that differs from the LLM's; the message names the projector and the reason.</exception>
     public static MultimodalProjector Load(LlamaModel model, string mmprojPath, MultimodalProjectorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -109,12 +112,6 @@ public sealed unsafe class MultimodalProjector : IDisposable
         {
             if (!MtmdNative.mtmd_support_vision(handle))
                 throw new MultimodalProjectorException($"{name} (projector '{type}') has no vision encoder (audio only?)", type);
-            // M-RoPE projectors (Qwen2-VL family) give each image token (time, height, width) positions that only an M-RoPE
-            // LLM reads; libmtmd accepts such a pair whatever the LLM, so a mismatch is named here rather than decoded wrongly.
-            if (MtmdNative.mtmd_decode_use_mrope(handle) != (model.PositionsPerEmbedding == MropePositions.Sections))
-                throw new MultimodalProjectorException(MtmdNative.mtmd_decode_use_mrope(handle)
-                    ? $"{name} (projector '{type}') gives M-RoPE image positions but {System.IO.Path.GetFileName(model.Path)} ({model.Architecture}) does not use M-RoPE"
-                    : $"{name} (projector '{type}') gives one position per image token but {System.IO.Path.GetFileName(model.Path)} ({model.Architecture}) uses M-RoPE", type);
             return new MultimodalProjector(model, mmprojPath, type, handle);
         }
         catch
@@ -334,7 +331,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     public void Dispose() => Handle.Dispose();
 }
 
-/// <summary>An mmproj does not fit (wrong file, unsupported projector, embedding size unlike the LLM's, M-RoPE).</summary>
+/// <summary>An mmproj does not fit (wrong file, unsupported projector, embedding size unlike the LLM's, no vision encoder).</summary>
 public sealed class MultimodalProjectorException(string message, string projectorType) : LlamaException(message)
 {
     /// <summary>The mmproj's <c>clip.projector_type</c> ("unknown" when it has none).</summary>

@@ -194,7 +194,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         if (part.Mrope is { } mrope && (Model.PositionsPerEmbedding != MropePositions.Sections || mrope.Rows != embeddings.Tokens
                 || mrope.FollowsStart.Length != mrope.Offsets.Length || mrope.Offsets.Length % MropePositions.Sections != 0))
             throw new ArgumentException(Model.PositionsPerEmbedding != MropePositions.Sections
-                ? $"the image has M-RoPE positions but the model ({Model.Architecture}) does not use M-RoPE (wrong projector for this LLM?)"
+                ? $"the image has M-RoPE positions but the model ({Model.Architecture}) does not use M-RoPE"
                 : $"the image's M-RoPE positions describe {mrope.Rows} rows but it has {embeddings.Tokens}", nameof(part));
         if (embeddings.Dimension != Model.InputEmbeddingSize)
             throw new ArgumentException(
