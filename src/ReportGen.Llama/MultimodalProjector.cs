@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using ReportGen.Core.Imaging;
+using ReportGen.Core.Models;
 using ReportGen.Llama.Native;
 
 namespace ReportGen.Llama;
@@ -31,8 +32,9 @@ public sealed unsafe class MultimodalProjector : IDisposable
 {
     private readonly Lock _encodeGate = new();
 
-    private MultimodalProjector(LlamaModel model, string path, string projectorType, SafeMtmdContextHandle handle)
+    private MultimodalProjector(LlamaModel model, string path, string projectorType, SafeMtmdContextHandle handle, Preprocessing? view)
     {
+        View = view;
         Model = model;
         Path = path;
         ProjectorType = projectorType;
@@ -64,6 +66,15 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// the LLM's rope type: the Qwen2-VL family).
     /// </summary>
     public bool UsesMrope { get; }
+
+    /// <summary>
+    /// Where an image lands in the model's square input, for projectors that libmtmd feeds through its fixed-size
+    /// preprocessor: LLaVA 1.5 style (<c>mlp</c>, <c>mlp_norm</c>, <c>ldp</c>, <c>ldpv2</c> without anyres grid pinpoints) and
+    /// Gemma 3, which scale the image to fit <c>clip.vision.image_size</c> and pad the rest (letterbox, rounded up as clip
+    /// does). Grounded boxes, given in that square, map back to the original image through it. Null for the others
+    /// (tiling or aspect-keeping dynamic sizes such as Qwen2-VL's, whose view is the whole image).
+    /// </summary>
+    public Preprocessing? View { get; }
 
     /// <summary>libmtmd's default media marker.</summary>
     public static string DefaultMarker
@@ -112,7 +123,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
         {
             if (!MtmdNative.mtmd_support_vision(handle))
                 throw new MultimodalProjectorException($"{name} (projector '{type}') has no vision encoder (audio only?)", type);
-            return new MultimodalProjector(model, mmprojPath, type, handle);
+            return new MultimodalProjector(model, mmprojPath, type, handle, ReadView(mmprojPath, type));
         }
         catch
         {
@@ -307,6 +318,34 @@ public sealed unsafe class MultimodalProjector : IDisposable
     // The native error lines, as one line (the hosts print one line per failure).
     private static string Explain(string errors) =>
         errors.Length == 0 ? "see the llama.cpp log" : string.Join(' ', errors.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd(';', ' ');
+
+    // mtmd.cpp picks mtmd_image_preprocessor_fixed_size for these (the mlp family only without image_grid_pinpoints), and
+    // clip.cpp leaves their padding at its default, PAD_CEIL (mtmd-image.cpp img_tool::resize).
+    private static readonly string[] FixedSizeLetterbox = ["mlp", "mlp_norm", "ldp", "ldpv2", "gemma3"];
+
+    private static Preprocessing? ReadView(string path, string type)
+    {
+        if (!FixedSizeLetterbox.Contains(type, StringComparer.Ordinal)) return null;
+        var gguf = MtmdNative.gguf_init_from_file(path, new GgufInitParams { NoAlloc = 1 });
+        if (gguf == IntPtr.Zero) return null;
+        try
+        {
+            const int GgufTypeUint32 = 4;
+            var size = MtmdNative.gguf_find_key(gguf, "clip.vision.image_size");
+            if (size < 0 || MtmdNative.gguf_get_kv_type(gguf, size) != GgufTypeUint32) return null;
+            if (MtmdNative.gguf_find_key(gguf, "clip.vision.image_grid_pinpoints") >= 0) return null; // LLaVA 1.6 tiles
+            var side = (int)MtmdNative.gguf_get_val_u32(gguf, size);
+            return new Preprocessing
+            {
+                Width = side, Height = side, Resize = "letterbox", LetterboxRounding = "ceil", Crop = "none",
+                InputName = "mmproj", // libmtmd builds its own input tensor
+            };
+        }
+        finally
+        {
+            MtmdNative.gguf_free(gguf);
+        }
+    }
 
     /// <summary>The GGUF's <c>clip.projector_type</c> without loading tensors; null when the file has none.</summary>
     internal static string? ReadProjectorType(string path)
