@@ -140,6 +140,39 @@ public class MultimodalProjectorTests
         ours.Tokens.ShouldBe(reference);
     }
 
+    [Theory]
+    [InlineData("llava", 56, 122, 116, 104)] // clip.cpp's LLaVA pad colour
+    [InlineData("gemma3", 112, 0, 0, 0)]
+    public void The_view_is_where_libmtmd_letterboxes_a_non_square_image(string name, int side, int padR, int padG, int padB)
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
+        var view = projector.View.ShouldNotBeNull();
+        (view.Width, view.Height, view.Resize, view.LetterboxRounding).ShouldBe((side, side, "letterbox", "ceil"));
+
+        // A flat-coloured strip resizes to the same flat colour whatever the resampler, so libmtmd's input for it is
+        // exactly the square we build from the view: pad colour, with the strip where the view's placement puts it.
+        var (width, height) = (side * 2 - 12, side * 2 / 3 - 3); // for 56: 100 x 34, whose scaled height 19.04 clip rounds up to 20
+        var strip = new byte[width * height * 3];
+        for (var i = 0; i < strip.Length; i += 3) (strip[i], strip[i + 1], strip[i + 2]) = ((byte)200, (byte)40, (byte)90);
+        var (rw, rh, ox, oy) = view.Placement(width, height);
+        var square = new byte[side * side * 3];
+        for (var y = 0; y < side; y++)
+        for (var x = 0; x < side; x++)
+        {
+            var inside = x >= -ox && x < -ox + rw && y >= -oy && y < -oy + rh;
+            var i = (y * side + x) * 3;
+            (square[i], square[i + 1], square[i + 2]) = inside ? ((byte)200, (byte)40, (byte)90) : ((byte)padR, (byte)padG, (byte)padB);
+        }
+        projector.Encode(new RgbImage(width, height, strip)).Values.ShouldBe(projector.Encode(new RgbImage(side, side, square)).Values);
+    }
+
+    [Fact]
+    public void A_dynamic_size_projector_has_no_letterbox_view()
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.Qwen2Vl);
+        projector.View.ShouldBeNull();
+    }
+
     [Fact]
     public void An_mmproj_made_for_another_llm_is_refused_naming_both_sizes_and_nothing_stays_loaded()
     {

@@ -123,7 +123,7 @@ internal static class DraftCommand
         using var engine = DraftEngine.Open(resolver, o.Model, study.Modality, o.Threads, stderr);
         var set = engine.Set;
         var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, study, o.SaveIndex, stderr);
-        var request = study.ToRequest(set?.EncoderPreprocessing, evidence);
+        var request = study.ToRequest(engine.View, evidence);
 
         var service = engine.Service;
         var provenance = engine.Provenance(study.ImageCount);
@@ -184,6 +184,8 @@ internal sealed class DraftEngine : IDisposable
     public MultimodalModelSet? MmprojSet { get; }
     /// <summary>The set's id, or null for a text-only LLM.</summary>
     public string? SetId => Set?.Id ?? MmprojSet?.Id;
+    /// <summary>The preprocessing grounded boxes map back through: the ONNX encoder's or the mmproj's letterbox view.</summary>
+    public Preprocessing? View => Set?.EncoderPreprocessing ?? MmprojSet?.Projector.View;
     public PromptLibrary Prompts { get; }
     public DraftingService Service { get; }
     public string LlmId { get; }
