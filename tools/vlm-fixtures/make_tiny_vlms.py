@@ -162,6 +162,25 @@ def new_writer(gguf, path, arch):
     return w
 
 
+def new_mmproj_writer(gguf, path, name, n_text, v, n_ff, mean, std):
+    """An mmproj writer with the keys MmprojModel.set_gguf_parameters writes for a vision tower, in its order."""
+    w = new_writer(gguf, path, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.MMPROJ])
+    w.add_type(gguf.GGUFType.MMPROJ)
+    w.add_name(name)
+    w.add_file_type(gguf.LlamaFileType.ALL_F32)
+    w.add_clip_has_vision_encoder(True)
+    w.add_vision_projection_dim(n_text)
+    w.add_vision_image_size(v["image"])
+    w.add_vision_patch_size(v["patch"])
+    w.add_vision_embedding_length(v["hidden"])
+    w.add_vision_feed_forward_length(n_ff)
+    w.add_vision_block_count(v["n_layer"])
+    w.add_vision_head_count(v["n_head"])
+    w.add_vision_image_mean(mean)
+    w.add_vision_image_std(std)
+    return w
+
+
 def add_text_shape(w, c, n_kv):
     """The transformer shape keys every text converter writes (TextModel.set_gguf_parameters), in its order."""
     w.add_block_count(c["n_layer"])
@@ -231,21 +250,8 @@ def write_gemma3_text(gguf, path):
 def write_gemma3_mmproj(gguf, path):
     v, n_text = SIGLIP, GEMMA["n_embd"]
     rng = Weights(4)
-    w = new_writer(gguf, path, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.MMPROJ])
-    w.add_type(gguf.GGUFType.MMPROJ)
-    w.add_name("Tiny Gemma3 mmproj (random weights, ReportGen test fixture)")
-    # MmprojModel.set_gguf_parameters
-    w.add_file_type(gguf.LlamaFileType.ALL_F32)
-    w.add_clip_has_vision_encoder(True)
-    w.add_vision_projection_dim(n_text)
-    w.add_vision_image_size(v["image"])
-    w.add_vision_patch_size(v["patch"])
-    w.add_vision_embedding_length(v["hidden"])
-    w.add_vision_feed_forward_length(v["n_ff"])
-    w.add_vision_block_count(v["n_layer"])
-    w.add_vision_head_count(v["n_head"])
-    w.add_vision_image_mean([0.5, 0.5, 0.5])
-    w.add_vision_image_std([0.5, 0.5, 0.5])
+    w = new_mmproj_writer(gguf, path, "Tiny Gemma3 mmproj (random weights, ReportGen test fixture)", n_text, v, v["n_ff"],
+                          [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
     # Gemma3VisionModel.set_gguf_parameters
     w.add_clip_projector_type(gguf.VisionProjectorType.GEMMA3)
     w.add_vision_attention_layernorm_eps(1e-6)
@@ -500,21 +506,9 @@ def write_qwen2vl_mmproj(gguf, path):
     embedding split into two Conv2d kernels (v.patch_embd.weight, v.patch_embd.weight.1), merger ln_q -> v.post_ln."""
     v, n_text = QWEN_VIT, QWEN["n_embd"]
     rng = Weights(10)
-    w = new_writer(gguf, path, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.MMPROJ])
-    w.add_type(gguf.GGUFType.MMPROJ)
-    w.add_name("Tiny Qwen2-VL mmproj (random weights, ReportGen test fixture)")
-    # MmprojModel.set_gguf_parameters (vision_config: embed_dim -> hidden_size, hidden_size -> intermediate_size)
-    w.add_file_type(gguf.LlamaFileType.ALL_F32)
-    w.add_clip_has_vision_encoder(True)
-    w.add_vision_projection_dim(n_text)
-    w.add_vision_image_size(v["image"])
-    w.add_vision_patch_size(v["patch"])
-    w.add_vision_embedding_length(v["hidden"])
-    w.add_vision_feed_forward_length(n_text)
-    w.add_vision_block_count(v["n_layer"])
-    w.add_vision_head_count(v["n_head"])
-    w.add_vision_image_mean([0.48145466, 0.4578275, 0.40821073])
-    w.add_vision_image_std([0.26862954, 0.26130258, 0.27577711])
+    # the converter renames vision_config: embed_dim -> hidden_size, hidden_size (the text width) -> intermediate_size
+    w = new_mmproj_writer(gguf, path, "Tiny Qwen2-VL mmproj (random weights, ReportGen test fixture)", n_text, v, n_text,
+                          [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711])
     # Qwen2VLVisionModel.set_gguf_parameters (model_type qwen2_vl)
     w.add_clip_projector_type(gguf.VisionProjectorType.QWEN2VL)
     w.add_vision_attention_layernorm_eps(1e-6)
