@@ -148,7 +148,8 @@ for c in "${cases[@]}"; do
 import sys
 cli, ref = (open(p, "rb").read().strip() for p in sys.argv[1:3])
 if cli == ref: print("same text")
-elif cli and ref.startswith(cli): print("same text as far as it printed (%d of %d bytes; its log lost the rest at exit)" % (len(cli), len(ref)))
+elif not cli: print("printed nothing (its log lost the text at exit)")
+elif ref.startswith(cli): print("same text as far as it printed (%d of %d bytes; its log lost the rest at exit)" % (len(cli), len(ref)))
 else: print("DIFFERS")' "$work/cli.txt" "$work/ref.txt")
         [ "$cmp_note" = "same text" ] || [ "$cmp_note" = DIFFERS ] && break
       done
