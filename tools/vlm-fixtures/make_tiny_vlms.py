@@ -297,6 +297,22 @@ LLAMA = dict(n_embd=128, n_layer=2, n_head=4, n_ff=256, ctx=2048)
 CLIP = dict(image=56, patch=14, hidden=32, hf_layers=3, n_head=2, n_ff=64, proj=16)
 
 
+def put_llama_block_rest(put, rng, p, d, n_ff):
+    """A LLaMA-style block after its q/k/v projections (LLaMA and Qwen2 alike): attention output, norm, SwiGLU MLP."""
+    put(p + "self_attn.o_proj.weight", rng.mat(d, d))
+    put(p + "post_attention_layernorm.weight", rng.norm(d))
+    put(p + "mlp.gate_proj.weight", rng.mat(n_ff, d))
+    put(p + "mlp.up_proj.weight", rng.mat(n_ff, d))
+    put(p + "mlp.down_proj.weight", rng.mat(d, n_ff))
+
+
+def put_llama_head(put, rng, w, d, n_vocab):
+    """The final norm and an untied output head, then the file is written."""
+    put("model.norm.weight", rng.norm(d))
+    put("lm_head.weight", rng.mat(n_vocab, d, gain=4.0))
+    finish(w)
+
+
 def write_llama_text(gguf, path):
     c, vocab = LLAMA, llama_vocab(gguf)
     rng = Weights(5)
@@ -323,14 +339,8 @@ def write_llama_text(gguf, path):
         put(p + "input_layernorm.weight", rng.norm(d))
         for proj in ("q_proj", "k_proj", "v_proj"):
             put(p + f"self_attn.{proj}.weight", rng.mat(d, d))  # the converter's q/k permutation is moot for random weights
-        put(p + "self_attn.o_proj.weight", rng.mat(d, d))
-        put(p + "post_attention_layernorm.weight", rng.norm(d))
-        put(p + "mlp.gate_proj.weight", rng.mat(c["n_ff"], d))
-        put(p + "mlp.up_proj.weight", rng.mat(c["n_ff"], d))
-        put(p + "mlp.down_proj.weight", rng.mat(d, c["n_ff"]))
-    put("model.norm.weight", rng.norm(d))
-    put("lm_head.weight", rng.mat(len(vocab), d, gain=4.0))
-    finish(w)
+        put_llama_block_rest(put, rng, p, d, c["n_ff"])
+    put_llama_head(put, rng, w, d, len(vocab))
 
 
 def write_llava_mmproj(gguf, path, n_text, seed):
@@ -491,14 +501,8 @@ def write_qwen2vl_text(gguf, path):
         put(p + "self_attn.k_proj.bias", rng.vec(c["n_kv"] * hd))
         put(p + "self_attn.v_proj.weight", rng.mat(c["n_kv"] * hd, d))
         put(p + "self_attn.v_proj.bias", rng.vec(c["n_kv"] * hd))
-        put(p + "self_attn.o_proj.weight", rng.mat(d, d))
-        put(p + "post_attention_layernorm.weight", rng.norm(d))
-        put(p + "mlp.gate_proj.weight", rng.mat(c["n_ff"], d))
-        put(p + "mlp.up_proj.weight", rng.mat(c["n_ff"], d))
-        put(p + "mlp.down_proj.weight", rng.mat(d, c["n_ff"]))
-    put("model.norm.weight", rng.norm(d))
-    put("lm_head.weight", rng.mat(len(tokens), d, gain=4.0))
-    finish(w)
+        put_llama_block_rest(put, rng, p, d, c["n_ff"])
+    put_llama_head(put, rng, w, d, len(tokens))
 
 
 def write_qwen2vl_mmproj(gguf, path):
