@@ -22,6 +22,10 @@ public sealed unsafe class LlamaModel : IDisposable
         TrainContextLength = LlamaNative.llama_model_n_ctx_train(handle);
         EmbeddingSize = LlamaNative.llama_model_n_embd(handle);
         InputEmbeddingSize = LlamaNative.llama_model_n_embd_inp(handle);
+        // llama_hparams::n_pos_per_embd: M-RoPE and interleaved M-RoPE models read 4 positions per embedding row
+        const int RopeTypeMrope = 8, RopeTypeImrope = 40;
+        var ropeType = LlamaNative.llama_model_rope_type(handle);
+        PositionsPerEmbedding = ropeType is RopeTypeMrope or RopeTypeImrope ? 4 : 1;
         LayerCount = LlamaNative.llama_model_n_layer(handle);
         VocabSize = LlamaNative.llama_vocab_n_tokens(Vocab);
         BosToken = LlamaNative.llama_vocab_bos(Vocab);
@@ -58,6 +62,11 @@ public sealed unsafe class LlamaModel : IDisposable
     public int EmbeddingSize { get; }
     /// <summary>Size of one input embedding row, the dimension injected image embeddings must have.</summary>
     public int InputEmbeddingSize { get; }
+    /// <summary>
+    /// Positions each injected embedding row carries: 4 for M-RoPE models (Qwen2-VL family: time, height, width, spare),
+    /// else 1. Text tokens always carry one (llama.cpp copies it to every section).
+    /// </summary>
+    public int PositionsPerEmbedding { get; }
     /// <summary>Transformer layers.</summary>
     public int LayerCount { get; }
     /// <summary>Vocabulary size.</summary>

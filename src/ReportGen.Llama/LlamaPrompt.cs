@@ -26,6 +26,38 @@ public sealed record EmbeddingPart(ImageEmbeddings Embeddings) : PromptPart
     /// in one <c>llama_decode</c> of its own with causal attention off, so it must fit one batch.
     /// </summary>
     public bool NonCausal { get; init; }
+
+    /// <summary>
+    /// The rows' M-RoPE positions (Qwen2-VL family: <c>mtmd_decode_use_mrope</c>), or null: one position per row, which an
+    /// M-RoPE model gets in all four sections.
+    /// </summary>
+    public MropePositions? Mrope { get; init; }
+}
+
+/// <summary>
+/// The four-section M-RoPE positions (time, height, width, spare; llama.cpp's section order) of an image block's rows, as
+/// libmtmd's <c>mtmd_image_tokens_get_decoder_pos</c> gives them for a block that starts at position p: section s of row
+/// i is <c>Offsets[4i+s] + (FollowsStart[4i+s] ? p : 0)</c>. Kept relative so the block can start anywhere in a sequence.
+/// </summary>
+/// <param name="Offsets">Per row, the four sections for a block starting at position 0.</param>
+/// <param name="FollowsStart">Per row and section, whether the value moves with the block's start.</param>
+public sealed record MropePositions(int[] Offsets, bool[] FollowsStart)
+{
+    /// <summary>Sections per row.</summary>
+    public const int Sections = 4;
+
+    /// <summary>Rows described.</summary>
+    public int Rows => Offsets.Length / Sections;
+
+    /// <summary>Writes row <paramref name="row"/>'s four sections for a block starting at <paramref name="start"/>.</summary>
+    public void Write(int row, int start, Span<int> sections)
+    {
+        for (var s = 0; s < Sections; s++)
+        {
+            var i = row * Sections + s;
+            sections[s] = Offsets[i] + (FollowsStart[i] ? start : 0);
+        }
+    }
 }
 
 /// <summary>A prompt: text, optionally interleaved with embedding blocks.</summary>

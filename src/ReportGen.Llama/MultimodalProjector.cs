@@ -2,6 +2,7 @@ using ReportGen.Core.Models;
 using System.Runtime.InteropServices;
 using System.Text;
 using ReportGen.Core.Imaging;
+using ReportGen.Core.Models;
 using ReportGen.Llama.Native;
 
 namespace ReportGen.Llama;
@@ -26,20 +27,22 @@ public sealed record MultimodalProjectorOptions
 /// result is a <see cref="LlamaPrompt"/> of <see cref="TokenPart"/>s and <see cref="EmbeddingPart"/>s that the
 /// <see cref="SequenceScheduler"/> decodes like any other prompt, batched with other requests. Families whose image
 /// tokens attend to each other (Gemma 3) mark their parts <see cref="EmbeddingPart.NonCausal"/>; M-RoPE projectors
-/// (the Qwen2-VL family) are refused at load. Encoding is serialised (one mtmd context); tokenising is thread-safe.
+/// (the Qwen2-VL family) give their parts <see cref="EmbeddingPart.Mrope"/> positions. Encoding is serialised (one mtmd context); tokenising is thread-safe.
 /// </summary>
 public sealed unsafe class MultimodalProjector : IDisposable
 {
     private readonly Lock _encodeGate = new();
 
-    private MultimodalProjector(LlamaModel model, string path, string projectorType, SafeMtmdContextHandle handle)
+    private MultimodalProjector(LlamaModel model, string path, string projectorType, SafeMtmdContextHandle handle, Preprocessing? view)
     {
+        View = view;
         Model = model;
         Path = path;
         ProjectorType = projectorType;
         Handle = handle;
         Marker = Marshal.PtrToStringUTF8(MtmdNative.mtmd_get_marker(handle)) ?? DefaultMarker;
         UsesNonCausalAttention = MtmdNative.mtmd_decode_use_non_causal(handle, IntPtr.Zero);
+        UsesMrope = MtmdNative.mtmd_decode_use_mrope(handle);
     }
 
     internal SafeMtmdContextHandle Handle { get; }
@@ -59,6 +62,21 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <summary>Whether an image's tokens are decoded with non-causal attention (Gemma 3: all of them in one <c>llama_decode</c>).</summary>
     public bool UsesNonCausalAttention { get; }
 
+    /// <summary>
+    /// Whether image tokens carry M-RoPE (time, height, width) positions (<c>mtmd_decode_use_mrope</c>; libmtmd decides it from
+    /// the LLM's rope type: the Qwen2-VL family).
+    /// </summary>
+    public bool UsesMrope { get; }
+
+    /// <summary>
+    /// Where an image lands in the model's square input, for projectors that libmtmd feeds through its fixed-size
+    /// preprocessor: LLaVA 1.5 style (<c>mlp</c>, <c>mlp_norm</c>, <c>ldp</c>, <c>ldpv2</c> without anyres grid pinpoints) and
+    /// Gemma 3, which scale the image to fit <c>clip.vision.image_size</c> and pad the rest (letterbox, rounded up as clip
+    /// does). Grounded boxes, given in that square, map back to the original image through it. Null for the others
+    /// (tiling or aspect-keeping dynamic sizes such as Qwen2-VL's, whose view is the whole image).
+    /// </summary>
+    public Preprocessing? View { get; }
+
     /// <summary>libmtmd's default media marker.</summary>
     public static string DefaultMarker
     {
@@ -73,7 +91,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <exception cref="MtmdNotFoundException">libmtmd has not been built.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="mmprojPath"/>.</exception>
     /// <exception cref="MultimodalProjectorException">Not an mmproj, an unsupported projector, no vision input, an embedding
-    /// size that differs from the LLM's, or M-RoPE positions; the message names the projector and the reason.</exception>
+    /// size that differs from the LLM's; the message names the projector and the reason.</exception>
     public static MultimodalProjector Load(LlamaModel model, string mmprojPath, MultimodalProjectorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -106,11 +124,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
         {
             if (!MtmdNative.mtmd_support_vision(handle))
                 throw new MultimodalProjectorException($"{name} (projector '{type}') has no vision encoder (audio only?)", type);
-            // M-RoPE (Qwen2-VL, Qwen2.5-VL, Qwen3-VL) gives each image token a (t, y, x) position; our batches carry one
-            // position per token, so these are refused clearly rather than decoded with wrong positions.
-            if (MtmdNative.mtmd_decode_use_mrope(handle))
-                throw new MultimodalProjectorException($"{name} (projector '{type}') needs M-RoPE image positions (Qwen-VL family), which ReportGen does not support yet", type);
-            return new MultimodalProjector(model, mmprojPath, type, handle);
+            return new MultimodalProjector(model, mmprojPath, type, handle, ReadView(mmprojPath, type));
         }
         catch
         {
@@ -205,12 +219,36 @@ public sealed unsafe class MultimodalProjector : IDisposable
             {
                 Positions = MtmdNative.mtmd_input_chunk_get_n_pos(chunk),
                 NonCausal = MtmdNative.mtmd_decode_use_non_causal(Handle, chunk),
+                Mrope = UsesMrope ? MropeOf(chunk, rows) : null,
             };
         }
         finally
         {
             chunks.DangerousRelease();
         }
+    }
+
+    // The rows' positions as libmtmd's helper decodes them (mtmd_helper_decode_image_chunk → set_position_mrope_2d: sections
+    // t, y, x, z). mtmd gives them for a known start; each section is the start plus a constant or a constant alone, so two
+    // starts (0 and 1) tell which, and the scheduler places the block wherever the sequence has got to.
+    private static MropePositions? MropeOf(IntPtr chunk, int rows)
+    {
+        var image = MtmdNative.mtmd_input_chunk_get_tokens_image(chunk);
+        if (image == IntPtr.Zero) return null; // audio: one position per row in every section
+        var offsets = new int[rows * MropePositions.Sections];
+        var follows = new bool[offsets.Length];
+        for (var i = 0; i < rows; i++)
+        {
+            var at0 = MtmdNative.mtmd_image_tokens_get_decoder_pos(image, 0, (nuint)i);
+            var at1 = MtmdNative.mtmd_image_tokens_get_decoder_pos(image, 1, (nuint)i);
+            ReadOnlySpan<uint> a = [at0.T, at0.Y, at0.X, at0.Z], b = [at1.T, at1.Y, at1.X, at1.Z];
+            for (var s = 0; s < MropePositions.Sections; s++)
+            {
+                offsets[i * MropePositions.Sections + s] = (int)a[s];
+                follows[i * MropePositions.Sections + s] = b[s] != a[s];
+            }
+        }
+        return new MropePositions(offsets, follows);
     }
 
     /// <summary>mtmd_tokenize into a chunk list the caller disposes (also used by the reference prefill in tests).</summary>
@@ -282,6 +320,34 @@ public sealed unsafe class MultimodalProjector : IDisposable
     private static string Explain(string errors) =>
         errors.Length == 0 ? "see the llama.cpp log" : string.Join(' ', errors.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd(';', ' ');
 
+    // mtmd.cpp picks mtmd_image_preprocessor_fixed_size for these (the mlp family only without image_grid_pinpoints), and
+    // clip.cpp leaves their padding at its default, PAD_CEIL (mtmd-image.cpp img_tool::resize).
+    private static readonly string[] FixedSizeLetterbox = ["mlp", "mlp_norm", "ldp", "ldpv2", "gemma3"];
+
+    private static Preprocessing? ReadView(string path, string type)
+    {
+        if (!FixedSizeLetterbox.Contains(type, StringComparer.Ordinal)) return null;
+        var gguf = MtmdNative.gguf_init_from_file(path, new GgufInitParams { NoAlloc = 1 });
+        if (gguf == IntPtr.Zero) return null;
+        try
+        {
+            const int GgufTypeUint32 = 4;
+            var size = MtmdNative.gguf_find_key(gguf, "clip.vision.image_size");
+            if (size < 0 || MtmdNative.gguf_get_kv_type(gguf, size) != GgufTypeUint32) return null;
+            if (MtmdNative.gguf_find_key(gguf, "clip.vision.image_grid_pinpoints") >= 0) return null; // LLaVA 1.6 tiles
+            var side = (int)MtmdNative.gguf_get_val_u32(gguf, size);
+            return new Preprocessing
+            {
+                Width = side, Height = side, Resize = "letterbox", LetterboxRounding = "ceil", Crop = "none",
+                InputName = "mmproj", // libmtmd builds its own input tensor
+            };
+        }
+        finally
+        {
+            MtmdNative.gguf_free(gguf);
+        }
+    }
+
     /// <summary>The GGUF's <c>clip.projector_type</c> without loading tensors; null when the file has none.</summary>
     internal static string? ReadProjectorType(string path)
     {
@@ -305,7 +371,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     public void Dispose() => Handle.Dispose();
 }
 
-/// <summary>An mmproj does not fit (wrong file, unsupported projector, embedding size unlike the LLM's, M-RoPE).</summary>
+/// <summary>An mmproj does not fit (wrong file, unsupported projector, embedding size unlike the LLM's, no vision encoder).</summary>
 public sealed class MultimodalProjectorException(string message, string projectorType) : LlamaException(message)
 {
     /// <summary>The mmproj's <c>clip.projector_type</c> ("unknown" when it has none).</summary>

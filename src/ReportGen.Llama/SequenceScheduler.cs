@@ -34,6 +34,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly List<(SequenceWork Work, int Index)> _outputs = [];
     private readonly List<SequenceWork> _members = [];
     private byte[] _piece = new byte[64];
+    private readonly int[] _sections = new int[MropePositions.Sections];
 
     /// <summary>Creates the context and starts the scheduler thread.</summary>
     public SequenceScheduler(LlamaModel model, SchedulerOptions? options = null)
@@ -192,6 +193,11 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             throw new ModelInputException(
                 $"the image takes {embeddings.Tokens} tokens that must be decoded in one batch, but the batch holds {_context.BatchSize} (raise the batch size)");
         if (part.Positions is < 1) throw new ArgumentException("an embedding block must advance at least one position", nameof(part));
+        if (part.Mrope is { } mrope && (Model.PositionsPerEmbedding != MropePositions.Sections || mrope.Rows != embeddings.Tokens
+                || mrope.FollowsStart.Length != mrope.Offsets.Length || mrope.Offsets.Length % MropePositions.Sections != 0))
+            throw new ArgumentException(Model.PositionsPerEmbedding != MropePositions.Sections
+                ? $"the image has M-RoPE positions but the model ({Model.Architecture}) does not use M-RoPE"
+                : $"the image's M-RoPE positions describe {mrope.Rows} rows but it has {embeddings.Tokens}", nameof(part));
         if (embeddings.Dimension != Model.InputEmbeddingSize)
             throw new ModelInputException(
                 $"image embeddings have dimension {embeddings.Dimension} but the model's embedding size is {Model.InputEmbeddingSize} (wrong projector for this LLM?)");
@@ -312,7 +318,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             if (w.CurrentEmbeddings is not { } part) continue;
             var e = part.Embeddings;
-            embeddingBatch ??= new NativeBatch(_context.BatchSize, Model.InputEmbeddingSize);
+            embeddingBatch ??= new NativeBatch(_context.BatchSize, Model.InputEmbeddingSize, positionsPerToken: Model.PositionsPerEmbedding);
             embeddingBatch.Clear();
             // A non-causal block (Gemma 3) is whole in one decode (Submit checked it fits); others go in batch-sized slices.
             var rows = Math.Min(e.Tokens - w.Offset, _context.BatchSize);
@@ -322,8 +328,18 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             for (var r = 0; r < rows; r++)
             {
                 var row = e.Values.AsSpan((w.Offset + r) * e.Dimension, e.Dimension);
-                var idx = embeddingBatch.AddEmbedding(row, w.Position++, w.SequenceId, completesPrompt && r == rows - 1);
-                if (completesPrompt && r == rows - 1) outputIndex = idx;
+                var last = completesPrompt && r == rows - 1;
+                int idx;
+                if (part.Mrope is { } mrope)
+                {
+                    // M-RoPE (Qwen2-VL): each row's (time, height, width, spare) positions, relative to the block's start
+                    var sections = _sections;
+                    mrope.Write(w.Offset + r, w.BlockStart, sections);
+                    idx = embeddingBatch.AddEmbedding(row, sections, w.SequenceId, last);
+                    w.Position++;
+                }
+                else idx = embeddingBatch.AddEmbedding(row, w.Position++, w.SequenceId, last);
+                if (last) outputIndex = idx;
             }
             w.Offset += rows;
             if (w.Offset == e.Tokens)

@@ -23,6 +23,23 @@ public class MmprojDraftTests
         return new ModelResolver(ModelManifest.Load(RepoFiles.Path("models", "models.json")), [RepoFiles.Path("tests", "fixtures", "gguf"), SharedData.Require("models")]);
     }
 
+    [Fact]
+    public async Task Without_a_model_and_without_model_files_a_checkout_drafts_with_its_test_set_and_says_so_in_one_line()
+    {
+        Resolver(); // skips without libmtmd
+        // Search folders with nothing in them but ../shared/models (a fresh clone: models/ holds no weights).
+        var resolver = new ModelResolver(ModelManifest.Load(RepoFiles.Path("models", "models.json")), [SharedData.Require("models")]);
+        var options = new DraftCliOptions { Image = SharedData.Data("images", "00000001_000.png"), MaxTokens = 8, Threads = 1 };
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        (await DraftCommand.RunAsync(options, stdout, stderr, resolver, Ct)).ShouldBe(0, stderr.ToString());
+        // llama.cpp's multimodal path, with the most trained weights: the IU X-ray LLaMA from ../shared/models
+        var notice = stderr.ToString().Split('\n').Single(l => l.Contains("no --model", StringComparison.Ordinal));
+        notice.ShouldContain("'iu-xray-llava'");
+        notice.ShouldContain("the findings do not follow the image");
+        using var doc = JsonDocument.Parse(stdout.ToString());
+        doc.RootElement.GetProperty("provenance").GetProperty("model_set").GetString().ShouldBe("iu-xray-llava");
+    }
+
     [Theory]
     [InlineData("tiny-llava-vlm", "draft-findings-llava")]
     [InlineData("tiny-gemma3-vlm", "draft-findings-gemma3")]

@@ -18,7 +18,7 @@ public class MmprojRecordedTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<int> Cases => new(0, 1, 2, 3);
+    public static TheoryData<int> Cases => new(0, 1, 2, 3, 4, 5);
 
     [Theory]
     [MemberData(nameof(Cases))]

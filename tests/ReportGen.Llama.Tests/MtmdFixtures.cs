@@ -14,17 +14,23 @@ internal static class MtmdFixtures
     private static readonly ConcurrentDictionary<string, Lazy<(LlamaModel Model, MultimodalProjector Projector)>> Loaded = new();
 
     /// <summary>A projector family: its LLM and mmproj files under tests/fixtures/gguf.</summary>
-    public sealed record Family(string Name, string Llm, string Mmproj, string ProjectorType, bool NonCausal)
+    public sealed record Family(string Name, string Llm, string Mmproj, string ProjectorType, bool NonCausal, bool Mrope = false)
     {
         public override string ToString() => Name;
     }
 
     public static readonly Family Llava = new("llava", "tiny-llava-llama.gguf", "tiny-llava-mmproj-128.gguf", "mlp", NonCausal: false);
     public static readonly Family Gemma3 = new("gemma3", "tiny-gemma3.gguf", "tiny-gemma3-mmproj.gguf", "gemma3", NonCausal: true);
+    public static readonly Family Qwen2Vl = new("qwen2vl", "tiny-qwen2vl.gguf", "tiny-qwen2vl-mmproj.gguf", "qwen2vl_merger", NonCausal: false, Mrope: true);
 
-    public static TheoryData<string> Families => new(Llava.Name, Gemma3.Name);
+    public static TheoryData<string> Families => new(Llava.Name, Gemma3.Name, Qwen2Vl.Name);
 
-    public static Family ByName(string name) => name == Gemma3.Name ? Gemma3 : Llava;
+    public static Family ByName(string name) => name switch
+    {
+        "gemma3" => Gemma3,
+        "qwen2vl" => Qwen2Vl,
+        _ => Llava,
+    };
 
     /// <summary>Skips the test when libmtmd is not beside libllama.</summary>
     public static void RequireLibrary()

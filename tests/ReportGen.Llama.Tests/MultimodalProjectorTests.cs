@@ -6,7 +6,7 @@ namespace ReportGen.Llama.Tests;
 
 /// <summary>
 /// llama.cpp's multimodal library (libmtmd) through <see cref="MultimodalProjector"/> and the <see cref="SequenceScheduler"/>,
-/// on the tiny random-weight LLaVA (MLP projector) and Gemma 3 fixtures. The reference is llama.cpp's own prefill
+/// on the tiny random-weight LLaVA (MLP projector), Gemma 3 (non-causal image) and Qwen2-VL (M-RoPE positions) fixtures. The reference is llama.cpp's own prefill
 /// (<c>mtmd_helper_eval_chunks</c>, what <c>llama-mtmd-cli</c> runs) followed by greedy argmax decoding.
 /// </summary>
 public class MultimodalProjectorTests
@@ -23,6 +23,8 @@ public class MultimodalProjectorTests
         projector.ProjectorType.ShouldBe(family.ProjectorType);
         projector.Marker.ShouldBe("<__media__>");
         projector.UsesNonCausalAttention.ShouldBe(family.NonCausal);
+        projector.UsesMrope.ShouldBe(family.Mrope);
+        model.PositionsPerEmbedding.ShouldBe(family.Mrope ? 4 : 1);
         projector.Model.ShouldBeSameAs(model);
     }
 
@@ -37,7 +39,9 @@ public class MultimodalProjectorTests
         blocks.Length.ShouldBe(1);
         blocks[0].Embeddings.Dimension.ShouldBe(model.InputEmbeddingSize);
         blocks[0].Embeddings.Tokens.ShouldBeGreaterThan(0);
-        blocks[0].Positions.ShouldBe(blocks[0].Embeddings.Tokens); // no M-RoPE: one position per row
+        if (family.Mrope) blocks[0].Positions!.Value.ShouldBeLessThan(blocks[0].Embeddings.Tokens); // M-RoPE: max(rows, columns) of the grid
+        else blocks[0].Positions.ShouldBe(blocks[0].Embeddings.Tokens); // one position per row
+        (blocks[0].Mrope is not null).ShouldBe(family.Mrope);
         blocks[0].NonCausal.ShouldBe(family.NonCausal);
         blocks[0].Embeddings.Values.ShouldAllBe(v => float.IsFinite(v));
         prompt.Parts[^1].ShouldBeOfType<TokenPart>();
@@ -97,6 +101,76 @@ public class MultimodalProjectorTests
         var together = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, options, Ct)));
         for (var i = 0; i < prompts.Length; i++) together[i].Tokens.ShouldBe(alone[i].Tokens, $"request {i}");
         scheduler.Stats.DecodeCalls.ShouldBeLessThan(4 * 17, "the requests were not batched");
+    }
+
+    [Fact]
+    public void M_rope_rows_take_the_positions_of_their_grid_cell_from_the_blocks_start()
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.Qwen2Vl);
+        var wide = projector.Tokenize(projector.Marker, [MtmdFixtures.Picture(0, width: 160, height: 64)], addSpecial: false, parseSpecial: true, cancellationToken: Ct)
+            .Parts.OfType<EmbeddingPart>().Single();
+        var mrope = wide.Mrope.ShouldNotBeNull();
+        mrope.Rows.ShouldBe(wide.Embeddings.Tokens);
+        var rows = new int[mrope.Rows][];
+        for (var i = 0; i < mrope.Rows; i++)
+        {
+            rows[i] = new int[MropePositions.Sections];
+            mrope.Write(i, 100, rows[i]);
+        }
+        rows.ShouldAllBe(r => r[0] == 100); // one time step for the whole image
+        var height = rows.Max(r => r[1]) - 100 + 1;
+        var width = rows.Max(r => r[2]) - 100 + 1;
+        (height * width).ShouldBe(mrope.Rows); // a grid, row by row
+        width.ShouldBeGreaterThan(height);     // wider than high, as the picture
+        wide.Positions.ShouldBe(Math.Max(width, height)); // the text after it continues from there
+        rows[width].ShouldBe([100, 101, 100, 0]); // the first cell of the second grid row
+    }
+
+    [Fact]
+    public async Task An_m_rope_image_split_over_several_batches_gives_llama_cpps_tokens()
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.Qwen2Vl);
+        var text = projector.Marker + Prompt;
+        RgbImage[] images = [MtmdFixtures.Picture(2, width: 160, height: 64)];
+        var reference = ReferenceGreedy(model, projector, text, images, 16);
+        var prompt = projector.Tokenize(text, images, true, true, cancellationToken: Ct);
+        var rows = prompt.Parts.OfType<EmbeddingPart>().Single().Embeddings.Tokens;
+        await using var scheduler = MtmdFixtures.Scheduler(model, batchSize: Math.Max(1, rows / 3 + 1));
+        var ours = await scheduler.GenerateAsync(prompt, new GenerationOptions { MaxTokens = 16 }, Ct);
+        ours.Tokens.ShouldBe(reference);
+    }
+
+    [Theory]
+    [InlineData("llava", 56, 122, 116, 104)] // clip.cpp's LLaVA pad colour
+    [InlineData("gemma3", 112, 0, 0, 0)]
+    public void The_view_is_where_libmtmd_letterboxes_a_non_square_image(string name, int side, int padR, int padG, int padB)
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
+        var view = projector.View.ShouldNotBeNull();
+        (view.Width, view.Height, view.Resize, view.LetterboxRounding).ShouldBe((side, side, "letterbox", "ceil"));
+
+        // A flat-coloured strip resizes to the same flat colour whatever the resampler, so libmtmd's input for it is
+        // exactly the square we build from the view: pad colour, with the strip where the view's placement puts it.
+        var (width, height) = (side * 2 - 12, side * 2 / 3 - 3); // for 56: 100 x 34, whose scaled height 19.04 clip rounds up to 20
+        var strip = new byte[width * height * 3];
+        for (var i = 0; i < strip.Length; i += 3) (strip[i], strip[i + 1], strip[i + 2]) = ((byte)200, (byte)40, (byte)90);
+        var (rw, rh, ox, oy) = view.Placement(width, height);
+        var square = new byte[side * side * 3];
+        for (var y = 0; y < side; y++)
+        for (var x = 0; x < side; x++)
+        {
+            var inside = x >= -ox && x < -ox + rw && y >= -oy && y < -oy + rh;
+            var i = (y * side + x) * 3;
+            (square[i], square[i + 1], square[i + 2]) = inside ? ((byte)200, (byte)40, (byte)90) : ((byte)padR, (byte)padG, (byte)padB);
+        }
+        projector.Encode(new RgbImage(width, height, strip)).Values.ShouldBe(projector.Encode(new RgbImage(side, side, square)).Values);
+    }
+
+    [Fact]
+    public void A_dynamic_size_projector_has_no_letterbox_view()
+    {
+        var (_, projector) = MtmdFixtures.Load(MtmdFixtures.Qwen2Vl);
+        projector.View.ShouldBeNull();
     }
 
     [Fact]

@@ -94,6 +94,7 @@ public class StructLayoutTests
         Unsafe.SizeOf<MtmdContextParams>().ShouldBe(96);
         Marshal.SizeOf<MtmdInputText>().ShouldBe(24);
         Marshal.SizeOf<GgufInitParams>().ShouldBe(16);
+        Marshal.SizeOf<MtmdDecoderPosition>().ShouldBe(16); // four uint32_t, returned by value
     }
 
     [Theory]

@@ -6,9 +6,10 @@
 // Built by tools/vlm-parity.sh with cc against the pinned llama.h/ggml.h and the mtmd.h provisioned beside
 // libmtmd.so (headers are not vendored here), linked to the libraries in LIBDIR.
 //
-// usage: mtmd-reference LIBDIR MODEL MMPROJ IMAGE PROMPT N_PREDICT THREADS TOKENS_OUT EMBD_OUT [--raw]
+// usage: mtmd-reference LIBDIR MODEL MMPROJ IMAGE PROMPT N_PREDICT THREADS TOKENS_OUT EMBD_OUT [--raw | --template=NAME]
 //   PROMPT without the media marker (<__media__>) gets one in front, like llama-mtmd-cli; the GGUF's chat
-//   template is applied (llama_chat_apply_template, one user turn, generation prompt) unless --raw.
+//   template (or llama.cpp's named template NAME) is applied (llama_chat_apply_template, one user turn, generation
+//   prompt) unless --raw.
 //   TOKENS_OUT: generated token ids, one per line (the end-of-generation token is not written).
 //   EMBD_OUT: float32 little endian, the image's embedding rows (n_tokens x llama_model_n_embd_inp).
 //   stdout: the generated text.
@@ -32,13 +33,16 @@ static int fail(const char *what) {
 
 int main(int argc, char **argv) {
     if (argc != 10 && argc != 11) {
-        fprintf(stderr, "usage: %s LIBDIR MODEL MMPROJ IMAGE PROMPT N_PREDICT THREADS TOKENS_OUT EMBD_OUT [--raw]\n", argv[0]);
+        fprintf(stderr, "usage: %s LIBDIR MODEL MMPROJ IMAGE PROMPT N_PREDICT THREADS TOKENS_OUT EMBD_OUT [--raw | --template=NAME]\n", argv[0]);
         return 2;
     }
     const char *libdir = argv[1], *model_path = argv[2], *mmproj_path = argv[3], *image_path = argv[4], *prompt = argv[5];
     int n_predict = atoi(argv[6]), threads = atoi(argv[7]);
     const char *tokens_out = argv[8], *embd_out = argv[9];
     bool raw = argc == 11 && strcmp(argv[10], "--raw") == 0;
+    // --template=NAME: one of llama.cpp's named templates (e.g. vicuna) instead of the GGUF's, as --chat-template NAME
+    // does in llama-mtmd-cli and reportgen generate
+    const char *named = argc == 11 && strncmp(argv[10], "--template=", 11) == 0 ? argv[10] + 11 : NULL;
     if (n_predict < 1 || threads < 1) return fail("bad N_PREDICT/THREADS");
 
     llama_log_set(quiet_log, NULL);
@@ -74,7 +78,7 @@ int main(int argc, char **argv) {
     snprintf(text, need, "%s%s", strstr(prompt, marker) ? "" : marker, prompt);
     char *formatted = text;
     if (!raw) {
-        const char *tmpl = llama_model_chat_template(model, NULL);
+        const char *tmpl = named ? named : llama_model_chat_template(model, NULL);
         struct llama_chat_message msg = { "user", text };
         int32_t n = llama_chat_apply_template(tmpl, &msg, 1, true, NULL, 0);
         if (n < 0) return fail("the model's chat template is not one llama_chat_apply_template knows; use --raw");

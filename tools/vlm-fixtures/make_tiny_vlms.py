@@ -9,6 +9,10 @@ Writes, deterministically (fixed seeds, no timestamps), into OUT (default tests/
   tiny-llava-mmproj-128.gguf   its mmproj: CLIP ViT tower + LLaVA MLP projector (clip.projector_type mlp)
   tiny-llava-mmproj-64.gguf    the same tower, projecting to 64 (stories260K's embedding size)
   tiny-llava-mmproj-320.gguf   the same tower, projecting to 320 (iu-xray-tiny-llama's embedding size)
+  tiny-qwen2vl.gguf            Qwen2-VL text model (arch qwen2vl, M-RoPE sections), byte-level BPE vocab with Qwen's
+                               special tokens, Qwen2-VL's ChatML chat template
+  tiny-qwen2vl-mmproj.gguf     its mmproj: Qwen2-VL ViT (2-D rotary positions) + patch merger (clip.projector_type
+                               qwen2vl_merger); images keep their aspect ratio, so tokens carry (t, h, w) positions
 
 Names and metadata keys are the ones llama.cpp's converters write: convert_hf_to_gguf.py (Gemma3Model,
 Gemma3VisionModel via MmprojModel, LlamaModel) for Gemma 3 and the text models, and the LLaVA 1.5 path
@@ -158,6 +162,25 @@ def new_writer(gguf, path, arch):
     return w
 
 
+def new_mmproj_writer(gguf, path, name, n_text, v, n_ff, mean, std):
+    """An mmproj writer with the keys MmprojModel.set_gguf_parameters writes for a vision tower, in its order."""
+    w = new_writer(gguf, path, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.MMPROJ])
+    w.add_type(gguf.GGUFType.MMPROJ)
+    w.add_name(name)
+    w.add_file_type(gguf.LlamaFileType.ALL_F32)
+    w.add_clip_has_vision_encoder(True)
+    w.add_vision_projection_dim(n_text)
+    w.add_vision_image_size(v["image"])
+    w.add_vision_patch_size(v["patch"])
+    w.add_vision_embedding_length(v["hidden"])
+    w.add_vision_feed_forward_length(n_ff)
+    w.add_vision_block_count(v["n_layer"])
+    w.add_vision_head_count(v["n_head"])
+    w.add_vision_image_mean(mean)
+    w.add_vision_image_std(std)
+    return w
+
+
 def add_text_shape(w, c, n_kv):
     """The transformer shape keys every text converter writes (TextModel.set_gguf_parameters), in its order."""
     w.add_block_count(c["n_layer"])
@@ -227,21 +250,8 @@ def write_gemma3_text(gguf, path):
 def write_gemma3_mmproj(gguf, path):
     v, n_text = SIGLIP, GEMMA["n_embd"]
     rng = Weights(4)
-    w = new_writer(gguf, path, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.MMPROJ])
-    w.add_type(gguf.GGUFType.MMPROJ)
-    w.add_name("Tiny Gemma3 mmproj (random weights, ReportGen test fixture)")
-    # MmprojModel.set_gguf_parameters
-    w.add_file_type(gguf.LlamaFileType.ALL_F32)
-    w.add_clip_has_vision_encoder(True)
-    w.add_vision_projection_dim(n_text)
-    w.add_vision_image_size(v["image"])
-    w.add_vision_patch_size(v["patch"])
-    w.add_vision_embedding_length(v["hidden"])
-    w.add_vision_feed_forward_length(v["n_ff"])
-    w.add_vision_block_count(v["n_layer"])
-    w.add_vision_head_count(v["n_head"])
-    w.add_vision_image_mean([0.5, 0.5, 0.5])
-    w.add_vision_image_std([0.5, 0.5, 0.5])
+    w = new_mmproj_writer(gguf, path, "Tiny Gemma3 mmproj (random weights, ReportGen test fixture)", n_text, v, v["n_ff"],
+                          [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
     # Gemma3VisionModel.set_gguf_parameters
     w.add_clip_projector_type(gguf.VisionProjectorType.GEMMA3)
     w.add_vision_attention_layernorm_eps(1e-6)
@@ -287,6 +297,22 @@ LLAMA = dict(n_embd=128, n_layer=2, n_head=4, n_ff=256, ctx=2048)
 CLIP = dict(image=56, patch=14, hidden=32, hf_layers=3, n_head=2, n_ff=64, proj=16)
 
 
+def put_llama_block_rest(put, rng, p, d, n_ff):
+    """A LLaMA-style block after its q/k/v projections (LLaMA and Qwen2 alike): attention output, norm, SwiGLU MLP."""
+    put(p + "self_attn.o_proj.weight", rng.mat(d, d))
+    put(p + "post_attention_layernorm.weight", rng.norm(d))
+    put(p + "mlp.gate_proj.weight", rng.mat(n_ff, d))
+    put(p + "mlp.up_proj.weight", rng.mat(n_ff, d))
+    put(p + "mlp.down_proj.weight", rng.mat(d, n_ff))
+
+
+def put_llama_head(put, rng, w, d, n_vocab):
+    """The final norm and an untied output head, then the file is written."""
+    put("model.norm.weight", rng.norm(d))
+    put("lm_head.weight", rng.mat(n_vocab, d, gain=4.0))
+    finish(w)
+
+
 def write_llama_text(gguf, path):
     c, vocab = LLAMA, llama_vocab(gguf)
     rng = Weights(5)
@@ -313,14 +339,8 @@ def write_llama_text(gguf, path):
         put(p + "input_layernorm.weight", rng.norm(d))
         for proj in ("q_proj", "k_proj", "v_proj"):
             put(p + f"self_attn.{proj}.weight", rng.mat(d, d))  # the converter's q/k permutation is moot for random weights
-        put(p + "self_attn.o_proj.weight", rng.mat(d, d))
-        put(p + "post_attention_layernorm.weight", rng.norm(d))
-        put(p + "mlp.gate_proj.weight", rng.mat(c["n_ff"], d))
-        put(p + "mlp.up_proj.weight", rng.mat(c["n_ff"], d))
-        put(p + "mlp.down_proj.weight", rng.mat(d, c["n_ff"]))
-    put("model.norm.weight", rng.norm(d))
-    put("lm_head.weight", rng.mat(len(vocab), d, gain=4.0))
-    finish(w)
+        put_llama_block_rest(put, rng, p, d, c["n_ff"])
+    put_llama_head(put, rng, w, d, len(vocab))
 
 
 def write_llava_mmproj(gguf, path, n_text, seed):
@@ -378,6 +398,159 @@ def write_llava_mmproj(gguf, path, n_text, seed):
     finish(w)
 
 
+# ---------------------------------------------------------------- Qwen2-VL (M-RoPE)
+
+QWEN = dict(n_embd=64, n_layer=2, n_head=2, n_kv=1, n_ff=128, ctx=4096, sections=[4, 6, 6, 0])
+QWEN_VIT = dict(image=560, patch=14, hidden=32, n_layer=2, n_head=2, mlp_ratio=4, merge=2)
+
+# Qwen2-VL's chat template (ChatML, the default system turn, an image as <|vision_start|><|image_pad|><|vision_end|>),
+# shortened to the image and text parts.
+QWEN2VL_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
+    "{% else %}{% for content in message['content'] %}"
+    "{% if content['type'] == 'image' or 'image' in content %}<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}"
+    "{% endfor %}<|im_end|>\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def bytes_to_unicode():
+    """GPT-2's reversible byte -> printable character table (byte-level BPE, as Qwen's tokenizer uses)."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAC + 1)) + list(range(0xAE, 0xFF + 1))
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            chars[b] = chr(b)
+        else:
+            chars[b] = chr(256 + extra)
+            extra += 1
+    return chars
+
+
+def qwen_vocab(gguf):
+    """Byte-level BPE as convert_hf_to_gguf.py's _set_vocab_gpt2 writes it: the 256 byte symbols, merged word pieces
+    (" lung" = "Ġlung"), then Qwen's added special tokens. Returns (tokens, types, merges, special ids)."""
+    T = gguf.TokenType
+    table = bytes_to_unicode()
+    tokens = [table[b] for b in range(256)]
+    known, merges = set(tokens), []
+    for word in WORDS:
+        for text in (" " + word, word):
+            symbols = [table[b] for b in text.encode("utf-8")]
+            piece = symbols[0]
+            for sym in symbols[1:]:
+                merged = piece + sym
+                if merged not in known:
+                    known.add(merged)
+                    tokens.append(merged)
+                    merges.append(f"{piece} {sym}")
+                piece = merged
+    types = [T.NORMAL] * len(tokens)
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|object_ref_start|>", "<|object_ref_end|>",
+               "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>",
+               "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"]
+    ids = {}
+    for t in special:
+        ids[t] = len(tokens)
+        tokens.append(t)
+        types.append(T.CONTROL)
+    return tokens, types, merges, ids
+
+
+def write_qwen2vl_text(gguf, path):
+    c = QWEN
+    tokens, types, merges, ids = qwen_vocab(gguf)
+    rng = Weights(9)
+    w = new_writer(gguf, path, "qwen2vl")
+    w.add_type(gguf.GGUFType.MODEL)
+    w.add_name("Tiny Qwen2-VL (random weights, ReportGen test fixture)")
+    add_text_shape(w, c, c["n_kv"])
+    # TextModel.set_gguf_parameters: rope_scaling {"type": "mrope", "mrope_section": [...]} padded to 4 sections
+    w.add_rope_dimension_sections(c["sections"])
+    w.add_rope_freq_base(1_000_000.0)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_file_type(gguf.LlamaFileType.ALL_F32)
+    # _set_vocab_gpt2 + SpecialVocab (config.json: bos 151643 = <|endoftext|>, eos 151645 = <|im_end|>)
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("qwen2")
+    w.add_token_list(tokens)
+    w.add_token_types([int(t) for t in types])
+    w.add_token_merges(merges)
+    w.add_eos_token_id(ids["<|im_end|>"])
+    w.add_pad_token_id(ids["<|endoftext|>"])
+    w.add_bos_token_id(ids["<|endoftext|>"])
+    w.add_add_bos_token(False)
+    w.add_chat_template(QWEN2VL_TEMPLATE)
+    w.add_quantization_version(gguf.GGML_QUANT_VERSION)
+
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.QWEN2VL, c["n_layer"])
+    def put(hf, data):
+        w.add_tensor(names.get_name(hf, try_suffixes=(".weight", ".bias")), data)
+    d, hd = c["n_embd"], c["n_embd"] // c["n_head"]
+    put("model.embed_tokens.weight", (rng.rng.standard_normal((len(tokens), d)) * 0.5).astype(np.float32))
+    for i in range(c["n_layer"]):
+        p = f"model.layers.{i}."
+        put(p + "input_layernorm.weight", rng.norm(d))
+        put(p + "self_attn.q_proj.weight", rng.mat(d, d))
+        put(p + "self_attn.q_proj.bias", rng.vec(d))
+        put(p + "self_attn.k_proj.weight", rng.mat(c["n_kv"] * hd, d))
+        put(p + "self_attn.k_proj.bias", rng.vec(c["n_kv"] * hd))
+        put(p + "self_attn.v_proj.weight", rng.mat(c["n_kv"] * hd, d))
+        put(p + "self_attn.v_proj.bias", rng.vec(c["n_kv"] * hd))
+        put_llama_block_rest(put, rng, p, d, c["n_ff"])
+    put_llama_head(put, rng, w, d, len(tokens))
+
+
+def write_qwen2vl_mmproj(gguf, path):
+    """As convert_hf_to_gguf.py --mmproj writes Qwen2-VL (Qwen2VLVisionModel): qkv split into q/k/v, the Conv3d patch
+    embedding split into two Conv2d kernels (v.patch_embd.weight, v.patch_embd.weight.1), merger ln_q -> v.post_ln."""
+    v, n_text = QWEN_VIT, QWEN["n_embd"]
+    rng = Weights(10)
+    # the converter renames vision_config: embed_dim -> hidden_size, hidden_size (the text width) -> intermediate_size
+    w = new_mmproj_writer(gguf, path, "Tiny Qwen2-VL mmproj (random weights, ReportGen test fixture)", n_text, v, n_text,
+                          [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711])
+    # Qwen2VLVisionModel.set_gguf_parameters (model_type qwen2_vl)
+    w.add_clip_projector_type(gguf.VisionProjectorType.QWEN2VL)
+    w.add_vision_attention_layernorm_eps(1e-6)
+
+    # the real tower is 32 blocks deep, so the converter's map also covers the merger's "mlp.2"
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.MMPROJ, max(v["n_layer"], 3))
+    def put(hf, data):
+        w.add_tensor(names.get_name(hf, try_suffixes=(".weight", ".bias")), data.astype(np.float32))
+    h, p, ff = v["hidden"], v["patch"], v["hidden"] * v["mlp_ratio"]
+    conv = (rng.rng.standard_normal((h, 3, 2, p, p)) / np.sqrt(3 * 2 * p * p)).astype(np.float32)  # Conv3d, temporal 2
+    w.add_tensor(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.V_ENC_EMBD_PATCH] + ".weight", conv[:, :, 0, ...].copy())
+    w.add_tensor(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.V_ENC_EMBD_PATCH] + ".weight.1", conv[:, :, 1, ...].copy())
+    for i in range(v["n_layer"]):
+        b = f"visual.blocks.{i}."
+        put(b + "norm1.weight", rng.norm(h))
+        put(b + "norm1.bias", rng.vec(h))
+        qkv_w, qkv_b = rng.mat(3 * h, h), rng.vec(3 * h)
+        for j, part in enumerate("qkv"):
+            put(b + f"attn.{part}.weight", qkv_w[j * h:(j + 1) * h])
+            put(b + f"attn.{part}.bias", qkv_b[j * h:(j + 1) * h])
+        put(b + "attn.proj.weight", rng.mat(h, h))
+        put(b + "attn.proj.bias", rng.vec(h))
+        put(b + "norm2.weight", rng.norm(h))
+        put(b + "norm2.bias", rng.vec(h))
+        put(b + "mlp.fc1.weight", rng.mat(ff, h))
+        put(b + "mlp.fc1.bias", rng.vec(ff))
+        put(b + "mlp.fc2.weight", rng.mat(h, ff))
+        put(b + "mlp.fc2.bias", rng.vec(h))
+    m = h * v["merge"] ** 2
+    put("visual.merger.ln_q.weight", rng.norm(h))
+    put("visual.merger.ln_q.bias", rng.vec(h))
+    put("visual.merger.mlp.0.weight", rng.mat(m, m))
+    put("visual.merger.mlp.0.bias", rng.vec(m))
+    put("visual.merger.mlp.2.weight", rng.mat(n_text, m, gain=2.0))
+    put("visual.merger.mlp.2.bias", rng.vec(n_text))
+    finish(w)
+
+
 FIXTURES = [
     ("tiny-gemma3.gguf", write_gemma3_text),
     ("tiny-gemma3-mmproj.gguf", write_gemma3_mmproj),
@@ -385,6 +558,8 @@ FIXTURES = [
     ("tiny-llava-mmproj-128.gguf", lambda g, p: write_llava_mmproj(g, p, LLAMA["n_embd"], 6)),
     ("tiny-llava-mmproj-64.gguf", lambda g, p: write_llava_mmproj(g, p, 64, 7)),
     ("tiny-llava-mmproj-320.gguf", lambda g, p: write_llava_mmproj(g, p, 320, 8)),
+    ("tiny-qwen2vl.gguf", write_qwen2vl_text),
+    ("tiny-qwen2vl-mmproj.gguf", write_qwen2vl_mmproj),
 ]
 
 

@@ -18,7 +18,8 @@ cc -O2 -o "$work/ref" "$root/tools/mtmd-reference/main.c" -I "$headers/include" 
 prompt="Describe the findings of the chest x-ray."
 n=12
 entries=()
-for pair in "tiny-gemma3-vlm|tiny-gemma3.gguf|tiny-gemma3-mmproj.gguf" "tiny-llava-vlm|tiny-llava-llama.gguf|tiny-llava-mmproj-128.gguf"; do
+for pair in "tiny-gemma3-vlm|tiny-gemma3.gguf|tiny-gemma3-mmproj.gguf" "tiny-llava-vlm|tiny-llava-llama.gguf|tiny-llava-mmproj-128.gguf" \
+            "tiny-qwen2vl-vlm|tiny-qwen2vl.gguf|tiny-qwen2vl-mmproj.gguf"; do
   IFS='|' read -r id llm mmproj <<<"$pair"
   for image in 00000001_000.png 00027426_000.png; do
     "$work/ref" "$libdir" "$fixtures/$llm" "$fixtures/$mmproj" "$shared/data/images/$image" "$prompt" "$n" 1 "$work/t" "$work/e" >/dev/null 2>"$work/err"

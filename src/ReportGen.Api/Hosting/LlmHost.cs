@@ -48,8 +48,11 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     /// <summary>The configured set's manifest definition (ONNX or mmproj kind), once loaded.</summary>
     public ModelSet? SetDefinition => _set?.Definition ?? _mmprojSet?.Definition;
 
-    /// <summary>The encoder preprocessing boxes are mapped back through (ONNX sets; null for mmproj sets, whose boxes are fractions of the whole image).</summary>
-    public Preprocessing? EncoderPreprocessing => _set?.EncoderPreprocessing;
+    /// <summary>
+    /// The preprocessing boxes are mapped back through: the ONNX encoder's, or the mmproj's letterbox view
+    /// (<see cref="MultimodalProjector.View"/>); null when the model's view is the whole image.
+    /// </summary>
+    public Preprocessing? EncoderPreprocessing => _set?.EncoderPreprocessing ?? _mmprojSet?.Projector.View;
 
     /// <summary>The drafting prompt for the loaded set's family (<see cref="DraftingService.PromptFor"/>).</summary>
     public string DraftPromptName => DraftingService.PromptFor(_mmprojSet?.Projector.ProjectorType);

@@ -3,10 +3,12 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ReportGen.Core.Hosting;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
 using ReportGen.Imaging.Ct;
 using ReportGen.Llama;
+using ReportGen.Llama.Native;
 using ReportGen.Onnx;
 using System.Diagnostics;
 using ReportGen.Pipelines.Audit;
@@ -125,7 +127,7 @@ internal static class DraftCommand
         using var engine = DraftEngine.Open(resolver, o.Model, study.Modality, o.Threads, stderr);
         var set = engine.Set;
         var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, study, o.SaveIndex, stderr);
-        var request = study.ToRequest(set?.EncoderPreprocessing, evidence);
+        var request = study.ToRequest(engine.View, evidence);
 
         var service = engine.Service;
         var start = Stopwatch.GetTimestamp();
@@ -187,6 +189,8 @@ internal sealed class DraftEngine : IDisposable
     public MultimodalModelSet? MmprojSet { get; }
     /// <summary>The set's id, or null for a text-only LLM.</summary>
     public string? SetId => Set?.Id ?? MmprojSet?.Id;
+    /// <summary>The preprocessing grounded boxes map back through: the ONNX encoder's or the mmproj's letterbox view.</summary>
+    public Preprocessing? View => Set?.EncoderPreprocessing ?? MmprojSet?.Projector.View;
     public PromptLibrary Prompts { get; }
     public DraftingService Service { get; }
     public string LlmId { get; }
@@ -198,7 +202,7 @@ internal sealed class DraftEngine : IDisposable
     {
         resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
         var manifest = resolver.Manifest;
-        var setId = model is null ? DefaultSet(resolver, modality) : manifest.FindSet(model)?.Id;
+        var setId = model is null ? DefaultSet(ref resolver, modality, stderr) : manifest.FindSet(model)?.Id;
         if (setId is not null && manifest.FindSet(setId)!.Modality != modality)
             throw new DraftInputException("model", $"--model: set '{setId}' is for {manifest.FindSet(setId)!.Modality}, not {modality}");
 
@@ -253,7 +257,12 @@ internal sealed class DraftEngine : IDisposable
     /// Without --model: the first set of the modality whose files are all present (the test sets' projectors live in
     /// tests/fixtures, so a checkout without REPORTGEN_MODELS may have none); when none is, one line says what to add.
     /// </summary>
-    private static string DefaultSet(ModelResolver resolver, string modality)
+    // Without --model: the first set of the modality whose files are all in the search folders (models/,
+    // REPORTGEN_MODELS, ../shared/models). Failing that, in a checkout, the repository's test sets (tests/fixtures:
+    // tiny random-weight projectors and VLMs) so `reportgen draft --image X` runs on a fresh clone; it says so in one
+    // line on stderr, since their findings do not follow the image. llama.cpp's multimodal sets come first when
+    // libmtmd is built (the main road), then the sets with the most trained weights (../shared/models' IU X-ray LLaMA).
+    private static string DefaultSet(ref ModelResolver resolver, string modality, TextWriter stderr)
     {
         var sets = resolver.Manifest.Sets.Where(s => s.Modality == modality).ToList();
         if (sets.Count == 0) throw new DraftInputException("model", $"--model: models.json has no {modality} model set; pass --model");
@@ -263,6 +272,27 @@ internal sealed class DraftEngine : IDisposable
             var absent = set.ModelIds.Select(resolver.Resolve).Where(r => r.Status != ModelFileStatus.Ok).Select(r => r.Entry.File).ToList();
             if (absent.Count == 0) return set.Id;
             missing.Add($"{set.Id} needs {string.Join(", ", absent)}");
+        }
+        var fixtures = Workspace.RepoRoot is { } root
+            ? new[] { "gguf", "onnx" }.Select(f => Path.Combine(root, "tests", "fixtures", f)).Where(Directory.Exists).ToList()
+            : [];
+        if (fixtures.Count > 0)
+        {
+            var widened = new ModelResolver(resolver.Manifest, [.. resolver.SearchFolders, .. fixtures]);
+            var mtmd = LlamaLibrary.MtmdPath is not null;
+            var pick = sets
+                .Select(set => (Set: set, Files: set.ModelIds.Select(widened.Resolve).ToList()))
+                .Where(c => c.Files.All(r => r.Status == ModelFileStatus.Ok) && (mtmd || c.Set.Kind != ModelSetKind.Mmproj))
+                .OrderByDescending(c => c.Set.Kind == ModelSetKind.Mmproj)
+                .ThenByDescending(c => c.Files.Where(r => !fixtures.Any(f => r.Path!.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                    .Sum(r => new FileInfo(r.Path!).Length))
+                .FirstOrDefault();
+            if (pick.Set is { } chosen)
+            {
+                resolver = widened;
+                stderr.WriteLine($"reportgen draft: no --model and no {modality} set in models/, REPORTGEN_MODELS or ../shared/models; using the test set '{chosen.Id}' from tests/fixtures (untrained projector: the findings do not follow the image)");
+                return chosen.Id;
+            }
         }
         throw new DraftInputException("model",
             $"--model: no {modality} model set has all its files ({string.Join("; ", missing)}); put them in models/ or a folder named by REPORTGEN_MODELS (the test sets: REPORTGEN_MODELS=tests/fixtures/gguf for the tiny VLMs, tests/fixtures/onnx for the ONNX projectors), or pass --model");

@@ -56,7 +56,7 @@ internal static class EvalDraftCommand
         {
             using var engine = DraftEngine.Open(resolver, model, "cxr", threads, stderr);
             Task<DraftResult> Draft(DraftingPair pair, CancellationToken ct) =>
-                engine.Service.DraftAsync(Study(pair, grounded, maxTokens).ToRequest(engine.Set?.EncoderPreprocessing), ct);
+                engine.Service.DraftAsync(Study(pair, grounded, maxTokens).ToRequest(engine.View), ct);
             var options = new DraftingSuiteOptions
             {
                 ModelSetId = engine.SetId ?? engine.LlmId,

@@ -33,6 +33,10 @@ internal static class GenerateCommand
         var seed = new Option<uint?>("--seed") { Description = "Seed for sampling at temperature > 0" };
         var schema = new Option<string?>("--json-schema") { Description = "A JSON Schema file: the output is JSON that validates against it" };
         var raw = new Option<bool>("--raw") { Description = "Do not apply the model's chat template" };
+        var chatTemplate = new Option<string?>("--chat-template")
+        {
+            Description = "A chat template (Jinja source or one of llama.cpp's named templates, e.g. vicuna, chatml) instead of the GGUF's",
+        };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all processors)", DefaultValueFactory = _ => 0 };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers to offload to the GPU with the CUDA build (-1 = all); 0 = CPU (default)", DefaultValueFactory = _ => 0 };
         var contextSize = new Option<int>("--ctx-size") { Description = "KV-cache size in tokens (0 = the model's training context, at most 4096)", DefaultValueFactory = _ => 0 };
@@ -43,13 +47,14 @@ internal static class GenerateCommand
         var embeddingsOut = new Option<string?>("--embeddings-out") { Description = "Write the image embeddings here (float32 little endian, rows of the LLM's input embedding size, images in order)" };
         var command = new Command("generate", "Generate text with a GGUF model (text only on stdout)")
         {
-            model, prompt, maxTokens, temperature, seed, schema, raw, threads, gpuLayers, contextSize, verbose, mmproj, images, tokensOut, embeddingsOut,
+            model, prompt, maxTokens, temperature, seed, schema, raw, chatTemplate, threads, gpuLayers, contextSize, verbose, mmproj, images, tokensOut, embeddingsOut,
         };
         command.SetAction((parse, ct) => RunAsync(new GenerateArguments(parse.GetValue(model)!, parse.GetValue(prompt)!, parse.GetValue(maxTokens),
             parse.GetValue(temperature), parse.GetValue(seed), parse.GetValue(schema), parse.GetValue(raw), parse.GetValue(threads),
             parse.GetValue(gpuLayers), parse.GetValue(contextSize), parse.GetValue(verbose))
         {
             Mmproj = parse.GetValue(mmproj), Images = parse.GetValue(images) ?? [], TokensOut = parse.GetValue(tokensOut), EmbeddingsOut = parse.GetValue(embeddingsOut),
+            ChatTemplate = parse.GetValue(chatTemplate),
         }, Console.Out, Console.Error, ct));
         return command;
     }
@@ -62,12 +67,15 @@ internal static class GenerateCommand
         public IReadOnlyList<string> Images { get; init; } = [];
         public string? TokensOut { get; init; }
         public string? EmbeddingsOut { get; init; }
+        /// <summary>A chat template (source or llama.cpp's name) that replaces the GGUF's; null = the GGUF's.</summary>
+        public string? ChatTemplate { get; init; }
     }
 
     internal static async Task<int> RunAsync(GenerateArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         const string Me = "reportgen generate";
         if (a.MaxTokens < 1) return await Fail(stderr, 2, "--max-tokens must be at least 1").ConfigureAwait(false);
+        if (a.Raw && a.ChatTemplate is not null) return await Fail(stderr, 2, "--raw and --chat-template exclude each other").ConfigureAwait(false);
         if (a.Temperature < 0) return await Fail(stderr, 2, "--temperature must be >= 0").ConfigureAwait(false);
         if (string.IsNullOrEmpty(a.Prompt)) return await Fail(stderr, 2, "--prompt is empty").ConfigureAwait(false);
         if (a.Images.Count > 0 && a.Mmproj is null) return await Fail(stderr, 2, "--image needs --mmproj (a vision projector for the model)").ConfigureAwait(false);
@@ -102,7 +110,7 @@ internal static class GenerateCommand
         if (a.Verbose) LlamaLog.MinimumLevel = LlamaLogLevel.Info;
         try
         {
-            using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = a.GpuLayers }, null, cancellationToken).ConfigureAwait(false);
+            using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = a.GpuLayers, ChatTemplate = a.ChatTemplate }, null, cancellationToken).ConfigureAwait(false);
             using var projector = mmprojPath is null ? null : MultimodalProjector.Load(model, mmprojPath, new MultimodalProjectorOptions { Threads = a.Threads });
             await using var scheduler = new SequenceScheduler(model, new SchedulerOptions
             {

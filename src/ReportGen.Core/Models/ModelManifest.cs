@@ -63,6 +63,11 @@ public sealed record Preprocessing
     public string? PatchOutput { get; init; }
     /// <summary>For 3-D encoders: the number of slices (depth) the model takes.</summary>
     public int? Depth { get; init; }
+    /// <summary>
+    /// For <c>letterbox</c>: how the scaled size is rounded: <c>nearest</c> (default), or <c>ceil</c> as llama.cpp's clip
+    /// preprocessing pads (PAD_CEIL: single-precision scale, sizes rounded up, offsets halved down).
+    /// </summary>
+    public string LetterboxRounding { get; init; } = "nearest";
 
     /// <summary>
     /// Where a <paramref name="width"/> x <paramref name="height"/> image lands in the model input: it is resized to
@@ -83,6 +88,11 @@ public sealed record Preprocessing
                 var rw = width <= height ? edge : Math.Max(1, (int)Math.Round(width * f));
                 var rh = height < width ? edge : Math.Max(1, (int)Math.Round(height * f));
                 return (rw, rh, (int)Math.Round((rw - outW) / 2.0), (int)Math.Round((rh - outH) / 2.0));
+            case "letterbox" when LetterboxRounding == "ceil":
+                var c = MathF.Min((float)outW / width, (float)outH / height);
+                var cw = Math.Min((int)MathF.Ceiling(width * c), outW);
+                var ch = Math.Min((int)MathF.Ceiling(height * c), outH);
+                return (cw, ch, -((outW - cw) / 2), -((outH - ch) / 2));
             case "letterbox":
                 var g = Math.Min((double)outW / width, (double)outH / height);
                 var lw = Math.Max(1, (int)Math.Round(width * g));

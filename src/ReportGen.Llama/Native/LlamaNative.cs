@@ -23,6 +23,7 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial int llama_model_n_ctx_train(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_n_embd(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_n_embd_inp(SafeLlamaModelHandle model);
+    [LibraryImport(L)] internal static partial int llama_model_rope_type(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_n_layer(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial ulong llama_model_n_params(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial ulong llama_model_size(SafeLlamaModelHandle model);

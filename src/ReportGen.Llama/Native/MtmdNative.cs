@@ -33,6 +33,8 @@ internal static unsafe partial class MtmdNative
     [LibraryImport(M)] internal static partial int* mtmd_input_chunk_get_tokens_text(IntPtr chunk, nuint* nTokens);
     [LibraryImport(M)] internal static partial nuint mtmd_input_chunk_get_n_tokens(IntPtr chunk);
     [LibraryImport(M)] internal static partial int mtmd_input_chunk_get_n_pos(IntPtr chunk);
+    [LibraryImport(M)] internal static partial IntPtr mtmd_input_chunk_get_tokens_image(IntPtr chunk);
+    [LibraryImport(M)] internal static partial MtmdDecoderPosition mtmd_image_tokens_get_decoder_pos(IntPtr imageTokens, int position0, nuint index);
 
     [LibraryImport(M)]
     internal static partial int mtmd_tokenize(SafeMtmdContextHandle context, SafeMtmdInputChunksHandle output, MtmdInputText* text, IntPtr* bitmaps, nuint nBitmaps);

@@ -130,6 +130,16 @@ internal struct MtmdInputText
     public byte ParseSpecial;
 }
 
+/// <summary><c>struct mtmd_decoder_pos</c>: an image token's M-RoPE position (t, x, y, z; 16 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MtmdDecoderPosition
+{
+    public uint T;
+    public uint X;
+    public uint Y;
+    public uint Z;
+}
+
 /// <summary><c>struct gguf_init_params</c>: no_alloc and an optional <c>ggml_context**</c> (16 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct GgufInitParams

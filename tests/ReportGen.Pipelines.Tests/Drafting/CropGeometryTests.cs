@@ -32,6 +32,22 @@ public class CropGeometryTests
     }
 
     [Fact]
+    public void Llama_cpps_letterbox_rounds_the_scaled_side_up_and_halves_the_padding_down()
+    {
+        // clip.cpp (PAD_CEIL): 100 x 33 into 56²: scale 0.56, 56 x ceil(18.48) = 19, padded (56 - 19) / 2 = 18 above.
+        var clip = new Preprocessing { Width = 56, Height = 56, Resize = "letterbox", LetterboxRounding = "ceil", Crop = "none", InputName = "mmproj" };
+        clip.Placement(100, 33).ShouldBe((56, 19, 0, -18));
+        (clip with { LetterboxRounding = "nearest" }).Placement(100, 33).ShouldBe((56, 18, 0, -19)); // the ONNX encoders' rounding differs
+        // A box over the image band of the square view is the whole original image.
+        var g = CropGeometry.For(clip, 100, 33);
+        var px = g.ToPixels(new BoundingBox(0, 18 / 56.0, 1, 37 / 56.0));
+        px.XMin.ShouldBe(0, 1e-9);
+        px.XMax.ShouldBe(100, 1e-9);
+        px.YMin.ShouldBe(0, 1e-9);
+        px.YMax.ShouldBe(33, 1e-9);
+    }
+
+    [Fact]
     public void Impression_after_a_header_is_split_from_the_findings()
     {
         var r = DraftingService.Parse("Heart size normal. Lungs clear.\nIMPRESSION: No acute disease.", null);
