@@ -1,4 +1,3 @@
-using ReportGen.Core.Models;
 using System.Runtime.InteropServices;
 using System.Text;
 using ReportGen.Core.Imaging;
