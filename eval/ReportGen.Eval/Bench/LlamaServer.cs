@@ -9,7 +9,8 @@ namespace ReportGen.Eval.Bench;
 /// <param name="Threads">CPU threads for decoding (llama-server <c>-t</c>/<c>-tb</c>; our <c>ReportGen:Llm:Threads</c>).</param>
 /// <param name="ContextPerSequence">KV tokens per sequence (llama-server <c>-c</c> is this × sequences; so is our ContextSize).</param>
 /// <param name="Sequences">Parallel sequences (llama-server <c>--parallel</c>; our <c>ReportGen:Llm:Sequences</c>).</param>
-public sealed record ServeShape(int Threads, int ContextPerSequence, int Sequences)
+/// <param name="GpuLayers">Layers offloaded to the GPU (llama-server <c>-ngl</c>; our <c>ReportGen:Llm:GpuLayers</c>); 0 = CPU.</param>
+public sealed record ServeShape(int Threads, int ContextPerSequence, int Sequences, int GpuLayers = 0)
 {
     /// <summary>The whole KV cache in tokens.</summary>
     public int ContextSize => ContextPerSequence * Sequences;
@@ -81,7 +82,7 @@ public static class LlamaServer
         var start = new ProcessStartInfo(binary);
         string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         foreach (var a in (string[])["-m", model, "--host", "127.0.0.1", "--port", I(port), "-t", I(shape.Threads), "-tb", I(shape.Threads),
-                     "-c", I(shape.ContextSize), "--parallel", I(shape.Sequences), "--api-key", apiKey, "--no-webui"])
+                     "-c", I(shape.ContextSize), "--parallel", I(shape.Sequences), "-ngl", I(shape.GpuLayers), "--api-key", apiKey, "--no-webui"])
             start.ArgumentList.Add(a);
         foreach (var a in extraArguments ?? []) start.ArgumentList.Add(a);
         return BenchServerProcess.StartAsync("llama-server", start, port, "health", TimeSpan.FromMinutes(5), cancellationToken);

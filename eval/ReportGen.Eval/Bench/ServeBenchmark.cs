@@ -53,7 +53,7 @@ public static class ServeBenchmark
     public static IReadOnlyList<string> Prompts { get; } = [.. Findings.Select(f => SharedPrefix + "Findings: " + f + "\nImpression:")];
 
     /// <summary>
-    /// Warms both servers up (a full round at the highest concurrency, untimed), then runs every level on both,
+    /// Warms both servers up (a short untimed round), then runs every level on both,
     /// alternating which goes first.
     /// </summary>
     public static async Task<IReadOnlyList<ServeBenchRow>> RunAsync(HttpClient ours, HttpClient theirs, ServeBenchSettings settings, IProgress<string>? progress,
@@ -62,7 +62,9 @@ public static class ServeBenchmark
         ArgumentNullException.ThrowIfNull(ours);
         ArgumentNullException.ThrowIfNull(theirs);
         ArgumentNullException.ThrowIfNull(settings);
-        var warm = settings.Concurrencies.Max();
+        // Warm-up: JIT, first touch of the weights, every server's batch path; a few clients are enough and keep a
+        // large model's warm-up (prefill of every prompt) short.
+        var warm = Math.Min(4, settings.Concurrencies.Max());
         foreach (var (name, http) in new[] { ("ours", ours), ("llama-server", theirs) })
         {
             progress?.Report($"warm-up {name}");

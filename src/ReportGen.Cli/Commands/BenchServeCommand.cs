@@ -9,7 +9,7 @@ namespace ReportGen.Cli.Commands;
 
 /// <summary>
 /// <c>reportgen bench serve [--model ID|FILE|1gb] [--threads N] [--sequences N] [--context-per-sequence N] [--max-tokens N]
-/// [--requests-per-client N] [--concurrency LIST] [--prompt-cache-check] [--json FILE]</c>: our service against llama.cpp's
+/// [--requests-per-client N] [--concurrency LIST] [--prompt-cache-check] [--gpu-layers N] [--json FILE]</c>: our service against llama.cpp's
 /// llama-server on loopback, same GGUF and shape, one streaming load generator, a table of ratios per concurrency.
 /// </summary>
 internal static class BenchServeCommand
@@ -18,7 +18,7 @@ internal static class BenchServeCommand
 
     /// <summary>Options of one run.</summary>
     internal sealed record Settings(string Model, int Threads, int Sequences, int ContextPerSequence, int MaxTokens, int RequestsPerClient,
-        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile);
+        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0);
 
     public static Command Create()
     {
@@ -30,10 +30,11 @@ internal static class BenchServeCommand
         var perClient = new Option<int>("--requests-per-client") { Description = "requests each client sends per level", DefaultValueFactory = _ => 4 };
         var concurrency = new Option<string>("--concurrency") { Description = "comma list of client counts", DefaultValueFactory = _ => "1,4,8,16" };
         var cacheCheck = new Option<bool>("--prompt-cache-check") { Description = "also run llama-server with cache_prompt off: what reusing the shared prompt prefix is worth" };
+        var gpuLayers = new Option<int>("--gpu-layers") { Description = "layers both servers offload to the GPU (-1 = all; needs CUDA builds of both); 0 = CPU (default)" };
         var json = new Option<FileInfo?>("--json") { Description = "also write the figures as JSON to this file" };
         var command = new Command("serve", "Benchmark our service against llama.cpp's llama-server: tok/s, TTFT, inter-token latency")
         {
-            model, threads, sequences, context, maxTokens, perClient, concurrency, cacheCheck, json,
+            model, threads, sequences, context, maxTokens, perClient, concurrency, cacheCheck, gpuLayers, json,
         };
         command.SetAction((parse, ct) =>
         {
@@ -41,19 +42,19 @@ internal static class BenchServeCommand
             foreach (var part in parse.GetValue(concurrency)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 levels.Add(int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : -1);
             return RunAsync(new Settings(parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(sequences), parse.GetValue(context), parse.GetValue(maxTokens),
-                parse.GetValue(perClient), levels, parse.GetValue(cacheCheck), parse.GetValue(json)?.FullName), Console.Out, Console.Error, ct);
+                parse.GetValue(perClient), levels, parse.GetValue(cacheCheck), parse.GetValue(json)?.FullName, parse.GetValue(gpuLayers)), Console.Out, Console.Error, ct);
         });
         return command;
     }
 
     internal static async Task<int> RunAsync(Settings s, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (s.Threads < 0 || s.Sequences < 1 || s.ContextPerSequence < 64 || s.MaxTokens < 1 || s.RequestsPerClient < 1 || s.Concurrencies.Count == 0 || s.Concurrencies.Any(c => c < 1))
+        if (s.Threads < 0 || s.Sequences < 1 || s.ContextPerSequence < 64 || s.MaxTokens < 1 || s.RequestsPerClient < 1 || s.Concurrencies.Count == 0 || s.Concurrencies.Any(c => c < 1) || s.GpuLayers < -1)
         {
-            await stderr.WriteLineAsync($"{Verb}: --threads must be >= 0, --sequences >= 1, --context-per-sequence >= 64, --max-tokens and --requests-per-client >= 1, --concurrency a comma list of numbers >= 1");
+            await stderr.WriteLineAsync($"{Verb}: --threads must be >= 0, --sequences >= 1, --context-per-sequence >= 64, --max-tokens and --requests-per-client >= 1, --concurrency a comma list of numbers >= 1, --gpu-layers >= -1");
             return 2;
         }
-        var shape = new ServeShape(s.Threads > 0 ? s.Threads : LlmBenchmark.PhysicalCores(), s.ContextPerSequence, s.Sequences);
+        var shape = new ServeShape(s.Threads > 0 ? s.Threads : LlmBenchmark.PhysicalCores(), s.ContextPerSequence, s.Sequences, s.GpuLayers);
         string modelPath, binary;
         try
         {
@@ -112,7 +113,8 @@ internal static class BenchServeCommand
         return rows.Any(r => r.Ours.Errors > 0 || r.Theirs.Errors > 0) ? 1 : 0;
     }
 
-    // Our service as `reportgen serve` in a child process (as llama-server is one): same executable, configuration by environment.
+    // Our service as `reportgen serve` in a child process (as llama-server is one): same executable, configuration by
+    // environment; the request deadline is llama-server's default read timeout (600 s), not our 120 s.
     private static Task<BenchServerProcess> StartOursAsync(string model, ServeShape shape, string key, int queue, CancellationToken ct)
     {
         var port = BenchServerProcess.FreePort();
@@ -125,9 +127,9 @@ internal static class BenchServeCommand
         var env = new Dictionary<string, string>
         {
             ["ReportGen__Llm__Model"] = model, ["ReportGen__Llm__Threads"] = I(shape.Threads), ["ReportGen__Llm__Sequences"] = I(shape.Sequences),
-            ["ReportGen__Llm__ContextSize"] = I(shape.ContextSize), ["ReportGen__Llm__QueueCapacity"] = I(queue),
+            ["ReportGen__Llm__ContextSize"] = I(shape.ContextSize), ["ReportGen__Llm__GpuLayers"] = I(shape.GpuLayers), ["ReportGen__Llm__QueueCapacity"] = I(queue),
             ["ReportGen__ApiKeys__0__Name"] = "bench", ["ReportGen__ApiKeys__0__Key"] = key, ["ReportGen__RateLimitPerMinute"] = "1000000",
-            ["ReportGen__DataDirectory"] = data, ["Logging__LogLevel__Default"] = "Warning", ["REPORTGEN_LLM_THREADS"] = I(shape.Threads),
+            ["ReportGen__DataDirectory"] = data, ["ReportGen__RequestTimeoutSeconds"] = "600", ["Logging__LogLevel__Default"] = "Warning", ["REPORTGEN_LLM_THREADS"] = I(shape.Threads),
         };
         foreach (var (k, v) in env) start.Environment[k] = v;
         return BenchServerProcess.StartAsync("reportgen serve", start, port, "health/ready", TimeSpan.FromMinutes(5), ct);
@@ -135,7 +137,10 @@ internal static class BenchServeCommand
 
     private static HttpClient Client(BenchServerProcess server, string key)
     {
-        var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        // Idle pooled connections are dropped before llama-server's 5 s keep-alive closes them, so a request is never
+        // sent on a connection the server has just closed (seen as "error while sending the request" under load).
+        var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) };
+        var http = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return http;
     }
