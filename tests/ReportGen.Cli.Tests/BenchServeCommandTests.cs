@@ -10,7 +10,7 @@ namespace ReportGen.Cli.Tests;
 public sealed class BenchServeCommandTests
 {
     private static BenchServeCommand.Settings Settings(string model = "stories260k", int maxTokens = 4, IReadOnlyList<int>? levels = null, string? json = null) =>
-        new(model, 1, 2, 128, maxTokens, 1, levels ?? [1, 2], false, json);
+        new(model, 1, 2, 512, maxTokens, 1, levels ?? [1, 2], false, json);
 
     [Theory]
     [InlineData(0, new[] { 1 })]

@@ -118,10 +118,11 @@ internal static class BenchServeCommand
     private static Task<BenchServerProcess> StartOursAsync(string model, ServeShape shape, string key, int queue, CancellationToken ct)
     {
         var port = BenchServerProcess.FreePort();
-        var self = Environment.ProcessPath ?? "dotnet";
-        var start = new ProcessStartInfo(self);
-        // Under `dotnet reportgen.dll` the process is the dotnet host: name the entry assembly first.
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(BenchServeCommand).Assembly.Location);
+        // This CLI's own apphost beside its assembly, else `dotnet ReportGen.Cli.dll` (under `dotnet reportgen.dll` or a test host).
+        var assembly = typeof(BenchServeCommand).Assembly.Location;
+        var apphost = Path.Combine(Path.GetDirectoryName(assembly)!, "reportgen");
+        var start = new ProcessStartInfo(File.Exists(apphost) ? apphost : "dotnet");
+        if (!File.Exists(apphost)) start.ArgumentList.Add(assembly);
         foreach (var a in (string[])["serve", "--urls", $"http://127.0.0.1:{port}"]) start.ArgumentList.Add(a);
         var data = Directory.CreateTempSubdirectory("reportgen-bench-serve-").FullName;
         var env = new Dictionary<string, string>
