@@ -8,7 +8,7 @@ namespace ReportGen.Llama;
 /// </summary>
 public sealed class LlamaContext : IDisposable
 {
-    internal LlamaContext(LlamaModel model, LlamaContextOptions options)
+    internal LlamaContext(LlamaModel model, LlamaContextOptions options, bool threadPool = true)
     {
         Model = model;
         Options = options;
@@ -30,7 +30,7 @@ public sealed class LlamaContext : IDisposable
             p.NOutputsMaxPerSeq = (uint)Math.Min(options.OutputsPerSequence, options.BatchSize);
         }
         p.NoPerf = 1;
-        Handle = new SafeLlamaContextHandle(model.Handle, p);
+        Handle = new SafeLlamaContextHandle(model.Handle, p, threadPool);
         ContextSize = (int)LlamaNative.llama_n_ctx(Handle);
         BatchSize = (int)LlamaNative.llama_n_batch(Handle);
         SequenceCapacity = (int)LlamaNative.llama_n_seq_max(Handle);
@@ -50,6 +50,12 @@ public sealed class LlamaContext : IDisposable
     public int BatchSize { get; }
     /// <summary>Most sequences.</summary>
     public int SequenceCapacity { get; }
+    /// <summary>
+    /// Whether decoding runs on a persistent CPU thread pool owned by this context (as llama-server does), rather than
+    /// on threads ggml starts and joins for every decode. Off only where the CPU backend lacks the pool functions or
+    /// <c>REPORTGEN_LLAMA_THREADPOOL=off</c>.
+    /// </summary>
+    public bool HasThreadPool => Handle.HasThreadPool;
 
     /// <summary>Removes every cached token of a sequence (frees its KV cells).</summary>
     public void ClearSequence(int sequence) => LlamaNative.llama_memory_seq_rm(Memory, sequence, -1, -1);

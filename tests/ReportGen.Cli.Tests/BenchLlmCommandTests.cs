@@ -60,4 +60,18 @@ public sealed class BenchLlmCommandTests
         exit.ShouldBe(2);
         stderr.ToString().ShouldContain("no-such-model");
     }
+
+    [Fact]
+    public async Task Without_a_model_the_overhead_row_runs_on_the_generated_model()
+    {
+        SharedData.Model("stories260K.gguf"); // the donor of the generated model's vocabulary
+        using var dir = new TempDir();
+        var json = Path.Combine(dir.Path, "bench.json");
+        var stderr = new StringWriter();
+        var exit = await BenchLlmCommand.RunAsync(new BenchLlmCommand.Settings(null, 1, 8, 1, Sections("overhead"), json, "tiny", dir.Path),
+            new StringWriter(), stderr, TestContext.Current.CancellationToken);
+        exit.ShouldBe(0, stderr.ToString());
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
+        Path.GetFileName(doc.RootElement.GetProperty("overheadModel").GetString()!).ShouldStartWith("random-llama-");
+    }
 }

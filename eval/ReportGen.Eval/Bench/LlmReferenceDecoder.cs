@@ -111,7 +111,8 @@ public sealed class LlmReferenceDecoder
         return new LlmDecodeRun(n / seconds, n, cpu / n, cpu / n);
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) RunTool(string file, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Runs a tool to completion (stdout and stderr captured), killing it after <paramref name="timeout"/>.</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) RunTool(string file, IEnumerable<string> args, TimeSpan timeout)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -119,7 +120,7 @@ public sealed class LlmReferenceDecoder
         try { started = Process.Start(psi); }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"cannot run {file} ({e.Message}); install it (a C compiler: apt-get install -y gcc, or set CC)", e);
+            throw new InvalidOperationException($"cannot run {file} ({e.Message}); install it (for the C reference: a C compiler, apt-get install -y gcc, or set CC)", e);
         }
         using var p = started ?? throw new InvalidOperationException($"cannot start {file}");
         var stdout = p.StandardOutput.ReadToEndAsync();

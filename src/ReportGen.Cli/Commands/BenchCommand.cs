@@ -13,5 +13,6 @@ internal static class BenchCommand
         BenchCompleteCommand.Create(),
         BenchDecodeCommand.Create(),
         BenchVlmCommand.Create(),
+        BenchServeCommand.Create(),
     };
 }

@@ -18,6 +18,7 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial void llama_model_free(IntPtr model);
     [LibraryImport(L)] internal static partial IntPtr llama_init_from_model(SafeLlamaModelHandle model, LlamaContextParams parameters);
     [LibraryImport(L)] internal static partial void llama_free(IntPtr context);
+    [LibraryImport(L)] internal static partial void llama_attach_threadpool(IntPtr context, IntPtr threadPool, IntPtr threadPoolBatch);
 
     [LibraryImport(L)] internal static partial IntPtr llama_model_get_vocab(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_n_ctx_train(SafeLlamaModelHandle model);

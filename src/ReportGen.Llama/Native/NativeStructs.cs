@@ -155,3 +155,18 @@ internal struct LlamaLogitBias
     public int Token;
     public float Bias;
 }
+
+/// <summary>
+/// <c>struct ggml_threadpool_params</c> of ggml.h (528 bytes on x86-64): a CPU mask of GGML_MAX_N_THREADS (512) bools,
+/// then thread count, priority, polling level and two flags. Filled by <c>ggml_threadpool_params_default</c>.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct GgmlThreadPoolParams
+{
+    public fixed byte CpuMask[512];
+    public int NThreads;
+    public int Priority;
+    public uint Poll;
+    public byte StrictCpu;
+    public byte Paused;
+}

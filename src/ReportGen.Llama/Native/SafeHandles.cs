@@ -65,16 +65,32 @@ public abstract class ModelBoundHandle : SafeHandle
     }
 }
 
-/// <summary>Owns a <c>llama_context*</c> (keeps its model alive, see <see cref="ModelBoundHandle"/>).</summary>
+/// <summary>
+/// Owns a <c>llama_context*</c> (keeps its model alive, see <see cref="ModelBoundHandle"/>) and the persistent CPU
+/// thread pool attached to it, freed right after the context.
+/// </summary>
 public sealed class SafeLlamaContextHandle : ModelBoundHandle
 {
-    internal SafeLlamaContextHandle(SafeLlamaModelHandle model, LlamaContextParams parameters)
+    private IntPtr _threadPool;
+
+    internal SafeLlamaContextHandle(SafeLlamaModelHandle model, LlamaContextParams parameters, bool threadPool = true)
         : base(model, () => LlamaNative.llama_init_from_model(model, parameters))
     {
         if (IsInvalid) throw new LlamaException("llama_init_from_model failed (context too large for memory, or invalid context parameters)");
+        // One pool serves single-token and batch decodes (both use the same thread count).
+        if (threadPool) _threadPool = GgmlThreadPool.Create(parameters.NThreads);
+        if (_threadPool != IntPtr.Zero) LlamaNative.llama_attach_threadpool(handle, _threadPool, IntPtr.Zero);
     }
 
-    private protected override void Free(IntPtr pointer) => LlamaNative.llama_free(pointer);
+    /// <summary>Whether a persistent thread pool is attached (otherwise ggml starts threads per decode).</summary>
+    internal bool HasThreadPool => _threadPool != IntPtr.Zero;
+
+    private protected override void Free(IntPtr pointer)
+    {
+        LlamaNative.llama_free(pointer);
+        GgmlThreadPool.Free(_threadPool);
+        _threadPool = IntPtr.Zero;
+    }
 }
 
 /// <summary>Owns a <c>llama_sampler*</c> (usually a chain, which owns the samplers added to it).</summary>

@@ -1,0 +1,100 @@
+namespace ReportGen.Eval.Bench;
+
+/// <summary>What <see cref="ServeBenchmark.RunAsync"/> runs.</summary>
+/// <param name="Concurrencies">Client counts, one load level each (1, 4, 8, 16).</param>
+/// <param name="RequestsPerClient">Requests per client at each level (the bound on the run's length).</param>
+/// <param name="MaxTokens">Generated tokens per request (ignore_eos, so every request is this long).</param>
+/// <param name="PromptCacheCheck">Also run llama-server with <c>cache_prompt: false</c> at each level: what its reuse of a shared prefix is worth.</param>
+public sealed record ServeBenchSettings(IReadOnlyList<int> Concurrencies, int RequestsPerClient, int MaxTokens, bool PromptCacheCheck = false);
+
+/// <summary>One load level against both servers (and llama-server without prompt caching when asked).</summary>
+public sealed record ServeBenchRow(int Concurrency, ServeLoadResult Ours, ServeLoadResult Theirs, ServeLoadResult? TheirsNoCache, string? LoadAverage)
+{
+    /// <summary>Ours ÷ llama-server aggregate generated tokens/s (target ≥ 1).</summary>
+    public double ThroughputRatio => Ours.TokensPerSecond / Theirs.TokensPerSecond;
+
+    /// <summary>Ours ÷ llama-server time-to-first-token p95 (target ≤ 1).</summary>
+    public double FirstTokenP95Ratio => Ours.FirstToken.P95Ms / Theirs.FirstToken.P95Ms;
+
+    /// <summary>Ours ÷ llama-server inter-token latency p95 (lower is better).</summary>
+    public double InterTokenP95Ratio => Ours.InterToken.P95Ms / Theirs.InterToken.P95Ms;
+}
+
+/// <summary>
+/// Our service against llama.cpp's llama-server, both already started with the same GGUF and <see cref="ServeShape"/>:
+/// warm-up, then each load level on both, the order alternating per level so drifting machine load hits both.
+/// </summary>
+public static class ServeBenchmark
+{
+    /// <summary>
+    /// The shared part of every prompt: an instruction and one worked example, as our drafting and completion prompts
+    /// open with a long fixed system/few-shot prefix.
+    /// </summary>
+    public const string SharedPrefix =
+        "You are a radiologist. Write the impression of the chest radiograph report below in one or two short sentences.\n\n"
+        + "Example findings: The cardiomediastinal silhouette is within normal limits for size and contour. The lungs are normally inflated "
+        + "without evidence of focal airspace disease, pleural effusion, or pneumothorax. Stable calcified granuloma in the right upper lobe. "
+        + "No acute bony abnormality.\nExample impression: No acute cardiopulmonary process.\n\n";
+
+    /// <summary>Findings sections of typical length (IU X-ray style), one per prompt.</summary>
+    public static IReadOnlyList<string> Findings { get; } =
+    [
+        "The heart is normal in size. The mediastinum is unremarkable. There is mild left basilar atelectasis. The lungs are otherwise clear. No pleural effusion or pneumothorax. Degenerative changes of the thoracic spine.",
+        "Heart size is mildly enlarged. There is pulmonary vascular congestion with small bilateral pleural effusions. No focal consolidation. No pneumothorax. Median sternotomy wires are intact.",
+        "The lungs are clear bilaterally. Specifically, no evidence of focal consolidation, pneumothorax, or pleural effusion. Cardiomediastinal silhouette is unremarkable. Visualized osseous structures of the thorax are without acute abnormality.",
+        "There is a right lower lobe opacity concerning for pneumonia. Heart size is normal. No pleural effusion. No pneumothorax. Mild degenerative changes of the spine. Surgical clips in the right upper quadrant.",
+        "Hyperexpanded lungs with flattened diaphragms consistent with emphysema. No focal airspace disease. Heart size within normal limits. No pleural effusion or pneumothorax. Calcified aortic knob.",
+        "Interval placement of a right internal jugular central venous catheter with tip in the superior vena cava. Stable cardiomegaly. Small left pleural effusion with adjacent atelectasis. No pneumothorax.",
+        "Normal heart size and mediastinal contours. There is a 1 cm nodular opacity in the left upper lobe. No pleural effusion. No pneumothorax. No acute osseous abnormality.",
+        "Low lung volumes with bibasilar opacities likely atelectasis. Heart size is difficult to assess but appears enlarged. No large pleural effusion. No pneumothorax. Thoracic spine degenerative changes.",
+    ];
+
+    /// <summary>The prompts of every run: <see cref="SharedPrefix"/> then one of <see cref="Findings"/>.</summary>
+    public static IReadOnlyList<string> Prompts { get; } = [.. Findings.Select(f => SharedPrefix + "Findings: " + f + "\nImpression:")];
+
+    /// <summary>
+    /// Warms both servers up (a short untimed round), then runs every level on both,
+    /// alternating which goes first.
+    /// </summary>
+    public static async Task<IReadOnlyList<ServeBenchRow>> RunAsync(HttpClient ours, HttpClient theirs, ServeBenchSettings settings, IProgress<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ours);
+        ArgumentNullException.ThrowIfNull(theirs);
+        ArgumentNullException.ThrowIfNull(settings);
+        // Warm-up: JIT, first touch of the weights, every server's batch path; a few clients are enough and keep a
+        // large model's warm-up (prefill of every prompt) short.
+        var warm = Math.Min(4, settings.Concurrencies.Max());
+        foreach (var (name, http) in new[] { ("ours", ours), ("llama-server", theirs) })
+        {
+            progress?.Report($"warm-up {name}");
+            var w = await ServeLoadGenerator.RunAsync(http, new ServeLoadSettings(warm, warm, Math.Min(8, settings.MaxTokens), Prompts), cancellationToken).ConfigureAwait(false);
+            if (w.Errors == w.Requests) throw new InvalidOperationException($"{name} failed every warm-up request: {w.FirstError}");
+        }
+        var rows = new List<ServeBenchRow>();
+        for (var level = 0; level < settings.Concurrencies.Count; level++)
+        {
+            var c = settings.Concurrencies[level];
+            var load = new ServeLoadSettings(c, c * settings.RequestsPerClient, settings.MaxTokens, Prompts);
+            async Task<ServeLoadResult> Run(string name, HttpClient http, ServeLoadSettings s)
+            {
+                progress?.Report($"x{c} {name}");
+                return await ServeLoadGenerator.RunAsync(http, s, cancellationToken).ConfigureAwait(false);
+            }
+            ServeLoadResult a, b;
+            if (level % 2 == 0)
+            {
+                a = await Run("ours", ours, load).ConfigureAwait(false);
+                b = await Run("llama-server", theirs, load).ConfigureAwait(false);
+            }
+            else
+            {
+                b = await Run("llama-server", theirs, load).ConfigureAwait(false);
+                a = await Run("ours", ours, load).ConfigureAwait(false);
+            }
+            var noCache = settings.PromptCacheCheck ? await Run("llama-server without prompt cache", theirs, load with { CachePrompt = false }).ConfigureAwait(false) : null;
+            rows.Add(new ServeBenchRow(c, a, b, noCache, MachineLoad.OneMinute()));
+        }
+        return rows;
+    }
+}
