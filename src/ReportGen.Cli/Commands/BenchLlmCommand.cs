@@ -97,7 +97,7 @@ internal static class BenchLlmCommand
             + $"load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync(Table(rows));
         if (s.JsonFile is { } file)
-            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }), ct);
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, BenchJson.Options), ct);
         return 0;
     }
 

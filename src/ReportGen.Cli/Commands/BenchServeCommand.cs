@@ -109,11 +109,7 @@ internal static class BenchServeCommand
         await stdout.WriteLineAsync($"llama-server: {binary}{(systemInfo is null ? "" : "\n  " + systemInfo)}");
         await stdout.WriteLineAsync(Table(rows));
         if (s.JsonFile is { } file)
-            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, new JsonSerializerOptions
-            {
-                // A ratio is NaN/Infinity when a side streamed no text to time (llama-server on a random-weight model).
-                WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            }), ct);
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, BenchJson.Options), ct);
         return rows.Any(r => r.Ours.Errors > 0 || r.Theirs.Errors > 0) ? 1 : 0;
     }
 
