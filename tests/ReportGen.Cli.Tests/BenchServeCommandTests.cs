@@ -9,8 +9,9 @@ namespace ReportGen.Cli.Tests;
 
 public sealed class BenchServeCommandTests
 {
-    private static BenchServeCommand.Settings Settings(string model = "stories260k", int maxTokens = 4, IReadOnlyList<int>? levels = null, string? json = null) =>
-        new(model, 1, 2, 512, maxTokens, 1, levels ?? [1, 2], false, json);
+    private static BenchServeCommand.Settings Settings(string model = "stories260k", int maxTokens = 4, IReadOnlyList<int>? levels = null, string? json = null,
+        IReadOnlyList<int>? replicas = null, bool cacheCheck = false) =>
+        new(model, 1, 2, 512, maxTokens, 1, levels ?? [1, 2], cacheCheck, json, RemoteReplicas: replicas);
 
     [Theory]
     [InlineData(0, new[] { 1 })]
@@ -59,6 +60,52 @@ public sealed class BenchServeCommandTests
                 r.GetProperty("firstTokenMs").GetProperty("p95").GetDouble().ShouldBeGreaterThan(0);
             }
             row.GetProperty("throughputRatio").GetDouble().ShouldBeGreaterThan(0);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 0 }, false)]
+    [InlineData(new[] { 1, 1 }, false)]
+    [InlineData(new[] { 9 }, false)]
+    [InlineData(new int[0], false)]
+    [InlineData(new[] { 1 }, true)]
+    public async Task Bad_replica_counts_exit_2(int[] replicas, bool cacheCheck)
+    {
+        var stderr = new StringWriter();
+        var exit = await BenchServeCommand.RunAsync(Settings(replicas: replicas, cacheCheck: cacheCheck), new StringWriter(), stderr, TestContext.Current.CancellationToken);
+        exit.ShouldBe(2);
+        stderr.ToString().ShouldContain("--remote-replicas");
+    }
+
+    [Fact]
+    public async Task Our_service_in_front_of_one_and_two_replicas_answers_the_same_load_as_llama_server_direct()
+    {
+        SharedData.Model("stories260K.gguf");
+        if (LlamaServer.FindBuilt() is null) Assert.Skip("llama-server is not built: run build/native/provision.sh llama-tools (or set REPORTGEN_LLAMA_SERVER)");
+        using var dir = new TempDir();
+        var json = Path.Combine(dir.Path, "remote.json");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await BenchServeCommand.RunAsync(Settings(json: json, replicas: [1, 2]), stdout, stderr, TestContext.Current.CancellationToken);
+        exit.ShouldBe(0, stderr.ToString() + stdout);
+        stdout.ToString().ShouldContain("ours -> 2 replicas");
+        stdout.ToString().ShouldContain("ours 1 / direct");
+        stdout.ToString().ShouldContain("ours 2 / ours 1");
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
+        var rows = doc.RootElement.GetProperty("rows");
+        rows.GetArrayLength().ShouldBe(2);
+        foreach (var row in rows.EnumerateArray())
+        {
+            var results = row.GetProperty("ours").EnumerateArray().Select(o => o.GetProperty("result")).Prepend(row.GetProperty("direct")).ToList();
+            results.Count.ShouldBe(3);
+            foreach (var r in results)
+            {
+                r.GetProperty("errors").GetInt32().ShouldBe(0);
+                // ignore_eos went through our proxy too: every request generated exactly max_tokens.
+                r.GetProperty("tokens").GetInt32().ShouldBe(r.GetProperty("requests").GetInt32() * 4);
+                r.GetProperty("firstTokenMs").GetProperty("p95").GetDouble().ShouldBeGreaterThan(0);
+            }
+            row.GetProperty("ours").EnumerateArray().ShouldAllBe(o => o.GetProperty("throughputRatioToDirect").GetDouble() > 0);
         }
     }
 }

@@ -20,6 +20,18 @@ public sealed record ServeBenchRow(int Concurrency, ServeLoadResult Ours, ServeL
     public double InterTokenP95Ratio => Ours.InterToken.P95Ms / Theirs.InterToken.P95Ms;
 }
 
+/// <summary>One server the load is pointed at.</summary>
+/// <param name="Name">As the table names it.</param>
+/// <param name="Http">Its client (base address and key set).</param>
+/// <param name="CachePrompt">Sent as <see cref="ServeLoadSettings.CachePrompt"/>.</param>
+public sealed record ServeTarget(string Name, HttpClient Http, bool? CachePrompt = null);
+
+/// <summary>One load level against every target.</summary>
+/// <param name="Concurrency">Clients.</param>
+/// <param name="Results">One per target, in the targets' order.</param>
+/// <param name="LoadAverage">The one-minute load average after the level.</param>
+public sealed record ServeLevel(int Concurrency, IReadOnlyList<ServeLoadResult> Results, string? LoadAverage);
+
 /// <summary>
 /// Our service against llama.cpp's llama-server, both already started with the same GGUF and <see cref="ServeShape"/>:
 /// warm-up, then each load level on both, the order alternating per level so drifting machine load hits both.
@@ -62,39 +74,44 @@ public static class ServeBenchmark
         ArgumentNullException.ThrowIfNull(ours);
         ArgumentNullException.ThrowIfNull(theirs);
         ArgumentNullException.ThrowIfNull(settings);
+        List<ServeTarget> targets = [new("ours", ours), new("llama-server", theirs)];
+        if (settings.PromptCacheCheck) targets.Add(new("llama-server without prompt cache", theirs, CachePrompt: false));
+        var levels = await RunInterleavedAsync(targets, settings, progress, cancellationToken).ConfigureAwait(false);
+        return [.. levels.Select(l => new ServeBenchRow(l.Concurrency, l.Results[0], l.Results[1], settings.PromptCacheCheck ? l.Results[2] : null, l.LoadAverage))];
+    }
+
+    /// <summary>
+    /// Warms every server up (a short untimed round per distinct client), then runs each level on every target in turn,
+    /// the order rotating per level so drifting machine load hits all of them alike.
+    /// </summary>
+    public static async Task<IReadOnlyList<ServeLevel>> RunInterleavedAsync(IReadOnlyList<ServeTarget> targets, ServeBenchSettings settings, IProgress<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(settings);
         // Warm-up: JIT, first touch of the weights, every server's batch path; a few clients are enough and keep a
         // large model's warm-up (prefill of every prompt) short.
         var warm = Math.Min(4, settings.Concurrencies.Max());
-        foreach (var (name, http) in new[] { ("ours", ours), ("llama-server", theirs) })
+        foreach (var t in targets.DistinctBy(t => t.Http))
         {
-            progress?.Report($"warm-up {name}");
-            var w = await ServeLoadGenerator.RunAsync(http, new ServeLoadSettings(warm, warm, Math.Min(8, settings.MaxTokens), Prompts), cancellationToken).ConfigureAwait(false);
-            if (w.Errors == w.Requests) throw new InvalidOperationException($"{name} failed every warm-up request: {w.FirstError}");
+            progress?.Report($"warm-up {t.Name}");
+            var w = await ServeLoadGenerator.RunAsync(t.Http, new ServeLoadSettings(warm, warm, Math.Min(8, settings.MaxTokens), Prompts), cancellationToken).ConfigureAwait(false);
+            if (w.Errors == w.Requests) throw new InvalidOperationException($"{t.Name} failed every warm-up request: {w.FirstError}");
         }
-        var rows = new List<ServeBenchRow>();
+        var levels = new List<ServeLevel>();
         for (var level = 0; level < settings.Concurrencies.Count; level++)
         {
             var c = settings.Concurrencies[level];
             var load = new ServeLoadSettings(c, c * settings.RequestsPerClient, settings.MaxTokens, Prompts);
-            async Task<ServeLoadResult> Run(string name, HttpClient http, ServeLoadSettings s)
+            var results = new ServeLoadResult[targets.Count];
+            for (var k = 0; k < targets.Count; k++)
             {
-                progress?.Report($"x{c} {name}");
-                return await ServeLoadGenerator.RunAsync(http, s, cancellationToken).ConfigureAwait(false);
+                var i = (k + level) % targets.Count;
+                progress?.Report($"x{c} {targets[i].Name}");
+                results[i] = await ServeLoadGenerator.RunAsync(targets[i].Http, load with { CachePrompt = targets[i].CachePrompt }, cancellationToken).ConfigureAwait(false);
             }
-            ServeLoadResult a, b;
-            if (level % 2 == 0)
-            {
-                a = await Run("ours", ours, load).ConfigureAwait(false);
-                b = await Run("llama-server", theirs, load).ConfigureAwait(false);
-            }
-            else
-            {
-                b = await Run("llama-server", theirs, load).ConfigureAwait(false);
-                a = await Run("ours", ours, load).ConfigureAwait(false);
-            }
-            var noCache = settings.PromptCacheCheck ? await Run("llama-server without prompt cache", theirs, load with { CachePrompt = false }).ConfigureAwait(false) : null;
-            rows.Add(new ServeBenchRow(c, a, b, noCache, MachineLoad.OneMinute()));
+            levels.Add(new ServeLevel(c, results, MachineLoad.OneMinute()));
         }
-        return rows;
+        return levels;
     }
 }

@@ -9,8 +9,10 @@ namespace ReportGen.Cli.Commands;
 
 /// <summary>
 /// <c>reportgen bench serve [--model ID|FILE|1gb] [--threads N] [--sequences N] [--context-per-sequence N] [--max-tokens N]
-/// [--requests-per-client N] [--concurrency LIST] [--prompt-cache-check] [--gpu-layers N] [--json FILE]</c>: our service against llama.cpp's
-/// llama-server on loopback, same GGUF and shape, one streaming load generator, a table of ratios per concurrency.
+/// [--requests-per-client N] [--concurrency LIST] [--prompt-cache-check] [--gpu-layers N] [--remote-replicas LIST] [--json FILE]</c>: our service
+/// against llama.cpp's llama-server on loopback, same GGUF and shape, one streaming load generator, a table of ratios per concurrency.
+/// With <c>--remote-replicas 1,2</c> our service runs no model itself but proxies to that many llama-servers
+/// (<c>ReportGen:Llm:RemoteUrl</c>): what our proxying costs per token, and what a second replica adds.
 /// </summary>
 internal static class BenchServeCommand
 {
@@ -18,7 +20,7 @@ internal static class BenchServeCommand
 
     /// <summary>Options of one run.</summary>
     internal sealed record Settings(string Model, int Threads, int Sequences, int ContextPerSequence, int MaxTokens, int RequestsPerClient,
-        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0);
+        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0, IReadOnlyList<int>? RemoteReplicas = null);
 
     public static Command Create()
     {
@@ -31,21 +33,27 @@ internal static class BenchServeCommand
         var concurrency = new Option<string>("--concurrency") { Description = "comma list of client counts", DefaultValueFactory = _ => "1,4,8,16" };
         var cacheCheck = new Option<bool>("--prompt-cache-check") { Description = "also run llama-server with cache_prompt off: what reusing the shared prompt prefix is worth" };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "layers both servers offload to the GPU (-1 = all; needs CUDA builds of both); 0 = CPU (default)" };
+        var replicas = new Option<string?>("--remote-replicas")
+        {
+            Description = "comma list of llama-server replica counts (e.g. 1,2): our service proxies to them (RemoteUrl) and is measured against one of them called directly; --threads is per replica",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "also write the figures as JSON to this file" };
         var command = new Command("serve", "Benchmark our service against llama.cpp's llama-server: tok/s, TTFT, inter-token latency")
         {
-            model, threads, sequences, context, maxTokens, perClient, concurrency, cacheCheck, gpuLayers, json,
+            model, threads, sequences, context, maxTokens, perClient, concurrency, cacheCheck, gpuLayers, replicas, json,
         };
         command.SetAction((parse, ct) =>
         {
-            var levels = new List<int>();
-            foreach (var part in parse.GetValue(concurrency)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                levels.Add(int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : -1);
             return RunAsync(new Settings(parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(sequences), parse.GetValue(context), parse.GetValue(maxTokens),
-                parse.GetValue(perClient), levels, parse.GetValue(cacheCheck), parse.GetValue(json)?.FullName, parse.GetValue(gpuLayers)), Console.Out, Console.Error, ct);
+                parse.GetValue(perClient), Numbers(parse.GetValue(concurrency)!), parse.GetValue(cacheCheck), parse.GetValue(json)?.FullName, parse.GetValue(gpuLayers),
+                parse.GetValue(replicas) is { } r ? Numbers(r) : null), Console.Out, Console.Error, ct);
         });
         return command;
     }
+
+    // A comma list of numbers; an entry that is not one becomes -1, refused by the option checks.
+    private static List<int> Numbers(string list) =>
+        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1)];
 
     internal static async Task<int> RunAsync(Settings s, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -54,7 +62,14 @@ internal static class BenchServeCommand
             await stderr.WriteLineAsync($"{Verb}: --threads must be >= 0, --sequences >= 1, --context-per-sequence >= 64, --max-tokens and --requests-per-client >= 1, --concurrency a comma list of numbers >= 1, --gpu-layers >= -1");
             return 2;
         }
-        var shape = new ServeShape(s.Threads > 0 ? s.Threads : LlmBenchmark.PhysicalCores(), s.ContextPerSequence, s.Sequences, s.GpuLayers);
+        if (s.RemoteReplicas is { } counts && (counts.Count == 0 || counts.Any(n => n is < 1 or > MaxReplicas) || counts.Distinct().Count() != counts.Count || s.PromptCacheCheck))
+        {
+            await stderr.WriteLineAsync($"{Verb}: --remote-replicas must be a comma list of distinct replica counts from 1 to {MaxReplicas}, without --prompt-cache-check");
+            return 2;
+        }
+        // Remote mode: the replicas share the machine, so by default each gets its share of the cores.
+        var threads = s.Threads > 0 ? s.Threads : Math.Max(1, LlmBenchmark.PhysicalCores() / (s.RemoteReplicas?.Max() ?? 1));
+        var shape = new ServeShape(threads, s.ContextPerSequence, s.Sequences, s.GpuLayers);
         string modelPath, binary;
         try
         {
@@ -80,6 +95,8 @@ internal static class BenchServeCommand
             ["llamaServer"] = binary, ["llamaServerBuildFlags"] = LlamaServer.BuildFlags(binary),
             ["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
         };
+        if (s.RemoteReplicas is { } replicaCounts)
+            return await RunRemoteAsync(s, replicaCounts, shape, modelPath, binary, key, figures, stdout, stderr, ct);
         IReadOnlyList<ServeBenchRow> rows;
         string? systemInfo;
         try
@@ -108,14 +125,99 @@ internal static class BenchServeCommand
             + $"{s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client; load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync($"llama-server: {binary}{(systemInfo is null ? "" : "\n  " + systemInfo)}");
         await stdout.WriteLineAsync(Table(rows));
-        if (s.JsonFile is { } file)
-            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, BenchJson.Options), ct);
+        await WriteJsonAsync(s.JsonFile, figures, ct);
         return rows.Any(r => r.Ours.Errors > 0 || r.Theirs.Errors > 0) ? 1 : 0;
     }
 
+    private const int MaxReplicas = 8;
+
+    // Remote mode: max(counts) llama-servers, one of our services per count proxying to the first n of them, and the first
+    // replica called directly; all driven at every level in rotating order, then one table with the ratios.
+    private static async Task<int> RunRemoteAsync(Settings s, IReadOnlyList<int> counts, ServeShape shape, string modelPath, string binary, string key,
+        Dictionary<string, object?> figures, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var servers = new List<BenchServerProcess>();
+        var clients = new List<HttpClient>();
+        IReadOnlyList<ServeLevel> levels;
+        List<ServeTarget> targets;
+        try
+        {
+            for (var i = 0; i < counts.Max(); i++) servers.Add(await LlamaServer.StartAsync(binary, modelPath, shape, key, ct));
+            targets = [new("llama-server (direct)", Client(servers[0], key))];
+            foreach (var n in counts)
+            {
+                var urls = string.Join(',', servers.Take(n).Select(r => r.BaseAddress.ToString().TrimEnd('/')));
+                var ours = await StartOursAsync(new Dictionary<string, string> { ["ReportGen__Llm__RemoteUrl"] = urls, ["ReportGen__Llm__RemoteApiKey"] = key,
+                    ["ReportGen__Llm__RemoteTimeoutSeconds"] = "600" }, key, Math.Max(64, s.Concurrencies.Max() * 2), ct);
+                servers.Add(ours);
+                targets.Add(new($"ours -> {n} replica{(n == 1 ? "" : "s")}", Client(ours, key)));
+            }
+            clients.AddRange(targets.Select(t => t.Http));
+            var progress = new Progress<string>(m => stderr.WriteLine($"{Verb}: {m} (load {MachineLoad.OneMinute() ?? "n/a"})"));
+            levels = await ServeBenchmark.RunInterleavedAsync(targets, new ServeBenchSettings(s.Concurrencies, s.RequestsPerClient, s.MaxTokens), progress, ct);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+        {
+            await stderr.WriteLineAsync($"{Verb}: {e.Message.Split('\n')[0]}");
+            return 1;
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+            foreach (var server in servers) await server.DisposeAsync();
+        }
+        figures["replicas"] = counts;
+        figures["loadAverageAtEnd"] = MachineLoad.Averages();
+        figures["rows"] = levels.Select(l => new
+        {
+            concurrency = l.Concurrency, loadAverage = l.LoadAverage,
+            direct = Json(l.Results[0]),
+            ours = counts.Select((n, i) => new { replicas = n, throughputRatioToDirect = l.Results[i + 1].TokensPerSecond / l.Results[0].TokensPerSecond, result = Json(l.Results[i + 1]) }),
+        });
+        await stdout.WriteLineAsync($"bench serve --remote-replicas {string.Join(',', counts)}: {Path.GetFileName(modelPath)}, each replica {shape.Threads} threads, {shape.Sequences} sequences x "
+            + $"{shape.ContextPerSequence} tokens, {s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client; "
+            + $"load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
+        await stdout.WriteLineAsync(RemoteTable(levels, targets, counts));
+        await WriteJsonAsync(s.JsonFile, figures, ct);
+        return levels.Any(l => l.Results.Any(r => r.Errors > 0)) ? 1 : 0;
+    }
+
+    // Per level: each target's row, then ours / direct per replica count (proxy overhead at 1 replica) and n / 1 replica.
+    internal static string RemoteTable(IReadOnlyList<ServeLevel> levels, IReadOnlyList<ServeTarget> targets, IReadOnlyList<int> counts)
+    {
+        var table = new List<string[]>();
+        foreach (var l in levels)
+        {
+            void Row(string name, ServeLoadResult x) => table.Add([$"x{l.Concurrency}", name, F(x.TokensPerSecond, "0.0"), F(x.FirstToken.P50Ms, "0"), F(x.FirstToken.P95Ms, "0"),
+                I(x.Errors), l.LoadAverage ?? "n/a"]);
+            void Ratio(string name, ServeLoadResult a, ServeLoadResult b) => table.Add([$"x{l.Concurrency}", name, F(a.TokensPerSecond / b.TokensPerSecond, "0.00"),
+                F(a.FirstToken.P50Ms / b.FirstToken.P50Ms, "0.00"), F(a.FirstToken.P95Ms / b.FirstToken.P95Ms, "0.00"), "", ""]);
+            for (var i = 0; i < targets.Count; i++) Row(targets[i].Name, l.Results[i]);
+            var one = counts.ToList().IndexOf(1);
+            for (var i = 0; i < counts.Count; i++)
+            {
+                Ratio($"ours {counts[i]} / direct", l.Results[i + 1], l.Results[0]);
+                if (one >= 0 && i != one) Ratio($"ours {counts[i]} / ours 1", l.Results[i + 1], l.Results[one + 1]);
+            }
+        }
+        return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "errors", "load"], table);
+    }
+
+    private static Task WriteJsonAsync(string? file, Dictionary<string, object?> figures, CancellationToken ct) =>
+        file is null ? Task.CompletedTask : File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, BenchJson.Options), ct);
+
+    // Our service with a local model: the same shape as llama-server.
+    private static Task<BenchServerProcess> StartOursAsync(string model, ServeShape shape, string key, int queue, CancellationToken ct) =>
+        StartOursAsync(new Dictionary<string, string>
+        {
+            ["ReportGen__Llm__Model"] = model, ["ReportGen__Llm__Threads"] = I(shape.Threads), ["ReportGen__Llm__Sequences"] = I(shape.Sequences),
+            ["ReportGen__Llm__ContextSize"] = I(shape.ContextSize), ["ReportGen__Llm__GpuLayers"] = I(shape.GpuLayers), ["REPORTGEN_LLM_THREADS"] = I(shape.Threads),
+        }, key, queue, ct);
+
     // Our service as `reportgen serve` in a child process (as llama-server is one): same executable, configuration by
-    // environment; the request deadline is llama-server's default read timeout (600 s), not our 120 s.
-    private static Task<BenchServerProcess> StartOursAsync(string model, ServeShape shape, string key, int queue, CancellationToken ct)
+    // environment (the LLM settings given, plus key, rate limit, data directory); the request deadline is llama-server's
+    // default read timeout (600 s), not our 120 s.
+    private static Task<BenchServerProcess> StartOursAsync(Dictionary<string, string> llm, string key, int queue, CancellationToken ct)
     {
         var port = BenchServerProcess.FreePort();
         // This CLI's own apphost beside its assembly, else `dotnet ReportGen.Cli.dll` (under `dotnet reportgen.dll` or a test host).
@@ -125,12 +227,11 @@ internal static class BenchServeCommand
         if (!File.Exists(apphost)) start.ArgumentList.Add(assembly);
         foreach (var a in (string[])["serve", "--urls", $"http://127.0.0.1:{port}"]) start.ArgumentList.Add(a);
         var data = Directory.CreateTempSubdirectory("reportgen-bench-serve-").FullName;
-        var env = new Dictionary<string, string>
+        var env = new Dictionary<string, string>(llm)
         {
-            ["ReportGen__Llm__Model"] = model, ["ReportGen__Llm__Threads"] = I(shape.Threads), ["ReportGen__Llm__Sequences"] = I(shape.Sequences),
-            ["ReportGen__Llm__ContextSize"] = I(shape.ContextSize), ["ReportGen__Llm__GpuLayers"] = I(shape.GpuLayers), ["ReportGen__Llm__QueueCapacity"] = I(queue),
+            ["ReportGen__Llm__QueueCapacity"] = I(queue),
             ["ReportGen__ApiKeys__0__Name"] = "bench", ["ReportGen__ApiKeys__0__Key"] = key, ["ReportGen__RateLimitPerMinute"] = "1000000",
-            ["ReportGen__DataDirectory"] = data, ["ReportGen__RequestTimeoutSeconds"] = "600", ["Logging__LogLevel__Default"] = "Warning", ["REPORTGEN_LLM_THREADS"] = I(shape.Threads),
+            ["ReportGen__DataDirectory"] = data, ["ReportGen__RequestTimeoutSeconds"] = "600", ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (k, v) in env) start.Environment[k] = v;
         return BenchServerProcess.StartAsync("reportgen serve", start, port, "health/ready", TimeSpan.FromMinutes(5), ct);

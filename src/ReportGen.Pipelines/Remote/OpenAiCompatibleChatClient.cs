@@ -80,7 +80,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             ModelId = body!.Model,
             ResponseId = body.Id,
             FinishReason = Finish(choice.FinishReason),
-            Usage = body.Usage is { } u ? new UsageDetails { InputTokenCount = u.PromptTokens, OutputTokenCount = u.CompletionTokens, TotalTokenCount = u.TotalTokens } : null,
+            Usage = body.Usage is { } u ? Usage(u) : null,
         };
     }
 
@@ -126,6 +126,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             // An engine that fails after its headers (llama-server) sends {"error": {...}} as an event.
             if (chunk?.Choices is null) throw Fail(FromErrorBody(call.Endpoint, ErrorStatus(data), data, list));
             chunks++;
+            // The usage chunk (asked for with stream_options): no choices, the counts of the whole answer.
+            if (chunk.Usage is { } usage)
+                yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(usage))]) { ModelId = chunk.Model, ResponseId = chunk.Id };
             if (chunk.Choices.FirstOrDefault() is not { } choice) continue;
             finished |= choice.FinishReason is not null;
             yield return new ChatResponseUpdate(ChatRole.Assistant, choice.Delta?.Content ?? "")
@@ -236,6 +239,8 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
                 : $"the prompt is {tokens} tokens; the model at {endpoint.Name} holds {context} tokens per request", contextExceeded: true);
     }
 
+    private static UsageDetails Usage(OpenAiUsage u) => new() { InputTokenCount = u.PromptTokens, OutputTokenCount = u.CompletionTokens, TotalTokenCount = u.TotalTokens };
+
     private JsonContent Body(RemoteEndpoint endpoint, JsonArray wire, ChatOptions? options, bool stream)
     {
         var body = new JsonObject
@@ -244,6 +249,8 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             ["stream"] = stream,
             ["messages"] = wire.DeepClone(),
         };
+        // The token counts of a stream come in a last chunk only when asked for (llama-server, vLLM and OpenAI alike).
+        if (stream) body["stream_options"] = new JsonObject { ["include_usage"] = true };
         if (options?.MaxOutputTokens is { } max) body["max_tokens"] = max;
         if (options?.Temperature is { } t) body["temperature"] = t;
         if (options?.TopP is { } p) body["top_p"] = p;
