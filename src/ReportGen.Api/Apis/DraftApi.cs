@@ -173,12 +173,13 @@ public static class DraftApi
     private static JsonObject Response(DraftResult result, DraftRequest request, DraftImageSize? frontal, Provenance provenance) =>
         DraftJson.Result(result, request, frontal, JsonSerializer.SerializeToNode(provenance)!.AsObject());
 
-    // The drafted report as text for the rules structurer (FHIR observations): model output may hold control characters.
+    // The drafted report as text for the rules structurer (FHIR observations): model output may hold control characters
+    // that the report-text rule refuses; they become spaces.
     private static string ReportText(DraftResult result)
     {
         var text = new StringBuilder("FINDINGS: ").AppendJoin(' ', result.Findings.Select(f => f.Text));
         if (!string.IsNullOrWhiteSpace(result.Impression)) text.Append("\nIMPRESSION: ").Append(result.Impression);
-        return new string([.. text.ToString().Select(c => c < ' ' && c is not ('\n' or '\t') || c == '\x7f' ? ' ' : c)]);
+        return new string([.. text.ToString().Select(c => ReportGen.Core.Text.ReportText.IsForbiddenControl(c) ? ' ' : c)]);
     }
 
     /// <summary>The multipart form (documentation: the endpoint reads the form itself to name the field at fault).</summary>

@@ -51,6 +51,12 @@ public static class ReportText
     public const int DefaultMaxBytes = 1024 * 1024;
 
     /// <summary>
+    /// Whether <paramref name="c"/> is a control character report text may not hold: below U+0020 except the
+    /// whitespace ones (tab, line feed, vertical tab, form feed, carriage return), or DEL.
+    /// </summary>
+    public static bool IsForbiddenControl(char c) => c < ' ' && c is not ('\t' or '\n' or '\v' or '\f' or '\r') || c == '\x7f';
+
+    /// <summary>
     /// Throws <see cref="ReportTextException"/> naming <paramref name="field"/> when <paramref name="text"/> is empty or
     /// whitespace, larger than <paramref name="maxBytes"/> UTF-8 bytes, holds a control character other than
     /// whitespace (tab, line feed, vertical tab, form feed, carriage return), or is at least 1% U+FFFD (bytes that
@@ -66,7 +72,7 @@ public static class ReportText
         var replacement = 0;
         foreach (var c in text)
         {
-            if (c < ' ' && c is not ('\t' or '\n' or '\v' or '\f' or '\r') || c == '\x7f')
+            if (IsForbiddenControl(c))
                 throw new ReportTextException(field, ReportTextProblem.Binary, $"'{field}' contains a control character (U+{(int)c:X4}); binary data is not report text");
             if (c == '\uFFFD') replacement++;
         }

@@ -1,3 +1,5 @@
+using ReportGen.Core.Text;
+
 namespace ReportGen.Pipelines.Classification;
 
 /// <summary>A detected language: ISO 639-1 code ("und" when undetermined), confidence 0..1, and whether the
@@ -14,13 +16,14 @@ public static class LanguageDetector
     /// <summary>Languages the rules engine has cues for.</summary>
     public static IReadOnlyList<string> Supported => Rules.RulesLabeler.SupportedLanguages;   // one list: the languages the rules have cues for
 
-    // Function words plus frequent radiology words per language (folded: lower case, accents removed).
+    // Function words plus frequent radiology words per language, written folded (TextFolding: lower case, accents
+    // removed, Danish æ/ø/å kept).
     private static readonly Dictionary<string, HashSet<string>> Stopwords = new Dictionary<string, string[]>
     {
         ["en"] = ["the", "and", "of", "is", "are", "no", "with", "there", "in", "to", "without", "or", "normal", "seen", "heart", "lungs", "clear", "size", "evidence", "left", "right", "pleural", "effusion", "a", "was", "not", "acute", "mild", "small", "chest", "lung", "enlarged", "opacity", "cardiomegaly", "findings", "impression", "bilateral", "stable", "possible"],
         ["es"] = ["el", "la", "los", "las", "de", "del", "y", "en", "con", "sin", "se", "que", "por", "un", "una", "derrame", "pulmonar", "pulmonares", "observa", "hay", "tamano", "izquierdo", "derecho", "signos", "cardiomegalia", "leve", "torax", "hallazgos", "opacidad", "atelectasia", "aumento", "campos", "consolidacion", "neumotorax", "neumonia", "silueta", "cardiaca", "posible", "ni", "sugestivo", "ausencia"],
         ["fr"] = ["le", "la", "les", "de", "des", "du", "et", "en", "avec", "sans", "pas", "est", "sont", "une", "un", "d", "l", "au", "aux", "epanchement", "pulmonaire", "cardiaque", "droit", "gauche", "absence", "normale", "cardiomegalie", "pneumopathie", "poumons", "opacite", "thorax", "moderee", "discrete", "silhouette", "evocateur", "evocatrice", "n", "y", "a", "il"],
-        ["da"] = ["og", "i", "af", "er", "ikke", "ingen", "med", "uden", "der", "ses", "til", "pa", "en", "et", "den", "det", "hjertet", "lungerne", "normale", "normalt", "venstre", "hojre", "som", "eller", "pleuraeksudat", "let", "fortaetning", "kardiomegali", "lunger", "tegn", "mulig", "storrelse", "pneumoni", "formentlig"],
+        ["da"] = ["og", "i", "af", "er", "ikke", "ingen", "med", "uden", "der", "ses", "til", "på", "en", "et", "den", "det", "hjertet", "lungerne", "normale", "normalt", "venstre", "højre", "som", "eller", "pleuraeksudat", "let", "fortætning", "kardiomegali", "lunger", "tegn", "mulig", "størrelse", "pneumoni", "formentlig"],
         ["de"] = ["der", "die", "das", "und", "ist", "sind", "kein", "keine", "keinen", "mit", "ohne", "nicht", "im", "in", "des", "ein", "eine", "beidseits", "rechts", "links", "herz", "lunge", "unauffallig", "nachweis", "regelrecht", "oder", "pleuraerguss", "erguss", "kardiomegalie", "leichte", "infiltrat", "pneumonie", "verdacht", "zeichen", "befund", "herzgrosse", "auf", "eines"],
         ["it"] = ["il", "lo", "gli", "di", "e", "non", "con", "senza", "si", "della", "del", "versamento", "polmonare", "cuore", "nella", "sono", "pleurico", "nei", "limiti", "norma", "osserva"],
         ["pt"] = ["o", "os", "da", "do", "e", "nao", "com", "sem", "em", "coracao", "sao", "uma", "um", "dos", "das"],
@@ -57,7 +60,7 @@ public static class LanguageDetector
     private static DetectedLanguage LatinProfile(string text)
     {
         var raw = text.Split((char[])[' ', '\n', '\r', '\t', '.', ',', ';', ':', '(', ')', '\'', '’', '"', '!', '?', '/', '-'], StringSplitOptions.RemoveEmptyEntries);
-        var words = raw.Select(Rules.TextFolding.Fold).ToArray();
+        var words = raw.Select(TextFolding.Fold).ToArray();
         if (words.Length == 0) return new DetectedLanguage("und", 0, false);
         var scores = Stopwords.ToDictionary(kv => kv.Key, kv => (double)words.Count(kv.Value.Contains));
         // Letters only one language uses are strong evidence.

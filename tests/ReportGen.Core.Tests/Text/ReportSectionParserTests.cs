@@ -27,12 +27,22 @@ public class ReportSectionParserTests
     [InlineData("所見：心拡大なし。\n診断：異常なし。", "心拡大なし。", "異常なし。")]
     [InlineData("所見：胸水なし。\n印象：正常。", "胸水なし。", "正常。")]
     [InlineData("FINDINGS\nNo effusion.\nIMPRESSION\nNormal.", "No effusion.", "Normal.")]
+    // Danish ø is matched as written (not folded to o).
+    [InlineData("UNDERSØGELSE: Thorax.\nBeskrivelse: Ingen pneumothorax.\nKonklusion: Normal.", "Ingen pneumothorax.", "Normal.")]
     [InlineData("findings: no effusion.\nIMPRESION: normal.", "no effusion.", "normal.")]
     public void Parses_headers_in_six_languages_ignoring_case_accents_and_missing_colons(string report, string findings, string impression)
     {
         var s = ReportSectionParser.Parse(report);
         s.Findings.ShouldBe(findings);
         s.Impression.ShouldBe(impression);
+    }
+
+    [Fact]
+    public void A_header_with_a_typographic_apostrophe_is_recognised()
+    {
+        var s = ReportSectionParser.Parse("Technique d’examen : face.\nRésultats : Pas d’épanchement.");
+        s.Get(ReportSectionKind.Technique).ShouldBe("face.");
+        s.Findings.ShouldBe("Pas d’épanchement.");
     }
 
     [Fact]

@@ -29,6 +29,24 @@ public class ReportTextTests
     [InlineData("One stray \uFFFD among a hundred and more characters of ordinary report text, which is how pasted text looks sometimes.")]
     public void Accepts_report_text_with_whitespace_controls_and_any_script(string text) => ReportText.Validate(text);
 
+    [Theory]
+    [InlineData('\0', true)]
+    [InlineData('\u001b', true)]
+    [InlineData('\x7f', true)]
+    [InlineData('\t', false)]
+    [InlineData('\n', false)]
+    [InlineData('\v', false)]
+    [InlineData('\f', false)]
+    [InlineData('\r', false)]
+    [InlineData(' ', false)]
+    [InlineData('é', false)]
+    public void One_control_character_rule_for_validation_and_for_sanitising(char c, bool forbidden)
+    {
+        ReportText.IsForbiddenControl(c).ShouldBe(forbidden);
+        if (forbidden) Should.Throw<ReportTextException>(() => ReportText.Validate($"heart{c}normal"));
+        else ReportText.Validate($"heart{c}normal");
+    }
+
     [Fact]
     public void The_limit_counts_utf8_bytes_and_is_configurable()
     {

@@ -23,6 +23,7 @@ public sealed class MultilingualRulesTests
     [InlineData("es", "No se puede descartar neumonía.", "Pneumonia", LabelValue.Uncertain)]
     // French
     [InlineData("fr", "Pas d'épanchement pleural.", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("fr", "Pas d’épanchement pleural.", "Pleural Effusion", LabelValue.Negative)]
     [InlineData("fr", "Absence de pneumothorax.", "Pneumothorax", LabelValue.Negative)]
     [InlineData("fr", "Opacité évocatrice de pneumopathie.", "Pneumonia", LabelValue.Uncertain)]
     [InlineData("fr", "Cardiomégalie modérée.", "Cardiomegaly", LabelValue.Positive)]

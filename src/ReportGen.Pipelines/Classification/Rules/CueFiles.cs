@@ -1,4 +1,5 @@
 using System.Reflection;
+using ReportGen.Core.Text;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 

@@ -1,4 +1,5 @@
 using ReportGen.Core.Labels;
+using ReportGen.Core.Text;
 
 namespace ReportGen.Pipelines.Classification.Rules;
 

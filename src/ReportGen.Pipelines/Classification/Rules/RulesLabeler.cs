@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using ReportGen.Core.Labels;
+using ReportGen.Core.Text;
 
 namespace ReportGen.Pipelines.Classification.Rules;
 
