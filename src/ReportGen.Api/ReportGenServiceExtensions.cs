@@ -54,7 +54,7 @@ public static class ReportGenServiceExtensions
         builder.Services.AddSingleton<IValidateOptions<ReportGenApiOptions>, ApiOptionsValidator>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new CheckedJsonElementConverter()));
-        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest).AddDocumentTransformer(OpenApiSecurity.DescribeAsync)
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(Apis.JudgeApi.DescribeRequest).AddSchemaTransformer(Apis.ReportsApi.DescribeRelations).AddDocumentTransformer(OpenApiSecurity.DescribeAsync)
             .AddDocumentTransformer(Problems.OpenApiResponses.DescribeAsync));
     }
 

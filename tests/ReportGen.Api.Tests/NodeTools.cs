@@ -12,21 +12,23 @@ internal static class NodeTools
     }
 
     /// <summary>
-    /// <paramref name="package"/>@<paramref name="version"/> (pinned) in a cache folder outside the source tree, installed
-    /// once with npm (install scripts never run); the folder holds node_modules. Skips the test when npm cannot install it.
+    /// <paramref name="package"/>@<paramref name="version"/> (pinned), with the pinned <paramref name="companions"/>
+    /// (<c>name@version</c>) beside it, in a cache folder outside the source tree, installed once with npm (install scripts
+    /// never run); the folder holds node_modules. Skips the test when npm cannot install them.
     /// </summary>
-    public static async Task<string> EnsurePackageAsync(string package, string version, string? overrideVariable, CancellationToken ct)
+    public static async Task<string> EnsurePackageAsync(string package, string version, string? overrideVariable, CancellationToken ct, params string[] companions)
     {
+        var name = string.Join('+', [$"{package}-{version}", .. companions.Select(c => c.Replace('@', '-'))]).Replace('/', '-');
         var dir = (overrideVariable is null ? null : Environment.GetEnvironmentVariable(overrideVariable))
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "reportgen", $"{package.Replace('/', '-')}-{version}");
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "reportgen", name);
         if (File.Exists(Path.Combine(dir, "node_modules", package, "package.json"))) return dir;
         Directory.CreateDirectory(dir);
-        var (exit, output) = await RunAsync(new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--ignore-scripts", "--prefix", dir, $"{package}@{version}"])
+        var (exit, output) = await RunAsync(new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--ignore-scripts", "--prefix", dir, $"{package}@{version}", .. companions])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }, TimeSpan.FromMinutes(3), ct);
-        if (exit != 0) Assert.Skip($"npm could not install {package}@{version} into {dir}: {output[^Math.Min(400, output.Length)..]}");
+        if (exit != 0) Assert.Skip($"npm could not install {package}@{version} {string.Join(' ', companions)} into {dir}: {output[^Math.Min(400, output.Length)..]}");
         return dir;
     }
 

@@ -117,4 +117,23 @@ public class OpenApiTests : IClassFixture<ReportsApiTests.Host>
         operationParameter.GetProperty("in").GetString().ShouldBe("query");
         operationParameter.GetProperty("required").GetBoolean().ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task Endpoints_with_two_answer_forms_document_both_and_the_json_one_is_typed()
+    {
+        using var client = _factory.CreateClient();
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).RootElement;
+        var paths = document.GetProperty("paths");
+        // A second Produces for 200 used to replace the first, so a generated client saw only the FHIR object or the stream.
+        foreach (var (path, type, other) in new[] { ("/v1/reports/structure", "StructureResponse", "application/fhir+json"), ("/v1/chat/completions", "OpenAiChatResponse", "text/event-stream") })
+        {
+            var content = paths.GetProperty(path).GetProperty("post").GetProperty("responses").GetProperty("200").GetProperty("content");
+            content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString().ShouldEndWith("/" + type, Case.Sensitive, path);
+            content.TryGetProperty(other, out _).ShouldBeTrue($"{path} documents {other}");
+        }
+        // RadGraph relations are [type, target id] pairs, written by their own converter.
+        var relations = document.GetProperty("components").GetProperty("schemas").GetProperty("RadGraphEntity").GetProperty("properties").GetProperty("relations");
+        relations.GetProperty("items").GetProperty("items").GetProperty("type").GetString().ShouldBe("string");
+        relations.GetProperty("items").GetProperty("maxItems").GetInt32().ShouldBe(2);
+    }
 }

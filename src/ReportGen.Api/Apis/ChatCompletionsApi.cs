@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using ReportGen.Api.Hosting;
+using ReportGen.Api.Problems;
 using ReportGen.Pipelines.Remote;
 
 namespace ReportGen.Api.Apis;
@@ -17,7 +19,7 @@ public static class ChatCompletionsApi
     public static RouteGroupBuilder MapChatCompletionsApi(this RouteGroupBuilder v1)
     {
         v1.MapPost("/chat/completions", Complete).WithTags("Chat").WithName("createChatCompletion")
-            .Produces<OpenAiChatResponse>(StatusCodes.Status200OK).Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("OpenAI-compatible chat completions over the hosted model");
+            .Produces<OpenAiChatResponse>(StatusCodes.Status200OK).AlsoAnswers("text/event-stream", JsonSchemaType.String, "With stream: true, chat.completion.chunk events").WithSummary("OpenAI-compatible chat completions over the hosted model");
         return v1;
     }
 

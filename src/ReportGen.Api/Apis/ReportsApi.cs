@@ -3,9 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using ReportGen.Api.Fhir;
 using ReportGen.Api.Hosting;
 using ReportGen.Api.PipelineResults;
+using ReportGen.Api.Problems;
 using ReportGen.Pipelines.Audit;
 using ReportGen.Core.Labels;
 using ReportGen.Core.RadGraph;
@@ -25,12 +28,30 @@ public static class ReportsApi
     {
         var reports = v1.MapGroup("/reports").WithTags("Reports");
         reports.MapPost("/structure", Structure).WithName("structureReport")
-            .Produces<StructureResponse>(StatusCodes.Status200OK).Produces<JsonObject>(StatusCodes.Status200OK, FhirJson)
+            .Produces<StructureResponse>(StatusCodes.Status200OK).AlsoAnswers(FhirJson, JsonSchemaType.Object, "A FHIR R4 DiagnosticReport")
             .WithSummary("Sections, sentences and RadGraph entities/relations of a report; Accept: application/fhir+json gives a FHIR R4 DiagnosticReport");
         reports.MapPost("/structure/stream", StructureStream).WithName("structureReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("As /structure, as Server-Sent Events: one 'sentence' event per sentence, then 'result'");
         reports.MapPost("/classify", Classify).WithName("classifyReport").WithSummary("Labels from a taxonomy (id, inline) or an ad-hoc label list, in any supported language");
         reports.MapPost("/classify/stream", ClassifyStream).WithName("classifyReportStream").Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithSummary("As /classify, as Server-Sent Events: one 'label' event per label, then 'result'");
         return v1;
+    }
+
+    /// <summary>
+    /// OpenAPI: a RadGraph relation is written by its own converter as a <c>[type, target id]</c> pair, which the schema
+    /// generator cannot see (it left <c>relations</c> an array of nothing); this says so.
+    /// </summary>
+    public static Task DescribeRelations(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.JsonTypeInfo.Type != typeof(RadGraphEntity) || schema.Properties is null) return Task.CompletedTask;
+        schema.Properties["relations"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array,
+            Description = "Outgoing relations, each [type, target entity id], e.g. [\"located_at\", \"2\"]; type is modify, located_at or suggestive_of.",
+            Items = new OpenApiSchema { Type = JsonSchemaType.Array, MinItems = 2, MaxItems = 2, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        };
+        return Task.CompletedTask;
     }
 
     /// <summary>Structures one report.</summary>

@@ -93,6 +93,18 @@ internal static class OpenApiResponses
         operation.Parameters.Add(Query("labels", required: false, "classify: an ad-hoc label list, comma-separated, instead of a taxonomy."));
     }
 
+    /// <summary>
+    /// Adds <paramref name="mediaType"/> beside the typed 200 answer. Endpoint metadata keeps one answer type per status,
+    /// so a second <c>Produces</c> for 200 would replace the JSON one and generated clients would lose its type.
+    /// </summary>
+    public static RouteHandlerBuilder AlsoAnswers(this RouteHandlerBuilder builder, string mediaType, JsonSchemaType type, string description) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } content })
+                content[mediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = type, Description = description } };
+            return Task.CompletedTask;
+        });
+
     private static OpenApiParameter Query(string name, bool required, string description) => new()
     {
         Name = name,
