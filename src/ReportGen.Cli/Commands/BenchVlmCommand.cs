@@ -33,13 +33,14 @@ internal static class BenchVlmCommand
         return command;
     }
 
-    internal static async Task<int> RunAsync(string setId, string? imagePath, int repeats, int threads, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string setId, string? imagePath, int repeats, int threads, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
+        ModelResolver? resolver = null)
     {
         if (repeats < 1 || threads < 1) return Fail(stderr, 2, "--repeats and --threads must be >= 1");
         if (imagePath is null || !File.Exists(imagePath)) return Fail(stderr, 2, $"--image: file not found: {imagePath}");
         try
         {
-            var resolver = ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
+            resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
             var rgb = new RgbImageDecoder().Decode(await File.ReadAllBytesAsync(imagePath, cancellationToken), null);
             using var set = MultimodalModelSet.Load(resolver, setId, projectorOptions: new MultimodalProjectorOptions { Threads = threads });
             var context = new LlamaContextOptions { ContextSize = 2048, Sequences = 1, BatchSize = 512, Threads = threads };
