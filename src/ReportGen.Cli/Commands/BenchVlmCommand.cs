@@ -103,8 +103,8 @@ internal static class BenchVlmCommand
         }
         try
         {
-            var turns = await LlamaMtmdCli.TimeTurnsAsync(binary, set.Llm.Path!, set.Mmproj.Path!, Path.GetFullPath(imagePath), Prompt, threads, repeats + 1, cancellationToken).ConfigureAwait(false);
-            var timed = turns.Skip(1).Order().ToList(); // turn 1: warm-up, as ours
+            var turns = await LlamaMtmdCli.TimeTurnsAsync(binary, set.Llm.Path!, set.Mmproj.Path!, Path.GetFullPath(imagePath), Prompt, threads, repeats, cancellationToken).ConfigureAwait(false);
+            var timed = turns.Order().ToList();
             var m = timed[timed.Count / 2];
             stdout.WriteLine($"{Label,-38} {m.ToString("0.0", CultureInfo.InvariantCulture),9}");
             stdout.WriteLine($"ratio (llama-mtmd-cli / ours)          {(m / oursMs).ToString("0.000", CultureInfo.InvariantCulture),9}");
