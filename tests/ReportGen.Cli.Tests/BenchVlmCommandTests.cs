@@ -1,8 +1,6 @@
 using System.Globalization;
 using ReportGen.Cli.Commands;
-using ReportGen.Core.Models;
 using ReportGen.Eval.Bench;
-using ReportGen.Llama.Native;
 using ReportGen.TestSupport;
 
 namespace ReportGen.Cli.Tests;
@@ -12,17 +10,10 @@ public class BenchVlmCommandTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static ModelResolver Resolver()
-    {
-        LlamaLibrary.EnsureInitialised();
-        if (LlamaLibrary.MtmdPath is null) Assert.Skip($"libmtmd is not provisioned in {LlamaLibrary.Directory} (run build/native/provision.sh mtmd, then rebuild)");
-        return new ModelResolver(ModelManifest.Load(RepoFiles.Path("models", "models.json")), [RepoFiles.Path("tests", "fixtures", "gguf")]);
-    }
-
     [Fact]
     public async Task Bench_vlm_times_ours_the_in_process_helper_and_llama_mtmd_cli_or_says_why_not()
     {
-        var resolver = Resolver();
+        var resolver = MmprojDraftTests.Resolver(); // skips without libmtmd
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         (await BenchVlmCommand.RunAsync("tiny-llava-vlm", SharedData.Data("images", "00000001_000.png"), 1, 1, stdout, stderr, Ct, resolver)).ShouldBe(0, stderr.ToString());
         var lines = stdout.ToString().Split('\n');
