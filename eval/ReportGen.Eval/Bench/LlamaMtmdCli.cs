@@ -37,7 +37,7 @@ public static class LlamaMtmdCli
         var times = new List<double>();
         for (var i = 0; i < turns; i++)
             times.AddRange(await RunAsync(binary, llm, mmproj, image, prompt, threads, 1, cancellationToken).ConfigureAwait(false));
-        return times;
+        return times.Count == turns ? times : throw new InvalidOperationException($"llama-mtmd-cli encoded the image in {times.Count}/{turns} turns");
     }
 
     // One process: the times of the turns that encoded their image; fewer when it ended early.
@@ -88,7 +88,8 @@ public static class LlamaMtmdCli
             process.StandardInput.Close(); // at end of input its chat loop would spin; /quit ends it first
             using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             grace.CancelAfter(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            try { await process.WaitForExitAsync(grace.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { } // the turns are timed; finally kills it
             return times;
         }
         finally
