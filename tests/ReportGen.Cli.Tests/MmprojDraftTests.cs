@@ -16,7 +16,7 @@ public class MmprojDraftTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The repo manifest, resolving the fixture GGUFs from tests/fixtures/gguf and the rest from ../shared/models.</summary>
-    private static ModelResolver Resolver()
+    internal static ModelResolver Resolver()
     {
         LlamaLibrary.EnsureInitialised();
         if (LlamaLibrary.MtmdPath is null) Assert.Skip($"libmtmd is not provisioned in {LlamaLibrary.Directory} (run build/native/provision.sh mtmd, then rebuild)");

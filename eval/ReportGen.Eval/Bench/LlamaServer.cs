@@ -51,13 +51,19 @@ public static class LlamaServer
     /// A llama-server that needs no build: <c>REPORTGEN_LLAMA_SERVER</c>, else one already built into the native cache
     /// (<c>llama-tools_*/bin</c>, checked by provision.sh when it was made); null when there is none.
     /// </summary>
-    public static string? FindBuilt()
+    public static string? FindBuilt() => FindBuiltTool("llama-server", BinaryVariable);
+
+    /// <summary>
+    /// A llama.cpp tool that needs no build: the file named by <paramref name="variable"/>, else <paramref name="tool"/>
+    /// already built into the native cache (<c>llama-tools_*/bin</c>, checked by provision.sh when it was made); null when none.
+    /// </summary>
+    public static string? FindBuiltTool(string tool, string variable)
     {
-        if (Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } env) return File.Exists(env) ? env : null;
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } env) return File.Exists(env) ? env : null;
         var cache = LlmReferenceDecoder.NativeCache;
         return Directory.Exists(cache)
             ? Directory.GetDirectories(cache, "llama-tools_*").Where(d => File.Exists(Path.Combine(d, ".verified")))
-                .Select(d => Path.Combine(d, "bin", "llama-server")).Where(File.Exists).Order(StringComparer.Ordinal).LastOrDefault()
+                .Select(d => Path.Combine(d, "bin", tool)).Where(File.Exists).Order(StringComparer.Ordinal).LastOrDefault()
             : null;
     }
 
