@@ -1,3 +1,5 @@
+using ReportGen.Core.Imaging;
+
 namespace ReportGen.Llama.Tests;
 
 /// <summary>
@@ -161,6 +163,29 @@ public class PromptPrefixReuseTests
             reused.Tokens.ShouldBe((await off.GenerateAsync(prompt, Options, Ct)).Tokens);
         }
         scheduler.Stats.PromptTokensReused.ShouldBeGreaterThan(15);
+    }
+
+    [Fact]
+    public async Task An_image_ends_the_reusable_prefix()
+    {
+        var model = TestModels.Stories();
+        ImageEmbeddings Block(int seed)
+        {
+            var rng = new Random(seed);
+            var values = new float[4 * model.InputEmbeddingSize];
+            for (var i = 0; i < values.Length; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
+            return new ImageEmbeddings(4, model.InputEmbeddingSize, values);
+        }
+        LlamaPrompt Prompt(int seed) => LlamaPrompt.WithImages(Shared + "<image> there was", [Block(seed)]);
+        var text = model.Tokenize(Shared).Length;
+        await using var scheduler = TestModels.Scheduler();
+        await scheduler.GenerateAsync(Prompt(1), Options, Ct);
+        // Only the text before the image is kept: the image rows and what follows are cut from the sequence.
+        scheduler.Stats.KeptTokens.ShouldBe(text);
+        (await scheduler.InvokeOnLoopAsync(ctx => ctx.LastPosition(0))).ShouldBe(text - 1);
+        var other = await scheduler.GenerateAsync(Prompt(2), Options, Ct);
+        other.CachedPromptTokens.ShouldBe(text);
+        other.Tokens.ShouldBe((await Whole(Prompt(2))).Tokens);
     }
 
     private static async Task<GenerationResult> Whole(LlamaPrompt prompt)
