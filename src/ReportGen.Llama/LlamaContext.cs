@@ -63,8 +63,11 @@ public sealed class LlamaContext : IDisposable
     /// <summary>The last position cached for a sequence, or -1 when it holds nothing.</summary>
     public int LastPosition(int sequence) => LlamaNative.llama_memory_seq_pos_max(Memory, sequence);
 
-    /// <summary>Removes the cached tokens of a sequence from position <paramref name="from"/> on.</summary>
-    public void TruncateSequence(int sequence, int from) => LlamaNative.llama_memory_seq_rm(Memory, sequence, from, -1);
+    /// <summary>
+    /// Removes the cached tokens of a sequence from position <paramref name="from"/> on; false when the memory cannot cut a
+    /// sequence part-way (a recurrent model's state), in which case nothing was removed.
+    /// </summary>
+    public bool TruncateSequence(int sequence, int from) => LlamaNative.llama_memory_seq_rm(Memory, sequence, from, -1);
 
     /// <summary>
     /// Makes <paramref name="destination"/> share every cached token of <paramref name="source"/> (with the unified

@@ -125,4 +125,7 @@ public sealed record GenerationResult(string Text, int PromptTokens, int Complet
 {
     /// <summary>The generated token ids, in order (for audits and for comparing generations token by token).</summary>
     public IReadOnlyList<int> Tokens { get; init; } = [];
+
+    /// <summary>Leading prompt positions whose KV was reused from an earlier request rather than decoded.</summary>
+    public int CachedPromptTokens { get; init; }
 }

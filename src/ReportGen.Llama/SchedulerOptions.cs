@@ -9,6 +9,13 @@ public sealed record SchedulerOptions
 
     /// <summary>Requests that may wait for a free sequence; one more is rejected with <see cref="SchedulerFullException"/>.</summary>
     public int QueueCapacity { get; init; } = 64;
+
+    /// <summary>
+    /// Keep a finished request's KV in its sequence and let the next request whose prompt starts with the same tokens
+    /// decode only the rest (pipelines' prompts share long instructions). Off: every prompt is decoded whole. Ignored for
+    /// models whose cache cannot be cut at a token (M-RoPE, sliding-window attention, recurrent).
+    /// </summary>
+    public bool ReusePromptPrefix { get; init; } = true;
 }
 
 /// <summary>A snapshot of the scheduler's load.</summary>
@@ -19,7 +26,13 @@ public sealed record SchedulerOptions
 /// <param name="Steps">Scheduler steps so far.</param>
 /// <param name="DecodeCalls">llama_decode calls so far.</param>
 /// <param name="TokensDecoded">Positions decoded so far (prompt tokens, embedding rows and generated tokens).</param>
-public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, int ContextSize, long Steps, long DecodeCalls, long TokensDecoded);
+public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, int ContextSize, long Steps, long DecodeCalls, long TokensDecoded)
+{
+    /// <summary>Prompt tokens not decoded because their KV was kept from an earlier request with the same prefix.</summary>
+    public long PromptTokensReused { get; init; }
+    /// <summary>KV cells that free sequences hold for prefix reuse (dropped when admitted requests need them).</summary>
+    public int KeptTokens { get; init; }
+}
 
 /// <summary>The request queue is full: the caller should retry later (HTTP 429/503).</summary>
 public sealed class SchedulerFullException : InvalidOperationException

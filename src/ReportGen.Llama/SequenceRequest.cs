@@ -34,6 +34,9 @@ public sealed class SequenceRequest
     /// <summary>The token limit after clamping to the context.</summary>
     public int MaxTokens { get; }
 
+    /// <summary>Leading prompt tokens whose KV was reused from a previous request instead of being decoded (set at admission).</summary>
+    public int CachedPromptTokens { get; internal set; }
+
     /// <summary>Completes with the result; faults or is cancelled with the generation.</summary>
     public Task<GenerationResult> Completion => _completion.Task;
 
@@ -118,6 +121,8 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
     public int BlockStart;
     public int Generated;
     public int LastToken;
+    /// <summary>The prompt's tokens before its first embedding block, for prefix reuse; null when reuse is off.</summary>
+    public int[]? PrefixTokens { get; init; }
     public List<int> Tokens { get; } = new(Math.Min(reservation, 256));
     public CancellationTokenRegistration Registration;
 

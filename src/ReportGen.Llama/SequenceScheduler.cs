@@ -14,20 +14,31 @@ namespace ReportGen.Llama;
 /// Admission is FIFO against a KV budget (prompt + max tokens of every active request ≤ the context size);
 /// waiting requests sit in a bounded queue and one beyond it is rejected with <see cref="SchedulerFullException"/>.
 /// Cancelled requests free their sequence (<c>llama_memory_seq_rm</c>) at the next step.
+/// <para>
+/// Prompt-prefix reuse (<see cref="SchedulerOptions.ReusePromptPrefix"/>, as llama-server's <c>cache_prompt</c>): a
+/// finished request's sequence keeps its tokens' KV; a new request takes the free sequence whose kept tokens share the
+/// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. Kept KV of free sequences
+/// counts against the budget and is dropped, least recently used first, when admitted requests need the room.
+/// </para>
 /// </summary>
 public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly LinkedList<SequenceWork> _pending = new();
     private readonly List<SequenceWork> _active = [];
-    private readonly Stack<int> _freeSequences = new();
+    private readonly List<int> _freeSequences = [];
+    // Per sequence, while it is free: the tokens whose KV it still holds at positions 0..n-1 (null: none), and when it was freed.
+    private readonly int[]?[] _kept;
+    private readonly long[] _freedAt;
+    private int _keptTokens; // sum of _kept lengths: KV cells held by free sequences
+    private long _releases;
     private readonly Queue<Action<LlamaContext>> _loopActions = new();
     private readonly LlamaContext _context;
     private readonly Thread _thread;
     private readonly PieceDelivery _delivery;
     private int _reserved;
     private bool _disposed;
-    private long _steps, _decodes, _decoded;
+    private long _steps, _decodes, _decoded, _reused;
     private int _rotation;
     // Per-step scratch, reused so a decode step allocates nothing on the managed heap (scheduler thread only).
     private readonly List<SequenceWork> _order = [];
@@ -44,7 +55,14 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         Options = options ?? new SchedulerOptions();
         if (Options.QueueCapacity < 0) throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be >= 0");
         _context = model.CreateContext(Options.Context);
-        for (var s = _context.SequenceCapacity - 1; s >= 0; s--) _freeSequences.Push(s);
+        for (var s = 0; s < _context.SequenceCapacity; s++) _freeSequences.Add(s);
+        _kept = new int[]?[_context.SequenceCapacity];
+        _freedAt = new long[_context.SequenceCapacity];
+        // Positions must be token indexes and the KV cuttable at any position: not M-RoPE (positions after an image are not
+        // token counts), not sliding-window (a kept sequence may have lost the window a new suffix needs), not recurrent.
+        ReusesPromptPrefix = Options.ReusePromptPrefix && model.PositionsPerEmbedding == 1
+            && LlamaNative.llama_model_n_swa(model.Handle) == 0
+            && !LlamaNative.llama_model_is_recurrent(model.Handle) && !LlamaNative.llama_model_is_hybrid(model.Handle);
         _delivery = new PieceDelivery(DeliveryThreadName);
         _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
@@ -64,6 +82,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     public int ContextSize => _context.ContextSize;
     /// <summary>Concurrent sequences.</summary>
     public int Sequences => _context.SequenceCapacity;
+    /// <summary>Whether prompt prefixes are reused: asked for in the options and possible with this model.</summary>
+    public bool ReusesPromptPrefix { get; }
 
     /// <summary>Current load.</summary>
     public SchedulerStats Stats
@@ -71,7 +91,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         get
         {
             lock (_gate) return new(_active.Count, _pending.Count, _reserved, _context.ContextSize,
-                Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded));
+                Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded))
+            { PromptTokensReused = Interlocked.Read(ref _reused), KeptTokens = _keptTokens };
         }
     }
 
@@ -125,7 +146,10 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
 
         var sampler = options.Sampling.CreateChain(Model);
         var request = new SequenceRequest(promptTokens, maxTokens, () => Signal(), _delivery);
-        var work = new SequenceWork(request, segments, promptTokens + maxTokens, sampler, options.StopSequences);
+        var work = new SequenceWork(request, segments, promptTokens + maxTokens, sampler, options.StopSequences)
+        {
+            PrefixTokens = ReusesPromptPrefix ? LeadingTokens(segments) : null,
+        };
         request.CancellationToken = cancellationToken;
         lock (_gate)
         {
@@ -286,20 +310,123 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             _pending.RemoveFirst();
             var w = node.Value;
-            w.SequenceId = _freeSequences.Pop();
-            _context.ClearSequence(w.SequenceId);
+            var (slot, common) = PickSequence(w.PrefixTokens);
+            w.SequenceId = _freeSequences[slot];
+            _freeSequences.RemoveAt(slot);
+            _keptTokens -= _kept[w.SequenceId]?.Length ?? 0;
+            _kept[w.SequenceId] = null;
+            // At least the prompt's last token is decoded again: its logits pick the first generated token.
+            var reuse = Math.Min(common, w.Request.PromptTokens - 1);
+            if (reuse > 0 && _context.TruncateSequence(w.SequenceId, reuse)) SkipPrefix(w, reuse);
+            else _context.ClearSequence(w.SequenceId);
             _reserved += w.Reservation;
             w.Active = true;
             _active.Add(w);
+            // The admitted request's cells may be where free sequences keep old prompts: drop those, oldest first.
+            while (_reserved + _keptTokens > _context.ContextSize && DropOldestKept()) { }
         }
     }
 
-    private void ReleaseLocked(SequenceWork w)
+    /// <summary>
+    /// The free sequence (index into the free list) for a prompt and how many of its leading tokens that sequence holds:
+    /// the longest match when it covers at least half the prompt's tokens, else the least recently used sequence (an
+    /// empty one first), so a match of a few tokens (BOS) does not evict a long kept instruction another request may need.
+    /// </summary>
+    private (int Slot, int Common) PickSequence(int[]? prefix)
+    {
+        var (best, bestCommon, oldest) = (-1, 0, 0);
+        for (var i = 0; i < _freeSequences.Count; i++)
+        {
+            var seq = _freeSequences[i];
+            if (LastUse(seq) < LastUse(_freeSequences[oldest])) oldest = i;
+            var common = Common(seq, prefix);
+            if (common > bestCommon) (best, bestCommon) = (i, common);
+        }
+        if (best >= 0 && 2 * bestCommon >= prefix!.Length) return (best, bestCommon);
+        return (oldest, Common(_freeSequences[oldest], prefix));
+    }
+
+    /// <summary>When a free sequence's kept tokens were left there; 0 when it keeps nothing.</summary>
+    private long LastUse(int seq) => _kept[seq] is null ? 0 : _freedAt[seq];
+
+    private int Common(int seq, int[]? prefix) => prefix is null || _kept[seq] is not { } kept ? 0 : CommonPrefix(kept, prefix);
+
+    private static int CommonPrefix(int[] a, int[] b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        var i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i;
+    }
+
+    /// <summary>The prompt's tokens up to its first embedding block (which ends what can be matched by token ids).</summary>
+    private static int[] LeadingTokens(List<object> segments)
+    {
+        var tokens = new List<int>();
+        foreach (var segment in segments)
+        {
+            if (segment is not int[] t) break;
+            tokens.AddRange(t);
+        }
+        return [.. tokens];
+    }
+
+    /// <summary>Starts the prefill after <paramref name="reuse"/> leading tokens whose KV the sequence already holds.</summary>
+    private void SkipPrefix(SequenceWork w, int reuse)
+    {
+        w.Position = reuse;
+        w.Request.CachedPromptTokens = reuse;
+        Interlocked.Add(ref _reused, reuse);
+        while (reuse > 0)
+        {
+            var tokens = (int[])w.Segments[w.SegmentIndex];
+            if (reuse < tokens.Length) { w.Offset = reuse; break; }
+            reuse -= tokens.Length;
+            w.SegmentIndex++;
+        }
+    }
+
+    private bool DropOldestKept()
+    {
+        var oldest = -1;
+        foreach (var seq in _freeSequences)
+            if (_kept[seq] is not null && (oldest < 0 || LastUse(seq) < LastUse(oldest))) oldest = seq;
+        if (oldest < 0) return false;
+        _context.ClearSequence(oldest);
+        _keptTokens -= _kept[oldest]!.Length;
+        _kept[oldest] = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The tokens whose KV a finished request leaves at positions 0..n-1 of its sequence: the prompt and the generated
+    /// tokens decoded (the last sampled one never is); a prompt with an image keeps only its text before the image, the
+    /// rest of its KV is cut. Null: keep nothing.
+    /// </summary>
+    private int[]? KeepTokens(SequenceWork w)
+    {
+        if (w.PrefixTokens is not { Length: > 0 } prefix) return null;
+        if (prefix.Length < w.Request.PromptTokens)
+            return _context.TruncateSequence(w.SequenceId, prefix.Length) ? prefix : null;
+        var decoded = Math.Min(w.Position - prefix.Length, w.Tokens.Count);
+        var kept = new int[prefix.Length + decoded];
+        prefix.CopyTo(kept, 0);
+        w.Tokens.CopyTo(0, kept, prefix.Length, decoded);
+        return kept;
+    }
+
+    /// <param name="w">The request.</param>
+    /// <param name="finished">It completed normally, so its KV is whole and may be kept for a later prompt.</param>
+    private void ReleaseLocked(SequenceWork w, bool finished = false)
     {
         if (!_active.Remove(w)) return;
         w.Active = false;
-        _context.ClearSequence(w.SequenceId);
-        _freeSequences.Push(w.SequenceId);
+        var kept = finished ? KeepTokens(w) : null;
+        if (kept is null) _context.ClearSequence(w.SequenceId);
+        _kept[w.SequenceId] = kept;
+        _keptTokens += kept?.Length ?? 0;
+        _freedAt[w.SequenceId] = ++_releases;
+        _freeSequences.Add(w.SequenceId);
         _reserved -= w.Reservation;
         w.Sampler.Dispose();
         w.Registration.Unregister();
@@ -429,8 +556,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             if (stopped) reason = LlamaFinishReason.StopSequence;
             else w.Emit(w.Stops.Flush());
         }
-        lock (_gate) ReleaseLocked(w);
-        w.Request.PostSuccess(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason) { Tokens = w.Tokens.ToArray() });
+        lock (_gate) ReleaseLocked(w, finished: true);
+        w.Request.PostSuccess(new GenerationResult(w.Text.ToString(), w.Request.PromptTokens, w.Generated, reason) { Tokens = w.Tokens.ToArray(), CachedPromptTokens = w.Request.CachedPromptTokens });
     }
 
     private void Finish(SequenceWork w, Exception error)

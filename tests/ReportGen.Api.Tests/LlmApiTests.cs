@@ -10,11 +10,12 @@ namespace ReportGen.Api.Tests;
 /// <summary>The hosted LLM (real llama.cpp, stories260K) behind /v1/chat/completions and the LLM engines.</summary>
 public class LlmApiTests
 {
-    internal static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024)
+    internal static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024, bool reusePromptPrefix = true)
     {
         SharedData.Model("stories260K.gguf");
         return new ApiFactory(new Dictionary<string, string?>
         {
+            ["ReportGen:Llm:ReusePromptPrefix"] = reusePromptPrefix ? "true" : "false",
             ["ReportGen:Llm:Model"] = "stories260k",
             ["ReportGen:Llm:ContextSize"] = contextSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ReportGen:Llm:Threads"] = "1",
@@ -31,6 +32,29 @@ public class LlmApiTests
             if (DateTime.UtcNow > deadline) throw new TimeoutException("model did not load");
             await Task.Delay(50);
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_repeated_prompt_reuses_the_kept_prefix_unless_turned_off_and_answers_the_same(bool reuse)
+    {
+        await using var factory = Factory(sequences: 2, reusePromptPrefix: reuse);
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var ct = TestContext.Current.CancellationToken;
+        var answers = new List<string?>();
+        foreach (var ending in new[] { "the sun was hot", "the sun was hot", "a big bird flew by" })
+        {
+            var content = "Once upon a time, there was a little girl named Lily. She liked to play in the park. One day, " + ending;
+            var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content } }, max_tokens = 16, temperature = 0 }, ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct));
+            answers.Add((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        }
+        answers[1].ShouldBe(answers[0]);
+        var reused = LoadTests.Gauge(await client.GetStringAsync("/metrics", ct), "reportgen_reused_prompt_tokens");
+        if (reuse) reused.ShouldBeGreaterThan(2 * 20, "the second and third prompts share most of their tokens with the first");
+        else reused.ShouldBe(0);
     }
 
     [Fact]

@@ -222,7 +222,7 @@ public class LoadTests
         return lines.Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
-    private static double Gauge(string metrics, string name)
+    internal static double Gauge(string metrics, string name)
     {
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
         line.ShouldNotBeNull($"{name} is exported");

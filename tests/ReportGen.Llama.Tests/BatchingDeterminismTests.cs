@@ -58,7 +58,7 @@ public class BatchingDeterminismTests
     }
 
     /// <summary>|log p(first) − log p(second)| after the prompt and <paramref name="generated"/>, decoded as one sequence.</summary>
-    private static double LogProbGap(string prompt, int[] generated, int first, int second)
+    internal static double LogProbGap(string prompt, int[] generated, int first, int second)
     {
         var model = TestModels.Stories();
         using var context = model.CreateContext(new LlamaContextOptions { ContextSize = 1024, Sequences = 1, Threads = 1 });

@@ -152,10 +152,12 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 {
                     Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads },
                     QueueCapacity = o.QueueCapacity,
+                    ReusePromptPrefix = o.ReusePromptPrefix,
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
                 metrics.ActiveSequences = () => _scheduler.Stats.Active;
                 metrics.DecodedTokens = () => _scheduler.Stats.TokensDecoded;
+                metrics.ReusedPromptTokens = () => _scheduler.Stats.PromptTokensReused;
                 metrics.TokensPerSecond = TokensPerSecond;
                 Provenance = ModelProvenance.LocalLlm(entry, path);
                 _completion = new LlamaCompletionSession(_model, new LlamaCompletionOptions { ModelId = Provenance.Id, Threads = o.Threads });

@@ -44,6 +44,10 @@ public sealed class LlmOptions
     /// <summary>Requests that may wait; one more is answered 503 with Retry-After.</summary>
     [Range(0, 100_000)] public int QueueCapacity { get; set; } = 64;
 
+    /// <summary>Reuse the KV of a finished request's prompt for the next prompt that starts the same way (shared
+    /// instructions are decoded once per sequence, not once per request); false decodes every prompt whole.</summary>
+    public bool ReusePromptPrefix { get; set; } = true;
+
     /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
     /// oversubscribing them costs far more than it gains.</summary>
     [Range(0, 1024)] public int Threads { get; set; }

@@ -24,6 +24,8 @@ public sealed class ReportGenMetrics
         meter.CreateObservableGauge("reportgen_queue_depth", () => QueueDepth(), description: "Requests waiting for the model");
         meter.CreateObservableGauge("reportgen_active_sequences", () => ActiveSequences(), description: "Generations holding a model sequence");
         meter.CreateObservableCounter("reportgen_decoded_tokens", () => DecodedTokens(), description: "Tokens the model has decoded (prompts and generations)");
+        meter.CreateObservableCounter("reportgen_reused_prompt_tokens", () => ReusedPromptTokens(),
+            description: "Prompt tokens not decoded because a sequence kept their KV from an earlier prompt with the same prefix");
         meter.CreateObservableGauge("reportgen_jobs_unfinished", () => JobsUnfinished(), description: "Batch jobs not yet completed");
         meter.CreateObservableGauge("reportgen_tokens_per_second", () => TokensPerSecond(), description: "Generation throughput over the last interval");
     }
@@ -36,6 +38,9 @@ public sealed class ReportGenMetrics
 
     /// <summary>Reports the total tokens decoded (set by the model host).</summary>
     public Func<long> DecodedTokens { get; set; } = () => 0;
+
+    /// <summary>Reports the total prompt tokens whose KV was reused instead of decoded (set by the model host).</summary>
+    public Func<long> ReusedPromptTokens { get; set; } = () => 0;
 
     /// <summary>Reports unfinished batch jobs (set by the job store).</summary>
     public Func<int> JobsUnfinished { get; set; } = () => 0;

@@ -25,6 +25,9 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial int llama_model_n_embd(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_n_embd_inp(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_rope_type(SafeLlamaModelHandle model);
+    [LibraryImport(L)] internal static partial int llama_model_n_swa(SafeLlamaModelHandle model);
+    [LibraryImport(L)][return: MarshalAs(UnmanagedType.U1)] internal static partial bool llama_model_is_recurrent(SafeLlamaModelHandle model);
+    [LibraryImport(L)][return: MarshalAs(UnmanagedType.U1)] internal static partial bool llama_model_is_hybrid(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial int llama_model_n_layer(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial ulong llama_model_n_params(SafeLlamaModelHandle model);
     [LibraryImport(L)] internal static partial ulong llama_model_size(SafeLlamaModelHandle model);

@@ -1,0 +1,196 @@
+using ReportGen.Core.Imaging;
+
+namespace ReportGen.Llama.Tests;
+
+/// <summary>
+/// Prompt-prefix reuse against real llama.cpp: a request whose prompt starts like a finished one's decodes only the rest,
+/// and greedy output is the same token for token as with every prompt decoded whole.
+/// </summary>
+[Collection(nameof(BatchingDeterminismCollection))]
+public class PromptPrefixReuseTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly GenerationOptions Options = new() { MaxTokens = 32 };
+
+    // Pipelines' prompts: a long shared instruction, then the case.
+    private const string Shared = "Once upon a time, there was a little girl named Lily. She liked to play in the park with her dog. One day, ";
+
+    [Fact]
+    public async Task The_same_prompt_twice_decodes_only_its_last_token_again_and_gives_the_same_tokens()
+    {
+        var prompt = Shared + "the sun was hot";
+        var whole = await Whole(prompt);
+        await using var scheduler = TestModels.Scheduler();
+        scheduler.ReusesPromptPrefix.ShouldBeTrue();
+        var first = await scheduler.GenerateAsync(prompt, Options, Ct);
+        first.CachedPromptTokens.ShouldBe(0);
+        var before = scheduler.Stats;
+        var second = await scheduler.GenerateAsync(prompt, Options, Ct);
+
+        // Everything but the last prompt token (whose logits pick the first generated token) came from the kept KV.
+        second.CachedPromptTokens.ShouldBe(second.PromptTokens - 1);
+        var after = scheduler.Stats;
+        (after.PromptTokensReused - before.PromptTokensReused).ShouldBe(second.PromptTokens - 1);
+        // Decoded: one prompt token and every generated token but the last (never fed back).
+        (after.TokensDecoded - before.TokensDecoded).ShouldBe(1 + second.CompletionTokens - 1);
+        first.Tokens.ShouldBe(whole.Tokens);
+        second.Tokens.ShouldBe(whole.Tokens);
+        second.Text.ShouldBe(whole.Text);
+    }
+
+    [Fact]
+    public async Task Prompts_sharing_a_prefix_decode_only_their_own_part_and_match_whole_decoding()
+    {
+        string[] prompts = [Shared + "the sun was hot", Shared + "a big bird flew by", Shared + "Mom said"];
+        await using var scheduler = TestModels.Scheduler();
+        var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var whole = await Whole(prompts[i]);
+            var decodedBefore = scheduler.Stats.TokensDecoded;
+            var reused = await scheduler.GenerateAsync(prompts[i], Options, Ct);
+            reused.Tokens.ShouldBe(whole.Tokens, $"prompt {i}");
+            if (i == 0) continue;
+            // The shared instruction (up to the token that the next word may merge with) is not decoded again.
+            reused.CachedPromptTokens.ShouldBeInRange(sharedTokens - 2, reused.PromptTokens - 1, $"prompt {i}");
+            (scheduler.Stats.TokensDecoded - decodedBefore).ShouldBe(reused.PromptTokens - reused.CachedPromptTokens + reused.CompletionTokens - 1);
+        }
+    }
+
+    [Fact]
+    public async Task A_prompt_that_is_a_prefix_of_the_kept_one_cuts_the_kv_after_it()
+    {
+        var longer = Shared + "the sun was hot and the grass was green";
+        await using var scheduler = TestModels.Scheduler();
+        await scheduler.GenerateAsync(longer, Options, Ct);
+        var shorter = await scheduler.GenerateAsync(Shared, Options, Ct);
+        shorter.CachedPromptTokens.ShouldBeGreaterThanOrEqualTo(shorter.PromptTokens - 2);
+        shorter.Tokens.ShouldBe((await Whole(Shared)).Tokens);
+        // The kept KV now ends where this request's prompt and generated tokens end, nothing of the longer prompt after.
+        var last = await scheduler.InvokeOnLoopAsync(ctx => ctx.LastPosition(0));
+        last.ShouldBe(shorter.PromptTokens + shorter.CompletionTokens - 2);
+        scheduler.Stats.KeptTokens.ShouldBe(last + 1);
+    }
+
+    [Fact]
+    public async Task Continuing_a_conversation_reuses_the_generated_tokens_too()
+    {
+        await using var scheduler = TestModels.Scheduler();
+        var first = await scheduler.GenerateAsync(Shared, Options, Ct);
+        // The next turn's prompt is the previous prompt plus its answer, as token ids so no retokenisation differs.
+        var model = TestModels.Stories();
+        var next = new LlamaPrompt([new TokenPart([.. model.Tokenize(Shared), .. first.Tokens]), new TextPart(" The end.")]);
+        var noBos = Options with { AddSpecialTokens = false };
+        var reused = await scheduler.GenerateAsync(next, noBos, Ct);
+        // All the kept KV: the prompt and the generated tokens that were decoded (all but the last).
+        reused.CachedPromptTokens.ShouldBe(first.PromptTokens + first.CompletionTokens - 1);
+        await using var off = TestModels.Scheduler(reusePrefix: false);
+        reused.Tokens.ShouldBe((await off.GenerateAsync(next, noBos, Ct)).Tokens);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_pick_the_sequence_with_their_prefix_and_match_whole_decoding()
+    {
+        string[] cases = ["the sun was hot", "a big bird flew by", "Mom said", "they found a ball", "it began to rain", "Tom came too"];
+        var prompts = cases.Select(c => Shared + c).ToArray();
+        // Other prompts in the free sequences first, so admission has to choose.
+        string[] others = ["The little dog ran", "There was a big tree", "Tom and Sue went to the park", "One day, a bird"];
+        await using var off = TestModels.Scheduler(sequences: 4, reusePrefix: false);
+        var whole = await Task.WhenAll(prompts.Select(p => off.GenerateAsync(p, Options, Ct)));
+        off.Stats.PromptTokensReused.ShouldBe(0);
+
+        await using var scheduler = TestModels.Scheduler(sequences: 4);
+        await Task.WhenAll(others.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
+        await scheduler.GenerateAsync(Shared + "the end", Options, Ct);
+        var reused = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
+        reused.Sum(r => r.CachedPromptTokens).ShouldBeGreaterThan(prompts.Length * 10, "the shared prefix was decoded again");
+        // Concurrent steps batch differently from run to run; as in BatchingDeterminismTests a differing output must part at a near-tie.
+        var differing = 0;
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            if (reused[i].Tokens.SequenceEqual(whole[i].Tokens)) continue;
+            differing++;
+            var (a, b) = (whole[i].Tokens, reused[i].Tokens);
+            var j = 0;
+            while (j < a.Count && j < b.Count && a[j] == b[j]) j++;
+            (j < a.Count && j < b.Count).ShouldBeTrue($"prompt {i}: one output is a prefix of the other");
+            BatchingDeterminismTests.LogProbGap(prompts[i], a.Take(j).ToArray(), a[j], b[j]).ShouldBeLessThan(1e-2, $"prompt {i}: not a near-tie");
+        }
+        differing.ShouldBeLessThanOrEqualTo(1);
+        scheduler.Stats.Active.ShouldBe(0);
+        scheduler.Stats.ReservedTokens.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Kept_kv_is_dropped_when_an_admitted_request_needs_its_cells()
+    {
+        await using var scheduler = TestModels.Scheduler(sequences: 2, contextSize: 256);
+        await scheduler.GenerateAsync(Shared + "the sun was hot", Options, Ct);
+        await scheduler.GenerateAsync("The little dog ran", Options, Ct);
+        scheduler.Stats.KeptTokens.ShouldBeGreaterThan(60);
+        // This request reserves nearly the whole context: both kept sequences must give their cells back.
+        var big = new GenerationOptions { MaxTokens = scheduler.ContextSize - 20 };
+        var result = await scheduler.GenerateAsync("Mom said", big, Ct);
+        result.CompletionTokens.ShouldBeGreaterThan(0);
+        await using var off = TestModels.Scheduler(sequences: 2, contextSize: 256, reusePrefix: false);
+        result.Tokens.ShouldBe((await off.GenerateAsync("Mom said", big, Ct)).Tokens);
+        scheduler.Stats.KeptTokens.ShouldBeLessThanOrEqualTo(scheduler.ContextSize);
+    }
+
+    [Fact]
+    public async Task Turned_off_every_prompt_is_decoded_whole_and_nothing_is_kept()
+    {
+        await using var scheduler = TestModels.Scheduler(reusePrefix: false);
+        scheduler.ReusesPromptPrefix.ShouldBeFalse();
+        await scheduler.GenerateAsync(Shared, Options, Ct);
+        var again = await scheduler.GenerateAsync(Shared, Options, Ct);
+        again.CachedPromptTokens.ShouldBe(0);
+        scheduler.Stats.PromptTokensReused.ShouldBe(0);
+        scheduler.Stats.KeptTokens.ShouldBe(0);
+        (await scheduler.InvokeOnLoopAsync(ctx => ctx.LastPosition(0))).ShouldBe(-1);
+    }
+
+    [Fact]
+    public async Task A_report_prompt_on_the_radiology_model_reuses_its_instruction()
+    {
+        const string instruction = "You are a radiologist. Write the impression of a chest X-ray report from the findings. Findings: ";
+        await using var off = TestModels.Scheduler(model: TestModels.IuXray(), reusePrefix: false);
+        await using var scheduler = TestModels.Scheduler(model: TestModels.IuXray());
+        foreach (var findings in new[] { "The lungs are clear. No pleural effusion.", "Heart size is normal. Mild degenerative changes of the spine." })
+        {
+            var prompt = instruction + findings + " Impression:";
+            var reused = await scheduler.GenerateAsync(prompt, Options, Ct);
+            reused.Tokens.ShouldBe((await off.GenerateAsync(prompt, Options, Ct)).Tokens);
+        }
+        scheduler.Stats.PromptTokensReused.ShouldBeGreaterThan(15);
+    }
+
+    [Fact]
+    public async Task An_image_ends_the_reusable_prefix()
+    {
+        var model = TestModels.Stories();
+        ImageEmbeddings Block(int seed)
+        {
+            var rng = new Random(seed);
+            var values = new float[4 * model.InputEmbeddingSize];
+            for (var i = 0; i < values.Length; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
+            return new ImageEmbeddings(4, model.InputEmbeddingSize, values);
+        }
+        LlamaPrompt Prompt(int seed) => LlamaPrompt.WithImages(Shared + "<image> there was", [Block(seed)]);
+        var text = model.Tokenize(Shared).Length;
+        await using var scheduler = TestModels.Scheduler();
+        await scheduler.GenerateAsync(Prompt(1), Options, Ct);
+        // Only the text before the image is kept: the image rows and what follows are cut from the sequence.
+        scheduler.Stats.KeptTokens.ShouldBe(text);
+        (await scheduler.InvokeOnLoopAsync(ctx => ctx.LastPosition(0))).ShouldBe(text - 1);
+        var other = await scheduler.GenerateAsync(Prompt(2), Options, Ct);
+        other.CachedPromptTokens.ShouldBe(text);
+        other.Tokens.ShouldBe((await Whole(Prompt(2))).Tokens);
+    }
+
+    private static async Task<GenerationResult> Whole(LlamaPrompt prompt)
+    {
+        await using var off = TestModels.Scheduler(reusePrefix: false);
+        return await off.GenerateAsync(prompt, Options, Ct);
+    }
+}
