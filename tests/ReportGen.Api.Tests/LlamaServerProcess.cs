@@ -23,16 +23,11 @@ public sealed class LlamaServerProcess : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
-    /// <summary>The cached binary: REPORTGEN_LLAMA_SERVER, else the newest llama-tools_* build in the native cache; skips when absent.</summary>
+    /// <summary>The cached binary (REPORTGEN_LLAMA_SERVER, else a verified llama-tools_* build in the native cache); skips when absent.</summary>
     public static string RequireBinary()
     {
-        if (Environment.GetEnvironmentVariable("REPORTGEN_LLAMA_SERVER") is { Length: > 0 } configured && File.Exists(configured)) return configured;
-        var cache = Environment.GetEnvironmentVariable("REPORTGEN_NATIVE_CACHE") is { Length: > 0 } c ? c
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "reportgen", "native");
-        var binary = Directory.Exists(cache)
-            ? Directory.GetDirectories(cache, "llama-tools_*").Select(d => Path.Combine(d, "bin", "llama-server")).Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            : null;
-        if (binary is null) Assert.Skip($"llama-server is not built in {cache} (run: bash build/native/provision.sh llama-tools)");
+        var binary = ReportGen.Eval.Bench.LlamaServer.FindBuilt();
+        if (binary is null) Assert.Skip("llama-server is not built (run: bash build/native/provision.sh llama-tools)");
         return binary!;
     }
 
