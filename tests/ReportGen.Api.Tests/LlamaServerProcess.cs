@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Net;
+using System.Globalization;
+using ReportGen.Eval.Bench;
 using ReportGen.TestSupport;
 
 namespace ReportGen.Api.Tests;
@@ -11,11 +12,12 @@ namespace ReportGen.Api.Tests;
 /// </summary>
 public sealed class LlamaServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    // Started, health-polled and killed by the benchmarks' server process (one home for how a child server runs).
+    private readonly BenchServerProcess _server;
 
-    private LlamaServerProcess(Process process, int port)
+    private LlamaServerProcess(BenchServerProcess server, int port)
     {
-        _process = process;
+        _server = server;
         Port = port;
     }
 
@@ -26,7 +28,7 @@ public sealed class LlamaServerProcess : IAsyncDisposable
     /// <summary>The cached binary (REPORTGEN_LLAMA_SERVER, else a verified llama-tools_* build in the native cache); skips when absent.</summary>
     public static string RequireBinary()
     {
-        var binary = ReportGen.Eval.Bench.LlamaServer.FindBuilt();
+        var binary = LlamaServer.FindBuilt();
         if (binary is null) Assert.Skip("llama-server is not built (run: bash build/native/provision.sh llama-tools)");
         return binary!;
     }
@@ -39,59 +41,24 @@ public sealed class LlamaServerProcess : IAsyncDisposable
     public static async Task<LlamaServerProcess> StartAsync(string model, int context = 256, int? port = null, int slots = 1, int? trainedContext = null)
     {
         var binary = RequireBinary();
-        port ??= ServerProcess.FreePort();
+        port ??= BenchServerProcess.FreePort();
         var psi = new ProcessStartInfo(binary)
         {
-            ArgumentList = { "-m", model, "--host", "127.0.0.1", "--port", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-c", (context * slots).ToString(System.Globalization.CultureInfo.InvariantCulture), "-np", slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ArgumentList = { "-m", model, "--host", "127.0.0.1", "--port", port.Value.ToString(CultureInfo.InvariantCulture),
+                "-c", (context * slots).ToString(CultureInfo.InvariantCulture), "-np", slots.ToString(CultureInfo.InvariantCulture),
                 "-t", "1", "--no-webui" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
         if (trainedContext is { } trained)
         {
             psi.ArgumentList.Add("--override-kv");
             psi.ArgumentList.Add($"llama.context_length=int:{trained}");
         }
-        var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new LlamaServerProcess(process, port.Value);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"llama-server exited with {process.ExitCode}");
-            try
-            {
-                if ((await http.GetAsync(server.Url + "/health")).StatusCode == HttpStatusCode.OK) return server;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                await server.DisposeAsync();
-                throw new TimeoutException("llama-server did not become healthy in 60 s");
-            }
-            await Task.Delay(100);
-        }
+        var server = await BenchServerProcess.StartAsync("llama-server", psi, port.Value, "/health", TimeSpan.FromSeconds(60), CancellationToken.None);
+        return new LlamaServerProcess(server, port.Value);
     }
 
     /// <summary>Kills it at once (SIGKILL), as a crashed replica.</summary>
-    public async Task KillAsync()
-    {
-        if (_process.HasExited) return;
-        _process.Kill();
-        await _process.WaitForExitAsync();
-    }
+    public async Task KillAsync() => await _server.DisposeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using ReportGen.Api.Hosting;
+using ReportGen.Eval.Bench;
 using ReportGen.Pipelines.Remote;
 using ReportGen.TestSupport;
 
@@ -127,7 +128,7 @@ public sealed class RemoteEngineTests
     {
         var model = SharedData.Model("iu-xray-tiny-llama.gguf");
         await using var up = await LlamaServerProcess.StartAsync(model);
-        var downPort = ServerProcess.FreePort();
+        var downPort = BenchServerProcess.FreePort();
         await using var factory = Service($"{up.Url}, http://127.0.0.1:{downPort}");
         var pool = await Pool(factory);
         var down = pool.Endpoints[1];
@@ -231,7 +232,7 @@ public sealed class RemoteEngineTests
             response.StatusCode.ShouldBe(HttpStatusCode.GatewayTimeout);
             (await Problem(response)).GetProperty("code").GetString().ShouldBe("upstream_timeout");
         }
-        await using var nowhere = Service($"http://127.0.0.1:{ServerProcess.FreePort()}", new Dictionary<string, string?> { ["ReportGen:Llm:RemoteRetries"] = "1" });
+        await using var nowhere = Service($"http://127.0.0.1:{BenchServerProcess.FreePort()}", new Dictionary<string, string?> { ["ReportGen:Llm:RemoteRetries"] = "1" });
         await Pool(nowhere);
         using (var client = nowhere.CreateAuthorizedClient())
         {

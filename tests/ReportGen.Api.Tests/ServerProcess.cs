@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using ReportGen.Eval.Bench;
 using System.Net;
-using System.Net.Sockets;
 
 namespace ReportGen.Api.Tests;
 
@@ -25,7 +25,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        port ??= FreePort();
+        port ??= BenchServerProcess.FreePort();
         // The Api project's own output folder (same configuration as the tests).
         var testDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         // artifacts/bin/ReportGen.Api.Tests/<config>/ -> artifacts/bin/ReportGen.Api/<config>/
@@ -102,12 +102,5 @@ public sealed class ServerProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
