@@ -14,15 +14,9 @@ public sealed record ModelProvenance([property: JsonPropertyName("id")] string I
         new(entry?.Id ?? Path.GetFileName(model), entry?.Sha256 ?? "unverified", "llm");
 
     /// <summary>
-    /// An LLM on a remote OpenAI-compatible server: the model name and the server's origin. Never the whole URL: it may
-    /// carry credentials or a path with a key.
-    /// </summary>
-    public static ModelProvenance RemoteLlm(string? model, Uri? server) =>
-        RemoteLlm(model, server is null ? [] : [server.ToString()]);
-
-    /// <summary>
-    /// An LLM served by replicas (a comma-separated <c>RemoteUrl</c>): the model name and each replica's origin, in the
-    /// configured order. Entries that are no absolute URL are left out rather than echoed (they may hold a key).
+    /// An LLM on remote OpenAI-compatible servers (one URL, or the replicas of a comma-separated <c>RemoteUrl</c>): the
+    /// model name and each server's origin, in the configured order. Never a whole URL: it may carry credentials or a
+    /// path with a key; entries that are no absolute URL are left out rather than echoed.
     /// </summary>
     public static ModelProvenance RemoteLlm(string? model, IEnumerable<string> servers)
     {
