@@ -1,4 +1,5 @@
 using ReportGen.Core.Completion;
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
@@ -94,7 +95,7 @@ public static class ReportGenServiceExtensions
         builder.Services.AddSingleton<ReportGenMetrics>();
         // ReportGen* covers the service's meter and the pipelines' (PipelineFailures); then the host's and the runtime's own
         // (GC heap, working set, thread pool: what shows a leak under load).
-        builder.Services.AddSingleton(_ => new PrometheusExporter(ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"));
+        builder.Services.AddSingleton(sp => new PrometheusExporter(sp.GetRequiredService<IMeterFactory>(), ReportGenMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"));
     }
 
     // Body size, request deadline, browser origins and the per-key rate limit.

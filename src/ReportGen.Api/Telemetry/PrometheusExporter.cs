@@ -17,12 +17,20 @@ public sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<(string Name, string Tags), Histogram> _histograms = new();
     private readonly ConcurrentDictionary<string, (string Kind, string? Description)> _meta = new();
 
-    /// <summary>Starts listening to meters whose name starts with one of <paramref name="meterPrefixes"/>.</summary>
-    public PrometheusExporter(params string[] meterPrefixes)
+    /// <summary>
+    /// Starts listening to meters whose name starts with one of <paramref name="meterPrefixes"/> and that belong to this host:
+    /// made by <paramref name="meterFactory"/> or process-wide (no factory, such as the runtime's own meter).
+    /// </summary>
+    /// <remarks>
+    /// A <see cref="MeterListener"/> sees every meter in the process. Without the factory check, two hosts in one process (the
+    /// tests run several) would overwrite each other's observable counters at scrape time and sum each other's requests.
+    /// </remarks>
+    public PrometheusExporter(IMeterFactory meterFactory, params string[] meterPrefixes)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (!meterPrefixes.Any(p => instrument.Meter.Name.StartsWith(p, StringComparison.Ordinal))) return;
+            if (instrument.Meter.Scope is { } scope && !ReferenceEquals(scope, meterFactory)) return;   // another host's meter
             var kind = instrument switch
             {
                 Histogram<double> or Histogram<long> => "histogram",
