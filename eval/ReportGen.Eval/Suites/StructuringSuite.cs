@@ -26,7 +26,8 @@ public sealed record StructuringSuiteResult(RadGraphF1Result Scores, JsonObject 
 }
 
 /// <summary>
-/// The structuring suite: RadGraph F1 (RG_E simple, RG_ER partial, complete) of an engine against annotated reports
+/// The structuring suite: RadGraph F1 (RG_E simple, RG_ER partial, complete, and the paper's span-exact entity and
+/// relation micro F1) of an engine against annotated reports
 /// (JSONL lines with <c>"radgraph"</c>) and section-parsing accuracy on lines with expected <c>"sections"</c>. Writes
 /// DIR/results.json (<c>metrics</c>, <c>metrics_by_split</c>), DIR/report.html and DIR/predictions.jsonl (one radgraph
 /// document per annotated report).
@@ -130,7 +131,8 @@ public static class StructuringSuite
         {
             var subset = scored.Pairs.Where((_, i) => scored.Splits[i] == split).ToList();
             var splitMetrics = new JsonObject { ["reports"] = subset.Count };
-            foreach (var (name, value) in RadGraphF1.Compute(subset).ToDictionary()) splitMetrics[name] = Math.Round(value, 4);
+            foreach (var (name, value) in RadGraphF1.Compute(subset).ToDictionary().Concat(RadGraphSpanF1.Compute(subset).ToDictionary()))
+                splitMetrics[name] = Math.Round(value, 4);
             bySplit[split] = splitMetrics;
         }
         var engineName = engine.ToString().ToLowerInvariant();
@@ -138,11 +140,19 @@ public static class StructuringSuite
         run.Provenance.SetData(dataPath);
         run.Provenance.Settings["engine"] = engineName;
         var report = run.Report.AddRadGraph(scores, decimals: 4);
+        var descriptions = new Dictionary<string, string>
+        {
+            ["radgraph_entity_micro_f1"] = "RadGraph paper: entity micro F1 over the corpus, span (start, end) and label exact",
+            ["radgraph_relation_micro_f1"] = "RadGraph paper: relation micro F1 over the corpus, both entity spans and labels and the relation type exact",
+        };
+        foreach (var (name, value) in RadGraphSpanF1.Compute(scored.Pairs).ToDictionary())
+            report.AddMetric(name, Math.Round(value, 4), descriptions.GetValueOrDefault(name));
         report.AddMetric("section_accuracy", scored.SectionCases == 0 ? double.NaN : Math.Round((double)scored.SectionCorrect / scored.SectionCases, 4),
             "section parsing: FINDINGS and IMPRESSION exactly as expected, over the records that give them");
-        report.AddTable("RadGraph F1 per split", ["split", "reports", "RG_E", "RG_ER", "complete"],
+        report.AddTable("RadGraph F1 per split", ["split", "reports", "RG_E", "RG_ER", "complete", "entity micro", "relation micro"],
             bySplit.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value!["reports"]!.ToJsonString(), kv.Value["radgraph_simple"]!.ToJsonString(),
-                kv.Value["radgraph_partial"]!.ToJsonString(), kv.Value["radgraph_complete"]!.ToJsonString()]));
+                kv.Value["radgraph_partial"]!.ToJsonString(), kv.Value["radgraph_complete"]!.ToJsonString(),
+                kv.Value["radgraph_entity_micro_f1"]!.ToJsonString(), kv.Value["radgraph_relation_micro_f1"]!.ToJsonString()]));
         // The top-level members earlier results.json files had, so readers of them keep working.
         report.AddExtra("engine", engineName).AddExtra("model", service.Options.ModelId).AddExtra("data", Path.GetFullPath(dataPath))
             .AddExtra("reports", scored.Pairs.Count).AddExtra("section_cases", scored.SectionCases).AddExtra("skipped_records", scored.Skipped)

@@ -9,7 +9,7 @@ public enum RadGraphRewardLevel
     Simple,
     /// <summary>RG_ER: (tokens, label, True) for entities with a relation, (tokens, label) for the rest.</summary>
     Partial,
-    /// <summary>(tokens, label, relation, target tokens) per relation, lower-cased; (tokens, label) for entities without one.</summary>
+    /// <summary>(tokens, label, relation, target tokens) per relation; (tokens, label) for entities without one.</summary>
     Complete,
 }
 
@@ -41,7 +41,10 @@ public sealed record RadGraphF1Result(
 /// F1RadGraph) computes it: per report, the sets of entity tuples of hypothesis and reference are
 /// compared (P = |H∩R|/|H|, R = |H∩R|/|R|, F1 = 2PR/(P+R), each 0 when undefined); a report pair in which
 /// either side is empty (empty text, or no entities — so both empty too) scores (0, 0, 0); the corpus
-/// score is the mean over all report pairs, the zeros included.
+/// score is the mean over all report pairs, the zeros included. Tokens are compared lower-cased at every
+/// level, as the package does since its commit b5ab8d0 (2026-05, "Fix case-sensitivity bug"); before it, only
+/// relation tuples were lower-cased. Being sets of words, the tuples count a repeated entity once and ignore
+/// where it is: <see cref="RadGraphSpanF1"/> is the position-exact, corpus-micro measure of the RadGraph paper.
 /// </summary>
 public static class RadGraphF1
 {
@@ -80,26 +83,26 @@ public static class RadGraphF1
         foreach (var (id, entity) in document.Entities)
         {
             var hasRelations = entity.Relations.Count > 0;
+            var tokens = entity.Tokens.ToLowerInvariant();
             switch (level)
             {
                 case RadGraphRewardLevel.Simple:
-                    set.Add(Key(entity.Tokens, entity.Label));
+                    set.Add(Key(tokens, entity.Label));
                     break;
                 case RadGraphRewardLevel.Partial:
-                    set.Add(hasRelations ? Key(entity.Tokens, entity.Label, "True") : Key(entity.Tokens, entity.Label));
+                    set.Add(hasRelations ? Key(tokens, entity.Label, "True") : Key(tokens, entity.Label));
                     break;
                 default:
                     if (!hasRelations)
                     {
-                        // The package keeps the original case here and lower-cases only relation tuples.
-                        set.Add(Key(entity.Tokens, entity.Label));
+                        set.Add(Key(tokens, entity.Label));
                         break;
                     }
                     foreach (var relation in entity.Relations)
                     {
                         if (!document.Entities.TryGetValue(relation.TargetId, out var target))
                             throw new ArgumentException($"entity {id} has a {relation.Type} relation to unknown entity id {relation.TargetId}", nameof(document));
-                        set.Add(Key(entity.Tokens.ToLowerInvariant(), entity.Label, relation.Type, target.Tokens.ToLowerInvariant()));
+                        set.Add(Key(tokens, entity.Label, relation.Type, target.Tokens.ToLowerInvariant()));
                     }
                     break;
             }
