@@ -73,7 +73,7 @@ public class StructureCommandTests
         var exit = await EvalStructureCommand.RunAsync(RepoFiles.Path("eval", "data", "radgraph-dev.jsonl"), dir.Path, "rules", null, o, new StringWriter(), TestContext.Current.CancellationToken);
         exit.ShouldBe(0, o.ToString());
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, "results.json"), TestContext.Current.CancellationToken));
-        results.RootElement.GetProperty("reports").GetInt32().ShouldBe(104);
+        results.RootElement.GetProperty("reports").GetInt32().ShouldBe(119);
         var metrics = results.RootElement.GetProperty("metrics");
         metrics.GetProperty("radgraph_simple").GetDouble().ShouldBeInRange(0.5, 1.0);
         metrics.GetProperty("section_accuracy").GetDouble().ShouldBe(1.0);
@@ -82,7 +82,12 @@ public class StructureCommandTests
         holdout.GetProperty("reports").GetInt32().ShouldBe(34);
         holdout.GetProperty("radgraph_simple").GetDouble().ShouldBeGreaterThanOrEqualTo(0.98);
         holdout.GetProperty("radgraph_partial").GetDouble().ShouldBeGreaterThanOrEqualTo(0.96);
-        File.ReadAllLines(Path.Combine(dir.Path, "predictions.jsonl")).Length.ShouldBe(104);
+        // Reports annotated from the RadGraph schema before the engine first ran on them.
+        var unseen = results.RootElement.GetProperty("metrics_by_split").GetProperty("unseen");
+        unseen.GetProperty("reports").GetInt32().ShouldBe(15);
+        unseen.GetProperty("radgraph_partial").GetDouble().ShouldBeGreaterThanOrEqualTo(0.95);
+        metrics.GetProperty("radgraph_relation_micro_f1").GetDouble().ShouldBeInRange(0.5, 1.0);
+        File.ReadAllLines(Path.Combine(dir.Path, "predictions.jsonl")).Length.ShouldBe(119);
 
         var data = SharedData.Data("iu-xray", "train.jsonl");
         var bench = new StringWriter();

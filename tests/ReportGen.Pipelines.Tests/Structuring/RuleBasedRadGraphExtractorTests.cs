@@ -64,6 +64,18 @@ public class RuleBasedRadGraphExtractorTests
     }
 
     [Fact]
+    public void Generic_anatomy_nouns_modify_the_organ_before_them_where_findings_are_located()
+    {
+        // RadGraph annotators write "Pulmonary vasculature is not engorged" as vasculature modify Pulmonary, engorged
+        // located_at Pulmonary (as "Heart size", "hilar contours"); the lexicon lists such nouns under anatomy_attributes.
+        Describe("Pulmonary vasculature is normal.").Relations.ShouldBe("vasculature-modify->Pulmonary normal-located_at->Pulmonary");
+        Describe("Visualized osseous structures appear intact.").Relations.ShouldBe("structures-modify->osseous intact-located_at->osseous");
+        Describe("Normal pulmonary vascularity.").Relations.ShouldBe("Normal-located_at->pulmonary vascularity-modify->pulmonary");
+        Describe("The cardiomediastinal silhouette and pulmonary vasculature are within normal limits.").Relations
+            .ShouldBe("silhouette-modify->cardiomediastinal vasculature-modify->pulmonary normal-located_at->pulmonary normal-located_at->cardiomediastinal");
+    }
+
+    [Fact]
     public void Suggestive_cues_link_two_observations()
     {
         var (entities, relations) = Describe("Patchy opacity concerning for pneumonia.");
