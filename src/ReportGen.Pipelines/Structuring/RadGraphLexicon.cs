@@ -40,9 +40,12 @@ internal enum LexKind : byte
 
 /// <summary>
 /// A lexicon payload; <see cref="Suggestive"/> marks cues that also link two observations (suggestive_of),
-/// <see cref="Attributive"/> hedges that are also a modifier when a noun follows ("no suspicious pulmonary opacity").
+/// <see cref="Attributive"/> hedges that are also a modifier when a noun follows ("no suspicious pulmonary opacity"),
+/// <see cref="Part"/> anatomy that modifies the organ written before it ("lung bases"), <see cref="Leading"/> modifiers
+/// that are an entity only right before a finding ("grossly clear").
 /// </summary>
-internal readonly record struct LexEntry(LexKind Kind, bool Suggestive = false, bool StandsAlone = false, bool Attributive = false);
+internal readonly record struct LexEntry(LexKind Kind, bool Suggestive = false, bool StandsAlone = false, bool Attributive = false, bool Part = false,
+    bool Leading = false);
 
 /// <summary>
 /// The rules engine's vocabulary: a word trie (lower-cased words → entry, longest phrase wins) built once from
@@ -79,11 +82,14 @@ internal sealed class RadGraphLexicon
         var standAlone = file.StandAloneModifiers.ToHashSet(StringComparer.Ordinal);
         var suggestiveUncertain = file.SuggestiveUncertain.ToHashSet(StringComparer.Ordinal);
         var attributive = file.AttributiveHedges.ToHashSet(StringComparer.Ordinal);
-        AddAll(LexKind.Anatomy, file.Anatomy);
+        var parts = file.AnatomyParts.ToHashSet(StringComparer.Ordinal);
+        foreach (var a in file.Anatomy) Add(a, new LexEntry(LexKind.Anatomy, Part: parts.Contains(a)));
         AddAll(LexKind.AnatomyAttribute, file.AnatomyAttributes);
         AddAll(LexKind.AnatomyModifier, file.AnatomyModifiers);
         AddAll(LexKind.Observation, file.Observations);
-        foreach (var m in file.ObservationModifiers) Add(m, new LexEntry(LexKind.ObservationModifier, StandsAlone: standAlone.Contains(m)));
+        var leading = file.LeadingModifiers.ToHashSet(StringComparer.Ordinal);
+        foreach (var m in file.ObservationModifiers)
+            Add(m, new LexEntry(LexKind.ObservationModifier, StandsAlone: standAlone.Contains(m), Leading: leading.Contains(m)));
         AddAll(LexKind.Unit, file.Units);
         AddAll(LexKind.NegationPre, file.NegationBefore);
         AddAll(LexKind.NegationPost, file.NegationAfter);

@@ -18,10 +18,12 @@ internal sealed class RadGraphLexiconFile
 
     public List<string> Anatomy { get; set; } = [];
     public List<string> AnatomyAttributes { get; set; } = [];
+    public List<string> AnatomyParts { get; set; } = [];
     public List<string> AnatomyModifiers { get; set; } = [];
     public List<string> Observations { get; set; } = [];
     public List<string> ObservationModifiers { get; set; } = [];
     public List<string> StandAloneModifiers { get; set; } = [];
+    public List<string> LeadingModifiers { get; set; } = [];
     public List<string> ObservationStems { get; set; } = [];
     public List<string> ObservationSuffixes { get; set; } = [];
     public List<string> NotFindings { get; set; } = [];

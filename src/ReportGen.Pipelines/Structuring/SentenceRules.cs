@@ -62,7 +62,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
             var limit = i;
             while (limit < end - 1 && !semicolonAfter[limit]) limit++;
             var (entry, length) = lexicon.Match(lower, i, limit + 1);
-            if (length > 0)
+            if (length > 1 && entry.Kind == LexKind.NegationPre && lexicon.Match(lower, i, i + 1) is { Length: 1, Entry.Kind: LexKind.Observation } said)
+            {
+                // "the lungs are clear of effusion": a finding said of the subject, then the negation of what follows.
+                _units.Add(new Unit { Start = i, End = i, Kind = said.Entry.Kind, Entry = said.Entry, Entity = -1 });
+                _units.Add(new Unit { Start = i + 1, End = i + length - 1, Kind = entry.Kind, Entry = entry, Entity = -1 });
+            }
+            else if (length > 0)
                 _units.Add(new Unit { Start = i, End = i + length - 1, Kind = entry.Kind, Entry = entry, Entity = -1 });
             else
             {
@@ -108,6 +114,11 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
         for (var k = 0; k < units.Length; k++)
         {
             ref var u = ref units[k];
+            if (u.Entry.Leading && !(k + 1 < units.Length && IsObservation(units[k + 1].Kind)))
+            {
+                u.Kind = LexKind.None; // "grossly clear of effusion": nothing right after it to qualify
+                continue;
+            }
             var label = u.Kind switch
             {
                 LexKind.Anatomy or LexKind.AnatomyAttribute or LexKind.AnatomyModifier => RadGraphLabels.AnatomyDefinitelyPresent,
@@ -294,7 +305,13 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
 
     private int ChunkHead(List<int> members)
     {
-        for (var m = members.Count - 1; m >= 0; m--) if (_units[members[m]].Kind == LexKind.Anatomy) return members[m];
+        for (var m = members.Count - 1; m >= 0; m--)
+        {
+            if (_units[members[m]].Kind != LexKind.Anatomy) continue;
+            // "lung bases": the part modifies the organ named right before it, which is the head.
+            if (_units[members[m]].Entry.Part && m > 0 && _units[members[m - 1]].Kind == LexKind.Anatomy) continue;
+            return members[m];
+        }
         return members[^1];
     }
 

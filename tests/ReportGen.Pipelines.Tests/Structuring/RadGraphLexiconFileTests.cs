@@ -13,7 +13,9 @@ public class RadGraphLexiconFileTests
         file.Observations.ShouldContain("effusion");
         var lists = typeof(RadGraphLexiconFile).GetProperties().Where(p => p.PropertyType == typeof(List<string>))
             .Select(p => (p.Name, Words: (List<string>)p.GetValue(file)!)).ToList();
-        lists.Count.ShouldBe(24);
+        lists.Count.ShouldBe(26);
+        file.AnatomyParts.ShouldBeSubsetOf(file.Anatomy); // a part is anatomy that changes only its head
+        file.LeadingModifiers.ShouldBeSubsetOf(file.ObservationModifiers);
         foreach (var (name, words) in lists)
             foreach (var entry in words)
             {

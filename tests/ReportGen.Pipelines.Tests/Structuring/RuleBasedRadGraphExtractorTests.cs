@@ -76,6 +76,36 @@ public class RuleBasedRadGraphExtractorTests
     }
 
     [Fact]
+    public void A_part_named_after_its_organ_modifies_the_organ_and_alone_is_the_place()
+    {
+        // "Apart from minimal atelectasis in the lung bases" is annotated bases modify lung, atelectasis located_at lung.
+        Describe("Minimal atelectasis in the lung bases.").Relations.ShouldBe("Minimal-modify->atelectasis atelectasis-located_at->lung bases-modify->lung");
+        Describe("Granuloma in the left lung base.").Relations.ShouldBe("Granuloma-located_at->lung left-modify->lung base-modify->lung");
+        Describe("Opacity at the right base.").Relations.ShouldBe("Opacity-located_at->base right-modify->base");
+    }
+
+    [Fact]
+    public void Grossly_modifies_the_finding_it_qualifies()
+    {
+        // RadGraph annotators: "grossly unremarkable" = grossly OBS-DP modify unremarkable.
+        var (entities, relations) = Describe("The lungs are grossly clear.");
+        entities.ShouldBe("lungs:ANAT-DP grossly:OBS-DP clear:OBS-DP");
+        relations.ShouldBe("grossly-modify->clear clear-located_at->lungs");
+        Describe("Osseous structures are grossly intact.").Relations.ShouldBe("structures-modify->Osseous grossly-modify->intact intact-located_at->Osseous");
+        // Nothing to qualify right after it: no entity, rather than a modifier of the denied finding.
+        Describe("Heart size is grossly within normal limits.").Entities.ShouldNotContain("grossly");
+    }
+
+    [Fact]
+    public void Clear_of_is_a_finding_of_the_subject_and_denies_what_follows()
+    {
+        var (entities, relations) = Describe("The lungs are grossly clear of focal airspace disease.");
+        entities.ShouldBe("lungs:ANAT-DP grossly:OBS-DP clear:OBS-DP focal:OBS-DA airspace:ANAT-DP disease:OBS-DA");
+        relations.ShouldContain("grossly-modify->clear clear-located_at->lungs");
+        relations.ShouldContain("disease-located_at->airspace");
+    }
+
+    [Fact]
     public void Suggestive_cues_link_two_observations()
     {
         var (entities, relations) = Describe("Patchy opacity concerning for pneumonia.");
