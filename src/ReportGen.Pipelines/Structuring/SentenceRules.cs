@@ -567,6 +567,16 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
     private bool Alternatives(int from, int to) =>
         to - from == 1 && (_units[from].Kind == LexKind.Versus || _units[from].Role == Role.Conj && lower[_units[from].Start] is "or" or "and");
 
+    // Findings listed with "with", "and" or a comma (not "or": alternatives are no list of evidence).
+    private bool ListJoined(int from, int to)
+    {
+        if (to <= from || to - from > 2) return false;
+        for (var k = from; k < to; k++)
+            if (!(_units[k].Role == Role.Comma || _units[k].Role == Role.Conj && lower[_units[k].Start] == "and" || lower[_units[k].Start] == "with" && _units[k].End == _units[k].Start))
+                return false;
+        return true;
+    }
+
     private bool OnlyJoiners(int from, int to)
     {
         if (to <= from || to - from > 2) return false;
@@ -616,17 +626,25 @@ internal sealed class SentenceRules(RadGraphLexicon lexicon, string[] lower, boo
         {
             if (!_units[k].Entry.Suggestive) continue;
             int source = -1, target = -1;
-            foreach (var p in _phrases)
+            for (var i = 0; i < _phrases.Count; i++)
             {
+                var p = _phrases[i];
                 if (!p.HasObservation) continue;
-                if (p.Last < k) source = p.HeadObs;
-                else if (p.First > k && target < 0) target = _phrases.IndexOf(p);
+                if (p.Last < k) source = i;
+                else if (p.First > k && target < 0) target = i;
             }
             if (source < 0 || target < 0) continue;
-            Relate(source, RadGraphRelations.SuggestiveOf, _phrases[target].HeadObs);
-            // "due to airspace disease or atelectasis": every alternative.
-            for (var t = target + 1; t < _phrases.Count && _phrases[t].HasObservation && Alternatives(_phrases[t - 1].Last + 1, _phrases[t].First); t++)
-                Relate(source, RadGraphRelations.SuggestiveOf, _phrases[t].HeadObs);
+            // "hyperexpanded lungs with flattened diaphragms and increased retrosternal clear space suggestive of
+            // emphysema": every finding of the list before the cue.
+            var first = source;
+            while (first > 0 && _phrases[first - 1].HasObservation && ListJoined(_phrases[first - 1].Last + 1, _phrases[first].First)) first--;
+            for (var s = first; s <= source; s++)
+            {
+                Relate(_phrases[s].HeadObs, RadGraphRelations.SuggestiveOf, _phrases[target].HeadObs);
+                // "due to airspace disease or atelectasis": every alternative.
+                for (var t = target + 1; t < _phrases.Count && _phrases[t].HasObservation && Alternatives(_phrases[t - 1].Last + 1, _phrases[t].First); t++)
+                    Relate(_phrases[s].HeadObs, RadGraphRelations.SuggestiveOf, _phrases[t].HeadObs);
+            }
         }
     }
 }

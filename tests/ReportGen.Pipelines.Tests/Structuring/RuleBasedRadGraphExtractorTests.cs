@@ -106,6 +106,17 @@ public class RuleBasedRadGraphExtractorTests
     }
 
     [Fact]
+    public void Every_finding_of_a_list_before_a_suggestive_cue_suggests_what_follows()
+    {
+        var relations = Describe("Hyperexpanded lungs with flattened diaphragms and increased retrosternal clear space suggestive of emphysema.").Relations;
+        relations.ShouldContain("Hyperexpanded-suggestive_of->emphysema");
+        relations.ShouldContain("flattened-suggestive_of->emphysema");
+        relations.ShouldContain("increased-suggestive_of->emphysema");
+        // Alternatives before the cue are no list of evidence.
+        Describe("Atelectasis or scarring, consistent with prior infection.").Relations.ShouldNotContain("Atelectasis-suggestive_of->infection");
+    }
+
+    [Fact]
     public void Suggestive_cues_link_two_observations()
     {
         var (entities, relations) = Describe("Patchy opacity concerning for pneumonia.");
