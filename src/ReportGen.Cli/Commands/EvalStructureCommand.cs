@@ -52,7 +52,8 @@ internal static class EvalStructureCommand
             $"structure ({engineName}): {result.Reports} reports; RG_E {m[RadGraphRewardLevel.Simple].F1:F4} (P {m[RadGraphRewardLevel.Simple].Precision:F4} R {m[RadGraphRewardLevel.Simple].Recall:F4}), " +
             $"RG_ER {m[RadGraphRewardLevel.Partial].F1:F4}, complete {m[RadGraphRewardLevel.Complete].F1:F4}; sections {result.SectionCorrect}/{result.SectionCases} -> {result.Written.ResultsJson}").ConfigureAwait(false);
         foreach (var (split, node) in result.BySplit)
-            await stdout.WriteLineAsync($"  {split}: {node!["reports"]} reports; RG_E {node["radgraph_simple"]}, RG_ER {node["radgraph_partial"]}, complete {node["radgraph_complete"]}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  {split}: {node!["reports"]} reports; RG_E {node["radgraph_simple"]}, RG_ER {node["radgraph_partial"]}, complete {node["radgraph_complete"]}; "
+                + $"entity micro {node["radgraph_entity_micro_f1"]}, relation micro {node["radgraph_relation_micro_f1"]}").ConfigureAwait(false);
         return 0;
     }
 
