@@ -154,7 +154,8 @@ internal static class BenchVlmCommand
     private static void Write(TextWriter stdout, string heading, List<Sample> samples, CliSide[] clis)
     {
         stdout.WriteLine(heading);
-        stdout.WriteLine($"{"stage (median ms, p25-p75)",-38}{"ours",-18}{"helper",-18}{string.Concat(clis.Select(c => $"{c.Label,-18}"))}");
+        // Columns of 17 characters and a space: a wide cell (a slow run's spread) pushes the next one right but never touches it.
+        stdout.WriteLine($"{"stage (median ms, p25-p75)",-38}{"ours",-17} {"helper",-17} {string.Join(' ', clis.Select(c => $"{c.Label,-17}"))}");
         string Cell(Func<Sample, double>? pick)
         {
             if (pick is null) return "-";
@@ -162,8 +163,8 @@ internal static class BenchVlmCommand
             return v.Count == 0 ? "-" : $"{F(LatencyStats.Percentile(v, 50), "0.00")} ({F(LatencyStats.Percentile(v, 25), "0.00")}-{F(LatencyStats.Percentile(v, 75), "0.00")})";
         }
         void Row(string label, Func<Sample, double>? ours, Func<Sample, double>? helper, Func<MtmdCliTurn, double>? cli) =>
-            stdout.WriteLine($"{label,-38}{Cell(ours),-18}{Cell(helper),-18}" + string.Concat(clis.Select((c, i) =>
-                $"{(c.Skipped is null && cli is not null ? Cell(s => s.Cli[i] is { } t ? cli(t) : double.NaN) : "-"),-18}")));
+            stdout.WriteLine($"{label,-38}{Cell(ours),-17} {Cell(helper),-17} " + string.Join(' ', clis.Select((c, i) =>
+                $"{(c.Skipped is null && cli is not null ? Cell(s => s.Cli[i] is { } t ? cli(t) : double.NaN) : "-"),-17}")).TrimEnd());
         Row("bitmap from decoded pixels", s => s.Ours.BitmapMs, s => s.Helper.BitmapMs, null);
         Row("mtmd_tokenize (with preprocessing)", s => s.Ours.TokenizeMs, s => s.Helper.TokenizeMs, t => t.TokenizeMs);
         Row("text before the image, decoded", null, null, t => t.TextBeforeMs);
