@@ -63,7 +63,9 @@ internal static class BenchVlmCommand
             async Task Ours(Sample sample)
             {
                 var submitted = Stopwatch.GetTimestamp();
+                var cpu = ProcessCpuClock.ThreadSeconds();
                 var prompt = set.Projector.Tokenize(text, [rgb], addSpecial: true, parseSpecial: true, cancellationToken: cancellationToken, stages: sample.Ours);
+                sample.TokenizeEncodeCpuMs = (ProcessCpuClock.ThreadSeconds() - cpu) * 1000;
                 var queued = Stopwatch.GetTimestamp();
                 var request = scheduler.Submit(prompt, new GenerationOptions { MaxTokens = 1 }, cancellationToken);
                 await request.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -144,7 +146,7 @@ internal static class BenchVlmCommand
     {
         public MultimodalStageTimes Ours { get; } = new();
         public MultimodalStageTimes Helper { get; } = new();
-        public double OursMs, WaitMs, PrefillMs, HandBackMs, HelperMs;
+        public double OursMs, WaitMs, PrefillMs, HandBackMs, HelperMs, TokenizeEncodeCpuMs;
         public MtmdCliTurn?[] Cli { get; } = new MtmdCliTurn?[clis];
 
         // llama-mtmd-cli makes its bitmap when it loads the file (/image), before the span it is timed over.
@@ -170,6 +172,8 @@ internal static class BenchVlmCommand
         Row("text before the image, decoded", null, null, t => t.TextBeforeMs);
         Row("encode (vision tower + projector)", s => s.Ours.EncodeMs, null, t => t.EncodeMs);
         Row("embeddings copied out", s => s.Ours.CopyMs, null, null);
+        // The calling thread's CPU time over the same calls: what the wall-clock rows above spent waiting for a core.
+        Row("  CPU time of the four rows above", s => s.TokenizeEncodeCpuMs, null, null);
         Row("wait for the scheduler", s => s.WaitMs, null, null);
         Row("image decoded", null, null, t => t.ImageDecodeMs);
         Row("text after the image, decoded", null, null, t => t.TextAfterMs);
