@@ -29,6 +29,9 @@ public class BenchVlmCommandTests
         Median(Cells(lines, "mtmd_tokenize (with preprocessing)")[1]).ShouldBeGreaterThan(0);
         Median(Cells(lines, "wait for the scheduler")[0]).ShouldBeGreaterThanOrEqualTo(0);
         Median(Cells(lines, "decodes + first token sampled")[0]).ShouldBeGreaterThan(0);
+        var cpu = Cells(lines, "CPU time, with the bitmap");
+        Median(cpu[0]).ShouldBeGreaterThan(0);
+        Median(cpu[1]).ShouldBeGreaterThan(0);
 
         if (LlamaMtmdCli.FindBuilt() is null)
             lines.ShouldContain(l => l.StartsWith("llama-mtmd-cli (same span, own log): skipped, not built", StringComparison.Ordinal));
@@ -58,6 +61,7 @@ public class BenchVlmCommandTests
             t.EncodeMs.ShouldBeGreaterThan(0);
             t.ImageDecodeMs.ShouldBeGreaterThan(0);
             stages.Sum().ShouldBe(t.TotalMs, 1e-6); // consecutive log lines: the stages partition the turn
+            t.CpuMs.ShouldBeGreaterThan(t.EncodeMs / 4); // its main thread's CPU over the turn, read from /proc while it waits for input
         }
     }
 

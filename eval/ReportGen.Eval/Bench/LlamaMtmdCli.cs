@@ -46,13 +46,14 @@ public static class LlamaMtmdCli
     {
         var times = new List<MtmdCliTurn>();
         for (var i = 0; i < turns; i++)
-            times.AddRange(await RunAsync(binary, llm, mmproj, image, prompt, threads, 1, cancellationToken).ConfigureAwait(false));
-        return times.Count == turns ? times : throw new InvalidOperationException($"llama-mtmd-cli encoded the image in {times.Count}/{turns} turns");
+            times.Add(await RunAsync(binary, llm, mmproj, image, prompt, threads, cancellationToken).ConfigureAwait(false));
+        return times;
     }
 
-    // One process: the turns that encoded their image; fewer when it ended early.
-    private static async Task<List<MtmdCliTurn>> RunAsync(string binary, string llm, string mmproj, string image, string prompt,
-        int threads, int turns, CancellationToken cancellationToken)
+    // One process, one turn. The image is loaded first (/image, which decodes the file: not part of the turn), then the
+    // main thread's CPU time is read while it waits for the prompt line, and again once the turn's token was printed.
+    private static async Task<MtmdCliTurn> RunAsync(string binary, string llm, string mmproj, string image, string prompt,
+        int threads, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         string I(int v) => v.ToString(CultureInfo.InvariantCulture);
@@ -60,10 +61,11 @@ public static class LlamaMtmdCli
                      "-b", I(BatchSize), "-ub", I(BatchSize), "--no-jinja", "--log-jsonl", "-lv", "5"])
             start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {binary}");
-        var times = new List<MtmdCliTurn>();
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        MtmdCliTurn? timed = null;
         string? last = null;
-        var (state, ended) = (0, 0);
+        var state = 0;
         var turn = new TurnMarks();
         process.OutputDataReceived += (_, e) =>
         {
@@ -71,13 +73,14 @@ public static class LlamaMtmdCli
             if (Entry(line) is not var (time, level, message)) return;
             last = message;
             // 0: waiting for a turn; 1: in eval_message (ends with its plain "\n" line); 2: waiting for the token line.
-            if (state == 0 && level == "debug" && message.StartsWith("formatted_chat.prompt", StringComparison.Ordinal)) (state, turn) = (1, new TurnMarks { Begin = time });
+            if (state == 0 && level == "none" && message.TrimEnd().EndsWith(" image loaded", StringComparison.Ordinal)) loaded.TrySetResult();
+            else if (state == 0 && level == "debug" && message.StartsWith("formatted_chat.prompt", StringComparison.Ordinal)) (state, turn) = (1, new TurnMarks { Begin = time });
             else if (state == 1) turn.See(time, level, message, ref state);
             else if (state == 2 && level == "none")
             {
-                if (turn.Turn(time) is { } timed) times.Add(timed);
-                state = 0;
-                if (++ended == turns) done.TrySetResult();
+                timed = turn.Turn(time);
+                state = 3;
+                done.TrySetResult();
             }
         };
         process.ErrorDataReceived += (_, _) => { };
@@ -85,27 +88,64 @@ public static class LlamaMtmdCli
         process.BeginErrorReadLine();
         try
         {
-            // Chat mode reads one line at a time and only between turns, so all turns can be written at once. /quit is sent
-            // only after the last turn's lines were seen: the process exits without flushing its log (common/log.cpp).
-            for (var i = 0; i < turns; i++)
-                await process.StandardInput.WriteAsync($"/clear\n/image {image}\n{prompt.ReplaceLineEndings(" ")}\n").ConfigureAwait(false);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(TimeSpan.FromMinutes(5));
+            var exited = process.WaitForExitAsync(limit.Token);
+            async Task<bool> Reached(Task step) => await Task.WhenAny(step, exited, Task.Delay(Timeout.Infinite, limit.Token)).ConfigureAwait(false) == step;
+            await process.StandardInput.WriteAsync($"/clear\n/image {image}\n").ConfigureAwait(false);
             await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var finished = await Task.WhenAny(done.Task, process.WaitForExitAsync(cancellationToken), Task.Delay(TimeSpan.FromMinutes(5), cancellationToken)).ConfigureAwait(false);
-            if (finished != done.Task)
-                return times.Count > 0 ? times
-                    : throw new InvalidOperationException($"llama-mtmd-cli timed 0/{turns} turns{(process.HasExited ? $" (exit {process.ExitCode})" : "")}: {last?.Trim()}");
+            double? cpuBefore = null;
+            if (await Reached(loaded.Task).ConfigureAwait(false))
+            {
+                cpuBefore = await IdleMainThreadCpuAsync(process.Id, cancellationToken).ConfigureAwait(false);
+                await process.StandardInput.WriteAsync($"{prompt.ReplaceLineEndings(" ")}\n").ConfigureAwait(false);
+                await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (cpuBefore is null || !await Reached(done.Task).ConfigureAwait(false) || timed is null)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new InvalidOperationException($"llama-mtmd-cli timed 0/1 turns{(process.HasExited ? $" (exit {process.ExitCode})" : "")}: {last?.Trim()}");
+            }
+            var cpu = await IdleMainThreadCpuAsync(process.Id, cancellationToken).ConfigureAwait(false) - cpuBefore.Value;
+            // /quit only now: the process exits without flushing its log (common/log.cpp), and at end of input its chat loop would spin.
             await process.StandardInput.WriteAsync("/quit\n").ConfigureAwait(false);
-            process.StandardInput.Close(); // at end of input its chat loop would spin; /quit ends it first
+            process.StandardInput.Close();
             using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             grace.CancelAfter(TimeSpan.FromSeconds(10));
             try { await process.WaitForExitAsync(grace.Token).ConfigureAwait(false); }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { } // the turns are timed; finally kills it
-            return times;
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { } // the turn is timed; finally kills it
+            return timed with { CpuMs = cpu };
         }
         finally
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
+    }
+
+    // The CPU milliseconds the process's main thread has used (/proc/PID/task/PID/schedstat, nanoseconds), read once it has
+    // stopped moving (the thread finished what it was doing and waits for input); NaN where /proc cannot be read.
+    private static async Task<double> IdleMainThreadCpuAsync(int pid, CancellationToken cancellationToken)
+    {
+        static double Read(int pid)
+        {
+            try
+            {
+                return long.Parse(File.ReadAllText($"/proc/{pid}/task/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1e6;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                return double.NaN;
+            }
+        }
+        var value = Read(pid);
+        for (var i = 0; i < 50 && double.IsFinite(value); i++)
+        {
+            await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+            var next = Read(pid);
+            if (next == value) break;
+            value = next;
+        }
+        return value;
     }
 
     /// <summary>The batch and micro-batch size both sides run with (llama-mtmd-cli's own default batch is 2048).</summary>
@@ -167,4 +207,8 @@ public static class LlamaMtmdCli
 /// <param name="ImageDecodeMs"><c>llama_decode</c> of the image embeddings (every batch).</param>
 /// <param name="TextAfterMs">Decoding the text after the image, with the logits of its last token.</param>
 /// <param name="SampleMs">Sampling and printing the token.</param>
-public sealed record MtmdCliTurn(double TotalMs, double TokenizeMs, double TextBeforeMs, double EncodeMs, double ImageDecodeMs, double TextAfterMs, double SampleMs);
+public sealed record MtmdCliTurn(double TotalMs, double TokenizeMs, double TextBeforeMs, double EncodeMs, double ImageDecodeMs, double TextAfterMs, double SampleMs)
+{
+    /// <summary>CPU time of its main thread over the turn (it computes there with one thread), NaN when unknown.</summary>
+    public double CpuMs { get; init; } = double.NaN;
+}
