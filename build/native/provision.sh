@@ -13,6 +13,7 @@
 #   (see mtmd() below); the build runs it after provisioning llama.cpp. Prints the folder holding libmtmd.so.
 #        provision.sh llama-source [CACHE_DIR]   the whole pinned source tree (gguf-py for tools/vlm-fixtures)
 #        provision.sh llama-tools [CACHE_DIR]    llama.cpp's llama-mtmd-cli + llama-server (on demand; slow)
+#        provision.sh mtmd-cli-npm BIN_DIR [CACHE_DIR]   llama-mtmd-cli on the npm libraries + our libmtmd (diagnostic; ~1 min)
 # Prints the unpacked package folder (or the headers folder) on success; one "error:" line and exit 1 otherwise.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -209,11 +210,65 @@ JSON
   echo "$dest"
 }
 
+# mtmd_cli_npm BIN_DIR [CACHE_DIR]: llama.cpp's llama-mtmd-cli compiled from the pinned source (one file,
+# tools/mtmd/mtmd-cli.cpp) and linked against the npm libraries in BIN_DIR (libllama, libggml with its CPU-variant
+# backends, libllama-common) and our libmtmd: the same native code our process runs. A diagnostic for `bench vlm`:
+# beside the static GGML_NATIVE llama-tools build it tells a difference of the libraries' build from one of our code.
+# On demand only (about a minute on 2 cores). Cached in CACHE_DIR/mtmd-cli-npm_VERSION_INPUTS with the libraries
+# linked beside the binary (ggml finds its backends next to the executable).
+mtmd_cli_npm() {
+  local bin="$1" cache="${2:-$(default_cache)}"
+  [ -n "$bin" ] && [ -d "$bin" ] || { echo "error: usage: provision.sh mtmd-cli-npm BIN_DIR [CACHE_DIR] (BIN_DIR: the folder holding the provisioned libllama)" >&2; return 1; }
+  bin="$(cd "$bin" && pwd)"
+  [ -f "$bin/libllama-common.so" ] || { echo "error: $bin has no libllama-common.so (llama.cpp's common library, which llama-mtmd-cli needs)" >&2; return 1; }
+  read_source_pin || return 1
+  local cxx="${CXX:-c++}"
+  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++)" >&2; return 1; }
+  local mtmd_dir src
+  mtmd_dir=$(mtmd "$bin" "$cache") || return 1
+  src=$(llama_source "$cache") || return 1
+  local flags="-O3 -DNDEBUG -std=c++17" inputs
+  inputs=$( { echo "$src_integrity"; echo "$flags"; sha256sum "$bin"/*.so "$mtmd_dir/libmtmd.so" | cut -d' ' -f1; "$cxx" --version | head -n 1; } | sha256sum | cut -c1-64)
+  local dest="$cache/mtmd-cli-npm_${src_spec##*@}_${inputs:0:12}"
+  if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -x "$dest/llama-mtmd-cli" ]; then
+    echo "$dest"; return 0
+  fi
+  local tmp log="$cache/mtmd-cli-npm-build.log"
+  tmp=$(mktemp -d "$cache/.tmp-mtmd-cli-npm-XXXXXX") || return 1
+  trap 'rm -rf "$tmp"; trap - RETURN' RETURN
+  local x="$tmp/x" f
+  mkdir -p "$x"
+  for f in "$bin"/*.so "$mtmd_dir/libmtmd.so"; do ln -s "$f" "$x/$(basename "$f")" || return 1; done
+  local start=$SECONDS
+  # shellcheck disable=SC2086 # $flags is a list of compiler options
+  if ! nice -n 10 "$cxx" $flags -I"$src/common" -I"$src/include" -I"$src/ggml/include" -I"$src/tools/mtmd" -I"$src/vendor" \
+       "$src/tools/mtmd/mtmd-cli.cpp" -o "$x/llama-mtmd-cli" -L"$x" -l:libmtmd.so -l:libllama-common.so \
+       -l:"$(basename "$bin"/libllama.v*.so)" -l:"$(basename "$bin"/libggml.v*.so)" -l:libggml-base.so -lpthread '-Wl,-rpath,$ORIGIN' >"$log" 2>&1; then
+    echo "error: building llama-mtmd-cli on the npm libraries failed ($(grep -m1 -E 'error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
+  fi
+  cat > "$x/build.json" <<JSON
+{
+  "source": "$src_spec",
+  "commit": "$(cat "$src/.commit")",
+  "compilerFlags": "$flags",
+  "linkedAgainst": ["$bin", "$mtmd_dir"],
+  "compiler": "$("$cxx" --version | head -n 1)",
+  "inputsSha256": "$inputs",
+  "buildSeconds": $((SECONDS - start))
+}
+JSON
+  echo "$inputs" > "$x/.verified"
+  publish "$x" "$dest" || return 1
+  rm -f "$log"
+  echo "$dest"
+}
+
 case "${1:-}" in
   llama-headers) llama_headers "${2:-}"; exit $? ;;
   mtmd) mtmd "${2:-}" "${3:-}"; exit $? ;;
   llama-source) llama_source "${2:-}"; exit $? ;;
   llama-tools) llama_tools "${2:-}"; exit $? ;;
+  mtmd-cli-npm) mtmd_cli_npm "${2:-}" "${3:-}"; exit $? ;;
 esac
 
 spec="$1"; integrity="$2"; cache="$3"

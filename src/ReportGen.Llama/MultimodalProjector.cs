@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using ReportGen.Core.Imaging;
@@ -142,13 +143,14 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <param name="parseSpecial">Parse special-token text such as <c>&lt;start_of_turn&gt;</c>.</param>
     /// <param name="maxPositions">Refuse before encoding when the prompt would take this many positions or more (the context size); 0 = no limit.</param>
     /// <param name="cancellationToken">Checked between image encodes.</param>
+    /// <param name="stages">When given, the time of each stage is added to it (benchmarks).</param>
     /// <exception cref="ModelInputException">Marker and image counts differ, an image mtmd cannot preprocess, or a prompt too long for <paramref name="maxPositions"/>.</exception>
     public LlamaPrompt Tokenize(string text, IReadOnlyList<RgbImage> images, bool addSpecial, bool parseSpecial, int maxPositions = 0,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, MultimodalStageTimes? stages = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(images);
-        using var chunks = Chunk(text, images, addSpecial, parseSpecial);
+        using var chunks = Chunk(text, images, addSpecial, parseSpecial, stages);
         var n = (int)MtmdNative.mtmd_input_chunks_size(chunks);
         var positions = 0;
         for (var i = 0; i < n; i++) positions += (int)MtmdNative.mtmd_input_chunk_get_n_tokens(MtmdNative.mtmd_input_chunks_get(chunks, (nuint)i));
@@ -167,7 +169,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
                 continue;
             }
             cancellationToken.ThrowIfCancellationRequested();
-            parts.Add(EncodeChunk(chunks, chunk));
+            parts.Add(EncodeChunk(chunks, chunk, stages));
         }
         return new LlamaPrompt(parts);
     }
@@ -184,12 +186,19 @@ public sealed unsafe class MultimodalProjector : IDisposable
     /// <c>mtmd_tokenize</c>, then <c>mtmd_helper_eval_chunks</c> (encode each image, decode text and images one
     /// sequence at a time), what <c>llama-mtmd-cli</c> runs. For benchmarks and parity checks against our path.
     /// </summary>
+    /// <param name="context">The context to prefill (sequence 0).</param>
+    /// <param name="text">The prompt (already chat-templated), one <see cref="Marker"/> per image.</param>
+    /// <param name="images">The images, in marker order.</param>
+    /// <param name="addSpecial">Let the tokenizer add BOS.</param>
+    /// <param name="parseSpecial">Parse special-token text.</param>
+    /// <param name="stages">When given, the bitmap and tokenize stages are added to it (the helper's encode and decode are one call).</param>
     /// <returns>The positions the prompt took (the next token's position).</returns>
-    public int ReferencePrefill(LlamaContext context, string text, IReadOnlyList<RgbImage> images, bool addSpecial = true, bool parseSpecial = true)
+    public int ReferencePrefill(LlamaContext context, string text, IReadOnlyList<RgbImage> images, bool addSpecial = true, bool parseSpecial = true,
+        MultimodalStageTimes? stages = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         context.ClearAll();
-        using var chunks = Chunk(text, images, addSpecial, parseSpecial);
+        using var chunks = Chunk(text, images, addSpecial, parseSpecial, stages);
         int nPast;
         int rc;
         lock (_encodeGate) rc = MtmdNative.mtmd_helper_eval_chunks(Handle, context.Handle, chunks, 0, 0, context.BatchSize, true, &nPast);
@@ -197,7 +206,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
         return nPast;
     }
 
-    private EmbeddingPart EncodeChunk(SafeMtmdInputChunksHandle chunks, IntPtr chunk)
+    private EmbeddingPart EncodeChunk(SafeMtmdInputChunksHandle chunks, IntPtr chunk, MultimodalStageTimes? stages)
     {
         var rows = (int)MtmdNative.mtmd_input_chunk_get_n_tokens(chunk);
         var dimension = Model.InputEmbeddingSize;
@@ -208,11 +217,15 @@ public sealed unsafe class MultimodalProjector : IDisposable
         {
             lock (_encodeGate)
             {
+                var started = Stopwatch.GetTimestamp();
                 var rc = LlamaLog.CaptureErrors(() => MtmdNative.mtmd_encode_chunk(Handle, chunk), out var errors);
                 if (rc != 0) throw new LlamaException($"mtmd_encode_chunk failed ({rc}) for projector '{ProjectorType}': {Explain(errors)}");
+                var encoded = Stopwatch.GetTimestamp();
                 var output = MtmdNative.mtmd_get_output_embd(Handle);
                 if (output is null) throw new LlamaException("mtmd_get_output_embd returned no embeddings");
                 new ReadOnlySpan<float>(output, values.Length).CopyTo(values);
+                if (stages is not null) stages.EncodeMs += Stopwatch.GetElapsedTime(started, encoded).TotalMilliseconds;
+                if (stages is not null) stages.CopyMs += Stopwatch.GetElapsedTime(encoded, Stopwatch.GetTimestamp()).TotalMilliseconds;
             }
             return new EmbeddingPart(new ImageEmbeddings(rows, dimension, values))
             {
@@ -251,7 +264,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
     }
 
     /// <summary>mtmd_tokenize into a chunk list the caller disposes (also used by the reference prefill in tests).</summary>
-    internal SafeMtmdInputChunksHandle Chunk(string text, IReadOnlyList<RgbImage> images, bool addSpecial, bool parseSpecial)
+    internal SafeMtmdInputChunksHandle Chunk(string text, IReadOnlyList<RgbImage> images, bool addSpecial, bool parseSpecial, MultimodalStageTimes? stages = null)
     {
         var markers = CountMarkers(text);
         if (markers != images.Count)
@@ -260,7 +273,10 @@ public sealed unsafe class MultimodalProjector : IDisposable
         var chunks = new SafeMtmdInputChunksHandle(MtmdNative.mtmd_input_chunks_init());
         try
         {
+            var started = Stopwatch.GetTimestamp();
             for (var i = 0; i < images.Count; i++) bitmaps[i] = Bitmap(images[i]);
+            var copied = Stopwatch.GetTimestamp();
+            if (stages is not null) stages.BitmapMs += Stopwatch.GetElapsedTime(started, copied).TotalMilliseconds;
             var utf8 = Encoding.UTF8.GetBytes(text);
             var pointers = new IntPtr[Math.Max(1, images.Count)];
             for (var i = 0; i < images.Count; i++) pointers[i] = bitmaps[i].DangerousGetHandle();
@@ -276,6 +292,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
                 rc = LlamaLog.CaptureErrors(() => MtmdNative.mtmd_tokenize(Handle, chunks, (MtmdInputText*)inputPointer, (IntPtr*)bitmapPointers, count), out errors);
             }
             GC.KeepAlive(bitmaps);
+            if (stages is not null) stages.TokenizeMs += Stopwatch.GetElapsedTime(copied, Stopwatch.GetTimestamp()).TotalMilliseconds;
             return rc switch
             {
                 0 => chunks,
@@ -368,6 +385,25 @@ public sealed unsafe class MultimodalProjector : IDisposable
 
     /// <summary>Frees the mtmd context (the LLM stays loaded).</summary>
     public void Dispose() => Handle.Dispose();
+}
+
+/// <summary>
+/// Where the time of <see cref="MultimodalProjector.Tokenize"/> (or <see cref="MultimodalProjector.ReferencePrefill"/>) went,
+/// in milliseconds added up over its images; for benchmarks that show which stage a difference is in.
+/// </summary>
+public sealed class MultimodalStageTimes
+{
+    /// <summary>Copying the decoded pixels into mtmd bitmaps (<c>mtmd_bitmap_init</c>).</summary>
+    public double BitmapMs { get; internal set; }
+
+    /// <summary><c>mtmd_tokenize</c>: text tokens and image preprocessing (resize, normalise).</summary>
+    public double TokenizeMs { get; internal set; }
+
+    /// <summary>The vision encoder and projector (<c>mtmd_encode_chunk</c>).</summary>
+    public double EncodeMs { get; internal set; }
+
+    /// <summary>Copying the embeddings out of libmtmd's buffer.</summary>
+    public double CopyMs { get; internal set; }
 }
 
 /// <summary>An mmproj does not fit (wrong file, unsupported projector, embedding size unlike the LLM's, no vision encoder).</summary>

@@ -37,6 +37,12 @@ public sealed class SequenceRequest
     /// <summary>Leading prompt tokens whose KV was reused from a previous request instead of being decoded (set at admission).</summary>
     public int CachedPromptTokens { get; internal set; }
 
+    /// <summary>When the scheduler admitted it to a sequence (a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 before): the end of its wait in the queue.</summary>
+    public long AdmittedAt { get; internal set; }
+
+    /// <summary>When its first token was sampled (a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 before): the end of its prefill.</summary>
+    public long FirstTokenAt { get; internal set; }
+
     /// <summary>Completes with the result; faults or is cancelled with the generation.</summary>
     public Task<GenerationResult> Completion => _completion.Task;
 

@@ -1,4 +1,5 @@
 using ReportGen.Core.Models;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ReportGen.Core.Imaging;
 using ReportGen.Llama.Native;
@@ -321,6 +322,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             else _context.ClearSequence(w.SequenceId);
             _reserved += w.Reservation;
             w.Active = true;
+            w.Request.AdmittedAt = Stopwatch.GetTimestamp();
             _active.Add(w);
             // The admitted request's cells may be where free sequences keep old prompts: drop those, oldest first.
             while (_reserved + _keptTokens > _context.ContextSize && DropOldestKept()) { }
@@ -533,6 +535,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private void Sample(SequenceWork w, int batchIndex)
     {
         var token = LlamaNative.llama_sampler_sample(w.Sampler, _context.Handle, batchIndex);
+        if (w.Generated == 0) w.Request.FirstTokenAt = Stopwatch.GetTimestamp();
         if (Model.IsEndOfGeneration(token))
         {
             Finish(w, LlamaFinishReason.EndOfGeneration);

@@ -92,6 +92,18 @@ public class NativeProvisioningTests
         stderr.Trim().ShouldBe($"error: {bin.Path} does not hold the provisioned libllama.v*.so, libggml.v*.so and libggml-base.so");
     }
 
+    [Fact]
+    public void Mtmd_cli_on_the_npm_libraries_needs_their_common_library_and_builds_nothing_without_it()
+    {
+        using var cache = new TempDir();
+        using var bin = new TempDir();
+        foreach (var lib in new[] { "libllama.v0.5.0.so", "libggml.v0.5.0.so", "libggml-base.so" }) File.WriteAllText(Path.Combine(bin.Path, lib), "");
+        var (exit, _, stderr) = Provision(["mtmd-cli-npm", bin.Path, cache.Path], npm: "/nonexistent/npm");
+        exit.ShouldBe(1);
+        stderr.Trim().ShouldBe($"error: {bin.Path} has no libllama-common.so (llama.cpp's common library, which llama-mtmd-cli needs)");
+        Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
+    }
+
     /// <summary>The pinned SRI of node-llama-cpp (the source package), read from build/NativeRuntimes.props as provision.sh reads it.</summary>
     private static string SourceIntegrity()
     {

@@ -104,6 +104,42 @@ public class MultimodalProjectorTests
     }
 
     [Fact]
+    public async Task Stage_times_cover_tokenize_encode_and_the_schedulers_admission_and_first_token()
+    {
+        var (model, projector) = MtmdFixtures.Load(MtmdFixtures.Llava);
+        var text = projector.Marker + Prompt;
+        RgbImage[] images = [MtmdFixtures.Picture(3, width: 320, height: 240)];
+        var stages = new MultimodalStageTimes();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var prompt = projector.Tokenize(text, images, true, true, cancellationToken: Ct, stages: stages);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        stages.BitmapMs.ShouldBeGreaterThan(0);
+        stages.TokenizeMs.ShouldBeGreaterThan(0);
+        stages.EncodeMs.ShouldBeGreaterThan(0);
+        stages.CopyMs.ShouldBeGreaterThanOrEqualTo(0);
+        (stages.BitmapMs + stages.TokenizeMs + stages.EncodeMs + stages.CopyMs).ShouldBeLessThanOrEqualTo(elapsed);
+
+        // A second call adds to the same record; the reference prefill fills the stages before its one native call.
+        var reference = new MultimodalStageTimes();
+        using (var context = model.CreateContext(new LlamaContextOptions { ContextSize = 1024, Sequences = 1, BatchSize = 512, Threads = 1 }))
+            projector.ReferencePrefill(context, text, images, stages: reference);
+        reference.BitmapMs.ShouldBeGreaterThan(0);
+        reference.TokenizeMs.ShouldBeGreaterThan(0);
+        (reference.EncodeMs, reference.CopyMs).ShouldBe((0, 0));
+        var encoded = stages.EncodeMs;
+        projector.Tokenize(text, images, true, true, cancellationToken: Ct, stages: stages);
+        stages.EncodeMs.ShouldBeGreaterThan(encoded);
+
+        await using var scheduler = MtmdFixtures.Scheduler(model);
+        var submitted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var request = scheduler.Submit(prompt, new GenerationOptions { MaxTokens = 2 }, Ct);
+        await request.Completion.WaitAsync(Ct);
+        var returned = System.Diagnostics.Stopwatch.GetTimestamp();
+        request.AdmittedAt.ShouldBeInRange(submitted, returned);
+        request.FirstTokenAt.ShouldBeInRange(request.AdmittedAt, returned);
+    }
+
+    [Fact]
     public void M_rope_rows_take_the_positions_of_their_grid_cell_from_the_blocks_start()
     {
         var (_, projector) = MtmdFixtures.Load(MtmdFixtures.Qwen2Vl);

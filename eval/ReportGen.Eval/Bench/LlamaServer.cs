@@ -55,15 +55,16 @@ public static class LlamaServer
 
     /// <summary>
     /// A llama.cpp tool that needs no build: the file named by <paramref name="variable"/>, else <paramref name="tool"/>
-    /// already built into the native cache (<c>llama-tools_*/bin</c>, checked by provision.sh when it was made); null when none.
+    /// already built into the native cache (<c>FOLDERS/BIN</c>, by default <c>llama-tools_*/bin</c>, checked by provision.sh
+    /// when it was made); null when none.
     /// </summary>
-    public static string? FindBuiltTool(string tool, string variable)
+    public static string? FindBuiltTool(string tool, string variable, string folders = "llama-tools_*", string bin = "bin")
     {
         if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } env) return File.Exists(env) ? env : null;
         var cache = LlmReferenceDecoder.NativeCache;
         return Directory.Exists(cache)
-            ? Directory.GetDirectories(cache, "llama-tools_*").Where(d => File.Exists(Path.Combine(d, ".verified")))
-                .Select(d => Path.Combine(d, "bin", tool)).Where(File.Exists).Order(StringComparer.Ordinal).LastOrDefault()
+            ? Directory.GetDirectories(cache, folders).Where(d => File.Exists(Path.Combine(d, ".verified")))
+                .Select(d => Path.Combine(d, bin, tool)).Where(File.Exists).Order(StringComparer.Ordinal).LastOrDefault()
             : null;
     }
 

@@ -11,6 +11,7 @@ namespace ReportGen.Eval.Bench;
 public static partial class ProcessCpuClock
 {
     private const int ClockProcessCpuTimeId = 2;
+    private const int ClockThreadCpuTimeId = 3;
 
     /// <summary>Seconds of CPU used by this process so far.</summary>
     public static double Seconds()
@@ -19,6 +20,13 @@ public static partial class ProcessCpuClock
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime.TotalSeconds;
     }
+
+    /// <summary>
+    /// Seconds of CPU used by the calling thread so far (<c>CLOCK_THREAD_CPUTIME_ID</c>), or NaN off Linux: beside a wall-clock
+    /// span on one thread it tells the work from the time the thread waited for a core on a loaded machine.
+    /// </summary>
+    public static double ThreadSeconds() =>
+        OperatingSystem.IsLinux() && clock_gettime(ClockThreadCpuTimeId, out var ts) == 0 ? ts.Seconds + ts.Nanoseconds * 1e-9 : double.NaN;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
