@@ -41,6 +41,8 @@ internal static class CueFiles
             AlwaysUncertainMentions = [.. (file.AlwaysUncertain ?? []).Select(Fold)],
             OrListOpeners = [.. (file.OrLists ?? []).Select(p => Cue.Of(Tokens(p), crossesComma: true))],
             NextSentenceHedges = [.. (file.NextSentenceHedges ?? []).Select(Tokens)],
+            ClauseHedges = [.. (file.ClauseHedges ?? []).Select(h => Tokens(h).Split(' '))],
+            Artifacts = [.. (file.Artifacts ?? []).Select(Fold)],
             Abbreviations = [.. (file.Abbreviations ?? []).Select(kv => (Fold(kv.Key), Fold(kv.Value)))],
         };
     }
@@ -59,7 +61,10 @@ internal static class CueFiles
             NoChange: [.. file.NoChange ?? []],
             Alternatives: [.. file.Alternatives ?? []],
             Particles: file.Particles ?? "",
-            TopicMarkers: [.. file.TopicMarkers ?? []]);
+            TopicMarkers: [.. file.TopicMarkers ?? []],
+            NextSentenceHedges: [.. file.NextSentenceHedges ?? []],
+            AlwaysUncertain: [.. file.AlwaysUncertain ?? []],
+            Artifacts: [.. file.Artifacts ?? []]);
     }
 
     private static T Read<T>(string language) where T : class
@@ -101,6 +106,8 @@ internal static class CueFiles
         public List<string>? AlwaysUncertain { get; set; }
         public List<string>? OrLists { get; set; }
         public List<string>? NextSentenceHedges { get; set; }
+        public List<string>? ClauseHedges { get; set; }
+        public List<string>? Artifacts { get; set; }
         public Dictionary<string, string>? Abbreviations { get; set; }
     }
 
@@ -138,5 +145,8 @@ internal static class CueFiles
         public List<string>? Alternatives { get; set; }
         public string? Particles { get; set; }
         public List<string>? TopicMarkers { get; set; }
+        public List<string>? NextSentenceHedges { get; set; }
+        public List<string>? AlwaysUncertain { get; set; }
+        public List<string>? Artifacts { get; set; }
     }
 }

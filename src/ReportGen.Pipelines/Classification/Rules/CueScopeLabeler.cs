@@ -16,7 +16,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     private const int MaxBackward = 40;
 
     /// <summary>How far back an abnormal descriptor of an organ is looked for ("enlargement of the heart").</summary>
-    private const int DescriptorBackward = 3;
+    private const int DescriptorBackward = 4;
 
     public LabelValue Classify(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
@@ -76,6 +76,20 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         return false;
     }
 
+    /// <summary>
+    /// Where a hedge after a comma starts ("nodular density, possibly consistent with a nipple shadow"): the character
+    /// offset of its first token, or -1 when the sentence has none.
+    /// </summary>
+    public int ClauseHedgeStart(Sentence sentence)
+    {
+        var tokens = sentence.Tokens;
+        for (var k = 1; k < tokens.Count; k++)
+        {
+            if (tokens[k - 1].Text == "," && Cues.ClauseHedges.Any(h => StartsAt(tokens, k, h))) return tokens[k].Start;
+        }
+        return -1;
+    }
+
     /// <summary>Is one of <paramref name="cues"/> ending before token <paramref name="first"/> in scope?</summary>
     private bool Before(Sentence sentence, int first, List<Cue> cues, bool skipOr = false)
     {
@@ -112,7 +126,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
             var distance = j - last - 1;
             foreach (var cue in cues)
             {
-                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma) || (skipOr && IsOr(cue))) continue;
+                // "Opacity may represent atelectasis or pneumonia": after the finding's verb, "or" joins what it may be.
+                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma) || ((skipOr || passedVerb) && IsOr(cue))) continue;
                 if (StartsAt(tokens, j, cue.Tokens)) return true;
             }
             var t = tokens[j].Text;

@@ -10,11 +10,18 @@ namespace ReportGen.Pipelines.Classification.Rules;
 /// </summary>
 internal static class JapaneseLabeler
 {
-    private static readonly JapaneseCues Cues = CueFiles.LoadJapanese();
+    public static JapaneseCues Cues { get; } = CueFiles.LoadJapanese();
 
     private const int MaxDistance = 40;
 
     public static LabelValue Classify(string sentence, Mention mention, IReadOnlyList<string> abnormalDescriptors)
+    {
+        var value = Decide(sentence, mention, abnormalDescriptors);
+        // "肺血管うっ血を認める": CheXpert keeps vascular congestion uncertain unless it is negated.
+        return value == LabelValue.Positive && Cues.AlwaysUncertain.Contains(mention.Text) ? LabelValue.Uncertain : value;
+    }
+
+    private static LabelValue Decide(string sentence, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
         int start = mention.Start, end = mention.End;
         var before = sentence[Math.Max(0, start - 8)..start];
@@ -105,4 +112,7 @@ internal sealed record JapaneseCues(
     IReadOnlyList<string> NoChange,
     IReadOnlyList<string> Alternatives,
     string Particles,
-    IReadOnlyList<string> TopicMarkers);
+    IReadOnlyList<string> TopicMarkers,
+    IReadOnlyList<string> NextSentenceHedges,
+    IReadOnlyList<string> AlwaysUncertain,
+    IReadOnlyList<string> Artifacts);
