@@ -165,6 +165,98 @@ public sealed class RuleClassTests
         Label(language, text, label).ShouldBe(expected);
 
     [Theory]
+    [InlineData("ja", "左下肺野に結節影を認める。乳頭陰影の可能性あり。", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("ja", "左下肺野に浸潤影を認める。肺炎の可能性あり。", "Lung Opacity", LabelValue.Positive)]
+    public void A_japanese_next_sentence_hedge_is_found_at_its_end(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Nodular density over the left lower lung, possibly consistent with a nipple shadow.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Right basilar opacity, possibly consistent with pneumonia.", "Lung Opacity", LabelValue.Positive)]
+    [InlineData("en", "Right basilar opacity, possibly consistent with pneumonia.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("en", "Left lower lobe nodule, probably benign.", "Lung Lesion", LabelValue.Positive)]
+    [InlineData("es", "Densidad nodular en la base izquierda, posiblemente en relación con sombra del pezón.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("fr", "Nodule de la base gauche, pouvant correspondre à une ombre mamelonnaire.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("da", "Nodulus i venstre basis, muligvis svarende til brystvorteskygge.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("de", "Rundherd links basal, möglicherweise einem Mamillenschatten entsprechend.", "Lung Lesion", LabelValue.Uncertain)]
+    public void A_hedge_after_a_comma_that_names_no_finding_makes_the_finding_uncertain(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Increased density at the left base is due to overlying soft tissue. No focal consolidation.")]
+    [InlineData("es", "Aumento de densidad en la base izquierda por superposición de partes blandas. Sin consolidación.")]
+    [InlineData("fr", "Hyperdensité de la base gauche liée aux parties molles. Pas de foyer de condensation.")]
+    [InlineData("da", "Øget tæthed ved venstre basis på grund af overlejrende bløddele. Ingen konsolidering.")]
+    [InlineData("de", "Vermehrte Dichte links basal durch Weichteilüberlagerung. Keine Konsolidierung.")]
+    [InlineData("ja", "左下肺野の濃度上昇は軟部組織の重なりによる。浸潤影なし。")]
+    public void An_artifact_keeps_no_finding(string language, string text) =>
+        Label(language, text, "No Finding").ShouldBe(LabelValue.Positive);
+
+    [Theory]
+    [InlineData("en", "Mild cardiomegaly with pulmonary vascular congestion.")]
+    [InlineData("es", "Cardiomegalia leve con congestión vascular pulmonar.")]
+    [InlineData("fr", "Cardiomégalie avec congestion vasculaire pulmonaire.")]
+    [InlineData("da", "Let kardiomegali med pulmonal vaskulær stase.")]
+    [InlineData("de", "Leichte Kardiomegalie mit pulmonalvenöser Stauung.")]
+    [InlineData("ja", "軽度の心拡大と肺血管うっ血を認める。")]
+    public void Vascular_congestion_is_uncertain_edema(string language, string text) =>
+        Label(language, text, "Edema").ShouldBe(LabelValue.Uncertain);
+
+    [Theory]
+    [InlineData("en", "Left lower lobe airspace disease may represent atelectasis or pneumonia.")]
+    [InlineData("es", "Opacidad en el lóbulo inferior izquierdo que podría corresponder a atelectasia o neumonía.")]
+    [InlineData("fr", "Opacité du lobe inférieur gauche pouvant correspondre à une atélectasie ou une pneumopathie.")]
+    [InlineData("da", "Fortætning i venstre underlap, som kan svare til atelektase eller pneumoni.")]
+    [InlineData("de", "Verschattung im linken Unterlappen, die einer Atelektase oder Pneumonie entsprechen kann.")]
+    public void After_a_modal_or_joins_what_the_finding_may_be(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Lung Opacity"].ShouldBe(LabelValue.Positive);
+        labels["Atelectasis"].ShouldBe(LabelValue.Uncertain);
+        labels["Pneumonia"].ShouldBe(LabelValue.Uncertain);
+    }
+
+    // The CheXpert labeler's patterns that the cue files gained from a systematic comparison (patterns/*.txt).
+    [Theory]
+    [InlineData("en", "Patchy opacity may be consistent with pneumonia.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("en", "Findings could be compatible with pneumonia.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("en", "Atelectasis rather than pneumonia.", "Pneumonia", LabelValue.Negative)]
+    [InlineData("en", "Interval clearing of the left basilar consolidation.", "Consolidation", LabelValue.Negative)]
+    [InlineData("en", "The nodule is previously demonstrated.", "Lung Lesion", LabelValue.Negative)]
+    [InlineData("en", "No area of new consolidation.", "Consolidation", LabelValue.Uncertain)]
+    [InlineData("en", "Atelectasis may have this appearance.", "Atelectasis", LabelValue.Uncertain)]
+    [InlineData("es", "Opacidad posiblemente compatible con neumonía.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("es", "No se excluye un mínimo derrame pleural izquierdo.", "Pleural Effusion", LabelValue.Uncertain)]
+    [InlineData("es", "Se ha retirado la sonda nasogástrica.", "Support Devices", LabelValue.Negative)]
+    [InlineData("es", "Resolución del edema pulmonar.", "Edema", LabelValue.Negative)]
+    [InlineData("fr", "Régression complète de l'œdème pulmonaire.", "Edema", LabelValue.Negative)]
+    [InlineData("fr", "Cardiomégalie limite.", "Cardiomegaly", LabelValue.Uncertain)]
+    [InlineData("fr", "Ablation de la sonde nasogastrique.", "Support Devices", LabelValue.Negative)]
+    [InlineData("da", "Fortætning, muligvis foreneligt med pneumoni.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Grenzwertige Herzgröße.", "Cardiomegaly", LabelValue.Uncertain)]
+    [InlineData("de", "Vollständige Rückbildung des Lungenödems.", "Edema", LabelValue.Negative)]
+    [InlineData("de", "Verschattung, möglicherweise vereinbar mit einer Pneumonie.", "Pneumonia", LabelValue.Uncertain)]
+    public void Chexpert_patterns_hold_in_every_language(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("de", "Alte, knöchern konsolidierte Rippenfrakturen rechts.")]
+    [InlineData("es", "Fractura costal en fase de consolidación.")]
+    [InlineData("fr", "Fracture costale en voie de consolidation.")]
+    public void A_healed_fracture_is_not_consolidation(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Fracture"].ShouldBe(LabelValue.Positive);
+        labels["Consolidation"].ShouldBe(LabelValue.NotMentioned);
+    }
+
+    [Theory]
+    [InlineData("es", "Aumento leve de la silueta cardiaca, estable.")]
+    [InlineData("fr", "Discret élargissement stable de la silhouette cardiaque.")]
+    public void An_organ_described_a_few_words_before_is_a_finding(string language, string text) =>
+        Label(language, text, "Cardiomegaly").ShouldBe(LabelValue.Positive);
+
+    [Theory]
     [InlineData("ja", "肺は過膨張、浸潤影なし。胸水、気胸なし。")]
     [InlineData("en", "Lungs hyperexpanded, no infiltrate. No effusion or pneumothorax.")]
     public void A_finding_before_a_negated_list_stays_a_finding(string language, string text) =>
@@ -182,6 +274,9 @@ public sealed class RuleClassTests
                 list.ShouldNotBeEmpty(language);
             }
             cues.NextSentenceHedges.ShouldNotBeEmpty(language);
+            cues.ClauseHedges.ShouldNotBeEmpty(language);
+            cues.Artifacts.ShouldNotBeEmpty(language);
+            cues.AlwaysUncertainMentions.ShouldNotBeEmpty(language);
             cues.BackwardTerminators.ShouldContain(".");
             cues.ForwardTerminators.ShouldContain(".");
             cues.And.ShouldNotBeNullOrEmpty(language);
@@ -193,6 +288,9 @@ public sealed class RuleClassTests
         ja.Negation.ShouldContain("なし");
         ja.PreNegationUncertainty.ShouldContain("否定できない");
         ja.Positive.ShouldContain("認め");
+        ja.NextSentenceHedges.ShouldContain("可能性あり");
+        ja.AlwaysUncertain.ShouldNotBeEmpty();
+        ja.Artifacts.ShouldNotBeEmpty();
     }
 
     [Fact]
