@@ -39,6 +39,7 @@ internal static class CueFiles
             AndClauseStarters = Words(scope.AndClauseStarters),
             Verbs = Words(scope.Verbs),
             AlwaysUncertainMentions = [.. (file.AlwaysUncertain ?? []).Select(Fold)],
+            DescriptorHedges = Words(file.DescriptorHedges),
             OrListOpeners = [.. (file.OrLists ?? []).Select(p => Cue.Of(Tokens(p), crossesComma: true))],
             NextSentenceHedges = [.. (file.NextSentenceHedges ?? []).Select(Tokens)],
             ClauseHedges = [.. (file.ClauseHedges ?? []).Select(h => Tokens(h).Split(' '))],
@@ -62,6 +63,7 @@ internal static class CueFiles
             Alternatives: [.. file.Alternatives ?? []],
             Particles: file.Particles ?? "",
             TopicMarkers: [.. file.TopicMarkers ?? []],
+            ClauseEnds: [.. file.ClauseEnds ?? []],
             NextSentenceHedges: [.. file.NextSentenceHedges ?? []],
             AlwaysUncertain: [.. file.AlwaysUncertain ?? []],
             Artifacts: [.. file.Artifacts ?? []]);
@@ -108,6 +110,7 @@ internal static class CueFiles
         public List<string>? NextSentenceHedges { get; set; }
         public List<string>? ClauseHedges { get; set; }
         public List<string>? Artifacts { get; set; }
+        public List<string>? DescriptorHedges { get; set; }
         public Dictionary<string, string>? Abbreviations { get; set; }
     }
 
@@ -145,6 +148,7 @@ internal static class CueFiles
         public List<string>? Alternatives { get; set; }
         public string? Particles { get; set; }
         public List<string>? TopicMarkers { get; set; }
+        public List<string>? ClauseEnds { get; set; }
         public List<string>? NextSentenceHedges { get; set; }
         public List<string>? AlwaysUncertain { get; set; }
         public List<string>? Artifacts { get; set; }

@@ -60,7 +60,8 @@ internal static class JapaneseLabeler
                 if (StartsWithAny(sentence, q, Cues.Negation, out _)) return LabelValue.Negative;
                 return Finding(q);
             }
-            if (sentence[p] is '。' or '．' or '\n') break;
+            // "浸潤影は無気肺と考えられるが、感染は否定できない": a contrastive "が、" ends the finding's clause.
+            if (sentence[p] is '。' or '．' or '\n' || StartsWithAny(sentence, p, Cues.ClauseEnds, out _)) break;
             p++;
         }
         return Cues.UncertaintyBefore.Any(before.Contains) ? LabelValue.Uncertain : Finding(p);
@@ -73,6 +74,10 @@ internal static class JapaneseLabeler
             return abnormalDescriptors.Any(described.Contains) ? LabelValue.Positive : LabelValue.NotMentioned;
         }
     }
+
+    /// <summary>Is the span one of alternatives ("肉芽腫または腫瘍")?</summary>
+    public static bool IsAlternative(string sentence, int start, int end) =>
+        Cues.Alternatives.Any(sentence[Math.Max(0, start - 8)..start].EndsWith) || StartsWithAny(sentence, end, Cues.Alternatives, out _);
 
     private static bool StartsWithAny(string s, int at, IReadOnlyList<string> cues, out int length)
     {
@@ -113,6 +118,7 @@ internal sealed record JapaneseCues(
     IReadOnlyList<string> Alternatives,
     string Particles,
     IReadOnlyList<string> TopicMarkers,
+    IReadOnlyList<string> ClauseEnds,
     IReadOnlyList<string> NextSentenceHedges,
     IReadOnlyList<string> AlwaysUncertain,
     IReadOnlyList<string> Artifacts);

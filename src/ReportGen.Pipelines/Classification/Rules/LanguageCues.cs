@@ -49,6 +49,9 @@ internal sealed class LanguageCues
     /// and "or" no longer offers an alternative to the finding.</summary>
     public HashSet<string> Verbs { get; init; } = [];
 
+    /// <summary>Words that hedge an organ's descriptor after it ("the heart may be enlarged", "Herz möglicherweise vergrößert").</summary>
+    public HashSet<string> DescriptorHedges { get; init; } = [];
+
     /// <summary>Mentions that are uncertain unless negated (CheXpert: "vascular congestion", "indistinctness").</summary>
     public HashSet<string> AlwaysUncertainMentions { get; init; } = [];
 

@@ -35,7 +35,9 @@ internal static partial class RulesLabeler
         var mentions = 0;
 
         var descriptors = taxonomy.AbnormalDescriptors.TryGetValue(language, out var d) ? d.Select(TextFolding.Fold).ToList() : [];
-        var sentences = Sentences(text, language, descriptors).Select(s => (s.Classify, Found: finder.Find(s.Text).ToList(), s.Text, s.HedgeAt)).ToList();
+        var sentences = Sentences(text, language, descriptors)
+            .Select(s => (s.Classify, Found: finder.Find(s.Text, s.Explains).ToList(), s.Text, s.HedgeAt))
+            .ToList();
         var (hedges, artifacts) = language == "ja"
             ? (JapaneseLabeler.Cues.NextSentenceHedges, JapaneseLabeler.Cues.Artifacts)
             : Scopes.TryGetValue(language, out var scope) ? (scope.Cues.NextSentenceHedges, scope.Cues.Artifacts) : ([], []);
@@ -98,14 +100,19 @@ internal static partial class RulesLabeler
         return hedges.Any(h => s.StartsWith(h, StringComparison.Ordinal) && (s.Length == h.Length || !char.IsLetterOrDigit(s[h.Length])));
     }
 
-    /// <summary>Each sentence's text, how to classify a mention in it, and where a hedge after a comma starts (-1: none).</summary>
-    private static IEnumerable<(string Text, Func<Mention, LabelValue> Classify, int HedgeAt)> Sentences(string text, string language, IReadOnlyList<string> descriptors)
+    /// <summary>
+    /// Each sentence's text, how to classify a mention in it, whether a phrase at a span explains the sentence (is
+    /// neither negated nor one of alternatives: see <see cref="MentionFinder.Find"/>), and where a hedge after a comma
+    /// starts (-1: none).
+    /// </summary>
+    private static IEnumerable<(string Text, Func<Mention, LabelValue> Classify, Func<int, int, bool> Explains, int HedgeAt)> Sentences(string text, string language, IReadOnlyList<string> descriptors)
     {
         if (language == "ja")
         {
             foreach (var s in JapaneseLabeler.SplitSentences(TextFolding.Fold(text)))
             {
-                yield return (s, m => JapaneseLabeler.Classify(s, m, descriptors), -1);
+                yield return (s, m => JapaneseLabeler.Classify(s, m, descriptors),
+                    (from, to) => !JapaneseLabeler.IsAlternative(s, from, to) && JapaneseLabeler.Classify(s, new Mention(MentionFinder.OtherFinding, from, to, s[from..to]), []) != LabelValue.Negative, -1);
             }
             yield break;
         }
@@ -116,6 +123,11 @@ internal static partial class RulesLabeler
             {
                 var (first, last) = sentence.TokenRange(m.Start, m.End);
                 return first < 0 ? LabelValue.Positive : scope.Classify(sentence, first, last, m, descriptors);
+            }, (from, to) =>
+            {
+                var (first, last) = sentence.TokenRange(from, to);
+                return first < 0 || (!scope.IsAlternative(sentence, first, last)
+                    && scope.Classify(sentence, first, last, new Mention(MentionFinder.OtherFinding, from, to, sentence.Text[from..to]), []) != LabelValue.Negative);
             }, scope.ClauseHedgeStart(sentence));
         }
     }
