@@ -240,6 +240,37 @@ public sealed class RuleClassTests
         Label(language, text, label).ShouldBe(expected);
 
     [Theory]
+    [InlineData("en", "A 2 cm nodular opacity in the right upper lobe may represent a granuloma or neoplasm.", LabelValue.Positive)]
+    [InlineData("en", "Dense left lower lobe nodules suggest a previous granulomatous process.", LabelValue.NotMentioned)]
+    [InlineData("es", "Opacidad nodular de 2 cm, que podría corresponder a un granuloma o a una neoplasia.", LabelValue.Positive)]
+    [InlineData("de", "2 cm große noduläre Verdichtung im rechten Oberlappen, DD Granulom oder Neoplasie.", LabelValue.Positive)]
+    [InlineData("ja", "右上葉に2cm大の結節影を認め、肉芽腫または腫瘍が考えられる。", LabelValue.Positive)]
+    [InlineData("ja", "左下葉の高濃度結節があり、陳旧性肉芽腫性病変を示唆する。", LabelValue.NotMentioned)]
+    public void An_explanation_offered_as_one_alternative_does_not_rule_a_lesion_out(string language, string text, LabelValue expected) =>
+        Label(language, text, "Lung Lesion").ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Suboptimal inspiration. The heart may be mildly enlarged.")]
+    [InlineData("es", "El corazón podría estar levemente aumentado de tamaño.")]
+    [InlineData("fr", "Le cœur pourrait être discrètement augmenté de volume.")]
+    [InlineData("da", "Hjertet er muligvis let forstørret.")]
+    [InlineData("de", "Herz möglicherweise leicht vergrößert.")]
+    [InlineData("ja", "吸気不良。心拡大の可能性あり。")]
+    public void A_hedged_organ_descriptor_is_uncertain(string language, string text) =>
+        Label(language, text, "Cardiomegaly").ShouldBe(LabelValue.Uncertain);
+
+    [Theory]
+    [InlineData("ja", "左下肺野の浸潤影は無気肺と考えられるが、感染は否定できない。", "Atelectasis", LabelValue.Positive)]
+    [InlineData("ja", "左下肺野の浸潤影は無気肺と考えられるが、感染は否定できない。", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Verschattung links basal, vereinbar mit Atelektase, eine Infektion ist jedoch nicht auszuschließen.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Keine Größenänderung des kleinen Pleuraergusses rechts.", "Pleural Effusion", LabelValue.Positive)]
+    [InlineData("de", "Verbreiterung des oberen Mediastinums, möglicherweise durch Gefäße bedingt.", "Enlarged Cardiomediastinum", LabelValue.Positive)]
+    [InlineData("es", "Ha desaparecido la consolidación del lóbulo inferior izquierdo.", "Consolidation", LabelValue.Negative)]
+    [InlineData("da", "Fortætninger forenelige med lungeødem, mindre sandsynligt infektion.", "Pneumonia", LabelValue.Uncertain)]
+    public void Clause_grammar_of_each_language(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
     [InlineData("de", "Alte, knöchern konsolidierte Rippenfrakturen rechts.")]
     [InlineData("es", "Fractura costal en fase de consolidación.")]
     [InlineData("fr", "Fracture costale en voie de consolidation.")]
@@ -277,6 +308,7 @@ public sealed class RuleClassTests
             cues.ClauseHedges.ShouldNotBeEmpty(language);
             cues.Artifacts.ShouldNotBeEmpty(language);
             cues.AlwaysUncertainMentions.ShouldNotBeEmpty(language);
+            cues.DescriptorHedges.ShouldNotBeEmpty(language);
             cues.BackwardTerminators.ShouldContain(".");
             cues.ForwardTerminators.ShouldContain(".");
             cues.And.ShouldNotBeNullOrEmpty(language);
@@ -291,6 +323,7 @@ public sealed class RuleClassTests
         ja.NextSentenceHedges.ShouldContain("可能性あり");
         ja.AlwaysUncertain.ShouldNotBeEmpty();
         ja.Artifacts.ShouldNotBeEmpty();
+        ja.ClauseEnds.ShouldContain("が、");
     }
 
     [Fact]
