@@ -65,6 +65,7 @@ internal static class CueFiles
             TopicMarkers: [.. file.TopicMarkers ?? []],
             ClauseEnds: [.. file.ClauseEnds ?? []],
             NextSentenceHedges: [.. file.NextSentenceHedges ?? []],
+            Causal: [.. file.Causal ?? []],
             AlwaysUncertain: [.. file.AlwaysUncertain ?? []],
             Artifacts: [.. file.Artifacts ?? []]);
     }
@@ -150,6 +151,7 @@ internal static class CueFiles
         public List<string>? TopicMarkers { get; set; }
         public List<string>? ClauseEnds { get; set; }
         public List<string>? NextSentenceHedges { get; set; }
+        public List<string>? Causal { get; set; }
         public List<string>? AlwaysUncertain { get; set; }
         public List<string>? Artifacts { get; set; }
     }

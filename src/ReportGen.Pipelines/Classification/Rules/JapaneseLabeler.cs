@@ -75,6 +75,22 @@ internal static class JapaneseLabeler
         }
     }
 
+    /// <summary>
+    /// Where a hedged last clause starts ("縦隔陰影に突出を認め、上行大動脈または縦隔リンパ節腫大の可能性がある"): just after the
+    /// last "、" before a next-sentence hedge; -1 when the sentence has none. As in the other languages, the clause
+    /// hedges the findings before it only when it names no finding itself, and only when it says what they may be, not
+    /// what may cause them ("拡大を認め、血管影による可能性がある": the widening stays).
+    /// </summary>
+    public static int ClauseHedgeStart(string sentence)
+    {
+        var hedge = Cues.NextSentenceHedges.Select(h => sentence.IndexOf(h, StringComparison.Ordinal)).Where(i => i > 0).DefaultIfEmpty(-1).Min();
+        if (hedge < 0) return -1;
+        var comma = sentence.LastIndexOf('、', hedge - 1);
+        if (comma < 0) return -1;
+        var tail = sentence[comma..hedge];
+        return Cues.Causal.Any(tail.Contains) ? -1 : comma + 1;
+    }
+
     /// <summary>Is the span one of alternatives ("肉芽腫または腫瘍")?</summary>
     public static bool IsAlternative(string sentence, int start, int end) =>
         Cues.Alternatives.Any(sentence[Math.Max(0, start - 8)..start].EndsWith) || StartsWithAny(sentence, end, Cues.Alternatives, out _);
@@ -120,5 +136,6 @@ internal sealed record JapaneseCues(
     IReadOnlyList<string> TopicMarkers,
     IReadOnlyList<string> ClauseEnds,
     IReadOnlyList<string> NextSentenceHedges,
+    IReadOnlyList<string> Causal,
     IReadOnlyList<string> AlwaysUncertain,
     IReadOnlyList<string> Artifacts);

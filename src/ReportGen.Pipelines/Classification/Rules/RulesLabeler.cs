@@ -46,7 +46,7 @@ internal static partial class RulesLabeler
             var (classify, found, sentence, hedgeAt) = sentences[i];
             var hedgedByNext = i + 1 < sentences.Count && HedgesPrevious(sentences[i + 1].Text, sentences[i + 1].Found, hedges, language == "ja");
             // "Nodular density, possibly consistent with a nipple shadow": the hedge after the comma names no finding.
-            var hedgedAfterComma = hedgeAt >= 0 && !found.Any(m => m.Start >= hedgeAt && m.Label != MentionFinder.OtherFinding);
+            var hedgedAfterComma = hedgeAt >= 0 && !found.Any(m => m.Start >= hedgeAt && NamesFinding(m));
             // "Increased density ... due to overlying soft tissue": an artifact, not a finding outside the labels.
             var artifact = artifacts.Any(a => sentence.Contains(a, StringComparison.Ordinal));
             foreach (var m in found)
@@ -94,11 +94,14 @@ internal static partial class RulesLabeler
     /// </summary>
     private static bool HedgesPrevious(string sentence, List<Mention> found, IReadOnlyList<string> hedges, bool anywhere)
     {
-        if (hedges.Count == 0 || found.Any(m => m.Label != MentionFinder.OtherFinding)) return false;
+        if (hedges.Count == 0 || found.Any(NamesFinding)) return false;
         if (anywhere) return hedges.Any(h => sentence.Contains(h, StringComparison.Ordinal));
         var s = sentence.TrimStart();
         return hedges.Any(h => s.StartsWith(h, StringComparison.Ordinal) && (s.Length == h.Length || !char.IsLetterOrDigit(s[h.Length])));
     }
+
+    // A labelled finding, not an organ named in passing ("... or mediastinal lymphadenopathy") nor one outside the labels.
+    private static bool NamesFinding(Mention m) => m.Label != MentionFinder.OtherFinding && !m.Organ;
 
     /// <summary>
     /// Each sentence's text, how to classify a mention in it, whether a phrase at a span explains the sentence (is
@@ -112,7 +115,8 @@ internal static partial class RulesLabeler
             foreach (var s in JapaneseLabeler.SplitSentences(TextFolding.Fold(text)))
             {
                 yield return (s, m => JapaneseLabeler.Classify(s, m, descriptors),
-                    (from, to) => !JapaneseLabeler.IsAlternative(s, from, to) && JapaneseLabeler.Classify(s, new Mention(MentionFinder.OtherFinding, from, to, s[from..to]), []) != LabelValue.Negative, -1);
+                    (from, to) => !JapaneseLabeler.IsAlternative(s, from, to) && JapaneseLabeler.Classify(s, new Mention(MentionFinder.OtherFinding, from, to, s[from..to]), []) != LabelValue.Negative,
+                    JapaneseLabeler.ClauseHedgeStart(s));
             }
             yield break;
         }
