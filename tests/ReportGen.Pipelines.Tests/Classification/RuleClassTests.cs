@@ -271,6 +271,20 @@ public sealed class RuleClassTests
         Label(language, text, label).ShouldBe(expected);
 
     [Theory]
+    [InlineData("de", "Prominente Mediastinalkontur am rechten Hilus, DD Aorta ascendens oder mediastinale Lymphadenopathie.", LabelValue.Uncertain)]
+    [InlineData("ja", "右肺門近傍の縦隔陰影に突出を認め、上行大動脈または縦隔リンパ節腫大の可能性がある。", LabelValue.Uncertain)]
+    [InlineData("ja", "上縦隔の拡大を認め、血管影またはリンパ節腫大による可能性がある。", LabelValue.Positive)]
+    public void A_hedge_that_names_an_organ_in_passing_still_hedges_but_a_cause_does_not(string language, string text, LabelValue expected) =>
+        Label(language, text, "Enlarged Cardiomediastinum").ShouldBe(expected);
+
+    [Theory]
+    [InlineData("da", "Ingen fokal fortætning, der tyder på pneumoni.", "Pneumonia", LabelValue.Negative)]
+    [InlineData("es", "Pulmones hiperinsuflados con aumento del espacio aéreo retroesternal.", "Lung Opacity", LabelValue.NotMentioned)]
+    [InlineData("es", "Hay enfermedad del espacio aéreo parcheada en el lóbulo medio.", "Lung Opacity", LabelValue.Positive)]
+    public void Relative_clauses_and_airspace_words(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
     [InlineData("de", "Alte, knöchern konsolidierte Rippenfrakturen rechts.")]
     [InlineData("es", "Fractura costal en fase de consolidación.")]
     [InlineData("fr", "Fracture costale en voie de consolidation.")]
