@@ -88,15 +88,16 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     }
 
     /// <summary>
-    /// Where a hedge after a comma starts ("nodular density, possibly consistent with a nipple shadow"): the character
-    /// offset of its first token, or -1 when the sentence has none.
+    /// Where a hedge that says what the findings before it may be starts ("nodular density, possibly consistent with a
+    /// nipple shadow", "nodular opacity may represent a nipple shadow"): the character offset of its first token, or
+    /// -1 when the sentence has none.
     /// </summary>
     public int ClauseHedgeStart(Sentence sentence)
     {
         var tokens = sentence.Tokens;
         for (var k = 1; k < tokens.Count; k++)
         {
-            if (tokens[k - 1].Text == "," && Cues.ClauseHedges.Any(h => StartsAt(tokens, k, h))) return tokens[k].Start;
+            if (Cues.ClauseHedges.Any(h => StartsAt(tokens, k, h))) return tokens[k].Start;
         }
         return -1;
     }

@@ -45,8 +45,9 @@ internal static partial class RulesLabeler
         {
             var (classify, found, sentence, hedgeAt) = sentences[i];
             var hedgedByNext = i + 1 < sentences.Count && HedgesPrevious(sentences[i + 1].Text, sentences[i + 1].Found, hedges, language == "ja");
-            // "Nodular density, possibly consistent with a nipple shadow": the hedge after the comma names no finding.
-            var hedgedAfterComma = hedgeAt >= 0 && !found.Any(m => m.Start >= hedgeAt && NamesFinding(m));
+            // "Nodular density, possibly consistent with a nipple shadow": the hedge names no finding up to its clause's end.
+            var (clauseStart, clauseEnd) = hedgeAt < 0 ? (0, 0) : (sentence.LastIndexOf(';', hedgeAt) + 1, IndexOrEnd(sentence, ';', hedgeAt));
+            var hedgedInSentence = hedgeAt >= 0 && !found.Any(m => m.Start >= hedgeAt && m.Start < clauseEnd && NamesFinding(m));
             // "Increased density ... due to overlying soft tissue": an artifact, not a finding outside the labels.
             var artifact = artifacts.Any(a => sentence.Contains(a, StringComparison.Ordinal));
             foreach (var m in found)
@@ -54,7 +55,7 @@ internal static partial class RulesLabeler
                 mentions++;
                 if (artifact && m.Label == MentionFinder.OtherFinding) continue;
                 var value = classify(m);
-                if (value == LabelValue.Positive && (hedgedByNext || (hedgedAfterComma && m.Start < hedgeAt))) value = LabelValue.Uncertain;
+                if (value == LabelValue.Positive && (hedgedByNext || (hedgedInSentence && m.Start >= clauseStart && m.Start < hedgeAt))) value = LabelValue.Uncertain;
                 if (value is LabelValue.Positive or LabelValue.Uncertain && !ignores.Contains(m.Label)) noFinding = false;
                 if (m.Label == MentionFinder.OtherFinding) continue;
                 Add(m.Label, value);
@@ -98,6 +99,12 @@ internal static partial class RulesLabeler
         if (anywhere) return hedges.Any(h => sentence.Contains(h, StringComparison.Ordinal));
         var s = sentence.TrimStart();
         return hedges.Any(h => s.StartsWith(h, StringComparison.Ordinal) && (s.Length == h.Length || !char.IsLetterOrDigit(s[h.Length])));
+    }
+
+    private static int IndexOrEnd(string s, char c, int from)
+    {
+        var i = s.IndexOf(c, from);
+        return i < 0 ? s.Length : i;
     }
 
     // A labelled finding, not an organ named in passing ("... or mediastinal lymphadenopathy") nor one outside the labels.
