@@ -285,6 +285,19 @@ public sealed class RuleClassTests
         Label(language, text, label).ShouldBe(expected);
 
     [Theory]
+    [InlineData("en", "Small nodular opacity in the left mid lung field may represent a nipple shadow; repeat with nipple markers is suggested.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Small nodular opacity in the left mid lung field may represent a nipple shadow; repeat with nipple markers is suggested.", "Support Devices", LabelValue.NotMentioned)]
+    [InlineData("fr", "Petite opacité nodulaire pouvant correspondre à une ombre mamelonnaire ; un contrôle est suggéré.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Heart is enlarged. Lungs are clear.", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("en", "Heart is normal in size.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("en", "Patchy retrocardiac opacity, atelectasis vs. consolidation.", "Consolidation", LabelValue.Uncertain)]
+    [InlineData("es", "Opacidad retrocardiaca parcheada, atelectasia vs. consolidación.", "Consolidation", LabelValue.Uncertain)]
+    [InlineData("de", "Diskrete Verdichtung rechts basal, die einer beginnenden Pneumonie entsprechen könnte.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("da", "Muligt lille apikalt pneumothorax på højre side.", "Pneumothorax", LabelValue.Uncertain)]
+    public void Hedges_without_a_comma_abbreviations_and_verb_final_hedges(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
     [InlineData("de", "Alte, knöchern konsolidierte Rippenfrakturen rechts.")]
     [InlineData("es", "Fractura costal en fase de consolidación.")]
     [InlineData("fr", "Fracture costale en voie de consolidation.")]
