@@ -165,6 +165,156 @@ public sealed class RuleClassTests
         Label(language, text, label).ShouldBe(expected);
 
     [Theory]
+    [InlineData("ja", "左下肺野に結節影を認める。乳頭陰影の可能性あり。", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("ja", "左下肺野に浸潤影を認める。肺炎の可能性あり。", "Lung Opacity", LabelValue.Positive)]
+    public void A_japanese_next_sentence_hedge_is_found_at_its_end(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Nodular density over the left lower lung, possibly consistent with a nipple shadow.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Right basilar opacity, possibly consistent with pneumonia.", "Lung Opacity", LabelValue.Positive)]
+    [InlineData("en", "Right basilar opacity, possibly consistent with pneumonia.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("en", "Left lower lobe nodule, probably benign.", "Lung Lesion", LabelValue.Positive)]
+    [InlineData("es", "Densidad nodular en la base izquierda, posiblemente en relación con sombra del pezón.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("fr", "Nodule de la base gauche, pouvant correspondre à une ombre mamelonnaire.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("da", "Nodulus i venstre basis, muligvis svarende til brystvorteskygge.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("de", "Rundherd links basal, möglicherweise einem Mamillenschatten entsprechend.", "Lung Lesion", LabelValue.Uncertain)]
+    public void A_hedge_after_a_comma_that_names_no_finding_makes_the_finding_uncertain(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Increased density at the left base is due to overlying soft tissue. No focal consolidation.")]
+    [InlineData("es", "Aumento de densidad en la base izquierda por superposición de partes blandas. Sin consolidación.")]
+    [InlineData("fr", "Hyperdensité de la base gauche liée aux parties molles. Pas de foyer de condensation.")]
+    [InlineData("da", "Øget tæthed ved venstre basis på grund af overlejrende bløddele. Ingen konsolidering.")]
+    [InlineData("de", "Vermehrte Dichte links basal durch Weichteilüberlagerung. Keine Konsolidierung.")]
+    [InlineData("ja", "左下肺野の濃度上昇は軟部組織の重なりによる。浸潤影なし。")]
+    public void An_artifact_keeps_no_finding(string language, string text) =>
+        Label(language, text, "No Finding").ShouldBe(LabelValue.Positive);
+
+    [Theory]
+    [InlineData("en", "Mild cardiomegaly with pulmonary vascular congestion.")]
+    [InlineData("es", "Cardiomegalia leve con congestión vascular pulmonar.")]
+    [InlineData("fr", "Cardiomégalie avec congestion vasculaire pulmonaire.")]
+    [InlineData("da", "Let kardiomegali med pulmonal vaskulær stase.")]
+    [InlineData("de", "Leichte Kardiomegalie mit pulmonalvenöser Stauung.")]
+    [InlineData("ja", "軽度の心拡大と肺血管うっ血を認める。")]
+    public void Vascular_congestion_is_uncertain_edema(string language, string text) =>
+        Label(language, text, "Edema").ShouldBe(LabelValue.Uncertain);
+
+    [Theory]
+    [InlineData("en", "Left lower lobe airspace disease may represent atelectasis or pneumonia.")]
+    [InlineData("es", "Opacidad en el lóbulo inferior izquierdo que podría corresponder a atelectasia o neumonía.")]
+    [InlineData("fr", "Opacité du lobe inférieur gauche pouvant correspondre à une atélectasie ou une pneumopathie.")]
+    [InlineData("da", "Fortætning i venstre underlap, som kan svare til atelektase eller pneumoni.")]
+    [InlineData("de", "Verschattung im linken Unterlappen, die einer Atelektase oder Pneumonie entsprechen kann.")]
+    public void After_a_modal_or_joins_what_the_finding_may_be(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Lung Opacity"].ShouldBe(LabelValue.Positive);
+        labels["Atelectasis"].ShouldBe(LabelValue.Uncertain);
+        labels["Pneumonia"].ShouldBe(LabelValue.Uncertain);
+    }
+
+    // The CheXpert labeler's patterns that the cue files gained from a systematic comparison (patterns/*.txt).
+    [Theory]
+    [InlineData("en", "Patchy opacity may be consistent with pneumonia.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("en", "Findings could be compatible with pneumonia.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("en", "Atelectasis rather than pneumonia.", "Pneumonia", LabelValue.Negative)]
+    [InlineData("en", "Interval clearing of the left basilar consolidation.", "Consolidation", LabelValue.Negative)]
+    [InlineData("en", "The nodule is previously demonstrated.", "Lung Lesion", LabelValue.Negative)]
+    [InlineData("en", "No area of new consolidation.", "Consolidation", LabelValue.Uncertain)]
+    [InlineData("en", "Atelectasis may have this appearance.", "Atelectasis", LabelValue.Uncertain)]
+    [InlineData("es", "Opacidad posiblemente compatible con neumonía.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("es", "No se excluye un mínimo derrame pleural izquierdo.", "Pleural Effusion", LabelValue.Uncertain)]
+    [InlineData("es", "Se ha retirado la sonda nasogástrica.", "Support Devices", LabelValue.Negative)]
+    [InlineData("es", "Resolución del edema pulmonar.", "Edema", LabelValue.Negative)]
+    [InlineData("fr", "Régression complète de l'œdème pulmonaire.", "Edema", LabelValue.Negative)]
+    [InlineData("fr", "Cardiomégalie limite.", "Cardiomegaly", LabelValue.Uncertain)]
+    [InlineData("fr", "Ablation de la sonde nasogastrique.", "Support Devices", LabelValue.Negative)]
+    [InlineData("da", "Fortætning, muligvis foreneligt med pneumoni.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Grenzwertige Herzgröße.", "Cardiomegaly", LabelValue.Uncertain)]
+    [InlineData("de", "Vollständige Rückbildung des Lungenödems.", "Edema", LabelValue.Negative)]
+    [InlineData("de", "Verschattung, möglicherweise vereinbar mit einer Pneumonie.", "Pneumonia", LabelValue.Uncertain)]
+    public void Chexpert_patterns_hold_in_every_language(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "A 2 cm nodular opacity in the right upper lobe may represent a granuloma or neoplasm.", LabelValue.Positive)]
+    [InlineData("en", "Dense left lower lobe nodules suggest a previous granulomatous process.", LabelValue.NotMentioned)]
+    [InlineData("es", "Opacidad nodular de 2 cm, que podría corresponder a un granuloma o a una neoplasia.", LabelValue.Positive)]
+    [InlineData("de", "2 cm große noduläre Verdichtung im rechten Oberlappen, DD Granulom oder Neoplasie.", LabelValue.Positive)]
+    [InlineData("ja", "右上葉に2cm大の結節影を認め、肉芽腫または腫瘍が考えられる。", LabelValue.Positive)]
+    [InlineData("ja", "左下葉の高濃度結節があり、陳旧性肉芽腫性病変を示唆する。", LabelValue.NotMentioned)]
+    public void An_explanation_offered_as_one_alternative_does_not_rule_a_lesion_out(string language, string text, LabelValue expected) =>
+        Label(language, text, "Lung Lesion").ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Suboptimal inspiration. The heart may be mildly enlarged.")]
+    [InlineData("es", "El corazón podría estar levemente aumentado de tamaño.")]
+    [InlineData("fr", "Le cœur pourrait être discrètement augmenté de volume.")]
+    [InlineData("da", "Hjertet er muligvis let forstørret.")]
+    [InlineData("de", "Herz möglicherweise leicht vergrößert.")]
+    [InlineData("ja", "吸気不良。心拡大の可能性あり。")]
+    public void A_hedged_organ_descriptor_is_uncertain(string language, string text) =>
+        Label(language, text, "Cardiomegaly").ShouldBe(LabelValue.Uncertain);
+
+    [Theory]
+    [InlineData("ja", "左下肺野の浸潤影は無気肺と考えられるが、感染は否定できない。", "Atelectasis", LabelValue.Positive)]
+    [InlineData("ja", "左下肺野の浸潤影は無気肺と考えられるが、感染は否定できない。", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Verschattung links basal, vereinbar mit Atelektase, eine Infektion ist jedoch nicht auszuschließen.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("de", "Keine Größenänderung des kleinen Pleuraergusses rechts.", "Pleural Effusion", LabelValue.Positive)]
+    [InlineData("de", "Verbreiterung des oberen Mediastinums, möglicherweise durch Gefäße bedingt.", "Enlarged Cardiomediastinum", LabelValue.Positive)]
+    [InlineData("es", "Ha desaparecido la consolidación del lóbulo inferior izquierdo.", "Consolidation", LabelValue.Negative)]
+    [InlineData("da", "Fortætninger forenelige med lungeødem, mindre sandsynligt infektion.", "Pneumonia", LabelValue.Uncertain)]
+    public void Clause_grammar_of_each_language(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("de", "Prominente Mediastinalkontur am rechten Hilus, DD Aorta ascendens oder mediastinale Lymphadenopathie.", LabelValue.Uncertain)]
+    [InlineData("ja", "右肺門近傍の縦隔陰影に突出を認め、上行大動脈または縦隔リンパ節腫大の可能性がある。", LabelValue.Uncertain)]
+    [InlineData("ja", "上縦隔の拡大を認め、血管影またはリンパ節腫大による可能性がある。", LabelValue.Positive)]
+    public void A_hedge_that_names_an_organ_in_passing_still_hedges_but_a_cause_does_not(string language, string text, LabelValue expected) =>
+        Label(language, text, "Enlarged Cardiomediastinum").ShouldBe(expected);
+
+    [Theory]
+    [InlineData("da", "Ingen fokal fortætning, der tyder på pneumoni.", "Pneumonia", LabelValue.Negative)]
+    [InlineData("es", "Pulmones hiperinsuflados con aumento del espacio aéreo retroesternal.", "Lung Opacity", LabelValue.NotMentioned)]
+    [InlineData("es", "Hay enfermedad del espacio aéreo parcheada en el lóbulo medio.", "Lung Opacity", LabelValue.Positive)]
+    public void Relative_clauses_and_airspace_words(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Small nodular opacity in the left mid lung field may represent a nipple shadow; repeat with nipple markers is suggested.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Small nodular opacity in the left mid lung field may represent a nipple shadow; repeat with nipple markers is suggested.", "Support Devices", LabelValue.NotMentioned)]
+    [InlineData("fr", "Petite opacité nodulaire pouvant correspondre à une ombre mamelonnaire ; un contrôle est suggéré.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Heart is enlarged. Lungs are clear.", "Cardiomegaly", LabelValue.Positive)]
+    [InlineData("en", "Heart is normal in size.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("en", "Patchy retrocardiac opacity, atelectasis vs. consolidation.", "Consolidation", LabelValue.Uncertain)]
+    [InlineData("es", "Opacidad retrocardiaca parcheada, atelectasia vs. consolidación.", "Consolidation", LabelValue.Uncertain)]
+    [InlineData("de", "Diskrete Verdichtung rechts basal, die einer beginnenden Pneumonie entsprechen könnte.", "Pneumonia", LabelValue.Uncertain)]
+    [InlineData("da", "Muligt lille apikalt pneumothorax på højre side.", "Pneumothorax", LabelValue.Uncertain)]
+    public void Hedges_without_a_comma_abbreviations_and_verb_final_hedges(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("de", "Alte, knöchern konsolidierte Rippenfrakturen rechts.")]
+    [InlineData("es", "Fractura costal en fase de consolidación.")]
+    [InlineData("fr", "Fracture costale en voie de consolidation.")]
+    public void A_healed_fracture_is_not_consolidation(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Fracture"].ShouldBe(LabelValue.Positive);
+        labels["Consolidation"].ShouldBe(LabelValue.NotMentioned);
+    }
+
+    [Theory]
+    [InlineData("es", "Aumento leve de la silueta cardiaca, estable.")]
+    [InlineData("fr", "Discret élargissement stable de la silhouette cardiaque.")]
+    public void An_organ_described_a_few_words_before_is_a_finding(string language, string text) =>
+        Label(language, text, "Cardiomegaly").ShouldBe(LabelValue.Positive);
+
+    [Theory]
     [InlineData("ja", "肺は過膨張、浸潤影なし。胸水、気胸なし。")]
     [InlineData("en", "Lungs hyperexpanded, no infiltrate. No effusion or pneumothorax.")]
     public void A_finding_before_a_negated_list_stays_a_finding(string language, string text) =>
@@ -182,6 +332,10 @@ public sealed class RuleClassTests
                 list.ShouldNotBeEmpty(language);
             }
             cues.NextSentenceHedges.ShouldNotBeEmpty(language);
+            cues.ClauseHedges.ShouldNotBeEmpty(language);
+            cues.Artifacts.ShouldNotBeEmpty(language);
+            cues.AlwaysUncertainMentions.ShouldNotBeEmpty(language);
+            cues.DescriptorHedges.ShouldNotBeEmpty(language);
             cues.BackwardTerminators.ShouldContain(".");
             cues.ForwardTerminators.ShouldContain(".");
             cues.And.ShouldNotBeNullOrEmpty(language);
@@ -193,6 +347,10 @@ public sealed class RuleClassTests
         ja.Negation.ShouldContain("なし");
         ja.PreNegationUncertainty.ShouldContain("否定できない");
         ja.Positive.ShouldContain("認め");
+        ja.NextSentenceHedges.ShouldContain("可能性あり");
+        ja.AlwaysUncertain.ShouldNotBeEmpty();
+        ja.Artifacts.ShouldNotBeEmpty();
+        ja.ClauseEnds.ShouldContain("が、");
     }
 
     [Fact]

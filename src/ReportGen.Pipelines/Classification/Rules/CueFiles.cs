@@ -39,8 +39,11 @@ internal static class CueFiles
             AndClauseStarters = Words(scope.AndClauseStarters),
             Verbs = Words(scope.Verbs),
             AlwaysUncertainMentions = [.. (file.AlwaysUncertain ?? []).Select(Fold)],
+            DescriptorHedges = Words(file.DescriptorHedges),
             OrListOpeners = [.. (file.OrLists ?? []).Select(p => Cue.Of(Tokens(p), crossesComma: true))],
             NextSentenceHedges = [.. (file.NextSentenceHedges ?? []).Select(Tokens)],
+            ClauseHedges = [.. (file.ClauseHedges ?? []).Select(h => Tokens(h).Split(' '))],
+            Artifacts = [.. (file.Artifacts ?? []).Select(Fold)],
             Abbreviations = [.. (file.Abbreviations ?? []).Select(kv => (Fold(kv.Key), Fold(kv.Value)))],
         };
     }
@@ -59,7 +62,12 @@ internal static class CueFiles
             NoChange: [.. file.NoChange ?? []],
             Alternatives: [.. file.Alternatives ?? []],
             Particles: file.Particles ?? "",
-            TopicMarkers: [.. file.TopicMarkers ?? []]);
+            TopicMarkers: [.. file.TopicMarkers ?? []],
+            ClauseEnds: [.. file.ClauseEnds ?? []],
+            NextSentenceHedges: [.. file.NextSentenceHedges ?? []],
+            Causal: [.. file.Causal ?? []],
+            AlwaysUncertain: [.. file.AlwaysUncertain ?? []],
+            Artifacts: [.. file.Artifacts ?? []]);
     }
 
     private static T Read<T>(string language) where T : class
@@ -101,6 +109,9 @@ internal static class CueFiles
         public List<string>? AlwaysUncertain { get; set; }
         public List<string>? OrLists { get; set; }
         public List<string>? NextSentenceHedges { get; set; }
+        public List<string>? ClauseHedges { get; set; }
+        public List<string>? Artifacts { get; set; }
+        public List<string>? DescriptorHedges { get; set; }
         public Dictionary<string, string>? Abbreviations { get; set; }
     }
 
@@ -138,5 +149,10 @@ internal static class CueFiles
         public List<string>? Alternatives { get; set; }
         public string? Particles { get; set; }
         public List<string>? TopicMarkers { get; set; }
+        public List<string>? ClauseEnds { get; set; }
+        public List<string>? NextSentenceHedges { get; set; }
+        public List<string>? Causal { get; set; }
+        public List<string>? AlwaysUncertain { get; set; }
+        public List<string>? Artifacts { get; set; }
     }
 }

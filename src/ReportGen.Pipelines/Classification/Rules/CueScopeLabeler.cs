@@ -12,11 +12,21 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
 {
     public LanguageCues Cues { get; } = cues;
 
+    // "A or B", "A versus B": the alternatives among the uncertainty cues.
+    private readonly List<Cue> _alternativesBefore = cues.UncertaintyBefore.Where(c => IsAlternativeWord(cues, c)).ToList();
+    private readonly List<Cue> _alternativesAfter = cues.UncertaintyAfter.Where(c => IsAlternativeWord(cues, c)).ToList();
+
+    private static bool IsAlternativeWord(LanguageCues cues, Cue cue) => cue.Tokens is [var w] && (w == cues.Or || w is "versus" or "vs");
+
+    /// <summary>Is the span one of alternatives ("granuloma or neoplasm", "effusion versus thickening")?</summary>
+    public bool IsAlternative(Sentence sentence, int first, int last) =>
+        Before(sentence, first, _alternativesBefore) || After(sentence, last, _alternativesAfter);
+
     /// <summary>How far back a cue is looked for; real cue scopes ("no A, B, C, or D") are far shorter.</summary>
     private const int MaxBackward = 40;
 
     /// <summary>How far back an abnormal descriptor of an organ is looked for ("enlargement of the heart").</summary>
-    private const int DescriptorBackward = 3;
+    private const int DescriptorBackward = 4;
 
     public LabelValue Classify(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
@@ -37,10 +47,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         }
         // "The heart", "mediastinum", "Herzgröße": naming the organ is not a finding; describing it as abnormal is.
         // So "heart and mediastinum stable" or "Herz und Mediastinum o.B." give no label (and keep No Finding).
-        if (mention.Organ)
-        {
-            return DescribedAbnormal(sentence, first, last, mention, abnormalDescriptors) ? LabelValue.Positive : LabelValue.NotMentioned;
-        }
+        if (mention.Organ) return DescribedAbnormal(sentence, first, last, mention, abnormalDescriptors);
         if (Cues.AlwaysUncertainMentions.Contains(mention.Text.Trim()))
         {
             return LabelValue.Uncertain;
@@ -51,29 +58,48 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     /// <summary>
     /// Is the organ mention described by an abnormal descriptor: inside its own word ("Mediastinalverbreiterung",
     /// "hjerteforstørrelse"), up to <see cref="DescriptorBackward"/> words before it ("enlarged heart", "widening of
-    /// the mediastinum") or later in its clause ("the heart is mildly enlarged", "Herz deutlich vergrößert")?
+    /// the mediastinum") or later in its clause ("the heart is mildly enlarged", "Herz deutlich vergrößert")? Positive
+    /// when it is, uncertain when a hedge stands between organ and descriptor ("the heart may be mildly enlarged"),
+    /// not mentioned otherwise.
     /// </summary>
-    private bool DescribedAbnormal(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> stems)
+    private LabelValue DescribedAbnormal(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> stems)
     {
-        if (stems.Count == 0) return true;
+        if (stems.Count == 0) return LabelValue.Positive;
         var tokens = sentence.Tokens;
         int spanStart = tokens[first].Start, spanEnd = tokens[last].End;
         var rest = sentence.Text[spanStart..Math.Clamp(mention.Start, spanStart, spanEnd)] + " " + sentence.Text[Math.Clamp(mention.End, spanStart, spanEnd)..spanEnd];
-        if (stems.Any(d => rest.Contains(d, StringComparison.Ordinal))) return true;
+        if (stems.Any(d => rest.Contains(d, StringComparison.Ordinal))) return LabelValue.Positive;
         for (var i = first - 1; i >= 0 && first - i <= DescriptorBackward; i--)
         {
             var t = tokens[i].Text;
             if (t is "," || Cues.BackwardTerminators.Contains(t)) break;
-            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return true;
+            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return LabelValue.Positive;
         }
+        var hedged = false;
         for (var j = last + 1; j < tokens.Count && j - last <= Cues.ForwardWindow; j++)
         {
             var t = tokens[j].Text;
             if (t is "," || Cues.ForwardTerminators.Contains(t)) break;
             if (t == Cues.And && j + 1 < tokens.Count && Cues.AndClauseStarters.Contains(tokens[j + 1].Text)) break;
-            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return true;
+            hedged |= Cues.DescriptorHedges.Contains(t);
+            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return hedged ? LabelValue.Uncertain : LabelValue.Positive;
         }
-        return false;
+        return LabelValue.NotMentioned;
+    }
+
+    /// <summary>
+    /// Where a hedge that says what the findings before it may be starts ("nodular density, possibly consistent with a
+    /// nipple shadow", "nodular opacity may represent a nipple shadow"): the character offset of its first token, or
+    /// -1 when the sentence has none.
+    /// </summary>
+    public int ClauseHedgeStart(Sentence sentence)
+    {
+        var tokens = sentence.Tokens;
+        for (var k = 1; k < tokens.Count; k++)
+        {
+            if (Cues.ClauseHedges.Any(h => StartsAt(tokens, k, h))) return tokens[k].Start;
+        }
+        return -1;
     }
 
     /// <summary>Is one of <paramref name="cues"/> ending before token <paramref name="first"/> in scope?</summary>
@@ -112,7 +138,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
             var distance = j - last - 1;
             foreach (var cue in cues)
             {
-                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma) || (skipOr && IsOr(cue))) continue;
+                // "Opacity may represent atelectasis or pneumonia": after the finding's verb, "or" joins what it may be.
+                if (distance > cue.MaxDistance || (crossedComma && !cue.CrossesComma) || ((skipOr || passedVerb) && IsOr(cue))) continue;
                 if (StartsAt(tokens, j, cue.Tokens)) return true;
             }
             var t = tokens[j].Text;

@@ -10,11 +10,18 @@ namespace ReportGen.Pipelines.Classification.Rules;
 /// </summary>
 internal static class JapaneseLabeler
 {
-    private static readonly JapaneseCues Cues = CueFiles.LoadJapanese();
+    public static JapaneseCues Cues { get; } = CueFiles.LoadJapanese();
 
     private const int MaxDistance = 40;
 
     public static LabelValue Classify(string sentence, Mention mention, IReadOnlyList<string> abnormalDescriptors)
+    {
+        var value = Decide(sentence, mention, abnormalDescriptors);
+        // "肺血管うっ血を認める": CheXpert keeps vascular congestion uncertain unless it is negated.
+        return value == LabelValue.Positive && Cues.AlwaysUncertain.Contains(mention.Text) ? LabelValue.Uncertain : value;
+    }
+
+    private static LabelValue Decide(string sentence, Mention mention, IReadOnlyList<string> abnormalDescriptors)
     {
         int start = mention.Start, end = mention.End;
         var before = sentence[Math.Max(0, start - 8)..start];
@@ -53,7 +60,8 @@ internal static class JapaneseLabeler
                 if (StartsWithAny(sentence, q, Cues.Negation, out _)) return LabelValue.Negative;
                 return Finding(q);
             }
-            if (sentence[p] is '。' or '．' or '\n') break;
+            // "浸潤影は無気肺と考えられるが、感染は否定できない": a contrastive "が、" ends the finding's clause.
+            if (sentence[p] is '。' or '．' or '\n' || StartsWithAny(sentence, p, Cues.ClauseEnds, out _)) break;
             p++;
         }
         return Cues.UncertaintyBefore.Any(before.Contains) ? LabelValue.Uncertain : Finding(p);
@@ -66,6 +74,26 @@ internal static class JapaneseLabeler
             return abnormalDescriptors.Any(described.Contains) ? LabelValue.Positive : LabelValue.NotMentioned;
         }
     }
+
+    /// <summary>
+    /// Where a hedged last clause starts ("縦隔陰影に突出を認め、上行大動脈または縦隔リンパ節腫大の可能性がある"): just after the
+    /// last "、" before a next-sentence hedge; -1 when the sentence has none. As in the other languages, the clause
+    /// hedges the findings before it only when it names no finding itself, and only when it says what they may be, not
+    /// what may cause them ("拡大を認め、血管影による可能性がある": the widening stays).
+    /// </summary>
+    public static int ClauseHedgeStart(string sentence)
+    {
+        var hedge = Cues.NextSentenceHedges.Select(h => sentence.IndexOf(h, StringComparison.Ordinal)).Where(i => i > 0).DefaultIfEmpty(-1).Min();
+        if (hedge < 0) return -1;
+        var comma = sentence.LastIndexOf('、', hedge - 1);
+        if (comma < 0) return -1;
+        var tail = sentence[comma..hedge];
+        return Cues.Causal.Any(tail.Contains) ? -1 : comma + 1;
+    }
+
+    /// <summary>Is the span one of alternatives ("肉芽腫または腫瘍")?</summary>
+    public static bool IsAlternative(string sentence, int start, int end) =>
+        Cues.Alternatives.Any(sentence[Math.Max(0, start - 8)..start].EndsWith) || StartsWithAny(sentence, end, Cues.Alternatives, out _);
 
     private static bool StartsWithAny(string s, int at, IReadOnlyList<string> cues, out int length)
     {
@@ -105,4 +133,9 @@ internal sealed record JapaneseCues(
     IReadOnlyList<string> NoChange,
     IReadOnlyList<string> Alternatives,
     string Particles,
-    IReadOnlyList<string> TopicMarkers);
+    IReadOnlyList<string> TopicMarkers,
+    IReadOnlyList<string> ClauseEnds,
+    IReadOnlyList<string> NextSentenceHedges,
+    IReadOnlyList<string> Causal,
+    IReadOnlyList<string> AlwaysUncertain,
+    IReadOnlyList<string> Artifacts);

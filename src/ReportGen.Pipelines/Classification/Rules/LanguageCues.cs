@@ -45,8 +45,12 @@ internal sealed class LanguageCues
     public string? And { get; init; }
     public HashSet<string> AndClauseStarters { get; init; } = [];
 
-    /// <summary>Copulas and reporting verbs ("is", "are", "seen"): after one, "and" no longer joins subjects.</summary>
+    /// <summary>Copulas, modals and reporting verbs ("is", "seen", "may"): after one, "and" no longer joins subjects
+    /// and "or" no longer offers an alternative to the finding.</summary>
     public HashSet<string> Verbs { get; init; } = [];
+
+    /// <summary>Words that hedge an organ's descriptor after it ("the heart may be enlarged", "Herz möglicherweise vergrößert").</summary>
+    public HashSet<string> DescriptorHedges { get; init; } = [];
 
     /// <summary>Mentions that are uncertain unless negated (CheXpert: "vascular congestion", "indistinctness").</summary>
     public HashSet<string> AlwaysUncertainMentions { get; init; } = [];
@@ -56,6 +60,12 @@ internal sealed class LanguageCues
 
     /// <summary>Sentence openings ("this may represent") that hedge the findings of the sentence before.</summary>
     public List<string> NextSentenceHedges { get; init; } = [];
+
+    /// <summary>The same after a comma ("nodular density, possibly consistent with a nipple shadow"), as tokens.</summary>
+    public List<string[]> ClauseHedges { get; init; } = [];
+
+    /// <summary>Phrases ("overlying soft tissue") that explain a sentence's density away: its other findings do not count.</summary>
+    public List<string> Artifacts { get; init; } = [];
 
     /// <summary>Abbreviations expanded before sentences are split (German "V.a." would end a sentence).</summary>
     public List<(string From, string To)> Abbreviations { get; init; } = [];

@@ -63,13 +63,19 @@ internal sealed class MentionFinder
 
     private static string Fold(string s) => TextFolding.Fold(s);
 
-    public IEnumerable<Mention> Find(string sentence)
+    /// <summary>
+    /// The mentions in <paramref name="sentence"/>. <paramref name="stated"/> says whether the text at a span explains
+    /// the sentence (neither negated nor one of alternatives): a not_with phrase rules a label out only then ("calcified
+    /// granuloma", "nodules suggest a granulomatous process"), not as one possibility among others ("nodule ... may
+    /// represent a granuloma or neoplasm").
+    /// </summary>
+    public IEnumerable<Mention> Find(string sentence, Func<int, int, bool>? stated = null)
     {
         // Exclusion spans are found once per sentence and label (not once per mention): linear on big input.
         var excluded = new Dictionary<string, bool[]?>(StringComparer.Ordinal);
         foreach (var (label, phrase) in _phrases)
         {
-            if (_notWith.TryGetValue(label, out var notWith) && notWith.Any(n => sentence.Contains(n, StringComparison.Ordinal))) continue;
+            if (_notWith.TryGetValue(label, out var notWith) && notWith.Any(n => StatedAnywhere(sentence, n, stated))) continue;
             var from = 0;
             while (from <= sentence.Length - phrase.Length)
             {
@@ -83,6 +89,15 @@ internal sealed class MentionFinder
                 yield return new Mention(label, at, end, phrase, _organs.Contains((label, phrase)));
             }
         }
+    }
+
+    private static bool StatedAnywhere(string sentence, string phrase, Func<int, int, bool>? stated)
+    {
+        for (var at = sentence.IndexOf(phrase, StringComparison.Ordinal); at >= 0; at = sentence.IndexOf(phrase, at + phrase.Length, StringComparison.Ordinal))
+        {
+            if (stated is null || stated(at, at + phrase.Length)) return true;
+        }
+        return false;
     }
 
     /// <summary>Which characters of the sentence lie inside an exclusion phrase of the label; null when none.</summary>

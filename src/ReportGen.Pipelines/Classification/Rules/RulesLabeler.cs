@@ -35,17 +35,27 @@ internal static partial class RulesLabeler
         var mentions = 0;
 
         var descriptors = taxonomy.AbnormalDescriptors.TryGetValue(language, out var d) ? d.Select(TextFolding.Fold).ToList() : [];
-        var sentences = Sentences(text, language, descriptors).Select(s => (s.Classify, Found: finder.Find(s.Sentence).ToList(), s.Sentence)).ToList();
-        var hedges = Scopes.TryGetValue(language, out var scope) ? scope.Cues.NextSentenceHedges : [];
+        var sentences = Sentences(text, language, descriptors)
+            .Select(s => (s.Classify, Found: finder.Find(s.Text, s.Explains).ToList(), s.Text, s.HedgeAt))
+            .ToList();
+        var (hedges, artifacts) = language == "ja"
+            ? (JapaneseLabeler.Cues.NextSentenceHedges, JapaneseLabeler.Cues.Artifacts)
+            : Scopes.TryGetValue(language, out var scope) ? (scope.Cues.NextSentenceHedges, scope.Cues.Artifacts) : ([], []);
         for (var i = 0; i < sentences.Count; i++)
         {
-            var (classify, found, _) = sentences[i];
-            var hedgedByNext = i + 1 < sentences.Count && HedgesPrevious(sentences[i + 1].Sentence, sentences[i + 1].Found, hedges);
+            var (classify, found, sentence, hedgeAt) = sentences[i];
+            var hedgedByNext = i + 1 < sentences.Count && HedgesPrevious(sentences[i + 1].Text, sentences[i + 1].Found, hedges, language == "ja");
+            // "Nodular density, possibly consistent with a nipple shadow": the hedge names no finding up to its clause's end.
+            var (clauseStart, clauseEnd) = hedgeAt < 0 ? (0, 0) : (sentence.LastIndexOf(';', hedgeAt) + 1, IndexOrEnd(sentence, ';', hedgeAt));
+            var hedgedInSentence = hedgeAt >= 0 && !found.Any(m => m.Start >= hedgeAt && m.Start < clauseEnd && NamesFinding(m));
+            // "Increased density ... due to overlying soft tissue": an artifact, not a finding outside the labels.
+            var artifact = artifacts.Any(a => sentence.Contains(a, StringComparison.Ordinal));
             foreach (var m in found)
             {
                 mentions++;
+                if (artifact && m.Label == MentionFinder.OtherFinding) continue;
                 var value = classify(m);
-                if (hedgedByNext && value == LabelValue.Positive) value = LabelValue.Uncertain;
+                if (value == LabelValue.Positive && (hedgedByNext || (hedgedInSentence && m.Start >= clauseStart && m.Start < hedgeAt))) value = LabelValue.Uncertain;
                 if (value is LabelValue.Positive or LabelValue.Uncertain && !ignores.Contains(m.Label)) noFinding = false;
                 if (m.Label == MentionFinder.OtherFinding) continue;
                 Add(m.Label, value);
@@ -79,23 +89,41 @@ internal static partial class RulesLabeler
 
     /// <summary>
     /// Does this sentence explain the one before it away ("Nodular density at the left base. This may represent a
-    /// nipple shadow.")? It must open with a hedge and name no finding of its own: "This may represent pneumonia"
-    /// interprets a finding that stays certain (the opacity), it does not doubt it.
+    /// nipple shadow.")? It must hedge and name no finding of its own: "This may represent pneumonia" interprets a
+    /// finding that stays certain (the opacity), it does not doubt it. The hedge opens the sentence, or, in Japanese
+    /// (predicate last: "乳頭陰影の可能性あり"), stands anywhere in it.
     /// </summary>
-    private static bool HedgesPrevious(string sentence, List<Mention> found, IReadOnlyList<string> hedges)
+    private static bool HedgesPrevious(string sentence, List<Mention> found, IReadOnlyList<string> hedges, bool anywhere)
     {
-        if (hedges.Count == 0 || found.Any(m => m.Label != MentionFinder.OtherFinding)) return false;
+        if (hedges.Count == 0 || found.Any(NamesFinding)) return false;
+        if (anywhere) return hedges.Any(h => sentence.Contains(h, StringComparison.Ordinal));
         var s = sentence.TrimStart();
         return hedges.Any(h => s.StartsWith(h, StringComparison.Ordinal) && (s.Length == h.Length || !char.IsLetterOrDigit(s[h.Length])));
     }
 
-    private static IEnumerable<(string Sentence, Func<Mention, LabelValue> Classify)> Sentences(string text, string language, IReadOnlyList<string> descriptors)
+    private static int IndexOrEnd(string s, char c, int from)
+    {
+        var i = s.IndexOf(c, from);
+        return i < 0 ? s.Length : i;
+    }
+
+    // A labelled finding, not an organ named in passing ("... or mediastinal lymphadenopathy") nor one outside the labels.
+    private static bool NamesFinding(Mention m) => m.Label != MentionFinder.OtherFinding && !m.Organ;
+
+    /// <summary>
+    /// Each sentence's text, how to classify a mention in it, whether a phrase at a span explains the sentence (is
+    /// neither negated nor one of alternatives: see <see cref="MentionFinder.Find"/>), and where a hedge after a comma
+    /// starts (-1: none).
+    /// </summary>
+    private static IEnumerable<(string Text, Func<Mention, LabelValue> Classify, Func<int, int, bool> Explains, int HedgeAt)> Sentences(string text, string language, IReadOnlyList<string> descriptors)
     {
         if (language == "ja")
         {
             foreach (var s in JapaneseLabeler.SplitSentences(TextFolding.Fold(text)))
             {
-                yield return (s, m => JapaneseLabeler.Classify(s, m, descriptors));
+                yield return (s, m => JapaneseLabeler.Classify(s, m, descriptors),
+                    (from, to) => !JapaneseLabeler.IsAlternative(s, from, to) && JapaneseLabeler.Classify(s, new Mention(MentionFinder.OtherFinding, from, to, s[from..to]), []) != LabelValue.Negative,
+                    JapaneseLabeler.ClauseHedgeStart(s));
             }
             yield break;
         }
@@ -106,7 +134,12 @@ internal static partial class RulesLabeler
             {
                 var (first, last) = sentence.TokenRange(m.Start, m.End);
                 return first < 0 ? LabelValue.Positive : scope.Classify(sentence, first, last, m, descriptors);
-            });
+            }, (from, to) =>
+            {
+                var (first, last) = sentence.TokenRange(from, to);
+                return first < 0 || (!scope.IsAlternative(sentence, first, last)
+                    && scope.Classify(sentence, first, last, new Mention(MentionFinder.OtherFinding, from, to, sentence.Text[from..to]), []) != LabelValue.Negative);
+            }, scope.ClauseHedgeStart(sentence));
         }
     }
 
