@@ -81,9 +81,12 @@ public sealed class PromptLibrary
     /// copies them there), else the checkout's <c>prompts/</c>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">None of these exists (the message lists what was tried).</exception>
-    public static string DefaultFolder()
+    public static string DefaultFolder() => DefaultFolder(Environment.GetEnvironmentVariable);
+
+    // The environment is a parameter so tests can vary it without touching the process-wide variable other tests read.
+    internal static string DefaultFolder(Func<string, string?> environment)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(FolderEnvironmentVariable);
+        var fromEnvironment = environment(FolderEnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             return Directory.Exists(fromEnvironment)

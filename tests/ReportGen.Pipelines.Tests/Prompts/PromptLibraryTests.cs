@@ -72,22 +72,13 @@ public class PromptLibraryTests
     {
         // The build copies prompts/ next to every project that references Pipelines.
         File.Exists(Path.Combine(AppContext.BaseDirectory, "prompts", "judge-green.yaml")).ShouldBeTrue();
-        var previous = Environment.GetEnvironmentVariable(PromptLibrary.FolderEnvironmentVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(PromptLibrary.FolderEnvironmentVariable, null);
-            PromptLibrary.DefaultFolder().ShouldBe(Path.Combine(AppContext.BaseDirectory, "prompts"));
-            PromptLibrary.LoadDefault().Prompts.Count.ShouldBe(Directory.GetFiles(RepoFiles.Path("prompts"), "*.yaml").Length);
+        string? Unset(string _) => null;
+        PromptLibrary.DefaultFolder(Unset).ShouldBe(Path.Combine(AppContext.BaseDirectory, "prompts"));
+        PromptLibrary.Load(PromptLibrary.DefaultFolder(Unset)).Prompts.Count.ShouldBe(Directory.GetFiles(RepoFiles.Path("prompts"), "*.yaml").Length);
 
-            using var dir = new TempDir();
-            Environment.SetEnvironmentVariable(PromptLibrary.FolderEnvironmentVariable, dir.Path);
-            PromptLibrary.DefaultFolder().ShouldBe(dir.Path);
-            Environment.SetEnvironmentVariable(PromptLibrary.FolderEnvironmentVariable, Path.Combine(dir.Path, "missing"));
-            Should.Throw<DirectoryNotFoundException>(PromptLibrary.DefaultFolder).Message.ShouldContain(PromptLibrary.FolderEnvironmentVariable);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(PromptLibrary.FolderEnvironmentVariable, previous);
-        }
+        using var dir = new TempDir();
+        PromptLibrary.DefaultFolder(name => name == PromptLibrary.FolderEnvironmentVariable ? dir.Path : null).ShouldBe(dir.Path);
+        var missing = Path.Combine(dir.Path, "missing");
+        Should.Throw<DirectoryNotFoundException>(() => PromptLibrary.DefaultFolder(_ => missing)).Message.ShouldContain(PromptLibrary.FolderEnvironmentVariable);
     }
 }
