@@ -30,6 +30,8 @@ public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, 
 {
     /// <summary>Prompt tokens not decoded because their KV was kept from an earlier request with the same prefix.</summary>
     public long PromptTokensReused { get; init; }
+    /// <summary>Of <see cref="PromptTokensReused"/>, those whose KV another sequence held and shared (decoded once for both).</summary>
+    public long PromptTokensShared { get; init; }
     /// <summary>KV cells that free sequences hold for prefix reuse (dropped when admitted requests need them).</summary>
     public int KeptTokens { get; init; }
 }

@@ -17,8 +17,12 @@ namespace ReportGen.Llama;
 /// <para>
 /// Prompt-prefix reuse (<see cref="SchedulerOptions.ReusePromptPrefix"/>, as llama-server's <c>cache_prompt</c>): a
 /// finished request's sequence keeps its tokens' KV; a new request takes the free sequence whose kept tokens share the
-/// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. Kept KV of free sequences
-/// counts against the budget and is dropped, least recently used first, when admitted requests need the room.
+/// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. When another sequence (free
+/// and keeping, or active and past that point of its prompt) holds the longest prefix, the prefix is shared into the new
+/// request's sequence with <c>llama_memory_seq_cp</c>: in the unified KV cache that tags the same cells with both sequence
+/// ids, so a shared instruction is decoded once for all sequences rather than once per sequence. Kept KV of free
+/// sequences counts against the budget (shared cells once per sequence: an over-estimate, never an overflow) and is
+/// dropped, least recently used first, when admitted requests need the room.
 /// </para>
 /// </summary>
 public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
@@ -38,7 +42,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly PieceDelivery _delivery;
     private int _reserved;
     private bool _disposed;
-    private long _steps, _decodes, _decoded, _reused;
+    private long _steps, _decodes, _decoded, _reused, _shared;
     private int _rotation;
     // Per-step scratch, reused so a decode step allocates nothing on the managed heap (scheduler thread only).
     private readonly List<SequenceWork> _order = [];
@@ -92,7 +96,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             lock (_gate) return new(_active.Count, _pending.Count, _reserved, _context.ContextSize,
                 Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded))
-            { PromptTokensReused = Interlocked.Read(ref _reused), KeptTokens = _keptTokens };
+            { PromptTokensReused = Interlocked.Read(ref _reused), PromptTokensShared = Interlocked.Read(ref _shared), KeptTokens = _keptTokens };
         }
     }
 
@@ -310,14 +314,22 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             _pending.RemoveFirst();
             var w = node.Value;
-            var (slot, common) = PickSequence(w.PrefixTokens);
+            var (slot, holder, common) = PickSequence(w.PrefixTokens);
             w.SequenceId = _freeSequences[slot];
             _freeSequences.RemoveAt(slot);
             _keptTokens -= _kept[w.SequenceId]?.Length ?? 0;
             _kept[w.SequenceId] = null;
             // At least the prompt's last token is decoded again: its logits pick the first generated token.
             var reuse = Math.Min(common, w.Request.PromptTokens - 1);
-            if (reuse > 0 && _context.TruncateSequence(w.SequenceId, reuse)) SkipPrefix(w, reuse);
+            if (reuse > 0 && holder != w.SequenceId)
+            {
+                // Another sequence holds the prefix: tag its cells with this sequence too (one unified KV cache: no copy).
+                _context.ClearSequence(w.SequenceId);
+                _context.CopySequence(holder, w.SequenceId, reuse);
+                Interlocked.Add(ref _shared, reuse);
+                SkipPrefix(w, reuse);
+            }
+            else if (reuse > 0 && _context.TruncateSequence(w.SequenceId, reuse)) SkipPrefix(w, reuse);
             else _context.ClearSequence(w.SequenceId);
             _reserved += w.Reservation;
             w.Active = true;
@@ -328,32 +340,47 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// The free sequence (index into the free list) for a prompt and how many of its leading tokens that sequence holds:
-    /// the longest match when it covers at least half the prompt's tokens, else the least recently used sequence (an
-    /// empty one first), so a match of a few tokens (BOS) does not evict a long kept instruction another request may need.
+    /// The free sequence (index into the free list) a prompt gets, the sequence that holds the longest prefix of it (free
+    /// and keeping an earlier request's tokens, or active and past that point of its prompt) and that prefix's length. A
+    /// free sequence that alone holds the longest match, covering at least half the prompt, is taken itself; otherwise the
+    /// least recently used free sequence (an empty one first) is taken and the prefix shared into it from its holder, so
+    /// a kept prompt that may be asked for again stays whole and a match of a few tokens (BOS) evicts nothing.
     /// </summary>
-    private (int Slot, int Common) PickSequence(int[]? prefix)
+    private (int Slot, int Holder, int Common) PickSequence(int[]? prefix)
     {
-        var (best, bestCommon, oldest) = (-1, 0, 0);
+        var (bestSlot, holder, bestCommon, holders, oldest) = (-1, -1, 0, 0, 0);
         for (var i = 0; i < _freeSequences.Count; i++)
         {
             var seq = _freeSequences[i];
             if (LastUse(seq) < LastUse(_freeSequences[oldest])) oldest = i;
-            var common = Common(seq, prefix);
-            if (common > bestCommon) (best, bestCommon) = (i, common);
+            Consider(i, seq, Common(seq, prefix));
         }
-        if (best >= 0 && 2 * bestCommon >= prefix!.Length) return (best, bestCommon);
-        return (oldest, Common(_freeSequences[oldest], prefix));
+        foreach (var a in _active) Consider(-1, a.SequenceId, Common(a, prefix));
+        if (bestSlot >= 0 && holders == 1 && 2 * bestCommon >= prefix!.Length) return (bestSlot, holder, bestCommon);
+        var own = Common(_freeSequences[oldest], prefix);
+        return own >= bestCommon ? (oldest, _freeSequences[oldest], own) : (oldest, holder, bestCommon);
+
+        void Consider(int slot, int seq, int common)
+        {
+            if (common == 0 || common < bestCommon) return;
+            if (common == bestCommon) { holders++; return; }
+            (bestSlot, holder, bestCommon, holders) = (slot, seq, common, 1);
+        }
     }
 
     /// <summary>When a free sequence's kept tokens were left there; 0 when it keeps nothing.</summary>
     private long LastUse(int seq) => _kept[seq] is null ? 0 : _freedAt[seq];
 
-    private int Common(int seq, int[]? prefix) => prefix is null || _kept[seq] is not { } kept ? 0 : CommonPrefix(kept, prefix);
+    private int Common(int seq, int[]? prefix) => prefix is null || _kept[seq] is not { } kept ? 0 : CommonPrefix(kept, prefix, kept.Length);
 
-    private static int CommonPrefix(int[] a, int[] b)
+    /// <summary>How many leading tokens of <paramref name="prefix"/> an active request's KV holds: its prompt's text decoded so far.</summary>
+    private static int Common(SequenceWork active, int[]? prefix) =>
+        prefix is null || active.PrefixTokens is not { } own ? 0 : CommonPrefix(own, prefix, Math.Min(active.Position, own.Length));
+
+    /// <summary>The common prefix of <paramref name="b"/> and the first <paramref name="held"/> tokens of <paramref name="a"/>.</summary>
+    private static int CommonPrefix(int[] a, int[] b, int held)
     {
-        var n = Math.Min(a.Length, b.Length);
+        var n = Math.Min(held, b.Length);
         var i = 0;
         while (i < n && a[i] == b[i]) i++;
         return i;
