@@ -16,6 +16,14 @@ public sealed record SchedulerOptions
     /// models whose cache cannot be cut at a token (M-RoPE, sliding-window attention, recurrent).
     /// </summary>
     public bool ReusePromptPrefix { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="ReusePromptPrefix"/>: a request may take the prefix that another sequence holds (a free one keeping
+    /// an earlier prompt, or one still generating), sharing its KV cells, and requests arriving together wait for the first
+    /// to decode the instruction they share. Off: only a sequence's own kept tokens are reused (each sequence decodes a
+    /// shared instruction once itself).
+    /// </summary>
+    public bool SharePromptPrefix { get; init; } = true;
 }
 
 /// <summary>A snapshot of the scheduler's load.</summary>

@@ -20,7 +20,8 @@ namespace ReportGen.Llama;
 /// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. When another sequence (free
 /// and keeping, or active and past that point of its prompt) holds the longest prefix, the prefix is shared into the new
 /// request's sequence with <c>llama_memory_seq_cp</c>: in the unified KV cache that tags the same cells with both sequence
-/// ids, so a shared instruction is decoded once for all sequences rather than once per sequence. Kept KV of free
+/// ids, so a shared instruction is decoded once for all sequences rather than once per sequence; requests that arrive
+/// together wait for the first one to decode the instruction they share. Kept KV of free
 /// sequences counts against the budget (shared cells once per sequence: an over-estimate, never an overflow) and is
 /// dropped, least recently used first, when admitted requests need the room.
 /// </para>
@@ -67,6 +68,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         ReusesPromptPrefix = Options.ReusePromptPrefix && model.PositionsPerEmbedding == 1
             && LlamaNative.llama_model_n_swa(model.Handle) == 0
             && !LlamaNative.llama_model_is_recurrent(model.Handle) && !LlamaNative.llama_model_is_hybrid(model.Handle);
+        SharesPromptPrefix = ReusesPromptPrefix && Options.SharePromptPrefix;
         _delivery = new PieceDelivery(DeliveryThreadName);
         _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
@@ -88,6 +90,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     public int Sequences => _context.SequenceCapacity;
     /// <summary>Whether prompt prefixes are reused: asked for in the options and possible with this model.</summary>
     public bool ReusesPromptPrefix { get; }
+    /// <summary>Whether a prefix held by one sequence is shared into others (<see cref="SchedulerOptions.SharePromptPrefix"/>).</summary>
+    public bool SharesPromptPrefix { get; }
 
     /// <summary>Current load.</summary>
     public SchedulerStats Stats
@@ -252,6 +256,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                         if (_disposed) return;
                         DropCancelled();
                         Admit();
+                        ResolveAwaited();
                         while (_loopActions.TryDequeue(out var act)) act(_context);
                         if (_active.Count > 0) break;
                         Monitor.Wait(_gate);
@@ -321,14 +326,14 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             _kept[w.SequenceId] = null;
             // At least the prompt's last token is decoded again: its logits pick the first generated token.
             var reuse = Math.Min(common, w.Request.PromptTokens - 1);
-            if (reuse > 0 && holder != w.SequenceId)
+            if (SharesPromptPrefix && InFlight(w) is { } first && Math.Min(first.Common, w.Request.PromptTokens - 1) >= reuse + MinAwaitedTokens)
             {
-                // Another sequence holds the prefix: tag its cells with this sequence too (one unified KV cache: no copy).
+                // Requests that arrive together with one instruction: an earlier one is decoding more of this prompt than
+                // any sequence holds yet, so this one waits for it (ResolveAwaited) instead of decoding the same tokens too.
                 _context.ClearSequence(w.SequenceId);
-                _context.CopySequence(holder, w.SequenceId, reuse);
-                Interlocked.Add(ref _shared, reuse);
-                SkipPrefix(w, reuse);
+                (w.Awaited, w.AwaitedTokens) = first;
             }
+            else if (reuse > 0 && holder != w.SequenceId) Share(w, holder, reuse);
             else if (reuse > 0 && _context.TruncateSequence(w.SequenceId, reuse)) SkipPrefix(w, reuse);
             else _context.ClearSequence(w.SequenceId);
             _reserved += w.Reservation;
@@ -339,33 +344,85 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Fewest prompt tokens worth waiting for another request to decode first.</summary>
+    private const int MinAwaitedTokens = 16;
+
     /// <summary>
-    /// The free sequence (index into the free list) a prompt gets, the sequence that holds the longest prefix of it (free
-    /// and keeping an earlier request's tokens, or active and past that point of its prompt) and that prefix's length. A
-    /// free sequence that alone holds the longest match, covering at least half the prompt, is taken itself; otherwise the
-    /// least recently used free sequence (an empty one first) is taken and the prefix shared into it from its holder, so
-    /// a kept prompt that may be asked for again stays whole and a match of a few tokens (BOS) evicts nothing.
+    /// The free sequence (index into the free list) a prompt gets, the sequence that holds the longest prefix of it and that
+    /// prefix's length. A free sequence that alone holds the longest match, covering at least half the prompt, is taken
+    /// itself; otherwise the least recently used free sequence (an empty one first) is taken and, when sharing, the prefix
+    /// is shared into it from its holder, so a kept prompt that may be asked for again stays whole and a match of a few
+    /// tokens (BOS) evicts nothing.
     /// </summary>
     private (int Slot, int Holder, int Common) PickSequence(int[]? prefix)
     {
-        var (bestSlot, holder, bestCommon, holders, oldest) = (-1, -1, 0, 0, 0);
-        for (var i = 0; i < _freeSequences.Count; i++)
-        {
-            var seq = _freeSequences[i];
-            if (LastUse(seq) < LastUse(_freeSequences[oldest])) oldest = i;
-            Consider(i, seq, Common(seq, prefix));
-        }
-        foreach (var a in _active) Consider(-1, a.SequenceId, Common(a, prefix));
-        if (bestSlot >= 0 && holders == 1 && 2 * bestCommon >= prefix!.Length) return (bestSlot, holder, bestCommon);
+        var oldest = 0;
+        for (var i = 1; i < _freeSequences.Count; i++)
+            if (LastUse(_freeSequences[i]) < LastUse(_freeSequences[oldest])) oldest = i;
+        var best = BestHolder(prefix, exclude: -1);
+        if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length) return (best.Slot, best.Sequence, best.Common);
         var own = Common(_freeSequences[oldest], prefix);
-        return own >= bestCommon ? (oldest, _freeSequences[oldest], own) : (oldest, holder, bestCommon);
+        return own >= best.Common || !SharesPromptPrefix ? (oldest, _freeSequences[oldest], own) : (oldest, best.Sequence, best.Common);
+    }
+
+    /// <summary>
+    /// The sequence holding the longest prefix of <paramref name="prefix"/>: a free one keeping an earlier request's tokens,
+    /// or (when sharing) an active one past that point of its prompt. Slot: its index in the free list, -1 for an active
+    /// one; Holders: how many sequences hold a prefix that long.
+    /// </summary>
+    private (int Slot, int Sequence, int Common, int Holders) BestHolder(int[]? prefix, int exclude)
+    {
+        var best = (Slot: -1, Sequence: -1, Common: 0, Holders: 0);
+        for (var i = 0; i < _freeSequences.Count; i++) Consider(i, _freeSequences[i], Common(_freeSequences[i], prefix));
+        if (SharesPromptPrefix)
+            foreach (var a in _active) Consider(-1, a.SequenceId, Common(a, prefix));
+        return best;
 
         void Consider(int slot, int seq, int common)
         {
-            if (common == 0 || common < bestCommon) return;
-            if (common == bestCommon) { holders++; return; }
-            (bestSlot, holder, bestCommon, holders) = (slot, seq, common, 1);
+            if (seq == exclude || common == 0 || common < best.Common) return;
+            if (common == best.Common) best.Holders++;
+            else best = (slot, seq, common, 1);
         }
+    }
+
+    /// <summary>The earlier active request whose prompt, once decoded, holds the longest prefix of this one's, and that length.</summary>
+    private (SequenceWork Work, int Common)? InFlight(SequenceWork w)
+    {
+        (SequenceWork Work, int Common)? best = null;
+        foreach (var a in _active)
+        {
+            if (a.Awaited is not null || a.PrefixTokens is not { } own || w.PrefixTokens is null) continue;
+            var common = CommonPrefix(own, w.PrefixTokens, own.Length);
+            if (common > (best?.Common ?? 0)) best = (a, common);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Lets waiting requests go once what they wait for is decoded (or their holder is gone): each takes the longest prefix
+    /// any sequence then holds and decodes the rest.
+    /// </summary>
+    private void ResolveAwaited()
+    {
+        foreach (var w in _active)
+        {
+            if (w.Awaited is not { } holder || (holder.Active && Common(holder, w.PrefixTokens) < w.AwaitedTokens)) continue;
+            w.Awaited = null;
+            var best = BestHolder(w.PrefixTokens, exclude: w.SequenceId);
+            var reuse = Math.Min(best.Common, w.Request.PromptTokens - 1);
+            if (reuse > 0) Share(w, best.Sequence, reuse);
+        }
+    }
+
+    /// <summary>Gives a request's (empty) sequence the first <paramref name="reuse"/> tokens' KV of another sequence.</summary>
+    private void Share(SequenceWork w, int holder, int reuse)
+    {
+        // One unified KV cache: the holder's cells are tagged with this sequence too, no tensor is copied.
+        _context.ClearSequence(w.SequenceId);
+        _context.CopySequence(holder, w.SequenceId, reuse);
+        Interlocked.Add(ref _shared, reuse);
+        SkipPrefix(w, reuse);
     }
 
     /// <summary>When a free sequence's kept tokens were left there; 0 when it keeps nothing.</summary>
@@ -523,7 +580,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         foreach (var w in order)
         {
             if (budget <= 0) break;
-            if (w.CurrentTokens is not { } tokens || !w.Active) continue;
+            if (w.CurrentTokens is not { } tokens || !w.Active || w.Awaited is not null) continue;
             var take = Math.Min(tokens.Length - w.Offset, budget);
             var completesPrompt = w.IsLastSegment && w.Offset + take == tokens.Length;
             for (var j = 0; j < take; j++)

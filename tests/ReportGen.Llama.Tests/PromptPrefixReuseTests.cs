@@ -234,6 +234,42 @@ public class PromptPrefixReuseTests
         again.Tokens.ShouldBe(other.Tokens);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Requests_arriving_together_decode_their_shared_instruction_once_unless_sharing_is_off(bool share)
+    {
+        string[] cases = ["the sun was hot", "a big bird flew by", "Mom said", "they found a ball"];
+        var prompts = cases.Select(c => Shared + c).ToArray();
+        await using var scheduler = TestModels.Scheduler(sequences: 4, contextSize: 512, sharePrefix: share);
+        scheduler.SharesPromptPrefix.ShouldBe(share);
+        // A request reserving nearly the whole context holds the burst in the queue; cancelling it lets all four in at
+        // one admission, none with anything cached: a cold start under a burst.
+        var blocker = scheduler.Submit("The little dog ran", new GenerationOptions { MaxTokens = 480, Sampling = new() { IgnoreEndOfGeneration = true } }, Ct);
+        await using (var pieces = blocker.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
+        var burst = prompts.Select(p => scheduler.GenerateAsync(p, Options, Ct)).ToArray();
+        scheduler.Stats.Queued.ShouldBe(prompts.Length);
+        var before = scheduler.Stats;
+        blocker.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(blocker.Completion);
+        var results = await Task.WhenAll(burst);
+        var after = scheduler.Stats;
+
+        var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
+        var cached = results.Sum(r => r.CachedPromptTokens);
+        if (share)
+        {
+            // The first request decodes the instruction; the other three wait for it and share its cells.
+            results.Count(r => r.CachedPromptTokens == 0).ShouldBe(1);
+            cached.ShouldBeGreaterThanOrEqualTo(3 * (sharedTokens - 2));
+            (after.PromptTokensShared - before.PromptTokensShared).ShouldBe(cached);
+        }
+        else cached.ShouldBe(0, "without sharing every sequence of a cold burst decodes the instruction itself");
+        (after.PromptTokensReused - before.PromptTokensReused).ShouldBe(cached);
+        for (var i = 0; i < prompts.Length; i++)
+            SameUpToNearTie(prompts[i], (await Whole(prompts[i])).Tokens, results[i].Tokens).ShouldBeTrue();
+    }
+
     /// <summary>
     /// Whether a greedy output equals the whole-decoding one, tolerating what concurrent steps may cause: batched differently
     /// from run to run, a differing output must part from the other at a near-tie (as in BatchingDeterminismTests).
