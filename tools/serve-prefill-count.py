@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Prompt tokens our service decodes over `reportgen bench serve`'s request pattern: a 4-client warm-up burst, then levels
-of 1, 4 and 8 clients sending one request each, with bench serve's prompts (one shared instruction, 8 findings). Counts
+of 1, 4, 8 and 16 clients sending one request each, with bench serve's prompts (one shared instruction, 8 findings). Counts
 come from /metrics (reportgen_decoded_tokens) and the answers' usage.prompt_tokens_details.cached_tokens, so unlike
 timings they do not depend on the machine's load. Seconds are printed for orientation only.
 
@@ -41,7 +41,7 @@ try:
         try:
             if urllib.request.urlopen(base + '/health/ready', timeout=5).status == 200: break
         except Exception: time.sleep(0.5)
-    for name, n in [('warm-up', 4), ('x1', 1), ('x4', 4), ('x8', 8)]:
+    for name, n in [('warm-up', 4), ('x1', 1), ('x4', 4), ('x8', 8), ('x16', 16)]:
         print(json.dumps(dict(level=name, share=share, **level(n))), flush=True)
 finally:
     p.terminate(); p.wait(); shutil.rmtree(data, ignore_errors=True)
