@@ -21,9 +21,9 @@ namespace ReportGen.Llama;
 /// and keeping, or active and past that point of its prompt) holds the longest prefix, the prefix is shared into the new
 /// request's sequence with <c>llama_memory_seq_cp</c>: in the unified KV cache that tags the same cells with both sequence
 /// ids, so a shared instruction is decoded once for all sequences rather than once per sequence; requests that arrive
-/// together wait for the first one to decode the instruction they share. Kept KV of free
-/// sequences counts against the budget (shared cells once per sequence: an over-estimate, never an overflow) and is
-/// dropped, least recently used first, when admitted requests need the room.
+/// together wait for the first one to decode the instruction they share. Kept KV of free sequences counts against the
+/// budget (shared cells once per sequence: an over-estimate, never an overflow) and is dropped, least recently used
+/// first, when admitted requests need the room.
 /// </para>
 /// </summary>
 public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
