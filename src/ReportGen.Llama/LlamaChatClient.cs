@@ -267,6 +267,8 @@ public sealed partial class LlamaChatClient : IChatClient
         InputTokenCount = r.PromptTokens,
         OutputTokenCount = r.CompletionTokens,
         TotalTokenCount = r.PromptTokens + r.CompletionTokens,
+        // Prompt tokens whose KV a sequence already held (prefix reuse): OpenAI's usage.prompt_tokens_details.cached_tokens.
+        CachedInputTokenCount = r.CachedPromptTokens,
     };
 
     private static string NewId() => "llama-" + Guid.NewGuid().ToString("N");

@@ -75,6 +75,9 @@ public sealed class LlamaContext : IDisposable
     /// </summary>
     public void CopySequence(int source, int destination) => LlamaNative.llama_memory_seq_cp(Memory, source, destination, -1, -1);
 
+    /// <summary>As <see cref="CopySequence(int, int)"/> for the tokens at positions 0..<paramref name="tokens"/>-1 only.</summary>
+    public void CopySequence(int source, int destination, int tokens) => LlamaNative.llama_memory_seq_cp(Memory, source, destination, 0, tokens);
+
     /// <summary>Clears the whole KV cache.</summary>
     public void ClearAll() => LlamaNative.llama_memory_clear(Memory, true);
 

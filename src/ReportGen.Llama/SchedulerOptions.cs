@@ -16,6 +16,14 @@ public sealed record SchedulerOptions
     /// models whose cache cannot be cut at a token (M-RoPE, sliding-window attention, recurrent).
     /// </summary>
     public bool ReusePromptPrefix { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="ReusePromptPrefix"/>: a request may take the prefix that another sequence holds (a free one keeping
+    /// an earlier prompt, or one still generating), sharing its KV cells, and requests arriving together wait for the first
+    /// to decode the instruction they share. Off: only a sequence's own kept tokens are reused (each sequence decodes a
+    /// shared instruction once itself).
+    /// </summary>
+    public bool SharePromptPrefix { get; init; } = true;
 }
 
 /// <summary>A snapshot of the scheduler's load.</summary>
@@ -30,6 +38,8 @@ public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, 
 {
     /// <summary>Prompt tokens not decoded because their KV was kept from an earlier request with the same prefix.</summary>
     public long PromptTokensReused { get; init; }
+    /// <summary>Of <see cref="PromptTokensReused"/>, those whose KV another sequence held and shared (decoded once for both).</summary>
+    public long PromptTokensShared { get; init; }
     /// <summary>KV cells that free sequences hold for prefix reuse (dropped when admitted requests need them).</summary>
     public int KeptTokens { get; init; }
 }

@@ -129,6 +129,9 @@ internal sealed class SequenceWork(SequenceRequest request, List<object> segment
     public int LastToken;
     /// <summary>The prompt's tokens before its first embedding block, for prefix reuse; null when reuse is off.</summary>
     public int[]? PrefixTokens { get; init; }
+    /// <summary>An earlier request decoding this prompt's first <see cref="AwaitedTokens"/> tokens, which this one waits for.</summary>
+    public SequenceWork? Awaited;
+    public int AwaitedTokens;
     public List<int> Tokens { get; } = new(Math.Min(reservation, 256));
     public CancellationTokenRegistration Registration;
 

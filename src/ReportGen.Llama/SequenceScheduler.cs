@@ -18,8 +18,13 @@ namespace ReportGen.Llama;
 /// <para>
 /// Prompt-prefix reuse (<see cref="SchedulerOptions.ReusePromptPrefix"/>, as llama-server's <c>cache_prompt</c>): a
 /// finished request's sequence keeps its tokens' KV; a new request takes the free sequence whose kept tokens share the
-/// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. Kept KV of free sequences
-/// counts against the budget and is dropped, least recently used first, when admitted requests need the room.
+/// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. When another sequence (free
+/// and keeping, or active and past that point of its prompt) holds the longest prefix, the prefix is shared into the new
+/// request's sequence with <c>llama_memory_seq_cp</c>: in the unified KV cache that tags the same cells with both sequence
+/// ids, so a shared instruction is decoded once for all sequences rather than once per sequence; requests that arrive
+/// together wait for the first one to decode the instruction they share. Kept KV of free sequences counts against the
+/// budget (shared cells once per sequence: an over-estimate, never an overflow) and is dropped, least recently used
+/// first, when admitted requests need the room.
 /// </para>
 /// </summary>
 public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
@@ -39,7 +44,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly PieceDelivery _delivery;
     private int _reserved;
     private bool _disposed;
-    private long _steps, _decodes, _decoded, _reused;
+    private long _steps, _decodes, _decoded, _reused, _shared;
     private int _rotation;
     // Per-step scratch, reused so a decode step allocates nothing on the managed heap (scheduler thread only).
     private readonly List<SequenceWork> _order = [];
@@ -64,6 +69,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         ReusesPromptPrefix = Options.ReusePromptPrefix && model.PositionsPerEmbedding == 1
             && LlamaNative.llama_model_n_swa(model.Handle) == 0
             && !LlamaNative.llama_model_is_recurrent(model.Handle) && !LlamaNative.llama_model_is_hybrid(model.Handle);
+        SharesPromptPrefix = ReusesPromptPrefix && Options.SharePromptPrefix;
         _delivery = new PieceDelivery(DeliveryThreadName);
         _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
@@ -85,6 +91,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     public int Sequences => _context.SequenceCapacity;
     /// <summary>Whether prompt prefixes are reused: asked for in the options and possible with this model.</summary>
     public bool ReusesPromptPrefix { get; }
+    /// <summary>Whether a prefix held by one sequence is shared into others (<see cref="SchedulerOptions.SharePromptPrefix"/>).</summary>
+    public bool SharesPromptPrefix { get; }
 
     /// <summary>Current load.</summary>
     public SchedulerStats Stats
@@ -93,7 +101,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             lock (_gate) return new(_active.Count, _pending.Count, _reserved, _context.ContextSize,
                 Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded))
-            { PromptTokensReused = Interlocked.Read(ref _reused), KeptTokens = _keptTokens };
+            { PromptTokensReused = Interlocked.Read(ref _reused), PromptTokensShared = Interlocked.Read(ref _shared), KeptTokens = _keptTokens };
         }
     }
 
@@ -249,6 +257,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                         if (_disposed) return;
                         DropCancelled();
                         Admit();
+                        ResolveAwaited();
                         while (_loopActions.TryDequeue(out var act)) act(_context);
                         if (_active.Count > 0) break;
                         Monitor.Wait(_gate);
@@ -311,14 +320,22 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             _pending.RemoveFirst();
             var w = node.Value;
-            var (slot, common) = PickSequence(w.PrefixTokens);
+            var (slot, holder, common) = PickSequence(w.PrefixTokens);
             w.SequenceId = _freeSequences[slot];
             _freeSequences.RemoveAt(slot);
             _keptTokens -= _kept[w.SequenceId]?.Length ?? 0;
             _kept[w.SequenceId] = null;
             // At least the prompt's last token is decoded again: its logits pick the first generated token.
             var reuse = Math.Min(common, w.Request.PromptTokens - 1);
-            if (reuse > 0 && _context.TruncateSequence(w.SequenceId, reuse)) SkipPrefix(w, reuse);
+            if (SharesPromptPrefix && InFlight(w) is { } first && Math.Min(first.Common, w.Request.PromptTokens - 1) >= reuse + MinAwaitedTokens)
+            {
+                // Requests that arrive together with one instruction: an earlier one is decoding more of this prompt than
+                // any sequence holds yet, so this one waits for it (ResolveAwaited) instead of decoding the same tokens too.
+                _context.ClearSequence(w.SequenceId);
+                (w.Awaited, w.AwaitedTokens) = first;
+            }
+            else if (reuse > 0 && holder != w.SequenceId) Share(w, holder, reuse);
+            else if (reuse > 0 && _context.TruncateSequence(w.SequenceId, reuse)) SkipPrefix(w, reuse);
             else _context.ClearSequence(w.SequenceId);
             _reserved += w.Reservation;
             w.Active = true;
@@ -329,33 +346,100 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Fewest prompt tokens worth waiting for another request to decode first.</summary>
+    private const int MinAwaitedTokens = 16;
+
     /// <summary>
-    /// The free sequence (index into the free list) for a prompt and how many of its leading tokens that sequence holds:
-    /// the longest match when it covers at least half the prompt's tokens, else the least recently used sequence (an
-    /// empty one first), so a match of a few tokens (BOS) does not evict a long kept instruction another request may need.
+    /// The free sequence (index into the free list) a prompt gets, the sequence that holds the longest prefix of it and that
+    /// prefix's length. A free sequence that alone holds the longest match, covering at least half the prompt, is taken
+    /// itself; otherwise the least recently used free sequence (an empty one first) is taken and, when sharing, the prefix
+    /// is shared into it from its holder, so a kept prompt that may be asked for again stays whole and a match of a few
+    /// tokens (BOS) evicts nothing.
     /// </summary>
-    private (int Slot, int Common) PickSequence(int[]? prefix)
+    private (int Slot, int Holder, int Common) PickSequence(int[]? prefix)
     {
-        var (best, bestCommon, oldest) = (-1, 0, 0);
-        for (var i = 0; i < _freeSequences.Count; i++)
+        var oldest = 0;
+        for (var i = 1; i < _freeSequences.Count; i++)
+            if (LastUse(_freeSequences[i]) < LastUse(_freeSequences[oldest])) oldest = i;
+        var best = BestHolder(prefix, exclude: -1);
+        if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length) return (best.Slot, best.Sequence, best.Common);
+        var own = Common(_freeSequences[oldest], prefix);
+        return own >= best.Common || !SharesPromptPrefix ? (oldest, _freeSequences[oldest], own) : (oldest, best.Sequence, best.Common);
+    }
+
+    /// <summary>
+    /// The sequence holding the longest prefix of <paramref name="prefix"/>: a free one keeping an earlier request's tokens,
+    /// or (when sharing) an active one past that point of its prompt. Slot: its index in the free list, -1 for an active
+    /// one; Holders: how many sequences hold a prefix that long.
+    /// </summary>
+    private (int Slot, int Sequence, int Common, int Holders) BestHolder(int[]? prefix, int exclude)
+    {
+        var best = (Slot: -1, Sequence: -1, Common: 0, Holders: 0);
+        for (var i = 0; i < _freeSequences.Count; i++) Consider(i, _freeSequences[i], Common(_freeSequences[i], prefix));
+        if (SharesPromptPrefix)
+            foreach (var a in _active) Consider(-1, a.SequenceId, Common(a, prefix));
+        return best;
+
+        void Consider(int slot, int seq, int common)
         {
-            var seq = _freeSequences[i];
-            if (LastUse(seq) < LastUse(_freeSequences[oldest])) oldest = i;
-            var common = Common(seq, prefix);
-            if (common > bestCommon) (best, bestCommon) = (i, common);
+            if (seq == exclude || common == 0 || common < best.Common) return;
+            if (common == best.Common) best.Holders++;
+            else best = (slot, seq, common, 1);
         }
-        if (best >= 0 && 2 * bestCommon >= prefix!.Length) return (best, bestCommon);
-        return (oldest, Common(_freeSequences[oldest], prefix));
+    }
+
+    /// <summary>The earlier active request whose prompt, once decoded, holds the longest prefix of this one's, and that length.</summary>
+    private (SequenceWork Work, int Common)? InFlight(SequenceWork w)
+    {
+        (SequenceWork Work, int Common)? best = null;
+        foreach (var a in _active)
+        {
+            if (a.Awaited is not null || a.PrefixTokens is not { } own || w.PrefixTokens is null) continue;
+            var common = CommonPrefix(own, w.PrefixTokens, own.Length);
+            if (common > (best?.Common ?? 0)) best = (a, common);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Lets waiting requests go once what they wait for is decoded (or their holder is gone): each takes the longest prefix
+    /// any sequence then holds and decodes the rest.
+    /// </summary>
+    private void ResolveAwaited()
+    {
+        foreach (var w in _active)
+        {
+            if (w.Awaited is not { } holder || (holder.Active && Common(holder, w.PrefixTokens) < w.AwaitedTokens)) continue;
+            w.Awaited = null;
+            var best = BestHolder(w.PrefixTokens, exclude: w.SequenceId);
+            var reuse = Math.Min(best.Common, w.Request.PromptTokens - 1);
+            if (reuse > 0) Share(w, best.Sequence, reuse);
+        }
+    }
+
+    /// <summary>Gives a request's (empty) sequence the first <paramref name="reuse"/> tokens' KV of another sequence.</summary>
+    private void Share(SequenceWork w, int holder, int reuse)
+    {
+        // One unified KV cache: the holder's cells are tagged with this sequence too, no tensor is copied.
+        _context.ClearSequence(w.SequenceId);
+        _context.CopySequence(holder, w.SequenceId, reuse);
+        Interlocked.Add(ref _shared, reuse);
+        SkipPrefix(w, reuse);
     }
 
     /// <summary>When a free sequence's kept tokens were left there; 0 when it keeps nothing.</summary>
     private long LastUse(int seq) => _kept[seq] is null ? 0 : _freedAt[seq];
 
-    private int Common(int seq, int[]? prefix) => prefix is null || _kept[seq] is not { } kept ? 0 : CommonPrefix(kept, prefix);
+    private int Common(int seq, int[]? prefix) => prefix is null || _kept[seq] is not { } kept ? 0 : CommonPrefix(kept, prefix, kept.Length);
 
-    private static int CommonPrefix(int[] a, int[] b)
+    /// <summary>How many leading tokens of <paramref name="prefix"/> an active request's KV holds: its prompt's text decoded so far.</summary>
+    private static int Common(SequenceWork active, int[]? prefix) =>
+        prefix is null || active.PrefixTokens is not { } own ? 0 : CommonPrefix(own, prefix, Math.Min(active.Position, own.Length));
+
+    /// <summary>The common prefix of <paramref name="b"/> and the first <paramref name="held"/> tokens of <paramref name="a"/>.</summary>
+    private static int CommonPrefix(int[] a, int[] b, int held)
     {
-        var n = Math.Min(a.Length, b.Length);
+        var n = Math.Min(held, b.Length);
         var i = 0;
         while (i < n && a[i] == b[i]) i++;
         return i;
@@ -498,7 +582,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         foreach (var w in order)
         {
             if (budget <= 0) break;
-            if (w.CurrentTokens is not { } tokens || !w.Active) continue;
+            if (w.CurrentTokens is not { } tokens || !w.Active || w.Awaited is not null) continue;
             var take = Math.Min(tokens.Length - w.Offset, budget);
             var completesPrompt = w.IsLastSegment && w.Offset + take == tokens.Length;
             for (var j = 0; j < take; j++)

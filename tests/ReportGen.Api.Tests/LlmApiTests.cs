@@ -43,18 +43,42 @@ public class LlmApiTests
         using var client = factory.CreateAuthorizedClient();
         await WaitReady(client);
         var ct = TestContext.Current.CancellationToken;
+        const string shared = "Once upon a time, there was a little girl named Lily. She liked to play in the park. One day, ";
         var answers = new List<string?>();
+        var usages = new List<JsonElement>();
         foreach (var ending in new[] { "the sun was hot", "the sun was hot", "a big bird flew by" })
         {
-            var content = "Once upon a time, there was a little girl named Lily. She liked to play in the park. One day, " + ending;
-            var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content } }, max_tokens = 16, temperature = 0 }, ct);
+            var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = shared + ending } }, max_tokens = 16, temperature = 0 }, ct);
             response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct));
-            answers.Add((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            answers.Add(body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+            usages.Add(body.GetProperty("usage"));
         }
+        // Streamed with include_usage: the last chunk's usage carries the cached tokens too.
+        var streamed = await client.PostAsJsonAsync("/v1/chat/completions",
+            new { messages = new[] { new { role = "user", content = shared + "Mom said" } }, max_tokens = 16, temperature = 0, stream = true, stream_options = new { include_usage = true } }, ct);
+        var events = (await streamed.Content.ReadAsStringAsync(ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        usages.Add(JsonDocument.Parse(events[^2].Trim()["data: ".Length..]).RootElement.GetProperty("usage"));
+
         answers[1].ShouldBe(answers[0]);
+        var cached = usages.Select(u => u.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt64()).ToArray();
+        var prompt = usages.Select(u => u.GetProperty("prompt_tokens").GetInt64()).ToArray();
+        cached[0].ShouldBe(0);
         var reused = LoadTests.Gauge(await client.GetStringAsync("/metrics", ct), "reportgen_reused_prompt_tokens");
-        if (reuse) reused.ShouldBeGreaterThan(2 * 20, "the second and third prompts share most of their tokens with the first");
-        else reused.ShouldBe(0);
+        if (reuse)
+        {
+            // OpenAI's usage.prompt_tokens_details.cached_tokens: all but the last token of a repeated prompt, the shared
+            // instruction of the others; /metrics counts the same tokens.
+            cached[1].ShouldBe(prompt[1] - 1);
+            cached[2].ShouldBeGreaterThan(20);
+            cached[3].ShouldBeGreaterThan(20);
+            reused.ShouldBeGreaterThanOrEqualTo(cached.Sum());
+        }
+        else
+        {
+            cached.ShouldAllBe(c => c == 0);
+            reused.ShouldBe(0);
+        }
     }
 
     [Fact]

@@ -104,19 +104,7 @@ public class PromptPrefixReuseTests
         await scheduler.GenerateAsync(Shared + "the end", Options, Ct);
         var reused = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
         reused.Sum(r => r.CachedPromptTokens).ShouldBeGreaterThan(prompts.Length * 10, "the shared prefix was decoded again");
-        // Concurrent steps batch differently from run to run; as in BatchingDeterminismTests a differing output must part at a near-tie.
-        var differing = 0;
-        for (var i = 0; i < prompts.Length; i++)
-        {
-            if (reused[i].Tokens.SequenceEqual(whole[i].Tokens)) continue;
-            differing++;
-            var (a, b) = (whole[i].Tokens, reused[i].Tokens);
-            var j = 0;
-            while (j < a.Count && j < b.Count && a[j] == b[j]) j++;
-            (j < a.Count && j < b.Count).ShouldBeTrue($"prompt {i}: one output is a prefix of the other");
-            BatchingDeterminismTests.LogProbGap(prompts[i], a.Take(j).ToArray(), a[j], b[j]).ShouldBeLessThan(1e-2, $"prompt {i}: not a near-tie");
-        }
-        differing.ShouldBeLessThanOrEqualTo(1);
+        Enumerable.Range(0, prompts.Length).Count(i => !SameUpToNearTie(prompts[i], whole[i].Tokens, reused[i].Tokens)).ShouldBeLessThanOrEqualTo(1);
         scheduler.Stats.Active.ShouldBe(0);
         scheduler.Stats.ReservedTokens.ShouldBe(0);
     }
@@ -186,6 +174,114 @@ public class PromptPrefixReuseTests
         var other = await scheduler.GenerateAsync(Prompt(2), Options, Ct);
         other.CachedPromptTokens.ShouldBe(text);
         other.Tokens.ShouldBe((await Whole(Prompt(2))).Tokens);
+    }
+
+    [Fact]
+    public async Task A_prefix_kept_by_several_sequences_is_shared_into_an_empty_one_and_the_kept_prompts_stay_whole()
+    {
+        string[] kept = [Shared + "the sun was hot", Shared + "a big bird flew by"];
+        await using var scheduler = TestModels.Scheduler(sequences: 4);
+        await Task.WhenAll(kept.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
+        var before = scheduler.Stats;
+        var prompt = Shared + "Mom said";
+        var other = await scheduler.GenerateAsync(prompt, Options, Ct);
+        var after = scheduler.Stats;
+
+        // Two free sequences hold the instruction: an empty sequence gets it by llama_memory_seq_cp, nothing decoded again.
+        var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
+        other.CachedPromptTokens.ShouldBeInRange(sharedTokens - 2, other.PromptTokens - 1);
+        (after.PromptTokensShared - before.PromptTokensShared).ShouldBe(other.CachedPromptTokens, "the prefix was not shared from another sequence");
+        (after.TokensDecoded - before.TokensDecoded).ShouldBe(other.PromptTokens - other.CachedPromptTokens + other.CompletionTokens - 1);
+        other.Tokens.ShouldBe((await Whole(prompt)).Tokens);
+        // Both kept prompts are still whole: each asked again decodes only its last prompt token, from its own sequence.
+        foreach (var p in kept)
+        {
+            var sharedBefore = scheduler.Stats.PromptTokensShared;
+            var again = await scheduler.GenerateAsync(p, Options, Ct);
+            again.CachedPromptTokens.ShouldBe(again.PromptTokens - 1);
+            scheduler.Stats.PromptTokensShared.ShouldBe(sharedBefore);
+            again.Tokens.ShouldBe((await Whole(p)).Tokens);
+        }
+        // Three sequences keep prompts (the instruction's cells counted once per sequence); the one that received the
+        // instruction by sharing serves its own prompt again.
+        scheduler.Stats.KeptTokens.ShouldBeGreaterThan(3 * sharedTokens);
+        var last = await scheduler.GenerateAsync(prompt, Options, Ct);
+        last.CachedPromptTokens.ShouldBe(last.PromptTokens - 1);
+        last.Tokens.ShouldBe(other.Tokens);
+    }
+
+    [Fact]
+    public async Task A_request_shares_the_prompt_prefix_of_a_request_still_generating()
+    {
+        await using var scheduler = TestModels.Scheduler(sequences: 2);
+        // A long generation holds sequence 0; once its first piece is out, its whole prompt is in the KV.
+        var running = scheduler.Submit(Shared + "the sun was hot", new GenerationOptions { MaxTokens = 900, Sampling = new() { IgnoreEndOfGeneration = true } }, Ct);
+        await using (var pieces = running.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
+        var prompt = Shared + "a big bird flew by";
+        var other = await scheduler.GenerateAsync(prompt, Options, Ct);
+        running.Completion.IsCompleted.ShouldBeFalse("the holder finished before the second request: nothing was shared from an active sequence");
+        running.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(running.Completion);
+
+        var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
+        other.CachedPromptTokens.ShouldBeInRange(sharedTokens - 2, other.PromptTokens - 1);
+        scheduler.Stats.PromptTokensShared.ShouldBe(other.CachedPromptTokens);
+        // Decoded in the same batches as the other sequence: equal, or parting only at a near-tie (BatchingDeterminismTests).
+        SameUpToNearTie(prompt, (await Whole(prompt)).Tokens, other.Tokens).ShouldBeTrue();
+        // The holder's cancellation cleared its own sequence only: the shared cells still serve the second prompt.
+        var again = await scheduler.GenerateAsync(prompt, Options, Ct);
+        again.CachedPromptTokens.ShouldBe(again.PromptTokens - 1);
+        again.Tokens.ShouldBe(other.Tokens);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Requests_arriving_together_decode_their_shared_instruction_once_unless_sharing_is_off(bool share)
+    {
+        string[] cases = ["the sun was hot", "a big bird flew by", "Mom said", "they found a ball"];
+        var prompts = cases.Select(c => Shared + c).ToArray();
+        await using var scheduler = TestModels.Scheduler(sequences: 4, contextSize: 512, sharePrefix: share);
+        scheduler.SharesPromptPrefix.ShouldBe(share);
+        // A request reserving nearly the whole context holds the burst in the queue; cancelling it lets all four in at
+        // one admission, none with anything cached: a cold start under a burst.
+        var blocker = scheduler.Submit("The little dog ran", new GenerationOptions { MaxTokens = 480, Sampling = new() { IgnoreEndOfGeneration = true } }, Ct);
+        await using (var pieces = blocker.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
+        var burst = prompts.Select(p => scheduler.GenerateAsync(p, Options, Ct)).ToArray();
+        scheduler.Stats.Queued.ShouldBe(prompts.Length);
+        var before = scheduler.Stats;
+        blocker.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(blocker.Completion);
+        var results = await Task.WhenAll(burst);
+        var after = scheduler.Stats;
+
+        var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
+        var cached = results.Sum(r => r.CachedPromptTokens);
+        if (share)
+        {
+            // The first request decodes the instruction; the other three wait for it and share its cells.
+            results.Count(r => r.CachedPromptTokens == 0).ShouldBe(1);
+            cached.ShouldBeGreaterThanOrEqualTo(3 * (sharedTokens - 2));
+            (after.PromptTokensShared - before.PromptTokensShared).ShouldBe(cached);
+        }
+        else cached.ShouldBe(0, "without sharing every sequence of a cold burst decodes the instruction itself");
+        (after.PromptTokensReused - before.PromptTokensReused).ShouldBe(cached);
+        for (var i = 0; i < prompts.Length; i++)
+            SameUpToNearTie(prompts[i], (await Whole(prompts[i])).Tokens, results[i].Tokens).ShouldBeTrue();
+    }
+
+    /// <summary>
+    /// Whether a greedy output equals the whole-decoding one, tolerating what concurrent steps may cause: batched differently
+    /// from run to run, a differing output must part from the other at a near-tie (as in BatchingDeterminismTests).
+    /// </summary>
+    private static bool SameUpToNearTie(string prompt, IReadOnlyList<int> whole, IReadOnlyList<int> got)
+    {
+        if (got.SequenceEqual(whole)) return true;
+        var j = 0;
+        while (j < whole.Count && j < got.Count && whole[j] == got[j]) j++;
+        (j < whole.Count && j < got.Count).ShouldBeTrue($"{prompt}: one output is a prefix of the other");
+        BatchingDeterminismTests.LogProbGap(prompt, whole.Take(j).ToArray(), whole[j], got[j]).ShouldBeLessThan(1e-2, $"{prompt}: not a near-tie");
+        return false;
     }
 
     private static async Task<GenerationResult> Whole(LlamaPrompt prompt)

@@ -87,7 +87,10 @@ public static class ChatCompletionsApi
             { SystemFingerprint = header.Fingerprint });
 
     private static OpenAiUsage Usage(UsageDetails u) =>
-        new(u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0, u.TotalTokenCount ?? (u.InputTokenCount ?? 0) + (u.OutputTokenCount ?? 0));
+        new(u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0, u.TotalTokenCount ?? (u.InputTokenCount ?? 0) + (u.OutputTokenCount ?? 0))
+        {
+            PromptTokensDetails = new(u.CachedInputTokenCount ?? 0),
+        };
 
     // Changes when the service version or the model answering changes (what OpenAI's field is for: reproducibility).
     private static string Fingerprint(string model) =>

@@ -153,6 +153,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                     Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads },
                     QueueCapacity = o.QueueCapacity,
                     ReusePromptPrefix = o.ReusePromptPrefix,
+                    SharePromptPrefix = o.SharePromptPrefix,
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
                 metrics.ActiveSequences = () => _scheduler.Stats.Active;

@@ -48,6 +48,10 @@ public sealed class LlmOptions
     /// instructions are decoded once per sequence, not once per request); false decodes every prompt whole.</summary>
     public bool ReusePromptPrefix { get; set; } = true;
 
+    /// <summary>With prefix reuse: a prompt may take the prefix another sequence holds (its KV cells are shared, not
+    /// decoded again), so a shared instruction is decoded once for all sequences; false reuses only a sequence's own.</summary>
+    public bool SharePromptPrefix { get; set; } = true;
+
     /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
     /// oversubscribing them costs far more than it gains.</summary>
     [Range(0, 1024)] public int Threads { get; set; }

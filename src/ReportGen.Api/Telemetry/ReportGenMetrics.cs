@@ -25,7 +25,7 @@ public sealed class ReportGenMetrics
         meter.CreateObservableGauge("reportgen_active_sequences", () => ActiveSequences(), description: "Generations holding a model sequence");
         meter.CreateObservableCounter("reportgen_decoded_tokens", () => DecodedTokens(), description: "Tokens the model has decoded (prompts and generations)");
         meter.CreateObservableCounter("reportgen_reused_prompt_tokens", () => ReusedPromptTokens(),
-            description: "Prompt tokens not decoded because a sequence kept their KV from an earlier prompt with the same prefix");
+            description: "Prompt tokens not decoded because a sequence (its own or another, shared) held their KV from an earlier prompt with the same prefix");
         meter.CreateObservableGauge("reportgen_jobs_unfinished", () => JobsUnfinished(), description: "Batch jobs not yet completed");
         meter.CreateObservableGauge("reportgen_tokens_per_second", () => TokensPerSecond(), description: "Generation throughput over the last interval");
     }

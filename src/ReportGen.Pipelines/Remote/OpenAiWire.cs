@@ -93,4 +93,13 @@ public sealed record OpenAiResponseMessage(
 public sealed record OpenAiUsage(
     [property: JsonPropertyName("prompt_tokens")] long PromptTokens,
     [property: JsonPropertyName("completion_tokens")] long CompletionTokens,
-    [property: JsonPropertyName("total_tokens")] long TotalTokens);
+    [property: JsonPropertyName("total_tokens")] long TotalTokens)
+{
+    /// <summary>OpenAI's breakdown of the prompt tokens (null when a server does not send it).</summary>
+    [JsonPropertyName("prompt_tokens_details")]
+    public OpenAiPromptTokensDetails? PromptTokensDetails { get; init; }
+}
+
+/// <summary>Prompt tokens the server did not have to process.</summary>
+/// <param name="CachedTokens">Leading prompt tokens served from the server's prompt cache (kept KV).</param>
+public sealed record OpenAiPromptTokensDetails([property: JsonPropertyName("cached_tokens")] long CachedTokens);
