@@ -19,7 +19,7 @@ public class RuntimeInfoTests
 
 public class LibraryLookupTests
 {
-    [Theory]
+    [Theory, Fast]
     [InlineData("")] // CPU build: libllama.v0.5.0.so
     [InlineData("cuda.")] // CUDA build: libllama.cuda.v0.5.0.so, which the GPU check publishes
     public void The_resolver_finds_the_versioned_libraries_of_either_npm_build_and_not_their_neighbours(string backend)
