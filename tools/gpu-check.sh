@@ -92,7 +92,7 @@ pack() {
   image=$(find "$shared/data/images" -maxdepth 1 -name '*.png' | sort | head -n 1)
   [ -n "$image" ] && cp "$image" "$stage/models/encoder-check.png"
   cp "$here/gpu-check.sh" "$stage/"
-  echo "${sm:+sm_$sm only}${sm:-all CUDA architectures of the npm build}" >"$stage/cuda-kernels.txt"
+  if [ -n "$sm" ]; then echo "sm_$sm only (pack --sm $sm)"; else echo "every architecture of the npm build"; fi >"$stage/cuda-kernels.txt"
   # What the folder holds, for the record (the CUDA library dominates).
   (cd "$stage" && du -b app/native/llama/* app/native/onnxruntime/*; du -sb app app/native llama-headers models) >"$out/contents.txt"
   # xz -9e with a dictionary as large as the CUDA library; two threads at most, the machine is shared.
@@ -127,19 +127,23 @@ run() {
   else
     echo "no NVIDIA GPU found: running the CPU fallback" | tee "$results/gpus.txt"
   fi
-  one() {  # one NAME COMMAND...: runs a step, logs it, never stops the script
+  show_tail() { tail -n 25 "$1"; }
+  show_doctor() { grep -E '^[^ ]|^  (backends|devices|features) ' "$1"; }  # the runtimes, not the model list
+  # The device, the offloaded layers and the buffers, the text and the time (a PTX compile, if any, is in it).
+  show_generation() { grep -E 'offloaded|CUDA|device|^[^l]' "$1"; }
+  one() {  # one NAME COMMAND...: runs a step, logs it, never stops the script; SHOW names what is echoed
     step=$((step + 1))
     echo "== $step $1 (load $(cut -d' ' -f1 /proc/loadavg))"
     local name="$1" start rc; shift
     start=$(date +%s.%N)
     "$@" >"$results/$name.log" 2>&1; rc=$?
     echo "   $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}') s" >>"$results/$name.log"
-    if [ "$rc" -eq 0 ]; then tail -n 25 "$results/$name.log"; else echo "   failed (exit $rc): $(tail -n 4 "$results/$name.log")"; failed=$((failed + 1)); fi
+    if [ "$rc" -eq 0 ]; then "${SHOW:-show_tail}" "$results/$name.log"; else echo "   failed (exit $rc): $(tail -n 4 "$results/$name.log")"; failed=$((failed + 1)); fi
   }
   local bw=()
   [ -n "${GPU_BANDWIDTH_GBS:-}" ] && bw=(--bandwidth-gbs "$GPU_BANDWIDTH_GBS")
-  one doctor "$app" doctor
-  one first-generation "$app" generate -m iu-xray-tiny-llama --raw -p "Heart size is normal." --max-tokens 16 --gpu-layers "$gpu" --verbose
+  SHOW=show_doctor one doctor "$app" doctor
+  SHOW=show_generation one first-generation "$app" generate -m iu-xray-tiny-llama --raw -p "Heart size is normal." --max-tokens 16 --gpu-layers "$gpu" --verbose
   one bench-llm "$app" bench llm --gpu-layers "$gpu" --tokens "${TOKENS:-128}" --repeats "${REPEATS:-5}" \
     --roofline-model "${ROOFLINE_MODEL:-1gb}" "${bw[@]}" --json "$results/bench-llm.json"
   if [ -n "${REPORTGEN_LLAMA_SERVER:-}" ]; then
