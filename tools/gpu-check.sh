@@ -115,8 +115,9 @@ run() {
   [ -f "$here/llama-headers/include/llama.h" ] && export REPORTGEN_LLAMA_SRC="$here/llama-headers"
   # A PTX-only kernel set is compiled by the driver on first use and cached; the default cache may be too small.
   export CUDA_CACHE_MAXSIZE="${CUDA_CACHE_MAXSIZE:-4294967296}"
-  local gpu=-1 step=0 failed=0 cuda="$here/app/native/llama/libggml-cuda.so"
+  local gpu=-1 step=0 failed=0 cuda="$here/app/native/llama/libggml-cuda.so" have_gpu=0
   if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >"$results/gpus.txt" 2>&1; then
+    have_gpu=1
     nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv >>"$results/gpus.txt" 2>&1
     cat "$results/gpus.txt"
     echo "CUDA kernels in this pack: $(cat "$here/cuda-kernels.txt" 2>/dev/null || echo unknown)"
@@ -143,6 +144,10 @@ run() {
   local bw=()
   [ -n "${GPU_BANDWIDTH_GBS:-}" ] && bw=(--bandwidth-gbs "$GPU_BANDWIDTH_GBS")
   SHOW=show_doctor one doctor "$app" doctor
+  # With a GPU, a run on the CPU would pass every step and prove nothing: count it as a failure.
+  if [ "$have_gpu" = 1 ] && ! grep -q '^  backends .*CUDA' "$results/doctor.log"; then
+    echo "   failed: a GPU is there but llama.cpp has no CUDA backend (see the warning above and doctor.log)"; failed=$((failed + 1))
+  fi
   SHOW=show_generation one first-generation "$app" generate -m iu-xray-tiny-llama --raw -p "Heart size is normal." --max-tokens 16 --gpu-layers "$gpu" --verbose
   one bench-llm "$app" bench llm --gpu-layers "$gpu" --tokens "${TOKENS:-128}" --repeats "${REPEATS:-5}" \
     --roofline-model "${ROOFLINE_MODEL:-1gb}" "${bw[@]}" --json "$results/bench-llm.json"
@@ -157,6 +162,8 @@ run() {
     cp "$ORT_CUDA_PROVIDER_DIR"/libonnxruntime_providers_*.so "$here/app/native/onnxruntime/"
     # embed --cuda warns on stderr and runs on the CPU when the provider cannot load: the log says which it was.
     one encoder-cuda "$app" embed --image "$here/models/encoder-check.png" --cuda
+    grep -q '"provider":"CUDA' "$results/encoder-cuda.log" \
+      || { echo "   failed: the encoder ran on the CPU, the CUDA provider did not load (encoder-cuda.log says why)"; failed=$((failed + 1)); }
   else
     echo "== encoder on CUDA skipped: set ORT_CUDA_PROVIDER_DIR to the folder with libonnxruntime_providers_cuda.so (NuGet Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0, runtimes/linux-x64/native)"
   fi
