@@ -26,6 +26,39 @@ public class GpuCheckScriptTests
     }
 
     [Fact]
+    public void Run_on_a_gpu_host_counts_a_cpu_only_llama_and_an_encoder_that_fell_back_to_the_cpu_as_failures()
+    {
+        using var dir = new TempDir();
+        File.Copy(Script, Path.Combine(dir.Path, "gpu-check.sh"));
+        // A stand-in CLI that answers like the real one on a host where neither CUDA library loads, and an nvidia-smi.
+        Directory.CreateDirectory(Path.Combine(dir.Path, "app", "native", "onnxruntime"));
+        WriteExecutable(Path.Combine(dir.Path, "app", "reportgen"), """
+            #!/bin/sh
+            case "$1" in
+              doctor) printf 'llama.cpp     release v0.5.0 (GPU build)\n  backends    CPU; CPU variant loaded: haswell; GPU offload: no\ndoctor: ok\n' ;;
+              embed) echo '{"model":"mobilenetv2-int8","provider":"CPU"}' ;;
+            esac
+            """);
+        var bin = Path.Combine(dir.Path, "bin");
+        Directory.CreateDirectory(bin);
+        WriteExecutable(Path.Combine(bin, "nvidia-smi"), "#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-0)'\n");
+        var provider = Path.Combine(dir.Path, "ort-cuda");
+        Directory.CreateDirectory(provider);
+        File.WriteAllText(Path.Combine(provider, "libonnxruntime_providers_cuda.so"), "");
+
+        var (exit, stdout, stderr) = ScriptRun.Run("/bin/bash", [Path.Combine(dir.Path, "gpu-check.sh"), "run", Path.Combine(dir.Path, "results")],
+            new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"), ["ORT_CUDA_PROVIDER_DIR"] = provider });
+
+        exit.ShouldBe(1, stderr);
+        stdout.ShouldContain("GPU 0: NVIDIA H200");
+        stdout.ShouldContain("failed: a GPU is there but llama.cpp has no CUDA backend");
+        stdout.ShouldContain("failed: the encoder ran on the CPU, the CUDA provider did not load");
+        stdout.ShouldContain("== bench serve skipped: set REPORTGEN_LLAMA_SERVER");
+        stdout.Trim().Split('\n')[^1].ShouldStartWith("gpu check: 5 steps, 2 failed;");
+        File.Exists(Path.Combine(dir.Path, "app", "native", "onnxruntime", "libonnxruntime_providers_cuda.so")).ShouldBeTrue();
+    }
+
+    [Fact]
     public void Slim_keeps_every_native_file_run_loads_and_drops_the_rest()
     {
         using var app = new TempDir();
@@ -177,6 +210,12 @@ public class GpuCheckScriptTests
         var (exit, stdout, stderr) = ScriptRun.Run(python, [Pruner, library, "--list"]);
         exit.ShouldBe(0, stderr);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..18].Trim()).ToArray();
+    }
+
+    private static void WriteExecutable(string path, string text)
+    {
+        File.WriteAllText(path, text.Replace("\r", ""));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private static string? Python() => new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists);
