@@ -9,7 +9,7 @@
 #     artifacts/gpu-check). Prints the sizes. Nothing on the GPU host needs .NET, npm or a registry.
 #     --sm N keeps only the CUDA kernels a GPU of compute capability N can use (90: H100/H200, 80: A100,
 #     89: L4/L40, 86: A10/RTX 30, 120: RTX 50): tools/cuda-fatbin-prune.py. The npm build holds every kernel
-#     seven times, each copy already compressed, so without --sm the pack is about 140 MiB; with it, under 64 MiB.
+#     seven times, each copy already compressed, so without --sm the pack is about 160 MiB; with it, under 64 MiB.
 #
 #   ./gpu-check.sh run [RESULTS_DIR]    (on the GPU host, inside the unpacked folder)
 #     doctor; a first generation on the GPU, timed (with a PTX-only pack the driver compiles the kernels then);
