@@ -124,7 +124,7 @@ run() {
     # ggml skips a backend it cannot load without a word; say why here, before the benches run on the CPU.
     local missing
     missing=$(ldd "$cuda" 2>/dev/null | awk '/not found/ {print $1}' | tr '\n' ' ')
-    [ -z "$missing" ] || echo "warning: libggml-cuda.so cannot load, missing ${missing}(the CUDA 13 runtime: cuda-cudart-13, libcublas-13): everything below runs on the CPU"
+    [ -z "$missing" ] || echo "warning: libggml-cuda.so cannot load, missing ${missing}(libcuda.so.1 comes with the NVIDIA driver, libcudart.so.13 and libcublas.so.13 with the CUDA 13 runtime): everything below runs on the CPU"
   else
     echo "no NVIDIA GPU found: running the CPU fallback" | tee "$results/gpus.txt"
   fi
