@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ReportGen.TestSupport;
 
 namespace ReportGen.Core.Tests;
@@ -117,20 +116,10 @@ public class NativeProvisioningTests
 
     private static (int Exit, string Stdout, string Stderr) Provision(string[] args, string? npm = null, string? git = null, string? cmake = null)
     {
-        var psi = new ProcessStartInfo("/bin/bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(RepoFiles.Path("build", "native", "provision.sh"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (npm is not null) psi.Environment["REPORTGEN_NPM"] = npm;
-        if (git is not null) psi.Environment["REPORTGEN_GIT"] = git;
-        if (cmake is not null) psi.Environment["REPORTGEN_CMAKE"] = cmake;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(120_000).ShouldBeTrue("provision.sh did not finish in 2 minutes");
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var env = new Dictionary<string, string>();
+        if (npm is not null) env["REPORTGEN_NPM"] = npm;
+        if (git is not null) env["REPORTGEN_GIT"] = git;
+        if (cmake is not null) env["REPORTGEN_CMAKE"] = cmake;
+        return ScriptRun.Run("/bin/bash", [RepoFiles.Path("build", "native", "provision.sh"), .. args], env);
     }
 }

@@ -1,4 +1,5 @@
 using ReportGen.Llama.Native;
+using ReportGen.TestSupport;
 
 namespace ReportGen.Llama.Tests;
 
@@ -13,5 +14,25 @@ public class RuntimeInfoTests
         info.Backends.ShouldContain("CPU");
         info.CpuVariant.ShouldNotBeNullOrEmpty();
         info.SystemInfo.ShouldContain("CPU");
+    }
+}
+
+public class LibraryLookupTests
+{
+    [Theory, Fast]
+    [InlineData("")] // CPU build: libllama.v0.5.0.so
+    [InlineData("cuda.")] // CUDA build: libllama.cuda.v0.5.0.so, which the GPU check publishes
+    public void The_resolver_finds_the_versioned_libraries_of_either_npm_build_and_not_their_neighbours(string backend)
+    {
+        using var dir = new TempDir();
+        string[] files = [$"libllama.{backend}v0.5.0.so", $"libggml.{backend}v0.5.0.so", "libggml-base.so", "libllama-common.so",
+            "libggml-cpu-haswell.so", "libggml-cuda.so", "llama-addon.node"];
+        foreach (var f in files) File.WriteAllText(Path.Combine(dir.Path, f), "");
+
+        Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Llama)).ShouldBe(files[0]);
+        Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Ggml)).ShouldBe(files[1]);
+        Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.GgmlBase)).ShouldBe("libggml-base.so");
+        LlamaLibrary.Find(dir.Path, LlamaLibrary.Mtmd).ShouldBeNull();
+        LlamaLibrary.Find(Path.Combine(dir.Path, "absent"), LlamaLibrary.Llama).ShouldBeNull();
     }
 }

@@ -79,19 +79,26 @@ public static partial class LlamaLibrary
         return !string.IsNullOrWhiteSpace(env) ? env : Path.Combine(AppContext.BaseDirectory, "native", "llama");
     }
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+        Find(Directory, name) is { } file ? NativeLibrary.Load(file) : IntPtr.Zero;
+
+    /// <summary>
+    /// The file in <paramref name="directory"/> for a <c>LibraryImport</c> name, or null. The npm builds name the
+    /// versioned libraries by backend: libllama.v0.5.0.so (CPU), libllama.cuda.v0.5.0.so (CUDA); the dot after
+    /// the stem keeps libllama-common.so and libggml-base/-cpu-*/-cuda.so out.
+    /// </summary>
+    internal static string? Find(string directory, string name)
     {
         var pattern = name switch
         {
-            Llama => "libllama.v*.so",
-            Ggml => "libggml.v*.so",
+            Llama => "libllama.*.so",
+            Ggml => "libggml.*.so",
             GgmlBase => "libggml-base.so",
             Mtmd => "libmtmd*.so*",
             _ => null,
         };
-        if (pattern is null || !System.IO.Directory.Exists(Directory)) return IntPtr.Zero;
-        var file = System.IO.Directory.EnumerateFiles(Directory, pattern).Order(StringComparer.Ordinal).FirstOrDefault();
-        return file is null ? IntPtr.Zero : NativeLibrary.Load(file);
+        if (pattern is null || !System.IO.Directory.Exists(directory)) return null;
+        return System.IO.Directory.EnumerateFiles(directory, pattern).Order(StringComparer.Ordinal).FirstOrDefault();
     }
 
     [LibraryImport(Ggml, StringMarshalling = StringMarshalling.Utf8)]
