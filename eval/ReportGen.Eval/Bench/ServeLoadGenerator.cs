@@ -38,6 +38,9 @@ public sealed record ServeRequestResult(string? Error, int Tokens, double FirstT
     /// <summary>Times the request was sent again on a new connection because the server had closed the one it went on.</summary>
     public int Reconnects { get; init; }
 
+    /// <summary>How the first such attempt failed (exception chain), or null.</summary>
+    public string? ReconnectCause { get; init; }
+
     /// <summary>
     /// Time per output token after the first: from the first answer chunk to the finish chunk (both servers send it as
     /// the last token is done) over <see cref="Tokens"/> − 1. Timeable for either server however it groups tokens; NaN for one token.
@@ -48,8 +51,9 @@ public sealed record ServeRequestResult(string? Error, int Tokens, double FirstT
 /// <summary>One load level against one server.</summary>
 /// <param name="Reconnects">Requests sent again because the server had closed their kept-alive connection (not errors; see <see cref="ClosedConnections"/>).</param>
 /// <param name="TimePerToken">Per request, <see cref="ServeRequestResult.TimePerTokenMs"/>.</param>
+/// <param name="FirstReconnectCause">How the first reconnected request's attempt failed, or null.</param>
 public sealed record ServeLoadResult(int Concurrency, int Requests, int Errors, int Tokens, double Seconds, LatencyStats FirstToken, LatencyStats InterToken,
-    string? FirstError, double MeanPromptTokens, int Reconnects = 0, LatencyStats? TimePerToken = null)
+    string? FirstError, double MeanPromptTokens, int Reconnects = 0, LatencyStats? TimePerToken = null, string? FirstReconnectCause = null)
 {
     /// <summary>Generated tokens of the successful requests per wall-clock second of the whole level.</summary>
     public double TokensPerSecond => Tokens / Seconds;
@@ -84,7 +88,7 @@ public static class ServeLoadGenerator
         return new ServeLoadResult(settings.Concurrency, settings.Requests, results.Length - ok.Length, ok.Sum(r => r.Tokens), seconds,
             LatencyStats.From(ok.Select(r => r.FirstTokenMs)), LatencyStats.From(ok.SelectMany(r => r.GapsMs)),
             results.FirstOrDefault(r => r.Error is not null)?.Error, ok.Where(r => r.PromptTokens >= 0).Select(r => (double)r.PromptTokens).DefaultIfEmpty(double.NaN).Average(),
-            results.Sum(r => r.Reconnects), LatencyStats.From(ok.Select(r => r.TimePerTokenMs)));
+            results.Sum(r => r.Reconnects), LatencyStats.From(ok.Select(r => r.TimePerTokenMs)), results.FirstOrDefault(r => r.ReconnectCause is not null)?.ReconnectCause);
     }
 
     /// <summary>The request body: one user message, greedy, fixed length, streamed with usage.</summary>
@@ -118,19 +122,21 @@ public static class ServeLoadGenerator
     {
         ArgumentNullException.ThrowIfNull(http);
         var sw = Stopwatch.StartNew();
+        string? cause = null;
         for (var reconnects = 0; ; reconnects++)
         {
             try
             {
-                return await SendOnceAsync(http, body, expectedTokens, sw, cancellationToken).ConfigureAwait(false) with { Reconnects = reconnects };
+                return await SendOnceAsync(http, body, expectedTokens, sw, cancellationToken).ConfigureAwait(false) with { Reconnects = reconnects, ReconnectCause = cause };
             }
             catch (HttpRequestException e) when (reconnects < MaxReconnects && ClosedConnections.IsClosedByServer(e))
             {
                 // The failed connection is gone from the pool; the next attempt takes another or opens one.
+                cause ??= ClosedConnections.Describe(e);
             }
             catch (Exception e) when (e is HttpRequestException or IOException or JsonException)
             {
-                return new ServeRequestResult(ClosedConnections.Describe(e), 0, double.NaN, []) { Reconnects = reconnects };
+                return new ServeRequestResult(ClosedConnections.Describe(e), 0, double.NaN, []) { Reconnects = reconnects, ReconnectCause = cause };
             }
         }
     }

@@ -251,7 +251,7 @@ internal static class BenchServeCommand
     private static object Json(ServeLoadResult r) => new
     {
         requests = r.Requests, errors = r.Errors, firstError = r.FirstError, tokens = r.Tokens, seconds = r.Seconds, tokensPerSecond = r.TokensPerSecond,
-        reconnects = r.Reconnects, meanPromptTokens = double.IsFinite(r.MeanPromptTokens) ? r.MeanPromptTokens : (double?)null,
+        reconnects = r.Reconnects, firstReconnectCause = r.FirstReconnectCause, meanPromptTokens = double.IsFinite(r.MeanPromptTokens) ? r.MeanPromptTokens : (double?)null,
         firstTokenMs = Stats(r.FirstToken), interTokenMs = Stats(r.InterToken), timePerTokenMs = r.TimePerToken is { } t ? Stats(t) : null,
     };
 
