@@ -18,6 +18,8 @@ namespace ReportGen.Pipelines.Remote;
 /// <item>A prompt the endpoint's context cannot hold is refused before it is sent, where the engine can count tokens.</item>
 /// <item>A refused connection or a 503 is retried on another replica with jittered backoff; nothing is retried once a
 /// response has begun, so a stream never repeats tokens. Cancelling the call cancels the upstream request.</item>
+/// <item>A request that met a kept-alive connection the engine had just closed (llama-server closes one after every
+/// stream: <see cref="ClosedConnections"/>) is sent again at once on a new connection; it is not a failure.</item>
 /// <item>JSON schemas go to llama-server as a GBNF <c>grammar</c> (the one the local engine uses) and to the others as
 /// <c>response_format</c> json_schema.</item>
 /// </list>
@@ -196,7 +198,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
                 // at once on a new connection. Not a failure of the engine, which stays in rotation.
                 Release(lease, deadline, response);
                 reconnects++;
-                attempt--;
+                attempt--; // not one of the RemoteRetries attempts, and the same endpoint may take it
                 tried.Remove(endpoint);
                 RemoteEnginePool.Retried(endpoint, "closed_connection");
                 continue;
