@@ -293,6 +293,102 @@ public sealed class RemoteEngineTests
     }
 
     [Fact]
+    public async Task A_stream_sent_on_a_connection_the_engine_then_closes_goes_again_on_a_new_one_not_a_502()
+    {
+        // llama-server closes every connection after a streamed answer although it advertised keep-alive; here the close
+        // meets the next request every time (on the real server, a race under load).
+        await using var server = ClosingStreamServer.Start(ClosingStreamServer.Chat(3));
+        await using var pool = new RemoteEnginePool([server.BaseAddress.ToString()]);
+        using var chat = new OpenAiCompatibleChatClient(pool, "m");
+        for (var i = 0; i < 3; i++)
+        {
+            var text = "";
+            await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], null, Ct)) text += update.Text;
+            text.ShouldBe("aaa");
+        }
+        server.Dropped.ShouldBe(2);
+        server.Answered.ShouldBe(3);
+        pool.Endpoints[0].Healthy.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Streams_through_a_real_llama_server_under_concurrency_all_answer_and_it_stays_in_rotation()
+    {
+        await using var llama = await LlamaServerProcess.StartAsync(SharedData.Model("iu-xray-tiny-llama.gguf"), slots: 4);
+        await using var pool = new RemoteEnginePool([llama.Url]);
+        await pool.StartAsync(TimeSpan.FromSeconds(10), Ct);
+        using var chat = new OpenAiCompatibleChatClient(pool, null);
+        for (var round = 0; round < 3; round++)
+        {
+            var texts = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                var text = "";
+                await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Findings:")], new ChatOptions { MaxOutputTokens = 8, Temperature = 0 }, Ct))
+                    text += update.Text;
+                return text;
+            }));
+            texts.ShouldAllBe(t => t.Length > 0);
+        }
+        pool.Endpoints[0].Healthy.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Chats_far_from_the_context_stop_being_counted_and_llama_servers_own_refusal_reads_as_our_check()
+    {
+        // A llama-server look-alike with 256-token slots whose tokenizer makes a digit one token and four other characters one.
+        static int Tokens(string text) => text.Count(char.IsAsciiDigit) + text.Count(c => !char.IsAsciiDigit(c)) / 4;
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            var body = context.Request.Method == "POST" ? JsonDocument.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()).RootElement : default;
+            switch (context.Request.Path.Value)
+            {
+                case "/props":
+                    await context.Response.WriteAsync("""{"model_alias":"m","default_generation_settings":{"n_ctx":256}}""");
+                    return;
+                case "/apply-template":
+                    await context.Response.WriteAsJsonAsync(new { prompt = string.Concat(body.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString())) });
+                    return;
+                case "/tokenize":
+                    await context.Response.WriteAsJsonAsync(new { tokens = new int[Tokens(body.GetProperty("content").GetString()!)] });
+                    return;
+                case "/v1/chat/completions":
+                    var n = Tokens(body.GetProperty("messages")[0].GetProperty("content").GetString()!);
+                    if (n >= 256)
+                    {
+                        context.Response.StatusCode = 400;
+                        await context.Response.WriteAsync($$$"""{"error":{"code":400,"message":"request ({{{n}}} tokens) exceeds the available context size (256 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":{{{n}}},"n_ctx":256}}""");
+                        return;
+                    }
+                    await context.Response.WriteAsync("""{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""");
+                    return;
+                default:
+                    context.Response.StatusCode = 404;
+                    return;
+            }
+        });
+        await using var pool = new RemoteEnginePool([upstream.Url]);
+        await pool.StartAsync(TimeSpan.FromSeconds(5), Ct);
+        using var chat = new OpenAiCompatibleChatClient(pool, null);
+        int Counted() => upstream.Seen.Count(s => s == "POST /tokenize");
+
+        // 600 characters: more bytes than the context holds tokens, so counted (150 tokens) until the density is known...
+        for (var i = 0; i < 6; i++) (await chat.GetResponseAsync([new ChatMessage(ChatRole.User, new string('x', 600))], null, Ct)).Text.ShouldBe("ok");
+        Counted().ShouldBe(4);
+        // ...a chat that may not fit by that density is still counted, and refused before it is sent...
+        var chats = upstream.ChatBodies.Count;
+        var early = await Should.ThrowAsync<UpstreamRejectedException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, new string('x', 1200))], null, Ct));
+        early.ContextExceeded.ShouldBeTrue();
+        early.Message.ShouldBe($"the prompt is 300 tokens; the model at {upstream.Url} holds 256 tokens per request");
+        Counted().ShouldBe(5);
+        upstream.ChatBodies.Count.ShouldBe(chats);
+        // ...and one denser than any seen slips past the estimate: llama-server refuses it, said the same way.
+        var late = await Should.ThrowAsync<UpstreamRejectedException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, new string('7', 500))], null, Ct));
+        late.ContextExceeded.ShouldBeTrue();
+        late.Message.ShouldBe($"the prompt is 500 tokens; the model at {upstream.Url} holds 256 tokens per request");
+        UpstreamProblems.Map(late).Status.ShouldBe(StatusCodes.Status400BadRequest);
+    }
+
+    [Fact]
     public async Task Vllm_as_documented_is_discovered_sent_json_schema_and_its_context_error_mapped()
     {
         // Shapes from vLLM's OpenAI-compatible server documentation: /v1/models lists max_model_len (owned_by "vllm"),

@@ -60,6 +60,8 @@ public sealed class BenchServeCommandTests
                 r.GetProperty("firstTokenMs").GetProperty("p95").GetDouble().ShouldBeGreaterThan(0);
             }
             row.GetProperty("throughputRatio").GetDouble().ShouldBeGreaterThan(0);
+            // The same chat becomes the same prompt tokens in both (llama-server gets our template for a model without one).
+            row.GetProperty("ours").GetProperty("meanPromptTokens").GetDouble().ShouldBe(row.GetProperty("llamaServer").GetProperty("meanPromptTokens").GetDouble());
         }
     }
 

@@ -78,8 +78,17 @@ public static class LlamaServer
     }
 
     /// <summary>
+    /// The chat template llama-server gets for a model that has none: the messages' text joined by newlines, which is what
+    /// our service does for such a model (<c>LlamaModel.ApplyChatTemplate</c>). llama-server's own default is ChatML,
+    /// whose markers a base model's vocabulary spells out in ~30 extra tokens per prompt, so the two servers would not be
+    /// given the same tokens.
+    /// </summary>
+    public const string PlainChatTemplate = "{% for message in messages %}{% if not loop.first %}{{ \"\\n\" }}{% endif %}{{ message.content }}{% endfor %}";
+
+    /// <summary>
     /// Starts llama-server on a free loopback port with <paramref name="model"/> and the <paramref name="shape"/> (continuous
-    /// batching and its other defaults left as a user gets them), ready when <c>/health</c> answers 200.
+    /// batching and its other defaults left as a user gets them), ready when <c>/health</c> answers 200. A model without a
+    /// chat template gets <see cref="PlainChatTemplate"/>, so chat requests become the same tokens as in our service.
     /// </summary>
     public static Task<BenchServerProcess> StartAsync(string binary, string model, ServeShape shape, string apiKey, CancellationToken cancellationToken,
         IEnumerable<string>? extraArguments = null)
@@ -91,6 +100,8 @@ public static class LlamaServer
         foreach (var a in (string[])["-m", model, "--host", "127.0.0.1", "--port", I(port), "-t", I(shape.Threads), "-tb", I(shape.Threads),
                      "-c", I(shape.ContextSize), "--parallel", I(shape.Sequences), "-ngl", I(shape.GpuLayers), "--api-key", apiKey, "--no-webui"])
             start.ArgumentList.Add(a);
+        if (!GgufKv.HasKey(model, "tokenizer.chat_template"))
+            foreach (var a in (string[])["--chat-template", PlainChatTemplate]) start.ArgumentList.Add(a);
         foreach (var a in extraArguments ?? []) start.ArgumentList.Add(a);
         return BenchServerProcess.StartAsync("llama-server", start, port, "health", TimeSpan.FromMinutes(5), cancellationToken);
     }

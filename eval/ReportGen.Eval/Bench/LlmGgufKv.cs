@@ -12,11 +12,7 @@ internal static class GgufKv
     {
         using var stream = File.OpenRead(path);
         using var r = new BinaryReader(stream, Encoding.UTF8);
-        if (r.ReadUInt32() != 0x46554747) throw new InvalidDataException($"{path} is not a GGUF file (bad magic)");
-        var version = r.ReadUInt32();
-        if (version is < 2 or > 3) throw new InvalidDataException($"{path}: unsupported GGUF version {version}");
-        r.ReadUInt64(); // tensor count
-        var kvCount = r.ReadUInt64();
+        var kvCount = ReadHeader(r, path);
         var raw = new List<byte[]>();
         var vocab = 0;
         for (ulong i = 0; i < kvCount; i++)
@@ -41,6 +37,30 @@ internal static class GgufKv
         }
         if (vocab == 0) throw new InvalidDataException($"{path} has no tokenizer.ggml.tokens array");
         return new Tokenizer(raw, vocab);
+    }
+
+    /// <summary>True when the GGUF's key/value section has <paramref name="key"/> (e.g. <c>tokenizer.chat_template</c>).</summary>
+    public static bool HasKey(string path, string key)
+    {
+        using var stream = File.OpenRead(path);
+        using var r = new BinaryReader(stream, Encoding.UTF8);
+        var kvCount = ReadHeader(r, path);
+        for (ulong i = 0; i < kvCount; i++)
+        {
+            if (ReadString(r) == key) return true;
+            SkipValue(r, r.ReadUInt32());
+        }
+        return false;
+    }
+
+    // Magic, version and tensor count; returns the number of key/value entries that follow.
+    private static ulong ReadHeader(BinaryReader r, string path)
+    {
+        if (r.ReadUInt32() != 0x46554747) throw new InvalidDataException($"{path} is not a GGUF file (bad magic)");
+        var version = r.ReadUInt32();
+        if (version is < 2 or > 3) throw new InvalidDataException($"{path}: unsupported GGUF version {version}");
+        r.ReadUInt64(); // tensor count
+        return r.ReadUInt64();
     }
 
     private static string ReadString(BinaryReader r)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ReportGen.Eval.Bench;
+using ReportGen.Eval.Reporting;
 using ReportGen.Llama.Native;
 
 namespace ReportGen.Cli.Commands;
@@ -188,19 +189,19 @@ internal static class BenchServeCommand
         var table = new List<string[]>();
         foreach (var l in levels)
         {
-            void Row(string name, ServeLoadResult x) => table.Add([$"x{l.Concurrency}", name, F(x.TokensPerSecond, "0.0"), F(x.FirstToken.P50Ms, "0"), F(x.FirstToken.P95Ms, "0"),
-                I(x.Errors), l.LoadAverage ?? "n/a"]);
-            void Ratio(string name, ServeLoadResult a, ServeLoadResult b) => table.Add([$"x{l.Concurrency}", name, F(a.TokensPerSecond / b.TokensPerSecond, "0.00"),
-                F(a.FirstToken.P50Ms / b.FirstToken.P50Ms, "0.00"), F(a.FirstToken.P95Ms / b.FirstToken.P95Ms, "0.00"), "", ""]);
+            void Row(string name, ServeLoadResult x) => table.Add([$"x{l.Concurrency}", name, F(x.TokensPerSecond, "0.0"), Ms(x.FirstToken, s => s.P50Ms, "0"), Ms(x.FirstToken, s => s.P95Ms, "0"),
+                Ms(x.TimePerToken, s => s.P50Ms, "0.0"), I(x.Errors), I(x.Reconnects), l.LoadAverage ?? "n/a"]);
+            void Versus(string name, ServeLoadResult a, ServeLoadResult b) => table.Add([$"x{l.Concurrency}", name, F(a.TokensPerSecond / b.TokensPerSecond, "0.00"),
+                Ratio(a.FirstToken, b.FirstToken, s => s.P50Ms), Ratio(a.FirstToken, b.FirstToken, s => s.P95Ms), Ratio(a.TimePerToken, b.TimePerToken, s => s.P50Ms), "", "", ""]);
             for (var i = 0; i < targets.Count; i++) Row(targets[i].Name, l.Results[i]);
             var one = counts.ToList().IndexOf(1);
             for (var i = 0; i < counts.Count; i++)
             {
-                Ratio($"ours {counts[i]} / direct", l.Results[i + 1], l.Results[0]);
-                if (one >= 0 && i != one) Ratio($"ours {counts[i]} / ours 1", l.Results[i + 1], l.Results[one + 1]);
+                Versus($"ours {counts[i]} / direct", l.Results[i + 1], l.Results[0]);
+                if (one >= 0 && i != one) Versus($"ours {counts[i]} / ours 1", l.Results[i + 1], l.Results[one + 1]);
             }
         }
-        return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "errors", "load"], table);
+        return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "TPOT p50 ms", "errors", "reconnects", "load"], table);
     }
 
     private static Task WriteJsonAsync(string? file, Dictionary<string, object?> figures, CancellationToken ct) =>
@@ -239,8 +240,8 @@ internal static class BenchServeCommand
 
     private static HttpClient Client(BenchServerProcess server, string key)
     {
-        // Idle pooled connections are dropped before llama-server's 5 s keep-alive closes them, so a request is never
-        // sent on a connection the server has just closed (seen as "error while sending the request" under load).
+        // Idle pooled connections are dropped before llama-server's 5 s keep-alive closes them. (That server also closes
+        // every connection after a streamed answer; the load generator sends such a request again and counts it.)
         var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) };
         var http = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
@@ -250,10 +251,12 @@ internal static class BenchServeCommand
     private static object Json(ServeLoadResult r) => new
     {
         requests = r.Requests, errors = r.Errors, firstError = r.FirstError, tokens = r.Tokens, seconds = r.Seconds, tokensPerSecond = r.TokensPerSecond,
-        meanPromptTokens = double.IsFinite(r.MeanPromptTokens) ? r.MeanPromptTokens : (double?)null,
-        firstTokenMs = new { p50 = r.FirstToken.P50Ms, p95 = r.FirstToken.P95Ms, mean = r.FirstToken.MeanMs },
-        interTokenMs = new { p50 = r.InterToken.P50Ms, p95 = r.InterToken.P95Ms, mean = r.InterToken.MeanMs },
+        reconnects = r.Reconnects, firstReconnectCause = r.FirstReconnectCause, meanPromptTokens = double.IsFinite(r.MeanPromptTokens) ? r.MeanPromptTokens : (double?)null,
+        firstTokenMs = Stats(r.FirstToken), interTokenMs = Stats(r.InterToken), timePerTokenMs = r.TimePerToken is { } t ? Stats(t) : null,
     };
+
+    // Null when nothing was timeable (e.g. no request's tokens each came in a chunk of their own).
+    private static object? Stats(LatencyStats s) => s.Count == 0 ? null : new { p50 = s.P50Ms, p95 = s.P95Ms, mean = s.MeanMs, count = s.Count };
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 
@@ -262,16 +265,23 @@ internal static class BenchServeCommand
         var table = new List<string[]>();
         foreach (var r in rows)
         {
-            void Side(string name, ServeLoadResult x) => table.Add([$"x{r.Concurrency}", name, F(x.TokensPerSecond, "0.0"), F(x.FirstToken.P50Ms, "0"), F(x.FirstToken.P95Ms, "0"),
-                F(x.InterToken.P95Ms, "0.0"), I(x.Errors), r.LoadAverage ?? "n/a"]);
+            void Side(string name, ServeLoadResult x) => table.Add([$"x{r.Concurrency}", name, F(x.TokensPerSecond, "0.0"), Ms(x.FirstToken, s => s.P50Ms, "0"), Ms(x.FirstToken, s => s.P95Ms, "0"),
+                Ms(x.InterToken, s => s.P95Ms, "0.0"), Ms(x.TimePerToken, s => s.P50Ms, "0.0"), F(x.MeanPromptTokens, "0"), I(x.Errors), I(x.Reconnects), r.LoadAverage ?? "n/a"]);
             Side("ours", r.Ours);
             Side("llama-server", r.Theirs);
             if (r.TheirsNoCache is { } n) Side("llama-server, cache_prompt off", n);
-            table.Add([$"x{r.Concurrency}", "ours / llama-server", F(r.ThroughputRatio, "0.00"), F(r.Ours.FirstToken.P50Ms / r.Theirs.FirstToken.P50Ms, "0.00"),
-                F(r.FirstTokenP95Ratio, "0.00"), F(r.InterTokenP95Ratio, "0.00"), "", ""]);
+            table.Add([$"x{r.Concurrency}", "ours / llama-server", F(r.ThroughputRatio, "0.00"), Ratio(r.Ours.FirstToken, r.Theirs.FirstToken, s => s.P50Ms),
+                Ratio(r.Ours.FirstToken, r.Theirs.FirstToken, s => s.P95Ms), Ratio(r.Ours.InterToken, r.Theirs.InterToken, s => s.P95Ms),
+                Ratio(r.Ours.TimePerToken, r.Theirs.TimePerToken, s => s.P50Ms), "", "", "", ""]);
         }
-        return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "ITL p95 ms", "errors", "load"], table);
+        return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "ITL p95 ms", "TPOT p50 ms", "prompt tok", "errors", "reconnects", "load"], table);
     }
 
     private static string F(double v, string format) => BenchLlmCommand.F(v, format);
+
+    // A latency figure, or n/a when nothing was timeable.
+    private static string Ms(LatencyStats? s, Func<LatencyStats, double> pick, string format) => s is { Count: > 0 } ? F(pick(s), format) : "n/a";
+
+    private static string Ratio(LatencyStats? a, LatencyStats? b, Func<LatencyStats, double> pick) =>
+        a is { Count: > 0 } && b is { Count: > 0 } ? F(pick(a) / pick(b), "0.00") : "n/a";
 }

@@ -18,6 +18,8 @@ namespace ReportGen.Pipelines.Remote;
 /// <item>A prompt the endpoint's context cannot hold is refused before it is sent, where the engine can count tokens.</item>
 /// <item>A refused connection or a 503 is retried on another replica with jittered backoff; nothing is retried once a
 /// response has begun, so a stream never repeats tokens. Cancelling the call cancels the upstream request.</item>
+/// <item>A request that met a kept-alive connection the engine had just closed (llama-server closes one after every
+/// stream: <see cref="ClosedConnections"/>) is sent again at once on a new connection; it is not a failure.</item>
 /// <item>JSON schemas go to llama-server as a GBNF <c>grammar</c> (the one the local engine uses) and to the others as
 /// <c>response_format</c> json_schema.</item>
 /// </list>
@@ -25,7 +27,10 @@ namespace ReportGen.Pipelines.Remote;
 public sealed class OpenAiCompatibleChatClient : IChatClient
 {
     private const string IgnoreEosKey = "ignore_eos";
+    // Requests sent again because the engine had closed the kept-alive connection they went on (ClosedConnections).
+    private const int MaxReconnects = 2;
     // A token is at least one byte of templated text; this much per message covers the chat template's own tokens.
+    // (RemoteEndpoint.MayExceed decides from it whether a chat is worth counting.)
     private const int TemplateBytesPerMessage = 64;
 
     private readonly RemoteEnginePool _pool;
@@ -160,6 +165,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     {
         var wire = Messages(messages);
         var tried = new List<RemoteEndpoint>();
+        var reconnects = 0;
         for (var attempt = 0; ; attempt++)
         {
             var lease = _pool.Acquire(tried);
@@ -174,6 +180,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             {
                 await CheckContextAsync(endpoint, wire, messages, options, deadline.Token).ConfigureAwait(false);
                 using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.BaseAddress, "v1/chat/completions")) { Content = Body(endpoint, wire, options, stream) };
+                // llama-server closes the connection after every streamed answer anyway (ClosedConnections); saying so
+                // up front keeps that connection out of our pool, where the next request could be sent on it as it closes.
+                if (stream && endpoint.Info.Kind == RemoteEngineKind.LlamaServer) request.Headers.ConnectionClose = true;
                 response = await _pool.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return new Call(lease, response, deadline, _pool.Options.Timeout);
                 repeatable = response.StatusCode == HttpStatusCode.ServiceUnavailable;
@@ -182,6 +191,17 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             catch (UpstreamEngineException ex)
             {
                 failure = ex;
+            }
+            catch (HttpRequestException ex) when (reconnects < MaxReconnects && ClosedConnections.IsClosedByServer(ex))
+            {
+                // The engine had closed the kept-alive connection this went on and never saw the request: send it again
+                // at once on a new connection. Not a failure of the engine, which stays in rotation.
+                Release(lease, deadline, response);
+                reconnects++;
+                attempt--; // not one of the RemoteRetries attempts, and the same endpoint may take it
+                tried.Remove(endpoint);
+                RemoteEnginePool.Retried(endpoint, "closed_connection");
+                continue;
             }
             catch (HttpRequestException ex) when (ex.StatusCode is null)
             {
@@ -231,13 +251,16 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         // vLLM refuses a request whose prompt and max_tokens together exceed max_model_len; llama-server only the prompt.
         var reserved = info.Kind == RemoteEngineKind.Vllm ? options?.MaxOutputTokens ?? 0 : 0;
         var bytes = messages.Sum(m => Encoding.UTF8.GetByteCount(m.Text) + TemplateBytesPerMessage);
-        if (bytes + reserved < context) return;
+        if (!endpoint.MayExceed(bytes, context - reserved)) return;
         if (await endpoint.CountTokensAsync(_pool.Http, wire, cancellationToken).ConfigureAwait(false) is not { } tokens) return;
+        endpoint.Counted(bytes, tokens);
         if (tokens + reserved >= context)
-            throw new UpstreamRejectedException(endpoint.Name, 400, reserved > 0
-                ? $"the prompt is {tokens} tokens and max_tokens {reserved}; the model at {endpoint.Name} holds {context} tokens per request"
-                : $"the prompt is {tokens} tokens; the model at {endpoint.Name} holds {context} tokens per request", contextExceeded: true);
+            throw new UpstreamRejectedException(endpoint.Name, 400, TooLong(endpoint.Name, tokens, reserved, context), contextExceeded: true);
     }
+
+    private static string TooLong(string endpoint, int tokens, int reserved, int context) => reserved > 0
+        ? $"the prompt is {tokens} tokens and max_tokens {reserved}; the model at {endpoint} holds {context} tokens per request"
+        : $"the prompt is {tokens} tokens; the model at {endpoint} holds {context} tokens per request";
 
     private static UsageDetails Usage(OpenAiUsage u) => new() { InputTokenCount = u.PromptTokens, OutputTokenCount = u.CompletionTokens, TotalTokenCount = u.TotalTokens };
 
@@ -338,6 +361,8 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     internal static UpstreamEngineException FromErrorBody(RemoteEndpoint endpoint, int status, string body, IReadOnlyList<ChatMessage> messages, TimeSpan? retryAfter = null)
     {
         var (message, type) = ErrorMessage(body);
+        // llama-server's own refusal of a long prompt carries the counts: said as our check says it.
+        if (type == "exceed_context_size_error" && ContextCounts(body) is var (tokens, context)) message = TooLong(endpoint.Name, tokens, 0, context);
         if (message.Length > 500) message = message[..500] + "…";
         if (PipelineFailures.Quotes(message, messages.Select(m => m.Text))) message = "(the engine's message quotes the prompt and is withheld)";
         var name = endpoint.Name;
@@ -355,6 +380,22 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         type == "exceed_context_size_error"
         || message.Contains("maximum context length", StringComparison.OrdinalIgnoreCase)
         || message.Contains("exceeds the available context", StringComparison.OrdinalIgnoreCase);
+
+    // llama-server's exceed_context_size_error: {"error": {…, "n_prompt_tokens": N, "n_ctx": M}}.
+    private static (int Tokens, int Context)? ContextCounts(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object
+                && e.TryGetProperty("n_prompt_tokens", out var n) && n.TryGetInt32(out var tokens) && e.TryGetProperty("n_ctx", out var c) && c.TryGetInt32(out var context)
+                ? (tokens, context) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static (string Message, string? Type) ErrorMessage(string body)
     {

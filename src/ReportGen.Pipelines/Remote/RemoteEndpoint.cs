@@ -38,6 +38,9 @@ public sealed class RemoteEndpoint
     private int _outstanding;
     private volatile bool _healthy = true;
     private volatile RemoteEngineInfo _info = new(RemoteEngineKind.Unknown, null, null);
+    // Counts before the observed token density is trusted, and what the counts showed (guarded by itself).
+    private const int LearnedAfter = 4;
+    private readonly TokenDensity _density = new();
 
     /// <summary>Creates an endpoint; <paramref name="baseUrl"/> is the server root (a trailing <c>/v1</c> is accepted and removed).</summary>
     public RemoteEndpoint(string baseUrl)
@@ -67,6 +70,33 @@ public sealed class RemoteEndpoint
 
     /// <summary>Why it is out of rotation (the last failure), or null.</summary>
     public string? LastError { get; private set; }
+
+    /// <summary>
+    /// Whether a chat of <paramref name="bytes"/> (text plus a per-message template allowance) may not fit in
+    /// <paramref name="context"/> tokens, so it is worth counting. A token is at least one byte, so below the context in
+    /// bytes it always fits. After a few counts the densest tokens-per-byte seen, with a 25 % margin, bounds it more
+    /// tightly: a prompt that is far from the limit then costs no extra round trip. One denser still that does not fit
+    /// is refused by the engine itself (llama-server and vLLM both answer it with a 400 before any token), mapped alike.
+    /// </summary>
+    internal bool MayExceed(int bytes, int context)
+    {
+        lock (_density)
+        {
+            var perByte = _density.Counts < LearnedAfter ? 1.0 : Math.Min(1.0, _density.MaxTokensPerByte * 1.25);
+            return bytes * perByte >= context;
+        }
+    }
+
+    /// <summary>Records a count the engine made of a chat of <paramref name="bytes"/> (see <see cref="MayExceed"/>).</summary>
+    internal void Counted(int bytes, int tokens)
+    {
+        if (bytes <= 0) return;
+        lock (_density)
+        {
+            _density.Counts++;
+            _density.MaxTokensPerByte = Math.Max(_density.MaxTokensPerByte, (double)tokens / bytes);
+        }
+    }
 
     internal int Enter() => Interlocked.Increment(ref _outstanding);
 
@@ -171,4 +201,12 @@ public sealed class RemoteEndpoint
 
     private static int? Int(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+}
+
+// What an endpoint's token counts have shown: how many, and the most tokens per byte of chat.
+internal sealed class TokenDensity
+{
+    public int Counts { get; set; }
+
+    public double MaxTokensPerByte { get; set; }
 }

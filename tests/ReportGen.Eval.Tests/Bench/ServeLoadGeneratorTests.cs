@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReportGen.Eval.Bench;
+using ReportGen.TestSupport;
 using Shouldly;
 using Xunit;
 
@@ -38,5 +39,68 @@ public sealed class ServeLoadGeneratorTests
         result.Errors.ShouldBe(3);
         result.Tokens.ShouldBe(0);
         result.FirstError.ShouldNotBeNull().ShouldContain("HttpRequestException");
+        result.Reconnects.ShouldBe(0); // a refused connection is an error, not a closed kept-alive one
+    }
+
+    [Fact]
+    public async Task A_request_sent_on_a_connection_the_server_then_closes_goes_again_on_a_new_one_and_is_counted()
+    {
+        // Like llama-server: the stream advertises keep-alive, then the next request on that connection is dropped unanswered.
+        await using var server = ClosingStreamServer.Start(ClosingStreamServer.Chat(4));
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var result = await ServeLoadGenerator.RunAsync(http, new ServeLoadSettings(1, 3, 4, ["a"]), TestContext.Current.CancellationToken);
+        result.Errors.ShouldBe(0, result.FirstError);
+        result.Tokens.ShouldBe(12);
+        result.Reconnects.ShouldBe(2);
+        server.Dropped.ShouldBe(2);
+        server.Accepted.ShouldBe(3);
+        result.FirstReconnectCause.ShouldNotBeNull().ShouldContain("ResponseEnded");
+    }
+
+    [Fact]
+    public async Task A_server_that_drops_every_request_is_an_error_naming_the_cause_after_the_reconnects()
+    {
+        await using var server = ClosingStreamServer.Start(ClosingStreamServer.Chat(4), answersPerConnection: 0);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var result = await ServeLoadGenerator.RunAsync(http, new ServeLoadSettings(1, 2, 4, ["a"]), TestContext.Current.CancellationToken);
+        result.Errors.ShouldBe(2);
+        result.Reconnects.ShouldBe(2 * ServeLoadGenerator.MaxReconnects);
+        result.FirstError.ShouldNotBeNull().ShouldContain("HttpRequestException(ResponseEnded)");
+        result.FirstError.ShouldContain("The response ended prematurely");
+    }
+
+    [Fact]
+    public async Task Tokens_sent_one_per_chunk_time_every_gap_and_the_time_per_token()
+    {
+        await using var server = ClosingStreamServer.Start(ClosingStreamServer.Chat(5, delayMs: 30), answersPerConnection: 10);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var r = await ServeLoadGenerator.SendAsync(http, ServeLoadGenerator.Body(new ServeLoadSettings(1, 1, 5, ["a"]), "a"), 5, TestContext.Current.CancellationToken);
+        r.Error.ShouldBeNull();
+        r.FirstTokenMs.ShouldBeGreaterThanOrEqualTo(25);
+        r.GapsMs.Count.ShouldBe(4);
+        r.GapsMs.ShouldAllBe(g => g >= 20);
+        r.TimePerTokenMs.ShouldBeGreaterThanOrEqualTo(20);
+    }
+
+    [Fact]
+    public async Task Tokens_held_back_and_sent_together_still_time_the_first_token_and_the_time_per_token()
+    {
+        // llama-server on a generated model: the role chunk with the first token, then nothing while the text ends in
+        // incomplete UTF-8, then the finish chunk. No per-token gaps exist; TTFT and time per token still do.
+        var events = new List<(string, int)>
+        {
+            ("""{"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}]}""", 20),
+            ("""{"choices":[{"finish_reason":"length","index":0,"delta":{}}]}""", 120),
+            ("""{"choices":[],"usage":{"completion_tokens":5,"prompt_tokens":3,"total_tokens":8}}""", 0),
+            ("[DONE]", 0),
+        };
+        await using var server = ClosingStreamServer.Start(events, answersPerConnection: 10);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var r = await ServeLoadGenerator.SendAsync(http, ServeLoadGenerator.Body(new ServeLoadSettings(1, 1, 5, ["a"]), "a"), 5, TestContext.Current.CancellationToken);
+        r.Error.ShouldBeNull();
+        r.Tokens.ShouldBe(5);
+        r.FirstTokenMs.ShouldBeGreaterThanOrEqualTo(15);
+        r.GapsMs.ShouldBeEmpty();
+        r.TimePerTokenMs.ShouldBeInRange(25, 100); // 120 ms over the 4 tokens after the first
     }
 }
