@@ -56,6 +56,9 @@ public sealed class RemoteEngineTests
         var chat = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = "Findings:" } }, max_tokens = 16, temperature = 0 }, Ct);
         chat.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await Problem(chat)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString().ShouldNotBeNullOrEmpty();
+        // The same prompt again: llama-server serves it from its slot's prompt cache, and its cached_tokens reach our caller.
+        var again = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = "Findings:" } }, max_tokens = 16, temperature = 0 }, Ct);
+        (await Problem(again)).GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt64().ShouldBeGreaterThan(0);
 
         // Constrained output: llama-server gets our GBNF, and what comes back parses against the schema.
         var schema = JsonDocument.Parse("""{"type":"object","properties":{"effusion":{"type":"boolean"}},"required":["effusion"]}""").RootElement;

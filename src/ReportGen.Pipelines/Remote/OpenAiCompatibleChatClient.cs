@@ -262,7 +262,11 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         ? $"the prompt is {tokens} tokens and max_tokens {reserved}; the model at {endpoint} holds {context} tokens per request"
         : $"the prompt is {tokens} tokens; the model at {endpoint} holds {context} tokens per request";
 
-    private static UsageDetails Usage(OpenAiUsage u) => new() { InputTokenCount = u.PromptTokens, OutputTokenCount = u.CompletionTokens, TotalTokenCount = u.TotalTokens };
+    private static UsageDetails Usage(OpenAiUsage u) => new()
+    {
+        InputTokenCount = u.PromptTokens, OutputTokenCount = u.CompletionTokens, TotalTokenCount = u.TotalTokens,
+        CachedInputTokenCount = u.PromptTokensDetails?.CachedTokens,   // the engine's prompt cache, passed on as cached_tokens
+    };
 
     private JsonContent Body(RemoteEndpoint endpoint, JsonArray wire, ChatOptions? options, bool stream)
     {
