@@ -154,14 +154,7 @@ public static class DraftApi
     private static (DraftingService Service, DraftRequest Request, Func<long, Provenance> ProvenanceOf) PrepareRemote(
         LlmHost host, RemoteVisionModel remote, Microsoft.Extensions.AI.IChatClient chat, DraftStudy study, PromptLibrary prompts)
     {
-        if (study.Modality != "cxr")
-            throw new RequestFieldException("modality", $"the remote vision-language model ({remote.Family}) drafts cxr, not {study.Modality}", StatusCodes.Status400BadRequest);
-        var sent = study with
-        {
-            Frontal = RemoteVisionModel.ForRemote(study.Frontal, "frontal"),
-            Lateral = study.Lateral is { } lateral ? RemoteVisionModel.ForRemote(lateral, "lateral") : null,
-            Prior = study.Prior is { } prior ? RemoteVisionModel.ForRemote(prior, "prior") : null,
-        };
+        var sent = remote.ForRemote(study);
         var prompt = prompts[remote.PromptName];
         var models = host.SetProvenance;
         return (new DraftingService(chat, prompts, promptName: remote.PromptName), sent.ToRequest(remote.View),

@@ -52,30 +52,46 @@ public sealed class RemoteVisionModel
 
     /// <summary>The settings' model, or null when no family is configured.</summary>
     /// <exception cref="InvalidOperationException">An unknown family.</exception>
-    public static RemoteVisionModel? FromOptions(LlmOptions options)
+    public static RemoteVisionModel? FromOptions(LlmOptions options) =>
+        Create(options.RemoteVisionFamily, options.RemoteVisionImageSize, options.RemoteApiKey, "ReportGen:Llm:RemoteVisionFamily");
+
+    /// <summary>The model of <paramref name="family"/> (null when it is empty); <paramref name="setting"/> names it in the error.</summary>
+    /// <exception cref="InvalidOperationException">An unknown family.</exception>
+    public static RemoteVisionModel? Create(string? family, int? imageSize, string? apiKey, string setting)
     {
-        if (string.IsNullOrWhiteSpace(options.RemoteVisionFamily)) return null;
-        var family = options.RemoteVisionFamily.Trim().ToLowerInvariant();
-        if (!Families.TryGetValue(family, out var f))
-            throw new InvalidOperationException($"ReportGen:Llm:RemoteVisionFamily '{options.RemoteVisionFamily}' is not one of {string.Join(", ", Families.Keys)}");
-        var side = options.RemoteVisionImageSize ?? f.Side;
-        return new RemoteVisionModel(family, DraftingService.PromptFor(f.ProjectorType), f.Side is null || side is null ? null : MultimodalProjector.LetterboxView(side.Value), options.RemoteApiKey);
+        if (string.IsNullOrWhiteSpace(family)) return null;
+        var name = family.Trim().ToLowerInvariant();
+        if (!Families.TryGetValue(name, out var f))
+            throw new InvalidOperationException($"{setting} '{family}' is not one of {string.Join(", ", Families.Keys)}");
+        var side = imageSize ?? f.Side;
+        return new RemoteVisionModel(name, DraftingService.PromptFor(f.ProjectorType), f.Side is null || side is null ? null : MultimodalProjector.LetterboxView(side.Value), apiKey);
     }
 
     /// <summary>
-    /// The image as the remote engine gets it: the pixels our local path hands to llama.cpp (DICOM windowed, grey as
-    /// RGB), losslessly as PNG, so a llama-server decodes exactly those bytes. A CT series zip is refused (400).
+    /// The study as the remote engine gets it (chest radiographs only): each image as the pixels our local path hands to
+    /// llama.cpp (DICOM windowed, grey as RGB), losslessly as PNG, so a llama-server decodes exactly those bytes.
     /// </summary>
-    /// <param name="image">The decoded study image.</param>
-    /// <param name="field">The request field it came in (named when it is too large to send).</param>
-    public static StudyImage ForRemote(StudyImage image, string field)
+    /// <exception cref="DraftInputException">A CT series (400), or an image too large to send (413).</exception>
+    public DraftStudy ForRemote(DraftStudy study)
     {
-        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(study);
+        if (study.Modality != "cxr")
+            throw new DraftInputException("modality", $"the remote vision-language model ({Family}) drafts cxr, not {study.Modality}");
+        return study with
+        {
+            Frontal = Png(study.Frontal, "frontal"),
+            Lateral = study.Lateral is { } lateral ? Png(lateral, "lateral") : null,
+            Prior = study.Prior is { } prior ? Png(prior, "prior") : null,
+        };
+    }
+
+    private static StudyImage Png(StudyImage image, string field)
+    {
         var rgb = new RgbImageDecoder().Decode(image.Bytes, image.MediaType, image.Decoded);
         var png = PngEncoder.EncodeRgb(rgb);
         if (png.Length > MaxImageBytes)
-            throw new RequestFieldException(field, $"{field} is {rgb.Width}x{rgb.Height} pixels, {png.Length / (1 << 20)} MiB as PNG; a remote engine takes at most {MaxImageBytes / (1 << 20)} MiB per image (llama-server reads at most 100 MB per request, and the image goes as base64)",
-                StatusCodes.Status413PayloadTooLarge, "image_too_large_for_remote");
+            throw new DraftInputException(field, $"{field} is {rgb.Width}x{rgb.Height} pixels, {png.Length / (1 << 20)} MiB as PNG; a remote engine takes at most {MaxImageBytes / (1 << 20)} MiB per image (llama-server reads at most 100 MB per request, and the image goes as base64)",
+                InputProblem.TooLarge, "image_too_large_for_remote");
         return new StudyImage(png, PngEncoder.MediaType) { Decoded = image.Decoded };
     }
 
