@@ -117,29 +117,22 @@ public sealed class RemoteDraftTests
     public async Task Llama_server_without_an_mmproj_is_422_naming_image_and_without_a_family_503_names_the_setting()
     {
         await using var llama = await LlamaServerProcess.StartAsync(Fixture("tiny-llava-llama.gguf"), context: 1024);
-        var png = Multipart.Png();
-        await using (var factory = Remote(llama.Url))
-        {
-            using var client = factory.CreateAuthorizedClient();
-            await LlmApiTests.WaitReady(client);
-            var response = await client.PostAsync("/v1/reports/draft", Study(png, "f.png", 8), Ct);
-            var text = await response.Content.ReadAsStringAsync(Ct);
-            response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
-            var problem = JsonDocument.Parse(text).RootElement;
-            problem.GetProperty("field").GetString().ShouldBe("image");
-            problem.GetProperty("detail").GetString()!.ShouldContain("--mmproj");
-        }
-        await using (var factory = Remote(llama.Url, family: null))
-        {
-            using var client = factory.CreateAuthorizedClient();
-            await LlmApiTests.WaitReady(client);
-            var response = await client.PostAsync("/v1/reports/draft", Study(png, "f.png", 8), Ct);
-            var text = await response.Content.ReadAsStringAsync(Ct);
-            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, text);
-            var problem = JsonDocument.Parse(text).RootElement;
-            problem.GetProperty("field").GetString().ShouldBe("model");
-            problem.GetProperty("detail").GetString()!.ShouldContain("ReportGen:Llm:RemoteVisionFamily");
-        }
+        await Refused(Remote(llama.Url), HttpStatusCode.UnprocessableEntity, "image", "--mmproj");
+        await Refused(Remote(llama.Url, family: null), HttpStatusCode.ServiceUnavailable, "model", "ReportGen:Llm:RemoteVisionFamily");
+    }
+
+    // A draft the service refuses: the status, the field at fault and what the detail says.
+    private static async Task Refused(ApiFactory service, HttpStatusCode status, string field, string detail, bool waitReady = true)
+    {
+        await using var factory = service;
+        using var client = factory.CreateAuthorizedClient();
+        if (waitReady) await LlmApiTests.WaitReady(client);
+        var response = await client.PostAsync("/v1/reports/draft", Study(Multipart.Png(), "f.png", 8), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        response.StatusCode.ShouldBe(status, text);
+        var problem = JsonDocument.Parse(text).RootElement;
+        problem.GetProperty("field").GetString().ShouldBe(field, text);
+        problem.GetProperty("detail").GetString()!.ShouldContain(detail);
     }
 
     [Fact]
@@ -162,7 +155,7 @@ public sealed class RemoteDraftTests
         var body = await Draft(client, Study(dicom, "f.dcm", 64, grounded: true));
 
         // What went upstream: one image_url part, a PNG of the pixels our local path hands llama.cpp, then MedGemma's prompt.
-        using var sent = JsonDocument.Parse(upstream.ChatBodies.ShouldHaveSingleItem());
+        using var sent = JsonDocument.Parse(upstream.ChatBodies.Single());
         var parts = sent.RootElement.GetProperty("messages").EnumerateArray().Last().GetProperty("content");
         var url = parts[0].GetProperty("image_url").GetProperty("url").GetString()!;
         url.ShouldStartWith("data:image/png;base64,");
@@ -171,24 +164,21 @@ public sealed class RemoteDraftTests
         ReportGen.Imaging.RgbImageDecoder.ToRgb(decoded).Pixels.ShouldBe(expected.Pixels);
         body.GetProperty("provenance").GetProperty("prompt").GetProperty("name").GetString().ShouldBe("draft-findings-gemma3");
 
-        // The box is in the 896-pixel square the engine letterboxed our image into; mapped back as the local path maps it.
-        var box = body.GetProperty("findings")[0].GetProperty("boxes")[0];
-        var geometry = CropGeometry.For(ReportGen.Llama.MultimodalProjector.LetterboxView(896), expected.Width, expected.Height);
-        var pixels = geometry.ToPixels(new BoundingBox(box.GetProperty("x_min").GetDouble(), box.GetProperty("y_min").GetDouble(), box.GetProperty("x_max").GetDouble(), box.GetProperty("y_max").GetDouble()));
+        // A wide image: the box is in the 896-pixel square the engine letterboxed it into, mapped back as the local path maps it.
+        var wide = await Draft(client, Study(Multipart.NoisePng(300, 150), "w.png", 64, grounded: true));
+        var box = wide.GetProperty("findings")[0].GetProperty("boxes")[0];
+        var view = DraftingService.Parse(Answer, null).Findings[0].Boxes[0].Normalized;   // bins as fractions of the model's square
+        var pixels = CropGeometry.For(ReportGen.Llama.MultimodalProjector.LetterboxView(896), 300, 150).ToPixels(view);
         box.GetProperty("pixels").GetProperty("x_min").GetDouble().ShouldBe(pixels.XMin, 0.2);
         box.GetProperty("pixels").GetProperty("y_max").GetDouble().ShouldBe(pixels.YMax, 0.2);
+        Math.Abs(pixels.YMax - CropGeometry.Whole(300, 150).ToPixels(view).YMax).ShouldBeGreaterThan(1.0);   // the letterbox's bands are undone
     }
 
     [Fact]
     public async Task An_unknown_family_fails_the_start_naming_the_setting()
     {
         await using var upstream = await FakeUpstream.StartAsync(context => { context.Response.StatusCode = 404; return Task.CompletedTask; });
-        await using var factory = Remote(upstream.Url, "llava-next");
-        using var client = factory.CreateAuthorizedClient();
-        var response = await client.PostAsync("/v1/reports/draft", Study(Multipart.Png(), "f.png", 8), Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, text);
-        text.ShouldContain("RemoteVisionFamily 'llava-next' is not one of llava, gemma3, qwen2vl, other");
+        await Refused(Remote(upstream.Url, "llava-next"), HttpStatusCode.ServiceUnavailable, "model", "RemoteVisionFamily 'llava-next' is not one of llava, gemma3, qwen2vl, other", waitReady: false);
     }
 
     // The drafting service only renders here.
