@@ -80,6 +80,14 @@ public sealed class RemoteDraftTests
         remotePng.GetProperty("text").GetString().ShouldNotBeNullOrEmpty();
         remoteDicom.GetProperty("text").GetString().ShouldNotBe(remotePng.GetProperty("text").GetString());   // the image reaches the model
 
+        // Streamed (SSE from llama-server through ours): the result event carries the same text.
+        var stream = await client.PostAsync("/v1/reports/draft/stream", Study(png, "f.png", 24), Ct);
+        stream.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var result = (await stream.Content.ReadAsStringAsync(Ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1].Split('\n');
+        result.ShouldContain("event: result");
+        JsonDocument.Parse(result.Single(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..]).RootElement
+            .GetProperty("text").GetString().ShouldBe(remotePng.GetProperty("text").GetString());
+
         // llama-server asked directly, at temperature 0, with the PNG file itself (not our re-encoding) and the same prompt.
         var prompts = factory.Services.GetRequiredService<PromptLibrary>();
         var rendered = new DraftingService(new NoChat(), prompts, promptName: "draft-findings-" + family)
