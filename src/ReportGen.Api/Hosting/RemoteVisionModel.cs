@@ -33,22 +33,16 @@ public sealed class RemoteVisionModel
     private readonly ConcurrentDictionary<string, bool> _seesImages = new();
     private readonly string? _apiKey;
 
-    private RemoteVisionModel(string family, string promptName, Preprocessing? view, string? apiKey)
-    {
-        Family = family;
-        PromptName = promptName;
-        View = view;
-        _apiKey = apiKey;
-    }
+    private RemoteVisionModel(string? apiKey) => _apiKey = apiKey;
 
     /// <summary>The configured family (lower case).</summary>
-    public string Family { get; }
+    public string Family { get; private init; } = "";
 
     /// <summary>The drafting prompt, the one the local mmproj path uses for the same family.</summary>
-    public string PromptName { get; }
+    public string PromptName { get; private init; } = DraftingService.PromptName;
 
     /// <summary>The square letterbox the remote model sees the image through (llava, gemma3); null: the whole image.</summary>
-    public Preprocessing? View { get; }
+    public Preprocessing? View { get; private init; }
 
     /// <summary>The settings' model, or null when no family is configured.</summary>
     /// <exception cref="InvalidOperationException">An unknown family.</exception>
@@ -64,7 +58,12 @@ public sealed class RemoteVisionModel
         if (!Families.TryGetValue(name, out var f))
             throw new InvalidOperationException($"{setting} '{family}' is not one of {string.Join(", ", Families.Keys)}");
         var side = imageSize ?? f.Side;
-        return new RemoteVisionModel(name, DraftingService.PromptFor(f.ProjectorType), f.Side is null || side is null ? null : MultimodalProjector.LetterboxView(side.Value), apiKey);
+        return new RemoteVisionModel(apiKey)
+        {
+            Family = name,
+            PromptName = DraftingService.PromptFor(f.ProjectorType),
+            View = f.Side is null || side is null ? null : MultimodalProjector.LetterboxView(side.Value),
+        };
     }
 
     /// <summary>
