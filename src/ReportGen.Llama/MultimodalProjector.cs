@@ -336,6 +336,16 @@ public sealed unsafe class MultimodalProjector : IDisposable
     private static string Explain(string errors) =>
         errors.Length == 0 ? "see the llama.cpp log" : string.Join(' ', errors.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd(';', ' ');
 
+    /// <summary>
+    /// The view of a fixed-size letterboxing projector (<see cref="View"/>) whose square input is <paramref name="side"/>
+    /// pixels: also how boxes from the same model behind a remote llama-server map back.
+    /// </summary>
+    public static Preprocessing LetterboxView(int side) => new()
+    {
+        Width = side, Height = side, Resize = "letterbox", LetterboxRounding = "ceil", Crop = "none",
+        InputName = "mmproj", // libmtmd builds its own input tensor
+    };
+
     // mtmd.cpp picks mtmd_image_preprocessor_fixed_size for these (the mlp family only without image_grid_pinpoints), and
     // clip.cpp leaves their padding at its default, PAD_CEIL (mtmd-image.cpp img_tool::resize).
     private static readonly string[] FixedSizeLetterbox = ["mlp", "mlp_norm", "ldp", "ldpv2", "gemma3"];
@@ -351,12 +361,7 @@ public sealed unsafe class MultimodalProjector : IDisposable
             var size = MtmdNative.gguf_find_key(gguf, "clip.vision.image_size");
             if (size < 0 || MtmdNative.gguf_get_kv_type(gguf, size) != GgufTypeUint32) return null;
             if (MtmdNative.gguf_find_key(gguf, "clip.vision.image_grid_pinpoints") >= 0) return null; // LLaVA 1.6 tiles
-            var side = (int)MtmdNative.gguf_get_val_u32(gguf, size);
-            return new Preprocessing
-            {
-                Width = side, Height = side, Resize = "letterbox", LetterboxRounding = "ceil", Crop = "none",
-                InputName = "mmproj", // libmtmd builds its own input tensor
-            };
+            return LetterboxView((int)MtmdNative.gguf_get_val_u32(gguf, size));
         }
         finally
         {

@@ -38,7 +38,10 @@ public sealed class LlamaServerProcess : IAsyncDisposable
     /// /health is 200. llama-server caps a slot at the model's training context; <paramref name="trainedContext"/>
     /// overrides that metadata (<c>llama.context_length</c>) so a 256-token model takes the pipelines' longer prompts.
     /// </summary>
-    public static async Task<LlamaServerProcess> StartAsync(string model, int context = 256, int? port = null, int slots = 1, int? trainedContext = null)
+    /// <param name="mmproj">A vision tower + projector GGUF (<c>--mmproj</c>): the server then takes image_url parts.</param>
+    /// <param name="extra">More llama-server arguments (<c>--no-jinja</c>).</param>
+    public static async Task<LlamaServerProcess> StartAsync(string model, int context = 256, int? port = null, int slots = 1, int? trainedContext = null, string? mmproj = null,
+        IEnumerable<string>? extra = null)
     {
         var binary = RequireBinary();
         port ??= BenchServerProcess.FreePort();
@@ -48,6 +51,12 @@ public sealed class LlamaServerProcess : IAsyncDisposable
                 "-c", (context * slots).ToString(CultureInfo.InvariantCulture), "-np", slots.ToString(CultureInfo.InvariantCulture),
                 "-t", "1", "--no-webui" },
         };
+        if (mmproj is not null)
+        {
+            psi.ArgumentList.Add("--mmproj");
+            psi.ArgumentList.Add(mmproj);
+        }
+        foreach (var arg in extra ?? []) psi.ArgumentList.Add(arg);
         if (trainedContext is { } trained)
         {
             psi.ArgumentList.Add("--override-kv");

@@ -137,6 +137,7 @@ public static class DraftApi
         HostedModels models, DraftStudy study, PromptLibrary prompts, CancellationToken cancellationToken)
     {
         var (host, chat) = await models.RequireModelSetAsync(cancellationToken);
+        if (host.RemoteVision is { } remote) return PrepareRemote(host, remote, chat, study, prompts);
         var set = host.SetDefinition!;
         if (set.Modality != study.Modality)
             throw new RequestFieldException("modality", $"the configured model set '{set.Id}' drafts {set.Modality}, not {study.Modality}", StatusCodes.Status400BadRequest);
@@ -146,6 +147,18 @@ public static class DraftApi
         var setModels = host.SetProvenance;
         return (new DraftingService(chat, prompts, promptName: host.DraftPromptName), request,
             start => PipelineProvenance.ForDraft(set.Id, setModels, prompt, study.ImageCount, Provenance.Since(start)));
+    }
+
+    // A remote vision-language engine: the same prompt per family and output contract; the images go as PNG of the pixels
+    // the local path would use, and boxes map back through the family's letterbox (the engine preprocesses what we send).
+    private static (DraftingService Service, DraftRequest Request, Func<long, Provenance> ProvenanceOf) PrepareRemote(
+        LlmHost host, RemoteVisionModel remote, Microsoft.Extensions.AI.IChatClient chat, DraftStudy study, PromptLibrary prompts)
+    {
+        var sent = remote.ForRemote(study);
+        var prompt = prompts[remote.PromptName];
+        var models = host.SetProvenance;
+        return (new DraftingService(chat, prompts, promptName: remote.PromptName), sent.ToRequest(remote.View),
+            start => PipelineProvenance.ForDraft("remote:" + remote.Family, models, prompt, study.ImageCount, Provenance.Since(start)));
     }
 
     // One text field: absent is null; given twice is a 400 naming it (its content is the front door's to check).

@@ -23,11 +23,21 @@ public sealed class HostedModels(LlmHost? host = null, IChatClient? chat = null)
     public IChatClient RequireChat(string field, string message) => chat ?? throw new ModelNotConfiguredException(field, message);
 
     /// <summary>
-    /// The vision-language model set and its chat client, once loaded (waiting as every pipeline does); without a set
-    /// configured, a 503 naming <c>model</c>.
+    /// The vision-language model set and its chat client, once loaded (waiting as every pipeline does), or a remote
+    /// engine declared to serve a vision-language model (<see cref="LlmOptions.RemoteVisionFamily"/>; one whose
+    /// llama-server says it takes no images is a 422 naming <c>image</c>); without either, a 503 naming <c>model</c>.
     /// </summary>
     public async Task<(LlmHost Host, IChatClient Chat)> RequireModelSetAsync(CancellationToken cancellationToken)
     {
+        if (host is { IsRemote: true } && chat is not null)
+        {
+            if (!host.HasRemoteVision)
+                throw new ModelNotConfiguredException("model", "the remote engine (ReportGen:Llm:RemoteUrl) is not declared to serve a vision-language model: "
+                    + "set ReportGen:Llm:RemoteVisionFamily (llava, gemma3, qwen2vl or other) when it runs one (llama-server --mmproj, vLLM with a vision model)", "no_model_set");
+            await host.WaitForClientAsync(cancellationToken);
+            await host.RemoteVision!.CheckSeesImagesAsync(host.Remote!, cancellationToken);
+            return (host, chat);
+        }
         if (host is not { HasModelSet: true } || chat is null)
             throw new ModelNotConfiguredException("model", "no vision-language model set configured (ReportGen:Llm:ModelSet)", "no_model_set");
         await host.WaitForClientAsync(cancellationToken);

@@ -69,6 +69,15 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         _ => [],
     };
 
+    /// <summary>Whether the model is a remote engine's (<see cref="LlmOptions.RemoteUrl"/>).</summary>
+    public bool IsRemote => options.Value.RemoteUrl is not null;
+
+    /// <summary>Whether the remote engine is declared to serve a vision-language model (<see cref="LlmOptions.RemoteVisionFamily"/>).</summary>
+    public bool HasRemoteVision => IsRemote && !string.IsNullOrWhiteSpace(options.Value.RemoteVisionFamily);
+
+    /// <summary>The remote vision-language model, once loaded (null for a local model or without a family).</summary>
+    public RemoteVisionModel? RemoteVision { get; private set; }
+
     /// <summary>The remote replicas (null for a local model).</summary>
     public RemoteEnginePool? Remote => _remote;
 
@@ -112,6 +121,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
         {
             if (o.RemoteUrl is { } url)
             {
+                RemoteVision = RemoteVisionModel.FromOptions(o);
                 _remote = new RemoteEnginePool(RemoteEnginePool.ParseUrls(url), new RemoteEngineOptions
                 {
                     Timeout = TimeSpan.FromSeconds(o.RemoteTimeoutSeconds),

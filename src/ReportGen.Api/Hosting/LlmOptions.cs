@@ -23,6 +23,20 @@ public sealed class LlmOptions
     /// </summary>
     public string? RemoteUrl { get; set; }
 
+    /// <summary>
+    /// The prompt family of the vision-language model a remote engine serves (llama-server with <c>--mmproj</c>, vLLM
+    /// with a vision model): <c>llava</c>, <c>gemma3</c> (MedGemma), <c>qwen2vl</c> or <c>other</c>. It picks the drafting
+    /// prompt and how grounded boxes map back to the image; without it <c>/v1/reports/draft</c> answers 503 for a
+    /// remote engine, since nothing says the remote model can see.
+    /// </summary>
+    public string? RemoteVisionFamily { get; set; }
+
+    /// <summary>
+    /// The side of the remote vision model's square input (<c>clip.vision.image_size</c> of its mmproj), for the
+    /// letterboxing families (llava, gemma3); null: the family's published size (LLaVA 1.5: 336, Gemma 3: 896).
+    /// </summary>
+    [Range(1, 16384)] public int? RemoteVisionImageSize { get; set; }
+
     /// <summary>Seconds a remote engine may stay silent (before its answer starts, or between streamed chunks): then 504.</summary>
     [Range(1, 3600)] public int RemoteTimeoutSeconds { get; set; } = 120;
 

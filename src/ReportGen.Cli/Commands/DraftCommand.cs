@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ReportGen.Api.Hosting;
 using ReportGen.Core.Hosting;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
@@ -101,6 +102,15 @@ internal static class DraftCommand
         {
             return Fail(stderr, 2, $"--model: {e.Message}");
         }
+        catch (InvalidOperationException e) when (e.Message.StartsWith(DraftEngine.VisionFamilyEnvironmentVariable, StringComparison.Ordinal))
+        {
+            return Fail(stderr, 2, e.Message);
+        }
+        catch (Api.Apis.RequestFieldException e)
+        {
+            // A remote engine that says it takes no images.
+            return Fail(stderr, 2, e.Message);
+        }
         catch (ModelInputException e)
         {
             // The runtime refuses what the model cannot take (an image too large for the context).
@@ -125,9 +135,10 @@ internal static class DraftCommand
         });
 
         using var engine = DraftEngine.Open(resolver, o.Model, study.Modality, o.Threads, stderr);
+        await engine.CheckAsync(cancellationToken).ConfigureAwait(false);
         var set = engine.Set;
         var evidence = o.Retrieve is null ? null : DraftRetrieval.Retrieve(o.Retrieve, o.K, set, study, o.SaveIndex, stderr);
-        var request = study.ToRequest(engine.View, evidence);
+        var request = engine.Prepare(study).ToRequest(engine.View, evidence);
 
         var service = engine.Service;
         var start = Stopwatch.GetTimestamp();
@@ -171,26 +182,43 @@ internal sealed class DraftEngine : IDisposable
 {
     private readonly IChatClient _chat;
 
-    private DraftEngine(VisionLanguageModelSet? set, MultimodalModelSet? mmprojSet, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha)
+    private DraftEngine(VisionLanguageModelSet? set, MultimodalModelSet? mmprojSet, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha,
+        RemoteVisionModel? remote = null)
     {
         Set = set;
         MmprojSet = mmprojSet;
+        Remote = remote;
         _chat = chat;
         Prompts = prompts;
         LlmId = llmId;
         LlmSha256 = llmSha;
-        Service = new DraftingService(chat, prompts, attachImages: set is not null || mmprojSet is not null,
-            promptName: DraftingService.PromptFor(mmprojSet?.Projector.ProjectorType));
+        Service = new DraftingService(chat, prompts, attachImages: set is not null || mmprojSet is not null || remote is not null,
+            promptName: remote?.PromptName ?? DraftingService.PromptFor(mmprojSet?.Projector.ProjectorType));
     }
+
+    /// <summary>REPORTGEN_LLM_VISION_FAMILY: with REPORTGEN_LLM_URL, the remote engine serves a vision-language model of this family.</summary>
+    public const string VisionFamilyEnvironmentVariable = "REPORTGEN_LLM_VISION_FAMILY";
+
+    /// <summary>A vision-language model on the remote engine of REPORTGEN_LLM_URL (null for a local model).</summary>
+    public RemoteVisionModel? Remote { get; }
+
+    /// <summary>The study as the model gets it: for a remote engine, its images as PNG (<see cref="RemoteVisionModel.ForRemote(DraftStudy)"/>).</summary>
+    public DraftStudy Prepare(DraftStudy study) => Remote?.ForRemote(study) ?? study;
+
+    /// <summary>For a remote engine: refuses one that says it takes no images (llama-server without --mmproj).</summary>
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        Remote is { } remote && _chat.GetService(typeof(Pipelines.Remote.RemoteEnginePool)) is Pipelines.Remote.RemoteEnginePool pool
+            ? remote.CheckSeesImagesAsync(pool, cancellationToken)
+            : Task.CompletedTask;
 
     /// <summary>An ONNX encoder + projector set (null for an mmproj set or a text-only LLM).</summary>
     public VisionLanguageModelSet? Set { get; }
     /// <summary>An mmproj set run by libmtmd (owned by the chat client).</summary>
     public MultimodalModelSet? MmprojSet { get; }
     /// <summary>The set's id, or null for a text-only LLM.</summary>
-    public string? SetId => Set?.Id ?? MmprojSet?.Id;
+    public string? SetId => Set?.Id ?? MmprojSet?.Id ?? (Remote is { } r ? "remote:" + r.Family : null);
     /// <summary>The preprocessing grounded boxes map back through: the ONNX encoder's or the mmproj's letterbox view.</summary>
-    public Preprocessing? View => Set?.EncoderPreprocessing ?? MmprojSet?.Projector.View;
+    public Preprocessing? View => Set?.EncoderPreprocessing ?? MmprojSet?.Projector.View ?? Remote?.View;
     public PromptLibrary Prompts { get; }
     public DraftingService Service { get; }
     public string LlmId { get; }
@@ -200,6 +228,15 @@ internal sealed class DraftEngine : IDisposable
     /// <exception cref="DraftInputException">The model does not fit the request.</exception>
     public static DraftEngine Open(ModelResolver? resolver, string? model, string modality, int? threads, TextWriter stderr)
     {
+        if (Environment.GetEnvironmentVariable(CliChatClients.LlmUrlEnvironmentVariable) is { Length: > 0 })
+        {
+            // The model on a remote engine: only a declared vision-language family sees the images.
+            var remote = RemoteVisionModel.Create(Environment.GetEnvironmentVariable(VisionFamilyEnvironmentVariable), null, null, VisionFamilyEnvironmentVariable)
+                ?? throw new DraftInputException("model", $"{CliChatClients.LlmUrlEnvironmentVariable} is set but {VisionFamilyEnvironmentVariable} is not: set it (llava, gemma3, qwen2vl or other) when the remote engine serves a vision-language model (llama-server --mmproj)");
+            var chat = CliChatClients.Create(model) ?? throw new DraftInputException("model", $"{CliChatClients.LlmUrlEnvironmentVariable}: no remote engine");
+            var llm = CliChatClients.ProvenanceOf(model);
+            return new DraftEngine(null, null, chat, PromptLibrary.LoadDefault(), llm.Id, llm.Sha256, remote);
+        }
         resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
         var manifest = resolver.Manifest;
         var setId = model is null ? DefaultSet(ref resolver, modality, stderr) : manifest.FindSet(model)?.Id;
@@ -303,7 +340,7 @@ internal sealed class DraftEngine : IDisposable
     {
         get
         {
-            var llm = new ModelProvenance(LlmId, LlmSha256 ?? "unverified", "llm");
+            var llm = new ModelProvenance(LlmId, LlmSha256 ?? "unverified", "llm");   // a remote engine's: "remote:<origin>"
             return (Set, MmprojSet) switch
             {
                 ({ } set, _) => [llm, new(set.Encoder.Entry.Id, set.Encoder.Entry.Sha256, "vision-encoder"), new(set.Projector.Entry.Id, set.Projector.Entry.Sha256, "projector")],
