@@ -82,6 +82,17 @@ public class NativeProvisioningTests
     }
 
     [Fact]
+    public void Native_libraries_without_cmake_stop_with_one_line_saying_what_to_do_and_leave_the_cache_empty()
+    {
+        using var cache = new TempDir();
+        var (exit, _, stderr) = Provision(["llama-native", cache.Path], npm: "/nonexistent/npm", cmake: "/nonexistent/cmake");
+        exit.ShouldBe(1);
+        stderr.Trim().ShouldStartWith("error: cmake is not on PATH");
+        stderr.Trim().Split('\n').Length.ShouldBe(1);
+        Directory.EnumerateFileSystemEntries(cache.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Mtmd_needs_the_folder_of_the_provisioned_libllama()
     {
         using var cache = new TempDir();

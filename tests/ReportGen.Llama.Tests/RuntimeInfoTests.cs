@@ -35,4 +35,17 @@ public class LibraryLookupTests
         LlamaLibrary.Find(dir.Path, LlamaLibrary.Mtmd).ShouldBeNull();
         LlamaLibrary.Find(Path.Combine(dir.Path, "absent"), LlamaLibrary.Llama).ShouldBeNull();
     }
+
+    [Fact, Fast]
+    public void The_resolver_finds_the_plain_names_of_a_source_build()
+    {
+        // provision.sh llama-native: libllama.so -> libllama.so.0 -> libllama.so.0.5.0, one CPU backend inside libggml.so.
+        using var dir = new TempDir();
+        string[] files = ["libllama.so", "libllama.so.0", "libggml.so", "libggml.so.0", "libggml-base.so", "libggml-cpu.so", "libmtmd.so", "libmtmd.so.0"];
+        foreach (var f in files) File.WriteAllText(Path.Combine(dir.Path, f), "");
+
+        Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Llama)).ShouldBe("libllama.so");
+        Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Ggml)).ShouldBe("libggml.so");
+        Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Mtmd)).ShouldBe("libmtmd.so");
+    }
 }

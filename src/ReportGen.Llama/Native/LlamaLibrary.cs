@@ -85,20 +85,22 @@ public static partial class LlamaLibrary
     /// <summary>
     /// The file in <paramref name="directory"/> for a <c>LibraryImport</c> name, or null. The npm builds name the
     /// versioned libraries by backend: libllama.v0.5.0.so (CPU), libllama.cuda.v0.5.0.so (CUDA); the dot after
-    /// the stem keeps libllama-common.so and libggml-base/-cpu-*/-cuda.so out.
+    /// the stem keeps libllama-common.so and libggml-base/-cpu-*/-cuda.so out. A source build
+    /// (<c>provision.sh llama-native</c>) names them plainly: libllama.so, libggml.so.
     /// </summary>
     internal static string? Find(string directory, string name)
     {
-        var pattern = name switch
+        string[] patterns = name switch
         {
-            Llama => "libllama.*.so",
-            Ggml => "libggml.*.so",
-            GgmlBase => "libggml-base.so",
-            Mtmd => "libmtmd*.so*",
-            _ => null,
+            Llama => ["libllama.*.so", "libllama.so"],
+            Ggml => ["libggml.*.so", "libggml.so"],
+            GgmlBase => ["libggml-base.so"],
+            Mtmd => ["libmtmd*.so*"],
+            _ => [],
         };
-        if (pattern is null || !System.IO.Directory.Exists(directory)) return null;
-        return System.IO.Directory.EnumerateFiles(directory, pattern).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (!System.IO.Directory.Exists(directory)) return null;
+        return patterns.Select(p => System.IO.Directory.EnumerateFiles(directory, p).Order(StringComparer.Ordinal).FirstOrDefault())
+            .FirstOrDefault(f => f is not null);
     }
 
     [LibraryImport(Ggml, StringMarshalling = StringMarshalling.Utf8)]
