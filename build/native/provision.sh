@@ -92,6 +92,14 @@ llama_headers() { source_folder "${1:-$(default_cache)}" llama-headers include/l
 # The whole source tree (the reference tools, the converters and gguf-py). On demand only.
 llama_source() { source_folder "${1:-$(default_cache)}" llama-source CMakeLists.txt .; }
 
+# build_tools PURPOSE: sets cmake and cxx (REPORTGEN_CMAKE and CXX override them; tests point REPORTGEN_CMAKE
+# elsewhere to simulate a machine without cmake), or says in one line what to install for PURPOSE.
+build_tools() {
+  cmake="${REPORTGEN_CMAKE:-cmake}" cxx="${CXX:-c++}"
+  command -v "$cmake" >/dev/null 2>&1 || { echo "error: cmake is not on PATH; install it (Debian: apt-get install -y cmake g++) to $1" >&2; return 1; }
+  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++) to $1" >&2; return 1; }
+}
+
 # llama_tools [CACHE_DIR]: llama.cpp's own llama-mtmd-cli and llama-server, built from the pinned source as
 # reference tools (parity checks, serving benchmarks, remote-engine tests). On demand only, never in the
 # normal build: a full ggml + llama build (tens of minutes on 2 cores). Static binaries tuned for THIS
@@ -100,9 +108,8 @@ llama_source() { source_folder "${1:-$(default_cache)}" llama-source CMakeLists.
 llama_tools() {
   local cache="${1:-$(default_cache)}"
   read_source_pin || return 1
-  local cmake="${REPORTGEN_CMAKE:-cmake}" cxx="${CXX:-c++}"
-  command -v "$cmake" >/dev/null 2>&1 || { echo "error: cmake is not on PATH; install it (Debian: apt-get install -y cmake g++) to build the llama.cpp reference tools" >&2; return 1; }
-  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++)" >&2; return 1; }
+  local cmake cxx
+  build_tools "build the llama.cpp reference tools" || return 1
   local flags="-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF"
   local inputs
   inputs=$( { echo "$src_integrity"; echo "$flags"; "$cxx" --version | head -n 1; grep -m1 '^flags' /proc/cpuinfo; } | sha256sum | cut -c1-64)
@@ -154,9 +161,8 @@ JSON
 llama_native() {
   local cache="${1:-$(default_cache)}"
   read_source_pin || return 1
-  local cmake="${REPORTGEN_CMAKE:-cmake}" cxx="${CXX:-c++}"
-  command -v "$cmake" >/dev/null 2>&1 || { echo "error: cmake is not on PATH; install it (Debian: apt-get install -y cmake g++) to build the native llama.cpp libraries" >&2; return 1; }
-  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++)" >&2; return 1; }
+  local cmake cxx
+  build_tools "build the native llama.cpp libraries" || return 1
   # BACKEND_DL off: GGML_NATIVE builds one CPU backend, linked into libggml (ggml refuses NATIVE with dynamic backends).
   local flags="-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DGGML_BACKEND_DL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON"
   local inputs
@@ -219,9 +225,8 @@ mtmd() {
   local libs
   libs=$(ls "$bin"/libllama.v*.so "$bin"/libggml.v*.so "$bin"/libggml-base.so 2>/dev/null | sort)
   [ "$(echo "$libs" | grep -c .)" = 3 ] || { echo "error: $bin does not hold the provisioned libllama.v*.so, libggml.v*.so and libggml-base.so" >&2; return 1; }
-  local cxx="${CXX:-c++}" cmake="${REPORTGEN_CMAKE:-cmake}"   # tests point REPORTGEN_CMAKE elsewhere to simulate a machine without cmake
-  command -v "$cmake" >/dev/null 2>&1 || { echo "error: cmake is not on PATH; install it (Debian: apt-get install -y cmake g++) to build libmtmd for image drafting" >&2; return 1; }
-  command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++) to build libmtmd for image drafting" >&2; return 1; }
+  local cmake cxx
+  build_tools "build libmtmd for image drafting" || return 1
   local wrapper="$here/mtmd/CMakeLists.txt" inputs
   inputs=$( { echo "$src_integrity"; sha256sum $libs | cut -d' ' -f1; sha256sum "$wrapper" | cut -d' ' -f1; "$cxx" --version | head -n 1; } | sha256sum | cut -c1-64)
   local dest="$cache/mtmd_${src_spec##*@}_${inputs:0:12}"
