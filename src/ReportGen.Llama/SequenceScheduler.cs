@@ -358,9 +358,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// </summary>
     private (int Slot, int Holder, int Common) PickSequence(int[]? prefix)
     {
-        var oldest = 0;
-        for (var i = 1; i < _freeSequences.Count; i++)
-            if (LastUse(_freeSequences[i]) < LastUse(_freeSequences[oldest])) oldest = i;
+        var oldest = OldestFreeSlot(keepingOnly: false);
         var best = BestHolder(prefix, exclude: -1);
         if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length) return (best.Slot, best.Sequence, best.Common);
         var own = Common(_freeSequences[oldest], prefix);
@@ -430,6 +428,22 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>When a free sequence's kept tokens were left there; 0 when it keeps nothing.</summary>
     private long LastUse(int seq) => _kept[seq] is null ? 0 : _freedAt[seq];
 
+    /// <summary>
+    /// The free-list index of the least recently used free sequence (an empty one counts as oldest), or of the least
+    /// recently used one that keeps tokens when <paramref name="keepingOnly"/>; -1 when there is none.
+    /// </summary>
+    private int OldestFreeSlot(bool keepingOnly)
+    {
+        var oldest = -1;
+        for (var i = 0; i < _freeSequences.Count; i++)
+        {
+            var seq = _freeSequences[i];
+            if (keepingOnly && _kept[seq] is null) continue;
+            if (oldest < 0 || LastUse(seq) < LastUse(_freeSequences[oldest])) oldest = i;
+        }
+        return oldest;
+    }
+
     private int Common(int seq, int[]? prefix) => prefix is null || _kept[seq] is not { } kept ? 0 : CommonPrefix(kept, prefix, kept.Length);
 
     /// <summary>How many leading tokens of <paramref name="prefix"/> an active request's KV holds: its prompt's text decoded so far.</summary>
@@ -474,10 +488,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
 
     private bool DropOldestKept()
     {
-        var oldest = -1;
-        foreach (var seq in _freeSequences)
-            if (_kept[seq] is not null && (oldest < 0 || LastUse(seq) < LastUse(oldest))) oldest = seq;
-        if (oldest < 0) return false;
+        var slot = OldestFreeSlot(keepingOnly: true);
+        if (slot < 0) return false;
+        var oldest = _freeSequences[slot];
         _context.ClearSequence(oldest);
         _keptTokens -= _kept[oldest]!.Length;
         _kept[oldest] = null;
