@@ -100,6 +100,33 @@ build_tools() {
   command -v "$cxx" >/dev/null 2>&1 || { echo "error: no C++ compiler ($cxx) on PATH; install one (Debian: apt-get install -y g++) to $1" >&2; return 1; }
 }
 
+# machine_inputs FLAGS: the cache key of a build tuned for THIS machine: the source pin, the cmake flags, the compiler
+# and the CPU flags (GGML_NATIVE compiles for the CPU it runs on).
+machine_inputs() {
+  { echo "$src_integrity"; echo "$1"; "$cxx" --version | head -n 1; grep -m1 '^flags' /proc/cpuinfo; } | sha256sum | cut -c1-64
+}
+
+# cmake_build WHAT LOG BUILD_DIR TARGETS CONFIGURE_ARG...: configures and builds (TARGETS: a space-separated list, empty
+# for all) at low priority with REPORTGEN_NATIVE_JOBS jobs (default 2), the output in LOG; on failure one line naming
+# WHAT, the first error and the log.
+cmake_build() {
+  local what="$1" log="$2" build="$3" targets="$4"
+  shift 4
+  # shellcheck disable=SC2086 # $targets is a list of target names
+  if ! { "$cmake" -B "$build" "$@" -DCMAKE_CXX_COMPILER="$cxx" \
+         && nice -n 10 "$cmake" --build "$build" -j "${REPORTGEN_NATIVE_JOBS:-2}" ${targets:+--target $targets}; } >"$log" 2>&1; then
+    echo "error: building $what failed ($(grep -m1 -E 'error|Error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
+  fi
+}
+
+# projector_types CLIP_IMPL_H OUT_TXT: the projector types a clip accepts (general.projector_type /
+# clip.projector_type in an mmproj GGUF), one per line in OUT_TXT; prints them as a JSON list's items.
+projector_types() {
+  sed -n '/PROJECTOR_TYPE_NAMES = {/,/^};/s/.*{ *PROJECTOR_TYPE_[A-Z0-9_]*, *"\([^"]*\)".*/\1/p' "$1" > "$2"
+  [ -s "$2" ] || { echo "error: no projector types found in tools/mtmd/clip-impl.h (PROJECTOR_TYPE_NAMES moved?)" >&2; return 1; }
+  sed 's/.*/"&"/' "$2" | paste -sd, -
+}
+
 # llama_tools [CACHE_DIR]: llama.cpp's own llama-mtmd-cli and llama-server, built from the pinned source as
 # reference tools (parity checks, serving benchmarks, remote-engine tests). On demand only, never in the
 # normal build: a full ggml + llama build (tens of minutes on 2 cores). Static binaries tuned for THIS
@@ -112,7 +139,7 @@ llama_tools() {
   build_tools "build the llama.cpp reference tools" || return 1
   local flags="-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF"
   local inputs
-  inputs=$( { echo "$src_integrity"; echo "$flags"; "$cxx" --version | head -n 1; grep -m1 '^flags' /proc/cpuinfo; } | sha256sum | cut -c1-64)
+  inputs=$(machine_inputs "$flags")
   local dest="$cache/llama-tools_${src_spec##*@}_${inputs:0:12}"
   if [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -x "$dest/bin/llama-mtmd-cli" ] && [ -x "$dest/bin/llama-server" ]; then
     echo "$dest"; return 0
@@ -126,10 +153,7 @@ llama_tools() {
   trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   local start=$SECONDS
   # shellcheck disable=SC2086 # $flags is a list of -D options
-  if ! { "$cmake" -S "$src" -B "$tmp/build" $flags -DCMAKE_CXX_COMPILER="$cxx" \
-         && nice -n 10 "$cmake" --build "$tmp/build" -j "${REPORTGEN_NATIVE_JOBS:-2}" --target llama-mtmd-cli llama-server; } >"$log" 2>&1; then
-    echo "error: building the llama.cpp reference tools failed ($(grep -m1 -E 'error|Error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
-  fi
+  cmake_build "the llama.cpp reference tools" "$log" "$tmp/build" "llama-mtmd-cli llama-server" -S "$src" $flags || return 1
   local seconds=$((SECONDS - start)) x="$tmp/x"
   mkdir -p "$x/bin"
   cp "$tmp/build/bin/llama-mtmd-cli" "$tmp/build/bin/llama-server" "$x/bin/" || return 1
@@ -166,7 +190,7 @@ llama_native() {
   # BACKEND_DL off: GGML_NATIVE builds one CPU backend, linked into libggml (ggml refuses NATIVE with dynamic backends).
   local flags="-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DGGML_BACKEND_DL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON"
   local inputs
-  inputs=$( { echo "$src_integrity"; echo "$flags"; "$cxx" --version | head -n 1; grep -m1 '^flags' /proc/cpuinfo; } | sha256sum | cut -c1-64)
+  inputs=$(machine_inputs "$flags")
   local dest="$cache/llama-native_${src_spec##*@}_${inputs:0:12}"
   cached() { [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -f "$dest/libllama.so" ] && [ -f "$dest/libmtmd.so" ] \
              && (cd "$dest" && sha256sum --status -c .sha256); }
@@ -181,17 +205,12 @@ llama_native() {
   trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   local start=$SECONDS
   # shellcheck disable=SC2086 # $flags is a list of -D options
-  if ! { "$cmake" -S "$src" -B "$tmp/build" $flags '-DCMAKE_INSTALL_RPATH=$ORIGIN' -DCMAKE_CXX_COMPILER="$cxx" \
-         && nice -n 10 "$cmake" --build "$tmp/build" -j "${REPORTGEN_NATIVE_JOBS:-2}" --target llama mtmd; } >"$log" 2>&1; then
-    echo "error: building the native llama.cpp libraries failed ($(grep -m1 -E 'error|Error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
-  fi
+  cmake_build "the native llama.cpp libraries" "$log" "$tmp/build" "llama mtmd" -S "$src" $flags '-DCMAKE_INSTALL_RPATH=$ORIGIN' || return 1
   local seconds=$((SECONDS - start)) x="$tmp/x"
   mkdir -p "$x"
   cp -a "$tmp/build/bin/"lib*.so* "$x/" || return 1
-  sed -n '/PROJECTOR_TYPE_NAMES = {/,/^};/s/.*{ *PROJECTOR_TYPE_[A-Z0-9_]*, *"\([^"]*\)".*/\1/p' \
-    "$src/tools/mtmd/clip-impl.h" > "$x/projector-types.txt"
   local types
-  types=$(sed 's/.*/"&"/' "$x/projector-types.txt" | paste -sd, -)
+  types=$(projector_types "$src/tools/mtmd/clip-impl.h" "$x/projector-types.txt") || return 1
   cat > "$x/mtmd-build.json" <<JSON
 {
   "source": "$src_spec",
@@ -243,21 +262,13 @@ mtmd() {
   trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   extract_llama_source "$cache" "$tmp/src" include ggml/include tools/mtmd vendor src/llama-ext.h || return 1
   local start=$SECONDS
-  if ! { "$cmake" -S "$here/mtmd" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" \
-           -DLLAMA_SRC="$tmp/src" -DLLAMA_BIN="$bin" \
-         && nice -n 10 "$cmake" --build "$tmp/build" -j "${REPORTGEN_NATIVE_JOBS:-2}"; } >"$log" 2>&1; then
-    echo "error: building libmtmd failed ($(grep -m1 -E 'error|Error' "$log" | cut -c1-200)); full log: $log" >&2; return 1
-  fi
+  cmake_build libmtmd "$log" "$tmp/build" "" -S "$here/mtmd" -DCMAKE_BUILD_TYPE=Release -DLLAMA_SRC="$tmp/src" -DLLAMA_BIN="$bin" || return 1
   local seconds=$((SECONDS - start)) x="$tmp/x"
   mkdir -p "$x"
   cp "$tmp/build/libmtmd.so" "$tmp/src/tools/mtmd/mtmd.h" "$tmp/src/tools/mtmd/mtmd-helper.h" "$x/" || return 1
-  # The projector types this clip accepts (general.projector_type / clip.projector_type in an mmproj GGUF).
-  sed -n '/PROJECTOR_TYPE_NAMES = {/,/^};/s/.*{ *PROJECTOR_TYPE_[A-Z0-9_]*, *"\([^"]*\)".*/\1/p' \
-    "$tmp/src/tools/mtmd/clip-impl.h" > "$x/projector-types.txt"
-  [ -s "$x/projector-types.txt" ] || { echo "error: no projector types found in tools/mtmd/clip-impl.h (PROJECTOR_TYPE_NAMES moved?)" >&2; return 1; }
   local sha types
+  types=$(projector_types "$tmp/src/tools/mtmd/clip-impl.h" "$x/projector-types.txt") || return 1
   sha=$(sha256sum "$x/libmtmd.so" | cut -d' ' -f1)
-  types=$(sed 's/.*/"&"/' "$x/projector-types.txt" | paste -sd, -)
   cat > "$x/mtmd-build.json" <<JSON
 {
   "source": "$src_spec",
