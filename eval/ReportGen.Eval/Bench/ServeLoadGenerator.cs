@@ -109,13 +109,10 @@ public static class ServeLoadGenerator
         return body.ToJsonString();
     }
 
-    /// <summary>Attempts per request when the server had closed the connection it was sent on (see <see cref="ClosedConnections"/>).</summary>
-    public const int MaxReconnects = 2;
-
     /// <summary>
     /// Sends one streamed request and times its chunks; failures are results, not exceptions. A request that fails before
     /// any answer because the server had closed its kept-alive connection is sent again on a new connection, as a real
-    /// client does, at most <see cref="MaxReconnects"/> times, and counted in <see cref="ServeRequestResult.Reconnects"/>;
+    /// client does, at most <see cref="ClosedConnections.MaxResends"/> times, and counted in <see cref="ServeRequestResult.Reconnects"/>;
     /// its time to first token runs from the first attempt (what the caller waited).
     /// </summary>
     public static async Task<ServeRequestResult> SendAsync(HttpClient http, string body, int expectedTokens, CancellationToken cancellationToken)
@@ -129,7 +126,7 @@ public static class ServeLoadGenerator
             {
                 return await SendOnceAsync(http, body, expectedTokens, sw, cancellationToken).ConfigureAwait(false) with { Reconnects = reconnects, ReconnectCause = cause };
             }
-            catch (HttpRequestException e) when (reconnects < MaxReconnects && ClosedConnections.IsClosedByServer(e))
+            catch (HttpRequestException e) when (reconnects < ClosedConnections.MaxResends && ClosedConnections.IsClosedByServer(e))
             {
                 // The failed connection is gone from the pool; the next attempt takes another or opens one.
                 cause ??= ClosedConnections.Describe(e);

@@ -17,6 +17,9 @@ namespace ReportGen.Pipelines.Remote;
 /// </summary>
 public static class ClosedConnections
 {
+    /// <summary>Times one request is sent again after meeting a connection the server had just closed.</summary>
+    public const int MaxResends = 2;
+
     /// <summary>True when the request failed before any response because the peer closed or reset the connection.</summary>
     public static bool IsClosedByServer(HttpRequestException failure)
     {

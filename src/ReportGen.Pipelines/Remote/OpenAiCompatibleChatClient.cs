@@ -27,8 +27,6 @@ namespace ReportGen.Pipelines.Remote;
 public sealed class OpenAiCompatibleChatClient : IChatClient
 {
     private const string IgnoreEosKey = "ignore_eos";
-    // Requests sent again because the engine had closed the kept-alive connection they went on (ClosedConnections).
-    private const int MaxReconnects = 2;
     // A token is at least one byte of templated text; this much per message covers the chat template's own tokens.
     // (RemoteEndpoint.MayExceed decides from it whether a chat is worth counting.)
     private const int TemplateBytesPerMessage = 64;
@@ -192,7 +190,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             {
                 failure = ex;
             }
-            catch (HttpRequestException ex) when (reconnects < MaxReconnects && ClosedConnections.IsClosedByServer(ex))
+            catch (HttpRequestException ex) when (reconnects < ClosedConnections.MaxResends && ClosedConnections.IsClosedByServer(ex))
             {
                 // The engine had closed the kept-alive connection this went on and never saw the request: send it again
                 // at once on a new connection. Not a failure of the engine, which stays in rotation.

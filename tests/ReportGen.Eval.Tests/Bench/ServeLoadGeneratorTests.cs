@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReportGen.Eval.Bench;
+using ReportGen.Pipelines.Remote;
 using ReportGen.TestSupport;
 using Shouldly;
 using Xunit;
@@ -64,7 +65,7 @@ public sealed class ServeLoadGeneratorTests
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var result = await ServeLoadGenerator.RunAsync(http, new ServeLoadSettings(1, 2, 4, ["a"]), TestContext.Current.CancellationToken);
         result.Errors.ShouldBe(2);
-        result.Reconnects.ShouldBe(2 * ServeLoadGenerator.MaxReconnects);
+        result.Reconnects.ShouldBe(2 * ClosedConnections.MaxResends);
         result.FirstError.ShouldNotBeNull().ShouldContain("HttpRequestException(ResponseEnded)");
         result.FirstError.ShouldContain("The response ended prematurely");
     }
