@@ -158,9 +158,11 @@ public static class ServeLoadGenerator
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
             while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
-                if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
+                // After [DONE] the stream is read to its end: the connection then goes back to the pool at once, so the next
+                // request reuses it (as a kept-alive client does) instead of opening another while this one drains.
+                if (done || !line.StartsWith("data:", StringComparison.Ordinal)) continue;
                 var data = line.AsSpan(5).Trim();
-                if (data.SequenceEqual("[DONE]")) { done = true; break; }
+                if (data.SequenceEqual("[DONE]")) { done = true; continue; }
                 var now = sw.Elapsed.TotalMilliseconds;
                 using var json = JsonDocument.Parse(data.ToString());
                 if (json.RootElement.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object && u.TryGetProperty("completion_tokens", out var ct))

@@ -47,6 +47,7 @@ public sealed class ServeLoadGeneratorTests
     public async Task A_request_sent_on_a_connection_the_server_then_closes_goes_again_on_a_new_one_and_is_counted()
     {
         // Like llama-server: the stream advertises keep-alive, then the next request on that connection is dropped unanswered.
+        // Exact counts, because the generator reads each stream to its end and so always reuses the connection it has.
         await using var server = ClosingStreamServer.Start(ClosingStreamServer.Chat(4));
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var result = await ServeLoadGenerator.RunAsync(http, new ServeLoadSettings(1, 3, 4, ["a"]), TestContext.Current.CancellationToken);
@@ -55,6 +56,7 @@ public sealed class ServeLoadGeneratorTests
         result.Reconnects.ShouldBe(2);
         server.Dropped.ShouldBe(2);
         server.Accepted.ShouldBe(3);
+        server.Answered.ShouldBe(3);
         result.FirstReconnectCause.ShouldNotBeNull().ShouldContain("ResponseEnded");
     }
 
@@ -79,7 +81,9 @@ public sealed class ServeLoadGeneratorTests
         r.Error.ShouldBeNull();
         r.FirstTokenMs.ShouldBeGreaterThanOrEqualTo(25);
         r.GapsMs.Count.ShouldBe(4);
-        r.GapsMs.ShouldAllBe(g => g >= 20);
+        // The gaps as received: one late chunk shortens the next gap, so the bound is on their sum (120 ms as sent).
+        r.GapsMs.ShouldAllBe(g => g >= 0);
+        r.GapsMs.Sum().ShouldBeGreaterThanOrEqualTo(80);
         r.TimePerTokenMs.ShouldBeGreaterThanOrEqualTo(20);
     }
 
@@ -91,7 +95,7 @@ public sealed class ServeLoadGeneratorTests
         var events = new List<(string, int)>
         {
             ("""{"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}]}""", 20),
-            ("""{"choices":[{"finish_reason":"length","index":0,"delta":{}}]}""", 120),
+            ("""{"choices":[{"finish_reason":"length","index":0,"delta":{}}]}""", 200),
             ("""{"choices":[],"usage":{"completion_tokens":5,"prompt_tokens":3,"total_tokens":8}}""", 0),
             ("[DONE]", 0),
         };
@@ -102,6 +106,6 @@ public sealed class ServeLoadGeneratorTests
         r.Tokens.ShouldBe(5);
         r.FirstTokenMs.ShouldBeGreaterThanOrEqualTo(15);
         r.GapsMs.ShouldBeEmpty();
-        r.TimePerTokenMs.ShouldBeInRange(25, 100); // 120 ms over the 4 tokens after the first
+        r.TimePerTokenMs.ShouldBeInRange(30, 150); // 200 ms over the 4 tokens after the first: 50 as sent, 200 if over one token
     }
 }
