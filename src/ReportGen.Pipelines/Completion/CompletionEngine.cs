@@ -70,7 +70,7 @@ public sealed class CompletionEngine(
         var context = CompletionText.SplitSentences(request.Context);
         var prefix = request.Prefix ?? "";
         var wanted = scorer is null ? request.K : Math.Max(request.K, _options.RerankCandidates);
-        var ranked = ranker.Rank(context, prefix, request.Anchors, wanted);
+        var ranked = ranker.Rank(context, prefix, request.Anchors, wanted, request.Section);
         var retrieved = ranked.Select(r => new CompletionSuggestion(
             CompletionText.ContinueFrom(prefix, index.Sentences[r.Id].Text),
             Math.Round(r.Score, 4),
@@ -145,6 +145,7 @@ public sealed class CompletionEngine(
             if (anchors.Count > 20) throw new CompletionInputException("anchors", "at most 20 anchor words");
             if (anchors.Any(a => a is null || a.Length > 64)) throw new CompletionInputException("anchors", "anchor words must be non-null and at most 64 characters");
         }
+        if (request.Section is { } section && CompletionSections.Slot(section) < 0) throw new CompletionInputException("section", $"section must be one of: {string.Join(", ", CompletionSections.Names)}");
         if (request.Corpus is { Length: > 128 }) throw new CompletionInputException("corpus", "corpus name is longer than 128 characters");
     }
 }
