@@ -47,6 +47,9 @@ public static class CompletionSections
         _ => -1,
     };
 
+    /// <summary>The request spelling of a section (findings, impression); null for a section completion does not know.</summary>
+    public static string? Name(ReportSectionKind section) => Slot(section) is var slot and >= 0 ? Names[slot] : null;
+
     /// <summary>The section named <paramref name="name"/>; null for null or blank.</summary>
     /// <exception cref="CompletionInputException">The name is not a known section (field <c>section</c>).</exception>
     public static ReportSectionKind? Parse(string? name)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using ReportGen.Core.Completion;
+using ReportGen.Core.Text;
 
 namespace ReportGen.Pipelines.Completion;
 
@@ -15,6 +16,12 @@ public sealed record CompletionEngineOptions
     /// candidates). 2 was best of 0.5/1/2/4 on a hold-out of train.jsonl with iu-xray-tiny-llama (eval/completion.md).
     /// </summary>
     public double ModelWeight { get; init; } = 2.0;
+
+    /// <summary>
+    /// The model's weight for requests that name the impression section; null: <see cref="ModelWeight"/>. (The
+    /// models here saw few or no impressions in training; eval/completion.md has the comparison.)
+    /// </summary>
+    public double? ImpressionModelWeight { get; init; }
 
     /// <summary>Whether the model may add a generated continuation as a candidate.</summary>
     public bool Generate { get; init; } = true;
@@ -107,8 +114,9 @@ public sealed class CompletionEngine(
         // Retrieval scores and log-probs live on different scales: z-normalise each over the list.
         var retrievalZ = ZScores([.. candidates.Select(c => c.Source.StartsWith("model:", StringComparison.Ordinal) ? double.NaN : c.Score)]);
         var modelZ = ZScores([.. logProbs]);
+        var modelWeight = request.Section == ReportSectionKind.Impression && _options.ImpressionModelWeight is { } w ? w : _options.ModelWeight;
         return [.. candidates
-            .Select((c, i) => c with { Score = Math.Round((double.IsNaN(retrievalZ[i]) ? 0 : retrievalZ[i]) + _options.ModelWeight * modelZ[i], 4) })
+            .Select((c, i) => c with { Score = Math.Round((double.IsNaN(retrievalZ[i]) ? 0 : retrievalZ[i]) + modelWeight * modelZ[i], 4) })
             .OrderByDescending(c => c.Score)
             .Take(request.K)];
     }
