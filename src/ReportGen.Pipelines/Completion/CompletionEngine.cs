@@ -76,25 +76,28 @@ public sealed class CompletionEngine(
         var ranker = _rankers.GetOrAdd(index, i => new SentenceRanker(i, _options.Weights));
         var context = CompletionText.SplitSentences(request.Context);
         var prefix = request.Prefix ?? "";
-        var wanted = scorer is null ? request.K : Math.Max(request.K, _options.RerankCandidates);
+        var modelWeight = request.Section == ReportSectionKind.Impression && _options.ImpressionModelWeight is { } w ? w : _options.ModelWeight;
+        // A model with weight 0 could not change the order: retrieval alone answers, without the model's latency.
+        var useModel = scorer is not null && modelWeight != 0;
+        var wanted = useModel ? Math.Max(request.K, _options.RerankCandidates) : request.K;
         var ranked = ranker.Rank(context, prefix, request.Anchors, wanted, request.Section);
         var retrieved = ranked.Select(r => new CompletionSuggestion(
             CompletionText.ContinueFrom(prefix, index.Sentences[r.Id].Text),
             Math.Round(r.Score, 4),
             $"{index.Name}:{r.Id}",
             index.Sentences[r.Id].Count)).ToList();
-        if (scorer is null)
+        if (!useModel)
         {
             yield return new CompletionResult(retrieved, index.Name, Reranked: false);
             yield break;
         }
         yield return new CompletionResult([.. retrieved.Take(request.K)], index.Name, Reranked: false);
-        var reranked = await RerankAsync(request, context, prefix, retrieved, cancellationToken).ConfigureAwait(false);
+        var reranked = await RerankAsync(request, context, prefix, retrieved, modelWeight, cancellationToken).ConfigureAwait(false);
         yield return new CompletionResult(reranked, index.Name, Reranked: true);
     }
 
     private async Task<List<CompletionSuggestion>> RerankAsync(
-        CompletionRequest request, List<string> context, string prefix, List<CompletionSuggestion> retrieved, CancellationToken cancellationToken)
+        CompletionRequest request, List<string> context, string prefix, List<CompletionSuggestion> retrieved, double modelWeight, CancellationToken cancellationToken)
     {
         var contextText = string.Join(' ', context);
         var candidates = new List<CompletionSuggestion>(retrieved);
@@ -114,7 +117,6 @@ public sealed class CompletionEngine(
         // Retrieval scores and log-probs live on different scales: z-normalise each over the list.
         var retrievalZ = ZScores([.. candidates.Select(c => c.Source.StartsWith("model:", StringComparison.Ordinal) ? double.NaN : c.Score)]);
         var modelZ = ZScores([.. logProbs]);
-        var modelWeight = request.Section == ReportSectionKind.Impression && _options.ImpressionModelWeight is { } w ? w : _options.ModelWeight;
         return [.. candidates
             .Select((c, i) => c with { Score = Math.Round((double.IsNaN(retrievalZ[i]) ? 0 : retrievalZ[i]) + modelWeight * modelZ[i], 4) })
             .OrderByDescending(c => c.Score)
