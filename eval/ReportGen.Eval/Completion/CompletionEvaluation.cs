@@ -192,7 +192,7 @@ public static class CompletionEvaluation
             .AddMetric("latency_p50_ms", Math.Round(result.LatencyP50Ms, 2), "median latency of one suggestion request, ms")
             .AddMetric("latency_p95_ms", Math.Round(result.LatencyP95Ms, 2), "95th-percentile latency of one suggestion request, ms")
             .AddHistogram("Latency per suggestion", result.Cases.Select(c => c.LatencyMs))
-            .AddExtra("protocol", "CLARA sentence-level: context = previous sentences, prefix = first word, top-1 suggestion vs sentence, coco tokenisation, corpus-level")
+            .AddExtra("protocol", "CLARA sentence-level: context = previous sentences, prefix = first word, section = the sentence's (unless --no-section), top-1 suggestion vs sentence, coco tokenisation, corpus-level overall and per section; evaluated reports left out of the corpus")
             .AddExtra("setup", setup)
             .AddExtra("reports", result.Reports)
             .AddExtra("sentences", result.Sentences)
