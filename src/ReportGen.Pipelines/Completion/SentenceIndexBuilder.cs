@@ -19,10 +19,10 @@ public sealed class SentenceIndexBuilder(string name)
     /// <summary>Reports added so far.</summary>
     public int ReportCount => _reports.Count;
 
-    /// <summary>Adds one report whose sections are not known (a plain text report).</summary>
+    /// <summary>Adds one plain-text report (split by its section headers; text without headers is findings).</summary>
     public void AddReport(string reportText) => AddReport(new CorpusReport("", null, null, reportText));
 
-    /// <summary>Adds one report: its findings, then its impression, then any text of unknown section.</summary>
+    /// <summary>Adds one report: its findings, then its impression, then its plain text (see <see cref="CorpusReport.Sentences"/>).</summary>
     public void AddReport(CorpusReport report)
     {
         var parts = report.Sentences();
