@@ -13,6 +13,7 @@ export const defaults = Object.freeze({
   endpoint: '',             // base URL of the ReportGen service ('' = same origin)
   apiKey: '',               // sent as X-Api-Key
   corpus: null,             // corpus name (null = the service default)
+  section: null,            // 'findings' | 'impression' | a function returning one; null = the last heading before the caret
   k: 3,                     // suggestions requested; the best one is shown
   anchors: null,            // array of words, or a function returning one
   debounceMs: 150,
@@ -23,12 +24,20 @@ export const defaults = Object.freeze({
   fetch: null,              // fetch implementation (defaults to globalThis.fetch)
 });
 
+// A "Findings:" or "Impression:" heading at the start of a line: it names the section, it is not report text.
+const HEADING = /(^|\n)[ \t]*(findings|impression)[ \t]*:[ \t]*/gi;
+
 /**
- * Splits the text before the caret into the report so far (complete sentences) and the sentence
- * being typed (the prefix).
+ * Splits the text before the caret into the report so far (complete sentences), the sentence being
+ * typed (the prefix) and the section it is in (the last "Findings:"/"Impression:" heading, or null).
+ * Headings are left out of the context and the prefix.
  */
 export function splitContext(textBeforeCaret) {
-  const text = textBeforeCaret.replace(/\u00a0/g, ' ');
+  const raw = textBeforeCaret.replace(/\u00a0/g, ' ');
+  let section = null;
+  for (const m of raw.matchAll(HEADING)) section = m[2].toLowerCase();
+  // The heading's line break stays, so the heading still ends the sentence before it.
+  const text = raw.replace(HEADING, (_, lead) => lead || '\n');
   // The last sentence end followed by whitespace (or a line break) starts the current sentence.
   let cut = 0;
   const re = /[.!?]["')\]]*\s+|\n+/g;
@@ -36,8 +45,8 @@ export function splitContext(textBeforeCaret) {
   while ((m = re.exec(text)) !== null) cut = m.index + m[0].length;
   const atSentenceEnd = SENTENCE_END.test(text);
   // A finished last sentence belongs to the context: the next sentence is wanted.
-  if (atSentenceEnd) return { context: text.trim(), prefix: '', atSentenceEnd };
-  return { context: text.slice(0, cut).trim(), prefix: text.slice(cut), atSentenceEnd };
+  if (atSentenceEnd) return { context: text.trim(), prefix: '', atSentenceEnd, section };
+  return { context: text.slice(0, cut).trim(), prefix: text.slice(cut), atSentenceEnd, section };
 }
 
 /** The part of a suggestion after what was typed ('' when it does not continue the prefix). */
@@ -148,7 +157,7 @@ export function attachCompletion(element, options = {}) {
     cancelPending();
     const before = textBeforeCaret();
     if (before === null || !caretAtEndOfLineOrText()) { hide(); return; }
-    const { context, prefix, atSentenceEnd } = splitContext(before);
+    const { context, prefix, atSentenceEnd, section } = splitContext(before);
     const typing = prefix.trim().length >= opts.minPrefixChars;
     if (!typing && !atSentenceEnd && before.trim() !== '') { hide(); return; }
     const needsSpace = prefix === '' && before !== '' && !/\s$/.test(before);
@@ -158,6 +167,7 @@ export function attachCompletion(element, options = {}) {
       k: opts.k,
       anchors: typeof opts.anchors === 'function' ? opts.anchors() : opts.anchors,
       corpus: opts.corpus || undefined,
+      section: (typeof opts.section === 'function' ? opts.section() : opts.section) || section || undefined,
     };
     const mine = ++generation;
     controller = new AbortController();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReportGen.Cli.Commands;
+using ReportGen.Eval.Completion;
 using ReportGen.TestSupport;
 
 namespace ReportGen.Cli.Tests;
@@ -41,6 +42,63 @@ public sealed class CompleteCommandTests
     }
 
     [Fact]
+    public async Task An_unknown_section_exits_2_naming_the_field()
+    {
+        using var dir = new TempDir();
+        var stderr = new StringWriter();
+        var exit = await CompleteCommand.RunAsync("", "No", null, 3, Corpus(dir), "none", new StringWriter(), stderr, TestContext.Current.CancellationToken, section: "conclusion");
+        exit.ShouldBe(2);
+        stderr.ToString().ShouldStartWith("reportgen complete: section: unknown section 'conclusion'; known: findings, impression");
+    }
+
+    [Fact]
+    public async Task The_section_chooses_between_a_findings_and_an_impression_sentence()
+    {
+        using var dir = new TempDir();
+        var corpus = Corpus(dir);
+        File.AppendAllLines(corpus, ["{\"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No acute disease.\"}"]);
+        async Task<string> Top(string? section)
+        {
+            var stdout = new StringWriter();
+            (await CompleteCommand.RunAsync("The heart is normal in size. The lungs are clear.", "No", null, 1, corpus, "none", stdout, new StringWriter(), TestContext.Current.CancellationToken, section)).ShouldBe(0);
+            return JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("suggestions")[0].GetProperty("text").GetString()!;
+        }
+        (await Top("IMPRESSION")).ShouldBe("No acute disease.");
+        (await Top("findings")).ShouldNotBe("No acute disease.");
+    }
+
+    [Fact]
+    public async Task Eval_leaves_the_evaluated_reports_out_of_the_corpus_fold_by_fold()
+    {
+        using var dir = new TempDir();
+        // The evaluated file is also the corpus: with two folds each report is answered from the other one only.
+        var data = Path.Combine(dir.Path, "val.jsonl");
+        File.WriteAllLines(data, [
+            "{\"id\": \"a\", \"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No acute disease.\"}",
+            "{\"id\": \"b\", \"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No acute cardiopulmonary abnormality.\"}",
+        ]);
+        var outDir = Path.Combine(dir.Path, "out");
+        var stdout = new StringWriter();
+        (await EvalCompleteCommand.RunAsync(data, outDir, data, "none", new CompletionEvalOptions { Folds = 2 }, stdout, new StringWriter(), TestContext.Current.CancellationToken)).ShouldBe(0);
+        stdout.ToString().ShouldContain("(2 evaluated reports left out of the corpus)");
+        stdout.ToString().ShouldContain("impression BLEU-4");
+        var predictions = File.ReadAllLines(Path.Combine(outDir, "predictions.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var impressions = predictions.Where(p => p.GetProperty("section").GetString() == "impression").ToList();
+        impressions.Count.ShouldBe(2);
+        // Each impression comes from the other report, never its own.
+        impressions.Single(p => p.GetProperty("id").GetString() == "a").GetProperty("hypothesis").GetString().ShouldBe("No acute cardiopulmonary abnormality.");
+        impressions.Single(p => p.GetProperty("id").GetString() == "b").GetProperty("hypothesis").GetString().ShouldBe("No acute disease.");
+        var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement;
+        results.GetProperty("corpus_reports_left_out").GetInt32().ShouldBe(2);
+        results.GetProperty("sections").GetProperty("findings").GetProperty("sentences").GetInt32().ShouldBe(4);
+        results.GetProperty("sections").GetProperty("impression").GetProperty("bleu_4").GetDouble().ShouldBe(0, 1e-9);
+
+        // One fold: every report is left out, so nothing remains to answer from.
+        (await EvalCompleteCommand.RunAsync(data, outDir, data, "none", new CompletionEvalOptions(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken)).ShouldBe(0);
+        File.ReadAllLines(Path.Combine(outDir, "predictions.jsonl")).ShouldAllBe(l => l.Contains("\"source\":null"));
+    }
+
+    [Fact]
     public async Task Eval_writes_results_json_with_the_metrics_object()
     {
         using var dir = new TempDir();
@@ -50,7 +108,7 @@ public sealed class CompleteCommandTests
         // A third report makes "No pneumothorax." the corpus's answer after the first two sentences, not a tie.
         var corpus = Corpus(dir);
         File.AppendAllLines(corpus, ["{\"findings\": \"The heart is normal in size. The lungs are clear. No pneumothorax.\"}"]);
-        var exit = await EvalCompleteCommand.RunAsync(data, outDir, corpus, "none", null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
+        var exit = await EvalCompleteCommand.RunAsync(data, outDir, corpus, "none", new CompletionEvalOptions(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
         exit.ShouldBe(0);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement.GetProperty("metrics");
         // One name per metric, the same in every suite.
@@ -78,7 +136,7 @@ public sealed class CompleteCommandTests
         var data = Path.Combine(dir.Path, "val.jsonl");
         File.WriteAllText(data, "{\"id\": \"r1\", \"findings\": \"The heart is normal in size. The lungs are clear.\", \"impression\": \"No pneumothorax.\"}\n");
         var outDir = Path.Combine(dir.Path, "out");
-        (await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), model, null, new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken)).ShouldBe(0);
+        (await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), model, new CompletionEvalOptions(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken)).ShouldBe(0);
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))).RootElement;
         results.GetProperty("reranked").GetBoolean().ShouldBeTrue();
         results.GetProperty("setup").GetProperty("retrieval_only").GetProperty("bleu_4").GetDouble().ShouldBeGreaterThan(0);

@@ -69,6 +69,14 @@ try {
   const after = await textarea.inputValue();
   check('Ctrl+Right accepts exactly one word', after.startsWith(before) && /^ \S+$/.test(after.slice(before.length)), JSON.stringify(after.slice(before.length)));
 
+  // Under an "Impression:" heading the section goes with the request: the corpus's impression sentence is suggested.
+  await textarea.fill('');
+  await textarea.pressSequentially('Findings: The heart is normal in size. The lungs are clear.\nImpression: No', { delay: 10 });
+  await page.waitForFunction(() => document.getElementById('report').dataset.rgSuggestion, null, { timeout: 10000 });
+  const impressionGhost = await page.locator('.rg-mirror .rg-ghost').textContent();
+  check('an Impression: heading asks for an impression sentence', impressionGhost === ' acute cardiopulmonary disease.', JSON.stringify(impressionGhost));
+  await page.keyboard.press('Escape');
+
   // --- contenteditable ---
   const rich = page.locator('#rich');
   await rich.click();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReportGen.Core.Completion;
+using ReportGen.Core.Text;
 using ReportGen.Eval.Metrics.Text;
 using ReportGen.Eval.Reporting;
 using ReportGen.Pipelines.Completion;
@@ -9,39 +10,56 @@ using ReportGen.Pipelines.Completion;
 namespace ReportGen.Eval.Completion;
 
 /// <summary>One evaluated sentence.</summary>
-public sealed record CompletionCase(string ReportId, int SentenceIndex, string Prefix, string Reference, string Hypothesis, double LatencyMs, string? Source);
+public sealed record CompletionCase(string ReportId, int SentenceIndex, string Prefix, string Reference, string Hypothesis, double LatencyMs, string? Source, ReportSectionKind? Section);
 
 /// <summary>The figures of one completion evaluation run.</summary>
+/// <param name="BySection">Text metrics over the sentences of each section (findings, impression), by request name.</param>
+/// <param name="CorpusReportsLeftOut">Corpus reports left out of the index because they were evaluated.</param>
 public sealed record CompletionEvalResult(
     double Bleu4, double Cider, double RougeL, double LatencyP50Ms, double LatencyP95Ms,
     int Reports, int Sentences, int NoSuggestion, bool Reranked, IReadOnlyList<CompletionCase> Cases,
-    TextMetricsResult TextMetrics);
+    TextMetricsResult TextMetrics, IReadOnlyDictionary<string, TextMetricsResult> BySection, int CorpusReportsLeftOut);
+
+/// <summary>How an evaluation runs.</summary>
+public sealed record CompletionEvalOptions
+{
+    /// <summary>Evaluate only the first N reports.</summary>
+    public int? MaxReports { get; init; }
+
+    /// <summary>
+    /// Cross-fitting folds: report i is in fold i mod Folds; each fold is answered from the corpus with that fold's
+    /// reports left out, so a corpus that holds other reports of the evaluated file uses them and never the evaluated one.
+    /// </summary>
+    public int Folds { get; init; } = 1;
+
+    /// <summary>Whether each request names its sentence's section (false: the protocol before sections).</summary>
+    public bool Sections { get; init; } = true;
+}
+
+/// <summary>An evaluated report: its sentences in order with their sections.</summary>
+public sealed record CompletionEvalReport(CorpusReport Source, IReadOnlyList<(string Text, ReportSectionKind? Section)> Sentences)
+{
+    /// <summary>The report id.</summary>
+    public string Id => Source.Id;
+}
 
 /// <summary>
 /// Sentence-level auto-completion evaluation, CLARA style (see eval/completion.md): each report is
 /// findings then impression, split into sentences; for every sentence the context is all sentences
-/// before it and the prefix is the sentence's first word; the top suggestion (prefix included) is
-/// scored against the sentence, corpus-level, after coco-caption tokenisation.
+/// before it, the prefix is the sentence's first word and the section is the sentence's; the top
+/// suggestion (prefix included) is scored against the sentence, corpus-level, after coco-caption
+/// tokenisation, overall and per section.
 /// </summary>
 public static class CompletionEvaluation
 {
-    /// <summary>The evaluation cases of a JSONL file: (report id, sentences).</summary>
-    public static List<(string Id, List<string> Sentences)> ReadReports(string dataPath)
-    {
-        var reports = new List<(string, List<string>)>();
-        var lineNo = 0;
-        foreach (var line in File.ReadLines(dataPath))
-        {
-            lineNo++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var text = SentenceIndexBuilder.ReportText(line, lineNo);
-            using var doc = JsonDocument.Parse(line);
-            var id = doc.RootElement.TryGetProperty("id", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : $"line{lineNo}";
-            var sentences = CompletionText.SplitSentences(text);
-            if (sentences.Count > 0) reports.Add((id, sentences));
-        }
-        return reports;
-    }
+    /// <summary>The reports of an evaluation file (JSONL with findings/impression), each as its sentences with their sections.</summary>
+    public static List<CompletionEvalReport> ReadReports(string dataPath) =>
+        [.. SentenceIndexBuilder.ReadReports(dataPath).Select(r => new CompletionEvalReport(r, [.. r.Sentences().Select(x => (x.Text, x.Section))]))];
+
+    /// <summary>The protocol's request for sentence <paramref name="i"/> of a report: the sentences before it, its first word, its section.</summary>
+    public static CompletionRequest RequestFor(CompletionEvalReport report, int i, string? corpus, int k, bool withSection) =>
+        new(string.Join(' ', report.Sentences.Take(i).Select(s => s.Text)), FirstWordPrefix(report.Sentences[i].Text), K: k, Corpus: corpus,
+            Section: withSection ? report.Sentences[i].Section : null);
 
     /// <summary>The first word of a sentence as the user would have typed it, followed by a space (the word is complete).</summary>
     public static string FirstWordPrefix(string sentence)
@@ -52,38 +70,102 @@ public static class CompletionEvaluation
         return word.Length == 0 ? "" : word + " ";
     }
 
-    /// <summary>Runs the protocol over <paramref name="dataPath"/> with <paramref name="engine"/>.</summary>
-    public static async Task<CompletionEvalResult> RunAsync(ICompletionEngine engine, string dataPath, string? corpus, int? maxReports, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the protocol over <paramref name="dataPath"/> with <paramref name="engine"/>. Evaluated reports found in the
+    /// corpus's sources (same id and text) are left out of the index it answers from, fold by fold.
+    /// </summary>
+    public static async Task<CompletionEvalResult> RunAsync(CompletionEngine engine, string dataPath, string? corpus, CompletionEvalOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Folds < 1) throw new ArgumentOutOfRangeException(nameof(options), "folds must be at least 1");
         var reports = ReadReports(dataPath);
-        if (maxReports is { } max) reports = [.. reports.Take(max)];
+        if (options.MaxReports is { } max) reports = [.. reports.Take(max)];
+        var registry = engine.Corpora;
+        var index = registry.Get(corpus);
+        var sources = registry.Definition(index.Name)?.Sources ?? [];
         var cases = new List<CompletionCase>();
         var reranked = false;
-        // One warm-up request so the index load is not counted as latency.
-        await engine.CompleteAsync(new CompletionRequest("", "The ", K: 1, Corpus: corpus), cancellationToken).ConfigureAwait(false);
-        foreach (var (id, sentences) in reports)
+        var leftOut = 0;
+        for (var fold = 0; fold < options.Folds; fold++)
         {
-            for (var i = 0; i < sentences.Count; i++)
+            var evaluated = reports.Where((_, i) => i % options.Folds == fold).ToList();
+            var evaluatedSet = evaluated.Select(r => r.Source).ToHashSet();
+            var corpusName = index.Name;
+            var inCorpus = sources.SelectMany(SentenceIndexBuilder.ReadReports).Count(evaluatedSet.Contains);
+            if (inCorpus > 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var prefix = FirstWordPrefix(sentences[i]);
-                var request = new CompletionRequest(string.Join(' ', sentences.Take(i)), prefix, K: 1, Corpus: corpus);
-                var sw = Stopwatch.StartNew();
-                var result = await engine.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
-                sw.Stop();
-                reranked |= result.Reranked;
-                var top = result.Suggestions.Count > 0 ? result.Suggestions[0] : null;
-                // With nothing to suggest, the typed prefix is all the user has.
-                cases.Add(new CompletionCase(id, i, prefix, sentences[i], top?.Text ?? prefix.Trim(), sw.Elapsed.TotalMilliseconds, top?.Source));
+                // Never answer from an evaluated report: index the corpus without this fold's reports (in memory only).
+                var foldIndex = SentenceIndexBuilder.FromSources($"{index.Name}-without-fold{fold + 1}", sources, evaluatedSet.Contains, cancellationToken);
+                registry.Register(foldIndex);
+                corpusName = foldIndex.Name;
+                leftOut += inCorpus;
+            }
+            // One warm-up request so the index load is not counted as latency.
+            await engine.CompleteAsync(new CompletionRequest("", "The ", K: 1, Corpus: corpusName), cancellationToken).ConfigureAwait(false);
+            foreach (var report in evaluated)
+            {
+                for (var i = 0; i < report.Sentences.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var request = RequestFor(report, i, corpusName, 1, options.Sections);
+                    var sw = Stopwatch.StartNew();
+                    var result = await engine.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+                    sw.Stop();
+                    reranked |= result.Reranked;
+                    var top = result.Suggestions.Count > 0 ? result.Suggestions[0] : null;
+                    var (reference, section) = report.Sentences[i];
+                    // With nothing to suggest, the typed prefix is all the user has.
+                    cases.Add(new CompletionCase(report.Id, i, request.Prefix!, reference, top?.Text ?? request.Prefix!.Trim(), sw.Elapsed.TotalMilliseconds, top?.Source, section));
+                }
             }
         }
-        var text = TextMetrics.Evaluate([.. cases.Select(c => new CaptionExample(c.Hypothesis, c.Reference))]);
+        var text = Metrics(cases);
+        var bySection = CompletionSections.All
+            .Select(s => (Name: CompletionSections.Name(s)!, Cases: cases.Where(c => c.Section == s).ToList()))
+            .Where(x => x.Cases.Count > 0)
+            .ToDictionary(x => x.Name, x => Metrics(x.Cases));
         var metrics = text.ToDictionary();
         var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
         return new CompletionEvalResult(
             metrics["bleu_4"], metrics["cider_d"], metrics["rouge_l"],
             Percentile(latencies, 0.50), Percentile(latencies, 0.95),
-            reports.Count, cases.Count, cases.Count(c => c.Source is null), reranked, cases, text);
+            reports.Count, cases.Count, cases.Count(c => c.Source is null), reranked, cases, text, bySection, leftOut);
+    }
+
+    private static TextMetricsResult Metrics(IEnumerable<CompletionCase> cases) =>
+        TextMetrics.Evaluate([.. cases.Select(c => new CaptionExample(c.Hypothesis, c.Reference))]);
+
+    /// <summary>BLEU-4, CIDEr-D and ROUGE-L of each section with its sentence count (results.json <c>sections</c>).</summary>
+    public static JsonObject SectionSummary(CompletionEvalResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var summary = new JsonObject();
+        foreach (var (name, metrics) in result.BySection)
+        {
+            var m = metrics.ToDictionary();
+            summary[name] = new JsonObject
+            {
+                ["sentences"] = result.Cases.Count(c => c.Section is { } s && CompletionSections.Name(s) == name),
+                ["bleu_4"] = Math.Round(m["bleu_4"], 4),
+                ["cider_d"] = Math.Round(m["cider_d"], 4),
+                ["rouge_l"] = Math.Round(m["rouge_l"], 4),
+            };
+        }
+        return summary;
+    }
+
+    /// <summary>The figures on one console line: overall, per section, latency.</summary>
+    public static string Summary(CompletionEvalResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var sections = string.Concat(result.BySection.Select(kv =>
+        {
+            var m = kv.Value.ToDictionary();
+            return $"; {kv.Key} BLEU-4 {m["bleu_4"]:F4}, CIDEr-D {m["cider_d"]:F4}, ROUGE-L {m["rouge_l"]:F4}";
+        }));
+        return $"BLEU-4 {result.Bleu4:F4}, CIDEr-D {result.Cider:F4}, ROUGE-L {result.RougeL:F4}{sections}; " +
+            $"latency p50 {result.LatencyP50Ms:F2} ms, p95 {result.LatencyP95Ms:F2} ms";
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
@@ -105,14 +187,17 @@ public static class CompletionEvaluation
     {
         ArgumentNullException.ThrowIfNull(result);
         var run = new EvalRun("complete", outDir, "Sentence auto-completion");
+        // Per-section figures go under "sections": "metrics" keeps the names every suite shares.
         run.Report.AddTextMetrics(result.TextMetrics)
             .AddMetric("latency_p50_ms", Math.Round(result.LatencyP50Ms, 2), "median latency of one suggestion request, ms")
             .AddMetric("latency_p95_ms", Math.Round(result.LatencyP95Ms, 2), "95th-percentile latency of one suggestion request, ms")
             .AddHistogram("Latency per suggestion", result.Cases.Select(c => c.LatencyMs))
-            .AddExtra("protocol", "CLARA sentence-level: context = previous sentences, prefix = first word, top-1 suggestion vs sentence, coco tokenisation, corpus-level")
+            .AddExtra("protocol", "CLARA sentence-level: context = previous sentences, prefix = first word, section = the sentence's (unless --no-section), top-1 suggestion vs sentence, coco tokenisation, corpus-level overall and per section; evaluated reports left out of the corpus")
             .AddExtra("setup", setup)
             .AddExtra("reports", result.Reports)
             .AddExtra("sentences", result.Sentences)
+            .AddExtra("sections", SectionSummary(result))
+            .AddExtra("corpus_reports_left_out", result.CorpusReportsLeftOut)
             .AddExtra("no_suggestion", result.NoSuggestion)
             .AddExtra("reranked", result.Reranked)
             .AddExtra("reference_clara_xray", ClaraReference());
@@ -120,7 +205,7 @@ public static class CompletionEvaluation
         using var predictions = new StreamWriter(Path.Combine(outDir, "predictions.jsonl"));
         foreach (var c in result.Cases)
         {
-            predictions.WriteLine(JsonSerializer.Serialize(new { id = c.ReportId, index = c.SentenceIndex, prefix = c.Prefix, reference = c.Reference, hypothesis = c.Hypothesis, source = c.Source, latency_ms = Math.Round(c.LatencyMs, 3) }));
+            predictions.WriteLine(JsonSerializer.Serialize(new { id = c.ReportId, index = c.SentenceIndex, section = c.Section is { } s ? CompletionSections.Name(s) : null, prefix = c.Prefix, reference = c.Reference, hypothesis = c.Hypothesis, source = c.Source, latency_ms = Math.Round(c.LatencyMs, 3) }));
         }
         return written;
     }

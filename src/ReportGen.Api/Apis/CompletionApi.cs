@@ -95,7 +95,7 @@ public static class CompletionApi
         if (body is null) throw new CompletionInputException("body", "A JSON body is required.");
         if (body.Context is null) throw new CompletionInputException("context", "context is required (the report so far; it may be empty).");
         if (body.Anchors is { } a && a.Any(x => x is null)) throw new CompletionInputException("anchors", "anchor words must be strings.");
-        return new CompletionRequest(body.Context, body.Prefix, body.Anchors, body.K ?? 3, body.Corpus);
+        return new CompletionRequest(body.Context, body.Prefix, body.Anchors, body.K ?? 3, body.Corpus, CompletionSections.Parse(body.Section));
     }
 
     // ArgumentException appends " (Parameter 'x')"; the field is reported separately.
@@ -148,8 +148,9 @@ internal sealed class ModelGatedCompletionEngine(ICompletionEngine retrieval, IC
 /// <param name="Anchors">Words the suggestion should contain.</param>
 /// <param name="K">Number of suggestions (1..20, default 3).</param>
 /// <param name="Corpus">Corpus name (default: the service's default corpus).</param>
+/// <param name="Section">The section being written: findings or impression (case-insensitive); omitted: unknown.</param>
 // Defaults mark the optional fields, so the OpenAPI document does not list them as required.
-public sealed record CompletionRequestBody(string? Context, string? Prefix = null, IReadOnlyList<string>? Anchors = null, int? K = null, string? Corpus = null);
+public sealed record CompletionRequestBody(string? Context, string? Prefix = null, IReadOnlyList<string>? Anchors = null, int? K = null, string? Corpus = null, string? Section = null);
 
 /// <summary>The answer: suggestions best first.</summary>
 public sealed record CompletionResponse(IReadOnlyList<SuggestionDto> Suggestions, string Corpus, bool Reranked)

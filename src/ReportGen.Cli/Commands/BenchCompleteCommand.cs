@@ -57,7 +57,7 @@ internal static class BenchCompleteCommand
                 loadCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / loads;
             }
             var cases = CompletionEvaluation.ReadReports(data)
-                .SelectMany(r => r.Sentences.Select((s, i) => new CompletionRequest(string.Join(' ', r.Sentences.Take(i)), CompletionEvaluation.FirstWordPrefix(s), K: 3, Corpus: index.Name)))
+                .SelectMany(r => r.Sentences.Select((_, i) => CompletionEvaluation.RequestFor(r, i, index.Name, 3, withSection: true)))
                 .Take(requests).ToList();
             var rows = new List<(string Name, double[] Ms)>
             {

@@ -1,3 +1,5 @@
+using ReportGen.Core.Text;
+
 namespace ReportGen.Core.Completion;
 
 /// <summary>
@@ -9,18 +11,57 @@ namespace ReportGen.Core.Completion;
 /// <param name="Anchors">Words the suggestion should preferably contain.</param>
 /// <param name="K">Number of suggestions wanted (1..20).</param>
 /// <param name="Corpus">Corpus name from the registry; null selects the default corpus.</param>
+/// <param name="Section">The report section being written, findings or impression (the editor knows where the cursor is); null: unknown.</param>
 public sealed record CompletionRequest(
     string Context,
     string? Prefix = null,
     IReadOnlyList<string>? Anchors = null,
     int K = 3,
-    string? Corpus = null)
+    string? Corpus = null,
+    ReportSectionKind? Section = null)
 {
     /// <summary>Largest accepted <see cref="K"/>.</summary>
     public const int MaxK = 20;
 
     /// <summary>Largest accepted context length in characters.</summary>
     public const int MaxContextChars = 20_000;
+}
+
+/// <summary>
+/// The report sections a completion request may name (<see cref="ReportSectionKind.Findings"/> and
+/// <see cref="ReportSectionKind.Impression"/>), as requests spell them (case-insensitive: findings, impression).
+/// </summary>
+public static class CompletionSections
+{
+    /// <summary>The sections, in index order (a sentence index keeps statistics per slot).</summary>
+    public static IReadOnlyList<ReportSectionKind> All { get; } = [ReportSectionKind.Findings, ReportSectionKind.Impression];
+
+    /// <summary>The accepted names, in <see cref="All"/> order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["findings", "impression"];
+
+    /// <summary>The slot of a section in <see cref="All"/>, or -1 for a section completion does not know.</summary>
+    public static int Slot(ReportSectionKind section) => section switch
+    {
+        ReportSectionKind.Findings => 0,
+        ReportSectionKind.Impression => 1,
+        _ => -1,
+    };
+
+    /// <summary>The request spelling of a section (findings, impression); null for a section completion does not know.</summary>
+    public static string? Name(ReportSectionKind section) => Slot(section) is var slot and >= 0 ? Names[slot] : null;
+
+    /// <summary>The section named <paramref name="name"/>; null for null or blank.</summary>
+    /// <exception cref="CompletionInputException">The name is not a known section (field <c>section</c>).</exception>
+    public static ReportSectionKind? Parse(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return null;
+        for (var i = 0; i < Names.Count; i++)
+        {
+            if (string.Equals(Names[i], name.Trim(), StringComparison.OrdinalIgnoreCase)) return All[i];
+        }
+        var shown = name.Length > 32 ? name[..32] + "…" : name;
+        throw new CompletionInputException("section", $"unknown section '{shown}'; known: {string.Join(", ", Names)}");
+    }
 }
 
 /// <summary>One suggested sentence (or sentence continuation).</summary>
@@ -53,7 +94,7 @@ public interface ICompletionEngine
 /// <summary>A completion request field is invalid. The message names the field, never the report text.</summary>
 public sealed class CompletionInputException(string field, string message) : ArgumentException(message, field)
 {
-    /// <summary>The offending request field (JSON name: context, prefix, anchors, k, corpus).</summary>
+    /// <summary>The offending request field (JSON name: context, prefix, anchors, k, corpus, section).</summary>
     public string Field { get; } = field;
 }
 

@@ -8,7 +8,12 @@ namespace ReportGen.Pipelines.Completion;
 /// <param name="Name">Name used in requests (<c>corpus</c>), e.g. a site name.</param>
 /// <param name="Source">A JSONL file or a folder of .txt reports; null when only a prebuilt index exists.</param>
 /// <param name="IndexPath">The binary index file; null puts it in the registry's cache folder.</param>
-public sealed record CorpusDefinition(string Name, string? Source, string? IndexPath = null);
+/// <param name="MoreSources">Further JSONL files or folders indexed after <paramref name="Source"/> into the same index.</param>
+public sealed record CorpusDefinition(string Name, string? Source, string? IndexPath = null, IReadOnlyList<string>? MoreSources = null)
+{
+    /// <summary>All sources, in indexing order (empty when only a prebuilt index exists).</summary>
+    public IReadOnlyList<string> Sources => Source is null ? [] : [Source, .. MoreSources ?? []];
+}
 
 /// <summary>
 /// Per-site corpora by name. Each index is built from its source the first time it is needed (and
@@ -17,7 +22,7 @@ public sealed record CorpusDefinition(string Name, string? Source, string? Index
 /// </summary>
 public sealed class CorpusRegistry
 {
-    /// <summary>The name of the IU X-ray training corpus registered by <see cref="CreateDefault"/>.</summary>
+    /// <summary>The name of the IU X-ray corpus registered by <see cref="CreateDefault"/>.</summary>
     public const string IuXrayName = "iu-xray";
 
     private readonly ConcurrentDictionary<string, CorpusDefinition> _definitions = new(StringComparer.OrdinalIgnoreCase);
@@ -45,15 +50,31 @@ public sealed class CorpusRegistry
         return this;
     }
 
-    /// <summary>A registry with the IU X-ray training reports from the shared folder, when present.</summary>
+    /// <summary>
+    /// A registry with the IU X-ray reports from the shared folder, when present: the training reports (findings only)
+    /// and the validation reports (findings and impression; the only impressions the data has). An evaluation over
+    /// validation reports leaves the evaluated ones out of the index (eval/completion.md).
+    /// </summary>
     public static CorpusRegistry CreateDefault(string? cacheFolder = null)
     {
         var registry = new CorpusRegistry(cacheFolder);
         if (Workspace.Shared("data", "iu-xray", "train.jsonl") is { } train && File.Exists(train))
         {
-            registry.Register(new CorpusDefinition(IuXrayName, train));
+            var val = Workspace.Shared("data", "iu-xray", "val.jsonl");
+            registry.Register(new CorpusDefinition(IuXrayName, train, MoreSources: val is not null && File.Exists(val) ? [val] : null));
         }
         return registry;
+    }
+
+    /// <summary>The definition registered under a name (case-insensitive), or null.</summary>
+    public CorpusDefinition? Definition(string name) => _definitions.GetValueOrDefault(name);
+
+    /// <summary>Adds or replaces a corpus whose index is already built (kept in memory only, never saved).</summary>
+    public CorpusRegistry Register(SentenceIndex index)
+    {
+        Register(new CorpusDefinition(index.Name, null));
+        _loaded[index.Name] = new Lazy<SentenceIndex>(index);
+        return this;
     }
 
     /// <summary>The index of a corpus (null: the default one), loading or building it on first use.</summary>
@@ -85,7 +106,7 @@ public sealed class CorpusRegistry
     public SentenceIndex LoadOrBuild(CorpusDefinition definition)
     {
         var indexPath = IndexPathOf(definition);
-        if (File.Exists(indexPath) && (definition.Source is null || File.GetLastWriteTimeUtc(indexPath) >= SourceTime(definition.Source)))
+        if (File.Exists(indexPath) && (definition.Source is null || File.GetLastWriteTimeUtc(indexPath) >= definition.Sources.Max(SourceTime)))
         {
             try
             {
@@ -100,7 +121,7 @@ public sealed class CorpusRegistry
         {
             throw new FileNotFoundException($"index of corpus '{definition.Name}' not found", indexPath);
         }
-        var index = SentenceIndexBuilder.FromSource(definition.Name, definition.Source);
+        var index = SentenceIndexBuilder.FromSources(definition.Name, definition.Sources);
         try
         {
             index.Save(indexPath);

@@ -1,4 +1,6 @@
 using System.Text;
+using ReportGen.Core.Completion;
+using ReportGen.Core.Text;
 
 namespace ReportGen.Pipelines.Completion;
 
@@ -13,7 +15,11 @@ public sealed class SentenceIndex
     public const int PositionBins = 10;
 
     private const uint Magic = 0x49534752; // "RGSI"
-    private const int FormatVersion = 1;
+    // 2: each sentence also keeps a position histogram per report section (version 1 indexes are rebuilt from their source).
+    private const int FormatVersion = 2;
+
+    /// <summary>Position histograms for every section of <see cref="CompletionSections.All"/>, all zero.</summary>
+    internal static int[][] EmptySectionHistograms() => [.. CompletionSections.All.Select(_ => new int[PositionBins])];
 
     private readonly Dictionary<string, int> _idByKey;
     private readonly int[] _byKey; // sentence ids sorted by key (ordinal), for prefix ranges
@@ -126,6 +132,7 @@ public sealed class SentenceIndex
                 w.Write7BitEncodedInt(s.Count);
                 w.Write(s.MeanRelativePosition);
                 foreach (var h in s.PositionHistogram) w.Write7BitEncodedInt(h);
+                foreach (var h in s.SectionPositions.SelectMany(x => x)) w.Write7BitEncodedInt(h);
                 w.Write7BitEncodedInt(s.Terms.Length);
                 foreach (var t in s.Terms) w.Write7BitEncodedInt(t);
             }
@@ -147,7 +154,10 @@ public sealed class SentenceIndex
         using var r = new BinaryReader(stream, Encoding.UTF8);
         if (r.ReadUInt32() != Magic) throw new InvalidDataException($"{Path.GetFileName(path)} is not a ReportGen sentence index");
         var version = r.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"{Path.GetFileName(path)}: sentence index format {version}, expected {FormatVersion}");
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)}: sentence index format {version}, expected {FormatVersion}; rebuild it from its source (a corpus registered with its source is rebuilt automatically)");
+        }
         var name = r.ReadString();
         var vocabulary = new string[r.Read7BitEncodedInt()];
         for (var i = 0; i < vocabulary.Length; i++) vocabulary[i] = r.ReadString();
@@ -159,9 +169,14 @@ public sealed class SentenceIndex
             var meanPos = r.ReadSingle();
             var hist = new int[PositionBins];
             for (var b = 0; b < hist.Length; b++) hist[b] = r.Read7BitEncodedInt();
+            var sections = EmptySectionHistograms();
+            foreach (var sectionHist in sections)
+            {
+                for (var b = 0; b < sectionHist.Length; b++) sectionHist[b] = r.Read7BitEncodedInt();
+            }
             var terms = new int[r.Read7BitEncodedInt()];
             for (var t = 0; t < terms.Length; t++) terms[t] = r.Read7BitEncodedInt();
-            sentences[i] = new SentenceEntry(text, count, meanPos, hist, terms);
+            sentences[i] = new SentenceEntry(text, count, meanPos, hist, terms, sections);
         }
         var reports = new int[r.Read7BitEncodedInt()][];
         for (var i = 0; i < reports.Length; i++)
@@ -234,4 +249,31 @@ public sealed class SentenceIndex
 /// <param name="MeanRelativePosition">Mean of index/(n-1) over its occurrences (0 = first sentence, 1 = last).</param>
 /// <param name="PositionHistogram">Occurrences by absolute sentence index (see <see cref="SentenceIndex.PositionBins"/>).</param>
 /// <param name="Terms">Word token ids.</param>
-public sealed record SentenceEntry(string Text, int Count, float MeanRelativePosition, int[] PositionHistogram, int[] Terms);
+/// <param name="SectionPositions">
+/// Per section of <see cref="CompletionSections.All"/> (by slot), occurrences by sentence index within that section (same bins as
+/// <see cref="PositionHistogram"/>); occurrences in text of unknown section are in none.
+/// </param>
+public sealed record SentenceEntry(string Text, int Count, float MeanRelativePosition, int[] PositionHistogram, int[] Terms, int[][] SectionPositions)
+{
+    /// <summary>Occurrences in a section (0 for a section completion does not know).</summary>
+    public int CountIn(ReportSectionKind section) => CompletionSections.Slot(section) is var slot and >= 0 ? SectionPositions[slot].Sum() : 0;
+
+    /// <summary>Occurrences at a position (bin) of a section.</summary>
+    public int CountAt(ReportSectionKind section, int position) => CompletionSections.Slot(section) is var slot and >= 0 ? SectionPositions[slot][position] : 0;
+
+    /// <summary>True when the sentence occurs in a known section but never in <paramref name="section"/>.</summary>
+    public bool OnlyElsewhere(ReportSectionKind section) => CountIn(section) == 0 && SectionPositions.Any(h => h.Any(c => c > 0));
+
+    /// <summary>The section this sentence occurs in most (the first on a tie); null when no occurrence has a known section.</summary>
+    public ReportSectionKind? MainSection()
+    {
+        ReportSectionKind? best = null;
+        var bestCount = 0;
+        foreach (var section in CompletionSections.All)
+        {
+            var c = CountIn(section);
+            if (c > bestCount) (best, bestCount) = (section, c);
+        }
+        return best;
+    }
+}

@@ -1,3 +1,5 @@
+using ReportGen.Core.Text;
+
 namespace ReportGen.Pipelines.Completion;
 
 /// <summary>
@@ -42,6 +44,13 @@ public sealed record RankingWeights
     /// </summary>
     public double Consensus { get; init; } = 2.0;
 
+    /// <summary>
+    /// Penalty, when the request names the section being written, for a sentence the corpus has only in other sections
+    /// (an impression sentence while writing findings). Large by design: such a sentence is suggested only when no
+    /// sentence of the section fits the prefix.
+    /// </summary>
+    public double OtherSection { get; init; } = 20.0;
+
     /// <summary>Candidates (best by score) among which the consensus term is computed.</summary>
     public int ConsensusPool { get; init; } = 20;
 
@@ -68,8 +77,11 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
     /// <summary>The index ranked over.</summary>
     public SentenceIndex Index => index;
 
-    /// <summary>The best <paramref name="k"/> candidates, best first.</summary>
-    public List<RankedSentence> Rank(IReadOnlyList<string> contextSentences, string? prefix, IReadOnlyList<string>? anchors, int k)
+    /// <summary>
+    /// The best <paramref name="k"/> candidates, best first. With a <paramref name="section"/>, the position prior is the
+    /// sentence's position within that section and sentences the corpus has only in other sections are demoted.
+    /// </summary>
+    public List<RankedSentence> Rank(IReadOnlyList<string> contextSentences, string? prefix, IReadOnlyList<string>? anchors, int k, ReportSectionKind? section = null)
     {
         var w = Weights;
         var (words, partial) = CompletionText.SplitPrefix(prefix);
@@ -98,7 +110,7 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
             }
         }
         var lastId = contextSentences.Count > 0 ? index.Find(CompletionText.Key(contextSentences[^1])) : -1;
-        var position = Math.Min(contextSentences.Count, SentenceIndex.PositionBins - 1);
+        var position = Math.Min(section is { } sec ? PositionInSection(contextSentences, sec) : contextSentences.Count, SentenceIndex.PositionBins - 1);
 
         var neighbours = contextTerms.Count > 0 ? SimilarReportSupport(contextTerms) : null;
         Dictionary<int, int>? transitions = lastId >= 0 ? index.Transitions.GetValueOrDefault(lastId) : null;
@@ -121,7 +133,16 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
                 continue;
             }
             var s = index.Sentences[id];
-            var score = w.PositionFrequency * Math.Log(1 + s.PositionHistogram[position] + w.PositionBackoff * s.Count);
+            double score;
+            if (section is { } written)
+            {
+                score = w.PositionFrequency * Math.Log(1 + s.CountAt(written, position) + w.PositionBackoff * s.CountIn(written));
+                if (s.OnlyElsewhere(written)) score -= w.OtherSection;
+            }
+            else
+            {
+                score = w.PositionFrequency * Math.Log(1 + s.PositionHistogram[position] + w.PositionBackoff * s.Count);
+            }
             if (neighbours is not null && neighbours.TryGetValue(id, out var support)) score += w.SimilarReports * support;
             if (transitions is not null && transitions.TryGetValue(id, out var tc)) score += w.Transition * Math.Log(1 + 10.0 * tc / transitionTotal);
             if (anchorScores is not null && anchorScores.TryGetValue(id, out var a)) score += w.Anchors * a;
@@ -135,6 +156,23 @@ public sealed class SentenceRanker(SentenceIndex index, RankingWeights? weights 
         result.Reverse();
         if (w.Consensus > 0 && result.Count > 1) result = WithConsensus(result);
         return result.Count > k ? result[..k] : result;
+    }
+
+    /// <summary>
+    /// How many sentences of <paramref name="section"/> the context already has: findings come first in a report, so
+    /// all of it for findings; for a later section, the trailing sentences the corpus knows mainly from that section.
+    /// </summary>
+    private int PositionInSection(IReadOnlyList<string> contextSentences, ReportSectionKind section)
+    {
+        if (section == ReportSectionKind.Findings) return contextSentences.Count;
+        var n = 0;
+        for (var i = contextSentences.Count - 1; i >= 0; i--)
+        {
+            var id = index.Find(CompletionText.Key(contextSentences[i]));
+            if (id < 0 || index.Sentences[id].MainSection() != section) break;
+            n++;
+        }
+        return n;
     }
 
     /// <summary>Adds the consensus term (<see cref="Consensus"/>) to each candidate's score and re-sorts.</summary>

@@ -36,7 +36,24 @@ public sealed class CompletionApiTests(CompletionCorpusFixture corpus) : IClassF
         texts.ShouldNotContain("No pleural effusion or pneumothorax.");
     }
 
+    [Fact]
+    public async Task The_section_field_chooses_impression_or_findings_sentences()
+    {
+        await using var factory = new ApiFactory(corpus.Settings);
+        using var client = factory.CreateAuthorizedClient();
+        async Task<string?> Top(string section)
+        {
+            var response = await client.PostAsJsonAsync("/v1/reports/complete", new { context = "The heart is normal in size. The lungs are clear.", prefix = "No", k = 1, section }, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("suggestions")[0].GetProperty("text").GetString();
+        }
+        (await Top("Impression")).ShouldBe("No acute cardiopulmonary disease.");
+        (await Top("findings")).ShouldNotBe("No acute cardiopulmonary disease.");
+    }
+
     [Theory]
+    [InlineData("{\"context\": \"\", \"section\": \"conclusion\"}", "section")]
+    [InlineData("{\"context\": \"\", \"section\": 3}", "section")]
     [InlineData("{\"context\": \"\", \"k\": 0}", "k")]
     [InlineData("{\"context\": \"\", \"k\": 99}", "k")]
     [InlineData("{\"prefix\": \"The\"}", "context")]

@@ -18,7 +18,11 @@ public sealed class CompletionCorpusFixture : IDisposable
             "Heart size is normal. No focal consolidation. No pleural effusion.",
         };
         var path = Path.Combine(_dir.Path, "site.jsonl");
-        File.WriteAllLines(path, reports.Select(r => System.Text.Json.JsonSerializer.Serialize(new { findings = r })));
+        File.WriteAllLines(path, [
+            .. reports.Select(r => System.Text.Json.JsonSerializer.Serialize(new { findings = r })),
+            // The one impression of the corpus, for requests that name the section.
+            System.Text.Json.JsonSerializer.Serialize(new { findings = "Heart size is normal. No focal consolidation.", impression = "No acute cardiopulmonary disease." }),
+        ]);
         Settings = new Dictionary<string, string?>
         {
             ["ReportGen:Completion:Corpora:0:Name"] = "site",

@@ -52,6 +52,7 @@ public sealed class EditorBrowserTests(CompletionCorpusFixture corpus) : IClassF
         exit.ShouldBe(0, output);
         output.ShouldContain("ok - Tab inserts the suggestion");
         output.ShouldContain("ok - Esc removes the ghost text");
+        output.ShouldContain("ok - an Impression: heading asks for an impression sentence");
         File.Exists(Path.Combine(shots, "editor-suggestion.png")).ShouldBeTrue();
         TestContext.Current.SendDiagnosticMessage($"screenshots in {shots}");
     }

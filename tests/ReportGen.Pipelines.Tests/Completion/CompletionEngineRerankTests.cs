@@ -1,4 +1,5 @@
 using ReportGen.Core.Completion;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Completion;
 using ReportGen.TestSupport;
 
@@ -50,6 +51,22 @@ public sealed class CompletionEngineRerankTests
         events[1].Reranked.ShouldBeTrue();
         events[1].Suggestions[0].Text.ShouldBe("No focal consolidation.");
         scorer.Contexts.Single().ShouldBe("The heart is normal in size. No pleural effusion.");
+    }
+
+    [Fact]
+    public async Task The_impression_has_its_own_model_weight_and_weight_0_skips_the_model()
+    {
+        using var dir = new TempDir();
+        var scorer = new WordScorer("consolidation");
+        var engine = new CompletionEngine(Registry(dir), scorer, options: new CompletionEngineOptions { Generate = false, ModelWeight = 3, ImpressionModelWeight = 0 });
+        var context = "The heart is normal in size. No pleural effusion.";
+        var impression = await engine.CompleteAsync(new CompletionRequest(context, "No ", K: 1, Section: ReportSectionKind.Impression), TestContext.Current.CancellationToken);
+        impression.Reranked.ShouldBeFalse();
+        impression.Suggestions[0].Text.ShouldBe("No pneumothorax.");
+        scorer.Contexts.ShouldBeEmpty();
+        var findings = await engine.CompleteAsync(new CompletionRequest(context, "No ", K: 1, Section: ReportSectionKind.Findings), TestContext.Current.CancellationToken);
+        findings.Reranked.ShouldBeTrue();
+        findings.Suggestions[0].Text.ShouldBe("No focal consolidation.");
     }
 
     [Fact]

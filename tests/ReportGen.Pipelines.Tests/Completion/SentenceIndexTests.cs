@@ -1,3 +1,4 @@
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Completion;
 using ReportGen.TestSupport;
 
@@ -59,6 +60,50 @@ public sealed class SentenceIndexTests
     }
 
     [Fact]
+    public void Keeps_each_sentences_positions_per_section_through_save_and_load()
+    {
+        using var dir = new TempDir();
+        var builder = new SentenceIndexBuilder("sections");
+        builder.AddReport(new CorpusReport("a", "The lungs are clear. No effusion.", "No acute disease.", null));
+        builder.AddReport(new CorpusReport("b", "No acute disease. The lungs are clear.", null, null));
+        // A plain report is split by its headers; text before any header is findings, the indication is no completion section.
+        builder.AddReport("INDICATION: Cough. FINDINGS: The lungs are clear.\nIMPRESSION: No acute disease. Stable.");
+        var path = Path.Combine(dir.Path, "s.rgsi");
+        builder.Build().Save(path);
+        var index = SentenceIndex.Load(path);
+        var noAcute = index.Sentences[index.Find("no acute disease")];
+        noAcute.CountIn(ReportSectionKind.Impression).ShouldBe(2);
+        noAcute.CountIn(ReportSectionKind.Findings).ShouldBe(1);
+        noAcute.CountAt(ReportSectionKind.Impression, 0).ShouldBe(2);
+        noAcute.PositionHistogram[2].ShouldBe(2); // third sentence of the report in a and in the plain report
+        noAcute.MainSection().ShouldBe(ReportSectionKind.Impression);
+        var stable = index.Sentences[index.Find("stable")];
+        stable.CountAt(ReportSectionKind.Impression, 1).ShouldBe(1);
+        stable.OnlyElsewhere(ReportSectionKind.Findings).ShouldBeTrue();
+        index.Sentences[index.Find("cough")].MainSection().ShouldBeNull();
+        index.Find("findings the lungs are clear").ShouldBe(-1);
+    }
+
+    [Fact]
+    public void An_index_of_the_previous_format_is_refused_with_a_clear_message_and_rebuilt_by_the_registry()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "old.rgsi");
+        Small().Save(path);
+        var bytes = File.ReadAllBytes(path);
+        BitConverter.GetBytes(1).CopyTo(bytes, 4); // format version 1, as saved before sections
+        File.WriteAllBytes(path, bytes);
+        Should.Throw<InvalidDataException>(() => SentenceIndex.Load(path)).Message.ShouldContain("format 1, expected 2; rebuild it from its source");
+
+        var source = Path.Combine(dir.Path, "site.jsonl");
+        File.WriteAllLines(source, ["{\"findings\": \"The lungs are clear.\", \"impression\": \"No acute disease.\"}"]);
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow.AddHours(-1));
+        var registry = new CorpusRegistry(dir.Path).Register(new CorpusDefinition("site", source, path));
+        registry.Get("site").Sentences[0].CountIn(ReportSectionKind.Findings).ShouldBe(1);
+        SentenceIndex.Load(path).Sentences.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public void Rejects_a_file_that_is_not_an_index()
     {
         using var dir = new TempDir();
@@ -77,6 +122,7 @@ public sealed class SentenceIndexTests
         fromJson.Reports.Count.ShouldBe(2);
         fromJson.Find("no acute disease").ShouldBeGreaterThanOrEqualTo(0);
         fromJson.Reports[0].Length.ShouldBe(2);
+        SentenceIndexBuilder.ReadReports(jsonl).Select(r => r.Id).ShouldBe(["line1", "line3"]);
 
         var folder = Path.Combine(dir.Path, "txt");
         Directory.CreateDirectory(folder);

@@ -1,4 +1,5 @@
 using ReportGen.Core.Completion;
+using ReportGen.Core.Text;
 using ReportGen.Pipelines.Completion;
 using ReportGen.TestSupport;
 
@@ -9,6 +10,47 @@ public sealed class SentenceRankerTests
 {
     private static List<string> Texts(SentenceIndex index, List<RankedSentence> ranked) =>
         [.. ranked.Select(r => index.Sentences[r.Id].Text)];
+
+    private static SentenceIndex WithImpressions()
+    {
+        var builder = new SentenceIndexBuilder("sections");
+        for (var i = 0; i < 3; i++) builder.AddReport(new CorpusReport($"f{i}", "Heart size is normal. Lungs are clear. No pneumothorax. No pleural effusion.", null, null));
+        builder.AddReport(new CorpusReport("i1", "Heart size is normal. Lungs are clear.", "No acute disease. Lungs are clear.", null));
+        builder.AddReport(new CorpusReport("i2", "Heart size is normal.", "Normal chest. No acute disease.", null));
+        return builder.Build();
+    }
+
+    [Fact]
+    public void The_section_being_written_prefers_its_own_sentences()
+    {
+        var index = WithImpressions();
+        var ranker = new SentenceRanker(index);
+        string[] context = ["Heart size is normal.", "Lungs are clear."];
+        // Without a section the findings sentences, three times as frequent, win; in the impression only its sentence fits.
+        Texts(index, ranker.Rank(context, "No", null, 1))[0].ShouldBe("No pneumothorax.");
+        Texts(index, ranker.Rank(context, "No", null, 1, ReportSectionKind.Findings))[0].ShouldBe("No pneumothorax.");
+        Texts(index, ranker.Rank(context, "No", null, 1, ReportSectionKind.Impression))[0].ShouldBe("No acute disease.");
+        // A sentence the corpus has only elsewhere is still suggested when nothing of the section fits the prefix.
+        Texts(index, ranker.Rank(context, "Heart", null, 1, ReportSectionKind.Impression)).ShouldBe([]);
+        Texts(index, ranker.Rank(["Heart size is normal."], "Lungs", null, 1, ReportSectionKind.Impression)).ShouldBe(["Lungs are clear."]);
+    }
+
+    [Fact]
+    public void The_position_prior_counts_sentences_within_the_section()
+    {
+        var builder = new SentenceIndexBuilder("positions");
+        builder.AddReport(new CorpusReport("r1", "Heart size is normal. Lungs are clear. No pneumothorax.", "Stable. Improved.", null));
+        builder.AddReport(new CorpusReport("r2", "Heart size is normal.", "Improved. Stable.", null));
+        builder.AddReport(new CorpusReport("r3", "Heart size is normal.", "Improved. Stable.", null));
+        var index = builder.Build();
+        var ranker = new SentenceRanker(index, new RankingWeights { SimilarReports = 0, Transition = 0, SharedSentences = 0, Consensus = 0 });
+        string[] findings = ["Heart size is normal.", "Lungs are clear.", "No pneumothorax."];
+        // As the 4th sentence of the report, "Stable." is what came 4th before; as the impression's first, "Improved." is.
+        Texts(index, ranker.Rank(findings, "", null, 1))[0].ShouldBe("Stable.");
+        Texts(index, ranker.Rank(findings, "", null, 1, ReportSectionKind.Impression))[0].ShouldBe("Improved.");
+        // After an impression sentence the writer is at the impression's second sentence.
+        Texts(index, ranker.Rank([.. findings, "Improved."], "", null, 1, ReportSectionKind.Impression))[0].ShouldBe("Stable.");
+    }
 
     [Fact]
     public void Suggestions_continue_the_prefix()
