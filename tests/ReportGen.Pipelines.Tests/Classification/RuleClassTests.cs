@@ -323,6 +323,7 @@ public sealed class RuleClassTests
     [Theory]
     [InlineData("en", "Stable cardiomegaly and mediastinal contours.")]
     [InlineData("en", "Enlarged cardiac contour, stable.")]
+    [InlineData("en", "Stable cardiomegaly. Contour irregularity of the distal clavicle with widening, likely posttraumatic.")]
     [InlineData("es", "Cardiomegalia y mediastino estables.")]
     [InlineData("da", "Kardiomegali og mediastinum uændret.")]
     [InlineData("de", "Kardiomegalie und Mediastinum unverändert.")]
@@ -355,6 +356,8 @@ public sealed class RuleClassTests
     [InlineData("de", "Der bekannte Rundherd ist auf der heutigen Aufnahme nicht sicher abgrenzbar.", "Lung Lesion", LabelValue.Uncertain)]
     [InlineData("ja", "既知の結節は今回明瞭に描出されない。", "Lung Lesion", LabelValue.Uncertain)]
     // The plain negations stay negations.
+    [InlineData("en", "The previously noted small nodule is not well-seen on today's study.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Additional fractures cannot entirely be excluded.", "Fracture", LabelValue.Uncertain)]
     [InlineData("en", "The fracture is not demonstrated.", "Fracture", LabelValue.Negative)]
     [InlineData("es", "No se visualiza neumotórax.", "Pneumothorax", LabelValue.Negative)]
     [InlineData("es", "No se evidencian derrames pleurales.", "Pleural Effusion", LabelValue.Negative)]
