@@ -335,6 +335,14 @@ public sealed class RuleClassTests
     }
 
     [Theory]
+    [InlineData("en", "The heart silhouette and mediastinal contours are not enlarged.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("en", "Lungs are clear except for residuals of prior granulomatous infection.", "Pneumonia", LabelValue.NotMentioned)]
+    [InlineData("es", "Adenopatías calcificadas por infección granulomatosa antigua.", "Pneumonia", LabelValue.NotMentioned)]
+    [InlineData("en", "Patchy opacity, possibly infection.", "Pneumonia", LabelValue.Uncertain)]
+    public void Listed_subjects_and_old_granulomatous_infection(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
     [InlineData("en", "Fracture of the superior sternotomy wire, unchanged.")]
     [InlineData("en", "Fractured pacer lead in the right ventricle.")]
     [InlineData("es", "Fractura del cerclaje esternal superior.")]
