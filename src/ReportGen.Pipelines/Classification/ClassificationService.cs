@@ -133,18 +133,17 @@ public sealed class ClassificationService
             detected = LanguageDetector.Detect(request.Text);
         }
         var rulesLanguage = detected.Supported ? detected.Code : "en";
-        if (!detected.Supported)
-        {
-            warnings.Add(detected.Code == "und"
-                ? "language_undetermined: English rules used"
-                : $"language_unsupported: '{detected.Code}' has no rules; English rules used");
-        }
 
         if (request.Engine == ClassificationEngine.Rules)
         {
-            var outcome = RulesLabeler.Label(request.Text, taxonomy, rulesLanguage);
+            // A one-phrase report is often undetermined: the rules of the language that recognise most of it are used.
+            var (outcome, used) = detected.Code == "und"
+                ? RulesLabeler.LabelUndetermined(request.Text, taxonomy)
+                : (RulesLabeler.Label(request.Text, taxonomy, rulesLanguage), rulesLanguage);
+            if (!detected.Supported) warnings.Add(FallbackWarning(detected.Code, used));
             return new ClassificationResult(detected.Code, outcome.Labels, "rules", warnings) { LanguageConfidence = detected.Confidence };
         }
+        if (!detected.Supported) warnings.Add(FallbackWarning(detected.Code, "en"));
 
         if (_chat is null || _prompt is null)
         {
@@ -165,6 +164,12 @@ public sealed class ClassificationService
         if (report.UnknownKeys > 0) warnings.Add($"llm_unknown_keys: {report.UnknownKeys}");
         if (report.InvalidValues > 0) warnings.Add($"llm_invalid_values: {report.InvalidValues}");
         return new ClassificationResult(detected.Code, labels, "llm", warnings) { LanguageConfidence = detected.Confidence, LlmParse = report, Prompt = PromptIdentity.Of(_prompt) };
+    }
+
+    private static string FallbackWarning(string detected, string used)
+    {
+        var rules = used == "en" ? "English rules used" : $"'{used}' rules used (they recognise most of the text)";
+        return detected == "und" ? $"language_undetermined: {rules}" : $"language_unsupported: '{detected}' has no rules; {rules}";
     }
 
     /// <summary>The rendered prompt file and its options for one report, with the taxonomy's schema.</summary>

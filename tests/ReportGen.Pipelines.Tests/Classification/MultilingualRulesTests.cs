@@ -108,6 +108,18 @@ public sealed class MultilingualRulesTests
     }
 
     [Fact]
+    public async Task An_undetermined_one_phrase_report_names_the_rules_it_was_labelled_with()
+    {
+        var service = new ClassificationService(Library);
+        var result = await service.ClassifyAsync(new ClassificationRequest { Text = "Udvidet mediastinum.", TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken);
+        result.Language.ShouldBe("und");
+        result.Labels["Enlarged Cardiomediastinum"].ShouldBe(LabelValue.Positive);
+        result.Warnings.ShouldContain("language_undetermined: 'da' rules used (they recognise most of the text)");
+        var digits = await service.ClassifyAsync(new ClassificationRequest { Text = "12345 678", TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken);
+        digits.Warnings.ShouldContain("language_undetermined: English rules used");
+    }
+
+    [Fact]
     public async Task Ad_hoc_labels_match_their_text()
     {
         var service = new ClassificationService(Library);

@@ -320,6 +320,110 @@ public sealed class RuleClassTests
     public void A_finding_before_a_negated_list_stays_a_finding(string language, string text) =>
         Label(language, text, "No Finding").ShouldBe(LabelValue.NotMentioned);
 
+    [Theory]
+    [InlineData("en", "Stable cardiomegaly and mediastinal contours.")]
+    [InlineData("en", "Enlarged cardiac contour, stable.")]
+    [InlineData("en", "Stable cardiomegaly. Contour irregularity of the distal clavicle with widening, likely posttraumatic.")]
+    [InlineData("es", "Cardiomegalia y mediastino estables.")]
+    [InlineData("da", "Kardiomegali og mediastinum uændret.")]
+    [InlineData("de", "Kardiomegalie und Mediastinum unverändert.")]
+    public void A_descriptor_before_and_belongs_to_the_finding_it_ends(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Cardiomegaly"].ShouldBe(LabelValue.Positive);
+        labels["Enlarged Cardiomediastinum"].ShouldNotBe(LabelValue.Positive);
+    }
+
+    [Theory]
+    [InlineData("en", "The heart silhouette and mediastinal contours are not enlarged.", "Cardiomegaly", LabelValue.Negative)]
+    [InlineData("en", "Lungs are clear except for residuals of prior granulomatous infection.", "Pneumonia", LabelValue.NotMentioned)]
+    [InlineData("es", "Adenopatías calcificadas por infección granulomatosa antigua.", "Pneumonia", LabelValue.NotMentioned)]
+    [InlineData("en", "Patchy opacity, possibly infection.", "Pneumonia", LabelValue.Uncertain)]
+    public void Listed_subjects_and_old_granulomatous_infection(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Fracture of the superior sternotomy wire, unchanged.")]
+    [InlineData("en", "Fractured pacer lead in the right ventricle.")]
+    [InlineData("es", "Fractura del cerclaje esternal superior.")]
+    [InlineData("fr", "Fracture du cerclage sternal supérieur.")]
+    [InlineData("da", "Cerclagefraktur øverst i sternum.")]
+    [InlineData("de", "Cerclagefraktur der obersten Sternalcerclage.")]
+    public void A_broken_wire_or_lead_is_no_fracture(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Fracture"].ShouldBe(LabelValue.NotMentioned);
+        labels["Support Devices"].ShouldBe(LabelValue.Positive);
+    }
+
+    [Theory]
+    [InlineData("en", "Known nodule in the right upper lobe is not well demonstrated on this study.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("es", "El nódulo conocido no se visualiza bien en este estudio.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("fr", "Le nodule connu est mal visible sur cet examen.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("da", "Den kendte nodulus ses ikke sikkert i dag.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("de", "Der bekannte Rundherd ist auf der heutigen Aufnahme nicht sicher abgrenzbar.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("ja", "既知の結節は今回明瞭に描出されない。", "Lung Lesion", LabelValue.Uncertain)]
+    // The plain negations stay negations.
+    [InlineData("en", "The previously noted small nodule is not well-seen on today's study.", "Lung Lesion", LabelValue.Uncertain)]
+    [InlineData("en", "Additional fractures cannot entirely be excluded.", "Fracture", LabelValue.Uncertain)]
+    [InlineData("en", "The fracture is not demonstrated.", "Fracture", LabelValue.Negative)]
+    [InlineData("es", "No se visualiza neumotórax.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("es", "No se evidencian derrames pleurales.", "Pleural Effusion", LabelValue.Negative)]
+    [InlineData("es", "El neumotórax previo no se visualiza.", "Pneumothorax", LabelValue.Negative)]
+    [InlineData("ja", "結節は描出されない。", "Lung Lesion", LabelValue.Negative)]
+    public void A_finding_not_clearly_seen_is_uncertain(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    // An ordinal's period ("9. costa", "10. Rippe") does not end the sentence, so what follows still reaches the finding.
+    [InlineData("da", "Frakturen af 9. costa ses ikke sikkert.", "Fracture", LabelValue.Uncertain)]
+    [InlineData("de", "Fraktur der 10. Rippe nicht sicher abgrenzbar.", "Fracture", LabelValue.Uncertain)]
+    [InlineData("de", "Herz normal. 2. Kein Erguss.", "Pleural Effusion", LabelValue.Negative)]
+    // German verb-final predicates stand far from their subject.
+    [InlineData("de", "Der Pleuraerguss ist in der heutigen Aufnahme links basal nicht mehr nachweisbar.", "Pleural Effusion", LabelValue.Negative)]
+    public void Ordinals_and_verb_final_predicates(string language, string text, string label, LabelValue expected) =>
+        Label(language, text, label).ShouldBe(expected);
+
+    [Theory]
+    [InlineData("en", "Status post ORIF of the left proximal humerus.")]
+    [InlineData("en", "Open reduction and internal fixation of the right clavicle.")]
+    [InlineData("en", "Interval fixation of the right humeral fracture.")]
+    [InlineData("en", "Stable left chest cardiac generator with leads in the right atrium and ventricle.")]
+    [InlineData("de", "Schrittmacher-Aggregat links pektoral.")]
+    [InlineData("es", "Endoprótesis de aorta abdominal.")]
+    [InlineData("fr", "Endoprothèse aortique abdominale.")]
+    [InlineData("da", "Osteosyntese i venstre humerus.")]
+    [InlineData("ja", "左上腕骨に骨接合術後の変化あり。")]
+    public void Orthopaedic_fixation_and_endoprostheses_are_devices(string language, string text) =>
+        Label(language, text, "Support Devices").ShouldBe(LabelValue.Positive);
+
+    [Theory]
+    [InlineData("en", "Heart size normal. Mild thoracolumbar curvature.", LabelValue.NotMentioned)]
+    [InlineData("en", "Sclerotic focus in a midthoracic vertebral body.", LabelValue.NotMentioned)]
+    [InlineData("en", "Free intraperitoneal air under the right hemidiaphragm.", LabelValue.NotMentioned)]
+    [InlineData("en", "Lungs clear. No free intraperitoneal air.", LabelValue.Positive)]
+    [InlineData("en", "Lungs clear. Acromioclavicular arthritis.", LabelValue.NotMentioned)]
+    [InlineData("es", "Curvatura dorsolumbar leve.", LabelValue.NotMentioned)]
+    [InlineData("fr", "Pneumopéritoine sous la coupole droite.", LabelValue.NotMentioned)]
+    [InlineData("da", "Fri luft under højre diafragmakuppel.", LabelValue.NotMentioned)]
+    [InlineData("de", "Freie Luft unter der rechten Zwerchfellkuppel.", LabelValue.NotMentioned)]
+    [InlineData("de", "Keine freie Luft.", LabelValue.Positive)]
+    [InlineData("ja", "右横隔膜下に遊離ガスを認める。", LabelValue.NotMentioned)]
+    public void Curvature_sclerosis_and_free_air_rule_out_no_finding(string language, string text, LabelValue expected) =>
+        Label(language, text, "No Finding").ShouldBe(expected);
+
+    [Theory]
+    [InlineData("Udvidet mediastinum.", "da", "Enlarged Cardiomediastinum", LabelValue.Positive)]
+    [InlineData("Verbreitertes Mediastinum.", "de", "Enlarged Cardiomediastinum", LabelValue.Positive)]
+    [InlineData("Ensanchamiento mediastínico.", "es", "Enlarged Cardiomediastinum", LabelValue.Positive)]
+    [InlineData("12345 678", "en", "No Finding", LabelValue.Positive)]
+    public void An_undetermined_one_phrase_report_uses_the_rules_that_decide_most(string text, string language, string label, LabelValue expected)
+    {
+        var (outcome, used) = RulesLabeler.LabelUndetermined(text, CheXpert);
+        used.ShouldBe(language);
+        outcome.Labels[label].ShouldBe(expected);
+    }
+
     [Fact]
     public void Every_language_has_a_cue_file_with_every_rule_class()
     {

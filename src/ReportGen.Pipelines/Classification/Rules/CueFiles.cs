@@ -45,6 +45,7 @@ internal static class CueFiles
             ClauseHedges = [.. (file.ClauseHedges ?? []).Select(h => Tokens(h).Split(' '))],
             Artifacts = [.. (file.Artifacts ?? []).Select(Fold)],
             Abbreviations = [.. (file.Abbreviations ?? []).Select(kv => (Fold(kv.Key), Fold(kv.Value)))],
+            OrdinalPeriods = file.OrdinalPeriods,
         };
     }
 
@@ -113,6 +114,7 @@ internal static class CueFiles
         public List<string>? Artifacts { get; set; }
         public List<string>? DescriptorHedges { get; set; }
         public Dictionary<string, string>? Abbreviations { get; set; }
+        public bool OrdinalPeriods { get; set; }
     }
 
     private sealed class SidesFile

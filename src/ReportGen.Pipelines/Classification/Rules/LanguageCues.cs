@@ -70,6 +70,10 @@ internal sealed class LanguageCues
     /// <summary>Abbreviations expanded before sentences are split (German "V.a." would end a sentence).</summary>
     public List<(string From, string To)> Abbreviations { get; init; } = [];
 
+    /// <summary>Ordinals are written with a period ("1. costa", "der 10. Rippe"): a period after a one- or two-digit
+    /// number followed by a word does not end the sentence.</summary>
+    public bool OrdinalPeriods { get; init; }
+
     /// <summary>How many tokens forward a cue may be looked for (keeps "normal" from reaching a far subject).</summary>
     public int ForwardWindow { get; init; } = 12;
 }

@@ -88,6 +88,28 @@ internal static partial class RulesLabeler
     }
 
     /// <summary>
+    /// Labels text whose language was not determined (a one-phrase report: "Udvidet mediastinum.") with the rules of
+    /// the supported language that decide the most labels in it (then: find the most mentions), English on a tie, so
+    /// English text is labelled as before. "Udvidet mediastinum" names the mediastinum in English and Danish, but
+    /// only the Danish rules read "udvidet" as widened.
+    /// </summary>
+    public static (RulesOutcome Outcome, string Language) LabelUndetermined(string text, Taxonomy taxonomy)
+    {
+        var best = (Outcome: Label(text, taxonomy, "en"), Language: "en");
+        var bestScore = Score(best.Outcome);
+        foreach (var language in SupportedLanguages.Where(l => l != "en"))
+        {
+            var outcome = Label(text, taxonomy, language);
+            var score = Score(outcome);
+            if (score.CompareTo(bestScore) > 0) (best, bestScore) = ((outcome, language), score);
+        }
+        return best;
+
+        (int Decided, int Mentions) Score(RulesOutcome o) =>
+            (o.Labels.Count(kv => kv.Value != LabelValue.NotMentioned && !string.Equals(kv.Key, taxonomy.NoFindingLabel, StringComparison.OrdinalIgnoreCase)), o.Mentions);
+    }
+
+    /// <summary>
     /// Does this sentence explain the one before it away ("Nodular density at the left base. This may represent a
     /// nipple shadow.")? It must hedge and name no finding of its own: "This may represent pneumonia" interprets a
     /// finding that stays certain (the opacity), it does not doubt it. The hedge opens the sentence, or, in Japanese
@@ -145,13 +167,15 @@ internal static partial class RulesLabeler
 
     /// <summary>
     /// The CheXpert loader's cleaning (lower case, "and/or" to "or", "a/b" to "a or b", ".." to ".", a space after
-    /// every period and comma, single spaces), with accent folding and German abbreviations for the other languages.
+    /// every period and comma, single spaces), with accent folding, German abbreviations and, where ordinals take a
+    /// period (da, de), those periods dropped for the other languages.
     /// </summary>
     public static string Clean(string text, string language)
     {
         var s = TextFolding.Fold(text);
         var cues = Scopes.TryGetValue(language, out var scope) ? scope.Cues : Scopes["en"].Cues;
         foreach (var (from, to) in cues.Abbreviations) s = s.Replace(from, to, StringComparison.Ordinal);
+        if (cues.OrdinalPeriods) s = OrdinalPeriod().Replace(s, "");
         var or = cues.Or;
         s = s.Replace("and/or", "or", StringComparison.Ordinal);
         s = LetterSlashLetter().Replace(s, " " + or + " ");
@@ -165,6 +189,10 @@ internal static partial class RulesLabeler
         // Line breaks are kept as sentence ends only where CheXpert would (it joins all whitespace): no.
         return WhiteSpace().Replace(sb.ToString(), " ").Trim();
     }
+
+    // "frakturen af 1. costa", "der 10. rippe": the period of an ordinal (one or two digits, then a word).
+    [GeneratedRegex(@"(?<=(?:^|\s)\d{1,2})\.(?=\s+\p{L})")]
+    private static partial Regex OrdinalPeriod();
 
     [GeneratedRegex("(?<=[a-zA-Z])/(?=[a-zA-Z])")]
     private static partial Regex LetterSlashLetter();
