@@ -335,6 +335,16 @@ public sealed class RuleClassTests
     }
 
     [Theory]
+    [InlineData("en", "Enlarged heart and mediastinum.")]
+    [InlineData("en", "Stable enlarged heart and mediastinum.")]
+    public void An_adjective_before_organs_joined_by_and_describes_both(string language, string text)
+    {
+        var labels = RulesLabeler.Label(text, CheXpert, language).Labels;
+        labels["Cardiomegaly"].ShouldBe(LabelValue.Positive);
+        labels["Enlarged Cardiomediastinum"].ShouldBe(LabelValue.Positive);
+    }
+
+    [Theory]
     [InlineData("en", "The heart silhouette and mediastinal contours are not enlarged.", "Cardiomegaly", LabelValue.Negative)]
     [InlineData("en", "Lungs are clear except for residuals of prior granulomatous infection.", "Pneumonia", LabelValue.NotMentioned)]
     [InlineData("es", "Adenopatías calcificadas por infección granulomatosa antigua.", "Pneumonia", LabelValue.NotMentioned)]

@@ -57,8 +57,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
 
     /// <summary>
     /// Is the organ mention described by an abnormal descriptor: inside its own word ("Mediastinalverbreiterung",
-    /// "hjerteforstørrelse"), up to <see cref="DescriptorBackward"/> words before it and not before an "and" ("enlarged
-    /// heart", "widening of the mediastinum"; not "cardiomegaly and mediastinal contours") or later in its clause ("the heart is mildly enlarged", "Herz deutlich vergrößert")? Positive
+    /// "hjerteforstørrelse"), up to <see cref="DescriptorBackward"/> words before it ("enlarged heart", "widening of the
+    /// mediastinum", "enlarged heart and mediastinum"; not "cardiomegaly and mediastinal contours") or later in its clause ("the heart is mildly enlarged", "Herz deutlich vergrößert")? Positive
     /// when it is, uncertain when a hedge stands between organ and descriptor ("the heart may be mildly enlarged"),
     /// not mentioned otherwise.
     /// </summary>
@@ -72,8 +72,10 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
         for (var i = first - 1; i >= 0 && first - i <= DescriptorBackward; i--)
         {
             var t = tokens[i].Text;
-            // "Stable cardiomegaly and mediastinal contours": a descriptor before "and" belongs to the finding it ends.
-            if (t is "," || t == Cues.And || Cues.BackwardTerminators.Contains(t)) break;
+            if (t is "," || Cues.BackwardTerminators.Contains(t)) break;
+            // "Stable cardiomegaly and mediastinal contours": a descriptor right before "and" ends its own finding. Only
+            // an "and" joining this very organ to a plain noun is read through ("enlarged heart and mediastinum").
+            if (t == Cues.And && (i != first - 1 || i == 0 || stems.Any(d => tokens[i - 1].Text.StartsWith(d, StringComparison.Ordinal)))) break;
             if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return LabelValue.Positive;
         }
         var hedged = false;
