@@ -86,6 +86,15 @@ source_folder() {
   echo "$dest"
 }
 
+# source_release CACHE: the llama.cpp release tag of the pinned source (node-llama-cpp's llama/llama.cpp.info.json, the
+# release its npm binaries report too).
+source_release() {
+  local package info
+  package=$(bash "$here/provision.sh" "$src_spec" "$src_integrity" "$1") || return 1
+  info="$package/llama/llama.cpp.info.json"
+  sed -n 's/.*"tag": *"\([^"]*\)".*/\1/p' "$info" | grep . || { echo "error: no llama.cpp release tag in $info" >&2; return 1; }
+}
+
 # llama.h and ggml's headers (bench llm's C reference decoder).
 llama_headers() { source_folder "${1:-$(default_cache)}" llama-headers include/llama.h include ggml/include; }
 
@@ -192,8 +201,9 @@ llama_native() {
   local inputs
   inputs=$(machine_inputs "$flags")
   local dest="$cache/llama-native_${src_spec##*@}_${inputs:0:12}"
+  # A folder from before llama-build.json was added is built again (once).
   cached() { [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -f "$dest/libllama.so" ] && [ -f "$dest/libmtmd.so" ] \
-             && (cd "$dest" && sha256sum --status -c .sha256); }
+             && [ -f "$dest/llama-build.json" ] && (cd "$dest" && sha256sum --status -c .sha256); }
   if cached; then echo "$dest"; return 0; fi
   local src
   src=$(llama_source "$cache") || return 1
@@ -209,8 +219,19 @@ llama_native() {
   local seconds=$((SECONDS - start)) x="$tmp/x"
   mkdir -p "$x"
   cp -a "$tmp/build/bin/"lib*.so* "$x/" || return 1
-  local types
+  local types release
   types=$(projector_types "$src/tools/mtmd/clip-impl.h" "$x/projector-types.txt") || return 1
+  release=$(source_release "$cache") || return 1
+  # What `reportgen doctor` says of this build (the npm build has _nlcBuildMetadata.json for that).
+  cat > "$x/llama-build.json" <<JSON
+{
+  "source": "$src_spec",
+  "release": "$release",
+  "commit": "$(cat "$src/.commit")",
+  "cmakeFlags": "$flags",
+  "compiler": "$("$cxx" --version | head -n 1)"
+}
+JSON
   cat > "$x/mtmd-build.json" <<JSON
 {
   "source": "$src_spec",

@@ -11,7 +11,7 @@ public class DoctorCommandTests
         var exit = DoctorCommand.Run(output);
         var text = output.ToString();
         exit.ShouldBe(0, text);
-        text.ShouldContain("llama.cpp     release v0.5.0 (CPU build)");
+        text.ShouldContain("llama.cpp     release v0.5.0 (CPU build from npm)");
         text.ShouldContain("CPU variant loaded: ");
         text.ShouldNotContain("CPU variant loaded: none");
         text.ShouldContain("ONNX Runtime  1.30.0");

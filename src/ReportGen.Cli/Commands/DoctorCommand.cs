@@ -53,7 +53,7 @@ internal static class DoctorCommand
         try
         {
             var llama = LlamaRuntimeInfo.Read();
-            o.WriteLine($"llama.cpp     release {llama.Release} ({(llama.Gpu ? "GPU build" : "CPU build")}) from {llama.LibraryDirectory}");
+            o.WriteLine($"llama.cpp     {llama.Build} from {llama.LibraryDirectory}");
             o.WriteLine($"  backends    {string.Join(", ", llama.Backends)}; CPU variant loaded: {llama.CpuVariant ?? "none"}; GPU offload: {(llama.SupportsGpuOffload ? "yes" : "no")}");
             o.WriteLine($"  devices     {string.Join("; ", llama.Devices)}");
             o.WriteLine($"  features    {llama.SystemInfo}");

@@ -4,8 +4,7 @@ using System.Text.Json;
 namespace ReportGen.Llama.Native;
 
 /// <summary>What llama.cpp build is loaded, and which ggml backends it uses (for <c>reportgen doctor</c> and provenance).</summary>
-/// <param name="Release">The llama.cpp release of the npm build (from its build metadata), or "unknown".</param>
-/// <param name="Gpu">Whether the build was made for a GPU (CUDA) backend.</param>
+/// <param name="Build">Which build it is: its release, and for a source build its commit.</param>
 /// <param name="LibraryDirectory">Where the libraries were loaded from.</param>
 /// <param name="Backends">Registered ggml backends (e.g. CPU, CUDA).</param>
 /// <param name="Devices">Devices with their descriptions.</param>
@@ -13,7 +12,7 @@ namespace ReportGen.Llama.Native;
 /// <param name="SystemInfo">llama.cpp's own feature line (AVX2, F16C, ...).</param>
 /// <param name="SupportsGpuOffload">Whether layers can be offloaded.</param>
 public sealed partial record LlamaRuntimeInfo(
-    string Release, bool Gpu, string LibraryDirectory, IReadOnlyList<string> Backends,
+    LlamaBuild Build, string LibraryDirectory, IReadOnlyList<string> Backends,
     IReadOnlyList<string> Devices, string? CpuVariant, string SystemInfo, bool SupportsGpuOffload)
 {
     /// <summary>Loads llama.cpp (if not yet) and describes it.</summary>
@@ -29,8 +28,7 @@ public sealed partial record LlamaRuntimeInfo(
             var dev = NativeMethods.ggml_backend_dev_get(i);
             devices.Add($"{Marshal.PtrToStringUTF8(NativeMethods.ggml_backend_dev_name(dev))} ({Marshal.PtrToStringUTF8(NativeMethods.ggml_backend_dev_description(dev))})");
         }
-        var (release, gpu) = ReadBuildMetadata(LlamaLibrary.Directory);
-        return new LlamaRuntimeInfo(release, gpu, LlamaLibrary.Directory, backends, devices, LoadedCpuVariant(),
+        return new LlamaRuntimeInfo(LlamaBuild.Read(LlamaLibrary.Directory), LlamaLibrary.Directory, backends, devices, LoadedCpuVariant(),
             Marshal.PtrToStringUTF8(NativeMethods.llama_print_system_info())?.Trim() ?? "",
             NativeMethods.llama_supports_gpu_offload());
     }
@@ -50,17 +48,6 @@ public sealed partial record LlamaRuntimeInfo(
         {
             return null;
         }
-    }
-
-    private static (string Release, bool Gpu) ReadBuildMetadata(string dir)
-    {
-        var path = Path.Combine(dir, "_nlcBuildMetadata.json");
-        if (!File.Exists(path)) return ("unknown", false);
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var options = doc.RootElement.GetProperty("buildOptions");
-        var release = options.TryGetProperty("llamaCpp", out var l) && l.TryGetProperty("release", out var r) ? r.GetString() ?? "unknown" : "unknown";
-        var gpu = options.TryGetProperty("gpu", out var g) && g.ValueKind == JsonValueKind.String;
-        return (release, gpu);
     }
 
     private static partial class NativeMethods
