@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ReportGen.Eval.Bench;
 using ReportGen.Llama.Native;
@@ -27,19 +26,12 @@ public class NativeBuildTests
         return dir!;
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Cli(string libraryDirectory, params string[] args)
+    private static Task<(int Exit, string Out, string Err)> Cli(string libraryDirectory, params string[] args) => ReportGenProcess.RunAsync(new Dictionary<string, string>
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "reportgen.dll"), .. args]) psi.ArgumentList.Add(a);
-        psi.Environment["REPORTGEN_LLAMA_LIB_DIR"] = libraryDirectory;
-        psi.Environment["REPORTGEN_MANIFEST"] = RepoFiles.Path("models", "models.json");
-        psi.Environment["REPORTGEN_MODELS"] = RepoFiles.Path("tests", "fixtures", "gguf");
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        ["REPORTGEN_LLAMA_LIB_DIR"] = libraryDirectory,
+        ["REPORTGEN_MANIFEST"] = RepoFiles.Path("models", "models.json"),
+        ["REPORTGEN_MODELS"] = RepoFiles.Path("tests", "fixtures", "gguf"),
+    }, args, Ct);
 
     [Fact]
     public async Task Doctor_names_the_release_and_commit_the_native_build_was_made_from()

@@ -17,18 +17,8 @@ public class RemoteDraftCommandTests
 
     private static string Fixture(string file) => RepoFiles.Path("tests", "fixtures", "gguf", file);
 
-    private static async Task<(int Exit, string Out, string Err)> Draft(IDictionary<string, string> environment, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "reportgen.dll"), "draft", "--max-tokens", "16", .. args]) psi.ArgumentList.Add(a);
-        psi.Environment["REPORTGEN_LLM_THREADS"] = "1";
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Out, string Err)> Draft(IDictionary<string, string> environment, params string[] args) =>
+        ReportGenProcess.RunAsync(new Dictionary<string, string>(environment) { ["REPORTGEN_LLM_THREADS"] = "1" }, ["draft", "--max-tokens", "16", .. args], Ct);
 
     [Fact]
     public async Task With_a_remote_vision_engine_the_process_drafts_a_dicom_as_the_local_mmproj_set_does()
