@@ -13,7 +13,7 @@
 #   (see mtmd() below); the build runs it after provisioning llama.cpp. Prints the folder holding libmtmd.so.
 #        provision.sh llama-source [CACHE_DIR]   the whole pinned source tree (gguf-py for tools/vlm-fixtures)
 #        provision.sh llama-tools [CACHE_DIR]    llama.cpp's llama-mtmd-cli + llama-server (on demand; slow)
-#        provision.sh llama-native [CACHE_DIR]   libggml + libllama + libmtmd for this CPU (opt-in; REPORTGEN_LLAMA_LIB_DIR)
+#        provision.sh llama-native [CACHE_DIR]   libggml + libllama + libmtmd (+ llama-mtmd-cli) for this CPU (opt-in; REPORTGEN_LLAMA_LIB_DIR)
 #        provision.sh mtmd-cli-npm BIN_DIR [CACHE_DIR]   llama-mtmd-cli on the npm libraries + our libmtmd (diagnostic; ~1 min)
 # Prints the unpacked package folder (or the headers folder) on success; one "error:" line and exit 1 otherwise.
 set -uo pipefail

@@ -47,6 +47,7 @@ public class NativeBuildTests
         exit.ShouldBe(0, stdout + stderr);
         stdout.ShouldContain($"llama.cpp     release {npmRelease}, commit {commit[..12]} (CPU build from source for this CPU: provision.sh llama-native) from {dir}");
         stdout.ShouldNotContain("release unknown");
+        stdout.ShouldContain("CPU variant loaded: native (built for this CPU)");
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace ReportGen.Llama.Native;
 /// <param name="LibraryDirectory">Where the libraries were loaded from.</param>
 /// <param name="Backends">Registered ggml backends (e.g. CPU, CUDA).</param>
 /// <param name="Devices">Devices with their descriptions.</param>
-/// <param name="CpuVariant">The libggml-cpu-*.so actually mapped into the process (e.g. haswell), or null.</param>
+/// <param name="CpuVariant">The libggml-cpu-*.so actually mapped into the process (e.g. haswell), "native (built for this CPU)"
+/// for a source build's one CPU backend, or null.</param>
 /// <param name="SystemInfo">llama.cpp's own feature line (AVX2, F16C, ...).</param>
 /// <param name="SupportsGpuOffload">Whether layers can be offloaded.</param>
 public sealed partial record LlamaRuntimeInfo(
@@ -33,16 +34,19 @@ public sealed partial record LlamaRuntimeInfo(
             NativeMethods.llama_supports_gpu_offload());
     }
 
-    // ggml picks the best CPU variant at run time; /proc/self/maps shows which one it mapped.
+    // ggml picks the best CPU variant at run time; /proc/self/maps shows which one it mapped. A source build for this CPU
+    // (provision.sh llama-native) has one plain libggml-cpu.so.N, compiled for the machine it was built on.
     private static string? LoadedCpuVariant()
     {
         try
         {
-            return File.ReadLines("/proc/self/maps")
-                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
-                .Select(Path.GetFileName)
-                .FirstOrDefault(f => f is not null && f.StartsWith("libggml-cpu-", StringComparison.Ordinal) && f.EndsWith(".so", StringComparison.Ordinal))
-                ?["libggml-cpu-".Length..^3];
+            var names = File.ReadLines("/proc/self/maps")
+                .Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? ""))
+                .Where(f => f.StartsWith("libggml-cpu", StringComparison.Ordinal)).ToList();
+            var variant = names.FirstOrDefault(f => f.StartsWith("libggml-cpu-", StringComparison.Ordinal) && f.EndsWith(".so", StringComparison.Ordinal));
+            return variant is not null ? variant["libggml-cpu-".Length..^3]
+                : names.Any(f => f.StartsWith("libggml-cpu.so", StringComparison.Ordinal)) ? "native (built for this CPU)"
+                : null;
         }
         catch (IOException)
         {
