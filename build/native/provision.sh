@@ -13,7 +13,7 @@
 #   (see mtmd() below); the build runs it after provisioning llama.cpp. Prints the folder holding libmtmd.so.
 #        provision.sh llama-source [CACHE_DIR]   the whole pinned source tree (gguf-py for tools/vlm-fixtures)
 #        provision.sh llama-tools [CACHE_DIR]    llama.cpp's llama-mtmd-cli + llama-server (on demand; slow)
-#        provision.sh llama-native [CACHE_DIR]   libggml + libllama + libmtmd for this CPU (opt-in; REPORTGEN_LLAMA_LIB_DIR)
+#        provision.sh llama-native [CACHE_DIR]   libggml + libllama + libmtmd (+ llama-mtmd-cli) for this CPU (opt-in; REPORTGEN_LLAMA_LIB_DIR)
 #        provision.sh mtmd-cli-npm BIN_DIR [CACHE_DIR]   llama-mtmd-cli on the npm libraries + our libmtmd (diagnostic; ~1 min)
 # Prints the unpacked package folder (or the headers folder) on success; one "error:" line and exit 1 otherwise.
 set -uo pipefail
@@ -84,6 +84,15 @@ source_folder() {
   echo "$src_integrity" > "$tmp/x/.verified"
   publish "$tmp/x" "$dest" || return 1
   echo "$dest"
+}
+
+# source_release CACHE: the llama.cpp release tag of the pinned source (node-llama-cpp's llama/llama.cpp.info.json, the
+# release its npm binaries report too).
+source_release() {
+  local package info
+  package=$(bash "$here/provision.sh" "$src_spec" "$src_integrity" "$1") || return 1
+  info="$package/llama/llama.cpp.info.json"
+  sed -n 's/.*"tag": *"\([^"]*\)".*/\1/p' "$info" | grep . || { echo "error: no llama.cpp release tag in $info" >&2; return 1; }
 }
 
 # llama.h and ggml's headers (bench llm's C reference decoder).
@@ -179,8 +188,9 @@ JSON
 # for THIS machine's CPU (GGML_NATIVE=ON, OpenMP), an opt-in alternative to the npm build (generic CPU variants, no
 # OpenMP). Measured on the tiny VLM fixtures, llama.cpp's own llama-mtmd-cli runs about 10 % faster on such a build
 # than on the npm libraries (eval/benchmarks.md, bench vlm); point REPORTGEN_LLAMA_LIB_DIR at the printed folder to
-# use it (the process then loads this libllama/libggml/libmtmd instead of the npm ones). On demand only: about 3
-# minutes on 2 idle cores, never part of the normal build. Cached in CACHE_DIR/llama-native_VERSION_INPUTS (INPUTS
+# use it (the process then loads this libllama/libggml/libmtmd instead of the npm ones). llama-mtmd-cli is built beside
+# them, linked against them, so `bench vlm` can run llama.cpp's CLI on the libraries our process loads. On demand only:
+# a few minutes on 2 idle cores, never part of the normal build. Cached in CACHE_DIR/llama-native_VERSION_INPUTS (INPUTS
 # hashes the source pin, the flags, the compiler and the CPU flags; do not copy the folder to another machine).
 llama_native() {
   local cache="${1:-$(default_cache)}"
@@ -192,8 +202,9 @@ llama_native() {
   local inputs
   inputs=$(machine_inputs "$flags")
   local dest="$cache/llama-native_${src_spec##*@}_${inputs:0:12}"
+  # A folder from before llama-build.json and llama-mtmd-cli were added is built again (once).
   cached() { [ -f "$dest/.verified" ] && [ "$(cat "$dest/.verified")" = "$inputs" ] && [ -f "$dest/libllama.so" ] && [ -f "$dest/libmtmd.so" ] \
-             && (cd "$dest" && sha256sum --status -c .sha256); }
+             && [ -f "$dest/llama-build.json" ] && [ -x "$dest/llama-mtmd-cli" ] && (cd "$dest" && sha256sum --status -c .sha256); }
   if cached; then echo "$dest"; return 0; fi
   local src
   src=$(llama_source "$cache") || return 1
@@ -205,12 +216,23 @@ llama_native() {
   trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   local start=$SECONDS
   # shellcheck disable=SC2086 # $flags is a list of -D options
-  cmake_build "the native llama.cpp libraries" "$log" "$tmp/build" "llama mtmd" -S "$src" $flags '-DCMAKE_INSTALL_RPATH=$ORIGIN' || return 1
+  cmake_build "the native llama.cpp libraries" "$log" "$tmp/build" "llama mtmd llama-mtmd-cli" -S "$src" $flags '-DCMAKE_INSTALL_RPATH=$ORIGIN' || return 1
   local seconds=$((SECONDS - start)) x="$tmp/x"
   mkdir -p "$x"
-  cp -a "$tmp/build/bin/"lib*.so* "$x/" || return 1
-  local types
+  cp -a "$tmp/build/bin/"lib*.so* "$tmp/build/bin/llama-mtmd-cli" "$x/" || return 1
+  local types release
   types=$(projector_types "$src/tools/mtmd/clip-impl.h" "$x/projector-types.txt") || return 1
+  release=$(source_release "$cache") || return 1
+  # What `reportgen doctor` says of this build (the npm build has _nlcBuildMetadata.json for that).
+  cat > "$x/llama-build.json" <<JSON
+{
+  "source": "$src_spec",
+  "release": "$release",
+  "commit": "$(cat "$src/.commit")",
+  "cmakeFlags": "$flags",
+  "compiler": "$("$cxx" --version | head -n 1)"
+}
+JSON
   cat > "$x/mtmd-build.json" <<JSON
 {
   "source": "$src_spec",
@@ -223,7 +245,7 @@ llama_native() {
   "projectorTypes": [$types]
 }
 JSON
-  (cd "$x" && find . -maxdepth 1 -type f -name 'lib*.so*' -printf '%P\n' | sort | xargs sha256sum > .sha256) || return 1
+  (cd "$x" && find . -maxdepth 1 -type f \( -name 'lib*.so*' -o -name llama-mtmd-cli \) -printf '%P\n' | sort | xargs sha256sum > .sha256) || return 1
   echo "$inputs" > "$x/.verified"
   publish "$x" "$dest" || return 1
   rm -f "$log"

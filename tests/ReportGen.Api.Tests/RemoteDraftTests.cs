@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using ReportGen.Api.Hosting;
+using ReportGen.Eval.Bench;
+using ReportGen.Imaging;
+using ReportGen.Imaging.Ct;
 using ReportGen.Imaging.Png;
 using ReportGen.Llama.Native;
 using ReportGen.Pipelines.Drafting;
@@ -119,6 +122,58 @@ public sealed class RemoteDraftTests
         localPng.GetProperty("text").GetString().ShouldBe(remotePng.GetProperty("text").GetString());
         localPng.GetProperty("provenance").GetProperty("prompt_tokens").GetInt32().ShouldBe(remotePng.GetProperty("provenance").GetProperty("prompt_tokens").GetInt32());
         (await Draft(localClient, Study(dicom, "f.dcm", 24))).GetProperty("text").GetString().ShouldBe(remoteDicom.GetProperty("text").GetString());
+    }
+
+    // A CT series on a remote engine: the 2-D slices a local encoder set samples by default (8, evenly spaced, the lung,
+    // mediastinum and bone windows as RGB), each as a PNG image_url, with the modality-neutral drafting prompt.
+    [Fact]
+    public async Task A_ct_series_goes_to_llama_server_as_its_sampled_windowed_slices_and_comes_back_grouped_by_organ_system()
+    {
+        await using var llama = await LlamaServerProcess.StartAsync(Fixture("tiny-llava-llama.gguf"), context: 2048, mmproj: Fixture("tiny-llava-mmproj-128.gguf"));
+        await using var factory = Remote(llama.Url, "llava");
+        using var client = factory.CreateAuthorizedClient();
+        await LlmApiTests.WaitReady(client);
+        var plain = SyntheticDicom.Zip(SyntheticDicom.CreateCtSeries());
+        var nodule = SyntheticDicom.Zip(SyntheticDicom.CreateCtSeries(noduleRadius: 0.15));
+        MultipartFormDataContent Series(byte[] zip) => new()
+        {
+            { new ByteArrayContent(zip), "frontal", "series.zip" }, { new StringContent("ct"), "modality" }, { new StringContent("24"), "max_tokens" },
+        };
+
+        var first = await Draft(client, Series(plain));
+        first.GetProperty("modality").GetString().ShouldBe("ct");
+        first.GetProperty("organ_systems").EnumerateObject().Sum(o => o.Value.GetArrayLength()).ShouldBe(first.GetProperty("findings").GetArrayLength());
+        var provenance = first.GetProperty("provenance");
+        provenance.GetProperty("model_set").GetString().ShouldBe("remote:llava");
+        provenance.GetProperty("prompt").GetProperty("name").GetString().ShouldBe("draft-findings");   // the family's prompt asks about a chest X-ray
+        (await Draft(client, Series(plain))).GetProperty("text").GetString().ShouldBe(first.GetProperty("text").GetString());
+        (await Draft(client, Series(nodule))).GetProperty("text").GetString().ShouldNotBe(first.GetProperty("text").GetString());   // the slices reach the model
+
+        // llama-server asked directly with the slices made here (8 evenly spaced, three windows as RGB) and the same prompt.
+        var volume = CtSeriesReader.ReadZip(plain);
+        var slices = volume.SampleSlices(8, [CtWindow.ByName("lung"), CtWindow.ByName("mediastinum"), CtWindow.ByName("bone")])
+            .Select(slice => PngEncoder.EncodeRgb(RgbImageDecoder.ToRgb(slice))).ToList();
+        var rendered = new DraftingService(new NoChat(), factory.Services.GetRequiredService<PromptLibrary>(), attachImages: false)
+            .Build(new DraftRequest { Frontal = new StudyImage(plain, "application/zip"), Modality = "ct" }).Messages;
+        using var direct = new HttpClient();
+        var answer = await direct.PostAsJsonAsync(llama.Url + "/v1/chat/completions", new
+        {
+            messages = rendered.Select(m => m.Role == ChatRole.User
+                ? (object)new
+                {
+                    role = "user",
+                    content = slices.SelectMany((png, i) => (object[])[new { type = "text", text = $"CT slice {i + 1} of 8:" },
+                            new { type = "image_url", image_url = new { url = "data:image/png;base64," + Convert.ToBase64String(png) } }])
+                        .Append(new { type = "text", text = m.Text }).ToArray(),
+                }
+                : new { role = m.Role.Value, content = m.Text }).ToArray(),
+            temperature = 0, max_tokens = 24,
+        }, Ct);
+        answer.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync(Ct)).RootElement;
+        first.GetProperty("text").GetString().ShouldBe(body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        // The same tokens went in: the same eight images and text.
+        body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32().ShouldBe(provenance.GetProperty("prompt_tokens").GetInt32());
     }
 
     [Fact]

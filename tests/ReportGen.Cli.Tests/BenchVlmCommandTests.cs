@@ -1,6 +1,7 @@
 using System.Globalization;
 using ReportGen.Cli.Commands;
 using ReportGen.Eval.Bench;
+using ReportGen.Llama.Native;
 using ReportGen.TestSupport;
 
 namespace ReportGen.Cli.Tests;
@@ -41,10 +42,14 @@ public class BenchVlmCommandTests
             Median(encode[2]).ShouldBeGreaterThan(0);
             Median(Cells(lines, "image decoded")[2]).ShouldBeGreaterThan(0);
         }
-        if (LlamaMtmdCli.FindBuiltOnNpmLibraries() is null)
-            lines.ShouldContain(l => l.StartsWith("llama-mtmd-cli on our libraries (same span, own log): skipped, not built", StringComparison.Ordinal));
+        lines.ShouldContain($"our libraries: {LlamaLibrary.Directory} (llama.cpp {LlamaBuild.Read(LlamaLibrary.Directory)})");
+        if (LlamaMtmdCli.FindBuiltOnLibraries(LlamaLibrary.Directory) is (null, var whyNot))
+            lines.ShouldContain($"llama-mtmd-cli on our libraries (same span, own log): skipped, {whyNot}");
         else
+        {
+            lines.ShouldContain(l => l.StartsWith("cli, our libs: ", StringComparison.Ordinal));
             Ratio(lines, "ratio (llama-mtmd-cli on our libraries / ours)").ShouldBeGreaterThan(0);
+        }
     }
 
     [Fact]

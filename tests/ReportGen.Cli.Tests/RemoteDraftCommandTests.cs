@@ -17,18 +17,8 @@ public class RemoteDraftCommandTests
 
     private static string Fixture(string file) => RepoFiles.Path("tests", "fixtures", "gguf", file);
 
-    private static async Task<(int Exit, string Out, string Err)> Draft(IDictionary<string, string> environment, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "reportgen.dll"), "draft", "--max-tokens", "16", .. args]) psi.ArgumentList.Add(a);
-        psi.Environment["REPORTGEN_LLM_THREADS"] = "1";
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Out, string Err)> Draft(IDictionary<string, string> environment, params string[] args) =>
+        ReportGenProcess.RunAsync(new Dictionary<string, string>(environment) { ["REPORTGEN_LLM_THREADS"] = "1" }, ["draft", "--max-tokens", "16", .. args], Ct);
 
     [Fact]
     public async Task With_a_remote_vision_engine_the_process_drafts_a_dicom_as_the_local_mmproj_set_does()
@@ -40,7 +30,7 @@ public class RemoteDraftCommandTests
         var psi = new ProcessStartInfo(binary!)
         {
             ArgumentList = { "-m", Fixture("tiny-gemma3.gguf"), "--mmproj", Fixture("tiny-gemma3-mmproj.gguf"), "--host", "127.0.0.1",
-                "--port", port.ToString(CultureInfo.InvariantCulture), "-c", "1024", "-np", "1", "-t", "1", "--no-webui" },
+                "--port", port.ToString(CultureInfo.InvariantCulture), "-c", "2048", "-np", "1", "-t", "1", "--no-webui" },
         };
         await using var server = await BenchServerProcess.StartAsync("llama-server", psi, port, "/health", TimeSpan.FromSeconds(60), Ct);
         var url = $"http://127.0.0.1:{port}";
@@ -52,6 +42,19 @@ public class RemoteDraftCommandTests
         provenance.GetProperty("model_set").GetString().ShouldBe("remote:gemma3");
         provenance.GetProperty("prompt").GetProperty("name").GetString().ShouldBe("draft-findings-gemma3");
         provenance.GetProperty("models")[0].GetProperty("sha256").GetString().ShouldBe("remote:" + url);
+
+        // A CT series goes as its sampled slices, with the modality-neutral prompt (the gemma3 one asks about a chest X-ray).
+        using (var dir = new TempDir())
+        {
+            var zip = Path.Combine(dir.Path, "series.zip");
+            await File.WriteAllBytesAsync(zip, SyntheticDicom.Zip(SyntheticDicom.CreateCtSeries()), Ct);
+            var (ctExit, ctOut, ctErr) = await Draft(new Dictionary<string, string> { ["REPORTGEN_LLM_URL"] = url, ["REPORTGEN_LLM_VISION_FAMILY"] = "gemma3" }, "--image", zip, "--modality", "ct");
+            ctExit.ShouldBe(0, ctErr);
+            using var ct = JsonDocument.Parse(ctOut);
+            ct.RootElement.GetProperty("modality").GetString().ShouldBe("ct");
+            ct.RootElement.GetProperty("organ_systems").ValueKind.ShouldBe(JsonValueKind.Object);
+            ct.RootElement.GetProperty("provenance").GetProperty("prompt").GetProperty("name").GetString().ShouldBe("draft-findings");
+        }
 
         // Without the family: one line naming the variable, exit 2.
         (exit, stdout, stderr) = await Draft(new Dictionary<string, string> { ["REPORTGEN_LLM_URL"] = url }, "--image", dicom);

@@ -9,7 +9,8 @@ public class RuntimeInfoTests
     public void Loads_the_npm_provisioned_build_and_a_cpu_backend()
     {
         var info = LlamaRuntimeInfo.Read();
-        info.Release.ShouldBe("v0.5.0");
+        info.Build.Release.ShouldBe("v0.5.0");
+        info.Build.FromSource.ShouldBeFalse();
         info.LibraryDirectory.ShouldEndWith(Path.Combine("native", "llama"));
         info.Backends.ShouldContain("CPU");
         info.CpuVariant.ShouldNotBeNullOrEmpty();
@@ -47,5 +48,35 @@ public class LibraryLookupTests
         Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Llama)).ShouldBe("libllama.so");
         Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Ggml)).ShouldBe("libggml.so");
         Path.GetFileName(LlamaLibrary.Find(dir.Path, LlamaLibrary.Mtmd)).ShouldBe("libmtmd.so");
+    }
+}
+
+public class LlamaBuildTests
+{
+    [Fact, Fast]
+    public void A_source_build_is_named_by_the_release_and_commit_in_its_record_and_a_folder_without_one_says_so()
+    {
+        using var dir = new TempDir();
+        var none = LlamaBuild.Read(dir.Path);
+        none.ShouldBe(new LlamaBuild("unknown", null, Gpu: false, FromSource: false));
+        none.ToString().ShouldBe("release unknown (no readable _nlcBuildMetadata.json or llama-build.json beside the libraries)");
+
+        // What provision.sh llama-native writes beside its libraries.
+        var record = Path.Combine(dir.Path, LlamaBuild.SourceBuildFileName);
+        File.WriteAllText(record, """{ "source": "node-llama-cpp@3.22.1", "release": "v0.5.0", "commit": "de3ff815ea7d559ee917f063901b8986f038abc6", "cmakeFlags": "-DGGML_NATIVE=ON" }""");
+        var build = LlamaBuild.Read(dir.Path);
+        build.ShouldBe(new LlamaBuild("v0.5.0", "de3ff815ea7d559ee917f063901b8986f038abc6", Gpu: false, FromSource: true));
+        build.ToString().ShouldBe("release v0.5.0, commit de3ff815ea7d (CPU build from source for this CPU: provision.sh llama-native)");
+
+        File.WriteAllText(record, "{ truncated");
+        LlamaBuild.Read(dir.Path).Release.ShouldBe("unknown");
+    }
+
+    [Fact, Fast]
+    public void The_npm_build_is_named_by_its_metadata_release()
+    {
+        var build = LlamaBuild.Read(LlamaLibrary.Directory);
+        build.ShouldBe(new LlamaBuild("v0.5.0", null, Gpu: false, FromSource: false));
+        build.ToString().ShouldBe("release v0.5.0 (CPU build from npm)");
     }
 }

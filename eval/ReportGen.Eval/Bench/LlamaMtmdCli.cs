@@ -24,11 +24,32 @@ public static class LlamaMtmdCli
     public const string NpmBinaryVariable = "REPORTGEN_LLAMA_MTMD_CLI_NPM";
 
     /// <summary>
-    /// llama-mtmd-cli linked against the libraries our process loads (the npm libllama/libggml and our libmtmd:
-    /// <c>build/native/provision.sh mtmd-cli-npm</c>), or null when not built: a diagnostic that isolates the native
-    /// build from our code.
+    /// llama-mtmd-cli linked against the libraries in <paramref name="libraryDirectory"/> (the folder our process loads
+    /// llama.cpp from): a diagnostic that isolates the native build from our code. <c>REPORTGEN_LLAMA_MTMD_CLI_NPM</c> when
+    /// set; else the one <c>build/native/provision.sh llama-native</c> builds beside its libraries; else the
+    /// <c>provision.sh mtmd-cli-npm</c> build, when every library it links that the folder also holds (libllama, libggml,
+    /// libmtmd...) is the same file, byte for byte (the build copies the npm libraries it provisions).
     /// </summary>
-    public static string? FindBuiltOnNpmLibraries() => LlamaServer.FindBuiltTool("llama-mtmd-cli", NpmBinaryVariable, "mtmd-cli-npm_*", "");
+    /// <returns>The binary, or null and why not.</returns>
+    public static (string? Binary, string? WhyNot) FindBuiltOnLibraries(string libraryDirectory)
+    {
+        if (Environment.GetEnvironmentVariable(NpmBinaryVariable) is { Length: > 0 } env)
+            return File.Exists(env) ? (env, null) : (null, $"{NpmBinaryVariable}={env} does not exist");
+        var beside = Path.Combine(libraryDirectory, "llama-mtmd-cli");
+        if (File.Exists(beside)) return (beside, null);
+        if (File.Exists(Path.Combine(libraryDirectory, "libllama.so")))
+            return (null, $"not built beside {libraryDirectory} (run build/native/provision.sh llama-native again: it builds one now)");
+        if (LlamaServer.FindBuiltTool("llama-mtmd-cli", NpmBinaryVariable, "mtmd-cli-npm_*", "") is not { } npm)
+            return (null, $"not built (build/native/provision.sh mtmd-cli-npm BIN_DIR, or set {NpmBinaryVariable})");
+        var linked = Directory.GetFiles(Path.GetDirectoryName(npm)!, "lib*.so").Where(f => File.Exists(Path.Combine(libraryDirectory, Path.GetFileName(f)))).ToList();
+        var differing = linked.FirstOrDefault(f => !SameBytes(f, Path.Combine(libraryDirectory, Path.GetFileName(f))));
+        return differing is not null ? (null, $"{npm} links another {Path.GetFileName(differing)} than the one in {libraryDirectory}")
+            : !linked.Any(f => Path.GetFileName(f).StartsWith("libllama.", StringComparison.Ordinal)) ? (null, $"{npm} links no libllama of {libraryDirectory}")
+            : (npm, null);
+    }
+
+    // Read through the build's symbolic links; a few MB each.
+    private static bool SameBytes(string a, string b) => File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
 
     /// <summary>
     /// Times <paramref name="turns"/> turns of image + prompt (greedy, one token, llama.cpp's built-in chat template as ours

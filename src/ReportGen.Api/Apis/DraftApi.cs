@@ -155,9 +155,10 @@ public static class DraftApi
         LlmHost host, RemoteVisionModel remote, Microsoft.Extensions.AI.IChatClient chat, DraftStudy study, PromptLibrary prompts)
     {
         var sent = remote.ForRemote(study);
-        var prompt = prompts[remote.PromptName];
+        var promptName = remote.PromptFor(study.Modality);
+        var prompt = prompts[promptName];
         var models = host.SetProvenance;
-        return (new DraftingService(chat, prompts, promptName: remote.PromptName), sent.ToRequest(remote.View),
+        return (new DraftingService(chat, prompts, promptName: promptName), sent.ToRequest(remote.View),
             start => PipelineProvenance.ForDraft("remote:" + remote.Family, models, prompt, study.ImageCount, Provenance.Since(start)));
     }
 

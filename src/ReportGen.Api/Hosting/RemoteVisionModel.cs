@@ -5,6 +5,7 @@ using ReportGen.Api.Apis;
 using ReportGen.Core.Imaging;
 using ReportGen.Core.Models;
 using ReportGen.Imaging;
+using ReportGen.Imaging.Ct;
 using ReportGen.Imaging.Png;
 using ReportGen.Llama;
 using ReportGen.Pipelines.Drafting;
@@ -67,15 +68,23 @@ public sealed class RemoteVisionModel
     }
 
     /// <summary>
-    /// The study as the remote engine gets it (chest radiographs only): each image as the pixels our local path hands to
-    /// llama.cpp (DICOM windowed, grey as RGB), losslessly as PNG, so a llama-server decodes exactly those bytes.
+    /// The drafting prompt for a study of <paramref name="modality"/>: the family's (<see cref="PromptName"/>, written for
+    /// chest radiographs as its model card asks for them), or for ct the modality-neutral <see cref="DraftingService.PromptName"/>
+    /// that local CT sets draft with.
     /// </summary>
-    /// <exception cref="DraftInputException">A CT series (400), or an image too large to send (413).</exception>
+    public string PromptFor(string modality) => modality == "ct" ? DraftingService.PromptName : PromptName;
+
+    /// <summary>
+    /// The study as the remote engine gets it: each image as the pixels our local path hands to llama.cpp (DICOM windowed,
+    /// grey as RGB), losslessly as PNG, so a llama-server decodes exactly those bytes. A CT series goes as
+    /// <see cref="CtSlices"/> evenly spaced slices with the lung, mediastinum and bone windows as their RGB channels (what
+    /// a local 2-D encoder set samples by default; <see cref="DraftStudy.SeriesSlices"/>), in order.
+    /// </summary>
+    /// <exception cref="DraftInputException">An image, or a series' slices together, too large to send (413).</exception>
     public DraftStudy ForRemote(DraftStudy study)
     {
         ArgumentNullException.ThrowIfNull(study);
-        if (study.Modality != "cxr")
-            throw new DraftInputException("modality", $"the remote vision-language model ({Family}) drafts cxr, not {study.Modality}");
+        if (study.Modality == "ct") return study with { SeriesSlices = Slices(study.Frontal) };
         return study with
         {
             Frontal = Png(study.Frontal, "frontal"),
@@ -84,14 +93,32 @@ public sealed class RemoteVisionModel
         };
     }
 
-    private static StudyImage Png(StudyImage image, string field)
+    /// <summary>How a CT series is sampled for a remote engine: the defaults of a local 2-D encoder set (models.json <c>ct</c>).</summary>
+    public static CtSampling CtSlices { get; } = new();
+
+    private static List<StudyImage> Slices(StudyImage series)
     {
-        var rgb = new RgbImageDecoder().Decode(image.Bytes, image.MediaType, image.Decoded);
+        var volume = series.Decoded?.Pixels as CtVolume ?? CtSeriesReader.ReadZip(series.Bytes.Span);
+        var windows = CtSlices.Windows.Select(CtWindow.ByName).ToArray();
+        var slices = volume.SampleSlices(CtSlices.Slices, windows).Select(slice => Png(RgbImageDecoder.ToRgb(slice), "frontal", decoded: null)).ToList();
+        // The slices share one request: together they stay within what three radiographs may take.
+        var total = slices.Sum(s => (long)s.Bytes.Length);
+        if (total > 3L * MaxImageBytes)
+            throw new DraftInputException("frontal", $"frontal: the series' {slices.Count} slices ({volume.Width}x{volume.Height}) are {total / (1 << 20)} MiB as PNG; a remote engine takes at most {3 * MaxImageBytes / (1 << 20)} MiB of images per request",
+                InputProblem.TooLarge, "image_too_large_for_remote");
+        return slices;
+    }
+
+    private static StudyImage Png(StudyImage image, string field) =>
+        Png(new RgbImageDecoder().Decode(image.Bytes, image.MediaType, image.Decoded), field, image.Decoded);
+
+    private static StudyImage Png(RgbImage rgb, string field, DecodedImage? decoded)
+    {
         var png = PngEncoder.EncodeRgb(rgb);
         if (png.Length > MaxImageBytes)
             throw new DraftInputException(field, $"{field} is {rgb.Width}x{rgb.Height} pixels, {png.Length / (1 << 20)} MiB as PNG; a remote engine takes at most {MaxImageBytes / (1 << 20)} MiB per image (llama-server reads at most 100 MB per request, and the image goes as base64)",
                 InputProblem.TooLarge, "image_too_large_for_remote");
-        return new StudyImage(png, PngEncoder.MediaType) { Decoded = image.Decoded };
+        return new StudyImage(png, PngEncoder.MediaType) { Decoded = decoded };
     }
 
     /// <summary>Largest PNG sent per image: three of them as base64 stay under llama-server's 100 MB request limit.</summary>

@@ -8,6 +8,7 @@ using ReportGen.Eval.Bench;
 using ReportGen.Eval.Reporting;
 using ReportGen.Imaging;
 using ReportGen.Llama;
+using ReportGen.Llama.Native;
 
 namespace ReportGen.Cli.Commands;
 
@@ -16,8 +17,9 @@ namespace ReportGen.Cli.Commands;
 /// our path (libmtmd through the binding, then the <see cref="SequenceScheduler"/>'s batches, one token sampled) against
 /// llama.cpp's own (<c>mtmd_helper_eval_chunks</c>, what llama-mtmd-cli runs) on the same loaded model, mmproj, image
 /// and threads, and against llama.cpp's <c>llama-mtmd-cli</c> process on the same files (<see cref="LlamaMtmdCli"/>):
-/// the static GGML_NATIVE reference build and, when provisioned, the same CLI linked against the libraries we load (which
-/// tells a difference of the libraries' build from one of our code). Interleaved rounds in rotating order; per stage the
+/// the static GGML_NATIVE reference build and, when provisioned, the same CLI linked against the libraries we load (the npm
+/// ones, or the native build that <c>REPORTGEN_LLAMA_LIB_DIR</c> points at; which tells a difference of the libraries'
+/// build from one of our code). Interleaved rounds in rotating order; per stage the
 /// median and p25-p75, then the ratios (theirs ÷ ours: 1.0 = as fast).
 /// </summary>
 internal static class BenchVlmCommand
@@ -51,10 +53,11 @@ internal static class BenchVlmCommand
             await using var scheduler = new SequenceScheduler(set.Model, new SchedulerOptions { Context = context });
             using var reference = set.Model.CreateContext(context);
             var text = set.Model.ApplyChatTemplate([new LlamaChatTurn("user", set.Projector.Marker + Prompt)], addAssistantPrefix: true);
+            var onOurs = LlamaMtmdCli.FindBuiltOnLibraries(LlamaLibrary.Directory);
             CliSide[] clis =
             [
                 new("llama-mtmd-cli", LlamaMtmdCli.FindBuilt(), $"not built (build/native/provision.sh llama-tools, or set {LlamaMtmdCli.BinaryVariable})"),
-                new("cli, our libs", LlamaMtmdCli.FindBuiltOnNpmLibraries(), $"not built (build/native/provision.sh mtmd-cli-npm BIN_DIR, or set {LlamaMtmdCli.NpmBinaryVariable})"),
+                new("cli, our libs", onOurs.Binary, onOurs.WhyNot ?? ""),
             ];
             if (!IsPngOrJpeg(imagePath))
                 foreach (var c in clis) c.Skipped ??= $"it reads PNG/JPEG files, not {Path.GetFileName(imagePath)}";
@@ -124,8 +127,11 @@ internal static class BenchVlmCommand
                 }
                 samples.Add(sample);
             }
-            Write(stdout, $"vlm {setId} ({set.Projector.ProjectorType}), image {Path.GetFileName(imagePath)} {rgb.Width}x{rgb.Height}, {threads} thread(s), "
-                + $"batch {LlamaMtmdCli.BatchSize}, {repeats} interleaved rounds, load {load} before, {MachineLoad.Averages() ?? "n/a"} after", samples, clis);
+            stdout.WriteLine($"vlm {setId} ({set.Projector.ProjectorType}), image {Path.GetFileName(imagePath)} {rgb.Width}x{rgb.Height}, {threads} thread(s), "
+                + $"batch {LlamaMtmdCli.BatchSize}, {repeats} interleaved rounds, load {load} before, {MachineLoad.Averages() ?? "n/a"} after");
+            stdout.WriteLine($"our libraries: {LlamaLibrary.Directory} (llama.cpp {LlamaBuild.Read(LlamaLibrary.Directory)})");
+            foreach (var c in clis.Where(c => c.Binary is not null)) stdout.WriteLine($"{c.Label}: {c.Binary}");
+            Write(stdout, samples, clis);
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or MultimodalProjectorException or ImageDecodeException or KeyNotFoundException)
@@ -158,9 +164,8 @@ internal static class BenchVlmCommand
         public double OursSameSpanMs => OursMs - Ours.BitmapMs;
     }
 
-    private static void Write(TextWriter stdout, string heading, List<Sample> samples, CliSide[] clis)
+    private static void Write(TextWriter stdout, List<Sample> samples, CliSide[] clis)
     {
-        stdout.WriteLine(heading);
         // Columns of 17 characters and a space: a wide cell (a slow run's spread) pushes the next one right but never touches it.
         stdout.WriteLine($"{"stage (median ms, p25-p75)",-38}{"ours",-17} {"helper",-17} {string.Join(' ', clis.Select(c => $"{c.Label,-17}"))}");
         string Cell(Func<Sample, double>? pick)

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using ReportGen.Api.Apis;
+using ReportGen.Api.Hosting;
 using ReportGen.Core.Models;
 using ReportGen.Llama.Native;
 using ReportGen.Onnx.Native;
@@ -19,16 +21,26 @@ internal static class DoctorCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ReportGen__Llm__RemoteUrl") is { Length: > 0 } url ? url
                 : Environment.GetEnvironmentVariable(CliChatClients.LlmUrlEnvironmentVariable),
         };
-        var command = new Command("doctor", "Check the .NET runtime, the native llama.cpp and ONNX Runtime libraries, CPU features, every model in the manifest and the remote engines") { remote };
-        command.SetAction((parse, _) => Task.FromResult(Run(Console.Out, parse.GetValue(remote))));
+        var visionFamily = new Option<string?>("--vision-family")
+        {
+            Description = $"The remote engines' declared vision-language family (default: {VisionFamilyServiceVariable} or {DraftEngine.VisionFamilyEnvironmentVariable})",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(VisionFamilyServiceVariable) is { Length: > 0 } family ? family
+                : Environment.GetEnvironmentVariable(DraftEngine.VisionFamilyEnvironmentVariable),
+        };
+        var command = new Command("doctor", "Check the .NET runtime, the native llama.cpp and ONNX Runtime libraries, CPU features, every model in the manifest and the remote engines") { remote, visionFamily };
+        command.SetAction((parse, _) => Task.FromResult(Run(Console.Out, parse.GetValue(remote), parse.GetValue(visionFamily))));
         return command;
     }
 
+    // The service's setting ReportGen:Llm:RemoteVisionFamily as an environment variable.
+    private const string VisionFamilyServiceVariable = "ReportGen__Llm__RemoteVisionFamily";
+
     /// <summary>
     /// Asks each remote endpoint what it serves (kind, model, context size) and whether it is healthy, as the service
-    /// does at start-up. Returns false when one is unreachable or unhealthy.
+    /// does at start-up, then whether drafting from images can go to them (<see cref="CheckRemoteVisionAsync"/>).
+    /// Returns false when one is unreachable or unhealthy, or the declared vision family cannot draft.
     /// </summary>
-    internal static async Task<bool> CheckRemoteAsync(TextWriter o, string urls, CancellationToken cancellationToken)
+    internal static async Task<bool> CheckRemoteAsync(TextWriter o, string urls, CancellationToken cancellationToken, string? visionFamily = null)
     {
         await using var pool = new RemoteEnginePool(RemoteEnginePool.ParseUrls(urls), new RemoteEngineOptions { Timeout = TimeSpan.FromSeconds(5) });
         await pool.StartAsync(TimeSpan.FromSeconds(5), cancellationToken);
@@ -40,11 +52,51 @@ internal static class DoctorCommand
                 ? $"remote        {e.Name}: {info.Kind}, model {info.Model ?? "(not reported)"}, context {(info.ContextSize is { } n ? n + " tokens" : "not reported")}, healthy"
                 : $"remote        {e.Name}: UNHEALTHY ({e.LastError})");
         }
-        return pool.Endpoints.All(e => e.Healthy);
+        return pool.Endpoints.All(e => e.Healthy) & await CheckRemoteVisionAsync(o, pool, visionFamily, cancellationToken);
     }
 
-    /// <summary>Prints the report; returns 0 when both native runtimes load and every remote engine in <paramref name="remote"/> is healthy, 1 otherwise.</summary>
-    internal static int Run(TextWriter o, string? remote = null)
+    /// <summary>
+    /// The remote engines' declared vision-language family and whether drafting from images is therefore available: not
+    /// declared (drafts from images then need a local model set), an unknown family, or a declared one that a
+    /// llama-server's <c>/props</c> says takes no images (no <c>--mmproj</c>) fail; a declared one names its prompt.
+    /// </summary>
+    internal static async Task<bool> CheckRemoteVisionAsync(TextWriter o, RemoteEnginePool pool, string? family, CancellationToken cancellationToken)
+    {
+        const string Label = "remote vision ";
+        RemoteVisionModel? model;
+        try
+        {
+            model = RemoteVisionModel.Create(family, null, null, "family");
+        }
+        catch (InvalidOperationException ex)
+        {
+            o.WriteLine($"{Label}{ex.Message}: drafting from images on the remote engine is NOT available");
+            return false;
+        }
+        if (model is null)
+        {
+            o.WriteLine($"{Label}no family declared: drafting from images does not go to the remote engine (a local model set drafts them); set {VisionFamilyServiceVariable} "
+                + $"(the service) or {DraftEngine.VisionFamilyEnvironmentVariable} (the CLI) to llava, gemma3, qwen2vl or other when it serves a vision-language model");
+            return true;
+        }
+        try
+        {
+            await model.CheckSeesImagesAsync(pool, cancellationToken);
+        }
+        catch (RequestFieldException ex)
+        {
+            o.WriteLine($"{Label}family {model.Family} declared, but {ex.Message}: drafting from images on the remote engine is NOT available");
+            return false;
+        }
+        o.WriteLine($"{Label}family {model.Family} (prompt {model.PromptName}): drafting from images on the remote engine is available");
+        return true;
+    }
+
+    /// <summary>
+    /// Prints the report; returns 0 when both native runtimes load and every remote engine in <paramref name="remote"/> is
+    /// healthy (and can draft from images when <paramref name="visionFamily"/> is declared), 1 otherwise.
+    /// </summary>
+    internal static int Run(TextWriter o, string? remote = null, string? visionFamily = null)
     {
         var failed = false;
         o.WriteLine($".NET          {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier}, {Environment.ProcessorCount} cores)");
@@ -53,7 +105,7 @@ internal static class DoctorCommand
         try
         {
             var llama = LlamaRuntimeInfo.Read();
-            o.WriteLine($"llama.cpp     release {llama.Release} ({(llama.Gpu ? "GPU build" : "CPU build")}) from {llama.LibraryDirectory}");
+            o.WriteLine($"llama.cpp     {llama.Build} from {llama.LibraryDirectory}");
             o.WriteLine($"  backends    {string.Join(", ", llama.Backends)}; CPU variant loaded: {llama.CpuVariant ?? "none"}; GPU offload: {(llama.SupportsGpuOffload ? "yes" : "no")}");
             o.WriteLine($"  devices     {string.Join("; ", llama.Devices)}");
             o.WriteLine($"  features    {llama.SystemInfo}");
@@ -122,7 +174,7 @@ internal static class DoctorCommand
             }
         }
 
-        var remoteFailed = remote is { Length: > 0 } && !CheckRemoteAsync(o, remote, CancellationToken.None).GetAwaiter().GetResult();
+        var remoteFailed = remote is { Length: > 0 } && !CheckRemoteAsync(o, remote, CancellationToken.None, visionFamily).GetAwaiter().GetResult();
         o.WriteLine(failed ? "doctor: a required native runtime could not load" : remoteFailed ? "doctor: a remote engine is unreachable or unhealthy" : "doctor: ok");
         return failed || remoteFailed ? 1 : 0;
     }

@@ -183,7 +183,7 @@ internal sealed class DraftEngine : IDisposable
     private readonly IChatClient _chat;
 
     private DraftEngine(VisionLanguageModelSet? set, MultimodalModelSet? mmprojSet, IChatClient chat, PromptLibrary prompts, string llmId, string? llmSha,
-        RemoteVisionModel? remote = null)
+        RemoteVisionModel? remote = null, string modality = "cxr")
     {
         Set = set;
         MmprojSet = mmprojSet;
@@ -193,7 +193,7 @@ internal sealed class DraftEngine : IDisposable
         LlmId = llmId;
         LlmSha256 = llmSha;
         Service = new DraftingService(chat, prompts, attachImages: set is not null || mmprojSet is not null || remote is not null,
-            promptName: remote?.PromptName ?? DraftingService.PromptFor(mmprojSet?.Projector.ProjectorType));
+            promptName: remote?.PromptFor(modality) ?? DraftingService.PromptFor(mmprojSet?.Projector.ProjectorType));
     }
 
     /// <summary>REPORTGEN_LLM_VISION_FAMILY: with REPORTGEN_LLM_URL, the remote engine serves a vision-language model of this family.</summary>
@@ -235,7 +235,7 @@ internal sealed class DraftEngine : IDisposable
                 ?? throw new DraftInputException("model", $"{CliChatClients.LlmUrlEnvironmentVariable} is set but {VisionFamilyEnvironmentVariable} is not: set it (llava, gemma3, qwen2vl or other) when the remote engine serves a vision-language model (llama-server --mmproj)");
             var chat = CliChatClients.Create(model) ?? throw new DraftInputException("model", $"{CliChatClients.LlmUrlEnvironmentVariable}: no remote engine");
             var llm = CliChatClients.ProvenanceOf(model);
-            return new DraftEngine(null, null, chat, PromptLibrary.LoadDefault(), llm.Id, llm.Sha256, remote);
+            return new DraftEngine(null, null, chat, PromptLibrary.LoadDefault(), llm.Id, llm.Sha256, remote, modality);
         }
         resolver ??= ModelResolver.CreateDefault(ModelManifest.Load(ModelManifest.DefaultPath() ?? throw new FileNotFoundException("no models/models.json found (set REPORTGEN_MANIFEST)")));
         var manifest = resolver.Manifest;

@@ -4,16 +4,16 @@ using System.Text.Json;
 namespace ReportGen.Llama.Native;
 
 /// <summary>What llama.cpp build is loaded, and which ggml backends it uses (for <c>reportgen doctor</c> and provenance).</summary>
-/// <param name="Release">The llama.cpp release of the npm build (from its build metadata), or "unknown".</param>
-/// <param name="Gpu">Whether the build was made for a GPU (CUDA) backend.</param>
+/// <param name="Build">Which build it is: its release, and for a source build its commit.</param>
 /// <param name="LibraryDirectory">Where the libraries were loaded from.</param>
 /// <param name="Backends">Registered ggml backends (e.g. CPU, CUDA).</param>
 /// <param name="Devices">Devices with their descriptions.</param>
-/// <param name="CpuVariant">The libggml-cpu-*.so actually mapped into the process (e.g. haswell), or null.</param>
+/// <param name="CpuVariant">The libggml-cpu-*.so actually mapped into the process (e.g. haswell), "native (built for this CPU)"
+/// for a source build's one CPU backend, or null.</param>
 /// <param name="SystemInfo">llama.cpp's own feature line (AVX2, F16C, ...).</param>
 /// <param name="SupportsGpuOffload">Whether layers can be offloaded.</param>
 public sealed partial record LlamaRuntimeInfo(
-    string Release, bool Gpu, string LibraryDirectory, IReadOnlyList<string> Backends,
+    LlamaBuild Build, string LibraryDirectory, IReadOnlyList<string> Backends,
     IReadOnlyList<string> Devices, string? CpuVariant, string SystemInfo, bool SupportsGpuOffload)
 {
     /// <summary>Loads llama.cpp (if not yet) and describes it.</summary>
@@ -29,38 +29,29 @@ public sealed partial record LlamaRuntimeInfo(
             var dev = NativeMethods.ggml_backend_dev_get(i);
             devices.Add($"{Marshal.PtrToStringUTF8(NativeMethods.ggml_backend_dev_name(dev))} ({Marshal.PtrToStringUTF8(NativeMethods.ggml_backend_dev_description(dev))})");
         }
-        var (release, gpu) = ReadBuildMetadata(LlamaLibrary.Directory);
-        return new LlamaRuntimeInfo(release, gpu, LlamaLibrary.Directory, backends, devices, LoadedCpuVariant(),
+        return new LlamaRuntimeInfo(LlamaBuild.Read(LlamaLibrary.Directory), LlamaLibrary.Directory, backends, devices, LoadedCpuVariant(),
             Marshal.PtrToStringUTF8(NativeMethods.llama_print_system_info())?.Trim() ?? "",
             NativeMethods.llama_supports_gpu_offload());
     }
 
-    // ggml picks the best CPU variant at run time; /proc/self/maps shows which one it mapped.
+    // ggml picks the best CPU variant at run time; /proc/self/maps shows which one it mapped. A source build for this CPU
+    // (provision.sh llama-native) has one plain libggml-cpu.so.N, compiled for the machine it was built on.
     private static string? LoadedCpuVariant()
     {
         try
         {
-            return File.ReadLines("/proc/self/maps")
-                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
-                .Select(Path.GetFileName)
-                .FirstOrDefault(f => f is not null && f.StartsWith("libggml-cpu-", StringComparison.Ordinal) && f.EndsWith(".so", StringComparison.Ordinal))
-                ?["libggml-cpu-".Length..^3];
+            var names = File.ReadLines("/proc/self/maps")
+                .Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? ""))
+                .Where(f => f.StartsWith("libggml-cpu", StringComparison.Ordinal)).ToList();
+            var variant = names.FirstOrDefault(f => f.StartsWith("libggml-cpu-", StringComparison.Ordinal) && f.EndsWith(".so", StringComparison.Ordinal));
+            return variant is not null ? variant["libggml-cpu-".Length..^3]
+                : names.Any(f => f.StartsWith("libggml-cpu.so", StringComparison.Ordinal)) ? "native (built for this CPU)"
+                : null;
         }
         catch (IOException)
         {
             return null;
         }
-    }
-
-    private static (string Release, bool Gpu) ReadBuildMetadata(string dir)
-    {
-        var path = Path.Combine(dir, "_nlcBuildMetadata.json");
-        if (!File.Exists(path)) return ("unknown", false);
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var options = doc.RootElement.GetProperty("buildOptions");
-        var release = options.TryGetProperty("llamaCpp", out var l) && l.TryGetProperty("release", out var r) ? r.GetString() ?? "unknown" : "unknown";
-        var gpu = options.TryGetProperty("gpu", out var g) && g.ValueKind == JsonValueKind.String;
-        return (release, gpu);
     }
 
     private static partial class NativeMethods

@@ -47,6 +47,12 @@ public sealed record DraftStudy
 {
     /// <summary>The current frontal image, or the CT series.</summary>
     public required StudyImage Frontal { get; init; }
+    /// <summary>
+    /// For a model that takes only 2-D images (a remote vision-language engine), the CT series in <see cref="Frontal"/> as
+    /// evenly spaced slices, each with the CT windows as its colour channels, as our 2-D encoders see them; they go to the
+    /// model in place of the series. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<StudyImage>? SeriesSlices { get; init; }
     /// <summary>The current lateral image.</summary>
     public StudyImage? Lateral { get; init; }
     /// <summary>The prior frontal radiograph.</summary>
@@ -81,7 +87,7 @@ public sealed record DraftStudy
     /// <param name="evidence">Retrieved similar studies offered as context, or null.</param>
     public DraftRequest ToRequest(Preprocessing? encoder, IReadOnlyList<RetrievedStudy>? evidence = null) => new()
     {
-        Frontal = Frontal, Lateral = Lateral, PriorFrontal = Prior, PriorReport = PriorReport,
+        Frontal = Frontal, SeriesSlices = SeriesSlices, Lateral = Lateral, PriorFrontal = Prior, PriorReport = PriorReport,
         Indication = Indication, Technique = Technique, Comparison = Comparison, Grounded = Grounded,
         Modality = Modality, MaxOutputTokens = MaxTokens, Evidence = evidence,
         FrontalGeometry = encoder is not null && FrontalSize is { } size ? CropGeometry.For(encoder, size.Width, size.Height) : null,

@@ -21,6 +21,11 @@ public sealed record DraftRequest
 {
     /// <summary>The current frontal image.</summary>
     public required StudyImage Frontal { get; init; }
+    /// <summary>
+    /// A CT series as a remote vision-language model sees it (<see cref="DraftStudy.SeriesSlices"/>): attached in place of
+    /// <see cref="Frontal"/>, in order; null otherwise.
+    /// </summary>
+    public IReadOnlyList<StudyImage>? SeriesSlices { get; init; }
     /// <summary>Optional current lateral image.</summary>
     public StudyImage? Lateral { get; init; }
     /// <summary>Optional prior frontal image.</summary>
@@ -205,7 +210,17 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         var images = new List<AIContent>();
         if (attachImages)
         {
-            images.Add(Content(request.Frontal));
+            if (request.SeriesSlices is { Count: > 0 } slices)
+            {
+                // Each slice after a line naming its place. It also keeps two images from touching: llama-server fails a
+                // prompt with two identical images side by side ("Chunk not found"), and blank end slices can be identical.
+                for (var i = 0; i < slices.Count; i++)
+                {
+                    images.Add(new TextContent(SliceLabel(i, slices.Count)));
+                    images.Add(Content(slices[i]));
+                }
+            }
+            else images.Add(Content(request.Frontal));
             if (request.Lateral is { } lateral) images.Add(Content(lateral));
             if (request.PriorFrontal is { } prior) images.Add(Content(prior));
         }
@@ -216,6 +231,9 @@ public sealed partial class DraftingService(IChatClient chat, PromptLibrary prom
         if (request.MaxOutputTokens is { } max) options.MaxOutputTokens = max;
         return (messages, options);
     }
+
+    /// <summary>The line before the <paramref name="index"/>-th (from 0) of <paramref name="count"/> CT slices sent as images.</summary>
+    public static string SliceLabel(int index, int count) => string.Create(CultureInfo.InvariantCulture, $"CT slice {index + 1} of {count}:");
 
     // The decoded pixels ride along as the content's raw representation: the chat client hands them to the embedding provider.
     private static DataContent Content(StudyImage image) => new(image.Bytes, image.MediaType) { RawRepresentation = image.Decoded };
