@@ -256,7 +256,7 @@ public sealed partial class LlamaChatClient : IChatClient
             ordered.Add(pictures[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
             return projector.Marker;
         });
-        return projector.Tokenize(text, ordered, addSpecial, parseSpecial, _scheduler.ContextSize, cancellationToken);
+        return projector.Tokenize(text, ordered, addSpecial, parseSpecial, _scheduler.SequenceContextSize, cancellationToken);
     }
 
     private static ChatFinishReason Map(LlamaFinishReason reason) =>

@@ -21,9 +21,9 @@ public sealed class LlamaContext : IDisposable
         p.NSeqMax = (uint)options.Sequences;
         p.NThreads = options.EffectiveThreads;
         p.NThreadsBatch = options.EffectiveThreads;
-        // One KV buffer shared by all sequences, so the scheduler can budget tokens across requests
-        // (a long prompt may use more than n_ctx / n_seq).
-        p.KvUnified = 1;
+        // Unified: one KV buffer shared by all sequences, so a long prompt may use more than n_ctx / n_seq, but every
+        // decode attends over all cells up to the highest one in use, other sequences' included. Split: one stream each.
+        p.KvUnified = options.UnifiedKvCache ? (byte)1 : (byte)0;
         if (options.OutputsPerSequence > 0)
         {
             p.NOutputsMax = (uint)options.BatchSize;
@@ -34,6 +34,7 @@ public sealed class LlamaContext : IDisposable
         ContextSize = (int)LlamaNative.llama_n_ctx(Handle);
         BatchSize = (int)LlamaNative.llama_n_batch(Handle);
         SequenceCapacity = (int)LlamaNative.llama_n_seq_max(Handle);
+        SequenceContextSize = (int)LlamaNative.llama_n_ctx_seq(Handle);
         Memory = LlamaNative.llama_get_memory(Handle);
     }
 
@@ -50,6 +51,13 @@ public sealed class LlamaContext : IDisposable
     public int BatchSize { get; }
     /// <summary>Most sequences.</summary>
     public int SequenceCapacity { get; }
+    /// <summary>
+    /// Most positions one sequence may hold: <see cref="ContextSize"/> with a unified KV cache, its own stream's
+    /// <see cref="ContextSize"/> / <see cref="SequenceCapacity"/> (llama.cpp rounds it up to a multiple of 256) otherwise.
+    /// </summary>
+    public int SequenceContextSize { get; }
+    /// <summary>Whether each sequence has a KV stream of its own (<see cref="LlamaContextOptions.UnifiedKvCache"/> off, several sequences).</summary>
+    public bool HasSequenceStreams => SequenceContextSize < ContextSize;
     /// <summary>
     /// Whether decoding runs on a persistent CPU thread pool owned by this context (as llama-server does), rather than
     /// on threads ggml starts and joins for every decode. Off only where the CPU backend lacks the pool functions or
@@ -70,13 +78,24 @@ public sealed class LlamaContext : IDisposable
     public bool TruncateSequence(int sequence, int from) => LlamaNative.llama_memory_seq_rm(Memory, sequence, from, -1);
 
     /// <summary>
-    /// Makes <paramref name="destination"/> share every cached token of <paramref name="source"/> (with the unified
-    /// KV cache this adds a sequence id to the cells, no tensor copy), so a common prefix is decoded once.
+    /// Makes <paramref name="destination"/> share every cached token of <paramref name="source"/>, so a common prefix is
+    /// decoded once. With the unified KV cache this adds a sequence id to the cells, no tensor copy; with a stream per
+    /// sequence the destination's stream becomes a copy of the source's (done at the next decode), replacing what it held.
     /// </summary>
     public void CopySequence(int source, int destination) => LlamaNative.llama_memory_seq_cp(Memory, source, destination, -1, -1);
 
     /// <summary>As <see cref="CopySequence(int, int)"/> for the tokens at positions 0..<paramref name="tokens"/>-1 only.</summary>
-    public void CopySequence(int source, int destination, int tokens) => LlamaNative.llama_memory_seq_cp(Memory, source, destination, 0, tokens);
+    public void CopySequence(int source, int destination, int tokens)
+    {
+        if (!HasSequenceStreams)
+        {
+            LlamaNative.llama_memory_seq_cp(Memory, source, destination, 0, tokens);
+            return;
+        }
+        // llama.cpp copies across streams only whole (llama_kv_cache::seq_cp): copy it all, then cut the tail.
+        LlamaNative.llama_memory_seq_cp(Memory, source, destination, -1, -1);
+        LlamaNative.llama_memory_seq_rm(Memory, destination, tokens, -1);
+    }
 
     /// <summary>Clears the whole KV cache.</summary>
     public void ClearAll() => LlamaNative.llama_memory_clear(Memory, true);

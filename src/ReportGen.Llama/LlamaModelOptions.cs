@@ -23,7 +23,7 @@ public sealed record LlamaModelOptions
 /// <summary>How a context (KV cache and compute buffers) over a loaded model is made.</summary>
 public sealed record LlamaContextOptions
 {
-    /// <summary>Total KV-cache size in tokens shared by all sequences; 0 = the model's training context.</summary>
+    /// <summary>Total KV-cache size in tokens, for all sequences; 0 = the model's training context.</summary>
     public int ContextSize { get; init; } = 2048;
 
     /// <summary>Most tokens submitted to one <c>llama_decode</c> (prompt chunks plus one per generating sequence).</summary>
@@ -31,6 +31,15 @@ public sealed record LlamaContextOptions
 
     /// <summary>Most sequences (concurrent requests) held in the context.</summary>
     public int Sequences { get; init; } = 1;
+
+    /// <summary>
+    /// One KV buffer for all sequences (default): a sequence may use any part of <see cref="ContextSize"/> and cells can
+    /// be shared between sequences without copying, but every decode attends over all cells up to the highest one in
+    /// use, other sequences' included. False (with several sequences): each sequence gets a stream of its own of
+    /// <see cref="ContextSize"/> / <see cref="Sequences"/> cells (rounded up to a multiple of 256) and attends only over
+    /// it, as llama-server's slots do; sharing a prefix then copies the holder's stream.
+    /// </summary>
+    public bool UnifiedKvCache { get; init; } = true;
 
     /// <summary>
     /// Logits rows one sequence may request in a single decode; 0 keeps llama.cpp's default (one row per

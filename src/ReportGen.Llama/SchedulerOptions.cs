@@ -4,7 +4,8 @@ namespace ReportGen.Llama;
 public sealed record SchedulerOptions
 {
     /// <summary>The shared context: its <see cref="LlamaContextOptions.Sequences"/> is the number of concurrent requests,
-    /// <see cref="LlamaContextOptions.ContextSize"/> the KV budget they share.</summary>
+    /// <see cref="LlamaContextOptions.ContextSize"/> the KV budget they share (or split, one stream each, with
+    /// <see cref="LlamaContextOptions.UnifiedKvCache"/> off).</summary>
     public LlamaContextOptions Context { get; init; } = new() { ContextSize = 4096, Sequences = 8, BatchSize = 512 };
 
     /// <summary>Requests that may wait for a free sequence; one more is rejected with <see cref="SchedulerFullException"/>.</summary>

@@ -21,10 +21,12 @@ namespace ReportGen.Llama;
 /// longest prefix with its prompt, drops the KV after that prefix and decodes only the rest. When another sequence (free
 /// and keeping, or active and past that point of its prompt) holds the longest prefix, the prefix is shared into the new
 /// request's sequence with <c>llama_memory_seq_cp</c>: in the unified KV cache that tags the same cells with both sequence
-/// ids, so a shared instruction is decoded once for all sequences rather than once per sequence; requests that arrive
+/// ids, with a KV stream per sequence (<see cref="LlamaContextOptions.UnifiedKvCache"/> off) it copies the holder's
+/// stream, so a shared instruction is decoded once for all sequences rather than once per sequence; requests that arrive
 /// together wait for the first one to decode the instruction they share. Kept KV of free sequences counts against the
 /// budget (shared cells once per sequence: an over-estimate, never an overflow) and is dropped, least recently used
-/// first, when admitted requests need the room.
+/// first, when admitted requests need the room; with a stream per sequence each request fits its own stream
+/// (<see cref="SequenceContextSize"/>), so kept KV never has to make room.
 /// </para>
 /// </summary>
 public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
@@ -87,6 +89,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     public SchedulerOptions Options { get; }
     /// <summary>The KV budget in tokens.</summary>
     public int ContextSize => _context.ContextSize;
+    /// <summary>Most positions one request may hold (prompt and generated tokens): <see cref="ContextSize"/> with a unified KV
+    /// cache, one sequence's stream otherwise.</summary>
+    public int SequenceContextSize => _context.SequenceContextSize;
     /// <summary>Concurrent sequences.</summary>
     public int Sequences => _context.SequenceCapacity;
     /// <summary>Whether prompt prefixes are reused: asked for in the options and possible with this model.</summary>
@@ -149,9 +154,11 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             first = false;
         }
         if (promptTokens == 0) throw new ModelInputException("the prompt is empty");
-        if (promptTokens >= ContextSize)
-            throw new ModelInputException($"the prompt takes {promptTokens} positions but the context holds {ContextSize}");
-        var maxTokens = Math.Min(options.MaxTokens, ContextSize - promptTokens);
+        if (promptTokens >= SequenceContextSize)
+            throw new ModelInputException(_context.HasSequenceStreams
+                ? $"the prompt takes {promptTokens} positions but each sequence's context holds {SequenceContextSize} ({ContextSize} split between {Sequences} sequences)"
+                : $"the prompt takes {promptTokens} positions but the context holds {ContextSize}");
+        var maxTokens = Math.Min(options.MaxTokens, SequenceContextSize - promptTokens);
 
         var sampler = options.Sampling.CreateChain(Model);
         var request = new SequenceRequest(promptTokens, maxTokens, () => Signal(), _delivery);
@@ -234,7 +241,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         if (embeddings.Dimension != Model.InputEmbeddingSize)
             throw new ModelInputException(
                 $"image embeddings have dimension {embeddings.Dimension} but the model's embedding size is {Model.InputEmbeddingSize} (wrong projector for this LLM?)");
-        if (embeddings.Tokens > ContextSize) throw new ModelInputException($"image embeddings have {embeddings.Tokens} rows, more than the context ({ContextSize})");
+        if (embeddings.Tokens > SequenceContextSize) throw new ModelInputException($"image embeddings have {embeddings.Tokens} rows, more than the context ({SequenceContextSize})");
     }
 
     private void Signal()
@@ -418,7 +425,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>Gives a request's (empty) sequence the first <paramref name="reuse"/> tokens' KV of another sequence.</summary>
     private void Share(SequenceWork w, int holder, int reuse)
     {
-        // One unified KV cache: the holder's cells are tagged with this sequence too, no tensor is copied.
+        // Unified KV cache: the holder's cells are tagged with this sequence too. Streams: the holder's stream is copied.
         _context.ClearSequence(w.SequenceId);
         _context.CopySequence(holder, w.SequenceId, reuse);
         Interlocked.Add(ref _shared, reuse);

@@ -10,7 +10,7 @@ namespace ReportGen.Api.Tests;
 /// <summary>The hosted LLM (real llama.cpp, stories260K) behind /v1/chat/completions and the LLM engines.</summary>
 public class LlmApiTests
 {
-    internal static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024, bool reusePromptPrefix = true)
+    internal static ApiFactory Factory(int sequences = 4, int queue = 16, int contextSize = 1024, bool reusePromptPrefix = true, bool unifiedKvCache = true)
     {
         SharedData.Model("stories260K.gguf");
         return new ApiFactory(new Dictionary<string, string?>
@@ -21,6 +21,7 @@ public class LlmApiTests
             ["ReportGen:Llm:Threads"] = "1",
             ["ReportGen:Llm:Sequences"] = sequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ReportGen:Llm:QueueCapacity"] = queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReportGen:Llm:UnifiedKvCache"] = unifiedKvCache ? "true" : "false",
         });
     }
 
@@ -153,6 +154,29 @@ public class LlmApiTests
         chunks[^1].GetProperty("choices").GetArrayLength().ShouldBe(0);
         chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt64().ShouldBe(body.GetProperty("usage").GetProperty("completion_tokens").GetInt64());
         chunks[..^1].ShouldAllBe(c => c.GetProperty("usage").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task With_a_kv_stream_per_sequence_a_prompt_longer_than_one_stream_is_a_400_naming_the_split()
+    {
+        // 1024 tokens split between 4 sequences: 256 each. The same prompt is answered with one unified cache.
+        var prompt = string.Concat(Enumerable.Repeat("Once upon a time, there was a little girl named Lily. ", 30));
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var unified in new[] { false, true })
+        {
+            await using var factory = Factory(unifiedKvCache: unified);
+            using var client = factory.CreateAuthorizedClient();
+            await WaitReady(client);
+            var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = prompt } }, max_tokens = 4 }, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (unified)
+            {
+                response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+                continue;
+            }
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
+            text.ShouldContain("each sequence's context holds 256 (1024 split between 4 sequences)");
+        }
     }
 
     [Fact]

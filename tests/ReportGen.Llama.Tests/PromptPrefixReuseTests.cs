@@ -1,3 +1,4 @@
+using ReportGen.Core.Models;
 using ReportGen.Core.Imaging;
 
 namespace ReportGen.Llama.Tests;
@@ -88,18 +89,20 @@ public class PromptPrefixReuseTests
         reused.Tokens.ShouldBe((await off.GenerateAsync(next, noBos, Ct)).Tokens);
     }
 
-    [Fact]
-    public async Task Concurrent_requests_pick_the_sequence_with_their_prefix_and_match_whole_decoding()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrent_requests_pick_the_sequence_with_their_prefix_and_match_whole_decoding(bool unifiedKv)
     {
         string[] cases = ["the sun was hot", "a big bird flew by", "Mom said", "they found a ball", "it began to rain", "Tom came too"];
         var prompts = cases.Select(c => Shared + c).ToArray();
         // Other prompts in the free sequences first, so admission has to choose.
         string[] others = ["The little dog ran", "There was a big tree", "Tom and Sue went to the park", "One day, a bird"];
-        await using var off = TestModels.Scheduler(sequences: 4, reusePrefix: false);
+        await using var off = TestModels.Scheduler(sequences: 4, reusePrefix: false, unifiedKv: unifiedKv);
         var whole = await Task.WhenAll(prompts.Select(p => off.GenerateAsync(p, Options, Ct)));
         off.Stats.PromptTokensReused.ShouldBe(0);
 
-        await using var scheduler = TestModels.Scheduler(sequences: 4);
+        await using var scheduler = TestModels.Scheduler(sequences: 4, unifiedKv: unifiedKv);
         await Task.WhenAll(others.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
         await scheduler.GenerateAsync(Shared + "the end", Options, Ct);
         var reused = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
@@ -176,18 +179,21 @@ public class PromptPrefixReuseTests
         other.Tokens.ShouldBe((await Whole(Prompt(2))).Tokens);
     }
 
-    [Fact]
-    public async Task A_prefix_kept_by_several_sequences_is_shared_into_an_empty_one_and_the_kept_prompts_stay_whole()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_prefix_kept_by_several_sequences_is_shared_into_an_empty_one_and_the_kept_prompts_stay_whole(bool unifiedKv)
     {
         string[] kept = [Shared + "the sun was hot", Shared + "a big bird flew by"];
-        await using var scheduler = TestModels.Scheduler(sequences: 4);
+        await using var scheduler = TestModels.Scheduler(sequences: 4, unifiedKv: unifiedKv);
         await Task.WhenAll(kept.Select(p => scheduler.GenerateAsync(p, Options, Ct)));
         var before = scheduler.Stats;
         var prompt = Shared + "Mom said";
         var other = await scheduler.GenerateAsync(prompt, Options, Ct);
         var after = scheduler.Stats;
 
-        // Two free sequences hold the instruction: an empty sequence gets it by llama_memory_seq_cp, nothing decoded again.
+        // Two free sequences hold the instruction: an empty sequence gets it by llama_memory_seq_cp (tagged cells, or a copy of
+        // the holder's stream cut after the prefix), nothing decoded again.
         var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
         other.CachedPromptTokens.ShouldBeInRange(sharedTokens - 2, other.PromptTokens - 1);
         (after.PromptTokensShared - before.PromptTokensShared).ShouldBe(other.CachedPromptTokens, "the prefix was not shared from another sequence");
@@ -210,10 +216,13 @@ public class PromptPrefixReuseTests
         last.Tokens.ShouldBe(other.Tokens);
     }
 
-    [Fact]
-    public async Task A_request_shares_the_prompt_prefix_of_a_request_still_generating()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_request_shares_the_prompt_prefix_of_a_request_still_generating(bool unifiedKv)
     {
-        await using var scheduler = TestModels.Scheduler(sequences: 2);
+        // Split, each sequence's stream holds half the context: 1024 each, room for the holder's long generation.
+        await using var scheduler = TestModels.Scheduler(sequences: 2, contextSize: unifiedKv ? 1024 : 2048, unifiedKv: unifiedKv);
         // A long generation holds sequence 0; once its first piece is out, its whole prompt is in the KV.
         var running = scheduler.Submit(Shared + "the sun was hot", new GenerationOptions { MaxTokens = 900, Sampling = new() { IgnoreEndOfGeneration = true } }, Ct);
         await using (var pieces = running.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
@@ -235,23 +244,27 @@ public class PromptPrefixReuseTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Requests_arriving_together_decode_their_shared_instruction_once_unless_sharing_is_off(bool share)
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public async Task Requests_arriving_together_decode_their_shared_instruction_once_unless_sharing_is_off(bool share, bool unifiedKv)
     {
         string[] cases = ["the sun was hot", "a big bird flew by", "Mom said", "they found a ball"];
         var prompts = cases.Select(c => Shared + c).ToArray();
-        await using var scheduler = TestModels.Scheduler(sequences: 4, contextSize: 512, sharePrefix: share);
+        await using var scheduler = TestModels.Scheduler(sequences: 4, contextSize: 2048, sharePrefix: share, unifiedKv: unifiedKv);
         scheduler.SharesPromptPrefix.ShouldBe(share);
-        // A request reserving nearly the whole context holds the burst in the queue; cancelling it lets all four in at
-        // one admission, none with anything cached: a cold start under a burst.
-        var blocker = scheduler.Submit("The little dog ran", new GenerationOptions { MaxTokens = 480, Sampling = new() { IgnoreEndOfGeneration = true } }, Ct);
-        await using (var pieces = blocker.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
+        // Long generations on every sequence hold the burst in the queue; cancelling them lets all four in at one
+        // admission, none with anything cached: a cold start under a burst.
+        var blockers = Enumerable.Range(0, scheduler.Sequences)
+            .Select(_ => scheduler.Submit("The little dog ran", new GenerationOptions { MaxTokens = 480, Sampling = new() { IgnoreEndOfGeneration = true } }, Ct)).ToArray();
+        foreach (var blocker in blockers)
+            await using (var pieces = blocker.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
         var burst = prompts.Select(p => scheduler.GenerateAsync(p, Options, Ct)).ToArray();
         scheduler.Stats.Queued.ShouldBe(prompts.Length);
         var before = scheduler.Stats;
-        blocker.Cancel();
-        await Should.ThrowAsync<OperationCanceledException>(blocker.Completion);
+        foreach (var blocker in blockers) blocker.Cancel();
+        foreach (var blocker in blockers) await Should.ThrowAsync<OperationCanceledException>(blocker.Completion);
         var results = await Task.WhenAll(burst);
         var after = scheduler.Stats;
 
@@ -268,6 +281,33 @@ public class PromptPrefixReuseTests
         (after.PromptTokensReused - before.PromptTokensReused).ShouldBe(cached);
         for (var i = 0; i < prompts.Length; i++)
             SameUpToNearTie(prompts[i], (await Whole(prompts[i])).Tokens, results[i].Tokens).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task With_a_stream_per_sequence_a_request_gets_its_streams_context_and_a_longer_prompt_is_refused()
+    {
+        await using var split = TestModels.Scheduler(sequences: 4, contextSize: 1024, unifiedKv: false);
+        split.ContextSize.ShouldBe(1024);
+        split.SequenceContextSize.ShouldBe(256);
+        await using var unified = TestModels.Scheduler(sequences: 4, contextSize: 1024);
+        unified.SequenceContextSize.ShouldBe(1024);
+
+        // A prompt that fits the shared context but not one stream: a clear input error at submission, not a failed decode.
+        var longPrompt = string.Concat(Enumerable.Repeat(Shared, 10));
+        var tokens = TestModels.Stories().Tokenize(longPrompt).Length;
+        tokens.ShouldBeInRange(257, 1000);
+        var ex = Should.Throw<ModelInputException>(() => split.Submit(longPrompt, Options, Ct));
+        ex.Message.ShouldContain($"each sequence's context holds 256 (1024 split between 4 sequences)");
+        (await unified.GenerateAsync(longPrompt, Options, Ct)).CompletionTokens.ShouldBeGreaterThan(0);
+
+        // Generation stops where the stream is full, whatever max tokens asked for.
+        var endless = new GenerationOptions { MaxTokens = 1000, Sampling = new() { IgnoreEndOfGeneration = true } };
+        var result = await split.GenerateAsync(Shared, endless, Ct);
+        result.FinishReason.ShouldBe(LlamaFinishReason.Length);
+        (result.PromptTokens + result.CompletionTokens).ShouldBe(256);
+        // Four such requests at once fill all four streams: each fits its own, none fails for lack of cells.
+        var full = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => split.GenerateAsync(Shared, endless, Ct)));
+        full.ShouldAllBe(r => r.PromptTokens + r.CompletionTokens == 256);
     }
 
     /// <summary>

@@ -20,10 +20,10 @@ internal static class TestModels
 
     /// <summary>A small scheduler over stories260K: short context, few threads, to keep tests fast.</summary>
     public static SequenceScheduler Scheduler(int sequences = 1, int contextSize = 1024, int queueCapacity = 16, LlamaModel? model = null,
-        bool reusePrefix = true, bool sharePrefix = true) =>
+        bool reusePrefix = true, bool sharePrefix = true, bool unifiedKv = true) =>
         new(model ?? Stories(), new SchedulerOptions
         {
-            Context = new LlamaContextOptions { ContextSize = contextSize, Sequences = sequences, BatchSize = 256, Threads = 1 },
+            Context = new LlamaContextOptions { ContextSize = contextSize, Sequences = sequences, BatchSize = 256, Threads = 1, UnifiedKvCache = unifiedKv },
             QueueCapacity = queueCapacity,
             ReusePromptPrefix = reusePrefix,
             SharePromptPrefix = sharePrefix,

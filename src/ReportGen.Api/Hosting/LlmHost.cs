@@ -160,7 +160,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 _model = _mmprojSet?.Model ?? await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
-                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads },
+                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads, UnifiedKvCache = o.UnifiedKvCache },
                     QueueCapacity = o.QueueCapacity,
                     ReusePromptPrefix = o.ReusePromptPrefix,
                     SharePromptPrefix = o.SharePromptPrefix,

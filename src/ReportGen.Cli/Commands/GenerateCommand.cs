@@ -130,7 +130,7 @@ internal static class GenerateCommand
             LlamaPrompt prompt = a.Prompt;
             if (projector is not null)
             {
-                prompt = MultimodalPrompt(a, model, projector, scheduler.ContextSize, cancellationToken);
+                prompt = MultimodalPrompt(a, model, projector, scheduler.SequenceContextSize, cancellationToken);
                 if (a.EmbeddingsOut is { } embeddingsFile) await WriteEmbeddings(embeddingsFile, prompt, stderr).ConfigureAwait(false);
             }
             else if (!a.Raw)
