@@ -1,3 +1,5 @@
+using ReportGen.Eval.Reporting;
+
 namespace ReportGen.Eval.Bench;
 
 /// <summary>What <see cref="ServeBenchmark.RunAsync"/> runs.</summary>
@@ -13,8 +15,23 @@ public sealed record ServeBenchRow(int Concurrency, ServeLoadResult Ours, ServeL
     /// <summary>Ours ÷ llama-server aggregate generated tokens/s (target ≥ 1).</summary>
     public double ThroughputRatio => Ours.TokensPerSecond / Theirs.TokensPerSecond;
 
-    /// <summary>Ours ÷ llama-server time-to-first-token p95 (target ≤ 1).</summary>
-    public double FirstTokenP95Ratio => Ours.FirstToken.P95Ms / Theirs.FirstToken.P95Ms;
+    /// <summary>
+    /// Time to first token of the requests that both servers timed, paired by request index (the same prompt at the same
+    /// point of the run). llama-server sends nothing for a first token that ends in incomplete UTF-8, so on a generated
+    /// model only some of its requests can be timed, and often only the one whose prompt was cached: p95s over
+    /// different requests would compare a cache hit with a full prefill.
+    /// </summary>
+    public (LatencyStats Ours, LatencyStats Theirs) PairedFirstToken
+    {
+        get
+        {
+            var pairs = Ours.FirstTokenByRequest.Zip(Theirs.FirstTokenByRequest).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
+            return (LatencyStats.From(pairs.Select(p => p.First)), LatencyStats.From(pairs.Select(p => p.Second)));
+        }
+    }
+
+    /// <summary>Ours ÷ llama-server time-to-first-token p95 over <see cref="PairedFirstToken"/> (target ≤ 1); NaN when no request was timed by both.</summary>
+    public double FirstTokenP95Ratio => PairedFirstToken is ({ Count: > 0 } a, { Count: > 0 } b) ? a.P95Ms / b.P95Ms : double.NaN;
 
     /// <summary>Ours ÷ llama-server inter-token latency p95 (lower is better).</summary>
     public double InterTokenP95Ratio => Ours.InterToken.P95Ms / Theirs.InterToken.P95Ms;

@@ -57,6 +57,12 @@ public sealed record ServeLoadResult(int Concurrency, int Requests, int Errors, 
 {
     /// <summary>Generated tokens of the successful requests per wall-clock second of the whole level.</summary>
     public double TokensPerSecond => Tokens / Seconds;
+
+    /// <summary>
+    /// Time to first token per request index (request i sends prompt i mod count), NaN where the request failed or its
+    /// first token could not be timed; lets two servers be compared on the same requests (<see cref="ServeBenchRow.PairedFirstToken"/>).
+    /// </summary>
+    public IReadOnlyList<double> FirstTokenByRequest { get; init; } = [];
 }
 
 /// <summary>
@@ -88,7 +94,10 @@ public static class ServeLoadGenerator
         return new ServeLoadResult(settings.Concurrency, settings.Requests, results.Length - ok.Length, ok.Sum(r => r.Tokens), seconds,
             LatencyStats.From(ok.Select(r => r.FirstTokenMs)), LatencyStats.From(ok.SelectMany(r => r.GapsMs)),
             results.FirstOrDefault(r => r.Error is not null)?.Error, ok.Where(r => r.PromptTokens >= 0).Select(r => (double)r.PromptTokens).DefaultIfEmpty(double.NaN).Average(),
-            results.Sum(r => r.Reconnects), LatencyStats.From(ok.Select(r => r.TimePerTokenMs)), results.FirstOrDefault(r => r.ReconnectCause is not null)?.ReconnectCause);
+            results.Sum(r => r.Reconnects), LatencyStats.From(ok.Select(r => r.TimePerTokenMs)), results.FirstOrDefault(r => r.ReconnectCause is not null)?.ReconnectCause)
+        {
+            FirstTokenByRequest = [.. results.Select(r => r.Error is null ? r.FirstTokenMs : double.NaN)],
+        };
     }
 
     /// <summary>The request body: one user message, greedy, fixed length, streamed with usage.</summary>

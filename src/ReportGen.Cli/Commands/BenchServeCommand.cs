@@ -119,7 +119,7 @@ internal static class BenchServeCommand
         figures["loadAverageAtEnd"] = MachineLoad.Averages();
         figures["rows"] = rows.Select(r => new
         {
-            concurrency = r.Concurrency, loadAverage = r.LoadAverage, throughputRatio = r.ThroughputRatio, firstTokenP95Ratio = r.FirstTokenP95Ratio,
+            concurrency = r.Concurrency, loadAverage = r.LoadAverage, throughputRatio = r.ThroughputRatio, firstTokenP95Ratio = r.FirstTokenP95Ratio, firstTokenPairedRequests = r.PairedFirstToken.Ours.Count,
             interTokenP95Ratio = r.InterTokenP95Ratio, ours = Json(r.Ours), llamaServer = Json(r.Theirs), llamaServerNoPromptCache = r.TheirsNoCache is { } n ? Json(n) : null,
         });
         await stdout.WriteLineAsync($"bench serve: {Path.GetFileName(modelPath)}, {shape.Threads} threads, {shape.Sequences} sequences x {shape.ContextPerSequence} tokens, "
@@ -270,8 +270,11 @@ internal static class BenchServeCommand
             Side("ours", r.Ours);
             Side("llama-server", r.Theirs);
             if (r.TheirsNoCache is { } n) Side("llama-server, cache_prompt off", n);
-            table.Add([$"x{r.Concurrency}", "ours / llama-server", F(r.ThroughputRatio, "0.00"), Ratio(r.Ours.FirstToken, r.Theirs.FirstToken, s => s.P50Ms),
-                Ratio(r.Ours.FirstToken, r.Theirs.FirstToken, s => s.P95Ms), Ratio(r.Ours.InterToken, r.Theirs.InterToken, s => s.P95Ms),
+            // TTFT ratios over the requests both servers timed; "(n of N)" when llama-server could not time them all.
+            var (ours, theirs) = r.PairedFirstToken;
+            var paired = ours.Count < r.Ours.Requests ? $" ({I(ours.Count)} of {I(r.Ours.Requests)})" : "";
+            table.Add([$"x{r.Concurrency}", "ours / llama-server", F(r.ThroughputRatio, "0.00"), Ratio(ours, theirs, s => s.P50Ms) + paired,
+                Ratio(ours, theirs, s => s.P95Ms) + paired, Ratio(r.Ours.InterToken, r.Theirs.InterToken, s => s.P95Ms),
                 Ratio(r.Ours.TimePerToken, r.Theirs.TimePerToken, s => s.P50Ms), "", "", "", ""]);
         }
         return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "ITL p95 ms", "TPOT p50 ms", "prompt tok", "errors", "reconnects", "load"], table);

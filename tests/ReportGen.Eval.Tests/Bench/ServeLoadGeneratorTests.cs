@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReportGen.Eval.Bench;
+using ReportGen.Eval.Reporting;
 using ReportGen.Pipelines.Remote;
 using ReportGen.TestSupport;
 using Shouldly;
@@ -107,5 +108,24 @@ public sealed class ServeLoadGeneratorTests
         r.FirstTokenMs.ShouldBeGreaterThanOrEqualTo(15);
         r.GapsMs.ShouldBeEmpty();
         r.TimePerTokenMs.ShouldBeInRange(30, 150); // 200 ms over the 4 tokens after the first: 50 as sent, 200 if over one token
+    }
+}
+
+public sealed class ServeBenchRowTests
+{
+    private static ServeLoadResult Level(params double[] firstTokenMs) =>
+        new(1, firstTokenMs.Length, 0, 16 * firstTokenMs.Length, 1, LatencyStats.From(firstTokenMs), LatencyStats.From(Array.Empty<double>()), null, 450) { FirstTokenByRequest = firstTokenMs };
+
+    [Fact]
+    public void Time_to_first_token_is_compared_on_the_requests_both_servers_timed()
+    {
+        // llama-server timed only request 0 (its prompt cached); ours timed all three. Unpaired p95s would compare our
+        // full prefills with its cache hit.
+        var row = new ServeBenchRow(1, Level(120, 2500, 2900), Level(100, double.NaN, double.NaN), null, null);
+        row.PairedFirstToken.Ours.Count.ShouldBe(1);
+        row.FirstTokenP95Ratio.ShouldBe(1.2, 1e-9);
+        (row.Ours.FirstToken.P95Ms / row.Theirs.FirstToken.P95Ms).ShouldBeGreaterThan(25); // what the unpaired ratio said
+
+        new ServeBenchRow(1, Level(120, double.NaN), Level(double.NaN, 80), null, null).FirstTokenP95Ratio.ShouldBe(double.NaN);
     }
 }
