@@ -322,10 +322,11 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
 
     private void Admit()
     {
-        // Strict FIFO: a large request at the head waits for room rather than being overtaken forever.
-        while (_pending.First is { } node && _freeSequences.Count > 0 && _reserved + node.Value.Reservation <= _context.ContextSize)
+        // FIFO: a large request at the head waits for room rather than being overtaken forever (NextToAdmit's one exception
+        // only lets a request whose kept prompt is free go first when the head's prompt is held by a running one).
+        while (NextToAdmit() is { } node && _freeSequences.Count > 0 && _reserved + node.Value.Reservation <= _context.ContextSize)
         {
-            _pending.RemoveFirst();
+            _pending.Remove(node);
             var w = node.Value;
             var (slot, holder, common) = PickSequence(w.PrefixTokens);
             w.SequenceId = _freeSequences[slot];
@@ -351,6 +352,31 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             // The admitted request's cells may be where free sequences keep old prompts: drop those, oldest first.
             while (_reserved + _keptTokens > _context.ContextSize && DropOldestKept()) { }
         }
+    }
+
+    /// <summary>
+    /// The head of the queue, except when its prompt is held only by a running request and a queued one, among the next
+    /// <see cref="Sequences"/>, finds its own prompt kept whole in a free sequence: that one goes first, onto its kept
+    /// prompt. Otherwise the head would take that free sequence (to share its prompt from the running holder) and drop
+    /// the kept prompt the other request is waiting for, which must then be decoded again: a second wave of repeated
+    /// prompts (bench serve's 16 clients on 8 sequences) re-decoded one whole prompt that way. The head loses nothing it
+    /// could have had: its holder's tokens stay until a sequence is free for it.
+    /// </summary>
+    private LinkedListNode<SequenceWork>? NextToAdmit()
+    {
+        var head = _pending.First;
+        if (head is null || !SharesPromptPrefix || _freeSequences.Count == 0 || head.Value.PrefixTokens is not { } prefix) return head;
+        var held = BestHolder(prefix, exclude: -1);
+        if (held.Slot >= 0 || held.Common == 0) return head;
+        var look = 0;
+        for (var node = head.Next; node is not null && look < Sequences; node = node.Next, look++)
+        {
+            if (node.Value.PrefixTokens is not { } own || _reserved + node.Value.Reservation > _context.ContextSize) continue;
+            var kept = BestHolder(own, exclude: -1);
+            if (kept.Slot >= 0 && kept.Holders == 1 && 2 * kept.Common >= own.Length && Common(_freeSequences[kept.Slot], prefix) < held.Common)
+                return node;
+        }
+        return head;
     }
 
     /// <summary>Fewest prompt tokens worth waiting for another request to decode first.</summary>

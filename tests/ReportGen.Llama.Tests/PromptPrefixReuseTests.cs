@@ -243,6 +243,33 @@ public class PromptPrefixReuseTests
         again.Tokens.ShouldBe(other.Tokens);
     }
 
+    [Fact]
+    public async Task A_queued_request_whose_prompt_is_kept_goes_before_a_head_whose_prompt_a_running_request_holds()
+    {
+        // Two sequences, both busy: X (long) holds prompt 0, Y (shorter) prompt 1. H (prompt 0) then Q (prompt 1) queue.
+        // When Y ends, its sequence keeps prompt 1. H taking it (to share prompt 0 from X) would drop prompt 1 and Q would
+        // decode it again; Q goes first instead, onto its kept prompt, and H follows on the next free sequence.
+        await using var scheduler = TestModels.Scheduler(sequences: 2, contextSize: 2048);
+        string p0 = Shared + "the sun was hot", p1 = Shared + "a big bird flew by";
+        var endless = new GenerationOptions { MaxTokens = 900, Sampling = new() { IgnoreEndOfGeneration = true } };
+        var x = scheduler.Submit(p0, endless, Ct);
+        await using (var pieces = x.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
+        var y = scheduler.Submit(p1, endless with { MaxTokens = 200 }, Ct);
+        await using (var pieces = y.ReadPiecesAsync(Ct).GetAsyncEnumerator(Ct)) (await pieces.MoveNextAsync()).ShouldBeTrue();
+        var h = scheduler.GenerateAsync(p0, Options, Ct);
+        var q = scheduler.GenerateAsync(p1, Options, Ct);
+        y.Completion.IsCompleted.ShouldBeFalse("Y ended before both requests were queued");
+
+        var second = await q;
+        var first = await h;
+        x.Completion.IsCompleted.ShouldBeFalse("X ended early: H did not have to share from a running request");
+        x.Cancel();
+        await Should.ThrowAsync<OperationCanceledException>(x.Completion);
+        second.CachedPromptTokens.ShouldBe(second.PromptTokens - 1, "Q's kept prompt was dropped");
+        first.CachedPromptTokens.ShouldBe(first.PromptTokens - 1);
+        (await y.Completion).CompletionTokens.ShouldBe(200);
+    }
+
     [Theory]
     [InlineData(true, true)]
     [InlineData(false, true)]
