@@ -83,7 +83,8 @@ public static class CompletionEvaluation
         if (options.MaxReports is { } max) reports = [.. reports.Take(max)];
         var registry = engine.Corpora;
         var index = registry.Get(corpus);
-        var sources = registry.Definition(index.Name)?.Sources ?? [];
+        // The corpus's reports, read once for every fold (each fold's index leaves its own reports out).
+        var corpusReports = (registry.Definition(index.Name)?.Sources ?? []).SelectMany(SentenceIndexBuilder.ReadReports).ToList();
         var cases = new List<CompletionCase>();
         var reranked = false;
         var leftOut = 0;
@@ -92,11 +93,11 @@ public static class CompletionEvaluation
             var evaluated = reports.Where((_, i) => i % options.Folds == fold).ToList();
             var evaluatedSet = evaluated.Select(r => r.Source).ToHashSet();
             var corpusName = index.Name;
-            var inCorpus = sources.SelectMany(SentenceIndexBuilder.ReadReports).Count(evaluatedSet.Contains);
+            var inCorpus = corpusReports.Count(evaluatedSet.Contains);
             if (inCorpus > 0)
             {
                 // Never answer from an evaluated report: index the corpus without this fold's reports (in memory only).
-                var foldIndex = SentenceIndexBuilder.FromSources($"{index.Name}-without-fold{fold + 1}", sources, evaluatedSet.Contains, cancellationToken);
+                var foldIndex = SentenceIndexBuilder.FromReports($"{index.Name}-without-fold{fold + 1}", corpusReports.Where(r => !evaluatedSet.Contains(r)), cancellationToken);
                 registry.Register(foldIndex);
                 corpusName = foldIndex.Name;
                 leftOut += inCorpus;

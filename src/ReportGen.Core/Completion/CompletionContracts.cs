@@ -40,12 +40,14 @@ public static class CompletionSections
     public static IReadOnlyList<string> Names { get; } = ["findings", "impression"];
 
     /// <summary>The slot of a section in <see cref="All"/>, or -1 for a section completion does not know.</summary>
-    public static int Slot(ReportSectionKind section) => section switch
+    public static int Slot(ReportSectionKind section)
     {
-        ReportSectionKind.Findings => 0,
-        ReportSectionKind.Impression => 1,
-        _ => -1,
-    };
+        for (var i = 0; i < All.Count; i++)
+        {
+            if (All[i] == section) return i;
+        }
+        return -1;
+    }
 
     /// <summary>The request spelling of a section (findings, impression); null for a section completion does not know.</summary>
     public static string? Name(ReportSectionKind section) => Slot(section) is var slot and >= 0 ? Names[slot] : null;

@@ -85,19 +85,19 @@ public sealed class SentenceIndexBuilder(string name)
     /// <exception cref="FileNotFoundException">The source does not exist.</exception>
     /// <exception cref="InvalidDataException">A JSONL line is not a JSON object (the line number is given).</exception>
     public static SentenceIndex FromSource(string name, string source, CancellationToken cancellationToken = default) =>
-        FromSources(name, [source], null, cancellationToken);
+        FromSources(name, [source], cancellationToken);
 
-    /// <summary>
-    /// Builds one index from several sources (see <see cref="FromSource"/>), leaving out every report for which
-    /// <paramref name="exclude"/> is true (an evaluation leaves out the reports it evaluates).
-    /// </summary>
-    public static SentenceIndex FromSources(string name, IEnumerable<string> sources, Func<CorpusReport, bool>? exclude = null, CancellationToken cancellationToken = default)
+    /// <summary>Builds one index from several sources (see <see cref="FromSource"/>), in order.</summary>
+    public static SentenceIndex FromSources(string name, IEnumerable<string> sources, CancellationToken cancellationToken = default) =>
+        FromReports(name, sources.SelectMany(ReadReports), cancellationToken);
+
+    /// <summary>Builds an index from reports already read (an evaluation indexes a corpus without the reports it evaluates).</summary>
+    public static SentenceIndex FromReports(string name, IEnumerable<CorpusReport> reports, CancellationToken cancellationToken = default)
     {
         var builder = new SentenceIndexBuilder(name);
-        foreach (var report in sources.SelectMany(ReadReports))
+        foreach (var report in reports)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (exclude?.Invoke(report) == true) continue;
             builder.AddReport(report);
         }
         return builder.Build();
