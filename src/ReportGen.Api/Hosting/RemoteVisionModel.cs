@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using ReportGen.Api.Apis;
 using ReportGen.Core.Imaging;
 using ReportGen.Core.Models;
@@ -30,11 +28,7 @@ public sealed class RemoteVisionModel
         ["other"] = (null, null),
     };
 
-    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly ConcurrentDictionary<string, bool> _seesImages = new();
-    private readonly string? _apiKey;
-
-    private RemoteVisionModel(string? apiKey) => _apiKey = apiKey;
 
     /// <summary>The configured family (lower case).</summary>
     public string Family { get; private init; } = "";
@@ -48,18 +42,18 @@ public sealed class RemoteVisionModel
     /// <summary>The settings' model, or null when no family is configured.</summary>
     /// <exception cref="InvalidOperationException">An unknown family.</exception>
     public static RemoteVisionModel? FromOptions(LlmOptions options) =>
-        Create(options.RemoteVisionFamily, options.RemoteVisionImageSize, options.RemoteApiKey, "ReportGen:Llm:RemoteVisionFamily");
+        Create(options.RemoteVisionFamily, options.RemoteVisionImageSize, "ReportGen:Llm:RemoteVisionFamily");
 
     /// <summary>The model of <paramref name="family"/> (null when it is empty); <paramref name="setting"/> names it in the error.</summary>
     /// <exception cref="InvalidOperationException">An unknown family.</exception>
-    public static RemoteVisionModel? Create(string? family, int? imageSize, string? apiKey, string setting)
+    public static RemoteVisionModel? Create(string? family, int? imageSize, string setting)
     {
         if (string.IsNullOrWhiteSpace(family)) return null;
         var name = family.Trim().ToLowerInvariant();
         if (!Families.TryGetValue(name, out var f))
             throw new InvalidOperationException($"{setting} '{family}' is not one of {string.Join(", ", Families.Keys)}");
         var side = imageSize ?? f.Side;
-        return new RemoteVisionModel(apiKey)
+        return new RemoteVisionModel
         {
             Family = name,
             PromptName = DraftingService.PromptFor(f.ProjectorType),
@@ -134,31 +128,11 @@ public sealed class RemoteVisionModel
         ArgumentNullException.ThrowIfNull(pool);
         foreach (var endpoint in pool.Endpoints.Where(e => e.Info.Kind == RemoteEngineKind.LlamaServer && !_seesImages.ContainsKey(e.Name)))
         {
-            if (await VisionAsync(endpoint, cancellationToken) is not { } vision) continue;
+            if (await pool.SeesImagesAsync(endpoint, cancellationToken) is not { } vision) continue;
             if (!vision)
                 throw new RequestFieldException("image", $"the model at {endpoint.Name} takes no images (its /props says modalities.vision is false): start llama-server with --mmproj, or unset ReportGen:Llm:RemoteVisionFamily",
                     StatusCodes.Status422UnprocessableEntity, "remote_model_without_vision");
             _seesImages[endpoint.Name] = true;
-        }
-    }
-
-    // modalities.vision from llama-server's /props; null when it cannot be read (the draft then goes ahead).
-    private async Task<bool?> VisionAsync(RemoteEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.BaseAddress, "props"));
-            if (_apiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
-            using var response = await Probe.SendAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode) return null;
-            using var props = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-            return props.RootElement.TryGetProperty("modalities", out var m) && m.ValueKind == JsonValueKind.Object
-                && m.TryGetProperty("vision", out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? v.GetBoolean() : null;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
         }
     }
 }

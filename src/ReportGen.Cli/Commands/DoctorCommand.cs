@@ -66,7 +66,7 @@ internal static class DoctorCommand
         RemoteVisionModel? model;
         try
         {
-            model = RemoteVisionModel.Create(family, null, null, "family");
+            model = RemoteVisionModel.Create(family, null, "family");
         }
         catch (InvalidOperationException ex)
         {

@@ -231,7 +231,7 @@ internal sealed class DraftEngine : IDisposable
         if (Environment.GetEnvironmentVariable(CliChatClients.LlmUrlEnvironmentVariable) is { Length: > 0 })
         {
             // The model on a remote engine: only a declared vision-language family sees the images.
-            var remote = RemoteVisionModel.Create(Environment.GetEnvironmentVariable(VisionFamilyEnvironmentVariable), null, null, VisionFamilyEnvironmentVariable)
+            var remote = RemoteVisionModel.Create(Environment.GetEnvironmentVariable(VisionFamilyEnvironmentVariable), null, VisionFamilyEnvironmentVariable)
                 ?? throw new DraftInputException("model", $"{CliChatClients.LlmUrlEnvironmentVariable} is set but {VisionFamilyEnvironmentVariable} is not: set it (llava, gemma3, qwen2vl or other) when the remote engine serves a vision-language model (llama-server --mmproj)");
             var chat = CliChatClients.Create(model) ?? throw new DraftInputException("model", $"{CliChatClients.LlmUrlEnvironmentVariable}: no remote engine");
             var llm = CliChatClients.ProvenanceOf(model);

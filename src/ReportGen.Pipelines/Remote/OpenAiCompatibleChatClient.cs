@@ -362,9 +362,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     /// </summary>
     internal static UpstreamEngineException FromErrorBody(RemoteEndpoint endpoint, int status, string body, IReadOnlyList<ChatMessage> messages, TimeSpan? retryAfter = null)
     {
-        var (message, type) = ErrorMessage(body);
+        var (message, type, counts) = ErrorMessage(body);
         // llama-server's own refusal of a long prompt carries the counts: said as our check says it.
-        if (type == "exceed_context_size_error" && ContextCounts(body) is var (tokens, context)) message = TooLong(endpoint.Name, tokens, 0, context);
+        if (type == "exceed_context_size_error" && counts is var (tokens, context)) message = TooLong(endpoint.Name, tokens, 0, context);
         if (message.Length > 500) message = message[..500] + "…";
         if (PipelineFailures.Quotes(message, messages.Select(m => m.Text))) message = "(the engine's message quotes the prompt and is withheld)";
         var name = endpoint.Name;
@@ -383,23 +383,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         || message.Contains("maximum context length", StringComparison.OrdinalIgnoreCase)
         || message.Contains("exceeds the available context", StringComparison.OrdinalIgnoreCase);
 
-    // llama-server's exceed_context_size_error: {"error": {…, "n_prompt_tokens": N, "n_ctx": M}}.
-    private static (int Tokens, int Context)? ContextCounts(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object
-                && e.TryGetProperty("n_prompt_tokens", out var n) && n.TryGetInt32(out var tokens) && e.TryGetProperty("n_ctx", out var c) && c.TryGetInt32(out var context)
-                ? (tokens, context) : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static (string Message, string? Type) ErrorMessage(string body)
+    // The message and type of an engine's error body, and, in llama-server's exceed_context_size_error
+    // ({"error": {…, "n_prompt_tokens": N, "n_ctx": M}}), the counts.
+    private static (string Message, string? Type, (int Tokens, int Context)? Counts) ErrorMessage(string body)
     {
         try
         {
@@ -407,10 +393,16 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             var root = doc.RootElement;
             if (root.ValueKind == JsonValueKind.Object)
             {
-                if (root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object && Text(e, "message") is { } m) return (m, Text(e, "type"));
-                if (root.TryGetProperty("error", out var s) && s.ValueKind == JsonValueKind.String) return (s.GetString()!, null);
-                if (Text(root, "message") is { } top) return (top, Text(root, "type"));
-                if (root.TryGetProperty("detail", out var d)) return (d.ValueKind == JsonValueKind.String ? d.GetString()! : d.GetRawText(), null);
+                if (root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object && Text(e, "message") is { } m)
+                {
+                    var counts = e.TryGetProperty("n_prompt_tokens", out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var tokens)
+                        && e.TryGetProperty("n_ctx", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var context)
+                        ? (tokens, context) : ((int, int)?)null;
+                    return (m, Text(e, "type"), counts);
+                }
+                if (root.TryGetProperty("error", out var s) && s.ValueKind == JsonValueKind.String) return (s.GetString()!, null, null);
+                if (Text(root, "message") is { } top) return (top, Text(root, "type"), null);
+                if (root.TryGetProperty("detail", out var d)) return (d.ValueKind == JsonValueKind.String ? d.GetString()! : d.GetRawText(), null, null);
             }
         }
         catch (JsonException)
@@ -418,7 +410,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             // plain text
         }
         var text = body.Trim();
-        return (text.Length == 0 ? "(no message)" : text, null);
+        return (text.Length == 0 ? "(no message)" : text, null, null);
     }
 
     private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -165,6 +165,26 @@ public sealed class RemoteEndpoint
         }
     }
 
+    /// <summary>
+    /// Whether the model takes images, as llama-server's <c>/props</c> says (<c>modalities.vision</c>: false without
+    /// <c>--mmproj</c>); null when it does not say or cannot be asked (other engines, a failed request).
+    /// </summary>
+    internal async Task<bool?> SeesImagesAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(BaseAddress, "props"), cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode && await ReadJson(response, cancellationToken).ConfigureAwait(false) is { } p
+                && p.TryGetProperty("modalities", out var m) && m.ValueKind == JsonValueKind.Object
+                && m.TryGetProperty("vision", out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? v.GetBoolean() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A health probe: llama-server and vLLM answer <c>/health</c> (llama-server 503 while loading); others <c>/v1/models</c>.</summary>
     internal async Task<string?> ProbeAsync(HttpClient http, CancellationToken cancellationToken)
     {

@@ -86,6 +86,25 @@ public sealed partial class RemoteEnginePool : IAsyncDisposable
         _probing ??= Task.Run(ProbeLoopAsync, CancellationToken.None);
     }
 
+    /// <summary>
+    /// Whether <paramref name="endpoint"/>'s model takes images (llama-server's <c>/props</c> <c>modalities.vision</c>),
+    /// asked within 10 s with the pool's client and key; null when the engine does not say.
+    /// </summary>
+    public async Task<bool?> SeesImagesAsync(RemoteEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await endpoint.SeesImagesAsync(Http, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null; // no answer within the 10 s
+        }
+    }
+
     /// <summary>Probes every endpoint once now (what the background loop does each interval).</summary>
     public Task ProbeAllAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_endpoints.Select(e => ProbeAsync(e, cancellationToken)));
