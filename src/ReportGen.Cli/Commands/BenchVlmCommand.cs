@@ -231,7 +231,7 @@ internal static class BenchVlmCommand
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    private static string F(double v, string format) => BenchLlmCommand.F(v, format);
 
     private static bool IsPngOrJpeg(string path)
     {

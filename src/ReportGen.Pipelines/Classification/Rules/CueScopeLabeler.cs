@@ -65,6 +65,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
     private LabelValue DescribedAbnormal(Sentence sentence, int first, int last, Mention mention, IReadOnlyList<string> stems)
     {
         if (stems.Count == 0) return LabelValue.Positive;
+        bool Describes(string token) => stems.Any(d => token.StartsWith(d, StringComparison.Ordinal));
         var tokens = sentence.Tokens;
         int spanStart = tokens[first].Start, spanEnd = tokens[last].End;
         var rest = sentence.Text[spanStart..Math.Clamp(mention.Start, spanStart, spanEnd)] + " " + sentence.Text[Math.Clamp(mention.End, spanStart, spanEnd)..spanEnd];
@@ -75,8 +76,8 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
             if (t is "," || Cues.BackwardTerminators.Contains(t)) break;
             // "Stable cardiomegaly and mediastinal contours": a descriptor right before "and" ends its own finding. Only
             // an "and" joining this very organ to a plain noun is read through ("enlarged heart and mediastinum").
-            if (t == Cues.And && (i != first - 1 || i == 0 || stems.Any(d => tokens[i - 1].Text.StartsWith(d, StringComparison.Ordinal)))) break;
-            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return LabelValue.Positive;
+            if (t == Cues.And && (i != first - 1 || i == 0 || Describes(tokens[i - 1].Text))) break;
+            if (Describes(t)) return LabelValue.Positive;
         }
         var hedged = false;
         for (var j = last + 1; j < tokens.Count && j - last <= Cues.ForwardWindow; j++)
@@ -85,7 +86,7 @@ internal sealed class CueScopeLabeler(LanguageCues cues)
             if (t is "," || Cues.ForwardTerminators.Contains(t)) break;
             if (t == Cues.And && j + 1 < tokens.Count && Cues.AndClauseStarters.Contains(tokens[j + 1].Text)) break;
             hedged |= Cues.DescriptorHedges.Contains(t);
-            if (stems.Any(d => t.StartsWith(d, StringComparison.Ordinal))) return hedged ? LabelValue.Uncertain : LabelValue.Positive;
+            if (Describes(t)) return hedged ? LabelValue.Uncertain : LabelValue.Positive;
         }
         return LabelValue.NotMentioned;
     }
