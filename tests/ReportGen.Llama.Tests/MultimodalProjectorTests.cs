@@ -84,13 +84,14 @@ public class MultimodalProjectorTests
     public async Task Image_requests_batched_with_text_requests_give_the_tokens_each_gives_alone(string name)
     {
         var (model, projector) = MtmdFixtures.Load(MtmdFixtures.ByName(name));
-        LlamaPrompt[] prompts =
+        (string Text, RgbImage[] Images)[] inputs =
         [
-            projector.Tokenize(projector.Marker + Prompt, [MtmdFixtures.Picture(1)], true, true, cancellationToken: Ct),
-            Prompt,
-            projector.Tokenize(projector.Marker + "What is shown?", [MtmdFixtures.Picture(5)], true, true, cancellationToken: Ct),
-            "The heart size is",
+            (projector.Marker + Prompt, [MtmdFixtures.Picture(1)]),
+            (Prompt, []),
+            (projector.Marker + "What is shown?", [MtmdFixtures.Picture(5)]),
+            ("The heart size is", []),
         ];
+        var prompts = inputs.Select(p => p.Images.Length == 0 ? (LlamaPrompt)p.Text : projector.Tokenize(p.Text, p.Images, true, true, cancellationToken: Ct)).ToArray();
         var options = new GenerationOptions { MaxTokens = 16 };
         var alone = new List<GenerationResult>();
         await using (var single = MtmdFixtures.Scheduler(model))
@@ -99,7 +100,27 @@ public class MultimodalProjectorTests
         }
         await using var scheduler = MtmdFixtures.Scheduler(model, sequences: 4, contextSize: 2048);
         var together = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, options, Ct)));
-        for (var i = 0; i < prompts.Length; i++) together[i].Tokens.ShouldBe(alone[i].Tokens, $"request {i}");
+
+        // Batched steps use other kernels and KV cells than single-sequence ones, which moves these random-weight models'
+        // logits by up to ~2e-3 (measured); at a near-tie the batched run may take the other token, and from there the
+        // outputs part (as in BatchingDeterminismTests; seen in CI: llava request 2 at token 4, a gap of 3e-3). So where
+        // outputs differ, the first two differing tokens must be a near-tie for the request alone; mixed-up sequences,
+        // positions or masks part at a clear winner.
+        var differing = 0;
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var (a, t) = (alone[i].Tokens, together[i].Tokens);
+            if (t.SequenceEqual(a)) continue;
+            differing++;
+            var j = 0;
+            while (j < a.Count && j < t.Count && a[j] == t[j]) j++;
+            (j < a.Count && j < t.Count).ShouldBeTrue($"request {i}: one output is a prefix of the other");
+            var logits = ReferenceLogits(model, projector, inputs[i].Text, inputs[i].Images, a.Take(j));
+            var gap = MathF.Abs(logits[a[j]] - logits[t[j]]);
+            TestContext.Current.TestOutputHelper?.WriteLine($"request {i}: differs at generated token {j}: {a[j]} alone vs {t[j]} batched, logit gap {gap:E2}");
+            gap.ShouldBeLessThan(1e-2f, $"request {i}: tokens {a[j]} and {t[j]} are not a near-tie; batching changed the numbers");
+        }
+        differing.ShouldBeLessThanOrEqualTo(2, "more than a rare near-tie: batching changes the numbers");
         scheduler.Stats.DecodeCalls.ShouldBeLessThan(4 * 17, "the requests were not batched");
     }
 
@@ -314,11 +335,21 @@ public class MultimodalProjectorTests
         return tokens;
     }
 
-    private static float[] ReferenceLogits(LlamaModel model, MultimodalProjector projector, string text, RgbImage[] images)
+    /// <summary>Next-token logits after llama.cpp's prefill and then <paramref name="generated"/> fed one by one.</summary>
+    private static float[] ReferenceLogits(LlamaModel model, MultimodalProjector projector, string text, RgbImage[] images, IEnumerable<int>? generated = null)
     {
         using var context = model.CreateContext(new LlamaContextOptions { ContextSize = 1024, Sequences = 1, BatchSize = 512, Threads = 1 });
-        Prefill(context, projector, text, images);
-        return context.Logits(-1).ToArray();
+        var nPast = Prefill(context, projector, text, images);
+        var index = -1;
+        using var batch = new NativeBatch(1);
+        foreach (var token in generated ?? [])
+        {
+            batch.Clear();
+            batch.AddToken(token, nPast++, 0, logits: true);
+            context.Decode(batch).ShouldBe(0);
+            index = 0;
+        }
+        return context.Logits(index).ToArray();
     }
 
     private static int Prefill(LlamaContext context, MultimodalProjector projector, string text, RgbImage[] images) =>
