@@ -25,6 +25,17 @@ public sealed record SchedulerOptions
     /// shared instruction once itself).
     /// </summary>
     public bool SharePromptPrefix { get; init; } = true;
+
+    /// <summary>
+    /// When the scheduler is idle and a request arrives, the first step waits this fraction of a recent generation step for
+    /// requests arriving with it (up to <see cref="MaxAdmissionWait"/>, and no longer once every sequence is taken). A burst
+    /// then starts in one step: otherwise the first request starts alone and one that comes a few milliseconds later waits a
+    /// whole step (on a 1 GB model on 2 cores, ~130 ms) before its first token. 0 turns the wait off.
+    /// </summary>
+    public double AdmissionWaitFraction { get; init; } = 0.1;
+
+    /// <summary>The longest wait of <see cref="AdmissionWaitFraction"/>.</summary>
+    public TimeSpan MaxAdmissionWait { get; init; } = TimeSpan.FromMilliseconds(10);
 }
 
 /// <summary>A snapshot of the scheduler's load.</summary>
@@ -43,6 +54,8 @@ public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, 
     public long PromptTokensShared { get; init; }
     /// <summary>KV cells that free sequences hold for prefix reuse (dropped when admitted requests need them).</summary>
     public int KeptTokens { get; init; }
+    /// <summary>Requests admitted during an idle scheduler's admission wait, into the same first step as the one that woke it.</summary>
+    public long AdmittedByWaiting { get; init; }
 }
 
 /// <summary>The request queue is full: the caller should retry later (HTTP 429/503).</summary>

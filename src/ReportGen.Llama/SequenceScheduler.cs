@@ -46,7 +46,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly PieceDelivery _delivery;
     private int _reserved;
     private bool _disposed;
-    private long _steps, _decodes, _decoded, _reused, _shared;
+    private long _steps, _decodes, _decoded, _reused, _shared, _admittedByWaiting;
+    private long _generationStepTicks; // the last step that only generated (one token per sequence); loop thread only
     private int _rotation;
     // Per-step scratch, reused so a decode step allocates nothing on the managed heap (scheduler thread only).
     private readonly List<SequenceWork> _order = [];
@@ -62,6 +63,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         Model = model;
         Options = options ?? new SchedulerOptions();
         if (Options.QueueCapacity < 0) throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be >= 0");
+        if (!(Options.AdmissionWaitFraction >= 0) || Options.MaxAdmissionWait < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), "AdmissionWaitFraction and MaxAdmissionWait must be >= 0");
         _context = model.CreateContext(Options.Context);
         for (var s = 0; s < _context.SequenceCapacity; s++) _freeSequences.Add(s);
         _kept = new int[]?[_context.SequenceCapacity];
@@ -106,7 +109,10 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             lock (_gate) return new(_active.Count, _pending.Count, _reserved, _context.ContextSize,
                 Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded))
-            { PromptTokensReused = Interlocked.Read(ref _reused), PromptTokensShared = Interlocked.Read(ref _shared), KeptTokens = _keptTokens };
+                        {
+                PromptTokensReused = Interlocked.Read(ref _reused), PromptTokensShared = Interlocked.Read(ref _shared), KeptTokens = _keptTokens,
+                AdmittedByWaiting = _admittedByWaiting,
+            };
         }
     }
 
@@ -262,8 +268,10 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                     while (true)
                     {
                         if (_disposed) return;
+                        var idle = _active.Count == 0;
                         DropCancelled();
                         Admit();
+                        if (idle && _active.Count > 0) WaitForArrivals();
                         ResolveAwaited();
                         while (_loopActions.TryDequeue(out var act)) act(_context);
                         if (_active.Count > 0) break;
@@ -293,6 +301,27 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                 _pending.Clear();
             }
             foreach (var w in left) Finish(w, new ObjectDisposedException(nameof(SequenceScheduler), "the scheduler was disposed"));
+        }
+    }
+
+    /// <summary>
+    /// An idle scheduler woken by a request waits a moment for those arriving with it (a burst whose requests reach
+    /// <see cref="Submit"/> a few milliseconds apart), so they share the first step instead of waiting a whole one each
+    /// (<see cref="SchedulerOptions.AdmissionWaitFraction"/>). Called under the gate, on the loop thread.
+    /// </summary>
+    private void WaitForArrivals()
+    {
+        var wait = Math.Min(Options.AdmissionWaitFraction * _generationStepTicks, Options.MaxAdmissionWait.TotalSeconds * Stopwatch.Frequency);
+        var deadline = Stopwatch.GetTimestamp() + (long)wait;
+        while (!_disposed && _freeSequences.Count > 0 && _active.Count > 0)
+        {
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0) break;
+            Monitor.Wait(_gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+            var before = _active.Count;
+            DropCancelled();
+            Admit();
+            _admittedByWaiting += Math.Max(0, _active.Count - before);
         }
     }
 
@@ -643,7 +672,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             if (w.Offset == tokens.Length) { w.SegmentIndex++; w.Offset = 0; }
         }
         if (batch.Count == 0) return;
+        var started = Stopwatch.GetTimestamp();
         var code = DecodeCounted(batch);
+        if (outputs.Count == batch.Count) _generationStepTicks = Stopwatch.GetTimestamp() - started;
         if (code != 0)
         {
             var error = new LlamaException(code == 1

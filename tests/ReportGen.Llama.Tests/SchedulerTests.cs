@@ -184,4 +184,59 @@ public class SchedulerTests
         r.MaxTokens.ShouldBe(scheduler.ContextSize - r.PromptTokens);
         r.Cancel();
     }
+
+    // The admission wait: an idle scheduler woken by a request waits a fraction of a generation step for others.
+    private static SequenceScheduler Waiting(int sequences, double fraction, TimeSpan max) => new(TestModels.Stories(), new SchedulerOptions
+    {
+        Context = new LlamaContextOptions { ContextSize = 1024, Sequences = sequences, BatchSize = 256, Threads = 1 },
+        AdmissionWaitFraction = fraction,
+        MaxAdmissionWait = max,
+    });
+
+    private static async Task WarmAsync(SequenceScheduler scheduler) => // measures a generation step, which sizes the wait
+        await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 8 }, Ct);
+
+    [Fact]
+    public async Task A_request_arriving_during_an_idle_schedulers_admission_wait_shares_the_first_step()
+    {
+        await using var scheduler = Waiting(sequences: 4, fraction: 1e6, max: TimeSpan.FromSeconds(1));
+        await WarmAsync(scheduler);
+        var first = scheduler.Submit("Once upon a time", new GenerationOptions { MaxTokens = 4 }, Ct);
+        await Task.Delay(100, Ct);
+        var second = scheduler.Submit("The little dog", new GenerationOptions { MaxTokens = 4 }, Ct);
+        await Task.WhenAll(first.Completion, second.Completion);
+        scheduler.Stats.AdmittedByWaiting.ShouldBe(1);
+        first.FirstTokenAt.ShouldBeGreaterThan(second.AdmittedAt, "the first request began generating before the second was admitted");
+    }
+
+    [Fact]
+    public async Task With_the_wait_off_the_first_request_starts_at_once()
+    {
+        await using var scheduler = Waiting(sequences: 4, fraction: 0, max: TimeSpan.FromSeconds(3));
+        await WarmAsync(scheduler);
+        var first = scheduler.Submit("Once upon a time", new GenerationOptions { MaxTokens = 4 }, Ct);
+        await Task.Delay(100, Ct);
+        var second = scheduler.Submit("The little dog", new GenerationOptions { MaxTokens = 4 }, Ct);
+        await Task.WhenAll(first.Completion, second.Completion);
+        scheduler.Stats.AdmittedByWaiting.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_admission_wait_ends_once_every_sequence_is_taken()
+    {
+        await using var scheduler = Waiting(sequences: 2, fraction: 1e6, max: TimeSpan.FromSeconds(60));
+        await WarmAsync(scheduler);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var first = scheduler.Submit("Once upon a time", new GenerationOptions { MaxTokens = 4 }, Ct);
+        var second = scheduler.Submit("The little dog", new GenerationOptions { MaxTokens = 4 }, Ct);
+        await Task.WhenAll(first.Completion, second.Completion);
+        System.Diagnostics.Stopwatch.GetElapsedTime(started).ShouldBeLessThan(TimeSpan.FromSeconds(30), "the wait ran to its 60 s limit");
+    }
+
+    [Fact]
+    public void A_negative_admission_wait_is_refused()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => Waiting(sequences: 1, fraction: -1, max: TimeSpan.Zero)).Message.ShouldContain("AdmissionWaitFraction");
+        Should.Throw<ArgumentOutOfRangeException>(() => Waiting(sequences: 1, fraction: 0.1, max: TimeSpan.FromMilliseconds(-1)));
+    }
 }

@@ -164,6 +164,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                     QueueCapacity = o.QueueCapacity,
                     ReusePromptPrefix = o.ReusePromptPrefix,
                     SharePromptPrefix = o.SharePromptPrefix,
+                    MaxAdmissionWait = TimeSpan.FromMilliseconds(o.MaxAdmissionWaitMs),
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
                 metrics.ActiveSequences = () => _scheduler.Stats.Active;

@@ -73,6 +73,10 @@ public sealed class LlmOptions
     /// decoded again), so a shared instruction is decoded once for all sequences; false reuses only a sequence's own.</summary>
     public bool SharePromptPrefix { get; set; } = true;
 
+    /// <summary>Longest wait, in milliseconds, of an idle scheduler woken by a request for others arriving with it (a
+    /// tenth of a generation step, up to this), so a burst shares its first step; 0 turns it off.</summary>
+    [Range(0, 1000)] public int MaxAdmissionWaitMs { get; set; } = 10;
+
     /// <summary>CPU threads for decoding; 0 = all cores. Use the cores the service really owns: ggml's threads spin, and
     /// oversubscribing them costs far more than it gains.</summary>
     [Range(0, 1024)] public int Threads { get; set; }
