@@ -151,7 +151,7 @@ public static class LlamaMtmdCli
         {
             try
             {
-                return long.Parse(File.ReadAllText($"/proc/{pid}/task/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1e6;
+                return ThreadCpuClock.OnCpuNanoseconds($"/proc/{pid}/task/{pid}") / 1e6;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {

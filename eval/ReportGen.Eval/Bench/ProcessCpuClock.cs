@@ -62,10 +62,15 @@ public static class ThreadCpuClock
             try
             {
                 if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name) continue;
-                others += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                others += OnCpuNanoseconds(task);
             }
             catch (IOException) { } // the thread ended meanwhile
         }
         return process - others * 1e-9;
     }
+
+    /// <summary>Nanoseconds one thread has run, from its <c>/proc/…/task/TID/schedstat</c> (first field).</summary>
+    /// <exception cref="IOException">The thread or its process has ended.</exception>
+    public static long OnCpuNanoseconds(string taskDirectory) =>
+        long.Parse(File.ReadAllText(Path.Combine(taskDirectory, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

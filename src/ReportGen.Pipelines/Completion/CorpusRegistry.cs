@@ -102,11 +102,18 @@ public sealed class CorpusRegistry
         }
     }
 
-    /// <summary>Loads the saved index when it is current, else builds it from the source and saves it.</summary>
+    /// <summary>
+    /// Loads the saved index when it is current, else builds it from the source and saves it. Current means built from
+    /// exactly the source files there are now (the same paths, sizes and modification times, kept beside the index in
+    /// <c>NAME.rgsi.sources</c>): a report file deleted from a corpus folder, or a source replaced by an older copy, must
+    /// not go on being suggested from.
+    /// </summary>
     public SentenceIndex LoadOrBuild(CorpusDefinition definition)
     {
         var indexPath = IndexPathOf(definition);
-        if (File.Exists(indexPath) && (definition.Source is null || File.GetLastWriteTimeUtc(indexPath) >= definition.Sources.Max(SourceTime)))
+        var sourcesPath = indexPath + ".sources";
+        var fingerprint = definition.Source is null ? null : Fingerprint(definition.Sources);
+        if (File.Exists(indexPath) && (fingerprint is null || (File.Exists(sourcesPath) && File.ReadAllText(sourcesPath) == fingerprint)))
         {
             try
             {
@@ -125,6 +132,7 @@ public sealed class CorpusRegistry
         try
         {
             index.Save(indexPath);
+            File.WriteAllText(sourcesPath, fingerprint); // after the index: a crash between the two only costs a rebuild
         }
         catch (IOException)
         {
@@ -140,10 +148,13 @@ public sealed class CorpusRegistry
     public string IndexPathOf(CorpusDefinition definition) =>
         definition.IndexPath ?? Path.Combine(CacheFolder, definition.Name + ".rgsi");
 
-    private static DateTime SourceTime(string source) =>
-        Directory.Exists(source)
-            ? Directory.EnumerateFiles(source, "*.txt", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max()
-            : File.GetLastWriteTimeUtc(source);
+    // One line per source file (a folder's .txt files in ordinal order): full path, length, modification time.
+    private static string Fingerprint(IEnumerable<string> sources) =>
+        string.Join('\n', sources.SelectMany<string, string>(source => Directory.Exists(source)
+                ? Directory.EnumerateFiles(source, "*.txt", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                : [source])
+            .Select(file => new FileInfo(file))
+            .Select(f => $"{f.FullName}\t{(f.Exists ? f.Length : -1)}\t{(f.Exists ? f.LastWriteTimeUtc.Ticks : 0)}"));
 
     private static string Sanitize(string name) => name.Length > 64 ? name[..64] + "…" : name;
 
