@@ -85,6 +85,12 @@ public static class ServeBenchmark
     public static IReadOnlyList<string> Prompts { get; } = [.. Findings.Select(f => SharedPrefix + "Findings: " + f + "\nImpression:")];
 
     /// <summary>
+    /// Pause before each server's run of a level, so the server that ran before it has gone quiet: ggml's CPU threads
+    /// keep spinning for a while after a decode, and on 2 cores the next server's first step then shares the cores with them.
+    /// </summary>
+    public static TimeSpan SettleTime { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Warms both servers up (a short untimed round), then runs every level on both,
     /// alternating which goes first.
     /// </summary>
@@ -129,6 +135,7 @@ public static class ServeBenchmark
             for (var k = 0; k < targets.Count; k++)
             {
                 var i = (k + level) % targets.Count;
+                await Task.Delay(SettleTime, cancellationToken).ConfigureAwait(false);
                 progress?.Report($"x{c} {targets[i].Name}");
                 results[i] = await ServeLoadGenerator.RunAsync(targets[i].Http, load with { CachePrompt = targets[i].CachePrompt }, cancellationToken).ConfigureAwait(false);
             }

@@ -151,8 +151,8 @@ public static class ServeLoadGenerator
     private static async Task<ServeRequestResult> SendOnceAsync(HttpClient http, string body, int expectedTokens, Stopwatch sw, CancellationToken cancellationToken)
     {
         var gaps = new List<double>(expectedTokens);
-        double first = double.NaN, finished = double.NaN, last = 0;
-        int chunks = 0, usage = -1, prompt = -1;
+        double first = double.NaN, finished = double.NaN, last = 0, generating = double.NaN, timingsAt = double.NaN;
+        int chunks = 0, usage = -1, prompt = -1, generated = -1;
         var done = false;
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -179,6 +179,10 @@ public static class ServeLoadGenerator
                     usage = ct.GetInt32();
                     if (u.TryGetProperty("prompt_tokens", out var pt)) prompt = pt.GetInt32();
                 }
+                if (json.RootElement.TryGetProperty("timings", out var t) && t.ValueKind == JsonValueKind.Object
+                    && t.TryGetProperty("predicted_ms", out var ms) && ms.ValueKind == JsonValueKind.Number
+                    && t.TryGetProperty("predicted_n", out var n) && n.ValueKind == JsonValueKind.Number)
+                    (generating, generated, timingsAt) = (ms.GetDouble(), n.GetInt32(), now);
                 if (FirstChoice(json.RootElement) is not { } choice) continue;
                 if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String) finished = now;
                 var hasText = HasText(choice);
@@ -198,6 +202,14 @@ public static class ServeLoadGenerator
             : tokens != expectedTokens ? $"{tokens} tokens generated, {expectedTokens} asked (ignore_eos not honoured?)"
             : null;
         if (double.IsNaN(finished)) finished = last;
+        // llama-server sends nothing for a token whose text ends in incomplete UTF-8, so on a generated model its first
+        // chunk can come a step or more after its first token. Its final chunk's timings say how long it generated after
+        // the first token (predicted_ms: from the prompt's last batch to the last token), which places the first token.
+        if (double.IsFinite(generating) && generated == tokens)
+        {
+            var placed = timingsAt - generating;
+            first = double.IsFinite(first) ? Math.Min(first, placed) : placed;
+        }
         return new ServeRequestResult(error, tokens, first, chunks == tokens ? gaps : [], prompt)
         {
             TimePerTokenMs = tokens > 1 && double.IsFinite(first) ? (finished - first) / (tokens - 1) : double.NaN,

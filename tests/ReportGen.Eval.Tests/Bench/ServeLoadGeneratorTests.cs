@@ -109,6 +109,34 @@ public sealed class ServeLoadGeneratorTests
         r.GapsMs.ShouldBeEmpty();
         r.TimePerTokenMs.ShouldBeInRange(30, 150); // 200 ms over the 4 tokens after the first: 50 as sent, 200 if over one token
     }
+
+    [Fact]
+    public async Task A_first_chunk_held_back_is_placed_by_the_final_chunks_timings()
+    {
+        // llama-server when its first tokens end in incomplete UTF-8: nothing at all until the text is whole (here 300 ms
+        // after the request, at its last token), then the finish chunk, whose timings say it generated for 300 ms after
+        // its first token. The first token was therefore ~20 ms after the request, not at the first chunk.
+        var events = new List<(string, int)>
+        {
+            ("""{"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":"\ufffd\ufffd"}}]}""", 300),
+            ("""{"choices":[{"finish_reason":"length","index":0,"delta":{}}]}""", 20),
+            ("""{"choices":[],"usage":{"completion_tokens":5,"prompt_tokens":3,"total_tokens":8},"timings":{"prompt_n":3,"prompt_ms":9.5,"predicted_n":5,"predicted_ms":300.0}}""", 0),
+            ("[DONE]", 0),
+        };
+        await using var server = ClosingStreamServer.Start(events, answersPerConnection: 10);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var r = await ServeLoadGenerator.SendAsync(http, ServeLoadGenerator.Body(new ServeLoadSettings(1, 1, 5, ["a"]), "a"), 5, TestContext.Current.CancellationToken);
+        r.Error.ShouldBeNull();
+        r.FirstTokenMs.ShouldBeLessThan(200, "timed at the held-back first chunk (~300 ms), not placed by the timings");
+        r.TimePerTokenMs.ShouldBeInRange(60, 120); // 300 ms over the 4 tokens after the first
+
+        // Timings for another number of tokens than the stream's say nothing about this request's first token.
+        events[2] = ("""{"choices":[],"usage":{"completion_tokens":5,"prompt_tokens":3,"total_tokens":8},"timings":{"predicted_n":4,"predicted_ms":300.0}}""", 0);
+        await using var other = ClosingStreamServer.Start(events, answersPerConnection: 10);
+        using var otherHttp = new HttpClient { BaseAddress = other.BaseAddress };
+        (await ServeLoadGenerator.SendAsync(otherHttp, ServeLoadGenerator.Body(new ServeLoadSettings(1, 1, 5, ["a"]), "a"), 5, TestContext.Current.CancellationToken))
+            .FirstTokenMs.ShouldBeGreaterThanOrEqualTo(280);
+    }
 }
 
 public sealed class ServeBenchRowTests
