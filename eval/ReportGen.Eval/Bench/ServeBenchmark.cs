@@ -78,7 +78,7 @@ public static class ServeBenchmark
         "Low lung volumes with bibasilar opacities likely atelectasis. Heart size is difficult to assess but appears enlarged. No large pleural effusion. No pneumothorax. Thoracic spine degenerative changes.",
     ];
 
-    /// <summary>Tokens each warm-up request generates: enough for a .NET server's tiered JIT to settle (steady state, as a running service is).</summary>
+    /// <summary>Tokens each warm-up request generates: the per-token path of every server run a while before timing (steady state, as a running service is).</summary>
     public const int WarmupTokens = 64;
 
     /// <summary>The prompts of every run: <see cref="SharedPrefix"/> then one of <see cref="Findings"/>.</summary>
@@ -116,9 +116,8 @@ public static class ServeBenchmark
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(settings);
         // Warm-up: first touch of the weights, every server's batch path, and our JIT. A few clients are enough and keep a
-        // large model's warm-up (prefill of every prompt) short; each generates WarmupTokens, because .NET compiles the
-        // per-token path in tiers in the background: after a few tokens it still recompiles on a third thread, which
-        // on 2 cores slows the decode (measured: 12% on the 1 GB model at one client after 12 warm-up tokens, 2% after 200).
+        // large model's warm-up (prefill of every prompt) short; each generates WarmupTokens. (With .NET's tiered JIT on,
+        // which `reportgen` turns off, no warm-up this short is enough: it recompiled for the first ~250 requests.)
         var warm = Math.Min(4, settings.Concurrencies.Max());
         foreach (var t in targets.DistinctBy(t => t.Http))
         {
