@@ -109,7 +109,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         {
             lock (_gate) return new(_active.Count, _pending.Count, _reserved, _context.ContextSize,
                 Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded))
-                        {
+            {
                 PromptTokensReused = Interlocked.Read(ref _reused), PromptTokensShared = Interlocked.Read(ref _shared), KeptTokens = _keptTokens,
                 AdmittedByWaiting = _admittedByWaiting,
             };
