@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ReportGen.Cli.Commands;
 using ReportGen.Eval.Bench;
+using ReportGen.Eval.Reporting;
 using ReportGen.TestSupport;
 using Shouldly;
 using Xunit;
@@ -10,18 +11,40 @@ namespace ReportGen.Cli.Tests;
 public sealed class BenchServeCommandTests
 {
     private static BenchServeCommand.Settings Settings(string model = "stories260k", int maxTokens = 4, IReadOnlyList<int>? levels = null, string? json = null,
-        IReadOnlyList<int>? replicas = null, bool cacheCheck = false) =>
-        new(model, 1, 2, 512, maxTokens, 1, levels ?? [1, 2], cacheCheck, json, RemoteReplicas: replicas);
+        IReadOnlyList<int>? replicas = null, bool cacheCheck = false, int rounds = 1) =>
+        new(model, 1, 2, 512, maxTokens, 1, levels ?? [1, 2], cacheCheck, json, RemoteReplicas: replicas, Rounds: rounds);
 
     [Theory]
-    [InlineData(0, new[] { 1 })]
-    [InlineData(4, new[] { 0 })]
-    public async Task Bad_options_exit_2(int maxTokens, int[] levels)
+    [InlineData(0, new[] { 1 }, 1, "--max-tokens")]
+    [InlineData(4, new[] { 0 }, 1, "--concurrency")]
+    [InlineData(4, new[] { 1 }, 0, "--rounds")]
+    public async Task Bad_options_exit_2(int maxTokens, int[] levels, int rounds, string named)
     {
         var stderr = new StringWriter();
-        var exit = await BenchServeCommand.RunAsync(Settings(maxTokens: maxTokens, levels: levels), new StringWriter(), stderr, TestContext.Current.CancellationToken);
+        var exit = await BenchServeCommand.RunAsync(Settings(maxTokens: maxTokens, levels: levels, rounds: rounds), new StringWriter(), stderr, TestContext.Current.CancellationToken);
         exit.ShouldBe(2);
-        stderr.ToString().ShouldContain("--max-tokens");
+        stderr.ToString().ShouldContain(named);
+    }
+
+    [Fact]
+    public void With_several_rounds_the_table_numbers_them_and_adds_the_median_and_spread_of_each_ratio()
+    {
+        static ServeLoadResult Level(int tokens, double firstTokenMs) =>
+            new(1, 1, 0, tokens, 1, LatencyStats.From([firstTokenMs]), LatencyStats.From(Array.Empty<double>()), null, 450) { FirstTokenByRequest = [firstTokenMs] };
+        var table = BenchServeCommand.Table(
+        [
+            new(1, Level(110, 90), Level(100, 100), null, null, 0),
+            new(1, Level(90, 120), Level(100, 100), null, null, 1),
+            new(1, Level(100, 100), Level(100, 100), null, null, 2),
+        ]);
+        table.ShouldContain("x1 #3");
+        table.ShouldContain("median of 3 (min-max)");
+        table.ShouldContain("1.00 (0.90-1.10)"); // tok/s
+        table.ShouldContain("1.00 (0.90-1.20)"); // TTFT p95
+
+        var single = BenchServeCommand.Table([new(1, Level(110, 90), Level(100, 100), null, null)]);
+        single.ShouldNotContain("#1");
+        single.ShouldNotContain("median");
     }
 
     [Fact]

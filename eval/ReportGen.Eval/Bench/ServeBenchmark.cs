@@ -7,10 +7,11 @@ namespace ReportGen.Eval.Bench;
 /// <param name="RequestsPerClient">Requests per client at each level (the bound on the run's length).</param>
 /// <param name="MaxTokens">Generated tokens per request (ignore_eos, so every request is this long).</param>
 /// <param name="PromptCacheCheck">Also run llama-server with <c>cache_prompt: false</c> at each level: what its reuse of a shared prefix is worth.</param>
-public sealed record ServeBenchSettings(IReadOnlyList<int> Concurrencies, int RequestsPerClient, int MaxTokens, bool PromptCacheCheck = false);
+/// <param name="Rounds">Times each level is run on every server, alternating with the others; the ratios' median and spread then say how far one run can be trusted.</param>
+public sealed record ServeBenchSettings(IReadOnlyList<int> Concurrencies, int RequestsPerClient, int MaxTokens, bool PromptCacheCheck = false, int Rounds = 1);
 
-/// <summary>One load level against both servers (and llama-server without prompt caching when asked).</summary>
-public sealed record ServeBenchRow(int Concurrency, ServeLoadResult Ours, ServeLoadResult Theirs, ServeLoadResult? TheirsNoCache, string? LoadAverage)
+/// <summary>One round of one load level against both servers (and llama-server without prompt caching when asked).</summary>
+public sealed record ServeBenchRow(int Concurrency, ServeLoadResult Ours, ServeLoadResult Theirs, ServeLoadResult? TheirsNoCache, string? LoadAverage, int Round = 0)
 {
     /// <summary>Ours ÷ llama-server aggregate generated tokens/s (target ≥ 1).</summary>
     public double ThroughputRatio => Ours.TokensPerSecond / Theirs.TokensPerSecond;
@@ -37,6 +38,28 @@ public sealed record ServeBenchRow(int Concurrency, ServeLoadResult Ours, ServeL
     public double InterTokenP95Ratio => Ours.InterToken.P95Ms / Theirs.InterToken.P95Ms;
 }
 
+/// <summary>A ratio over the rounds of one level: the median, and the lowest and highest round.</summary>
+public readonly record struct RatioSpread(double Median, double Min, double Max)
+{
+    /// <summary>The spread of the finite values; NaN throughout when there is none.</summary>
+    public static RatioSpread Of(IEnumerable<double> values)
+    {
+        var v = values.Where(double.IsFinite).Order().ToArray();
+        if (v.Length == 0) return new(double.NaN, double.NaN, double.NaN);
+        var median = v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        return new(median, v[0], v[^1]);
+    }
+}
+
+/// <summary>The ratios of one level over its rounds (<see cref="ServeBenchSettings.Rounds"/>).</summary>
+public sealed record ServeBenchSummary(int Concurrency, int Rounds, RatioSpread Throughput, RatioSpread FirstTokenP95)
+{
+    /// <summary>One summary per level, in the rows' order of levels.</summary>
+    public static IReadOnlyList<ServeBenchSummary> Of(IEnumerable<ServeBenchRow> rows) =>
+        [.. rows.GroupBy(r => r.Concurrency).Select(g => new ServeBenchSummary(g.Key, g.Count(), RatioSpread.Of(g.Select(r => r.ThroughputRatio)),
+            RatioSpread.Of(g.Select(r => r.FirstTokenP95Ratio))))];
+}
+
 /// <summary>One server the load is pointed at.</summary>
 /// <param name="Name">As the table names it.</param>
 /// <param name="Http">Its client (base address and key set).</param>
@@ -47,7 +70,8 @@ public sealed record ServeTarget(string Name, HttpClient Http, bool? CachePrompt
 /// <param name="Concurrency">Clients.</param>
 /// <param name="Results">One per target, in the targets' order.</param>
 /// <param name="LoadAverage">The one-minute load average after the level.</param>
-public sealed record ServeLevel(int Concurrency, IReadOnlyList<ServeLoadResult> Results, string? LoadAverage);
+/// <param name="Round">Which run of the level (0 unless <see cref="ServeBenchSettings.Rounds"/> asks for more).</param>
+public sealed record ServeLevel(int Concurrency, IReadOnlyList<ServeLoadResult> Results, string? LoadAverage, int Round = 0);
 
 /// <summary>
 /// Our service against llama.cpp's llama-server, both already started with the same GGUF and <see cref="ServeShape"/>:
@@ -103,18 +127,19 @@ public static class ServeBenchmark
         List<ServeTarget> targets = [new("ours", ours), new("llama-server", theirs)];
         if (settings.PromptCacheCheck) targets.Add(new("llama-server without prompt cache", theirs, CachePrompt: false));
         var levels = await RunInterleavedAsync(targets, settings, progress, cancellationToken).ConfigureAwait(false);
-        return [.. levels.Select(l => new ServeBenchRow(l.Concurrency, l.Results[0], l.Results[1], settings.PromptCacheCheck ? l.Results[2] : null, l.LoadAverage))];
+        return [.. levels.Select(l => new ServeBenchRow(l.Concurrency, l.Results[0], l.Results[1], settings.PromptCacheCheck ? l.Results[2] : null, l.LoadAverage, l.Round))];
     }
 
     /// <summary>
     /// Warms every server up (a short untimed round per distinct client), then runs each level on every target in turn,
-    /// the order rotating per level so drifting machine load hits all of them alike.
+    /// <see cref="ServeBenchSettings.Rounds"/> times, the order rotating per level and round so drifting machine load hits all of them alike.
     /// </summary>
     public static async Task<IReadOnlyList<ServeLevel>> RunInterleavedAsync(IReadOnlyList<ServeTarget> targets, ServeBenchSettings settings, IProgress<string>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Rounds < 1) throw new ArgumentOutOfRangeException(nameof(settings), "Rounds must be at least 1");
         // Warm-up: first touch of the weights, every server's batch path, and our JIT. A few clients are enough and keep a
         // large model's warm-up (prefill of every prompt) short; each generates WarmupTokens. (With .NET's tiered JIT on,
         // which `reportgen` turns off, no warm-up this short is enough: it recompiled for the first ~250 requests.)
@@ -130,15 +155,18 @@ public static class ServeBenchmark
         {
             var c = settings.Concurrencies[level];
             var load = new ServeLoadSettings(c, c * settings.RequestsPerClient, settings.MaxTokens, Prompts);
-            var results = new ServeLoadResult[targets.Count];
-            for (var k = 0; k < targets.Count; k++)
+            for (var round = 0; round < settings.Rounds; round++)
             {
-                var i = (k + level) % targets.Count;
-                await Task.Delay(SettleTime, cancellationToken).ConfigureAwait(false);
-                progress?.Report($"x{c} {targets[i].Name}");
-                results[i] = await ServeLoadGenerator.RunAsync(targets[i].Http, load with { CachePrompt = targets[i].CachePrompt }, cancellationToken).ConfigureAwait(false);
+                var results = new ServeLoadResult[targets.Count];
+                for (var k = 0; k < targets.Count; k++)
+                {
+                    var i = (k + level + round) % targets.Count;
+                    await Task.Delay(SettleTime, cancellationToken).ConfigureAwait(false);
+                    progress?.Report($"x{c}{(settings.Rounds > 1 ? $" round {round + 1}/{settings.Rounds}" : "")} {targets[i].Name}");
+                    results[i] = await ServeLoadGenerator.RunAsync(targets[i].Http, load with { CachePrompt = targets[i].CachePrompt }, cancellationToken).ConfigureAwait(false);
+                }
+                levels.Add(new ServeLevel(c, results, MachineLoad.OneMinute(), round));
             }
-            levels.Add(new ServeLevel(c, results, MachineLoad.OneMinute()));
         }
         return levels;
     }

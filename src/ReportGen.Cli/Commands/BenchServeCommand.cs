@@ -10,7 +10,7 @@ namespace ReportGen.Cli.Commands;
 
 /// <summary>
 /// <c>reportgen bench serve [--model ID|FILE|1gb] [--threads N] [--sequences N] [--context-per-sequence N] [--max-tokens N]
-/// [--requests-per-client N] [--concurrency LIST] [--prompt-cache-check] [--gpu-layers N] [--remote-replicas LIST] [--json FILE]</c>: our service
+/// [--requests-per-client N] [--concurrency LIST] [--rounds N] [--prompt-cache-check] [--gpu-layers N] [--remote-replicas LIST] [--json FILE]</c>: our service
 /// against llama.cpp's llama-server on loopback, same GGUF and shape, one streaming load generator, a table of ratios per concurrency.
 /// With <c>--remote-replicas 1,2</c> our service runs no model itself but proxies to that many llama-servers
 /// (<c>ReportGen:Llm:RemoteUrl</c>): what our proxying costs per token, and what a second replica adds.
@@ -21,7 +21,7 @@ internal static class BenchServeCommand
 
     /// <summary>Options of one run.</summary>
     internal sealed record Settings(string Model, int Threads, int Sequences, int ContextPerSequence, int MaxTokens, int RequestsPerClient,
-        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0, IReadOnlyList<int>? RemoteReplicas = null);
+        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0, IReadOnlyList<int>? RemoteReplicas = null, int Rounds = 1);
 
     public static Command Create()
     {
@@ -32,6 +32,11 @@ internal static class BenchServeCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "generated tokens per request (ignore_eos)", DefaultValueFactory = _ => 64 };
         var perClient = new Option<int>("--requests-per-client") { Description = "requests each client sends per level", DefaultValueFactory = _ => 4 };
         var concurrency = new Option<string>("--concurrency") { Description = "comma list of client counts", DefaultValueFactory = _ => "1,4,8,16" };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "runs of each level per server, alternating; with more than one the table adds each ratio's median and spread over the rounds",
+            DefaultValueFactory = _ => 1,
+        };
         var cacheCheck = new Option<bool>("--prompt-cache-check") { Description = "also run llama-server with cache_prompt off: what reusing the shared prompt prefix is worth" };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "layers both servers offload to the GPU (-1 = all; needs CUDA builds of both); 0 = CPU (default)" };
         var replicas = new Option<string?>("--remote-replicas")
@@ -41,13 +46,13 @@ internal static class BenchServeCommand
         var json = new Option<FileInfo?>("--json") { Description = "also write the figures as JSON to this file" };
         var command = new Command("serve", "Benchmark our service against llama.cpp's llama-server: tok/s, TTFT, inter-token latency")
         {
-            model, threads, sequences, context, maxTokens, perClient, concurrency, cacheCheck, gpuLayers, replicas, json,
+            model, threads, sequences, context, maxTokens, perClient, concurrency, rounds, cacheCheck, gpuLayers, replicas, json,
         };
         command.SetAction((parse, ct) =>
         {
             return RunAsync(new Settings(parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(sequences), parse.GetValue(context), parse.GetValue(maxTokens),
                 parse.GetValue(perClient), Numbers(parse.GetValue(concurrency)!), parse.GetValue(cacheCheck), parse.GetValue(json)?.FullName, parse.GetValue(gpuLayers),
-                parse.GetValue(replicas) is { } r ? Numbers(r) : null), Console.Out, Console.Error, ct);
+                parse.GetValue(replicas) is { } r ? Numbers(r) : null, parse.GetValue(rounds)), Console.Out, Console.Error, ct);
         });
         return command;
     }
@@ -58,9 +63,10 @@ internal static class BenchServeCommand
 
     internal static async Task<int> RunAsync(Settings s, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (s.Threads < 0 || s.Sequences < 1 || s.ContextPerSequence < 64 || s.MaxTokens < 1 || s.RequestsPerClient < 1 || s.Concurrencies.Count == 0 || s.Concurrencies.Any(c => c < 1) || s.GpuLayers < -1)
+        if (s.Threads < 0 || s.Sequences < 1 || s.ContextPerSequence < 64 || s.MaxTokens < 1 || s.RequestsPerClient < 1 || s.Concurrencies.Count == 0 || s.Concurrencies.Any(c => c < 1) || s.GpuLayers < -1
+            || s.Rounds < 1)
         {
-            await stderr.WriteLineAsync($"{Verb}: --threads must be >= 0, --sequences >= 1, --context-per-sequence >= 64, --max-tokens and --requests-per-client >= 1, --concurrency a comma list of numbers >= 1, --gpu-layers >= -1");
+            await stderr.WriteLineAsync($"{Verb}: --threads must be >= 0, --sequences >= 1, --context-per-sequence >= 64, --max-tokens, --requests-per-client and --rounds >= 1, --concurrency a comma list of numbers >= 1, --gpu-layers >= -1");
             return 2;
         }
         if (s.RemoteReplicas is { } counts && (counts.Count == 0 || counts.Any(n => n is < 1 or > MaxReplicas) || counts.Distinct().Count() != counts.Count || s.PromptCacheCheck))
@@ -91,7 +97,7 @@ internal static class BenchServeCommand
         var figures = new Dictionary<string, object?>
         {
             ["model"] = modelPath, ["threads"] = shape.Threads, ["sequences"] = shape.Sequences, ["contextPerSequence"] = shape.ContextPerSequence,
-            ["maxTokens"] = s.MaxTokens, ["requestsPerClient"] = s.RequestsPerClient, ["cores"] = Environment.ProcessorCount,
+            ["maxTokens"] = s.MaxTokens, ["requestsPerClient"] = s.RequestsPerClient, ["rounds"] = s.Rounds, ["cores"] = Environment.ProcessorCount,
             ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["loadAverageAtStart"] = MachineLoad.Averages(), ["startedUtc"] = DateTime.UtcNow,
             ["llamaServer"] = binary, ["llamaServerBuildFlags"] = LlamaServer.BuildFlags(binary),
             ["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
@@ -108,7 +114,7 @@ internal static class BenchServeCommand
             using var oursHttp = Client(ours, key);
             using var theirsHttp = Client(theirs, key);
             var progress = new Progress<string>(m => stderr.WriteLine($"{Verb}: {m} (load {MachineLoad.OneMinute() ?? "n/a"})"));
-            rows = await ServeBenchmark.RunAsync(oursHttp, theirsHttp, new ServeBenchSettings(s.Concurrencies, s.RequestsPerClient, s.MaxTokens, s.PromptCacheCheck), progress, ct);
+            rows = await ServeBenchmark.RunAsync(oursHttp, theirsHttp, new ServeBenchSettings(s.Concurrencies, s.RequestsPerClient, s.MaxTokens, s.PromptCacheCheck, s.Rounds), progress, ct);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
         {
@@ -119,11 +125,15 @@ internal static class BenchServeCommand
         figures["loadAverageAtEnd"] = MachineLoad.Averages();
         figures["rows"] = rows.Select(r => new
         {
-            concurrency = r.Concurrency, loadAverage = r.LoadAverage, throughputRatio = r.ThroughputRatio, firstTokenP95Ratio = r.FirstTokenP95Ratio, firstTokenPairedRequests = r.PairedFirstToken.Ours.Count,
+            concurrency = r.Concurrency, round = r.Round + 1, loadAverage = r.LoadAverage, throughputRatio = r.ThroughputRatio, firstTokenP95Ratio = r.FirstTokenP95Ratio, firstTokenPairedRequests = r.PairedFirstToken.Ours.Count,
             interTokenP95Ratio = r.InterTokenP95Ratio, ours = Json(r.Ours), llamaServer = Json(r.Theirs), llamaServerNoPromptCache = r.TheirsNoCache is { } n ? Json(n) : null,
         });
+        figures["summary"] = ServeBenchSummary.Of(rows).Select(m => new
+        {
+            concurrency = m.Concurrency, rounds = m.Rounds, throughputRatio = Json(m.Throughput), firstTokenP95Ratio = Json(m.FirstTokenP95),
+        });
         await stdout.WriteLineAsync($"bench serve: {Path.GetFileName(modelPath)}, {shape.Threads} threads, {shape.Sequences} sequences x {shape.ContextPerSequence} tokens, "
-            + $"{s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client; load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
+            + $"{s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client{Rounds(s.Rounds)}; load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync($"llama-server: {binary}{(systemInfo is null ? "" : "\n  " + systemInfo)}");
         await stdout.WriteLineAsync(Table(rows));
         await WriteJsonAsync(s.JsonFile, figures, ct);
@@ -155,7 +165,7 @@ internal static class BenchServeCommand
             }
             clients.AddRange(targets.Select(t => t.Http));
             var progress = new Progress<string>(m => stderr.WriteLine($"{Verb}: {m} (load {MachineLoad.OneMinute() ?? "n/a"})"));
-            levels = await ServeBenchmark.RunInterleavedAsync(targets, new ServeBenchSettings(s.Concurrencies, s.RequestsPerClient, s.MaxTokens), progress, ct);
+            levels = await ServeBenchmark.RunInterleavedAsync(targets, new ServeBenchSettings(s.Concurrencies, s.RequestsPerClient, s.MaxTokens, Rounds: s.Rounds), progress, ct);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
         {
@@ -171,12 +181,12 @@ internal static class BenchServeCommand
         figures["loadAverageAtEnd"] = MachineLoad.Averages();
         figures["rows"] = levels.Select(l => new
         {
-            concurrency = l.Concurrency, loadAverage = l.LoadAverage,
+            concurrency = l.Concurrency, round = l.Round + 1, loadAverage = l.LoadAverage,
             direct = Json(l.Results[0]),
             ours = counts.Select((n, i) => new { replicas = n, throughputRatioToDirect = l.Results[i + 1].TokensPerSecond / l.Results[0].TokensPerSecond, result = Json(l.Results[i + 1]) }),
         });
         await stdout.WriteLineAsync($"bench serve --remote-replicas {string.Join(',', counts)}: {Path.GetFileName(modelPath)}, each replica {shape.Threads} threads, {shape.Sequences} sequences x "
-            + $"{shape.ContextPerSequence} tokens, {s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client; "
+            + $"{shape.ContextPerSequence} tokens, {s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client{Rounds(s.Rounds)}; "
             + $"load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync(RemoteTable(levels, targets, counts));
         await WriteJsonAsync(s.JsonFile, figures, ct);
@@ -189,9 +199,10 @@ internal static class BenchServeCommand
         var table = new List<string[]>();
         foreach (var l in levels)
         {
-            void Row(string name, ServeLoadResult x) => table.Add([$"x{l.Concurrency}", name, F(x.TokensPerSecond, "0.0"), Ms(x.FirstToken, s => s.P50Ms, "0"), Ms(x.FirstToken, s => s.P95Ms, "0"),
+            var clients = Clients(l.Concurrency, l.Round, levels.Count(o => o.Concurrency == l.Concurrency));
+            void Row(string name, ServeLoadResult x) => table.Add([clients, name, F(x.TokensPerSecond, "0.0"), Ms(x.FirstToken, s => s.P50Ms, "0"), Ms(x.FirstToken, s => s.P95Ms, "0"),
                 Ms(x.TimePerToken, s => s.P50Ms, "0.0"), I(x.Errors), I(x.Reconnects), l.LoadAverage ?? "n/a"]);
-            void Versus(string name, ServeLoadResult a, ServeLoadResult b) => table.Add([$"x{l.Concurrency}", name, F(a.TokensPerSecond / b.TokensPerSecond, "0.00"),
+            void Versus(string name, ServeLoadResult a, ServeLoadResult b) => table.Add([clients, name, F(a.TokensPerSecond / b.TokensPerSecond, "0.00"),
                 Ratio(a.FirstToken, b.FirstToken, s => s.P50Ms), Ratio(a.FirstToken, b.FirstToken, s => s.P95Ms), Ratio(a.TimePerToken, b.TimePerToken, s => s.P50Ms), "", "", ""]);
             for (var i = 0; i < targets.Count; i++) Row(targets[i].Name, l.Results[i]);
             var one = counts.ToList().IndexOf(1);
@@ -263,9 +274,12 @@ internal static class BenchServeCommand
     internal static string Table(IReadOnlyList<ServeBenchRow> rows)
     {
         var table = new List<string[]>();
+        var summaries = ServeBenchSummary.Of(rows).ToDictionary(m => m.Concurrency);
         foreach (var r in rows)
         {
-            void Side(string name, ServeLoadResult x) => table.Add([$"x{r.Concurrency}", name, F(x.TokensPerSecond, "0.0"), Ms(x.FirstToken, s => s.P50Ms, "0"), Ms(x.FirstToken, s => s.P95Ms, "0"),
+            var summary = summaries[r.Concurrency];
+            var clients = Clients(r.Concurrency, r.Round, summary.Rounds);
+            void Side(string name, ServeLoadResult x) => table.Add([clients, name, F(x.TokensPerSecond, "0.0"), Ms(x.FirstToken, s => s.P50Ms, "0"), Ms(x.FirstToken, s => s.P95Ms, "0"),
                 Ms(x.InterToken, s => s.P95Ms, "0.0"), Ms(x.TimePerToken, s => s.P50Ms, "0.0"), F(x.MeanPromptTokens, "0"), I(x.Errors), I(x.Reconnects), r.LoadAverage ?? "n/a"]);
             Side("ours", r.Ours);
             Side("llama-server", r.Theirs);
@@ -273,14 +287,28 @@ internal static class BenchServeCommand
             // TTFT ratios over the requests both servers timed; "(n of N)" when llama-server could not time them all.
             var (ours, theirs) = r.PairedFirstToken;
             var paired = ours.Count < r.Ours.Requests ? $" ({I(ours.Count)} of {I(r.Ours.Requests)})" : "";
-            table.Add([$"x{r.Concurrency}", "ours / llama-server", F(r.ThroughputRatio, "0.00"), Ratio(ours, theirs, s => s.P50Ms) + paired,
+            table.Add([clients, "ours / llama-server", F(r.ThroughputRatio, "0.00"), Ratio(ours, theirs, s => s.P50Ms) + paired,
                 Ratio(ours, theirs, s => s.P95Ms) + paired, Ratio(r.Ours.InterToken, r.Theirs.InterToken, s => s.P95Ms),
                 Ratio(r.Ours.TimePerToken, r.Theirs.TimePerToken, s => s.P50Ms), "", "", "", ""]);
+            // After a level's last round: each target ratio's median over the rounds, and the lowest and highest round.
+            if (summary.Rounds > 1 && r.Round == summary.Rounds - 1)
+                table.Add([$"x{r.Concurrency}", $"median of {I(summary.Rounds)} (min-max)", Spread(summary.Throughput), "", Spread(summary.FirstTokenP95), "", "", "", "", "", ""]);
         }
         return BenchLlmCommand.Table(["clients", "server", "gen tok/s", "TTFT p50 ms", "TTFT p95 ms", "ITL p95 ms", "TPOT p50 ms", "prompt tok", "errors", "reconnects", "load"], table);
     }
 
     private static string F(double v, string format) => BenchLlmCommand.F(v, format);
+
+    // "x4", or "x4 #2" for the second of several rounds.
+    private static string Clients(int concurrency, int round, int rounds) => rounds > 1 ? $"x{I(concurrency)} #{I(round + 1)}" : $"x{I(concurrency)}";
+
+    private static string Rounds(int rounds) => rounds > 1 ? $", {I(rounds)} rounds per level" : "";
+
+    private static string Spread(RatioSpread s) => $"{F(s.Median, "0.00")} ({F(s.Min, "0.00")}-{F(s.Max, "0.00")})";
+
+    private static object Json(RatioSpread s) => new { median = Finite(s.Median), min = Finite(s.Min), max = Finite(s.Max) };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     // A latency figure, or n/a when nothing was timeable.
     private static string Ms(LatencyStats? s, Func<LatencyStats, double> pick, string format) => s is { Count: > 0 } ? F(pick(s), format) : "n/a";

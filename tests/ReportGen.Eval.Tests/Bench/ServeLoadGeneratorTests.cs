@@ -156,4 +156,22 @@ public sealed class ServeBenchRowTests
 
         new ServeBenchRow(1, Level(120, double.NaN), Level(double.NaN, 80), null, null).FirstTokenP95Ratio.ShouldBe(double.NaN);
     }
+
+    [Fact]
+    public void A_ratio_over_rounds_is_their_median_and_spread_and_a_round_with_no_figure_is_left_out()
+    {
+        RatioSpread.Of([1.1, 0.9, double.NaN, 1.0]).ShouldBe(new RatioSpread(1.0, 0.9, 1.1));
+        RatioSpread.Of([1.2, 0.8, 1.0, 0.9]).Median.ShouldBe(0.95, 1e-12);
+        RatioSpread.Of([double.NaN]).Median.ShouldBe(double.NaN);
+
+        // Three rounds at one client, one at four; tok/s ratios 1.2, 0.8, 1.0 at one client.
+        ServeBenchRow Row(int clients, double oursTokens, int round) =>
+            new(clients, Level(100) with { Tokens = (int)oursTokens }, Level(100) with { Tokens = 100 }, null, null, round);
+        var summary = ServeBenchSummary.Of([Row(1, 120, 0), Row(1, 80, 1), Row(1, 100, 2), Row(4, 150, 0)]);
+        summary.Count.ShouldBe(2);
+        summary[0].ShouldSatisfyAllConditions(
+            s => s.Concurrency.ShouldBe(1), s => s.Rounds.ShouldBe(3),
+            s => s.Throughput.ShouldBe(new RatioSpread(1.0, 0.8, 1.2)), s => s.FirstTokenP95.ShouldBe(new RatioSpread(1.0, 1.0, 1.0)));
+        summary[1].Throughput.Median.ShouldBe(1.5, 1e-12);
+    }
 }
