@@ -37,6 +37,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly List<int> _freeSequences = [];
     // Per sequence, while it is free: the tokens whose KV it still holds at positions 0..n-1 (null: none), and when it was freed.
     private readonly int[]?[] _kept;
+    private readonly int[] _keptPrompt; // how many of _kept's tokens were the prompt (the rest were generated)
     private readonly long[] _freedAt;
     private int _keptTokens; // sum of _kept lengths: KV cells held by free sequences
     private long _releases;
@@ -68,6 +69,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         _context = model.CreateContext(Options.Context);
         for (var s = 0; s < _context.SequenceCapacity; s++) _freeSequences.Add(s);
         _kept = new int[]?[_context.SequenceCapacity];
+        _keptPrompt = new int[_context.SequenceCapacity];
         _freedAt = new long[_context.SequenceCapacity];
         // Positions must be token indexes and the KV cuttable at any position: not M-RoPE (positions after an image are not
         // token counts), not sliding-window (a kept sequence may have lost the window a new suffix needs), not recurrent.
@@ -414,7 +416,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>
     /// The free sequence (index into the free list) a prompt gets, the sequence that holds the longest prefix of it and that
     /// prefix's length. A free sequence that alone holds the longest match, covering at least half the prompt, is taken
-    /// itself; otherwise the least recently used free sequence (an empty one first) is taken and, when sharing, the prefix
+    /// itself, unless that would cut into the prompt it keeps while an empty sequence is free (another report behind the
+    /// same instruction: the prefix is then shared into the empty one and both prompts stay, as llama-server's slots do
+    /// not); otherwise the least recently used free sequence (an empty one first) is taken and, when sharing, the prefix
     /// is shared into it from its holder, so a kept prompt that may be asked for again stays whole and a match of a few
     /// tokens (BOS) evicts nothing.
     /// </summary>
@@ -422,7 +426,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     {
         var oldest = OldestFreeSlot(keepingOnly: false);
         var best = BestHolder(prefix, exclude: -1);
-        if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length) return (best.Slot, best.Sequence, best.Common);
+        if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length
+            && !(SharesPromptPrefix && best.Common < _keptPrompt[best.Sequence] && _kept[_freeSequences[oldest]] is null))
+            return (best.Slot, best.Sequence, best.Common);
         var own = Common(_freeSequences[oldest], prefix);
         return own >= best.Common || !SharesPromptPrefix ? (oldest, _freeSequences[oldest], own) : (oldest, best.Sequence, best.Common);
     }
@@ -585,6 +591,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         var kept = finished ? KeepTokens(w) : null;
         if (kept is null) _context.ClearSequence(w.SequenceId);
         _kept[w.SequenceId] = kept;
+        _keptPrompt[w.SequenceId] = kept is null ? 0 : Math.Min(kept.Length, w.PrefixTokens!.Length);
         _keptTokens += kept?.Length ?? 0;
         _freedAt[w.SequenceId] = ++_releases;
         _freeSequences.Add(w.SequenceId);

@@ -219,6 +219,36 @@ public class PromptPrefixReuseTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task One_after_another_prompts_sharing_an_instruction_each_stay_kept_while_a_sequence_is_empty(bool unifiedKv)
+    {
+        // One client, one report after another behind the same instruction (bench serve's one-client level). Taking the
+        // sequence that holds the instruction would cut the earlier report's prompt; with an empty sequence free the
+        // instruction is shared into that one instead, so asking the first report again decodes only its last token.
+        string[] prompts = [Shared + "the sun was hot", Shared + "a big bird flew by"];
+        await using var scheduler = TestModels.Scheduler(sequences: 3, unifiedKv: unifiedKv);
+        var sharedTokens = TestModels.Stories().Tokenize(Shared).Length;
+        await scheduler.GenerateAsync(prompts[0], Options, Ct);
+        var before = scheduler.Stats;
+        var second = await scheduler.GenerateAsync(prompts[1], Options, Ct);
+        second.CachedPromptTokens.ShouldBeInRange(sharedTokens - 2, second.PromptTokens - 1);
+        (scheduler.Stats.PromptTokensShared - before.PromptTokensShared).ShouldBe(second.CachedPromptTokens, "the instruction was not shared into another sequence");
+        foreach (var p in prompts)
+        {
+            var again = await scheduler.GenerateAsync(p, Options, Ct);
+            again.CachedPromptTokens.ShouldBe(again.PromptTokens - 1, p);
+            again.Tokens.ShouldBe((await Whole(p)).Tokens);
+        }
+
+        // With no empty sequence left (one sequence), the holder itself is taken and its other prompt cut, as before.
+        await using var single = TestModels.Scheduler(sequences: 1, unifiedKv: unifiedKv);
+        foreach (var p in prompts) await single.GenerateAsync(p, Options, Ct);
+        var cut = await single.GenerateAsync(prompts[0], Options, Ct);
+        cut.CachedPromptTokens.ShouldBeInRange(sharedTokens - 2, cut.PromptTokens - 2);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task A_request_shares_the_prompt_prefix_of_a_request_still_generating(bool unifiedKv)
     {
         // Split, each sequence's stream holds half the context: 1024 each, room for the holder's long generation.
