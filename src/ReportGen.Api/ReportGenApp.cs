@@ -1,4 +1,5 @@
 using ReportGen.Api.Hosting;
+using ReportGen.Llama;
 
 namespace ReportGen.Api;
 
@@ -21,6 +22,9 @@ public static class ReportGenApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
         builder.AddReportGen();
+        // Every connection counts into the arrival gauge the LLM scheduler's admission wait reads (ArrivalCounting).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            CountConnections.Use(listen, kestrel.ApplicationServices.GetRequiredService<ArrivalGauge>())));
         var app = builder.Build();
         // llama.cpp's and ONNX Runtime's own warnings go to the service's (JSON) log, not to stderr.
         NativeLogRouting.RouteTo(app.Services.GetRequiredService<ILoggerFactory>());

@@ -10,6 +10,7 @@ using Microsoft.Extensions.AI;
 using ReportGen.Api.Jobs;
 using ReportGen.Api.PipelineResults;
 using ReportGen.Imaging;
+using ReportGen.Llama;
 using ReportGen.Pipelines.Classification;
 using ReportGen.Pipelines.Drafting;
 using ReportGen.Pipelines.Judging;
@@ -162,6 +163,7 @@ public static class ReportGenServiceExtensions
         });
         builder.Services.AddSingleton(sp => ModelResolver.CreateDefault(sp.GetRequiredService<ModelManifest>()));
         builder.Services.AddSingleton<ServiceReadiness>();
+        builder.Services.AddSingleton<ArrivalGauge>();
     }
 
     // One model (local GGUF, a vision-language set or a remote server), loaded once at start-up and shared by every pipeline.
@@ -212,6 +214,8 @@ public static class ReportGenServiceExtensions
         app.Services.GetRequiredService<PrometheusExporter>();
         var jobs = app.Services.GetRequiredService<JobStore>();
         app.Services.GetRequiredService<ReportGenMetrics>().JobsUnfinished = () => jobs.Unfinished;
+        // First, so a request counts from its arrival (the LLM scheduler's admission wait reads the count).
+        app.UseMiddleware<ArrivalCounting>();
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestTargetLimit>();
         app.UseMiddleware<RequestMetrics>();

@@ -36,6 +36,13 @@ public sealed record SchedulerOptions
 
     /// <summary>The longest wait of <see cref="AdmissionWaitFraction"/>.</summary>
     public TimeSpan MaxAdmissionWait { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The host's count of requests received and not yet answered and of open connections. With it the admission wait lasts
+    /// only while the host has more of either than the scheduler holds (another request may be on its way), so a lone
+    /// client's request pays no wait; without it the wait always runs its length.
+    /// </summary>
+    public ArrivalGauge? Arrivals { get; init; }
 }
 
 /// <summary>A snapshot of the scheduler's load.</summary>

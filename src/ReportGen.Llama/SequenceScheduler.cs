@@ -78,6 +78,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             && !LlamaNative.llama_model_is_recurrent(model.Handle) && !LlamaNative.llama_model_is_hybrid(model.Handle);
         SharesPromptPrefix = ReusesPromptPrefix && Options.SharePromptPrefix;
         _delivery = new PieceDelivery(DeliveryThreadName);
+        if (Options.Arrivals is { } arrivals) arrivals.Left += Signal;
         _thread = new Thread(Run) { IsBackground = true, Name = ThreadName };
         _thread.Start();
     }
@@ -309,13 +310,14 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>
     /// An idle scheduler woken by a request waits a moment for those arriving with it (a burst whose requests reach
     /// <see cref="Submit"/> a few milliseconds apart), so they share the first step instead of waiting a whole one each
-    /// (<see cref="SchedulerOptions.AdmissionWaitFraction"/>). Called under the gate, on the loop thread.
+    /// (<see cref="SchedulerOptions.AdmissionWaitFraction"/>); with the host's <see cref="SchedulerOptions.Arrivals"/>, only while
+    /// one is on its way. Called under the gate, on the loop thread.
     /// </summary>
     private void WaitForArrivals()
     {
         var wait = Math.Min(Options.AdmissionWaitFraction * _generationStepTicks, Options.MaxAdmissionWait.TotalSeconds * Stopwatch.Frequency);
         var deadline = Stopwatch.GetTimestamp() + (long)wait;
-        while (!_disposed && _freeSequences.Count > 0 && _active.Count > 0)
+        while (!_disposed && _freeSequences.Count > 0 && _active.Count > 0 && (Options.Arrivals is not { } host || host.MoreThan(_active.Count + _pending.Count)))
         {
             var left = deadline - Stopwatch.GetTimestamp();
             if (left <= 0) break;
@@ -754,6 +756,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             _disposed = true;
             Monitor.PulseAll(_gate);
         }
+        if (Options.Arrivals is { } arrivals) arrivals.Left -= Signal;
         if (Thread.CurrentThread != _thread) _thread.Join();
         // After the scheduler thread: its last completions are queued and get delivered before the thread stops.
         _delivery.Dispose();

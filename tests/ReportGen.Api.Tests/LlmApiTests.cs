@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using ReportGen.Llama;
 using ReportGen.Pipelines.Remote;
 using ReportGen.TestSupport;
 
@@ -154,6 +156,65 @@ public class LlmApiTests
         chunks[^1].GetProperty("choices").GetArrayLength().ShouldBe(0);
         chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt64().ShouldBe(body.GetProperty("usage").GetProperty("completion_tokens").GetInt64());
         chunks[..^1].ShouldAllBe(c => c.GetProperty("usage").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task A_post_counts_as_arriving_from_its_first_byte_until_it_is_answered()
+    {
+        // The count the scheduler's admission wait reads (ArrivalCounting): a request whose body is still coming is on its way.
+        await using var factory = Factory();
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        var ct = TestContext.Current.CancellationToken;
+        var arrivals = factory.Services.GetRequiredService<ArrivalGauge>();
+        arrivals.Requests.ShouldBe(0, "the readiness GETs are not counted");
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":"Once upon a time"}],"max_tokens":4}""");
+        var rest = new TaskCompletionSource();
+        // TestServer's own client: the factory's default one buffers a request body before sending it (to follow redirects).
+        using var streaming = factory.Server.CreateClient();
+        streaming.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.Key);
+        var answer = streaming.PostAsync("/v1/chat/completions", new HeldBackContent(body, rest.Task), ct);
+        await Until(() => arrivals.Requests == 1, "the request was not counted while its body was coming");
+        rest.SetResult();
+        (await answer).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Until(() => arrivals.Requests == 0, "the answered request is still counted");
+
+        static async Task Until(Func<bool> condition, string because)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!condition())
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException(because);
+                await Task.Delay(10);
+            }
+        }
+    }
+
+    // A JSON body whose second half is sent only once `rest` completes.
+    private sealed class HeldBackContent : HttpContent
+    {
+        private readonly byte[] body;
+        private readonly Task rest;
+
+        public HeldBackContent(byte[] body, Task rest)
+        {
+            (this.body, this.rest) = (body, rest);
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+            await stream.FlushAsync();
+            await rest;
+            await stream.WriteAsync(body.AsMemory(body.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = body.Length;
+            return true;
+        }
     }
 
     [Fact]

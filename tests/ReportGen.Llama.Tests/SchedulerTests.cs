@@ -186,11 +186,12 @@ public class SchedulerTests
     }
 
     // The admission wait: an idle scheduler woken by a request waits a fraction of a generation step for others.
-    private static SequenceScheduler Waiting(int sequences, double fraction, TimeSpan max) => new(TestModels.Stories(), new SchedulerOptions
+    private static SequenceScheduler Waiting(int sequences, double fraction, TimeSpan max, ArrivalGauge? arrivals = null) => new(TestModels.Stories(), new SchedulerOptions
     {
         Context = new LlamaContextOptions { ContextSize = 1024, Sequences = sequences, BatchSize = 256, Threads = 1 },
         AdmissionWaitFraction = fraction,
         MaxAdmissionWait = max,
+        Arrivals = arrivals,
     });
 
     private static async Task WarmAsync(SequenceScheduler scheduler) => // measures a generation step, which sizes the wait
@@ -221,6 +222,58 @@ public class SchedulerTests
         var second = scheduler.Submit("The little dog", new GenerationOptions { MaxTokens = 4 }, Ct);
         await Task.WhenAll(first.Completion, second.Completion);
         System.Diagnostics.Stopwatch.GetElapsedTime(started).ShouldBeLessThan(TimeSpan.FromSeconds(30), "the wait ran to its 60 s limit");
+    }
+
+    [Fact]
+    public async Task With_the_hosts_arrival_count_the_wait_lasts_only_while_a_request_is_on_its_way()
+    {
+        // The wait's limit is 60 s: a test that took it would show. The host counts its requests as ArrivalCounting does.
+        var arrivals = new ArrivalGauge();
+        await using var scheduler = Waiting(sequences: 4, fraction: 1e6, max: TimeSpan.FromSeconds(60), arrivals);
+        await WarmAsync(scheduler);
+        var options = new GenerationOptions { MaxTokens = 4 };
+
+        // A lone request: nothing on its way, so no wait.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using (arrivals.EnterRequest()) await scheduler.Submit("Once upon a time", options, Ct).Completion;
+        System.Diagnostics.Stopwatch.GetElapsedTime(started).ShouldBeLessThan(TimeSpan.FromSeconds(30), "a lone request waited");
+
+        // A second request in the host: the first waits for it, and both start in one step.
+        var first = arrivals.EnterRequest();
+        var second = arrivals.EnterRequest();
+        var a = scheduler.Submit("Once upon a time", options, Ct);
+        await Task.Delay(100, Ct);
+        var b = scheduler.Submit("The little dog", options, Ct);
+        await Task.WhenAll(a.Completion, b.Completion);
+        scheduler.Stats.AdmittedByWaiting.ShouldBe(1);
+        a.FirstTokenAt.ShouldBeGreaterThan(b.AdmittedAt, "the first request began generating before the second was admitted");
+        first.Dispose();
+        second.Dispose();
+
+        // One that leaves without reaching the scheduler (refused, say) ends the wait.
+        started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var refused = arrivals.EnterRequest();
+        using (arrivals.EnterRequest())
+        {
+            var c = scheduler.Submit("Once upon a time", options, Ct);
+            await Task.Delay(100, Ct);
+            refused.Dispose();
+            await c.Completion;
+        }
+        System.Diagnostics.Stopwatch.GetElapsedTime(started).ShouldBeLessThan(TimeSpan.FromSeconds(30), "the wait outlived the request it waited for");
+        scheduler.Stats.AdmittedByWaiting.ShouldBe(1);
+
+        // A second client's connection, open before its request arrives: the first waits for that request too.
+        using (arrivals.EnterConnection())
+        using (arrivals.EnterConnection())
+        using (arrivals.EnterRequest())
+        {
+            var d = scheduler.Submit("Once upon a time", options, Ct);
+            await Task.Delay(100, Ct);
+            using (arrivals.EnterRequest()) await Task.WhenAll(d.Completion, scheduler.Submit("The little dog", options, Ct).Completion);
+        }
+        scheduler.Stats.AdmittedByWaiting.ShouldBe(2);
+        (arrivals.Requests, arrivals.Connections).ShouldBe((0, 0));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ namespace ReportGen.Api.Hosting;
 /// <see cref="IChatClient"/>. Until it has loaded, /health/ready says not ready and requests get 503.
 /// </summary>
 public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver, ServiceReadiness readiness, ReportGenMetrics metrics,
-    ILogger<LlmHost> logger, IImageEmbeddingProvider? imageEmbeddings = null) : IHostedService, IAsyncDisposable
+    ArrivalGauge arrivals, ILogger<LlmHost> logger, IImageEmbeddingProvider? imageEmbeddings = null) : IHostedService, IAsyncDisposable
 {
     private readonly TaskCompletionSource<IChatClient> _client = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LlamaModel? _model;
@@ -165,6 +165,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                     ReusePromptPrefix = o.ReusePromptPrefix,
                     SharePromptPrefix = o.SharePromptPrefix,
                     MaxAdmissionWait = TimeSpan.FromMilliseconds(o.MaxAdmissionWaitMs),
+                    Arrivals = arrivals,
                 });
                 metrics.QueueDepth = () => _scheduler.Stats.Queued;
                 metrics.ActiveSequences = () => _scheduler.Stats.Active;

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using ReportGen.Llama;
+using ReportGen.TestSupport;
+
+namespace ReportGen.Api.Tests;
+
+/// <summary>
+/// The arrival gauge that the LLM scheduler's admission wait reads, counted by the real Kestrel server (connections) and
+/// request pipeline (POST requests).
+/// </summary>
+public class ArrivalCountingTests
+{
+    [Fact]
+    public async Task A_connection_counts_from_accept_to_close_before_it_sends_a_request()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new TempDir();
+        await using var app = ReportGenApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--ReportGen:ApiKeys:0:Name=t",
+            "--ReportGen:ApiKeys:0:Key=arrival-test-key-0123456789", $"--ReportGen:DataDirectory={data.Path}"]);
+        await app.StartAsync(ct);
+        var url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var arrivals = app.Services.GetRequiredService<ArrivalGauge>();
+        arrivals.Connections.ShouldBe(0);
+
+        // A client that has connected and not yet sent its request (a burst's later member) is counted.
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, url.Port, ct);
+            await Until(() => arrivals.Connections == 1, "an open connection was not counted");
+            arrivals.Requests.ShouldBe(0);
+        }
+        await Until(() => arrivals.Connections == 0, "a closed connection is still counted");
+
+        // A GET over a kept-alive connection: the connection counts until the client lets it go, the GET never.
+        using (var http = new HttpClient { BaseAddress = url })
+        {
+            (await http.GetAsync("/health/live", ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            arrivals.Requests.ShouldBe(0);
+            arrivals.Connections.ShouldBe(1);
+        }
+        await Until(() => arrivals.Connections == 0, "the client's closed connection is still counted");
+        await app.StopAsync(ct);
+    }
+
+    private static async Task Until(Func<bool> condition, string because)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(because);
+            await Task.Delay(10);
+        }
+    }
+}
