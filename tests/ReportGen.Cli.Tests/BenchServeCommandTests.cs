@@ -48,6 +48,15 @@ public sealed class BenchServeCommandTests
     }
 
     [Fact]
+    public async Task An_unknown_kv_layout_exits_2_naming_the_option()
+    {
+        var stderr = new StringWriter();
+        var exit = await BenchServeCommand.RunAsync(Settings() with { KvLayout = "split" }, new StringWriter(), stderr, TestContext.Current.CancellationToken);
+        exit.ShouldBe(2);
+        stderr.ToString().ShouldContain("--kv-layout");
+    }
+
+    [Fact]
     public async Task Unknown_model_exits_2_naming_it()
     {
         var stderr = new StringWriter();
@@ -56,8 +65,10 @@ public sealed class BenchServeCommandTests
         stderr.ToString().ShouldContain("no-such-model");
     }
 
-    [Fact]
-    public async Task Both_servers_answer_the_same_load_and_the_table_has_ratios()
+    [Theory]
+    [InlineData("default")]
+    [InlineData("streams")] // llama-server with --no-kv-unified, ours with UnifiedKvCache=false
+    public async Task Both_servers_answer_the_same_load_and_the_table_has_ratios(string kvLayout)
     {
         SharedData.Model("stories260K.gguf");
         // The real llama-server, only where it is already built (building it takes tens of minutes).
@@ -66,10 +77,11 @@ public sealed class BenchServeCommandTests
         var json = Path.Combine(dir.Path, "serve.json");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await BenchServeCommand.RunAsync(Settings(json: json), stdout, stderr, TestContext.Current.CancellationToken);
+        var exit = await BenchServeCommand.RunAsync(Settings(json: json) with { KvLayout = kvLayout }, stdout, stderr, TestContext.Current.CancellationToken);
         exit.ShouldBe(0, stderr.ToString() + stdout);
         stdout.ToString().ShouldContain("ours / llama-server");
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
+        doc.RootElement.GetProperty("kvLayout").GetString().ShouldBe(kvLayout);
         var rows = doc.RootElement.GetProperty("rows");
         rows.GetArrayLength().ShouldBe(2);
         foreach (var row in rows.EnumerateArray())

@@ -10,7 +10,9 @@ namespace ReportGen.Eval.Bench;
 /// <param name="ContextPerSequence">KV tokens per sequence (llama-server <c>-c</c> is this × sequences; so is our ContextSize).</param>
 /// <param name="Sequences">Parallel sequences (llama-server <c>--parallel</c>; our <c>ReportGen:Llm:Sequences</c>).</param>
 /// <param name="GpuLayers">Layers offloaded to the GPU (llama-server <c>-ngl</c>; our <c>ReportGen:Llm:GpuLayers</c>); 0 = CPU.</param>
-public sealed record ServeShape(int Threads, int ContextPerSequence, int Sequences, int GpuLayers = 0)
+/// <param name="UnifiedKv">Both servers' KV layout: one cache all sequences share (true), a stream per sequence (false), or
+/// each server's default (null: ours unified, llama-server a stream per slot).</param>
+public sealed record ServeShape(int Threads, int ContextPerSequence, int Sequences, int GpuLayers = 0, bool? UnifiedKv = null)
 {
     /// <summary>The whole KV cache in tokens.</summary>
     public int ContextSize => ContextPerSequence * Sequences;
@@ -100,6 +102,7 @@ public static class LlamaServer
         foreach (var a in (string[])["-m", model, "--host", "127.0.0.1", "--port", I(port), "-t", I(shape.Threads), "-tb", I(shape.Threads),
                      "-c", I(shape.ContextSize), "--parallel", I(shape.Sequences), "-ngl", I(shape.GpuLayers), "--api-key", apiKey, "--no-webui"])
             start.ArgumentList.Add(a);
+        if (shape.UnifiedKv is { } unified) start.ArgumentList.Add(unified ? "--kv-unified" : "--no-kv-unified");
         if (!GgufKv.HasKey(model, "tokenizer.chat_template"))
             foreach (var a in (string[])["--chat-template", PlainChatTemplate]) start.ArgumentList.Add(a);
         foreach (var a in extraArguments ?? []) start.ArgumentList.Add(a);

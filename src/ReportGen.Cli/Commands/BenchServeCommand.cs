@@ -10,7 +10,7 @@ namespace ReportGen.Cli.Commands;
 
 /// <summary>
 /// <c>reportgen bench serve [--model ID|FILE|1gb] [--threads N] [--sequences N] [--context-per-sequence N] [--max-tokens N]
-/// [--requests-per-client N] [--concurrency LIST] [--rounds N] [--prompt-cache-check] [--gpu-layers N] [--remote-replicas LIST] [--json FILE]</c>: our service
+/// [--requests-per-client N] [--concurrency LIST] [--rounds N] [--kv-layout default|streams|unified] [--prompt-cache-check] [--gpu-layers N] [--remote-replicas LIST] [--json FILE]</c>: our service
 /// against llama.cpp's llama-server on loopback, same GGUF and shape, one streaming load generator, a table of ratios per concurrency.
 /// With <c>--remote-replicas 1,2</c> our service runs no model itself but proxies to that many llama-servers
 /// (<c>ReportGen:Llm:RemoteUrl</c>): what our proxying costs per token, and what a second replica adds.
@@ -21,7 +21,8 @@ internal static class BenchServeCommand
 
     /// <summary>Options of one run.</summary>
     internal sealed record Settings(string Model, int Threads, int Sequences, int ContextPerSequence, int MaxTokens, int RequestsPerClient,
-        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0, IReadOnlyList<int>? RemoteReplicas = null, int Rounds = 1);
+        IReadOnlyList<int> Concurrencies, bool PromptCacheCheck, string? JsonFile, int GpuLayers = 0, IReadOnlyList<int>? RemoteReplicas = null, int Rounds = 1,
+        string KvLayout = "default");
 
     public static Command Create()
     {
@@ -37,6 +38,11 @@ internal static class BenchServeCommand
             Description = "runs of each level per server, alternating; with more than one the table adds each ratio's median and spread over the rounds",
             DefaultValueFactory = _ => 1,
         };
+        var kvLayout = new Option<string>("--kv-layout")
+        {
+            Description = "KV layout of both servers: default (each its own: ours one unified cache, llama-server a stream per slot), streams (both a stream per sequence), unified (both one shared cache)",
+            DefaultValueFactory = _ => "default",
+        };
         var cacheCheck = new Option<bool>("--prompt-cache-check") { Description = "also run llama-server with cache_prompt off: what reusing the shared prompt prefix is worth" };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "layers both servers offload to the GPU (-1 = all; needs CUDA builds of both); 0 = CPU (default)" };
         var replicas = new Option<string?>("--remote-replicas")
@@ -46,13 +52,13 @@ internal static class BenchServeCommand
         var json = new Option<FileInfo?>("--json") { Description = "also write the figures as JSON to this file" };
         var command = new Command("serve", "Benchmark our service against llama.cpp's llama-server: tok/s, TTFT, inter-token latency")
         {
-            model, threads, sequences, context, maxTokens, perClient, concurrency, rounds, cacheCheck, gpuLayers, replicas, json,
+            model, threads, sequences, context, maxTokens, perClient, concurrency, rounds, kvLayout, cacheCheck, gpuLayers, replicas, json,
         };
         command.SetAction((parse, ct) =>
         {
             return RunAsync(new Settings(parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(sequences), parse.GetValue(context), parse.GetValue(maxTokens),
                 parse.GetValue(perClient), Numbers(parse.GetValue(concurrency)!), parse.GetValue(cacheCheck), parse.GetValue(json)?.FullName, parse.GetValue(gpuLayers),
-                parse.GetValue(replicas) is { } r ? Numbers(r) : null, parse.GetValue(rounds)), Console.Out, Console.Error, ct);
+                parse.GetValue(replicas) is { } r ? Numbers(r) : null, parse.GetValue(rounds), parse.GetValue(kvLayout)!), Console.Out, Console.Error, ct);
         });
         return command;
     }
@@ -69,6 +75,11 @@ internal static class BenchServeCommand
             await stderr.WriteLineAsync($"{Verb}: --threads must be >= 0, --sequences >= 1, --context-per-sequence >= 64, --max-tokens, --requests-per-client and --rounds >= 1, --concurrency a comma list of numbers >= 1, --gpu-layers >= -1");
             return 2;
         }
+        if (s.KvLayout is not ("default" or "streams" or "unified"))
+        {
+            await stderr.WriteLineAsync($"{Verb}: --kv-layout must be default, streams or unified, not '{s.KvLayout}'");
+            return 2;
+        }
         if (s.RemoteReplicas is { } counts && (counts.Count == 0 || counts.Any(n => n is < 1 or > MaxReplicas) || counts.Distinct().Count() != counts.Count || s.PromptCacheCheck))
         {
             await stderr.WriteLineAsync($"{Verb}: --remote-replicas must be a comma list of distinct replica counts from 1 to {MaxReplicas}, without --prompt-cache-check");
@@ -76,7 +87,7 @@ internal static class BenchServeCommand
         }
         // Remote mode: the replicas share the machine, so by default each gets its share of the cores.
         var threads = s.Threads > 0 ? s.Threads : Math.Max(1, LlmBenchmark.PhysicalCores() / (s.RemoteReplicas?.Max() ?? 1));
-        var shape = new ServeShape(threads, s.ContextPerSequence, s.Sequences, s.GpuLayers);
+        var shape = new ServeShape(threads, s.ContextPerSequence, s.Sequences, s.GpuLayers, s.KvLayout switch { "streams" => false, "unified" => true, _ => null });
         string modelPath, binary;
         try
         {
@@ -97,7 +108,7 @@ internal static class BenchServeCommand
         var figures = new Dictionary<string, object?>
         {
             ["model"] = modelPath, ["threads"] = shape.Threads, ["sequences"] = shape.Sequences, ["contextPerSequence"] = shape.ContextPerSequence,
-            ["maxTokens"] = s.MaxTokens, ["requestsPerClient"] = s.RequestsPerClient, ["rounds"] = s.Rounds, ["cores"] = Environment.ProcessorCount,
+            ["maxTokens"] = s.MaxTokens, ["requestsPerClient"] = s.RequestsPerClient, ["rounds"] = s.Rounds, ["kvLayout"] = s.KvLayout, ["cores"] = Environment.ProcessorCount,
             ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["loadAverageAtStart"] = MachineLoad.Averages(), ["startedUtc"] = DateTime.UtcNow,
             ["llamaServer"] = binary, ["llamaServerBuildFlags"] = LlamaServer.BuildFlags(binary),
             ["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
@@ -132,7 +143,7 @@ internal static class BenchServeCommand
         {
             concurrency = m.Concurrency, rounds = m.Rounds, throughputRatio = Json(m.Throughput), firstTokenP95Ratio = Json(m.FirstTokenP95),
         });
-        await stdout.WriteLineAsync($"bench serve: {Path.GetFileName(modelPath)}, {shape.Threads} threads, {shape.Sequences} sequences x {shape.ContextPerSequence} tokens, "
+        await stdout.WriteLineAsync($"bench serve: {Path.GetFileName(modelPath)}, {shape.Threads} threads, {shape.Sequences} sequences x {shape.ContextPerSequence} tokens, KV {Layout(shape)}, "
             + $"{s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client{Rounds(s.Rounds)}; load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync($"llama-server: {binary}{(systemInfo is null ? "" : "\n  " + systemInfo)}");
         await stdout.WriteLineAsync(Table(rows));
@@ -224,7 +235,14 @@ internal static class BenchServeCommand
         {
             ["ReportGen__Llm__Model"] = model, ["ReportGen__Llm__Threads"] = I(shape.Threads), ["ReportGen__Llm__Sequences"] = I(shape.Sequences),
             ["ReportGen__Llm__ContextSize"] = I(shape.ContextSize), ["ReportGen__Llm__GpuLayers"] = I(shape.GpuLayers), ["REPORTGEN_LLM_THREADS"] = I(shape.Threads),
-        }, key, queue, ct);
+        }.Concat(shape.UnifiedKv is { } unified ? [KeyValuePair.Create("ReportGen__Llm__UnifiedKvCache", unified ? "true" : "false")] : []).ToDictionary(), key, queue, ct);
+
+    private static string Layout(ServeShape shape) => shape.UnifiedKv switch
+    {
+        true => "unified in both",
+        false => "a stream per sequence in both",
+        null => "each server's default (ours unified, llama-server a stream per slot)",
+    };
 
     // Our service as `reportgen serve` in a child process (as llama-server is one): same executable, configuration by
     // environment (the LLM settings given, plus key, rate limit, data directory); the request deadline is llama-server's
