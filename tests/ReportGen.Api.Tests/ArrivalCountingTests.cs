@@ -46,7 +46,8 @@ public class ArrivalCountingTests
         await app.StopAsync(ct);
     }
 
-    private static async Task Until(Func<bool> condition, string because)
+    /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="because"/> after 10 s.</summary>
+    internal static async Task Until(Func<bool> condition, string because)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!condition())

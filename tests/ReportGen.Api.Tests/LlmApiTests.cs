@@ -174,20 +174,10 @@ public class LlmApiTests
         using var streaming = factory.Server.CreateClient();
         streaming.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.Key);
         var answer = streaming.PostAsync("/v1/chat/completions", new HeldBackContent(body, rest.Task), ct);
-        await Until(() => arrivals.Requests == 1, "the request was not counted while its body was coming");
+        await ArrivalCountingTests.Until(() => arrivals.Requests == 1, "the request was not counted while its body was coming");
         rest.SetResult();
         (await answer).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await Until(() => arrivals.Requests == 0, "the answered request is still counted");
-
-        static async Task Until(Func<bool> condition, string because)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!condition())
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException(because);
-                await Task.Delay(10);
-            }
-        }
+        await ArrivalCountingTests.Until(() => arrivals.Requests == 0, "the answered request is still counted");
     }
 
     // A JSON body whose second half is sent only once `rest` completes.
