@@ -311,7 +311,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// An idle scheduler woken by a request waits a moment for those arriving with it (a burst whose requests reach
     /// <see cref="Submit"/> a few milliseconds apart), so they share the first step instead of waiting a whole one each
     /// (<see cref="SchedulerOptions.AdmissionWaitFraction"/>); with the host's <see cref="SchedulerOptions.Arrivals"/>, only while
-    /// one is on its way. Called under the gate, on the loop thread.
+    /// another may be on its way. Called under the gate, on the loop thread.
     /// </summary>
     private void WaitForArrivals()
     {
