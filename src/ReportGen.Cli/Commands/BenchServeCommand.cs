@@ -230,12 +230,16 @@ internal static class BenchServeCommand
         file is null ? Task.CompletedTask : File.WriteAllTextAsync(file, JsonSerializer.Serialize(figures, BenchJson.Options), ct);
 
     // Our service with a local model: the same shape as llama-server.
-    private static Task<BenchServerProcess> StartOursAsync(string model, ServeShape shape, string key, int queue, CancellationToken ct) =>
-        StartOursAsync(new Dictionary<string, string>
+    private static Task<BenchServerProcess> StartOursAsync(string model, ServeShape shape, string key, int queue, CancellationToken ct)
+    {
+        var llm = new Dictionary<string, string>
         {
             ["ReportGen__Llm__Model"] = model, ["ReportGen__Llm__Threads"] = I(shape.Threads), ["ReportGen__Llm__Sequences"] = I(shape.Sequences),
             ["ReportGen__Llm__ContextSize"] = I(shape.ContextSize), ["ReportGen__Llm__GpuLayers"] = I(shape.GpuLayers), ["REPORTGEN_LLM_THREADS"] = I(shape.Threads),
-        }.Concat(shape.UnifiedKv is { } unified ? [KeyValuePair.Create("ReportGen__Llm__UnifiedKvCache", unified ? "true" : "false")] : []).ToDictionary(), key, queue, ct);
+        };
+        if (shape.UnifiedKv is { } unified) llm["ReportGen__Llm__UnifiedKvCache"] = unified ? "true" : "false";
+        return StartOursAsync(llm, key, queue, ct);
+    }
 
     private static string Layout(ServeShape shape) => shape.UnifiedKv switch
     {
