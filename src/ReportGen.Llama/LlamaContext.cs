@@ -65,6 +65,9 @@ public sealed class LlamaContext : IDisposable
     /// </summary>
     public bool HasThreadPool => Handle.HasThreadPool;
 
+    /// <summary>Compute graphs llama.cpp reused from the previous ubatch so far (a batch of the same shape as the last one).</summary>
+    internal int GraphsReused => LlamaNative.llama_perf_context(Handle).GraphsReused;
+
     /// <summary>Removes every cached token of a sequence (frees its KV cells).</summary>
     public void ClearSequence(int sequence) => LlamaNative.llama_memory_seq_rm(Memory, sequence, -1, -1);
 

@@ -63,6 +63,11 @@ public sealed record SchedulerStats(int Active, int Queued, int ReservedTokens, 
     public int KeptTokens { get; init; }
     /// <summary>Requests admitted during an idle scheduler's admission wait, into the same first step as the one that woke it.</summary>
     public long AdmittedByWaiting { get; init; }
+    /// <summary>
+    /// Compute graphs llama.cpp reused instead of building them again: a step shaped like the one before (the same
+    /// sequences generating) reuses its graph, so in steady generation this grows by one per step.
+    /// </summary>
+    public long GraphsReused { get; init; }
 }
 
 /// <summary>The request queue is full: the caller should retry later (HTTP 429/503).</summary>

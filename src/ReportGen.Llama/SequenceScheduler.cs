@@ -47,7 +47,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     private readonly PieceDelivery _delivery;
     private int _reserved;
     private bool _disposed;
-    private long _steps, _decodes, _decoded, _reused, _shared, _admittedByWaiting;
+    private long _steps, _decodes, _decoded, _reused, _shared, _admittedByWaiting, _graphsReused;
     private long _generationStepTicks; // the last step that only generated (one token per sequence); loop thread only
     private int _rotation;
     // Per-step scratch, reused so a decode step allocates nothing on the managed heap (scheduler thread only).
@@ -114,7 +114,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
                 Interlocked.Read(ref _steps), Interlocked.Read(ref _decodes), Interlocked.Read(ref _decoded))
             {
                 PromptTokensReused = Interlocked.Read(ref _reused), PromptTokensShared = Interlocked.Read(ref _shared), KeptTokens = _keptTokens,
-                AdmittedByWaiting = _admittedByWaiting,
+                AdmittedByWaiting = _admittedByWaiting, GraphsReused = Interlocked.Read(ref _graphsReused),
             };
         }
     }
@@ -381,7 +381,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
             _reserved += w.Reservation;
             w.Active = true;
             w.Request.AdmittedAt = Stopwatch.GetTimestamp();
-            _active.Add(w);
+            // In sequence-id order: Step adds the generated tokens in this order (see there why).
+            var at = _active.FindIndex(a => a.SequenceId > w.SequenceId);
+            _active.Insert(at < 0 ? _active.Count : at, w);
             // The admitted request's cells may be where free sequences keep old prompts: drop those, oldest first.
             while (_reserved + _keptTokens > _context.ContextSize && DropOldestKept()) { }
         }
@@ -656,7 +658,10 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         var members = _members;
         outputs.Clear();
         members.Clear();
-        foreach (var w in order)
+        // Generated tokens go in ascending sequence ids (_active's order), not the rotation's: with a KV stream per sequence
+        // llama.cpp splits a batch into one ubatch per run of consecutive sequence ids (split_equal, sequential), so a
+        // rotated order (3..7, 0..2) decoded every step as two graphs instead of one.
+        foreach (var w in _active)
         {
             if (w.Prefilling || !w.Active) continue;
             outputs.Add((w, batch.AddToken(w.LastToken, w.Position++, w.SequenceId, logits: true)));
@@ -699,7 +704,10 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     {
         Interlocked.Increment(ref _decodes);
         Interlocked.Add(ref _decoded, batch.Count);
-        return nonCausal ? _context.DecodeNonCausal(batch) : _context.Decode(batch);
+        var code = nonCausal ? _context.DecodeNonCausal(batch) : _context.Decode(batch);
+        // Read here, on the loop thread that owns the context (Stats is read from any thread).
+        Interlocked.Exchange(ref _graphsReused, _context.GraphsReused);
+        return code;
     }
 
     private void Sample(SequenceWork w, int batchIndex)

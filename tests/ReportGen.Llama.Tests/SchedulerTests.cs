@@ -194,6 +194,25 @@ public class SchedulerTests
         Arrivals = arrivals,
     });
 
+    [Fact]
+    public async Task With_a_KV_stream_per_sequence_the_generating_sequences_decode_as_one_graph_reused_every_step()
+    {
+        // llama.cpp decodes a batch over several KV streams as one ubatch per run of consecutive sequence ids in batch
+        // order, and reuses the last step's graph only for the same sequences in the same order. Generated tokens in a
+        // rotating order made most steps two ubatches of other shapes, each built anew.
+        await using var scheduler = TestModels.Scheduler(sequences: 3, contextSize: 768, unifiedKv: false);
+        var options = new GenerationOptions { MaxTokens = 40, Sampling = SamplingOptions.Greedy with { IgnoreEndOfGeneration = true } };
+        string[] prompts = ["Once upon a time", "The little dog", "Mom said"];
+        var before = scheduler.Stats;
+        var results = await Task.WhenAll(prompts.Select(p => scheduler.GenerateAsync(p, options, Ct)));
+        results.ShouldAllBe(r => r.CompletionTokens == 40);
+        var after = scheduler.Stats;
+        var steps = after.Steps - before.Steps;
+        // Every step but the prompts' and the first one after them reuses its graph (a first request alone for a step
+        // or two, before the others are admitted, may add a few more builds).
+        (after.GraphsReused - before.GraphsReused).ShouldBeGreaterThanOrEqualTo(steps - 6, $"{steps} steps");
+    }
+
     private static async Task WarmAsync(SequenceScheduler scheduler) => // measures a generation step, which sizes the wait
         await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 8 }, Ct);
 

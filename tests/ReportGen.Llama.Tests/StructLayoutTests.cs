@@ -18,6 +18,8 @@ public class StructLayoutTests
         Unsafe.SizeOf<LlamaBatch>().ShouldBe(56);
         Marshal.SizeOf<LlamaChatMessage>().ShouldBe(16);
         Marshal.SizeOf<LlamaLogitBias>().ShouldBe(8);
+        Marshal.SizeOf<LlamaPerfContextData>().ShouldBe(48);
+        Marshal.OffsetOf<LlamaPerfContextData>(nameof(LlamaPerfContextData.GraphsReused)).ToInt32().ShouldBe(40);
     }
 
     [Theory]

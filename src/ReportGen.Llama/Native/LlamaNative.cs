@@ -71,6 +71,7 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(L)] internal static partial int llama_decode(SafeLlamaContextHandle context, LlamaBatch batch);
     [LibraryImport(L)] internal static partial void llama_set_causal_attn(SafeLlamaContextHandle context, [MarshalAs(UnmanagedType.U1)] bool causalAttention);
     [LibraryImport(L)] internal static partial float* llama_get_logits_ith(SafeLlamaContextHandle context, int i);
+    [LibraryImport(L)] internal static partial LlamaPerfContextData llama_perf_context(SafeLlamaContextHandle context);
 
     [LibraryImport(L)] internal static partial IntPtr llama_sampler_chain_init(LlamaSamplerChainParams parameters);
     [LibraryImport(L)] internal static partial void llama_sampler_chain_add(SafeLlamaSamplerHandle chain, IntPtr sampler);

@@ -148,6 +148,16 @@ internal struct GgufInitParams
     public IntPtr Context;
 }
 
+/// <summary><c>struct llama_perf_context_data</c> (48 bytes on x86-64), returned by value by <c>llama_perf_context</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaPerfContextData
+{
+    public double StartMs, LoadMs, PromptEvalMs, EvalMs;
+    public int PromptTokens, EvalTokens;
+    /// <summary>Compute graphs reused from the previous ubatch instead of built again (counted even with no_perf).</summary>
+    public int GraphsReused;
+}
+
 /// <summary><c>struct llama_logit_bias</c> (8 bytes: token, bias).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct LlamaLogitBias
