@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using ReportGen.Api.Hosting;
 using ReportGen.Llama;
 using ReportGen.Pipelines.Remote;
 using ReportGen.TestSupport;
@@ -228,6 +229,28 @@ public class LlmApiTests
             response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
             text.ShouldContain("each sequence's context holds 256 (1024 split between 4 sequences)");
         }
+    }
+
+    [Theory]
+    [InlineData(1024, 4, false)] // 256 per sequence: each stream holds iu-xray-tiny-llama's whole 256-token training context
+    [InlineData(1024, 8, true)]  // 128 per sequence would cut a sequence short of it
+    public async Task Unset_the_kv_layout_is_a_stream_per_sequence_only_where_each_holds_the_models_training_context(int context, int sequences, bool unified)
+    {
+        SharedData.Model("iu-xray-tiny-llama.gguf");
+        await using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["ReportGen:Llm:Model"] = "iu-xray-tiny-llama",
+            ["ReportGen:Llm:ContextSize"] = context.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReportGen:Llm:Threads"] = "1",
+            ["ReportGen:Llm:Sequences"] = sequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var client = factory.CreateAuthorizedClient();
+        await WaitReady(client);
+        factory.Services.GetRequiredService<LlmHost>().UnifiedKvCache.ShouldBe(unified);
+        // And the layout is what answers: with streams, a prompt longer than one stream (256) is refused by name.
+        var prompt = string.Concat(Enumerable.Repeat("The heart is normal in size. The lungs are clear. ", 30));
+        var response = await client.PostAsJsonAsync("/v1/chat/completions", new { messages = new[] { new { role = "user", content = prompt } }, max_tokens = 4 }, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(unified ? HttpStatusCode.OK : HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

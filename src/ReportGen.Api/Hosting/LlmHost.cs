@@ -78,6 +78,9 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     /// <summary>The remote vision-language model, once loaded (null for a local model or without a family).</summary>
     public RemoteVisionModel? RemoteVision { get; private set; }
 
+    /// <summary>The KV layout of the hosted model's scheduler (configured or chosen for the model); null before it loads or when remote.</summary>
+    public bool? UnifiedKvCache { get; private set; }
+
     /// <summary>The remote replicas (null for a local model).</summary>
     public RemoteEnginePool? Remote => _remote;
 
@@ -158,9 +161,10 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 var entry = _set?.Llm.Entry ?? _mmprojSet?.Llm.Entry ?? resolver.Manifest.Find(o.Model!);
                 var path = _mmprojSet?.Llm.Path ?? (entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file"));
                 _model = _mmprojSet?.Model ?? await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
+                UnifiedKvCache = o.UnifiedKvCache ?? LlamaContextOptions.UnifiedKvCacheFor(_model, o.ContextSize, o.Sequences);
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
-                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads, UnifiedKvCache = o.UnifiedKvCache },
+                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads, UnifiedKvCache = UnifiedKvCache.Value },
                     QueueCapacity = o.QueueCapacity,
                     ReusePromptPrefix = o.ReusePromptPrefix,
                     SharePromptPrefix = o.SharePromptPrefix,
@@ -178,8 +182,8 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 _client.SetResult(_mmprojSet is { } mm
                     ? new LlamaChatClient(_scheduler, mm.Projector, new RgbImageDecoder(), chatOptions)
                     : new LlamaChatClient(_scheduler, imageEmbeddings, chatOptions));
-                logger.LogInformation("LLM {Model} loaded in {Seconds:F1} s ({Sequences} sequences, {Context} KV tokens)", Provenance.Id,
-                    Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize);
+                logger.LogInformation("LLM {Model} loaded in {Seconds:F1} s ({Sequences} sequences, {Context} KV tokens, {Layout})", Provenance.Id,
+                    Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize, UnifiedKvCache.Value ? "one unified KV cache" : "a KV stream per sequence");
             }
             readiness.Loaded(ComponentName);
         }

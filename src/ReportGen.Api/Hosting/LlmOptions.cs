@@ -56,11 +56,12 @@ public sealed class LlmOptions
     [Range(1, 256)] public int Sequences { get; set; } = 8;
 
     /// <summary>
-    /// One KV buffer for all sequences (a request may use the whole <see cref="ContextSize"/>); false gives each sequence a
-    /// stream of its own of <see cref="ContextSize"/> / <see cref="Sequences"/> tokens, so a decode attends only over its
-    /// own request's cells (faster when sequences keep long prompts), as llama-server's slots do.
+    /// True: one KV buffer for all sequences (a request may use the whole <see cref="ContextSize"/>). False: each sequence
+    /// gets a stream of its own of <see cref="ContextSize"/> / <see cref="Sequences"/> tokens, so a decode attends only over
+    /// its own request's cells, as llama-server's slots do. Unset (default): streams when each holds the model's training
+    /// context, else unified (<c>LlamaContextOptions.UnifiedKvCacheFor</c>).
     /// </summary>
-    public bool UnifiedKvCache { get; set; } = true;
+    public bool? UnifiedKvCache { get; set; }
 
     /// <summary>Requests that may wait; one more is answered 503 with Retry-After.</summary>
     [Range(0, 100_000)] public int QueueCapacity { get; set; } = 64;
