@@ -424,13 +424,15 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// same instruction: the prefix is then shared into the empty one and both prompts stay, as llama-server's slots do
     /// not); otherwise the least recently used free sequence (an empty one first) is taken and, when sharing, the prefix
     /// is shared into it from its holder, so a kept prompt that may be asked for again stays whole and a match of a few
-    /// tokens (BOS) evicts nothing.
+    /// tokens (BOS) evicts nothing. With a KV stream per sequence (and sharing on) only the free sequences next to the most
+    /// running ones are taken (<see cref="Packs"/>); any free one may still be the holder a prefix is copied from.
     /// </summary>
     private (int Slot, int Holder, int Common) PickSequence(int[]? prefix)
     {
-        var oldest = OldestFreeSlot(keepingOnly: false);
+        var packing = SharesPromptPrefix && _context.HasSequenceStreams ? MostNeighbours() : -1;
+        var oldest = OldestFreeSlot(keepingOnly: false, packing);
         var best = BestHolder(prefix, exclude: -1);
-        if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length
+        if (best.Slot >= 0 && Packs(best.Sequence, packing) && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length
             && !(SharesPromptPrefix && best.Common < _keptPrompt[best.Sequence] && _kept[_freeSequences[oldest]] is null))
             return (best.Slot, best.Sequence, best.Common);
         var own = Common(_freeSequences[oldest], prefix);
@@ -497,20 +499,45 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         SkipPrefix(w, reuse);
     }
 
+    /// <summary>
+    /// With a KV stream per sequence llama.cpp decodes a batch as one ubatch per run of consecutive sequence ids
+    /// (split_equal), each a pass over all the weights: running sequences 0 and 2 cost two passes per step, 0 and 1 one.
+    /// So a request takes a free sequence next to as many running ones as any free sequence is (copying a prefix kept
+    /// elsewhere into it costs one stream copy, not an extra pass for every step it generates). -1: no packing.
+    /// </summary>
+    private int MostNeighbours()
+    {
+        var most = 0;
+        foreach (var seq in _freeSequences) most = Math.Max(most, RunningNeighbours(seq));
+        return most;
+    }
+
+    private int RunningNeighbours(int seq)
+    {
+        var n = 0;
+        foreach (var a in _active)
+            if (a.SequenceId == seq - 1 || a.SequenceId == seq + 1) n++;
+        return n;
+    }
+
+    private bool Packs(int seq, int packing) => packing < 0 || RunningNeighbours(seq) == packing;
+
     /// <summary>When a free sequence's kept tokens were left there; 0 when it keeps nothing.</summary>
     private long LastUse(int seq) => _kept[seq] is null ? 0 : _freedAt[seq];
 
     /// <summary>
     /// The free-list index of the least recently used free sequence (an empty one counts as oldest), or of the least
-    /// recently used one that keeps tokens when <paramref name="keepingOnly"/>; -1 when there is none.
+    /// recently used one that keeps tokens when <paramref name="keepingOnly"/>, among those that <see cref="Packs"/>; -1 when
+    /// there is none.
     /// </summary>
-    private int OldestFreeSlot(bool keepingOnly)
+    private int OldestFreeSlot(bool keepingOnly, int packing = -1)
     {
         var oldest = -1;
         for (var i = 0; i < _freeSequences.Count; i++)
         {
             var seq = _freeSequences[i];
             if (keepingOnly && _kept[seq] is null) continue;
+            if (!Packs(seq, packing)) continue;
             if (oldest < 0 || LastUse(seq) < LastUse(_freeSequences[oldest])) oldest = i;
         }
         return oldest;

@@ -213,6 +213,24 @@ public class SchedulerTests
         (after.GraphsReused - before.GraphsReused).ShouldBeGreaterThanOrEqualTo(steps - 6, $"{steps} steps");
     }
 
+    [Fact]
+    public async Task With_a_KV_stream_per_sequence_concurrent_requests_take_neighbouring_sequences()
+    {
+        // Four prompts one after another leave sequences 0-3 keeping them; the second is asked again, so the least
+        // recently used are 0, 2, 3. Least-recently-used alone would give the next two requests 0 and 2: two ubatches,
+        // two passes over the weights, every step. Packed, they take neighbouring sequences and share one graph.
+        await using var scheduler = TestModels.Scheduler(sequences: 4, contextSize: 1024, unifiedKv: false);
+        var once = new GenerationOptions { MaxTokens = 2 };
+        foreach (var p in new[] { "Once upon a time", "The little dog", "Tom and Sue went to the park", "One day, a bird", "The little dog" })
+            await scheduler.GenerateAsync(p, once, Ct);
+        var options = new GenerationOptions { MaxTokens = 40, Sampling = SamplingOptions.Greedy with { IgnoreEndOfGeneration = true } };
+        var before = scheduler.Stats;
+        await Task.WhenAll(scheduler.GenerateAsync("Lily wanted to play", options, Ct), scheduler.GenerateAsync("The sun was hot", options, Ct));
+        var after = scheduler.Stats;
+        var steps = after.Steps - before.Steps;
+        (after.GraphsReused - before.GraphsReused).ShouldBeGreaterThanOrEqualTo(steps - 6, $"{steps} steps");
+    }
+
     private static async Task WarmAsync(SequenceScheduler scheduler) => // measures a generation step, which sizes the wait
         await scheduler.GenerateAsync("Once upon a time", new GenerationOptions { MaxTokens = 8 }, Ct);
 
