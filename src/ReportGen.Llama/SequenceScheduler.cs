@@ -424,17 +424,19 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// same instruction: the prefix is then shared into the empty one and both prompts stay, as llama-server's slots do
     /// not); otherwise the least recently used free sequence (an empty one first) is taken and, when sharing, the prefix
     /// is shared into it from its holder, so a kept prompt that may be asked for again stays whole and a match of a few
-    /// tokens (BOS) evicts nothing. With a KV stream per sequence (and sharing on) only the free sequences next to the most
-    /// running ones are taken (<see cref="Packs"/>); any free one may still be the holder a prefix is copied from.
+    /// tokens (BOS) evicts nothing. With a KV stream per sequence (and sharing on), that other free sequence is one next to
+    /// the most running ones (<see cref="Packs"/>). A holder taken itself is never passed over for packing: a copy between
+    /// streams makes llama.cpp reserve its compute graphs again, which cost more TTFT in bench serve than packing saved.
     /// </summary>
     private (int Slot, int Holder, int Common) PickSequence(int[]? prefix)
     {
         var packing = SharesPromptPrefix && _context.HasSequenceStreams ? MostNeighbours() : -1;
-        var oldest = OldestFreeSlot(keepingOnly: false, packing);
+        var oldest = OldestFreeSlot(keepingOnly: false);
         var best = BestHolder(prefix, exclude: -1);
-        if (best.Slot >= 0 && Packs(best.Sequence, packing) && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length
+        if (best.Slot >= 0 && (best.Holders == 1 || !SharesPromptPrefix) && 2 * best.Common >= prefix!.Length
             && !(SharesPromptPrefix && best.Common < _keptPrompt[best.Sequence] && _kept[_freeSequences[oldest]] is null))
             return (best.Slot, best.Sequence, best.Common);
+        if (packing >= 0) oldest = OldestFreeSlot(keepingOnly: false, packing);
         var own = Common(_freeSequences[oldest], prefix);
         return own >= best.Common || !SharesPromptPrefix ? (oldest, _freeSequences[oldest], own) : (oldest, best.Sequence, best.Common);
     }
@@ -502,8 +504,8 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>
     /// With a KV stream per sequence llama.cpp decodes a batch as one ubatch per run of consecutive sequence ids
     /// (split_equal), each a pass over all the weights: running sequences 0 and 2 cost two passes per step, 0 and 1 one.
-    /// So a request takes a free sequence next to as many running ones as any free sequence is (copying a prefix kept
-    /// elsewhere into it costs one stream copy, not an extra pass for every step it generates). -1: no packing.
+    /// So a request that takes no holder in place takes a free sequence next to as many running ones as any free sequence
+    /// is. -1: no packing.
     /// </summary>
     private int MostNeighbours()
     {
