@@ -2,8 +2,9 @@ namespace ReportGen.Llama;
 
 /// <summary>
 /// What the host knows of requests on their way to the scheduler: the requests it has received and not yet answered, and
-/// its open client connections (an HTTP server counts each request from its first byte to its last, each connection from
-/// accept to close). The scheduler's admission wait (<see cref="SchedulerOptions.AdmissionWaitFraction"/>) reads it to wait
+/// its new client connections (an HTTP server counts each request from its first byte to its last, each connection from
+/// accept until its first request arrives: an idle kept-alive connection says nothing of a coming request, and its next
+/// request is counted as a request). The scheduler's admission wait (<see cref="SchedulerOptions.AdmissionWaitFraction"/>) reads it to wait
 /// only while another request may be coming: more requests, or more connections, than the scheduler holds. So a lone
 /// client's request starts at once, and a burst, even one still opening its connections, starts in one step.
 /// </summary>
@@ -15,7 +16,7 @@ public sealed class ArrivalGauge
     /// <summary>Requests in the host now.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
-    /// <summary>Open client connections now.</summary>
+    /// <summary>Client connections accepted whose first request has not arrived yet.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Raised after a request or connection has left (the scheduler then looks again whether anyone may be coming).</summary>
@@ -28,7 +29,7 @@ public sealed class ArrivalGauge
         return new Scope(this, isConnection: false);
     }
 
-    /// <summary>Counts a connection in until the returned scope is disposed.</summary>
+    /// <summary>Counts a new connection in until the returned scope is disposed (its first request has arrived, or it closed).</summary>
     public Scope EnterConnection()
     {
         Interlocked.Increment(ref _connections);
