@@ -245,7 +245,7 @@ internal static class BenchServeCommand
     {
         true => "unified in both",
         false => "a stream per sequence in both",
-        null => "each server's default (ours unified, llama-server a stream per slot)",
+        null => "each server's default (ours a stream per sequence where each holds the model's training context, else unified; llama-server a stream per slot)",
     };
 
     // Our service as `reportgen serve` in a child process (as llama-server is one): same executable, configuration by
