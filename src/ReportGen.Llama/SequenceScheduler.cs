@@ -166,6 +166,7 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
         if (promptTokens >= SequenceContextSize)
             throw new ModelInputException(_context.HasSequenceStreams
                 ? $"the prompt takes {promptTokens} positions but each sequence's context holds {SequenceContextSize} ({ContextSize} split between {Sequences} sequences)"
+                    + (Model.TrainContextLength > 0 ? $"; the model was trained on sequences of {Model.TrainContextLength}" : "")
                 : $"the prompt takes {promptTokens} positions but the context holds {ContextSize}");
         var maxTokens = Math.Min(options.MaxTokens, SequenceContextSize - promptTokens);
 
