@@ -42,19 +42,6 @@ public sealed record LlamaContextOptions
     public bool UnifiedKvCache { get; init; } = true;
 
     /// <summary>
-    /// The KV layout for a host that configures none: a stream per sequence where each stream holds the model's whole
-    /// training context (a longer sequence would run past what the model was trained on, so one shared cache buys it
-    /// nothing), else one unified cache. Streams are cheaper per decode: llama.cpp checks a unified cache's batches
-    /// against all 256 possible sequence ids (measured ~0.1 ms per decode, about 5% of iu-xray-tiny-llama's token), and a
-    /// unified decode attends over the other sequences' cells too.
-    /// </summary>
-    public static bool UnifiedKvCacheFor(LlamaModel model, int contextSize, int sequences)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.TrainContextLength <= 0 || contextSize / Math.Max(1, sequences) < model.TrainContextLength;
-    }
-
-    /// <summary>
     /// Logits rows one sequence may request in a single decode; 0 keeps llama.cpp's default (one row per
     /// sequence, all a sampler needs). Scoring a continuation needs a row per token, so a scorer sets this
     /// to its batch size (llama.cpp sizes the output buffer from it).

@@ -78,7 +78,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     /// <summary>The remote vision-language model, once loaded (null for a local model or without a family).</summary>
     public RemoteVisionModel? RemoteVision { get; private set; }
 
-    /// <summary>The KV layout of the hosted model's scheduler (configured or chosen for the model); null before it loads or when remote.</summary>
+    /// <summary>The KV layout of the hosted model's scheduler (true: unified); null before it loads or when remote.</summary>
     public bool? UnifiedKvCache { get; private set; }
 
     /// <summary>The remote replicas (null for a local model).</summary>
@@ -161,7 +161,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 var entry = _set?.Llm.Entry ?? _mmprojSet?.Llm.Entry ?? resolver.Manifest.Find(o.Model!);
                 var path = _mmprojSet?.Llm.Path ?? (entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file"));
                 _model = _mmprojSet?.Model ?? await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
-                UnifiedKvCache = o.UnifiedKvCache ?? LlamaContextOptions.UnifiedKvCacheFor(_model, o.ContextSize, o.Sequences);
+                UnifiedKvCache = o.UnifiedKvCache;
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
                     Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads, UnifiedKvCache = UnifiedKvCache.Value },

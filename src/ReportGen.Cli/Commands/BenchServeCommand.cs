@@ -40,7 +40,7 @@ internal static class BenchServeCommand
         };
         var kvLayout = new Option<string>("--kv-layout")
         {
-            Description = "KV layout of both servers: default (each its own: ours a stream per sequence where each holds the model's training context, else one unified cache; llama-server a stream per slot), streams (both a stream per sequence), unified (both one shared cache)",
+            Description = "KV layout of both servers: default (each its own: ours one unified cache, llama-server a stream per slot), streams (both a stream per sequence), unified (both one shared cache)",
             DefaultValueFactory = _ => "default",
         };
         var cacheCheck = new Option<bool>("--prompt-cache-check") { Description = "also run llama-server with cache_prompt off: what reusing the shared prompt prefix is worth" };
@@ -245,7 +245,7 @@ internal static class BenchServeCommand
     {
         true => "unified in both",
         false => "a stream per sequence in both",
-        null => "each server's default (ours a stream per sequence where each holds the model's training context, else unified; llama-server a stream per slot)",
+        null => "each server's default (ours unified, llama-server a stream per slot)",
     };
 
     // Our service as `reportgen serve` in a child process (as llama-server is one): same executable, configuration by
