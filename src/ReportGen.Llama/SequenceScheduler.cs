@@ -98,6 +98,9 @@ public sealed class SequenceScheduler : IDisposable, IAsyncDisposable
     /// <summary>Most positions one request may hold (prompt and generated tokens): <see cref="ContextSize"/> with a unified KV
     /// cache, one sequence's stream otherwise.</summary>
     public int SequenceContextSize => _context.SequenceContextSize;
+
+    /// <summary>Whether each sequence has a KV stream of its own (<see cref="LlamaContext.HasSequenceStreams"/>).</summary>
+    public bool HasSequenceStreams => _context.HasSequenceStreams;
     /// <summary>Concurrent sequences.</summary>
     public int Sequences => _context.SequenceCapacity;
     /// <summary>Whether prompt prefixes are reused: asked for in the options and possible with this model.</summary>

@@ -28,6 +28,15 @@ public class LlmApiTests
         });
     }
 
+    /// <summary>The service hosting iu-xray-tiny-llama on one thread, with these other <c>ReportGen:Llm</c> settings.</summary>
+    private static ApiFactory ReportModelFactory(params (string Key, string Value)[] llm)
+    {
+        SharedData.Model("iu-xray-tiny-llama.gguf");
+        var settings = new Dictionary<string, string?> { ["ReportGen:Llm:Model"] = "iu-xray-tiny-llama", ["ReportGen:Llm:Threads"] = "1" };
+        foreach (var (key, value) in llm) settings["ReportGen:Llm:" + key] = value;
+        return new ApiFactory(settings);
+    }
+
     internal static async Task WaitReady(HttpClient client)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -236,12 +245,7 @@ public class LlmApiTests
     {
         // The labelling prompt (taxonomy, few-shot examples, report) takes ~1,000 tokens: more than one stream of the
         // default 4096 split between 8 sequences. A stream per sequence by default refused every LLM pipeline's prompt.
-        SharedData.Model("iu-xray-tiny-llama.gguf");
-        await using var factory = new ApiFactory(new Dictionary<string, string?>
-        {
-            ["ReportGen:Llm:Model"] = "iu-xray-tiny-llama",
-            ["ReportGen:Llm:Threads"] = "1",
-        });
+        await using var factory = ReportModelFactory();
         using var client = factory.CreateAuthorizedClient();
         await WaitReady(client);
         factory.Services.GetRequiredService<LlmHost>().UnifiedKvCache.ShouldBe(true);
@@ -257,14 +261,7 @@ public class LlmApiTests
     public async Task Ignore_eos_generates_exactly_max_tokens()
     {
         // The report model ends a report with end-of-generation well before 100 tokens (stories260K never does).
-        SharedData.Model("iu-xray-tiny-llama.gguf");
-        await using var factory = new ApiFactory(new Dictionary<string, string?>
-        {
-            ["ReportGen:Llm:Model"] = "iu-xray-tiny-llama",
-            ["ReportGen:Llm:ContextSize"] = "256",
-            ["ReportGen:Llm:Threads"] = "1",
-            ["ReportGen:Llm:Sequences"] = "1",
-        });
+        await using var factory = ReportModelFactory(("ContextSize", "256"), ("Sequences", "1"));
         using var client = factory.CreateAuthorizedClient();
         await WaitReady(client);
         var ct = TestContext.Current.CancellationToken;

@@ -78,8 +78,8 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
     /// <summary>The remote vision-language model, once loaded (null for a local model or without a family).</summary>
     public RemoteVisionModel? RemoteVision { get; private set; }
 
-    /// <summary>The KV layout of the hosted model's scheduler (true: unified); null before it loads or when remote.</summary>
-    public bool? UnifiedKvCache { get; private set; }
+    /// <summary>The KV layout the hosted model's scheduler has (true: one unified cache); null before it loads or when remote.</summary>
+    public bool? UnifiedKvCache => _scheduler is { } s ? !s.HasSequenceStreams : null;
 
     /// <summary>The remote replicas (null for a local model).</summary>
     public RemoteEnginePool? Remote => _remote;
@@ -161,10 +161,9 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                 var entry = _set?.Llm.Entry ?? _mmprojSet?.Llm.Entry ?? resolver.Manifest.Find(o.Model!);
                 var path = _mmprojSet?.Llm.Path ?? (entry is not null ? resolver.RequirePath(entry.Id) : File.Exists(o.Model) ? o.Model! : throw new FileNotFoundException($"LLM '{o.Model}' is neither a manifest id nor a file"));
                 _model = _mmprojSet?.Model ?? await LlamaModel.LoadAsync(path, new LlamaModelOptions { GpuLayers = o.GpuLayers }, null, cancellationToken);
-                UnifiedKvCache = o.UnifiedKvCache;
                 _scheduler = new SequenceScheduler(_model, new SchedulerOptions
                 {
-                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads, UnifiedKvCache = UnifiedKvCache.Value },
+                    Context = new LlamaContextOptions { ContextSize = o.ContextSize, Sequences = o.Sequences, BatchSize = 512, Threads = o.Threads, UnifiedKvCache = o.UnifiedKvCache },
                     QueueCapacity = o.QueueCapacity,
                     ReusePromptPrefix = o.ReusePromptPrefix,
                     SharePromptPrefix = o.SharePromptPrefix,
@@ -183,7 +182,7 @@ public sealed class LlmHost(IOptions<LlmOptions> options, ModelResolver resolver
                     ? new LlamaChatClient(_scheduler, mm.Projector, new RgbImageDecoder(), chatOptions)
                     : new LlamaChatClient(_scheduler, imageEmbeddings, chatOptions));
                 logger.LogInformation("LLM {Model} loaded in {Seconds:F1} s ({Sequences} sequences, {Context} KV tokens, {Layout})", Provenance.Id,
-                    Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize, UnifiedKvCache.Value ? "one unified KV cache" : "a KV stream per sequence");
+                    Stopwatch.GetElapsedTime(started).TotalSeconds, o.Sequences, o.ContextSize, _scheduler.HasSequenceStreams ? "a KV stream per sequence" : "one unified KV cache");
             }
             readiness.Loaded(ComponentName);
         }
