@@ -120,6 +120,41 @@ public sealed class CompleteCommandTests
     }
 
     [Fact]
+    public async Task Eval_oracle_scores_the_best_of_the_top_d_without_changing_the_suggestion()
+    {
+        using var dir = new TempDir();
+        var corpus = Corpus(dir);
+        // "No pleural effusion." is now the commoner ending, so it is the top suggestion and "No pneumothorax." second.
+        File.AppendAllLines(corpus, ["{\"findings\": \"The heart is normal in size. The lungs are clear. No pleural effusion.\"}"]);
+        var data = Path.Combine(dir.Path, "val.jsonl");
+        File.WriteAllText(data, "{\"id\": \"r1\", \"findings\": \"The heart is normal in size. The lungs are clear. No pneumothorax.\"}\n");
+        var plain = Path.Combine(dir.Path, "plain");
+        var withOracle = Path.Combine(dir.Path, "oracle");
+        var ct = TestContext.Current.CancellationToken;
+        (await EvalCompleteCommand.RunAsync(data, plain, corpus, "none", new CompletionEvalOptions(), new StringWriter(), new StringWriter(), ct)).ShouldBe(0);
+        var stdout = new StringWriter();
+        (await EvalCompleteCommand.RunAsync(data, withOracle, corpus, "none", new CompletionEvalOptions { OracleDepth = 2 }, stdout, new StringWriter(), ct)).ShouldBe(0);
+
+        // Asking for more suggestions changes no top suggestion, so no figure of the product.
+        File.ReadAllLines(Path.Combine(withOracle, "predictions.jsonl")).Select(Hypothesis).ShouldBe(File.ReadAllLines(Path.Combine(plain, "predictions.jsonl")).Select(Hypothesis));
+        File.ReadAllLines(Path.Combine(plain, "predictions.jsonl")).Select(Hypothesis).Last().ShouldBe("No pleural effusion.");
+        var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(withOracle, "results.json"))).RootElement;
+        var byDepth = results.GetProperty("oracle_bleu_4").GetProperty("by_depth");
+        byDepth.GetProperty("1").GetDouble().ShouldBe(Math.Round(results.GetProperty("metrics").GetProperty("bleu_4").GetDouble(), 4));
+        // Every reference sentence is among the top two: the best of two is the reference itself.
+        byDepth.GetProperty("2").GetDouble().ShouldBe(1.0, 1e-9);
+        byDepth.GetProperty("1").GetDouble().ShouldBeLessThan(0.9);
+        stdout.ToString().ShouldContain("d=2 1.0000");
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(plain, "results.json"))).RootElement.TryGetProperty("oracle_bleu_4", out _).ShouldBeFalse();
+
+        var stderr = new StringWriter();
+        (await EvalCompleteCommand.RunAsync(data, withOracle, corpus, "none", new CompletionEvalOptions { OracleDepth = 21 }, new StringWriter(), stderr, ct)).ShouldBe(2);
+        stderr.ToString().ShouldContain("--oracle: must be between 2 and 20");
+
+        static string Hypothesis(string line) => JsonDocument.Parse(line).RootElement.GetProperty("hypothesis").GetString()!;
+    }
+
+    [Fact]
     public async Task A_model_reranks_and_eval_reports_retrieval_only_beside_it()
     {
         var model = SharedData.Model("iu-xray-tiny-llama.gguf");
@@ -141,6 +176,11 @@ public sealed class CompleteCommandTests
         results.GetProperty("reranked").GetBoolean().ShouldBeTrue();
         results.GetProperty("setup").GetProperty("retrieval_only").GetProperty("bleu_4").GetDouble().ShouldBeGreaterThan(0);
         results.GetProperty("setup").GetProperty("model_weight").GetDouble().ShouldBe(2.0);
+
+        // An oracle deeper than the re-ranked candidates would make the model re-rank more of them: refused.
+        var stderr = new StringWriter();
+        (await EvalCompleteCommand.RunAsync(data, outDir, Corpus(dir), model, new CompletionEvalOptions { OracleDepth = 9 }, new StringWriter(), stderr, TestContext.Current.CancellationToken)).ShouldBe(2);
+        stderr.ToString().ShouldContain("--oracle: with a model at most --candidates (8)");
     }
 
     [Fact]

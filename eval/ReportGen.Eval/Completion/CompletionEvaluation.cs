@@ -10,15 +10,19 @@ using ReportGen.Pipelines.Completion;
 namespace ReportGen.Eval.Completion;
 
 /// <summary>One evaluated sentence.</summary>
-public sealed record CompletionCase(string ReportId, int SentenceIndex, string Prefix, string Reference, string Hypothesis, double LatencyMs, string? Source, ReportSectionKind? Section);
+/// <param name="Suggestions">The texts of all suggestions in order when more than the top one was asked for (<see cref="CompletionEvalOptions.OracleDepth"/>).</param>
+public sealed record CompletionCase(string ReportId, int SentenceIndex, string Prefix, string Reference, string Hypothesis, double LatencyMs, string? Source, ReportSectionKind? Section,
+    IReadOnlyList<string>? Suggestions = null);
 
 /// <summary>The figures of one completion evaluation run.</summary>
 /// <param name="BySection">Text metrics over the sentences of each section (findings, impression), by request name.</param>
 /// <param name="CorpusReportsLeftOut">Corpus reports left out of the index because they were evaluated.</param>
+/// <param name="OracleBleu4">Corpus BLEU-4 of the best of the top d suggestions per sentence, by depth d (empty unless asked for).</param>
 public sealed record CompletionEvalResult(
     double Bleu4, double Cider, double RougeL, double LatencyP50Ms, double LatencyP95Ms,
     int Reports, int Sentences, int NoSuggestion, bool Reranked, IReadOnlyList<CompletionCase> Cases,
-    TextMetricsResult TextMetrics, IReadOnlyDictionary<string, TextMetricsResult> BySection, int CorpusReportsLeftOut);
+    TextMetricsResult TextMetrics, IReadOnlyDictionary<string, TextMetricsResult> BySection, int CorpusReportsLeftOut,
+    IReadOnlyDictionary<int, double> OracleBleu4);
 
 /// <summary>How an evaluation runs.</summary>
 public sealed record CompletionEvalOptions
@@ -34,6 +38,19 @@ public sealed record CompletionEvalOptions
 
     /// <summary>Whether each request names its sentence's section (false: the protocol before sections).</summary>
     public bool Sections { get; init; } = true;
+
+    /// <summary>
+    /// 0: off. Otherwise each request asks for this many suggestions and the result adds the corpus BLEU-4 of the best
+    /// of the top d per sentence (d = 1, 2, 3, 5, 8, ... up to this depth), the best chosen by smoothed sentence BLEU
+    /// against the reference itself: an upper bound on what any re-ranking of those candidates could score, never a
+    /// figure of the product. The top suggestion, and so every other figure, is the same as without it as long as the
+    /// depth does not enlarge the candidate pool (at most <see cref="MaxOracleDepth"/>, and with a model at most its
+    /// re-ranked candidates).
+    /// </summary>
+    public int OracleDepth { get; init; }
+
+    /// <summary>The largest <see cref="OracleDepth"/>: the retrieval ranker's consensus pool, so the top suggestion does not change.</summary>
+    public const int MaxOracleDepth = 20;
 }
 
 /// <summary>An evaluated report: its sentences in order with their sections.</summary>
@@ -79,6 +96,7 @@ public static class CompletionEvaluation
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Folds < 1) throw new ArgumentOutOfRangeException(nameof(options), "folds must be at least 1");
+        if (options.OracleDepth is < 0 or > CompletionEvalOptions.MaxOracleDepth) throw new ArgumentOutOfRangeException(nameof(options), $"oracle depth must be between 0 and {CompletionEvalOptions.MaxOracleDepth}");
         var reports = ReadReports(dataPath);
         if (options.MaxReports is { } max) reports = [.. reports.Take(max)];
         var registry = engine.Corpora;
@@ -109,7 +127,7 @@ public static class CompletionEvaluation
                 for (var i = 0; i < report.Sentences.Count; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var request = RequestFor(report, i, corpusName, 1, options.Sections);
+                    var request = RequestFor(report, i, corpusName, Math.Max(1, options.OracleDepth), options.Sections);
                     var sw = Stopwatch.StartNew();
                     var result = await engine.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
                     sw.Stop();
@@ -117,7 +135,8 @@ public static class CompletionEvaluation
                     var top = result.Suggestions.Count > 0 ? result.Suggestions[0] : null;
                     var (reference, section) = report.Sentences[i];
                     // With nothing to suggest, the typed prefix is all the user has.
-                    cases.Add(new CompletionCase(report.Id, i, request.Prefix!, reference, top?.Text ?? request.Prefix!.Trim(), sw.Elapsed.TotalMilliseconds, top?.Source, section));
+                    cases.Add(new CompletionCase(report.Id, i, request.Prefix!, reference, top?.Text ?? request.Prefix!.Trim(), sw.Elapsed.TotalMilliseconds, top?.Source, section,
+                        options.OracleDepth > 0 ? [.. result.Suggestions.Select(x => x.Text)] : null));
                 }
             }
         }
@@ -131,7 +150,27 @@ public static class CompletionEvaluation
         return new CompletionEvalResult(
             metrics["bleu_4"], metrics["cider_d"], metrics["rouge_l"],
             Percentile(latencies, 0.50), Percentile(latencies, 0.95),
-            reports.Count, cases.Count, cases.Count(c => c.Source is null), reranked, cases, text, bySection, leftOut);
+            reports.Count, cases.Count, cases.Count(c => c.Source is null), reranked, cases, text, bySection, leftOut,
+            Oracle(cases, options.OracleDepth));
+    }
+
+    /// <summary>The depths the oracle reports: 1, 2, 3, 5, 8, 13 below the asked depth, and the depth itself.</summary>
+    public static IReadOnlyList<int> OracleDepths(int depth) => depth <= 0 ? [] : [.. new[] { 1, 2, 3, 5, 8, 13 }.Where(d => d < depth).Append(depth)];
+
+    // Best of the top d per sentence, chosen with the reference (coco tokens, smoothed sentence BLEU-4; the first on a tie).
+    private static Dictionary<int, double> Oracle(List<CompletionCase> cases, int depth)
+    {
+        var tokenized = cases.Select(c => (
+            Reference: CocoTokenizer.Tokenize(c.Reference),
+            Candidates: (c.Suggestions is { Count: > 0 } s ? s : [c.Hypothesis]).Select(CocoTokenizer.Tokenize).ToList())).ToList();
+        var oracle = new Dictionary<int, double>();
+        foreach (var d in OracleDepths(depth))
+        {
+            var chosen = tokenized.Select(t => new CaptionExample(
+                t.Candidates.Take(d).MaxBy(c => Bleu.SmoothedSentence(c, t.Reference))!, [t.Reference])).ToList();
+            oracle[d] = Bleu.Compute(chosen).Scores[3];
+        }
+        return oracle;
     }
 
     private static TextMetricsResult Metrics(IEnumerable<CompletionCase> cases) =>
@@ -156,7 +195,7 @@ public static class CompletionEvaluation
         return summary;
     }
 
-    /// <summary>The figures on one console line: overall, per section, latency.</summary>
+    /// <summary>The figures on one console line: overall, per section, latency, and the oracle's when asked for.</summary>
     public static string Summary(CompletionEvalResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -165,8 +204,23 @@ public static class CompletionEvaluation
             var m = kv.Value.ToDictionary();
             return $"; {kv.Key} BLEU-4 {m["bleu_4"]:F4}, CIDEr-D {m["cider_d"]:F4}, ROUGE-L {m["rouge_l"]:F4}";
         }));
+        var oracle = result.OracleBleu4.Count == 0 ? "" :
+            "; best of the top d chosen with the reference (an upper bound), BLEU-4 " + string.Join(", ", result.OracleBleu4.Select(kv => $"d={kv.Key} {kv.Value:F4}"));
         return $"BLEU-4 {result.Bleu4:F4}, CIDEr-D {result.Cider:F4}, ROUGE-L {result.RougeL:F4}{sections}; " +
-            $"latency p50 {result.LatencyP50Ms:F2} ms, p95 {result.LatencyP95Ms:F2} ms";
+            $"latency p50 {result.LatencyP50Ms:F2} ms, p95 {result.LatencyP95Ms:F2} ms{oracle}";
+    }
+
+    /// <summary>results.json <c>oracle_bleu_4</c>: what it is, and the best-of-top-d BLEU-4 by depth.</summary>
+    public static JsonObject OracleSummary(CompletionEvalResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var byDepth = new JsonObject();
+        foreach (var (d, bleu) in result.OracleBleu4) byDepth[d.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round(bleu, 4);
+        return new JsonObject
+        {
+            ["what"] = "corpus BLEU-4 of the best of the top d suggestions per sentence, chosen with the reference: an upper bound for re-ranking those candidates, not a figure of the product",
+            ["by_depth"] = byDepth,
+        };
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
@@ -202,6 +256,10 @@ public static class CompletionEvaluation
             .AddExtra("no_suggestion", result.NoSuggestion)
             .AddExtra("reranked", result.Reranked)
             .AddExtra("reference_clara_xray", ClaraReference());
+        if (result.OracleBleu4.Count > 0)
+        {
+            run.Report.AddExtra("oracle_bleu_4", OracleSummary(result));
+        }
         var written = run.Finish();
         using var predictions = new StreamWriter(Path.Combine(outDir, "predictions.jsonl"));
         foreach (var c in result.Cases)

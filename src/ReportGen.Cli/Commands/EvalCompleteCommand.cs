@@ -29,9 +29,13 @@ internal static class EvalCompleteCommand
         var noGenerate = new Option<bool>("--no-generate") { Description = "Re-rank only; no generated continuation" };
         var folds = new Option<int>("--folds") { Description = "Cross-fitting: fold i is answered from the corpus without fold i's reports (use 2 when the corpus holds the evaluated file)", DefaultValueFactory = _ => 1 };
         var noSection = new Option<bool>("--no-section") { Description = "Requests do not name their sentence's section (the protocol before sections)" };
+        var oracle = new Option<int>("--oracle")
+        {
+            Description = $"Also report the BLEU-4 of the best of the top d suggestions, chosen with the reference (an upper bound for re-ranking), for d up to this depth (2..{CompletionEvalOptions.MaxOracleDepth}; with a model at most --candidates)",
+        };
         var command = new Command("complete", "Evaluate auto-completion (CLARA protocol): BLEU-4, CIDEr-D, ROUGE-L overall and per section, latency")
         {
-            data, output, corpus, model, maxReports, weights, modelWeight, impressionModelWeight, candidates, noGenerate, folds, noSection,
+            data, output, corpus, model, maxReports, weights, modelWeight, impressionModelWeight, candidates, noGenerate, folds, noSection, oracle,
         };
         command.SetAction((parse, ct) =>
         {
@@ -43,7 +47,10 @@ internal static class EvalCompleteCommand
                 RerankCandidates = parse.GetValue(candidates) ?? defaults.RerankCandidates,
                 Generate = !parse.GetValue(noGenerate),
             };
-            var evalOptions = new CompletionEvalOptions { MaxReports = parse.GetValue(maxReports), Folds = parse.GetValue(folds), Sections = !parse.GetValue(noSection) };
+            var evalOptions = new CompletionEvalOptions
+            {
+                MaxReports = parse.GetValue(maxReports), Folds = parse.GetValue(folds), Sections = !parse.GetValue(noSection), OracleDepth = parse.GetValue(oracle),
+            };
             return RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(corpus),
                 parse.GetValue(model), evalOptions, Console.Out, Console.Error, ct, parse.GetValue(weights), engineOptions);
         });
@@ -63,10 +70,22 @@ internal static class EvalCompleteCommand
             await stderr.WriteLineAsync("reportgen eval complete: --folds: must be between 1 and 20");
             return 2;
         }
+        if (evalOptions.OracleDepth != 0 && evalOptions.OracleDepth is < 2 or > CompletionEvalOptions.MaxOracleDepth)
+        {
+            await stderr.WriteLineAsync($"reportgen eval complete: --oracle: must be between 2 and {CompletionEvalOptions.MaxOracleDepth}");
+            return 2;
+        }
         try
         {
             var (registry, corpusName) = CompletionCli.Registry(corpus);
             var engine = CompletionCli.Engine(registry, model, weights, engineOptions);
+            var rerankCandidates = (engineOptions ?? new CompletionEngineOptions()).RerankCandidates;
+            if (engine.HasModel && evalOptions.OracleDepth > rerankCandidates)
+            {
+                // More suggestions than the model re-ranks would make it re-rank more candidates: a different top suggestion.
+                await stderr.WriteLineAsync($"reportgen eval complete: --oracle: with a model at most --candidates ({rerankCandidates}), so the model re-ranks the same candidates");
+                return 2;
+            }
             var index = registry.Get(corpusName);
             JsonObject? retrievalOnly = null;
             if (engine.HasModel)
@@ -80,6 +99,7 @@ internal static class EvalCompleteCommand
                     ["latency_p50_ms"] = Math.Round(baseline.LatencyP50Ms, 2),
                     ["latency_p95_ms"] = Math.Round(baseline.LatencyP95Ms, 2),
                     ["sections"] = CompletionEvaluation.SectionSummary(baseline),
+                    ["oracle_bleu_4"] = baseline.OracleBleu4.Count > 0 ? CompletionEvaluation.OracleSummary(baseline) : null,
                 };
                 await stdout.WriteLineAsync($"retrieval-only: {CompletionEvaluation.Summary(baseline)}");
             }

@@ -47,6 +47,22 @@ public sealed class BleuTests
     }
 
     [Fact]
+    public void Smoothed_sentence_bleu_ranks_partial_matches_and_penalises_short_candidates()
+    {
+        // Identical: every order (m+1)/(m+1) = 1, no penalty.
+        Bleu.SmoothedSentence("the lungs are clear", "the lungs are clear").ShouldBe(1.0, 1e-12);
+        // "the lungs are clear" vs "the lungs are clear bilaterally" (4 vs 5 words): matches 4/3/2/1 of 4/3/2/1
+        // -> each order 1; brevity exp(1 - 5/4).
+        Bleu.SmoothedSentence("the lungs are clear", "the lungs are clear bilaterally").ShouldBe(Math.Exp(1 - 5.0 / 4), 1e-12);
+        // No 4-gram match still ranks above no match at all: "the heart is normal" vs "the heart size is normal":
+        // 1-grams 4 of 4, 2-grams 2 of 3 ("the heart", "is normal"), 3-grams 0 of 2, 4-grams 0 of 1
+        // -> (5/5 * 3/4 * 1/3 * 1/2)^(1/4), penalty exp(1 - 5/4).
+        Bleu.SmoothedSentence("the heart is normal", "the heart size is normal").ShouldBe(Math.Pow(1.0 * 3 / 4 * 1 / 3 * 1 / 2, 0.25) * Math.Exp(1 - 5.0 / 4), 1e-12);
+        Bleu.SmoothedSentence("no effusion", "the heart is normal").ShouldBeLessThan(Bleu.SmoothedSentence("the heart is normal", "the heart size is normal"));
+        Bleu.SmoothedSentence("", "the heart").ShouldBe(0);
+    }
+
+    [Fact]
     public void Closest_reference_length_breaks_ties_toward_the_shorter_reference()
     {
         // cand 4 words, refs of 3 and 5 words: both 1 away -> min((1,3),(1,5)) picks 3, so no brevity penalty.

@@ -72,6 +72,30 @@ public static class Bleu
         return new BleuResult(scores, testLength, referenceLength);
     }
 
+    /// <summary>
+    /// Smoothed sentence BLEU of one tokenised candidate against one tokenised reference: add-one on every order's
+    /// matches and counts (so a sentence with no 4-gram match still ranks by its shorter matches), times the brevity
+    /// penalty exp(1 - r/c) when the candidate is shorter. For choosing between candidates, not for reporting: the
+    /// reported figures are corpus BLEU (<see cref="Compute"/>).
+    /// </summary>
+    public static double SmoothedSentence(string candidate, string reference, int maxN = 4)
+    {
+        if (maxN < 1) throw new ArgumentOutOfRangeException(nameof(maxN), "maxN must be at least 1");
+        var testWords = NGrams.Words(candidate);
+        if (testWords.Length == 0) return 0;
+        var refWords = NGrams.Words(reference);
+        var refCounts = NGrams.Count(refWords, maxN);
+        var correct = new int[maxN];
+        foreach (var (gram, count) in NGrams.Count(testWords, maxN))
+        {
+            correct[gram.Order - 1] += Math.Min(refCounts.GetValueOrDefault(gram), count);
+        }
+        var logPrecision = 0.0;
+        for (var k = 0; k < maxN; k++) logPrecision += Math.Log((correct[k] + 1.0) / (Math.Max(0, testWords.Length - k) + 1.0));
+        var brevity = testWords.Length >= refWords.Length ? 0 : 1 - (double)refWords.Length / testWords.Length;
+        return Math.Exp(brevity + logPrecision / maxN);
+    }
+
     // min((abs(l - testlen), l)): the closest length, the shorter one on a tie.
     private static int ClosestLength(List<int> lengths, int testLength)
     {
