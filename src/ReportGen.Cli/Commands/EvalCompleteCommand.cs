@@ -75,17 +75,17 @@ internal static class EvalCompleteCommand
             await stderr.WriteLineAsync($"reportgen eval complete: --oracle: must be between 2 and {CompletionEvalOptions.MaxOracleDepth}");
             return 2;
         }
+        var rerankCandidates = (engineOptions ?? new CompletionEngineOptions()).RerankCandidates;
+        if (!CompletionCli.IsNone(model) && evalOptions.OracleDepth > rerankCandidates)
+        {
+            // More suggestions than the model re-ranks would make it re-rank more candidates: a different top suggestion.
+            await stderr.WriteLineAsync($"reportgen eval complete: --oracle: with a model at most --candidates ({rerankCandidates}), so the model re-ranks the same candidates");
+            return 2;
+        }
         try
         {
             var (registry, corpusName) = CompletionCli.Registry(corpus);
             var engine = CompletionCli.Engine(registry, model, weights, engineOptions);
-            var rerankCandidates = (engineOptions ?? new CompletionEngineOptions()).RerankCandidates;
-            if (engine.HasModel && evalOptions.OracleDepth > rerankCandidates)
-            {
-                // More suggestions than the model re-ranks would make it re-rank more candidates: a different top suggestion.
-                await stderr.WriteLineAsync($"reportgen eval complete: --oracle: with a model at most --candidates ({rerankCandidates}), so the model re-ranks the same candidates");
-                return 2;
-            }
             var index = registry.Get(corpusName);
             JsonObject? retrievalOnly = null;
             if (engine.HasModel)
