@@ -139,13 +139,17 @@ public sealed class CompleteCommandTests
         File.ReadAllLines(Path.Combine(withOracle, "predictions.jsonl")).Select(Hypothesis).ShouldBe(File.ReadAllLines(Path.Combine(plain, "predictions.jsonl")).Select(Hypothesis));
         File.ReadAllLines(Path.Combine(plain, "predictions.jsonl")).Select(Hypothesis).Last().ShouldBe("No pleural effusion.");
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(withOracle, "results.json"))).RootElement;
-        var byDepth = results.GetProperty("oracle_bleu_4").GetProperty("by_depth");
-        byDepth.GetProperty("1").GetDouble().ShouldBe(Math.Round(results.GetProperty("metrics").GetProperty("bleu_4").GetDouble(), 4));
+        var bleu = results.GetProperty("oracle").GetProperty("bleu_4");
+        bleu.GetProperty("1").GetDouble().ShouldBe(Math.Round(results.GetProperty("metrics").GetProperty("bleu_4").GetDouble(), 4));
         // Every reference sentence is among the top two: the best of two is the reference itself.
-        byDepth.GetProperty("2").GetDouble().ShouldBe(1.0, 1e-9);
-        byDepth.GetProperty("1").GetDouble().ShouldBeLessThan(0.9);
-        stdout.ToString().ShouldContain("d=2 1.0000");
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(plain, "results.json"))).RootElement.TryGetProperty("oracle_bleu_4", out _).ShouldBeFalse();
+        bleu.GetProperty("2").GetDouble().ShouldBe(1.0, 1e-9);
+        bleu.GetProperty("1").GetDouble().ShouldBeLessThan(0.9);
+        // The top suggestion is the reference for the first two sentences, not the third.
+        var exact = results.GetProperty("oracle").GetProperty("exact");
+        exact.GetProperty("1").GetDouble().ShouldBe(Math.Round(2.0 / 3, 4));
+        exact.GetProperty("2").GetDouble().ShouldBe(1.0);
+        stdout.ToString().ShouldContain("d=2 1.0000 / 1.000");
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(plain, "results.json"))).RootElement.TryGetProperty("oracle", out _).ShouldBeFalse();
 
         var stderr = new StringWriter();
         (await EvalCompleteCommand.RunAsync(data, withOracle, corpus, "none", new CompletionEvalOptions { OracleDepth = 21 }, new StringWriter(), stderr, ct)).ShouldBe(2);

@@ -17,12 +17,18 @@ public sealed record CompletionCase(string ReportId, int SentenceIndex, string P
 /// <summary>The figures of one completion evaluation run.</summary>
 /// <param name="BySection">Text metrics over the sentences of each section (findings, impression), by request name.</param>
 /// <param name="CorpusReportsLeftOut">Corpus reports left out of the index because they were evaluated.</param>
-/// <param name="OracleBleu4">Corpus BLEU-4 of the best of the top d suggestions per sentence, by depth d (empty unless asked for).</param>
+/// <param name="Oracle">The best of the top d suggestions per sentence, by depth d (empty unless asked for).</param>
 public sealed record CompletionEvalResult(
     double Bleu4, double Cider, double RougeL, double LatencyP50Ms, double LatencyP95Ms,
     int Reports, int Sentences, int NoSuggestion, bool Reranked, IReadOnlyList<CompletionCase> Cases,
     TextMetricsResult TextMetrics, IReadOnlyDictionary<string, TextMetricsResult> BySection, int CorpusReportsLeftOut,
-    IReadOnlyDictionary<int, double> OracleBleu4);
+    IReadOnlyDictionary<int, OracleFigures> Oracle);
+
+/// <summary>The best of the top d suggestions of every sentence, chosen with the reference (<see cref="CompletionEvalOptions.OracleDepth"/>).</summary>
+/// <param name="Bleu4">Corpus BLEU-4 of the chosen suggestions: the most any re-ranking of the top d could score.</param>
+/// <param name="Exact">Share of sentences whose reference is one of the top d suggestions (after coco tokenisation): with d
+/// suggestions shown, how often the sentence the radiologist wrote is offered word for word.</param>
+public sealed record OracleFigures(double Bleu4, double Exact);
 
 /// <summary>How an evaluation runs.</summary>
 public sealed record CompletionEvalOptions
@@ -43,7 +49,7 @@ public sealed record CompletionEvalOptions
     /// 0: off. Otherwise each request asks for this many suggestions and the result adds the corpus BLEU-4 of the best
     /// of the top d per sentence (d = 1, 2, 3, 5, 8, ... up to this depth), the best chosen by smoothed sentence BLEU
     /// against the reference itself: an upper bound on what any re-ranking of those candidates could score, never a
-    /// figure of the product. The top suggestion, and so every other figure, is the same as without it as long as the
+    /// figure of the product; and the share of sentences whose reference is among the top d. The top suggestion, and so every other figure, is the same as without it as long as the
     /// depth does not enlarge the candidate pool (at most <see cref="MaxOracleDepth"/>, and with a model at most its
     /// re-ranked candidates).
     /// </summary>
@@ -158,17 +164,18 @@ public static class CompletionEvaluation
     public static IReadOnlyList<int> OracleDepths(int depth) => depth <= 0 ? [] : [.. new[] { 1, 2, 3, 5, 8, 13 }.Where(d => d < depth).Append(depth)];
 
     // Best of the top d per sentence, chosen with the reference (coco tokens, smoothed sentence BLEU-4; the first on a tie).
-    private static Dictionary<int, double> Oracle(List<CompletionCase> cases, int depth)
+    private static Dictionary<int, OracleFigures> Oracle(List<CompletionCase> cases, int depth)
     {
         var tokenized = cases.Select(c => (
             Reference: CocoTokenizer.Tokenize(c.Reference),
             Candidates: (c.Suggestions is { Count: > 0 } s ? s : [c.Hypothesis]).Select(CocoTokenizer.Tokenize).ToList())).ToList();
-        var oracle = new Dictionary<int, double>();
+        var oracle = new Dictionary<int, OracleFigures>();
         foreach (var d in OracleDepths(depth))
         {
             var chosen = tokenized.Select(t => new CaptionExample(
                 t.Candidates.Take(d).MaxBy(c => Bleu.SmoothedSentence(c, t.Reference))!, [t.Reference])).ToList();
-            oracle[d] = Bleu.Compute(chosen).Scores[3];
+            var exact = tokenized.Count == 0 ? 0 : (double)tokenized.Count(t => t.Candidates.Take(d).Contains(t.Reference)) / tokenized.Count;
+            oracle[d] = new OracleFigures(Bleu.Compute(chosen).Scores[3], exact);
         }
         return oracle;
     }
@@ -204,22 +211,30 @@ public static class CompletionEvaluation
             var m = kv.Value.ToDictionary();
             return $"; {kv.Key} BLEU-4 {m["bleu_4"]:F4}, CIDEr-D {m["cider_d"]:F4}, ROUGE-L {m["rouge_l"]:F4}";
         }));
-        var oracle = result.OracleBleu4.Count == 0 ? "" :
-            "; best of the top d chosen with the reference (an upper bound), BLEU-4 " + string.Join(", ", result.OracleBleu4.Select(kv => $"d={kv.Key} {kv.Value:F4}"));
+        var oracle = result.Oracle.Count == 0 ? "" :
+            "; best of the top d chosen with the reference (an upper bound), BLEU-4 / share offered word for word: " +
+            string.Join(", ", result.Oracle.Select(kv => $"d={kv.Key} {kv.Value.Bleu4:F4} / {kv.Value.Exact:F3}"));
         return $"BLEU-4 {result.Bleu4:F4}, CIDEr-D {result.Cider:F4}, ROUGE-L {result.RougeL:F4}{sections}; " +
             $"latency p50 {result.LatencyP50Ms:F2} ms, p95 {result.LatencyP95Ms:F2} ms{oracle}";
     }
 
-    /// <summary>results.json <c>oracle_bleu_4</c>: what it is, and the best-of-top-d BLEU-4 by depth.</summary>
+    /// <summary>results.json <c>oracle</c>: what it is, and by depth the best-of-top-d BLEU-4 and the share offered word for word.</summary>
     public static JsonObject OracleSummary(CompletionEvalResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var byDepth = new JsonObject();
-        foreach (var (d, bleu) in result.OracleBleu4) byDepth[d.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round(bleu, 4);
+        var bleu = new JsonObject();
+        var exact = new JsonObject();
+        foreach (var (d, figures) in result.Oracle)
+        {
+            var key = d.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            bleu[key] = Math.Round(figures.Bleu4, 4);
+            exact[key] = Math.Round(figures.Exact, 4);
+        }
         return new JsonObject
         {
-            ["what"] = "corpus BLEU-4 of the best of the top d suggestions per sentence, chosen with the reference: an upper bound for re-ranking those candidates, not a figure of the product",
-            ["by_depth"] = byDepth,
+            ["what"] = "by number of suggestions d: bleu_4 of the best of the top d per sentence, chosen with the reference (an upper bound for re-ranking them, not a figure of the product); exact, the share of sentences whose reference is among the top d",
+            ["bleu_4"] = bleu,
+            ["exact"] = exact,
         };
     }
 
@@ -256,9 +271,9 @@ public static class CompletionEvaluation
             .AddExtra("no_suggestion", result.NoSuggestion)
             .AddExtra("reranked", result.Reranked)
             .AddExtra("reference_clara_xray", ClaraReference());
-        if (result.OracleBleu4.Count > 0)
+        if (result.Oracle.Count > 0)
         {
-            run.Report.AddExtra("oracle_bleu_4", OracleSummary(result));
+            run.Report.AddExtra("oracle", OracleSummary(result));
         }
         var written = run.Finish();
         using var predictions = new StreamWriter(Path.Combine(outDir, "predictions.jsonl"));

@@ -31,7 +31,7 @@ internal static class EvalCompleteCommand
         var noSection = new Option<bool>("--no-section") { Description = "Requests do not name their sentence's section (the protocol before sections)" };
         var oracle = new Option<int>("--oracle")
         {
-            Description = $"Also report the BLEU-4 of the best of the top d suggestions, chosen with the reference (an upper bound for re-ranking), for d up to this depth (2..{CompletionEvalOptions.MaxOracleDepth}; with a model at most --candidates)",
+            Description = $"Also report, for d up to this depth, the BLEU-4 of the best of the top d suggestions chosen with the reference (an upper bound for re-ranking) and how often the reference is among them (2..{CompletionEvalOptions.MaxOracleDepth}; with a model at most --candidates)",
         };
         var command = new Command("complete", "Evaluate auto-completion (CLARA protocol): BLEU-4, CIDEr-D, ROUGE-L overall and per section, latency")
         {
@@ -99,7 +99,7 @@ internal static class EvalCompleteCommand
                     ["latency_p50_ms"] = Math.Round(baseline.LatencyP50Ms, 2),
                     ["latency_p95_ms"] = Math.Round(baseline.LatencyP95Ms, 2),
                     ["sections"] = CompletionEvaluation.SectionSummary(baseline),
-                    ["oracle_bleu_4"] = baseline.OracleBleu4.Count > 0 ? CompletionEvaluation.OracleSummary(baseline) : null,
+                    ["oracle"] = baseline.Oracle.Count > 0 ? CompletionEvaluation.OracleSummary(baseline) : null,
                 };
                 await stdout.WriteLineAsync($"retrieval-only: {CompletionEvaluation.Summary(baseline)}");
             }
