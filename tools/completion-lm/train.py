@@ -4,7 +4,8 @@
 #   held-out mode (HELD=250, the default): learns from the first 1,819 reports of train.jsonl and keeps the checkpoint
 #     with the lowest loss on the last 250 (development split A of eval/completion.md), so split A can tune weights honestly;
 #   refit mode (HELD=0): learns from all 2,069 reports for the step count the held-out run chose, and keeps the last step.
-# A fixed step count (not a time budget) makes a run the same on any machine.
+# A fixed step count (not a time budget) makes a run repeatable: two 40-step runs here gave identical weights, bit for
+# bit (another BLAS or thread count may differ in the last bits).
 #   HELD=250 /usr/bin/python3 tools/completion-lm/train.py OUT.pt [STEPS] [DROPOUT]
 # Needs Debian's python3-torch, python3-sentencepiece and libopenblas0 (with the reference BLAS a step is ~10x slower).
 import json, math, os, random, sys, time
