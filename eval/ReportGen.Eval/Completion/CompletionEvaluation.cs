@@ -166,15 +166,24 @@ public static class CompletionEvaluation
     // Best of the top d per sentence, chosen with the reference (coco tokens, smoothed sentence BLEU-4; the first on a tie).
     private static Dictionary<int, OracleFigures> Oracle(List<CompletionCase> cases, int depth)
     {
-        var tokenized = cases.Select(c => (
-            Reference: CocoTokenizer.Tokenize(c.Reference),
-            Candidates: (c.Suggestions is { Count: > 0 } s ? s : [c.Hypothesis]).Select(CocoTokenizer.Tokenize).ToList())).ToList();
+        // Each candidate is scored against its reference once; every depth then takes the best of its first d.
+        var scored = cases.Select(c =>
+        {
+            var reference = CocoTokenizer.Tokenize(c.Reference);
+            var candidates = (c.Suggestions is { Count: > 0 } s ? s : [c.Hypothesis]).Select(CocoTokenizer.Tokenize).ToList();
+            return (Reference: reference, Candidates: candidates, Scores: candidates.Select(x => Bleu.SmoothedSentence(x, reference)).ToList());
+        }).ToList();
         var oracle = new Dictionary<int, OracleFigures>();
         foreach (var d in OracleDepths(depth))
         {
-            var chosen = tokenized.Select(t => new CaptionExample(
-                t.Candidates.Take(d).MaxBy(c => Bleu.SmoothedSentence(c, t.Reference))!, [t.Reference])).ToList();
-            var exact = tokenized.Count == 0 ? 0 : (double)tokenized.Count(t => t.Candidates.Take(d).Contains(t.Reference)) / tokenized.Count;
+            var chosen = scored.Select(t =>
+            {
+                var top = Math.Min(d, t.Candidates.Count);
+                var best = 0;
+                for (var i = 1; i < top; i++) if (t.Scores[i] > t.Scores[best]) best = i;
+                return new CaptionExample(t.Candidates[best], [t.Reference]);
+            }).ToList();
+            var exact = scored.Count == 0 ? 0 : (double)scored.Count(t => t.Candidates.Take(d).Contains(t.Reference)) / scored.Count;
             oracle[d] = new OracleFigures(Bleu.Compute(chosen).Scores[3], exact);
         }
         return oracle;
