@@ -355,6 +355,9 @@ public class PromptPrefixReuseTests
         tokens.ShouldBeInRange(257, 1000);
         var ex = Should.Throw<ModelInputException>(() => split.Submit(longPrompt, Options, Ct));
         ex.Message.ShouldContain($"each sequence's context holds 256 (1024 split between 4 sequences)");
+        // And why a stream might have been chosen that small: the model's own training context.
+        split.Model.TrainContextLength.ShouldBeGreaterThan(0);
+        ex.Message.ShouldEndWith($"; the model was trained on sequences of {split.Model.TrainContextLength}");
         (await unified.GenerateAsync(longPrompt, Options, Ct)).CompletionTokens.ShouldBeGreaterThan(0);
 
         // Generation stops where the stream is full, whatever max tokens asked for.
