@@ -37,6 +37,9 @@ public sealed class BenchLlmCommandTests
             overhead.GetProperty("ratioMin").GetDouble().ShouldBeLessThanOrEqualTo(overhead.GetProperty("ratioMax").GetDouble());
         }
         doc.RootElement.GetProperty("threads").GetInt32().ShouldBe(1);
+        // The figures name the machine they were taken on, in the header and the JSON.
+        doc.RootElement.GetProperty("cpu").GetString().ShouldBe(LlmBenchmark.CpuModel());
+        text.ShouldContain($"logical, {LlmBenchmark.CpuModel()})");
     }
 
     [Theory]

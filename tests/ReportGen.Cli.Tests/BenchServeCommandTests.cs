@@ -82,6 +82,8 @@ public sealed class BenchServeCommandTests
         stdout.ToString().ShouldContain("ours / llama-server");
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
         doc.RootElement.GetProperty("kvLayout").GetString().ShouldBe(kvLayout);
+        doc.RootElement.GetProperty("cpu").GetString().ShouldBe(LlmBenchmark.CpuModel());
+        stdout.ToString().ShouldContain($"; {LlmBenchmark.CpuModel()}; load average");
         var rows = doc.RootElement.GetProperty("rows");
         rows.GetArrayLength().ShouldBe(2);
         foreach (var row in rows.EnumerateArray())

@@ -191,6 +191,44 @@ public static class LlmBenchmark
         catch (UnauthorizedAccessException) { return Environment.ProcessorCount; }
     }
 
+    /// <summary>
+    /// The CPU of this machine as a benchmark header names it ("AMD EPYC, family 23 model 49, AVX2"), so figures taken on
+    /// different hosts are not compared by mistake: a VM's model name alone can hide a change of CPU generation.
+    /// </summary>
+    public static string CpuModel()
+    {
+        try { return DescribeCpu(File.ReadLines("/proc/cpuinfo")); }
+        catch (IOException) { return "unknown CPU"; }
+        catch (UnauthorizedAccessException) { return "unknown CPU"; }
+    }
+
+    /// <summary>Describes the first processor of a <c>/proc/cpuinfo</c> text: model name, family and model, widest x86 vector extension.</summary>
+    public static string DescribeCpu(IEnumerable<string> cpuinfo)
+    {
+        ArgumentNullException.ThrowIfNull(cpuinfo);
+        string? name = null, family = null, model = null, flags = null;
+        foreach (var line in cpuinfo)
+        {
+            if (line.Length == 0 && name is not null) break; // the end of the first processor's block
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0) continue;
+            var value = line[(colon + 1)..].Trim();
+            switch (line[..colon].Trim())
+            {
+                case "model name": name ??= value; break;
+                case "cpu family": family ??= value; break;
+                case "model": model ??= value; break;
+                case "flags": flags ??= value; break;
+            }
+        }
+        var parts = new List<string> { name ?? "unknown CPU" };
+        if (family is not null && model is not null) parts.Add($"family {family} model {model}");
+        var set = (flags ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        if (set.Contains("avx512f")) parts.Add("AVX-512");
+        else if (set.Contains("avx2")) parts.Add("AVX2");
+        return string.Join(", ", parts);
+    }
+
     /// <summary>Median of a non-empty list.</summary>
     public static double Median(IEnumerable<double> values)
     {

@@ -61,7 +61,7 @@ internal static class BenchLlmCommand
         var figures = new Dictionary<string, object?>
         {
             ["threads"] = threads, ["tokens"] = s.Tokens, ["repeats"] = s.Repeats, ["cores"] = Environment.ProcessorCount,
-            ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["gpuLayers"] = s.GpuLayers, ["loadAverageAtStart"] = MachineLoad.OneMinute(), ["startedUtc"] = DateTime.UtcNow,
+            ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["cpu"] = LlmBenchmark.CpuModel(), ["gpuLayers"] = s.GpuLayers, ["loadAverageAtStart"] = MachineLoad.OneMinute(), ["startedUtc"] = DateTime.UtcNow,
             ["commandLine"] = Environment.GetCommandLineArgs().Length > 1 ? string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) : null,
         };
         try
@@ -93,7 +93,7 @@ internal static class BenchLlmCommand
             return 1;
         }
         figures["loadAverageAtEnd"] = MachineLoad.OneMinute();
-        await stdout.WriteLineAsync($"bench llm: {threads} threads, {s.Tokens} tokens per run, {LlmBenchmark.PhysicalCores()} physical cores ({Environment.ProcessorCount} logical), "
+        await stdout.WriteLineAsync($"bench llm: {threads} threads, {s.Tokens} tokens per run, {LlmBenchmark.PhysicalCores()} physical cores ({Environment.ProcessorCount} logical, {LlmBenchmark.CpuModel()}), "
             + $"load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync(Table(rows));
         if (s.JsonFile is { } file)

@@ -109,7 +109,7 @@ internal static class BenchServeCommand
         {
             ["model"] = modelPath, ["threads"] = shape.Threads, ["sequences"] = shape.Sequences, ["contextPerSequence"] = shape.ContextPerSequence,
             ["maxTokens"] = s.MaxTokens, ["requestsPerClient"] = s.RequestsPerClient, ["rounds"] = s.Rounds, ["kvLayout"] = s.KvLayout, ["cores"] = Environment.ProcessorCount,
-            ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["loadAverageAtStart"] = MachineLoad.Averages(), ["startedUtc"] = DateTime.UtcNow,
+            ["physicalCores"] = LlmBenchmark.PhysicalCores(), ["cpu"] = LlmBenchmark.CpuModel(), ["loadAverageAtStart"] = MachineLoad.Averages(), ["startedUtc"] = DateTime.UtcNow,
             ["llamaServer"] = binary, ["llamaServerBuildFlags"] = LlamaServer.BuildFlags(binary),
             ["commandLine"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
         };
@@ -144,7 +144,7 @@ internal static class BenchServeCommand
             concurrency = m.Concurrency, rounds = m.Rounds, throughputRatio = Json(m.Throughput), firstTokenP95Ratio = Json(m.FirstTokenP95),
         });
         await stdout.WriteLineAsync($"bench serve: {Path.GetFileName(modelPath)}, {shape.Threads} threads, {shape.Sequences} sequences x {shape.ContextPerSequence} tokens, KV {Layout(shape)}, "
-            + $"{s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client{Rounds(s.Rounds)}; load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
+            + $"{s.MaxTokens} tokens per request (ignore_eos), {s.RequestsPerClient} requests per client{Rounds(s.Rounds)}; {LlmBenchmark.CpuModel()}; load average {figures["loadAverageAtStart"] ?? "n/a"} at the start, {figures["loadAverageAtEnd"] ?? "n/a"} at the end");
         await stdout.WriteLineAsync($"llama-server: {binary}{(systemInfo is null ? "" : "\n  " + systemInfo)}");
         await stdout.WriteLineAsync(Table(rows));
         await WriteJsonAsync(s.JsonFile, figures, ct);

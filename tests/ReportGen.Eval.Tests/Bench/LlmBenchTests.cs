@@ -105,4 +105,21 @@ public sealed class LlmBenchTests
         LlmBenchmark.Median([4, 1, 2, 3]).ShouldBe(2.5);
         Should.Throw<ArgumentException>(() => LlmMemoryBandwidth.Measure(10, 1, 1, TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void The_cpu_is_named_by_model_family_and_vector_width_from_the_first_processor()
+    {
+        // Two processors of a Zen 2 VM (flags abridged); only the first is read.
+        string[] zen2 =
+        [
+            "processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 23", "model\t\t: 49", "model name\t: AMD EPYC",
+            "flags\t\t: fpu sse2 avx avx2 fma f16c bmi2", "",
+            "processor\t: 1", "cpu family\t: 25", "model\t\t: 17", "model name\t: Other", "flags\t\t: avx512f", "",
+        ];
+        LlmBenchmark.DescribeCpu(zen2).ShouldBe("AMD EPYC, family 23 model 49, AVX2");
+        LlmBenchmark.DescribeCpu(["model name\t: AMD EPYC 9B45", "cpu family\t: 26", "model\t\t: 2", "flags\t\t: avx2 avx512f avx512_vnni"])
+            .ShouldBe("AMD EPYC 9B45, family 26 model 2, AVX-512");
+        LlmBenchmark.DescribeCpu(["processor\t: 0", "BogoMIPS\t: 50.00", "Features\t: fp asimd"]).ShouldBe("unknown CPU"); // an Arm cpuinfo
+        LlmBenchmark.CpuModel().ShouldNotBeNullOrWhiteSpace();
+    }
 }
