@@ -96,7 +96,12 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
 
         var byLabels = await client.PostAsJsonAsync("/v1/reports/classify", new { text = "Hallazgos: Derrame pleural izquierdo. Sin neumotórax.", labels = new[] { "Pleural Effusion", "Pneumothorax" } }, TestContext.Current.CancellationToken);
         byLabels.StatusCode.ShouldBe(HttpStatusCode.OK, await byLabels.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        (await byLabels.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("language").GetString().ShouldBe("es");
+        var labelled = await byLabels.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        labelled.GetProperty("language").GetString().ShouldBe("es");
+        // Labels chexpert14 defines are read with its Spanish phrases (they used to be looked for in English and missed).
+        labelled.GetProperty("labels").GetProperty("Pleural Effusion").GetString().ShouldBe("positive");
+        labelled.GetProperty("labels").GetProperty("Pneumothorax").GetString().ShouldBe("negative");
+        labelled.GetProperty("warnings").GetArrayLength().ShouldBe(0);
     }
 
     [Fact]

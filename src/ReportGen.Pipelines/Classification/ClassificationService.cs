@@ -137,11 +137,24 @@ public sealed class ClassificationService
         if (request.Engine == ClassificationEngine.Rules)
         {
             // A one-phrase report is often undetermined: the rules of the language that recognise most of it are used.
-            var (outcome, used) = detected.Code == "und"
-                ? RulesLabeler.LabelUndetermined(request.Text, taxonomy)
-                : (RulesLabeler.Label(request.Text, taxonomy, rulesLanguage), rulesLanguage);
+            var language = detected.Code == "und" ? null : rulesLanguage;
+            IReadOnlyDictionary<string, LabelValue> values;
+            string used;
+            if (request.Labels is { } names)
+            {
+                // Ad-hoc labels that a library taxonomy defines are labelled by it, in every language it has phrases for.
+                (values, used, var nameOnly) = AdHocRulesLabels.Label(request.Text, names, Taxonomies, language);
+                if (used != "en" && nameOnly.Count > 0) warnings.Add(NameOnlyWarning(nameOnly, used));
+            }
+            else
+            {
+                var (outcome, chosen) = language is null
+                    ? RulesLabeler.LabelUndetermined(request.Text, taxonomy)
+                    : (RulesLabeler.Label(request.Text, taxonomy, language), language);
+                (values, used) = (outcome.Labels, chosen);
+            }
             if (!detected.Supported) warnings.Add(FallbackWarning(detected.Code, used));
-            return new ClassificationResult(detected.Code, outcome.Labels, "rules", warnings) { LanguageConfidence = detected.Confidence };
+            return new ClassificationResult(detected.Code, values, "rules", warnings) { LanguageConfidence = detected.Confidence };
         }
         if (!detected.Supported) warnings.Add(FallbackWarning(detected.Code, "en"));
 
@@ -165,6 +178,12 @@ public sealed class ClassificationService
         if (report.InvalidValues > 0) warnings.Add($"llm_invalid_values: {report.InvalidValues}");
         return new ClassificationResult(detected.Code, labels, "llm", warnings) { LanguageConfidence = detected.Confidence, LlmParse = report, Prompt = PromptIdentity.Of(_prompt) };
     }
+
+    // A label the rules know only by its (usually English) name is not_mentioned in a report written in another
+    // language whatever the report says; the answer must say so rather than look like a finding-free report.
+    private static string NameOnlyWarning(IReadOnlyList<string> labels, string language) =>
+        $"rules_name_only: no taxonomy has '{language}' phrases for {string.Join(", ", labels.Select(l => $"'{l}'"))}, so the rules engine "
+        + "looked for the label's own name; name a taxonomy that defines it, send an inline one with phrases in this language, or use the llm engine";
 
     private static string FallbackWarning(string detected, string used)
     {

@@ -129,6 +129,55 @@ public sealed class MultilingualRulesTests
         result.Labels["Fracture"].ShouldBe(LabelValue.NotMentioned);
     }
 
+    [Theory]
+    [InlineData("Sin derrame pleural. Cardiomegalia leve. No se puede descartar neumonía.", "es")]
+    [InlineData("Pas d'épanchement pleural. Cardiomégalie modérée. Opacité évocatrice de pneumopathie.", "fr")]
+    [InlineData("Kein Pleuraerguss. Kardiomegalie. Pneumonie nicht auszuschließen.", "de")]
+    [InlineData("Ingen pleuraeksudat. Kardiomegali. Mulig pneumoni.", "da")]
+    [InlineData("胸水なし。心拡大あり。肺炎の可能性あり。", "ja")]
+    [InlineData("No pleural effusion. Mild cardiomegaly. Cannot exclude pneumonia.", "en")]
+    public async Task Ad_hoc_labels_that_a_taxonomy_defines_are_read_as_it_reads_them_in_every_language(string text, string language)
+    {
+        var service = new ClassificationService(Library);
+        var whole = await service.ClassifyAsync(new ClassificationRequest { Text = text, TaxonomyId = "chexpert14" }, TestContext.Current.CancellationToken);
+        // The asked spelling and order come back; the values are chexpert14's, "No Finding" included (it needs every label).
+        string[] asked = ["pneumonia", "Pleural effusion", "CARDIOMEGALY", "No Finding"];
+        var result = await service.ClassifyAsync(new ClassificationRequest { Text = text, Labels = asked }, TestContext.Current.CancellationToken);
+        result.Language.ShouldBe(language);
+        result.Labels.Keys.ShouldBe(asked);
+        result.Labels["CARDIOMEGALY"].ShouldBe(LabelValue.Positive);
+        result.Labels["Pleural effusion"].ShouldBe(LabelValue.Negative);
+        foreach (var (name, value) in result.Labels) value.ShouldBe(whole.Labels[Library.Get("chexpert14").Find(name)!.Name], name);
+        result.Warnings.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Ad_hoc_labels_of_two_taxonomies_and_unknown_ones_are_each_read_and_a_name_only_label_is_named_in_a_warning()
+    {
+        var service = new ClassificationService(Library);
+        // "Hiatal hernia" is a CT-RATE label, "Cardiomegaly" a CheXpert one (CT-RATE has it too), "Port-a-cath" neither's.
+        var result = await service.ClassifyAsync(new ClassificationRequest
+        {
+            Text = "Cardiomegalia leve. Pequeña hernia de hiato. Port-a-cath en vena cava superior. Sin derrame pleural.",
+            Labels = ["Cardiomegaly", "Hiatal hernia", "Port-a-cath", "Pleural Effusion"],
+        }, TestContext.Current.CancellationToken);
+        result.Labels["Cardiomegaly"].ShouldBe(LabelValue.Positive);
+        result.Labels["Hiatal hernia"].ShouldBe(LabelValue.Positive);
+        result.Labels["Pleural Effusion"].ShouldBe(LabelValue.Negative);
+        result.Labels["Port-a-cath"].ShouldBe(LabelValue.Positive); // its own name is in the text
+        // Found or not, a label known by its name only is named, so a not_mentioned cannot pass for "the report says nothing".
+        var warning = result.Warnings.ShouldHaveSingleItem();
+        warning.ShouldStartWith("rules_name_only: no taxonomy has 'es' phrases for 'Port-a-cath'");
+        var missed = await service.ClassifyAsync(new ClassificationRequest { Text = "Derrame pericárdico moderado.", Labels = ["Pericardial effusion", "Pericarditis"] },
+            TestContext.Current.CancellationToken);
+        missed.Labels["Pericardial effusion"].ShouldBe(LabelValue.Positive);
+        missed.Labels["Pericarditis"].ShouldBe(LabelValue.NotMentioned);
+        missed.Warnings.ShouldHaveSingleItem().ShouldContain("'Pericarditis'");
+        // English text: a label's own name is a fair phrase, no warning.
+        (await service.ClassifyAsync(new ClassificationRequest { Text = "Port-a-cath in the SVC.", Labels = ["Port-a-cath"] }, TestContext.Current.CancellationToken))
+            .Warnings.ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task Ctrate_labels_a_ct_report()
     {
