@@ -57,15 +57,24 @@ internal static class AdHocRulesLabels
             RulesOutcome outcome;
             if (language is null) (outcome, language) = RulesLabeler.LabelUndetermined(text, group.Taxonomy);
             else outcome = RulesLabeler.Label(text, group.Taxonomy, language);
+            var unphrased = NameOnly(group.Taxonomy, language).ToHashSet(StringComparer.OrdinalIgnoreCase);
             foreach (var (asked, defined) in group.Labels)
             {
                 values[asked] = outcome.Labels[defined];
-                // "No Finding" has no phrases of its own: the taxonomy computes it from the others.
-                if (string.Equals(defined, group.Taxonomy.NoFindingLabel, StringComparison.OrdinalIgnoreCase)) continue;
-                if (group.Taxonomy.Find(defined) is { } label && !label.Synonyms.ContainsKey(language)) nameOnly.Add(asked);
+                if (unphrased.Contains(defined)) nameOnly.Add(asked);
             }
         }
         var ordered = names.Select(n => n.Trim()).Where(values.ContainsKey).Distinct(StringComparer.Ordinal).ToDictionary(n => n, n => values[n], StringComparer.Ordinal);
         return (ordered, language ?? "en", nameOnly);
     }
+
+    /// <summary>
+    /// The labels of <paramref name="taxonomy"/> with no phrases in <paramref name="language"/>, which the rules engine
+    /// can only look for by their name ("No Finding" is not one: it is computed from the others).
+    /// </summary>
+    public static IEnumerable<string> NameOnly(Taxonomy taxonomy, string language) =>
+        taxonomy.Labels
+            .Where(l => !string.Equals(l.Name, taxonomy.NoFindingLabel, StringComparison.OrdinalIgnoreCase))
+            .Where(l => !l.Synonyms.TryGetValue(language, out var phrases) || phrases.Count == 0)
+            .Select(l => l.Name);
 }

@@ -152,6 +152,8 @@ public sealed class ClassificationService
                     ? RulesLabeler.LabelUndetermined(request.Text, taxonomy)
                     : (RulesLabeler.Label(request.Text, taxonomy, language), language);
                 (values, used) = (outcome.Labels, chosen);
+                var nameOnly = AdHocRulesLabels.NameOnly(taxonomy, used).ToList();
+                if (used != "en" && nameOnly.Count > 0) warnings.Add(NameOnlyWarning(nameOnly, used));
             }
             if (!detected.Supported) warnings.Add(FallbackWarning(detected.Code, used));
             return new ClassificationResult(detected.Code, values, "rules", warnings) { LanguageConfidence = detected.Confidence };
@@ -182,8 +184,8 @@ public sealed class ClassificationService
     // A label the rules know only by its (usually English) name is not_mentioned in a report written in another
     // language whatever the report says; the answer must say so rather than look like a finding-free report.
     private static string NameOnlyWarning(IReadOnlyList<string> labels, string language) =>
-        $"rules_name_only: no taxonomy has '{language}' phrases for {string.Join(", ", labels.Select(l => $"'{l}'"))}, so the rules engine "
-        + "looked for the label's own name; name a taxonomy that defines it, send an inline one with phrases in this language, or use the llm engine";
+        $"rules_name_only: no '{language}' phrases for {string.Join(", ", labels.Select(l => $"'{l}'"))}, so the rules engine "
+        + "looked for the label's own name; name a taxonomy that defines it, give it phrases in this language, or use the llm engine";
 
     private static string FallbackWarning(string detected, string used)
     {

@@ -167,7 +167,7 @@ public sealed class MultilingualRulesTests
         result.Labels["Port-a-cath"].ShouldBe(LabelValue.Positive); // its own name is in the text
         // Found or not, a label known by its name only is named, so a not_mentioned cannot pass for "the report says nothing".
         var warning = result.Warnings.ShouldHaveSingleItem();
-        warning.ShouldStartWith("rules_name_only: no taxonomy has 'es' phrases for 'Port-a-cath'");
+        warning.ShouldStartWith("rules_name_only: no 'es' phrases for 'Port-a-cath'");
         var missed = await service.ClassifyAsync(new ClassificationRequest { Text = "Derrame pericárdico moderado.", Labels = ["Pericardial effusion", "Pericarditis"] },
             TestContext.Current.CancellationToken);
         missed.Labels["Pericardial effusion"].ShouldBe(LabelValue.Positive);
@@ -175,6 +175,23 @@ public sealed class MultilingualRulesTests
         missed.Warnings.ShouldHaveSingleItem().ShouldContain("'Pericarditis'");
         // English text: a label's own name is a fair phrase, no warning.
         (await service.ClassifyAsync(new ClassificationRequest { Text = "Port-a-cath in the SVC.", Labels = ["Port-a-cath"] }, TestContext.Current.CancellationToken))
+            .Warnings.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task An_inline_taxonomy_without_phrases_in_the_reports_language_says_which_labels_it_could_only_look_for_by_name()
+    {
+        var service = new ClassificationService(Library);
+        var inline = new Taxonomy("mine", "Mine", "", [
+            new TaxonomyLabel("Pneumothorax", "air in the pleural space", new Dictionary<string, IReadOnlyList<string>> { ["en"] = ["pneumothorax"], ["de"] = ["pneumothorax"] }),
+            new TaxonomyLabel("Rib fracture", "a broken rib", new Dictionary<string, IReadOnlyList<string>> { ["en"] = ["rib fracture"] }),
+        ]);
+        var german = await service.ClassifyAsync(new ClassificationRequest { Text = "Kein Pneumothorax. Rippenfraktur rechts.", Taxonomy = inline }, TestContext.Current.CancellationToken);
+        german.Language.ShouldBe("de");
+        german.Labels["Pneumothorax"].ShouldBe(LabelValue.Negative);
+        german.Labels["Rib fracture"].ShouldBe(LabelValue.NotMentioned);
+        german.Warnings.ShouldHaveSingleItem().ShouldStartWith("rules_name_only: no 'de' phrases for 'Rib fracture'");
+        (await service.ClassifyAsync(new ClassificationRequest { Text = "No pneumothorax. Right rib fracture.", Taxonomy = inline }, TestContext.Current.CancellationToken))
             .Warnings.ShouldBeEmpty();
     }
 
