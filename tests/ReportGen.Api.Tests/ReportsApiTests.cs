@@ -96,6 +96,10 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
 
         var byLabels = await client.PostAsJsonAsync("/v1/reports/classify", new { text = "Hallazgos: Derrame pleural izquierdo. Sin neumotórax.", labels = new[] { "Pleural Effusion", "Pneumothorax" } }, TestContext.Current.CancellationToken);
         byLabels.StatusCode.ShouldBe(HttpStatusCode.OK, await byLabels.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var spanish = await client.PostAsJsonAsync("/v1/reports/structure", new { text = "Hallazgos: Derrame pleural izquierdo. Sin neumotórax." }, TestContext.Current.CancellationToken);
+        var structured = await spanish.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        structured.GetProperty("language").GetString().ShouldBe("es");
+        structured.GetProperty("warnings")[0].GetString()!.ShouldStartWith("language_not_english: the report reads as 'es'");
         var labelled = await byLabels.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         labelled.GetProperty("language").GetString().ShouldBe("es");
         // Labels chexpert14 defines are read with its Spanish phrases (they used to be looked for in English and missed).

@@ -180,11 +180,19 @@ public sealed record StructureResponse(
     [JsonPropertyName("truncated")]
     public bool Truncated => Diagnostics.ModelOutputTruncated;
 
+    /// <summary>The language the report reads as (ISO 639-1, or <c>und</c>).</summary>
+    [JsonPropertyName("language")]
+    public string Language { get; init; } = "en";
+
+    /// <summary>What makes the annotation less trustworthy than usual (e.g. <c>language_not_english: ...</c>).</summary>
+    [JsonPropertyName("warnings")]
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Builds the response from a pipeline result.</summary>
     public static StructureResponse From(StructuringResult result, Provenance provenance) => new(
         result.Sections.Sections.Select(s => new SectionDto(s.Kind.ToString().ToLowerInvariant(), s.Header, s.Text)).ToList(),
         result.Sentences.Select(s => s.Text).ToList(),
-        result.RadGraph, result.Diagnostics, provenance);
+        result.RadGraph, result.Diagnostics, provenance) { Language = result.Language, Warnings = result.Warnings };
 }
 
 /// <summary>One section.</summary>

@@ -57,6 +57,7 @@ internal static class StructureCommand
             if (forceJsonl || IsJsonl(input)) return await RunJsonlAsync(service, engine, content, stdout, stderr, cancellationToken).ConfigureAwait(false);
             var result = await service.StructureAsync(content, engine, cancellationToken).ConfigureAwait(false);
             if (engine != StructuringEngine.Rules) await stderr.WriteLineAsync(Describe(result.Diagnostics)).ConfigureAwait(false);
+            foreach (var warning in result.Warnings) await stderr.WriteLineAsync($"reportgen structure: warning: {warning}").ConfigureAwait(false);
             await stdout.WriteLineAsync(Output(null, result).ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             return 0;
         }
@@ -93,6 +94,7 @@ internal static class StructureCommand
             try
             {
                 var result = await service.StructureAsync(text, engine, cancellationToken).ConfigureAwait(false);
+                foreach (var warning in result.Warnings) await stderr.WriteLineAsync($"reportgen structure: line {lineNumber}: warning: {warning}").ConfigureAwait(false);
                 await stdout.WriteLineAsync(Output(id, result).ToJsonString(RadGraphDocument.JsonOptions)).ConfigureAwait(false);
             }
             catch (ReportTextException ex)

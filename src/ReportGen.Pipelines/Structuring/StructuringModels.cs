@@ -75,6 +75,12 @@ public sealed record StructuringResult(
 {
     /// <summary>The prompt file the llm and hybrid engines rendered (null for the rules engine).</summary>
     public PromptIdentity? Prompt { get; init; }
+
+    /// <summary>The language the report reads as (ISO 639-1, or <c>und</c> when too short to tell).</summary>
+    public string Language { get; init; } = "en";
+
+    /// <summary>What makes this annotation less trustworthy than usual (a report not in English).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Parsing of engine names as the CLI and API write them.</summary>

@@ -3,6 +3,8 @@ using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
 using ReportGen.Pipelines.Prompts;
 
+using ReportGen.Pipelines.Classification;
+
 namespace ReportGen.Pipelines.Structuring;
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed class StructuringService
     {
         var input = Prepare(text);
         var doc = _rules.Extract(input.Text, input.Words, input.Sections);
-        return new StructuringResult(input.Sections, input.Sentences, doc, StructuringEngine.Rules, new StructuringDiagnostics());
+        return Described(new StructuringResult(input.Sections, input.Sentences, doc, StructuringEngine.Rules, new StructuringDiagnostics()), input);
     }
 
     /// <summary>Structures <paramref name="text"/> with <paramref name="engine"/>.</summary>
@@ -75,17 +77,31 @@ public sealed class StructuringService
         if (truncated) alignment = new StructuringDiagnostics { ModelOutputTruncated = true };
         var prompt = PromptIdentity.Of(_prompt);
         if (engine == StructuringEngine.Llm)
-            return new StructuringResult(input.Sections, input.Sentences, modelDoc, engine, alignment) { Prompt = prompt };
+            return Described(new StructuringResult(input.Sections, input.Sentences, modelDoc, engine, alignment) { Prompt = prompt }, input);
 
         var rulesDoc = _rules.ExtractWithScopes(input.Text, input.Words, input.Sections, out var scopes);
         var merged = HybridRadGraphMerger.Merge(modelDoc, rulesDoc, scopes, out var hybrid);
-        return new StructuringResult(input.Sections, input.Sentences, merged, engine, alignment with
+        return Described(new StructuringResult(input.Sections, input.Sentences, merged, engine, alignment with
         {
             HybridKeptModelEntities = hybrid.HybridKeptModelEntities,
             HybridRelabelledModelEntities = hybrid.HybridRelabelledModelEntities,
             HybridRejectedModelEntities = hybrid.HybridRejectedModelEntities,
             HybridAddedRuleEntities = hybrid.HybridAddedRuleEntities,
-        }) { Prompt = prompt };
+        }) { Prompt = prompt }, input);
+    }
+
+    // RadGraph is an English schema: its lexicon, rules and prompt read English. A report in another language is still
+    // structured (sections and sentences hold), but its few entities must not pass for a report with few findings.
+    private static StructuringResult Described(StructuringResult result, Input input)
+    {
+        var language = LanguageDetector.Detect(input.Text).Code;
+        return language is "en" or "und"
+            ? result with { Language = language }
+            : result with
+            {
+                Language = language,
+                Warnings = [$"language_not_english: the report reads as '{language}'; RadGraph structuring reads English, so entities of this text may be missing or wrong"],
+            };
     }
 
     /// <summary>Throws <see cref="ReportTextException"/> (field "text") when <paramref name="text"/> is empty, binary or over <see cref="StructuringOptions.MaxTextBytes"/>.</summary>

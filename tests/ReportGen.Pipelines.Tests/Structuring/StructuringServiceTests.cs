@@ -28,6 +28,22 @@ public class StructuringServiceTests
     }
 
     [Theory]
+    [InlineData("HALLAZGOS: Cardiomegalia leve. Pequeño derrame pleural izquierdo. Sin neumotórax.", "es")]
+    [InlineData("BEFUND: Kein Pleuraerguss. Herz normal groß. Kein Pneumothorax.", "de")]
+    [InlineData("所見：心拡大あり。左胸水少量。気胸なし。", "ja")]
+    public void A_report_not_in_english_is_structured_with_a_warning_naming_its_language(string text, string language)
+    {
+        var result = new StructuringService().StructureWithRules(text);
+        result.Language.ShouldBe(language);
+        result.Warnings.ShouldHaveSingleItem().ShouldStartWith($"language_not_english: the report reads as '{language}'");
+        result.Sentences.Count.ShouldBeGreaterThan(1); // still split, as any text is
+        var english = new StructuringService().StructureWithRules(Report);
+        english.Language.ShouldBe("en");
+        english.Warnings.ShouldBeEmpty();
+        new StructuringService().StructureWithRules("Stable.").Warnings.ShouldBeEmpty(); // too short to tell: und, no warning
+    }
+
+    [Theory]
     [InlineData("", ReportTextProblem.Empty)]
     [InlineData("heart\0normal", ReportTextProblem.Binary)]
     public void Bad_input_is_the_shared_report_text_error_naming_the_field(string text, ReportTextProblem problem)
