@@ -9,10 +9,11 @@ namespace ReportGen.Pipelines.Judging;
 /// </summary>
 public static class JudgeOutput
 {
-    /// <summary>The rules judge's output: GREEN-like score and counts (score higher is better, never null).</summary>
+    /// <summary>The rules judge's output: GREEN-like score and counts (score higher is better; null only for a text not in English).</summary>
     public static Dictionary<string, object?> Rules(RulesJudgement j) => j is null ? throw new ArgumentNullException(nameof(j)) : new()
     {
-        ["method"] = "rules", ["score"] = j.Score, ["status"] = JudgeStatus.Parsed,
+        ["method"] = "rules", ["score"] = j.Problem is null ? j.Score : null, ["status"] = j.Problem is null ? JudgeStatus.Parsed : JudgeStatus.UnsupportedLanguage,
+        ["problem"] = j.Problem,
         ["matched_findings"] = j.MatchedFindings, ["false_findings"] = j.FalseFindings, ["missed_findings"] = j.MissedFindings,
         ["location_mismatches"] = j.LocationMismatches, ["severity_mismatches"] = j.SeverityMismatches,
         ["extra_comparisons"] = j.ExtraComparisons, ["omitted_comparisons"] = j.OmittedComparisons,

@@ -13,4 +13,9 @@ public static class JudgeStatus
     public const string Partial = "partial";
     /// <summary>The model's answer was cut off by its token limit and was not read: no score (raise max_tokens).</summary>
     public const string Truncated = "truncated";
+    /// <summary>
+    /// Rules only: the candidate or the reference is not in English, which the rules' RadGraph reads; no score, since
+    /// findings it cannot see would score as agreement. The CheXpert label lists are still compared, in each text's language.
+    /// </summary>
+    public const string UnsupportedLanguage = "unsupported_language";
 }

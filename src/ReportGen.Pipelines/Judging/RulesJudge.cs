@@ -47,6 +47,12 @@ public sealed record RulesJudgement(
 
     /// <summary>Σ errors in the score: kinds (a)–(f).</summary>
     public int Errors => FalseFindings + MissedFindings + LocationMismatches + SeverityMismatches + ExtraComparisons + OmittedComparisons;
+
+    /// <summary>
+    /// Why the score cannot stand (a text not in English, which the RadGraph rules do not read), or null. With a
+    /// problem the output has no score (<see cref="JudgeStatus.UnsupportedLanguage"/>).
+    /// </summary>
+    public string? Problem { get; init; }
 }
 
 /// <summary>
@@ -144,11 +150,14 @@ public sealed class RulesJudge
         var errors = falses + missed + location + severity + extra + omitted;
         double score = matched == 0 ? (errors == 0 ? 1 : 0) : matched / (double)(matched + errors);
 
+        var candidateLanguage = LanguageDetector.Detect(candidate).Code;
+        var referenceLanguage = LanguageDetector.Detect(reference).Code;
         IReadOnlyList<string> falseLabels = [], missedLabels = [];
         if (_chexpert is not null)
         {
-            var cl = Positives(candidate);
-            var rl = Positives(reference);
+            // The CheXpert labeler has phrases in every language the detector knows, so the label lists hold for any.
+            var cl = Positives(candidate, candidateLanguage);
+            var rl = Positives(reference, referenceLanguage);
             falseLabels = [.. cl.Except(rl).Order(StringComparer.Ordinal)];
             missedLabels = [.. rl.Except(cl).Order(StringComparer.Ordinal)];
         }
@@ -157,8 +166,15 @@ public sealed class RulesJudge
             ExtraComparisons = extra,
             OmittedComparisons = omitted,
             CertaintyMismatches = certainty,
+            Problem = NotEnglish("candidate", candidateLanguage) ?? NotEnglish("reference", referenceLanguage),
         };
     }
+
+    // "Cardiomegalia leve. Sin derrame pleural." against "... Derrame pleural izquierdo." scored 1.0: the English RadGraph
+    // rules saw no finding on either side. A text in another language gets no score rather than a false agreement.
+    private static string? NotEnglish(string field, string language) => language is "en" or "und"
+        ? null
+        : $"the {field} reads as '{language}'; the rules judge's findings come from English RadGraph rules, so it gives no score (compare the label lists, or use an LLM judge)";
 
     private static int Disagreements(JudgedFinding c, JudgedFinding r) =>
         (LocationsDiffer(c.Locations, r.Locations) ? 1 : 0) + (SeveritiesDiffer(c.Severities, r.Severities) ? 1 : 0)
@@ -224,9 +240,9 @@ public sealed class RulesJudge
         "lung", "lobe", "zone", "field", "hemithorax", "chest", "thorax", "side", "region", "area", "pulmonary", "of", "the", "in",
     };
 
-    private HashSet<string> Positives(string text)
+    private HashSet<string> Positives(string text, string language)
     {
-        var outcome = RulesLabeler.Label(text, _chexpert!, "en");
+        var outcome = RulesLabeler.Label(text, _chexpert!, RulesLabeler.SupportedLanguages.Contains(language) ? language : "en");
         return outcome.Labels.Where(kv => kv.Value is LabelValue.Positive or LabelValue.Uncertain && kv.Key != "No Finding")
             .Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
     }

@@ -60,7 +60,7 @@ public class JudgementShapeTests
         var j = new RulesJudge().Judge("Increased small left pleural effusion.", "Small left pleural effusion.");
         Names(j).ShouldBe([
             "certaintyMismatches", "errors", "extraComparisons", "falseFindings", "falseLabels", "locationMismatches", "matchedFindings",
-            "missedFindings", "missedLabels", "omittedComparisons", "score", "severityMismatches"]);
+            "missedFindings", "missedLabels", "omittedComparisons", "problem", "score", "severityMismatches"]);
         var back = JsonSerializer.Deserialize<RulesJudgement>(JsonSerializer.Serialize(j, Web), Web)!;
         back.ExtraComparisons.ShouldBe(1);
         back.Score.ShouldBe(j.Score);
@@ -85,5 +85,24 @@ public class JudgementShapeTests
         green["score"].ShouldBeNull();
         JudgeOutput.CheXprompt(CheXpromptJudge.Parse("{}"))["score"].ShouldBeNull();
         JudgeOutput.Rules(new RulesJudge().Judge("Effusion.", "Effusion."))["score"].ShouldBe(1.0);
+        JudgeOutput.Rules(new RulesJudge().Judge("Effusion.", "Effusion."))["problem"].ShouldBeNull();
+    }
+
+    [Fact]
+    public void The_rules_judge_gives_no_score_to_a_report_not_in_english_and_still_compares_its_labels()
+    {
+        // Both Spanish: the candidate misses the reference's effusion. The English RadGraph rules see no finding on either
+        // side, which scored 1.0; the CheXpert labels, read in Spanish, show the miss.
+        var chexpert = ReportGen.Pipelines.Classification.TaxonomyLibrary.Load(RepoFiles.Path("prompts", "taxonomies")).Get("chexpert14");
+        var judgement = new RulesJudge(chexpert).Judge("Cardiomegalia leve. Sin derrame pleural.", "Cardiomegalia leve. Pequeño derrame pleural izquierdo.");
+        var output = JudgeOutput.Rules(judgement);
+        output["status"].ShouldBe(JudgeStatus.UnsupportedLanguage);
+        output["score"].ShouldBeNull();
+        ((string)output["problem"]!).ShouldStartWith("the candidate reads as 'es'");
+        judgement.MissedLabels.ShouldBe(["Pleural Effusion"]);
+        judgement.FalseLabels.ShouldBeEmpty();
+        // English on one side only still has no score: the other side's findings are unseen.
+        JudgeOutput.Rules(new RulesJudge(chexpert).Judge("Small left pleural effusion.", "Pequeño derrame pleural izquierdo."))["problem"]
+            .ShouldBe("the reference reads as 'es'; the rules judge's findings come from English RadGraph rules, so it gives no score (compare the label lists, or use an LLM judge)");
     }
 }
