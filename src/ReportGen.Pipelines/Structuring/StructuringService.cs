@@ -1,9 +1,8 @@
 using Microsoft.Extensions.AI;
 using ReportGen.Core.RadGraph;
 using ReportGen.Core.Text;
-using ReportGen.Pipelines.Prompts;
-
 using ReportGen.Pipelines.Classification;
+using ReportGen.Pipelines.Prompts;
 
 namespace ReportGen.Pipelines.Structuring;
 
