@@ -137,6 +137,20 @@ public class ReportsApiTests : IClassFixture<ReportsApiTests.Host>
         var labels = await client.GetStringAsync(classify.Headers.Location + "/results", TestContext.Current.CancellationToken);
         JsonDocument.Parse(labels).RootElement.GetProperty("result").GetProperty("labels").GetProperty("Pleural Effusion").GetString().ShouldBe("positive");
 
+        JsonDocument.Parse(labels).RootElement.GetProperty("result").GetProperty("warnings").GetArrayLength().ShouldBe(0);
+
+        // A Spanish record: both batch results carry the warnings the synchronous answers give.
+        var spanish = new[] { JsonSerializer.Serialize(new { id = "es", text = "Hallazgos: Derrame pleural izquierdo. Sin neumotórax. Costillas normales." }) };
+        var esStructure = await client.PostAsync("/v1/jobs?operation=structure", JobsApiTests.Jsonl(spanish), TestContext.Current.CancellationToken);
+        await JobsApiTests.WaitForCompletion(client, esStructure.Headers.Location!.ToString(), TimeSpan.FromSeconds(30));
+        var esStructured = JsonDocument.Parse(await client.GetStringAsync(esStructure.Headers.Location + "/results", TestContext.Current.CancellationToken)).RootElement.GetProperty("result");
+        esStructured.GetProperty("warnings")[0].GetString()!.ShouldStartWith("language_not_english");
+        var esClassify = await client.PostAsync("/v1/jobs?operation=classify&labels=Pleural%20Effusion,Rib%20fracture", JobsApiTests.Jsonl(spanish), TestContext.Current.CancellationToken);
+        await JobsApiTests.WaitForCompletion(client, esClassify.Headers.Location!.ToString(), TimeSpan.FromSeconds(30));
+        var esLabelled = JsonDocument.Parse(await client.GetStringAsync(esClassify.Headers.Location + "/results", TestContext.Current.CancellationToken)).RootElement.GetProperty("result");
+        esLabelled.GetProperty("labels").GetProperty("Pleural Effusion").GetString().ShouldBe("positive");
+        esLabelled.GetProperty("warnings")[0].GetString()!.ShouldStartWith("rules_name_only: no 'es' phrases for 'Rib fracture'");
+
         var unknown = await client.PostAsync("/v1/jobs?operation=classify&taxonomy=nope", JobsApiTests.Jsonl(lines), TestContext.Current.CancellationToken);
         unknown.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }

@@ -10,7 +10,7 @@ namespace ReportGen.Api.Jobs;
 
 /// <summary>
 /// <c>structure</c>: RadGraph structuring of each record (parameter <c>engine</c>, default rules); each result is
-/// <c>{"0": radgraph, "provenance": ...}</c>.
+/// <c>{"0": radgraph, "warnings": [...], "provenance": ...}</c> (warnings as the synchronous API gives them).
 /// </summary>
 public sealed class StructureJobOperation(StructuringService service, Hosting.HostedModels models) : IJobOperation
 {
@@ -36,14 +36,19 @@ public sealed class StructureJobOperation(StructuringService service, Hosting.Ho
         return new JsonObject
         {
             ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions),
+            ["warnings"] = Warnings(result.Warnings),
             ["provenance"] = JsonSerializer.SerializeToNode(provenance),
         };
     }
+
+    // A batch result keeps what the synchronous answer would have warned about (a language the pipeline does not read,
+    // labels known by name only): a batch is where nobody reads the records one by one.
+    internal static JsonArray Warnings(IReadOnlyList<string> warnings) => [.. warnings.Select(w => (JsonNode?)JsonValue.Create(w))];
 }
 
 /// <summary>
 /// <c>classify</c>: labels for each record (parameters <c>taxonomy</c> or <c>labels</c>, <c>engine</c>); each result is
-/// <c>{"language", "labels", "provenance"}</c>.
+/// <c>{"language", "labels", "warnings", "provenance"}</c>.
 /// </summary>
 public sealed class ClassifyJobOperation(ClassificationService service, Hosting.HostedModels models) : IJobOperation
 {
@@ -80,6 +85,7 @@ public sealed class ClassifyJobOperation(ClassificationService service, Hosting.
             {
                 ["language"] = result.Language,
                 ["labels"] = new JsonObject(result.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(ReportGen.Core.Labels.LabelValues.ToWireName(l.Value))))),
+                ["warnings"] = StructureJobOperation.Warnings(result.Warnings),
                 ["provenance"] = JsonSerializer.SerializeToNode(provenance),
             };
         }
