@@ -27,6 +27,7 @@ public class FhirSchemaTests(ReportsApiTests.Host host) : IClassFixture<ReportsA
             ("FINDINGS: Small left pleural effusion. No pneumothorax. Possible right lower lobe consolidation.\nIMPRESSION: Small left pleural effusion.", "Patient/p-17", "2024-05-17T09:30:00+02:00"),
             ("Comparison: none.", null, "2024-05-17"),
             ("Heart size is normal. Lungs are clear. No acute osseous abnormality.", null, null),
+            ("HALLAZGOS: Derrame pleural izquierdo pequeño. Sin neumotórax.", null, null),
         })
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/v1/reports/structure") { Content = JsonContent.Create(new { text, subject, effective }) };
@@ -36,6 +37,10 @@ public class FhirSchemaTests(ReportsApiTests.Host host) : IClassFixture<ReportsA
             reports.Add(await response.Content.ReadFromJsonAsync<JsonElement>(ct));
         }
         reports[0].GetProperty("subject").GetProperty("reference").GetString().ShouldBe("Patient/p-17");
+        reports[0].GetProperty("language").GetString().ShouldBe("en");
+        // A Spanish report says so (Resource.language) and its narrative carries the warning of the JSON answer.
+        reports[3].GetProperty("language").GetString().ShouldBe("es");
+        reports[3].GetProperty("text").GetProperty("div").GetString()!.ShouldContain("language_not_english");
         await AssertValidAsync(reports, ct);
     }
 

@@ -78,6 +78,8 @@ public static class FhirDiagnosticReport
                 ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "18748-4", ["display"] = "Diagnostic imaging study" }),
             },
         };
+        // Resource.language: the report's own language (a receiving system may route or translate by it); not when too short to tell.
+        if (result.Language is { Length: 2 } language) report["language"] = language;
         // Only what the request said: the service knows neither the patient nor the study time by itself.
         if (study?.Subject is { } subject) report["subject"] = new JsonObject { ["reference"] = subject };
         if (study?.Effective is { } effective) report["effectiveDateTime"] = effective;
@@ -118,6 +120,8 @@ public static class FhirDiagnosticReport
             }
             div.Append("</ul>");
         }
+        // What made the coding less trustworthy (a report not in English) is said where a reader of the resource looks.
+        foreach (var warning in result.Warnings) div.Append("<p><i>").Append(Xml(warning)).Append("</i></p>");
         if (div.Length == "<div xmlns=\"http://www.w3.org/1999/xhtml\">".Length) div.Append("<p>No report text.</p>");
         return new JsonObject { ["status"] = "generated", ["div"] = div.Append("</div>").ToString() };
     }
