@@ -247,10 +247,20 @@ public sealed class MultilingualRulesTests
     [InlineData("Das Herz ist normal groß. Kein Pleuraerguss, kein Pneumothorax.", "de")]
     [InlineData("心拡大なし。胸水は認めない。", "ja")]
     [InlineData("心脏大小正常，未见胸腔积液。", "zh")]
+    // Two-word findings: "pleural" is Spanish and French too, so it no longer tips a Spanish phrase to English.
+    [InlineData("Derrame pleural.", "es")]
+    [InlineData("Épanchement pleural.", "fr")]
+    [InlineData("Pleural effusion.", "en")]
     public void Detects_languages(string text, string code)
     {
         var d = LanguageDetector.Detect(text);
         d.Code.ShouldBe(code);
         d.Confidence.ShouldBeGreaterThan(0.3);
     }
+
+    [Fact]
+    public void A_phrase_of_words_several_languages_share_is_read_as_english_with_low_confidence() =>
+        LanguageDetector.Detect("Pleural thickening.").ShouldSatisfyAllConditions(
+            d => d.Code.ShouldBe("en"),
+            d => d.Confidence.ShouldBeLessThan(0.3));
 }
