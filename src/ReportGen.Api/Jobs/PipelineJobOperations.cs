@@ -36,14 +36,10 @@ public sealed class StructureJobOperation(StructuringService service, Hosting.Ho
         return new JsonObject
         {
             ["0"] = JsonSerializer.SerializeToNode(result.RadGraph, ReportGen.Core.RadGraph.RadGraphDocument.JsonOptions),
-            ["warnings"] = Warnings(result.Warnings),
+            ["warnings"] = JsonSerializer.SerializeToNode(result.Warnings),
             ["provenance"] = JsonSerializer.SerializeToNode(provenance),
         };
     }
-
-    // A batch result keeps what the synchronous answer would have warned about (a language the pipeline does not read,
-    // labels known by name only): a batch is where nobody reads the records one by one.
-    internal static JsonArray Warnings(IReadOnlyList<string> warnings) => [.. warnings.Select(w => (JsonNode?)JsonValue.Create(w))];
 }
 
 /// <summary>
@@ -85,7 +81,7 @@ public sealed class ClassifyJobOperation(ClassificationService service, Hosting.
             {
                 ["language"] = result.Language,
                 ["labels"] = new JsonObject(result.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(ReportGen.Core.Labels.LabelValues.ToWireName(l.Value))))),
-                ["warnings"] = StructureJobOperation.Warnings(result.Warnings),
+                ["warnings"] = JsonSerializer.SerializeToNode(result.Warnings),
                 ["provenance"] = JsonSerializer.SerializeToNode(provenance),
             };
         }

@@ -140,21 +140,20 @@ public sealed class ClassificationService
             var language = detected.Code == "und" ? null : rulesLanguage;
             IReadOnlyDictionary<string, LabelValue> values;
             string used;
+            IReadOnlyList<string> nameOnly;
             if (request.Labels is { } names)
             {
                 // Ad-hoc labels that a library taxonomy defines are labelled by it, in every language it has phrases for.
-                (values, used, var nameOnly) = AdHocRulesLabels.Label(request.Text, names, Taxonomies, language);
-                if (used != "en" && nameOnly.Count > 0) warnings.Add(NameOnlyWarning(nameOnly, used));
+                (values, used, nameOnly) = AdHocRulesLabels.Label(request.Text, names, Taxonomies, language);
             }
             else
             {
                 var (outcome, chosen) = language is null
                     ? RulesLabeler.LabelUndetermined(request.Text, taxonomy)
                     : (RulesLabeler.Label(request.Text, taxonomy, language), language);
-                (values, used) = (outcome.Labels, chosen);
-                var nameOnly = AdHocRulesLabels.NameOnly(taxonomy, used).ToList();
-                if (used != "en" && nameOnly.Count > 0) warnings.Add(NameOnlyWarning(nameOnly, used));
+                (values, used, nameOnly) = (outcome.Labels, chosen, [.. AdHocRulesLabels.NameOnly(taxonomy, chosen)]);
             }
+            if (used != "en" && nameOnly.Count > 0) warnings.Add(NameOnlyWarning(nameOnly, used));
             if (!detected.Supported) warnings.Add(FallbackWarning(detected.Code, used));
             return new ClassificationResult(detected.Code, values, "rules", warnings) { LanguageConfidence = detected.Confidence };
         }

@@ -104,8 +104,10 @@ public sealed class RulesJudge
     {
         ReportText.Validate(candidate, "candidate");
         ReportText.Validate(reference, "reference");
-        var cand = Analyse(_structuring.StructureWithRules(candidate).RadGraph);
-        var refs = Analyse(_structuring.StructureWithRules(reference).RadGraph);
+        var candidateStructure = _structuring.StructureWithRules(candidate);
+        var referenceStructure = _structuring.StructureWithRules(reference);
+        var cand = Analyse(candidateStructure.RadGraph);
+        var refs = Analyse(referenceStructure.RadGraph);
         int matched = 0, location = 0, severity = 0, extra = 0, omitted = 0, certainty = 0;
         var unmatchedCand = cand.Findings.ToList();
         var unmatchedRef = refs.Findings.ToList();
@@ -150,8 +152,9 @@ public sealed class RulesJudge
         var errors = falses + missed + location + severity + extra + omitted;
         double score = matched == 0 ? (errors == 0 ? 1 : 0) : matched / (double)(matched + errors);
 
-        var candidateLanguage = LanguageDetector.Detect(candidate).Code;
-        var referenceLanguage = LanguageDetector.Detect(reference).Code;
+        // Structuring has detected each text's language already.
+        var candidateLanguage = candidateStructure.Language;
+        var referenceLanguage = referenceStructure.Language;
         IReadOnlyList<string> falseLabels = [], missedLabels = [];
         if (_chexpert is not null)
         {
